@@ -65,6 +65,8 @@ export interface World {
     marketId: Hex;
     marketParams: MorphoMarketParams;
   };
+  /** Test-only helper contracts: the market participant that swaps and adds liquidity, and the borrower factory. */
+  helpers: { poolActor: Address; positionFactory: Address };
   borrowers: { aave: Address[]; morpho: Address[] };
 }
 

@@ -1,0 +1,40 @@
+/**
+ * Aave V3's PercentageMath: basis points with 2 decimals (1e4 = 100.00%), rounding half up.
+ * Liquidation bonus, close factor and protocol fee all go through these two functions, so their
+ * exact rounding decides the last wei of every liquidation.
+ */
+import { RiskMathError } from "../errors.js";
+import { MAX_UINT256 } from "./uint.js";
+
+/** 1e4 = 100.00%. */
+export const PERCENTAGE_FACTOR: bigint = 10_000n;
+/** 0.5e4, added before dividing to round half up. */
+export const HALF_PERCENTAGE_FACTOR: bigint = 5_000n;
+
+/**
+ * `PercentageMath.percentMul`: value * percentage / 1e4, rounded half up.
+ *
+ * @param value - Amount.
+ * @param percentage - Basis points (1e4 = 100%).
+ * @returns The percentage of `value`.
+ */
+export function percentMul(value: bigint, percentage: bigint): bigint {
+  if (percentage !== 0n && value > (MAX_UINT256 - HALF_PERCENTAGE_FACTOR) / percentage) {
+    throw new RiskMathError("PercentageMath.percentMul overflows", "overflow");
+  }
+  return (value * percentage + HALF_PERCENTAGE_FACTOR) / PERCENTAGE_FACTOR;
+}
+
+/**
+ * `PercentageMath.percentDiv`: value * 1e4 / percentage, rounded half up.
+ *
+ * @param value - Amount.
+ * @param percentage - Basis points (> 0).
+ * @returns `value` divided by the percentage.
+ */
+export function percentDiv(value: bigint, percentage: bigint): bigint {
+  if (percentage === 0n || value > (MAX_UINT256 - percentage / 2n) / PERCENTAGE_FACTOR) {
+    throw new RiskMathError("PercentageMath.percentDiv overflows or divides by zero", "overflow");
+  }
+  return (value * PERCENTAGE_FACTOR + percentage / 2n) / percentage;
+}

@@ -1,0 +1,128 @@
+import { parseEventLogs, type Address } from "viem";
+import { loadOwnArtifact } from "./artifacts.js";
+import { AAVE_RESERVE_CONFIG } from "./aave.js";
+import { MORPHO_LLTV } from "./morpho.js";
+import { amountForUsd } from "./prices.js";
+import { seededRandom } from "./random.js";
+import { send } from "./tx.js";
+import type { TokenInfo, TokenSymbol, World, WorldClients } from "./types.js";
+
+export const positionFactoryArtifact = () => loadOwnArtifact("contracts/test/PositionFactory.sol", "PositionFactory");
+
+/** One Aave borrower to open: collateral value in USD (8 decimals) and the health factor in bps (10000 = 1.0). */
+export interface AaveBorrowerSpec {
+  collateral: TokenSymbol;
+  debt: TokenSymbol;
+  collateralUsd: bigint;
+  healthFactorBps: bigint;
+}
+
+/** One Morpho borrower in the world's market (WETH collateral, USDC loan). */
+export interface MorphoBorrowerSpec {
+  collateralUsd: bigint;
+  healthFactorBps: bigint;
+}
+
+/** Positions per transaction: an Aave open costs about 450k gas, a Morpho one about 250k, under the 2^24 cap. */
+const AAVE_BATCH = 25;
+const MORPHO_BATCH = 40;
+
+/**
+ * The lowest health factor Aave lets a fresh borrower open at: borrowing is capped by LTV, so
+ * HF >= liquidationThreshold / LTV (plus a margin for rounding and interest between blocks).
+ */
+export function minOpenHealthFactorBps(collateral: TokenSymbol): bigint {
+  const c = AAVE_RESERVE_CONFIG[collateral];
+  return (BigInt(c.liquidationThreshold) * 10_000n) / BigInt(c.ltv) + 50n;
+}
+
+/** A reproducible spread of Aave borrowers: 70% WETH / 30% WBTC collateral, USDC debt, $300 to $300k, HF up to 1.8. */
+export function aaveBorrowerSpread(count: number, seed: number): AaveBorrowerSpec[] {
+  const rand = seededRandom(seed);
+  return Array.from({ length: count }, () => {
+    const collateral: TokenSymbol = rand() < 0.7 ? "WETH" : "WBTC";
+    const usd = Math.exp(Math.log(300) + rand() * (Math.log(300_000) - Math.log(300)));
+    const min = Number(minOpenHealthFactorBps(collateral));
+    return {
+      collateral,
+      debt: "USDC",
+      collateralUsd: BigInt(Math.round(usd * 100)) * 10n ** 6n,
+      healthFactorBps: BigInt(Math.round(min + rand() * (18_000 - min))),
+    };
+  });
+}
+
+/** A reproducible spread of Morpho borrowers: $300 to $300k of WETH, HF 1.01 to 1.8. */
+export function morphoBorrowerSpread(count: number, seed: number): MorphoBorrowerSpec[] {
+  const rand = seededRandom(seed ^ 0x5eed);
+  return Array.from({ length: count }, () => ({
+    collateralUsd: BigInt(Math.round(Math.exp(Math.log(300) + rand() * (Math.log(300_000) - Math.log(300))) * 100)) * 10n ** 6n,
+    healthFactorBps: BigInt(Math.round(10_100 + rand() * 7_900)),
+  }));
+}
+
+function aaveAmounts(spec: AaveBorrowerSpec, tokens: Record<TokenSymbol, TokenInfo>, prices: Record<TokenSymbol, bigint>) {
+  const lt = BigInt(AAVE_RESERVE_CONFIG[spec.collateral].liquidationThreshold);
+  const debtUsd = (spec.collateralUsd * lt) / spec.healthFactorBps;
+  return {
+    collateral: tokens[spec.collateral].address,
+    collateralAmount: amountForUsd(tokens[spec.collateral], spec.collateralUsd, prices[spec.collateral]),
+    debt: tokens[spec.debt].address,
+    debtAmount: amountForUsd(tokens[spec.debt], debtUsd, prices[spec.debt]),
+  };
+}
+
+function openedBorrowers(logs: Parameters<typeof parseEventLogs>[0]["logs"]): Address[] {
+  return parseEventLogs({ abi: positionFactoryArtifact().abi, logs, eventName: "BorrowerOpened" } as never).map(
+    (l: any) => l.args.borrower as Address,
+  );
+}
+
+/** Opens real Aave V3 positions, each in its own Borrower clone; returns the borrower addresses in spec order. */
+export async function openAaveBorrowers(
+  clients: WorldClients,
+  world: Pick<World, "aave" | "tokens" | "helpers">,
+  specs: AaveBorrowerSpec[],
+  prices: Record<TokenSymbol, bigint>,
+): Promise<Address[]> {
+  const out: Address[] = [];
+  for (let i = 0; i < specs.length; i += AAVE_BATCH) {
+    const batch = specs.slice(i, i + AAVE_BATCH).map((s) => aaveAmounts(s, world.tokens, prices));
+    const receipt = await send(clients, {
+      address: world.helpers.positionFactory,
+      abi: positionFactoryArtifact().abi,
+      functionName: "openAave",
+      args: [world.aave.pool, batch],
+    });
+    out.push(...openedBorrowers(receipt.logs));
+  }
+  return out;
+}
+
+/** Opens real Morpho Blue positions in the world's market; returns the borrower addresses in spec order. */
+export async function openMorphoBorrowers(
+  clients: WorldClients,
+  world: Pick<World, "morpho" | "tokens" | "helpers">,
+  specs: MorphoBorrowerSpec[],
+  prices: Record<TokenSymbol, bigint>,
+): Promise<Address[]> {
+  const out: Address[] = [];
+  const { WETH, USDC } = world.tokens;
+  for (let i = 0; i < specs.length; i += MORPHO_BATCH) {
+    const batch = specs.slice(i, i + MORPHO_BATCH).map((s) => {
+      const debtUsd = (s.collateralUsd * MORPHO_LLTV) / 10n ** 18n * 10_000n / s.healthFactorBps;
+      return {
+        collateralAmount: amountForUsd(WETH, s.collateralUsd, prices.WETH),
+        debtAmount: amountForUsd(USDC, debtUsd, prices.USDC),
+      };
+    });
+    const receipt = await send(clients, {
+      address: world.helpers.positionFactory,
+      abi: positionFactoryArtifact().abi,
+      functionName: "openMorpho",
+      args: [world.morpho.morpho, world.morpho.marketParams, batch],
+    });
+    out.push(...openedBorrowers(receipt.logs));
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+import { deployAave } from "./aave.js";
+import { aaveBorrowerSpread, morphoBorrowerSpread, openAaveBorrowers, openMorphoBorrowers, positionFactoryArtifact } from "./borrowers.js";
+import { deployMorpho } from "./morpho.js";
+import { DEFAULT_PRICES, deployMulticall3, deployTokensAndFeeds } from "./tokens.js";
+import { deploy } from "./tx.js";
+import { deployUniswapV2, poolActorArtifact } from "./uniswapV2.js";
+import { deployUniswapV3 } from "./uniswapV3.js";
+import { KeeperError } from "../errors.js";
+import type { DeployWorldOptions, TokenSymbol, World, WorldClients } from "./types.js";
+
+export * from "./types.js";
+export * from "./actions.js";
+export { aaveBorrowerSpread, morphoBorrowerSpread, minOpenHealthFactorBps } from "./borrowers.js";
+export type { AaveBorrowerSpec, MorphoBorrowerSpec } from "./borrowers.js";
+export { AAVE_RESERVE_CONFIG } from "./aave.js";
+export { MORPHO_LLTV, morphoMarketId } from "./morpho.js";
+export { MULTICALL3_ADDRESS, DEFAULT_PRICES } from "./tokens.js";
+export { loadOwnArtifact } from "./artifacts.js";
+export { worldToJson, worldFromJson } from "./json.js";
+
+const MAX_BORROWERS = 10_000;
+
+function checkCount(name: string, n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > MAX_BORROWERS) {
+    throw new KeeperError(`Invalid ${name}: ${n}.`, { metaMessages: [`Expected an integer from 0 to ${MAX_BORROWERS}.`] });
+  }
+  return n;
+}
+
+/**
+ * Deploys a local world of the real protocols onto any chain the clients reach (the in-process Hardhat network
+ * or a node over HTTP): test tokens with settable USD feeds, Multicall3, Uniswap V2 (three pairs) and V3
+ * (WETH/USDC 0.3%) funded at the feed prices, a full Aave V3 market and a Morpho Blue market, and borrowers
+ * with a seeded spread of health factors. Returns every address as plain data.
+ */
+export async function deployWorld(clients: WorldClients, options: DeployWorldOptions = {}): Promise<World> {
+  const aaveCount = checkCount("aaveBorrowers", options.aaveBorrowers ?? 10);
+  const morphoCount = checkCount("morphoBorrowers", options.morphoBorrowers ?? 10);
+  const seed = options.seed ?? 1;
+  const prices: Record<TokenSymbol, bigint> = { ...DEFAULT_PRICES, ...options.prices };
+  const startBlock = await clients.public.getBlockNumber();
+
+  const { tokens, feeds } = await deployTokensAndFeeds(clients, prices);
+  const multicall3 = await deployMulticall3(clients);
+  const poolActor = await deploy(clients, poolActorArtifact());
+  const positionFactory = await deploy(clients, positionFactoryArtifact());
+  const helpers = { poolActor, positionFactory };
+  const uniswapV2 = await deployUniswapV2(clients, { tokens, prices, poolActor });
+  const uniswapV3 = await deployUniswapV3(clients, { tokens, prices, poolActor });
+  const aave = await deployAave(clients, { tokens, feeds, prices });
+  const morpho = await deployMorpho(clients, { tokens, feeds, prices });
+
+  const partial = { aave, morpho, tokens, helpers };
+  const aaveBorrowers = await openAaveBorrowers(clients, partial, aaveBorrowerSpread(aaveCount, seed), prices);
+  const morphoBorrowers = await openMorphoBorrowers(clients, partial, morphoBorrowerSpread(morphoCount, seed), prices);
+
+  return {
+    chainId: clients.public.chain.id,
+    deployer: clients.wallet.account.address,
+    startBlock,
+    tokens,
+    feeds,
+    multicall3,
+    uniswapV2,
+    uniswapV3,
+    aave,
+    morpho,
+    helpers,
+    borrowers: { aave: aaveBorrowers, morpho: morphoBorrowers },
+  };
+}
+
