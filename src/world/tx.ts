@@ -1,4 +1,4 @@
-import type { Abi, Address, Hex, TransactionReceipt } from "viem";
+import { getAddress, type Abi, type Address, type Hex, type TransactionReceipt } from "viem";
 import { KeeperError } from "../errors.js";
 import { linkBytecode, type Artifact } from "./artifacts.js";
 import type { WorldClients } from "./types.js";
@@ -37,7 +37,7 @@ export async function deploy(
   }
   const receipt = await confirm(clients, hash, step);
   if (!receipt.contractAddress) throw new WorldTxError(`${step}: no contract address in receipt`);
-  return receipt.contractAddress;
+  return getAddress(receipt.contractAddress);
 }
 
 /** Sends one contract call and waits for its receipt; reverts become a WorldTxError naming the call. */
