@@ -1,12 +1,25 @@
 import { network } from "hardhat";
+import { createPublicClient, createWalletClient, custom, defineChain, type Address, type Chain } from "viem";
+import { MULTICALL3_ADDRESS } from "../world/tokens.js";
 import type { WorldClients } from "../world/types.js";
 
 /** An in-process Hardhat chain (EDR) with viem clients on it: what tests, the demo and `keeper simulate` run on. */
 export interface InProcessChain extends WorldClients {
-  /** Extra funded accounts of the chain (index 0 is `wallet`). */
+  /** Wallet clients for every funded account of the chain (index 0 is `wallet`). */
   accounts: WorldClients["wallet"][];
+  /** The EIP-1193 provider, for raw requests. */
+  provider: { request(args: { method: string; params?: unknown[] }): Promise<unknown> };
   close(): Promise<void>;
 }
+
+/** Hardhat's local chain as viem sees it, with Multicall3 at its canonical address (the world puts it there). */
+export const localChain: Chain = defineChain({
+  id: 31337,
+  name: "Hardhat",
+  nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+  rpcUrls: { default: { http: ["http://127.0.0.1:8545"] } },
+  contracts: { multicall3: { address: MULTICALL3_ADDRESS } },
+});
 
 /**
  * Starts a fresh in-process Hardhat network (chain id 31337, automine) and returns viem clients for it.
@@ -14,12 +27,16 @@ export interface InProcessChain extends WorldClients {
  */
 export async function createInProcessChain(): Promise<InProcessChain> {
   const conn = await network.create();
-  const publicClient = await conn.viem.getPublicClient({ pollingInterval: 20 } as never);
-  const wallets = await conn.viem.getWalletClients({ pollingInterval: 20 } as never);
+  const transport = custom(conn.provider as never);
+  const addresses = (await conn.provider.request({ method: "eth_accounts" })) as Address[];
+  const publicClient = createPublicClient({ chain: localChain, transport, pollingInterval: 20 });
+  // The node signs for its unlocked development accounts: no private key is handled here.
+  const wallets = addresses.map((account) => createWalletClient({ chain: localChain, transport, account, pollingInterval: 20 }));
   return {
     public: publicClient as unknown as WorldClients["public"],
     wallet: wallets[0] as unknown as WorldClients["wallet"],
     accounts: wallets as unknown as WorldClients["wallet"][],
+    provider: conn.provider as never,
     close: () => conn.close(),
   };
 }

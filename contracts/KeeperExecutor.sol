@@ -1,0 +1,807 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IKeeperERC20Minimal} from "./interfaces/IKeeperERC20Minimal.sol";
+import {IKeeperAavePool} from "./interfaces/IKeeperAavePool.sol";
+import {IKeeperUniswapV2Pair} from "./interfaces/IKeeperUniswapV2Pair.sol";
+import {IKeeperUniswapV2Callee} from "./interfaces/IKeeperUniswapV2Callee.sol";
+import {IKeeperUniswapV3Pool} from "./interfaces/IKeeperUniswapV3Pool.sol";
+import {IKeeperUniswapV3SwapCallback} from "./interfaces/IKeeperUniswapV3SwapCallback.sol";
+import {IKeeperMorpho, KeeperMarketParams} from "./interfaces/IKeeperMorpho.sol";
+import {IKeeperMorphoLiquidateCallback, IKeeperMorphoFlashLoanCallback} from "./interfaces/IKeeperMorphoCallbacks.sol";
+
+/// @title KeeperExecutor
+/// @notice Executes the keeper's liquidations (Aave V3, Morpho Blue) and pool rebalances (Uniswap V2, V3) in one
+///         transaction each, funded by flash swaps / flash loans or by the contract's own inventory, and sends the
+///         profit to the owner. An action that would leave the contract poorer reverts instead.
+/// @dev Usage and guarantees:
+///      - Only `owner` or `keeper` may start an action; only `owner` may sweep or change the keeper.
+///      - Before each call into a pool or protocol the executor records, in transient storage, the single address
+///        allowed to call it back; each callback consumes that record, so a callback can happen at most once per
+///        arming and never outside an action (an EOA or a foreign contract gets `UnexpectedCallback`).
+///      - Each action snapshots the balances of every token it touches, and at the end requires none of them to
+///        have decreased (`BalanceDecreased`), the profit token to have grown by `minProfit` (`InsufficientProfit`),
+///        then transfers every gain to `owner`. The executor therefore holds only its inventory between actions.
+///        Inventory-funded rebalances are the one exception: they spend `amountIn` of the input token by design,
+///        and are instead required not to lose value at the target price (see `V2RebalanceParams.minProfit`).
+///      - Revert data of inner calls (Aave's string codes, Uniswap's "UniswapV2: K", Morpho's messages, token
+///        errors) bubbles up unchanged.
+///      - Tokens are assumed to be plain ERC-20s (no fee on transfer, no rebasing during a transaction).
+///      Gas, whole transaction, measured by test/contracts/keeper-executor.test.ts on the real protocols (in-process
+///      Hardhat/EDR, cancun, optimizer 200 runs; Aave's own liquidationCall is most of the Aave figures):
+///        liquidateAaveV2Flash, direct, all used       ~445k   liquidateMorpho                 ~207k
+///        liquidateAaveV2Flash, 50% cap, rest returned ~456k   rebalanceV2 Inventory           ~146k
+///        liquidateAaveV2Flash, through swapPair       ~539k   rebalanceV2 V3Flash             ~211k
+///        liquidateAaveMorphoFlash                     ~471k   rebalanceV2 V2Flash             ~223k
+///        rebalanceV3 Inventory                        ~178k   rebalanceV3 V2Flash             ~254k
+contract KeeperExecutor is
+    IKeeperUniswapV2Callee,
+    IKeeperUniswapV3SwapCallback,
+    IKeeperMorphoLiquidateCallback,
+    IKeeperMorphoFlashLoanCallback
+{
+    /// @notice Where an action's input comes from.
+    /// @dev Inventory: the executor's own balance. V3Flash: exact-output swap on a Uniswap V3 pool of the same two
+    ///      tokens, paid back from the action's output. V2Flash: flash swap from another Uniswap V2 pair of the
+    ///      same two tokens, paid back from the action's output.
+    enum Funding {
+        Inventory,
+        V3Flash,
+        V2Flash
+    }
+
+    /// @notice Aave V3 liquidation funded by a Uniswap V2 flash swap of the debt asset.
+    /// @param aavePool Aave V3 Pool.
+    /// @param flashPair V2 pair holding `debtAsset`; it is repaid in its other token.
+    /// @param collateralAsset Collateral to seize (underlying, not the aToken).
+    /// @param debtAsset Debt to repay.
+    /// @param user Borrower to liquidate.
+    /// @param debtToCover Amount flash-borrowed and offered to Aave. Aave may use less (close factor, collateral
+    ///        cap); the unused part goes back to `flashPair` and only the part used is paid for.
+    /// @param swapPair address(0) when `flashPair`'s other token is `collateralAsset` (the direct case). Otherwise a
+    ///        V2 pair of `collateralAsset` and `flashPair`'s other token: collateral is sold on it for exactly the
+    ///        repayment, which it delivers straight to `flashPair`.
+    /// @param minProfit Minimum collateral left after repaying the flash swap, in `collateralAsset` units.
+    struct AaveLiquidationParams {
+        address aavePool;
+        address flashPair;
+        address collateralAsset;
+        address debtAsset;
+        address user;
+        uint256 debtToCover;
+        address swapPair;
+        uint256 minProfit;
+    }
+
+    /// @notice Aave V3 liquidation funded by a fee-free Morpho Blue flash loan of the debt asset.
+    /// @param aavePool Aave V3 Pool.
+    /// @param morpho Morpho Blue, lending `debtToCover` of `debtAsset`.
+    /// @param collateralAsset Collateral to seize.
+    /// @param debtAsset Debt to repay.
+    /// @param user Borrower to liquidate.
+    /// @param debtToCover Amount flash-borrowed and offered to Aave.
+    /// @param swapPair V2 pair of `collateralAsset`/`debtAsset` on which all the seized collateral is sold.
+    /// @param minProfit Minimum `debtAsset` left after repaying Morpho.
+    struct AaveMorphoLiquidationParams {
+        address aavePool;
+        address morpho;
+        address collateralAsset;
+        address debtAsset;
+        address user;
+        uint256 debtToCover;
+        address swapPair;
+        uint256 minProfit;
+    }
+
+    /// @notice Morpho Blue liquidation, repaid from the seized collateral inside Morpho's callback.
+    /// @param morpho Morpho Blue.
+    /// @param marketParams The market's parameters.
+    /// @param borrower Position to liquidate.
+    /// @param seizedAssets Collateral to seize; Morpho derives the loan assets to repay from it.
+    /// @param swapPair V2 pair of the collateral and loan tokens on which all the seized collateral is sold.
+    /// @param minProfit Minimum loan tokens left after Morpho pulls the repayment.
+    struct MorphoLiquidationParams {
+        address morpho;
+        KeeperMarketParams marketParams;
+        address borrower;
+        uint256 seizedAssets;
+        address swapPair;
+        uint256 minProfit;
+    }
+
+    /// @notice Trade on a Uniswap V2 pair that moves its price to a target.
+    /// @param pair The pair to rebalance.
+    /// @param zeroForOne True to sell token0 (lowers the price of token0), false to sell token1.
+    /// @param amountIn Input sold on `pair`; the output is getAmountOut of the reserves at execution.
+    /// @param targetPriceX112 Target price of token0 in token1 after the trade: reserve1 * 2^112 / reserve0.
+    /// @param toleranceBps Allowed distance of the resulting price from the target, in basis points of the target.
+    /// @param funding Inventory, V3Flash (`fundingPool` is a V3 pool of the same tokens) or V2Flash
+    ///        (`fundingPool` is another V2 pair of the same tokens).
+    /// @param fundingPool Flash source; ignored for Inventory.
+    /// @param minProfit In output-token units. Flash funding: output left after repaying the flash source.
+    ///        Inventory: output beyond the value of `amountIn` at the target price (amountOut - amountIn * target
+    ///        for zeroForOne, amountOut - amountIn / target otherwise, input value rounded up); that surplus is
+    ///        paid to the owner and the rest of the output stays as inventory.
+    struct V2RebalanceParams {
+        address pair;
+        bool zeroForOne;
+        uint256 amountIn;
+        uint256 targetPriceX112;
+        uint16 toleranceBps;
+        Funding funding;
+        address fundingPool;
+        uint256 minProfit;
+    }
+
+    /// @notice Trade on a Uniswap V3 pool that moves its price to a target.
+    /// @param pool The pool to rebalance.
+    /// @param zeroForOne True to sell token0 (lowers the price), false to sell token1.
+    /// @param amountIn Maximum input; the swap stops at `sqrtPriceLimitX96`, so usually less is used.
+    /// @param sqrtPriceLimitX96 The target sqrt price (Q64.96), used as the swap's price limit.
+    /// @param toleranceBps Allowed distance of the final sqrtPriceX96 from the target, in basis points of the
+    ///        target sqrt price (1 bp of sqrt price is about 2 bp of price).
+    /// @param funding Inventory or V2Flash (`fundingPool` is a V2 pair of the same tokens; the unused part of the
+    ///        flash swap is returned to it).
+    /// @param fundingPool Flash source; ignored for Inventory.
+    /// @param minProfit In output-token units; same meaning as in `V2RebalanceParams`, the reference price being
+    ///        the target (sqrtPriceLimitX96^2 / 2^192).
+    struct V3RebalanceParams {
+        address pool;
+        bool zeroForOne;
+        uint256 amountIn;
+        uint160 sqrtPriceLimitX96;
+        uint16 toleranceBps;
+        Funding funding;
+        address fundingPool;
+        uint256 minProfit;
+    }
+
+    /// @dev What a Uniswap V2 flash swap is funding; first word of the flash-swap data.
+    enum V2FlashKind {
+        AaveLiquidation,
+        V2Rebalance,
+        V3Rebalance
+    }
+
+    /// @dev What a Uniswap V3 swap callback must do; first word of the swap data.
+    enum V3SwapKind {
+        PayOwed,
+        FundV2Rebalance
+    }
+
+    /// @dev Balances of an action's two tokens at its start, and the figures its callbacks report.
+    struct Trade {
+        address tokenIn;
+        address tokenOut;
+        uint256 inBefore;
+        uint256 outBefore;
+        uint256 amountIn;
+        uint256 amountOut;
+        uint256 cost;
+    }
+
+    event KeeperSet(address indexed previousKeeper, address indexed newKeeper);
+
+    /// @param debtRepaid Debt Aave actually took.
+    /// @param collateralSeized Collateral received from Aave.
+    /// @param collateralToPair Collateral spent repaying the flash swap (directly or through `swapPair`).
+    /// @param profit Collateral sent to the owner.
+    event AaveLiquidatedWithV2Flash(
+        address indexed user,
+        address indexed collateralAsset,
+        address indexed debtAsset,
+        uint256 debtRepaid,
+        uint256 collateralSeized,
+        uint256 collateralToPair,
+        uint256 profit
+    );
+
+    /// @param debtRepaid Debt Aave actually took.
+    /// @param collateralSeized Collateral received from Aave, all sold on `swapPair`.
+    /// @param debtFromSwap Debt asset the collateral sale returned.
+    /// @param profit Debt asset sent to the owner.
+    event AaveLiquidatedWithMorphoFlash(
+        address indexed user,
+        address indexed collateralAsset,
+        address indexed debtAsset,
+        uint256 debtRepaid,
+        uint256 collateralSeized,
+        uint256 debtFromSwap,
+        uint256 profit
+    );
+
+    /// @param loanFromSwap Loan tokens the collateral sale returned.
+    /// @param profit Loan tokens sent to the owner.
+    event MorphoLiquidated(
+        bytes32 indexed marketId,
+        address indexed borrower,
+        uint256 seizedAssets,
+        uint256 repaidAssets,
+        uint256 loanFromSwap,
+        uint256 profit
+    );
+
+    /// @param amountIn Input sold on the pair.
+    /// @param amountOut Output received from the pair.
+    /// @param fundingCost Output token paid to the flash source (0 for Inventory).
+    /// @param priceX112 Resulting price, reserve1 * 2^112 / reserve0.
+    /// @param profit Output token sent to the owner.
+    event V2Rebalanced(
+        address indexed pair,
+        bool zeroForOne,
+        Funding funding,
+        uint256 amountIn,
+        uint256 amountOut,
+        uint256 fundingCost,
+        uint256 priceX112,
+        uint256 profit
+    );
+
+    /// @param amountIn Input the pool took.
+    /// @param amountOut Output the pool sent.
+    /// @param fundingCost Output token paid to the flash source (0 for Inventory).
+    /// @param sqrtPriceX96 Resulting sqrt price.
+    /// @param profit Output token sent to the owner.
+    event V3Rebalanced(
+        address indexed pool,
+        bool zeroForOne,
+        Funding funding,
+        uint256 amountIn,
+        uint256 amountOut,
+        uint256 fundingCost,
+        uint160 sqrtPriceX96,
+        uint256 profit
+    );
+
+    /// @param token address(0) for ETH.
+    event Swept(address indexed token, uint256 amount);
+
+    error NotAuthorized(address caller);
+    error Reentrancy();
+    error ZeroOwner();
+    /// @notice A callback came from an address other than the one the current action is waiting for.
+    error UnexpectedCallback(address caller);
+    /// @notice A V2 flash swap callback for a swap the executor did not initiate.
+    error UnexpectedSender(address sender);
+    /// @notice A pool or protocol returned without making the callback the action relies on.
+    error CallbackNotReceived(address expected);
+    error InsufficientProfit(uint256 got, uint256 min);
+    error BalanceDecreased(address token, uint256 before, uint256 after_);
+    error PriceOutOfTolerance(uint256 got, uint256 target);
+    /// @notice `token` is not one of `pool`'s two tokens.
+    error TokenNotInPool(address token, address pool);
+    /// @notice The funding pool does not trade the same two tokens as the pool being rebalanced.
+    error PoolTokensMismatch(address pool, address fundingPool);
+    error UnsupportedFunding(Funding funding);
+    error AmountTooLarge(uint256 amount);
+    /// @notice A token returned false, or has no code, on transfer/approve.
+    error TokenCallFailed(address token);
+
+    /// @dev TickMath.MIN_SQRT_RATIO + 1 and MAX_SQRT_RATIO - 1: "no price limit" for a V3 swap.
+    uint160 private constant MIN_SQRT_PRICE_LIMIT = 4295128740;
+    uint160 private constant MAX_SQRT_PRICE_LIMIT = 1461446703485210103287273052203988822378723970341;
+    uint256 private constant Q96 = 1 << 96;
+    uint256 private constant Q112 = 1 << 112;
+
+    /// @notice Receives all profit and sweeps; cannot change.
+    address public immutable owner;
+    /// @notice Bot account allowed to start actions besides the owner.
+    address public keeper;
+
+    /// @dev Held for the whole action: callbacks are not entry points, so this only stops entry points re-entering.
+    bool private transient _locked;
+    /// @dev The only address allowed to call the next callback; zero outside a pending external call.
+    address private transient _expectedCaller;
+    /// @dev Figures a callback reports to the entry point that armed it.
+    uint256 private transient _result0;
+    uint256 private transient _result1;
+    uint256 private transient _result2;
+
+    modifier onlyOperator() {
+        if (msg.sender != owner && msg.sender != keeper) revert NotAuthorized(msg.sender);
+        if (_locked) revert Reentrancy();
+        _locked = true;
+        _;
+        _locked = false;
+    }
+
+    modifier onlyOwner() {
+        if (msg.sender != owner) revert NotAuthorized(msg.sender);
+        if (_locked) revert Reentrancy();
+        _locked = true;
+        _;
+        _locked = false;
+    }
+
+    /// @param owner_ Receiver of all profit; also the only account able to set the keeper and sweep.
+    constructor(address owner_) {
+        if (owner_ == address(0)) revert ZeroOwner();
+        owner = owner_;
+    }
+
+    /// @notice Sets the bot account allowed to start actions; address(0) leaves actions to the owner alone.
+    function setKeeper(address newKeeper) external onlyOwner {
+        emit KeeperSet(keeper, newKeeper);
+        keeper = newKeeper;
+    }
+
+    /// @notice Sends `amount` of `token` held by the executor (its inventory) to the owner.
+    function sweep(address token, uint256 amount) external onlyOwner {
+        _transfer(token, owner, amount);
+        emit Swept(token, amount);
+    }
+
+    /// @notice Sends `amount` of ETH to the owner. The executor has no receive function; ETH only arrives forced
+    ///         (selfdestruct, block reward), and this recovers it.
+    function sweepETH(uint256 amount) external onlyOwner {
+        (bool ok, bytes memory ret) = owner.call{value: amount}("");
+        if (!ok) _bubble(ret);
+        emit Swept(address(0), amount);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Liquidations
+    // ---------------------------------------------------------------------------------------------------------
+
+    /// @notice Liquidates an Aave V3 borrower with debt flash-swapped from a Uniswap V2 pair, repaying the pair
+    ///         with part of the seized collateral.
+    /// @return profit Collateral sent to the owner.
+    function liquidateAaveV2Flash(AaveLiquidationParams calldata p) external onlyOperator returns (uint256 profit) {
+        (address token0, address token1) = _tokensOf(p.flashPair);
+        bool debtIs0 = token0 == p.debtAsset;
+        if (!debtIs0 && token1 != p.debtAsset) revert TokenNotInPool(p.debtAsset, p.flashPair);
+        address repayToken = debtIs0 ? token1 : token0;
+        if (p.swapPair == address(0) && repayToken != p.collateralAsset) {
+            revert TokenNotInPool(p.collateralAsset, p.flashPair);
+        }
+
+        uint256 collateralBefore = _balance(p.collateralAsset);
+        uint256 debtBefore = _balance(p.debtAsset);
+        uint256 repayBefore = p.swapPair == address(0) ? 0 : _balance(repayToken);
+
+        _expectCallback(p.flashPair);
+        IKeeperUniswapV2Pair(p.flashPair).swap(
+            debtIs0 ? p.debtToCover : 0,
+            debtIs0 ? 0 : p.debtToCover,
+            address(this),
+            abi.encode(V2FlashKind.AaveLiquidation, p, repayToken)
+        );
+        _requireCallbackConsumed();
+
+        _settle(p.debtAsset, debtBefore, 0);
+        if (p.swapPair != address(0)) _settle(repayToken, repayBefore, 0);
+        profit = _settle(p.collateralAsset, collateralBefore, p.minProfit);
+        emit AaveLiquidatedWithV2Flash(
+            p.user, p.collateralAsset, p.debtAsset, _result0, _result1, _result2, profit
+        );
+    }
+
+    /// @notice Liquidates an Aave V3 borrower with debt flash-borrowed from Morpho Blue (no fee), selling all the
+    ///         seized collateral on a Uniswap V2 pair to repay Morpho.
+    /// @return profit Debt asset sent to the owner.
+    function liquidateAaveMorphoFlash(AaveMorphoLiquidationParams calldata p)
+        external
+        onlyOperator
+        returns (uint256 profit)
+    {
+        uint256 collateralBefore = _balance(p.collateralAsset);
+        uint256 debtBefore = _balance(p.debtAsset);
+
+        _expectCallback(p.morpho);
+        IKeeperMorpho(p.morpho).flashLoan(p.debtAsset, p.debtToCover, abi.encode(p));
+        _requireCallbackConsumed();
+
+        _settle(p.collateralAsset, collateralBefore, 0);
+        profit = _settle(p.debtAsset, debtBefore, p.minProfit);
+        emit AaveLiquidatedWithMorphoFlash(
+            p.user, p.collateralAsset, p.debtAsset, _result0, _result1, _result2, profit
+        );
+    }
+
+    /// @notice Liquidates a Morpho Blue position, selling the seized collateral on a Uniswap V2 pair inside
+    ///         Morpho's callback to pay the repayment Morpho pulls afterwards.
+    /// @return profit Loan tokens sent to the owner.
+    function liquidateMorpho(MorphoLiquidationParams calldata p) external onlyOperator returns (uint256 profit) {
+        address loanToken = p.marketParams.loanToken;
+        address collateralToken = p.marketParams.collateralToken;
+        uint256 loanBefore = _balance(loanToken);
+        uint256 collateralBefore = _balance(collateralToken);
+
+        bytes memory data = abi.encode(p.swapPair, collateralToken, loanToken, p.seizedAssets);
+        _expectCallback(p.morpho);
+        IKeeperMorpho(p.morpho).liquidate(p.marketParams, p.borrower, p.seizedAssets, 0, data);
+        _requireCallbackConsumed();
+
+        _settle(collateralToken, collateralBefore, 0);
+        profit = _settle(loanToken, loanBefore, p.minProfit);
+        emit MorphoLiquidated(
+            keccak256(abi.encode(p.marketParams)), p.borrower, p.seizedAssets, _result1, _result0, profit
+        );
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Rebalances
+    // ---------------------------------------------------------------------------------------------------------
+
+    /// @notice Sells `amountIn` on a Uniswap V2 pair so that its price lands within `toleranceBps` of
+    ///         `targetPriceX112`.
+    /// @return profit Output token sent to the owner (see `V2RebalanceParams.minProfit`).
+    function rebalanceV2(V2RebalanceParams calldata p) external onlyOperator returns (uint256 profit) {
+        Trade memory t = _openTrade(p.pair, p.zeroForOne);
+
+        if (p.funding == Funding.Inventory) {
+            t.amountIn = p.amountIn;
+            t.amountOut = _swapExactIn(p.pair, t.tokenIn, t.tokenOut, p.amountIn, address(this));
+        } else if (p.funding == Funding.V3Flash) {
+            _requireSameTokens(p.pair, p.fundingPool, t);
+            // The V3 pool must hand us the V2 input, so it swaps the opposite way, exact output.
+            bool v3ZeroForOne = !p.zeroForOne;
+            _expectCallback(p.fundingPool);
+            IKeeperUniswapV3Pool(p.fundingPool).swap(
+                address(this),
+                v3ZeroForOne,
+                -_toInt256(p.amountIn),
+                v3ZeroForOne ? MIN_SQRT_PRICE_LIMIT : MAX_SQRT_PRICE_LIMIT,
+                abi.encode(V3SwapKind.FundV2Rebalance, t.tokenIn, t.tokenOut, p.pair)
+            );
+            _requireCallbackConsumed();
+            (t.amountIn, t.amountOut, t.cost) = (_result0, _result1, _result2);
+        } else {
+            _requireSameTokens(p.pair, p.fundingPool, t);
+            _expectCallback(p.fundingPool);
+            IKeeperUniswapV2Pair(p.fundingPool).swap(
+                p.zeroForOne ? p.amountIn : 0,
+                p.zeroForOne ? 0 : p.amountIn,
+                address(this),
+                abi.encode(V2FlashKind.V2Rebalance, p.pair, t.tokenIn, t.tokenOut)
+            );
+            _requireCallbackConsumed();
+            (t.amountIn, t.amountOut, t.cost) = (_result0, _result1, _result2);
+        }
+
+        (uint112 reserve0, uint112 reserve1,) = IKeeperUniswapV2Pair(p.pair).getReserves();
+        uint256 priceX112 = (uint256(reserve1) << 112) / reserve0;
+        _requireWithinTolerance(priceX112, p.targetPriceX112, p.toleranceBps);
+
+        if (p.funding == Funding.Inventory) {
+            uint256 inputValue = p.zeroForOne
+                ? Math.mulDiv(t.amountIn, p.targetPriceX112, Q112, Math.Rounding.Ceil)
+                : Math.mulDiv(t.amountIn, Q112, p.targetPriceX112, Math.Rounding.Ceil);
+            profit = _settleInventory(t, inputValue, p.minProfit);
+        } else {
+            _settle(t.tokenIn, t.inBefore, 0);
+            profit = _settle(t.tokenOut, t.outBefore, p.minProfit);
+        }
+        emit V2Rebalanced(p.pair, p.zeroForOne, p.funding, t.amountIn, t.amountOut, t.cost, priceX112, profit);
+    }
+
+    /// @notice Swaps up to `amountIn` on a Uniswap V3 pool with the target as price limit, so that the pool lands on
+    ///         the target (within `toleranceBps`, which only fails when `amountIn` was too small).
+    /// @return profit Output token sent to the owner (see `V3RebalanceParams.minProfit`).
+    function rebalanceV3(V3RebalanceParams calldata p) external onlyOperator returns (uint256 profit) {
+        Trade memory t = _openTrade(p.pool, p.zeroForOne);
+
+        if (p.funding == Funding.Inventory) {
+            (t.amountIn, t.amountOut) = _swapV3(p.pool, p.zeroForOne, p.amountIn, p.sqrtPriceLimitX96, t);
+        } else if (p.funding == Funding.V2Flash) {
+            _requireSameTokens(p.pool, p.fundingPool, t);
+            _expectCallback(p.fundingPool);
+            IKeeperUniswapV2Pair(p.fundingPool).swap(
+                p.zeroForOne ? p.amountIn : 0,
+                p.zeroForOne ? 0 : p.amountIn,
+                address(this),
+                abi.encode(V2FlashKind.V3Rebalance, p.pool, p.zeroForOne, p.sqrtPriceLimitX96, t.tokenIn, t.tokenOut)
+            );
+            _requireCallbackConsumed();
+            (t.amountIn, t.amountOut, t.cost) = (_result0, _result1, _result2);
+        } else {
+            revert UnsupportedFunding(p.funding);
+        }
+
+        (uint160 sqrtPriceX96,,,,,,) = IKeeperUniswapV3Pool(p.pool).slot0();
+        _requireWithinTolerance(sqrtPriceX96, p.sqrtPriceLimitX96, p.toleranceBps);
+
+        if (p.funding == Funding.Inventory) {
+            uint256 s = p.sqrtPriceLimitX96;
+            uint256 inputValue = p.zeroForOne
+                ? Math.mulDiv(Math.mulDiv(t.amountIn, s, Q96, Math.Rounding.Ceil), s, Q96, Math.Rounding.Ceil)
+                : Math.mulDiv(Math.mulDiv(t.amountIn, Q96, s, Math.Rounding.Ceil), Q96, s, Math.Rounding.Ceil);
+            profit = _settleInventory(t, inputValue, p.minProfit);
+        } else {
+            _settle(t.tokenIn, t.inBefore, 0);
+            profit = _settle(t.tokenOut, t.outBefore, p.minProfit);
+        }
+        emit V3Rebalanced(p.pool, p.zeroForOne, p.funding, t.amountIn, t.amountOut, t.cost, sqrtPriceX96, profit);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Callbacks
+    // ---------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IKeeperUniswapV2Callee
+    function uniswapV2Call(address sender, uint256 amount0, uint256 amount1, bytes calldata data) external {
+        _consumeCallback();
+        // A pair calls back whoever it paid; only swaps we started ourselves may be settled here.
+        if (sender != address(this)) revert UnexpectedSender(sender);
+        uint256 borrowed = amount0 == 0 ? amount1 : amount0;
+        V2FlashKind kind = abi.decode(data[:32], (V2FlashKind));
+        if (kind == V2FlashKind.AaveLiquidation) _onAaveV2Flash(borrowed, data);
+        else if (kind == V2FlashKind.V2Rebalance) _onV2RebalanceFlash(borrowed, data);
+        else _onV3RebalanceFlash(borrowed, data);
+    }
+
+    /// @inheritdoc IKeeperUniswapV3SwapCallback
+    function uniswapV3SwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata data) external {
+        _consumeCallback();
+        V3SwapKind kind = abi.decode(data[:32], (V3SwapKind));
+        if (kind == V3SwapKind.PayOwed) {
+            (, address token0, address token1) = abi.decode(data, (V3SwapKind, address, address));
+            if (amount0Delta > 0) _transfer(token0, msg.sender, uint256(amount0Delta));
+            if (amount1Delta > 0) _transfer(token1, msg.sender, uint256(amount1Delta));
+            return;
+        }
+        // FundV2Rebalance: the pool sent us the V2 input (exact output); sell it on the V2 pair and pay the pool its
+        // input, which is the V2 output token.
+        (, address tokenIn, address tokenOut, address pair) = abi.decode(data, (V3SwapKind, address, address, address));
+        bool inIs0 = tokenIn < tokenOut;
+        uint256 received = uint256(-(inIs0 ? amount0Delta : amount1Delta));
+        uint256 owed = uint256(inIs0 ? amount1Delta : amount0Delta);
+        uint256 amountOut = _swapExactIn(pair, tokenIn, tokenOut, received, address(this));
+        _transfer(tokenOut, msg.sender, owed);
+        (_result0, _result1, _result2) = (received, amountOut, owed);
+    }
+
+    /// @inheritdoc IKeeperMorphoLiquidateCallback
+    function onMorphoLiquidate(uint256 repaidAssets, bytes calldata data) external {
+        _consumeCallback();
+        (address swapPair, address collateralToken, address loanToken, uint256 seized) =
+            abi.decode(data, (address, address, address, uint256));
+        _result0 = _swapExactIn(swapPair, collateralToken, loanToken, seized, address(this));
+        _result1 = repaidAssets;
+        // Morpho pulls the repayment with transferFrom once this returns.
+        _approve(loanToken, msg.sender, repaidAssets);
+    }
+
+    /// @inheritdoc IKeeperMorphoFlashLoanCallback
+    function onMorphoFlashLoan(uint256 assets, bytes calldata data) external {
+        _consumeCallback();
+        AaveMorphoLiquidationParams memory p = abi.decode(data, (AaveMorphoLiquidationParams));
+        (uint256 repaid, uint256 seized) = _aaveLiquidate(p.aavePool, p.collateralAsset, p.debtAsset, p.user, assets);
+        uint256 debtFromSwap = _swapExactIn(p.swapPair, p.collateralAsset, p.debtAsset, seized, address(this));
+        // Morpho pulls the loan back with transferFrom once this returns.
+        _approve(p.debtAsset, msg.sender, assets);
+        (_result0, _result1, _result2) = (repaid, seized, debtFromSwap);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Flash-swap bodies (msg.sender is the authenticated flash pair)
+    // ---------------------------------------------------------------------------------------------------------
+
+    function _onAaveV2Flash(uint256 borrowed, bytes calldata data) private {
+        (, AaveLiquidationParams memory p, address repayToken) =
+            abi.decode(data, (V2FlashKind, AaveLiquidationParams, address));
+        (uint256 repaid, uint256 seized) = _aaveLiquidate(p.aavePool, p.collateralAsset, p.debtAsset, p.user, borrowed);
+        // Aave may take less than offered (close factor, collateral cap): the rest goes back to the pair.
+        uint256 owed = _returnUnusedAndQuote(p.debtAsset, repayToken, borrowed, repaid);
+
+        uint256 collateralToPair;
+        if (p.swapPair == address(0)) {
+            _transfer(p.collateralAsset, msg.sender, owed);
+            collateralToPair = owed;
+        } else {
+            collateralToPair = _swapForExactOut(p.swapPair, p.collateralAsset, repayToken, owed, msg.sender);
+        }
+        (_result0, _result1, _result2) = (repaid, seized, collateralToPair);
+    }
+
+    function _onV2RebalanceFlash(uint256 borrowed, bytes calldata data) private {
+        (, address pair, address tokenIn, address tokenOut) =
+            abi.decode(data, (V2FlashKind, address, address, address));
+        uint256 amountOut = _swapExactIn(pair, tokenIn, tokenOut, borrowed, address(this));
+        uint256 owed = _returnUnusedAndQuote(tokenIn, tokenOut, borrowed, borrowed);
+        _transfer(tokenOut, msg.sender, owed);
+        (_result0, _result1, _result2) = (borrowed, amountOut, owed);
+    }
+
+    function _onV3RebalanceFlash(uint256 borrowed, bytes calldata data) private {
+        Trade memory t;
+        (, address pool, bool zeroForOne, uint160 sqrtPriceLimitX96, address tokenIn, address tokenOut) =
+            abi.decode(data, (V2FlashKind, address, bool, uint160, address, address));
+        (t.tokenIn, t.tokenOut) = (tokenIn, tokenOut);
+        (t.amountIn, t.amountOut) = _swapV3(pool, zeroForOne, borrowed, sqrtPriceLimitX96, t);
+        // The V3 swap stops at the target, usually before using all of the flash swap: the rest goes back.
+        t.cost = _returnUnusedAndQuote(tokenIn, tokenOut, borrowed, t.amountIn);
+        _transfer(tokenOut, msg.sender, t.cost);
+        (_result0, _result1, _result2) = (t.amountIn, t.amountOut, t.cost);
+    }
+
+    /// @dev For the flash pair calling back (msg.sender), which lent `borrowed` of `tokenBorrowed`: hands back
+    ///      what was not `used`, and returns the payment in `tokenPay` that settles the rest. Handing back costs
+    ///      only the pair's 0.3% on that amount, which the quote includes.
+    function _returnUnusedAndQuote(address tokenBorrowed, address tokenPay, uint256 borrowed, uint256 used)
+        private
+        returns (uint256 owed)
+    {
+        uint256 unused = borrowed - used;
+        if (unused != 0) _transfer(tokenBorrowed, msg.sender, unused);
+        (uint256 reservePay, uint256 reserveBorrowed) = _reserves(msg.sender, tokenPay, tokenBorrowed);
+        owed = _v2AmountOwed(reservePay, reserveBorrowed, borrowed, unused);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Internals
+    // ---------------------------------------------------------------------------------------------------------
+
+    /// @dev Repays up to `amount` through Aave and measures what Aave took and gave by balance deltas, because
+    ///      liquidationCall returns nothing and applies its own caps.
+    function _aaveLiquidate(address pool, address collateral, address debt, address user, uint256 amount)
+        private
+        returns (uint256 repaid, uint256 seized)
+    {
+        uint256 debtBefore = _balance(debt);
+        uint256 collateralBefore = _balance(collateral);
+        _approve(debt, pool, amount);
+        IKeeperAavePool(pool).liquidationCall(collateral, debt, user, amount, false);
+        repaid = debtBefore - _balance(debt);
+        seized = _balance(collateral) - collateralBefore;
+        // Leave no standing allowance to the pool.
+        if (repaid != amount) _approve(debt, pool, 0);
+    }
+
+    /// @dev Swaps on a V3 pool, paying in the callback from what the executor holds, and returns (input, output).
+    function _swapV3(address pool, bool zeroForOne, uint256 amountIn, uint160 sqrtPriceLimitX96, Trade memory t)
+        private
+        returns (uint256 used, uint256 received)
+    {
+        (address token0, address token1) = zeroForOne ? (t.tokenIn, t.tokenOut) : (t.tokenOut, t.tokenIn);
+        _expectCallback(pool);
+        (int256 amount0, int256 amount1) = IKeeperUniswapV3Pool(pool).swap(
+            address(this), zeroForOne, _toInt256(amountIn), sqrtPriceLimitX96, abi.encode(V3SwapKind.PayOwed, token0, token1)
+        );
+        _requireCallbackConsumed();
+        (int256 deltaIn, int256 deltaOut) = zeroForOne ? (amount0, amount1) : (amount1, amount0);
+        used = uint256(deltaIn);
+        received = uint256(-deltaOut);
+    }
+
+    /// @dev Sells exactly `amountIn` on a V2 pair at its getAmountOut price, output to `to`.
+    function _swapExactIn(address pair, address tokenIn, address tokenOut, uint256 amountIn, address to)
+        private
+        returns (uint256 amountOut)
+    {
+        (uint256 reserveIn, uint256 reserveOut) = _reserves(pair, tokenIn, tokenOut);
+        uint256 amountInWithFee = amountIn * 997;
+        amountOut = amountInWithFee * reserveOut / (reserveIn * 1000 + amountInWithFee);
+        _transfer(tokenIn, pair, amountIn);
+        bool inIs0 = tokenIn < tokenOut;
+        IKeeperUniswapV2Pair(pair).swap(inIs0 ? 0 : amountOut, inIs0 ? amountOut : 0, to, "");
+    }
+
+    /// @dev Buys exactly `amountOut` on a V2 pair at its getAmountIn price, output to `to`; returns the input paid.
+    function _swapForExactOut(address pair, address tokenIn, address tokenOut, uint256 amountOut, address to)
+        private
+        returns (uint256 amountIn)
+    {
+        (uint256 reserveIn, uint256 reserveOut) = _reserves(pair, tokenIn, tokenOut);
+        amountIn = reserveIn * amountOut * 1000 / ((reserveOut - amountOut) * 997) + 1;
+        _transfer(tokenIn, pair, amountIn);
+        bool inIs0 = tokenIn < tokenOut;
+        IKeeperUniswapV2Pair(pair).swap(inIs0 ? 0 : amountOut, inIs0 ? amountOut : 0, to, "");
+    }
+
+    /// @dev Smallest payment in the pair's other token that settles a flash swap of `amountOut`, `returned` of
+    ///      which was handed back. Solves the pair's check
+    ///        (balBorrowed*1000 - 3*returned) * (balPay*1000 - 3*x) >= reserveBorrowed * reservePay * 1000^2
+    ///      with balBorrowed = reserveBorrowed - amountOut + returned and balPay = reservePay + x, for the least x.
+    ///      With nothing returned this is UniswapV2Library.getAmountIn, rounded up exactly instead of "+ 1".
+    ///      Reserves must be the ones the pair read at the start of its swap (still true during the callback).
+    function _v2AmountOwed(uint256 reservePay, uint256 reserveBorrowed, uint256 amountOut, uint256 returned)
+        private
+        pure
+        returns (uint256)
+    {
+        uint256 borrowedAdjusted = (reserveBorrowed - amountOut) * 1000 + returned * 997;
+        uint256 payAdjustedNeeded = Math.ceilDiv(reserveBorrowed * reservePay * 1_000_000, borrowedAdjusted);
+        uint256 payAdjusted = reservePay * 1000;
+        return payAdjustedNeeded > payAdjusted ? Math.ceilDiv(payAdjustedNeeded - payAdjusted, 997) : 0;
+    }
+
+    /// @dev Reserves of `tokenA` and `tokenB`, oriented by address order as the pair stores them.
+    function _reserves(address pair, address tokenA, address tokenB) private view returns (uint256 ra, uint256 rb) {
+        (uint112 reserve0, uint112 reserve1,) = IKeeperUniswapV2Pair(pair).getReserves();
+        (ra, rb) = tokenA < tokenB ? (uint256(reserve0), uint256(reserve1)) : (uint256(reserve1), uint256(reserve0));
+    }
+
+    /// @dev Works for V2 pairs and V3 pools alike: both expose token0()/token1() with the same selectors.
+    function _tokensOf(address pool) private view returns (address token0, address token1) {
+        token0 = IKeeperUniswapV2Pair(pool).token0();
+        token1 = IKeeperUniswapV2Pair(pool).token1();
+    }
+
+    function _openTrade(address pool, bool zeroForOne) private view returns (Trade memory t) {
+        (address token0, address token1) = _tokensOf(pool);
+        (t.tokenIn, t.tokenOut) = zeroForOne ? (token0, token1) : (token1, token0);
+        t.inBefore = _balance(t.tokenIn);
+        t.outBefore = _balance(t.tokenOut);
+    }
+
+    function _requireSameTokens(address pool, address fundingPool, Trade memory t) private view {
+        (address token0, address token1) = _tokensOf(fundingPool);
+        bool same = (token0 == t.tokenIn && token1 == t.tokenOut) || (token0 == t.tokenOut && token1 == t.tokenIn);
+        if (!same || fundingPool == pool) revert PoolTokensMismatch(pool, fundingPool);
+    }
+
+    function _requireWithinTolerance(uint256 got, uint256 target, uint16 toleranceBps) private pure {
+        uint256 diff = got > target ? got - target : target - got;
+        if (diff * 10_000 > target * toleranceBps) revert PriceOutOfTolerance(got, target);
+    }
+
+    /// @dev Ends a flash-funded action: `token` must not have decreased, and its gain (at least `minProfit`) goes
+    ///      to the owner.
+    function _settle(address token, uint256 before, uint256 minProfit) private returns (uint256 gain) {
+        uint256 after_ = _balance(token);
+        if (after_ < before) revert BalanceDecreased(token, before, after_);
+        gain = after_ - before;
+        if (gain < minProfit) revert InsufficientProfit(gain, minProfit);
+        if (gain != 0) _transfer(token, owner, gain);
+    }
+
+    /// @dev Ends an inventory-funded rebalance: at most `amountIn` of the input may be gone, and the output gained
+    ///      must cover the input's value at the target price plus `minProfit`; that surplus goes to the owner.
+    function _settleInventory(Trade memory t, uint256 inputValue, uint256 minProfit) private returns (uint256 profit) {
+        uint256 inAfter = _balance(t.tokenIn);
+        if (inAfter + t.amountIn < t.inBefore) revert BalanceDecreased(t.tokenIn, t.inBefore, inAfter);
+        uint256 outAfter = _balance(t.tokenOut);
+        if (outAfter < t.outBefore) revert BalanceDecreased(t.tokenOut, t.outBefore, outAfter);
+        uint256 gained = outAfter - t.outBefore;
+        profit = gained > inputValue ? gained - inputValue : 0;
+        if (profit < minProfit || gained < inputValue) revert InsufficientProfit(profit, minProfit);
+        if (profit != 0) _transfer(t.tokenOut, owner, profit);
+    }
+
+    function _expectCallback(address caller) private {
+        _expectedCaller = caller;
+    }
+
+    function _consumeCallback() private {
+        address expected = _expectedCaller;
+        if (expected == address(0) || msg.sender != expected) revert UnexpectedCallback(msg.sender);
+        _expectedCaller = address(0);
+    }
+
+    function _requireCallbackConsumed() private view {
+        address expected = _expectedCaller;
+        if (expected != address(0)) revert CallbackNotReceived(expected);
+    }
+
+    function _balance(address token) private view returns (uint256) {
+        return IKeeperERC20Minimal(token).balanceOf(address(this));
+    }
+
+    function _transfer(address token, address to, uint256 amount) private {
+        _tokenCall(token, abi.encodeCall(IKeeperERC20Minimal.transfer, (to, amount)));
+    }
+
+    function _approve(address token, address spender, uint256 amount) private {
+        _tokenCall(token, abi.encodeCall(IKeeperERC20Minimal.approve, (spender, amount)));
+    }
+
+    /// @dev Accepts tokens that return nothing; a revert bubbles up with the token's own data.
+    function _tokenCall(address token, bytes memory callData) private {
+        (bool ok, bytes memory ret) = token.call(callData);
+        if (!ok) _bubble(ret);
+        if (ret.length == 0 ? token.code.length == 0 : !abi.decode(ret, (bool))) revert TokenCallFailed(token);
+    }
+
+    function _toInt256(uint256 x) private pure returns (int256) {
+        if (x > uint256(type(int256).max)) revert AmountTooLarge(x);
+        return int256(x);
+    }
+
+    function _bubble(bytes memory ret) private pure {
+        assembly ("memory-safe") {
+            revert(add(ret, 0x20), mload(ret))
+        }
+    }
+}

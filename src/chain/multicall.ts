@@ -1,0 +1,78 @@
+import type { Abi, Address, Chain, PublicClient, Transport } from "viem";
+import { KeeperError } from "../errors.js";
+
+/** One read in a batch. `abi` may be a minimal fragment; results come back untyped. */
+export interface ReadCall {
+  address: Address;
+  abi: Abi;
+  functionName: string;
+  args?: readonly unknown[];
+}
+
+/** A read's outcome: a failing call (a reverting token, a self-destructed pool) does not sink its batch. */
+export type ReadResult<T = unknown> = { ok: true; value: T } | { ok: false; error: string };
+
+export interface BatchedReadOptions {
+  /** Pin every read to this block so a snapshot is consistent. */
+  blockNumber?: bigint;
+  /** Calls per aggregate3. One eth_call is capped at 2^24 gas; ~300 cold reads stay far below it. */
+  chunkSize?: number;
+  /** Chunks in flight at once. */
+  concurrency?: number;
+}
+
+/** A batched read failed as a whole (transport error, malformed response). */
+export class BatchedReadError extends KeeperError {
+  override name = "BatchedReadError";
+  constructor(calls: number, chunk: number, cause: unknown) {
+    super(`Batched read of ${calls} calls failed at chunk ${chunk}.`, {
+      cause,
+      metaMessages: ["The RPC may be rate-limiting or down; the keeper retries on the next block."],
+    });
+  }
+}
+
+/**
+ * Reads many calls through Multicall3's aggregate3, `chunkSize` calls per eth_call, a few chunks in parallel.
+ * Chunking is required, not an optimisation: one aggregate3 over thousands of cold reads exceeds the
+ * per-call gas cap. Results keep the order of `calls`.
+ */
+export async function readBatched<T = unknown>(
+  client: PublicClient<Transport, Chain>,
+  calls: readonly ReadCall[],
+  options: BatchedReadOptions = {},
+): Promise<ReadResult<T>[]> {
+  const chunkSize = Math.max(1, options.chunkSize ?? 300);
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const chunks: ReadCall[][] = [];
+  for (let i = 0; i < calls.length; i += chunkSize) chunks.push(calls.slice(i, i + chunkSize));
+  const out: ReadResult<T>[][] = new Array(chunks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      const index = next++;
+      try {
+        const results = await client.multicall({
+          contracts: chunks[index] as never,
+          allowFailure: true,
+          blockNumber: options.blockNumber,
+          // batchSize counts calldata bytes in viem; 0 disables its own splitting: we chunk by calls.
+          batchSize: 0,
+        });
+        out[index] = results.map((r: any) =>
+          r.status === "success" ? { ok: true, value: r.result as T } : { ok: false, error: String(r.error?.shortMessage ?? r.error) },
+        );
+      } catch (cause) {
+        throw new BatchedReadError(calls.length, index, cause);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
+  return out.flat();
+}
+
+/** Unwraps a result or throws a KeeperError naming what was being read. */
+export function unwrap<T>(result: ReadResult<T>, what: string): T {
+  if (!result.ok) throw new KeeperError(`Read of ${what} failed.`, { details: result.error });
+  return result.value;
+}

@@ -1,0 +1,20 @@
+import { parseAbi, parseAbiItem } from "viem";
+
+/** The parts of Aave V3's Pool the keeper reads and calls (signatures from @aave/core-v3 IPool.sol). */
+export const aavePoolAbi = parseAbi([
+  "struct ReserveData { uint256 configuration; uint128 liquidityIndex; uint128 currentLiquidityRate; uint128 variableBorrowIndex; uint128 currentVariableBorrowRate; uint128 currentStableBorrowRate; uint40 lastUpdateTimestamp; uint16 id; address aTokenAddress; address stableDebtTokenAddress; address variableDebtTokenAddress; address interestRateStrategyAddress; uint128 accruedToTreasury; uint128 unbacked; uint128 isolationModeTotalDebt; }",
+  "function getReservesList() view returns (address[])",
+  "function getReserveData(address asset) view returns (ReserveData)",
+  "function getUserAccountData(address user) view returns (uint256 totalCollateralBase, uint256 totalDebtBase, uint256 availableBorrowsBase, uint256 currentLiquidationThreshold, uint256 ltv, uint256 healthFactor)",
+  "function getUserConfiguration(address user) view returns ((uint256 data))",
+  "function liquidationCall(address collateralAsset, address debtAsset, address user, uint256 debtToCover, bool receiveAToken)",
+]);
+
+export const aaveOracleAbi = parseAbi(["function getAssetPrice(address asset) view returns (uint256)"]);
+
+export const erc20BalanceAbi = parseAbi(["function balanceOf(address) view returns (uint256)"]);
+
+/** Borrow events reveal every account that holds debt: the only accounts that can become liquidatable. */
+export const aaveBorrowEvent = parseAbiItem(
+  "event Borrow(address indexed reserve, address user, address indexed onBehalfOf, uint256 amount, uint8 interestRateMode, uint256 borrowRate, uint16 indexed referralCode)",
+);

@@ -1,0 +1,115 @@
+import { getAddress, type Address, type Chain, type PublicClient, type Transport } from "viem";
+import { readBatched, unwrap, type BatchedReadOptions, type ReadCall } from "../../chain/multicall.js";
+import { decodeAaveReserveConfiguration } from "../../risk/aave/configuration.js";
+import type { AaveReserveView, AaveUserPosition } from "../../risk/aave/types.js";
+import { aaveOracleAbi, aavePoolAbi, erc20BalanceAbi } from "./abi.js";
+
+/** A reserve as the keeper tracks it: risk parameters and price, plus the token addresses to read balances. */
+export interface AaveReserveState extends AaveReserveView {
+  id: number;
+  aToken: Address;
+  variableDebtToken: Address;
+  stableDebtToken: Address;
+}
+
+/** `getUserAccountData` of one account. */
+export interface AaveAccountState {
+  user: Address;
+  totalCollateralBase: bigint;
+  totalDebtBase: bigint;
+  currentLiquidationThreshold: bigint;
+  healthFactor: bigint;
+}
+
+/** Aave's part of a Snapshot. `positions` holds per-reserve balances only for accounts with HF < 1. */
+export interface AaveState {
+  pool: Address;
+  reserves: AaveReserveState[];
+  accounts: AaveAccountState[];
+  positions: Record<Address, AaveUserPosition>;
+}
+
+const WAD = 10n ** 18n;
+
+/**
+ * Reads the Aave market at one block in two batched rounds: (1) reserves, prices and every borrower's account
+ * data; (2) per-reserve balances and collateral flags of the accounts under HF 1 only, since only those can be
+ * liquidated. Two rounds of multicalls whatever the number of borrowers: no per-position RPC loop.
+ */
+export async function readAaveState(
+  client: PublicClient<Transport, Chain>,
+  params: { pool: Address; oracle: Address; borrowers: readonly Address[] } & BatchedReadOptions,
+): Promise<AaveState> {
+  const { pool, oracle } = params;
+  const assets = (await client.readContract({
+    address: pool,
+    abi: aavePoolAbi,
+    functionName: "getReservesList",
+    blockNumber: params.blockNumber,
+  })) as Address[];
+  const calls: ReadCall[] = [
+    ...assets.map((a) => ({ address: pool, abi: aavePoolAbi, functionName: "getReserveData", args: [a] })),
+    ...assets.map((a) => ({ address: oracle, abi: aaveOracleAbi, functionName: "getAssetPrice", args: [a] })),
+    ...params.borrowers.map((u) => ({ address: pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [u] })),
+  ];
+  const results = await readBatched<any>(client, calls, params);
+  const n = assets.length;
+  const reserves: AaveReserveState[] = assets.map((asset, i) => {
+    const data = unwrap(results[i], `Aave reserve data of ${asset}`);
+    const cfg = decodeAaveReserveConfiguration(data.configuration);
+    return {
+      asset: getAddress(asset),
+      id: Number(data.id),
+      decimals: cfg.decimals,
+      priceBase: unwrap(results[n + i], `Aave oracle price of ${asset}`) as bigint,
+      liquidationBonus: cfg.liquidationBonus,
+      liquidationProtocolFee: cfg.liquidationProtocolFee,
+      liquidationThreshold: cfg.liquidationThreshold,
+      ltv: cfg.ltv,
+      aToken: getAddress(data.aTokenAddress),
+      variableDebtToken: getAddress(data.variableDebtTokenAddress),
+      stableDebtToken: getAddress(data.stableDebtTokenAddress),
+    };
+  });
+  const accounts: AaveAccountState[] = [];
+  params.borrowers.forEach((user, i) => {
+    const r = results[2 * n + i];
+    if (!r.ok) return; // an unreadable account is skipped this block, not fatal
+    const [totalCollateralBase, totalDebtBase, , currentLiquidationThreshold, , healthFactor] = r.value as bigint[];
+    accounts.push({ user, totalCollateralBase, totalDebtBase, currentLiquidationThreshold, healthFactor });
+  });
+
+  const atRisk = accounts.filter((a) => a.totalDebtBase > 0n && a.healthFactor < WAD);
+  const positions: Record<Address, AaveUserPosition> = {};
+  if (atRisk.length > 0) {
+    const perUser = 1 + 3 * reserves.length;
+    const detail: ReadCall[] = atRisk.flatMap((a) => [
+      { address: pool, abi: aavePoolAbi, functionName: "getUserConfiguration", args: [a.user] },
+      ...reserves.flatMap((r) => [
+        { address: r.aToken, abi: erc20BalanceAbi, functionName: "balanceOf", args: [a.user] },
+        { address: r.variableDebtToken, abi: erc20BalanceAbi, functionName: "balanceOf", args: [a.user] },
+        { address: r.stableDebtToken, abi: erc20BalanceAbi, functionName: "balanceOf", args: [a.user] },
+      ]),
+    ]);
+    const res = await readBatched<any>(client, detail, params);
+    atRisk.forEach((a, k) => {
+      const base = k * perUser;
+      if (!res[base].ok) return;
+      const bitmap = BigInt((res[base] as { value: { data: bigint } }).value.data);
+      const get = (j: number) => (res[base + 1 + j].ok ? ((res[base + 1 + j] as { value: bigint }).value) : 0n);
+      positions[a.user] = {
+        healthFactor: a.healthFactor,
+        reserves: reserves
+          .map((r, j) => ({
+            asset: r.asset,
+            aTokenBalance: get(3 * j),
+            variableDebt: get(3 * j + 1),
+            stableDebt: get(3 * j + 2),
+            usageAsCollateralEnabled: ((bitmap >> BigInt(2 * r.id + 1)) & 1n) === 1n,
+          }))
+          .filter((x) => x.aTokenBalance > 0n || x.variableDebt > 0n || x.stableDebt > 0n),
+      };
+    });
+  }
+  return { pool, reserves, accounts, positions };
+}

@@ -1,0 +1,92 @@
+import { getAddress, type Address, type Chain, type PublicClient, type Transport } from "viem";
+import type { Deployment } from "../chain/deployment.js";
+import { AaveBorrowerIndex } from "../protocols/aaveV3/discover.js";
+import { readAaveState } from "../protocols/aaveV3/read.js";
+import { readPrices, type FeedConfig, type TokenPrice } from "../protocols/feeds/read.js";
+import { readV2Pairs, type V2PairConfig } from "../protocols/uniswapV2/read.js";
+import { freezeSnapshot, type Snapshot } from "./snapshot.js";
+
+export type WatchTarget = "aave-v3" | "morpho-blue" | "uniswap-v2" | "uniswap-v3";
+
+export interface WatcherOptions {
+  watch: ReadonlySet<WatchTarget>;
+  /** Calls per aggregate3 chunk. */
+  multicallChunk?: number;
+  /** eth_getLogs block range per request. */
+  logChunkBlocks?: bigint;
+  /** First block of event discovery (default: the deployment's startBlock). */
+  startBlock?: bigint;
+}
+
+/**
+ * Owns every read. Keeps the borrower index up to date from events and turns one block into one Snapshot
+ * with a handful of batched multicalls, whatever the number of positions.
+ */
+export class Watcher {
+  private readonly aaveIndex?: AaveBorrowerIndex;
+  private readonly feeds: FeedConfig[];
+  private readonly pairs: V2PairConfig[];
+
+  constructor(
+    private readonly client: PublicClient<Transport, Chain>,
+    private readonly deployment: Deployment,
+    private readonly options: WatcherOptions,
+  ) {
+    const start = options.startBlock ?? deployment.startBlock ?? 0n;
+    if (options.watch.has("aave-v3") && deployment.aave) {
+      this.aaveIndex = new AaveBorrowerIndex(deployment.aave.pool, start, options.logChunkBlocks);
+    }
+    this.feeds = Object.values(deployment.tokens).map((t) => ({
+      token: getAddress(t.address),
+      symbol: t.symbol,
+      decimals: t.decimals,
+      feed: deployment.feeds[t.symbol],
+    }));
+    this.pairs =
+      options.watch.has("uniswap-v2") && deployment.uniswapV2
+        ? Object.entries(deployment.uniswapV2.pairs).map(([name, p]) => ({ name, address: p.address, token0: p.token0, token1: p.token1 }))
+        : [];
+  }
+
+  /** Borrowers known so far. */
+  get aaveBorrowers(): ReadonlySet<Address> {
+    return this.aaveIndex?.borrowers ?? new Set();
+  }
+
+  /** Re-scan events from `block` on, after a reorg. */
+  rewindTo(block: bigint): void {
+    this.aaveIndex?.rewindTo(block);
+  }
+
+  /** Reads the world at `blockNumber` (default: the current head) into a frozen Snapshot. */
+  async snapshot(blockNumber?: bigint): Promise<Snapshot> {
+    const t0 = performance.now();
+    const block = await this.client.getBlock(blockNumber === undefined ? { blockTag: "latest" } : { blockNumber });
+    const at = { blockNumber: block.number!, chunkSize: this.options.multicallChunk };
+    const newBorrowers = this.aaveIndex ? await this.aaveIndex.update(this.client, block.number!) : [];
+    const [prices, aave, v2Pairs] = await Promise.all([
+      readPrices(this.client, this.feeds, at),
+      this.aaveIndex && this.deployment.aave
+        ? readAaveState(this.client, {
+            pool: this.deployment.aave.pool,
+            oracle: this.deployment.aave.oracle,
+            borrowers: [...this.aaveIndex.borrowers],
+            ...at,
+          })
+        : Promise.resolve(undefined),
+      readV2Pairs(this.client, this.pairs, at),
+    ]);
+    const byToken: Record<Address, TokenPrice> = {};
+    for (const p of prices) byToken[p.token] = p;
+    return freezeSnapshot({
+      blockNumber: block.number!,
+      blockHash: block.hash!,
+      timestamp: block.timestamp,
+      baseFeePerGas: block.baseFeePerGas ?? 0n,
+      prices: byToken,
+      aave,
+      v2Pairs,
+      stats: { readMs: performance.now() - t0, borrowersWatched: this.aaveIndex?.borrowers.size ?? 0, newBorrowers: newBorrowers.length },
+    });
+  }
+}

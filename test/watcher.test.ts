@@ -1,0 +1,47 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { createInProcessChain, type InProcessChain } from "../src/chain/inProcess.js";
+import { Watcher } from "../src/watcher/watcher.js";
+import { createAaveBorrower, deployWorld, setPrice, type World } from "../src/world/index.js";
+import { aavePoolAbi } from "./helpers/abis.js";
+
+describe("Watcher on the real protocols", () => {
+  let chain: InProcessChain;
+  let world: World;
+
+  beforeAll(async () => {
+    chain = await createInProcessChain();
+    world = await deployWorld(chain, { aaveBorrowers: 40, morphoBorrowers: 0, seed: 5 });
+  });
+
+  it("discovers every Aave borrower from Borrow events and reads the same account data as the pool", async () => {
+    const w = new Watcher(chain.public, world, { watch: new Set(["aave-v3", "uniswap-v2"]), multicallChunk: 7 });
+    const s = await w.snapshot();
+    expect(new Set(w.aaveBorrowers)).toEqual(new Set(world.borrowers.aave));
+    expect(s.aave!.accounts).toHaveLength(40);
+    for (const a of s.aave!.accounts.slice(0, 5)) {
+      const d = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [a.user], blockNumber: s.blockNumber });
+      expect(a.healthFactor).toBe(d[5]);
+      expect(a.totalDebtBase).toBe(d[1]);
+    }
+    expect(s.aave!.reserves.map((r) => r.asset).sort()).toEqual(Object.values(world.tokens).map((t) => t.address).sort());
+    expect(s.v2Pairs).toHaveLength(3);
+    expect(Object.isFrozen(s) && Object.isFrozen(s.v2Pairs)).toBe(true);
+  });
+
+  it("picks up new borrowers incrementally and details only the accounts under HF 1", async () => {
+    const w = new Watcher(chain.public, world, { watch: new Set(["aave-v3"]) });
+    await w.snapshot();
+    const fresh = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 50_000n * 10n ** 8n, healthFactorBps: 10_400n });
+    await setPrice(chain, world, "WETH", 2_800n * 10n ** 8n);
+    const s = await w.snapshot();
+    expect(s.stats.newBorrowers).toBe(1);
+    expect(w.aaveBorrowers.has(fresh)).toBe(true);
+    const under = s.aave!.accounts.filter((a) => a.healthFactor < 10n ** 18n).map((a) => a.user);
+    expect(under).toContain(fresh);
+    expect(Object.keys(s.aave!.positions).sort()).toEqual([...under].sort());
+    const p = s.aave!.positions[fresh];
+    expect(p.reserves.find((r) => r.asset === world.tokens.WETH.address)!.usageAsCollateralEnabled).toBe(true);
+    expect(p.reserves.find((r) => r.asset === world.tokens.USDC.address)!.variableDebt).toBeGreaterThan(0n);
+    await setPrice(chain, world, "WETH", 3_000n * 10n ** 8n);
+  });
+});
