@@ -59,7 +59,7 @@ export async function readBatched<T = unknown>(
           // batchSize counts calldata bytes in viem; 0 disables its own splitting: we chunk by calls.
           batchSize: 0,
         });
-        out[index] = results.map((r: any) =>
+        out[index] = (results as any[]).map((r: any) =>
           r.status === "success" ? { ok: true, value: r.result as T } : { ok: false, error: String(r.error?.shortMessage ?? r.error) },
         );
       } catch (cause) {

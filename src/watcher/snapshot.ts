@@ -2,6 +2,7 @@ import type { Address, Hash } from "viem";
 import type { AaveState } from "../protocols/aaveV3/read.js";
 import type { TokenPrice } from "../protocols/feeds/read.js";
 import type { V2PairState } from "../protocols/uniswapV2/read.js";
+import type { V3PoolSnapshot } from "../protocols/uniswapV3/read.js";
 
 /**
  * Everything the keeper knows at one block, read at that block: plain, immutable data. Risk functions take a
@@ -16,6 +17,7 @@ export interface Snapshot {
   readonly prices: Readonly<Record<Address, TokenPrice>>;
   readonly aave?: AaveState;
   readonly v2Pairs: readonly V2PairState[];
+  readonly v3Pools: readonly V3PoolSnapshot[];
   /** How the snapshot was read: for logs and metrics. */
   readonly stats: { readonly readMs: number; readonly borrowersWatched: number; readonly newBorrowers: number };
 }

@@ -4,6 +4,7 @@ import { AaveBorrowerIndex } from "../protocols/aaveV3/discover.js";
 import { readAaveState } from "../protocols/aaveV3/read.js";
 import { readPrices, type FeedConfig, type TokenPrice } from "../protocols/feeds/read.js";
 import { readV2Pairs, type V2PairConfig } from "../protocols/uniswapV2/read.js";
+import { readV3Pools, type V3PoolConfig } from "../protocols/uniswapV3/read.js";
 import { freezeSnapshot, type Snapshot } from "./snapshot.js";
 
 export type WatchTarget = "aave-v3" | "morpho-blue" | "uniswap-v2" | "uniswap-v3";
@@ -26,6 +27,7 @@ export class Watcher {
   private readonly aaveIndex?: AaveBorrowerIndex;
   private readonly feeds: FeedConfig[];
   private readonly pairs: V2PairConfig[];
+  private readonly pools: V3PoolConfig[];
 
   constructor(
     private readonly client: PublicClient<Transport, Chain>,
@@ -46,6 +48,11 @@ export class Watcher {
       options.watch.has("uniswap-v2") && deployment.uniswapV2
         ? Object.entries(deployment.uniswapV2.pairs).map(([name, p]) => ({ name, address: p.address, token0: p.token0, token1: p.token1 }))
         : [];
+    // V3 pools are read when V3 is watched and also when V2 is, since they can fund a V2 rebalance.
+    this.pools =
+      (options.watch.has("uniswap-v3") || options.watch.has("uniswap-v2")) && deployment.uniswapV3
+        ? Object.entries(deployment.uniswapV3.pools).map(([name, p]) => ({ name, ...p }))
+        : [];
   }
 
   /** Borrowers known so far. */
@@ -64,7 +71,7 @@ export class Watcher {
     const block = await this.client.getBlock(blockNumber === undefined ? { blockTag: "latest" } : { blockNumber });
     const at = { blockNumber: block.number!, chunkSize: this.options.multicallChunk };
     const newBorrowers = this.aaveIndex ? await this.aaveIndex.update(this.client, block.number!) : [];
-    const [prices, aave, v2Pairs] = await Promise.all([
+    const [prices, aave, v2Pairs, v3Pools] = await Promise.all([
       readPrices(this.client, this.feeds, at),
       this.aaveIndex && this.deployment.aave
         ? readAaveState(this.client, {
@@ -75,6 +82,7 @@ export class Watcher {
           })
         : Promise.resolve(undefined),
       readV2Pairs(this.client, this.pairs, at),
+      readV3Pools(this.client, this.pools, at),
     ]);
     const byToken: Record<Address, TokenPrice> = {};
     for (const p of prices) byToken[p.token] = p;
@@ -86,6 +94,7 @@ export class Watcher {
       prices: byToken,
       aave,
       v2Pairs,
+      v3Pools,
       stats: { readMs: performance.now() - t0, borrowersWatched: this.aaveIndex?.borrowers.size ?? 0, newBorrowers: newBorrowers.length },
     });
   }

@@ -1,0 +1,103 @@
+/**
+ * Net profit of an opportunity in USD (8 decimals): gross profit minus gas minus any funding fee
+ * not already inside the gross figure. Costs round up and gains round down, so the keeper never
+ * selects a trade on the strength of a rounding error.
+ */
+import { RiskMathError } from "./errors.js";
+import { divRoundingUp } from "./math/uint.js";
+import type { Opportunity } from "./opportunity.js";
+
+/** USD amounts in this module carry 8 decimals, like Chainlink USD feeds. */
+export const USD_DECIMALS = 8;
+
+/** Gas prices and the ETH price that turn gas units into USD. */
+export interface GasMarket {
+  /** Block base fee, wei per gas. */
+  baseFeePerGas: bigint;
+  /** Priority fee the keeper pays, wei per gas. */
+  priorityFeePerGas: bigint;
+  /** ETH (or WETH) price in USD, 8 decimals. */
+  ethUsd: bigint;
+}
+
+/** Breakdown of an opportunity's profit, USD 8 decimals. */
+export interface NetProfit {
+  grossUsd: bigint;
+  gasCostUsd: bigint;
+  /** Funding fee, whether deducted here or already inside the gross figure. */
+  fundingFeeUsd: bigint;
+  /** Part of the funding fee deducted here (0 when included in the gross profit). */
+  fundingFeeDeductedUsd: bigint;
+  netUsd: bigint;
+}
+
+/**
+ * Gas cost in wei: gasUnits * (baseFee + priorityFee).
+ *
+ * @param gasUnits - Gas the transaction uses.
+ * @param gas - Gas market.
+ * @returns Cost in wei.
+ */
+export function gasCostWei(gasUnits: bigint, gas: Pick<GasMarket, "baseFeePerGas" | "priorityFeePerGas">): bigint {
+  return gasUnits * (gas.baseFeePerGas + gas.priorityFeePerGas);
+}
+
+/**
+ * Gas cost in USD (8 decimals), rounded up.
+ *
+ * @param gasUnits - Gas the transaction uses.
+ * @param gas - Gas market with the ETH price.
+ * @returns USD, 8 decimals.
+ */
+export function gasCostUsd(gasUnits: bigint, gas: GasMarket): bigint {
+  return divRoundingUp(gasCostWei(gasUnits, gas) * gas.ethUsd, 10n ** 18n);
+}
+
+/**
+ * Values a raw token amount in USD (8 decimals): amount * price / 10^decimals, truncated
+ * toward zero (a loss is not overstated either).
+ *
+ * @param amount - Raw token amount (may be negative).
+ * @param decimals - Token decimals.
+ * @param priceUsd - Token price in USD, 8 decimals.
+ * @returns USD, 8 decimals.
+ */
+export function tokenAmountToUsd(amount: bigint, decimals: number, priceUsd: bigint): bigint {
+  if (priceUsd < 0n) throw new RiskMathError("negative USD price", "range");
+  return (amount * priceUsd) / 10n ** BigInt(decimals);
+}
+
+/**
+ * Gross, costs and net profit of an opportunity.
+ *
+ * @param opportunity - The opportunity.
+ * @param gas - Gas market.
+ * @returns Profit breakdown, USD 8 decimals.
+ */
+export function netProfit(opportunity: Opportunity, gas: GasMarket): NetProfit {
+  const grossUsd = opportunity.expectedProfitUsd;
+  const gasUsd = gasCostUsd(opportunity.gasEstimate, gas);
+  const fundingFeeUsd = opportunity.funding.feeUsd;
+  const fundingFeeDeductedUsd = opportunity.funding.includedInProfit ? 0n : fundingFeeUsd;
+  return {
+    grossUsd,
+    gasCostUsd: gasUsd,
+    fundingFeeUsd,
+    fundingFeeDeductedUsd,
+    netUsd: grossUsd - gasUsd - fundingFeeDeductedUsd,
+  };
+}
+
+/**
+ * Formats a USD amount with 8 decimals as dollars and cents, truncated toward zero
+ * (42_000_000n -> "$0.42", -120_000_000n -> "-$1.20").
+ *
+ * @param usd - USD, 8 decimals.
+ * @returns Display string.
+ */
+export function formatUsd(usd: bigint): string {
+  const negative = usd < 0n;
+  const cents = (negative ? -usd : usd) / 10n ** BigInt(USD_DECIMALS - 2);
+  const text = `$${cents / 100n}.${(cents % 100n).toString().padStart(2, "0")}`;
+  return negative && cents !== 0n ? `-${text}` : text;
+}

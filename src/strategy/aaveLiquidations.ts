@@ -1,0 +1,108 @@
+import { aaveLiquidationCandidates } from "../risk/aave/best.js";
+import { findAaveReserve } from "../risk/aave/account.js";
+import type { AaveLiquidationOpportunity } from "../risk/opportunity.js";
+import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../risk/profit.js";
+import { v2GetAmountIn } from "../risk/uniswapV2/amounts.js";
+import type { Snapshot } from "../watcher/snapshot.js";
+import { ZERO_ADDRESS, type Candidate, type Skip, type StrategyContext } from "./types.js";
+
+const WAD = 10n ** 18n;
+
+function hf(x: bigint): string {
+  return x >= 10n ** 30n ? "inf" : (Number((x * 10_000n) / WAD) / 10_000).toFixed(4);
+}
+
+/**
+ * Every Aave account under HF 1 becomes a liquidation candidate funded by a V2 flash swap: borrow the debt asset
+ * from the pair that also holds the collateral, repay the pair in collateral. Profit = collateral seized (bonus,
+ * minus Aave's protocol fee) - collateral owed to the pair (getAmountIn, 0.3% fee included), in collateral units.
+ * Accounts with no such pair, or whose profit is not positive, are skipped with the reason.
+ */
+export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): { candidates: Candidate[]; skipped: Skip[] } {
+  const candidates: Candidate[] = [];
+  const skipped: Skip[] = [];
+  const aave = snapshot.aave;
+  if (!aave || !ctx.aavePool) return { candidates, skipped };
+  const ethUsd = snapshot.prices[ctx.wethToken]?.usd8 ?? 0n;
+  const gasMarket = { baseFeePerGas: snapshot.baseFeePerGas, priorityFeePerGas: ctx.priorityFeePerGas, ethUsd };
+
+  for (const account of aave.accounts) {
+    const position = aave.positions[account.user];
+    if (!position) continue;
+    const id = `aave-v3:${account.user}`;
+    const context = { borrower: account.user, healthFactor: hf(account.healthFactor) };
+    const options = aaveLiquidationCandidates(position, aave.reserves);
+    let best: Candidate | undefined;
+    let lastReason = "no liquidatable debt/collateral pair";
+    for (const c of options) {
+      const pair = ctx.v2Pairs.find(
+        (p) =>
+          (p.token0 === c.debtAsset && p.token1 === c.collateralAsset) || (p.token1 === c.debtAsset && p.token0 === c.collateralAsset),
+      );
+      const pairState = pair && snapshot.v2Pairs.find((p) => p.address === pair.address);
+      if (!pair || !pairState) {
+        lastReason = `no Uniswap V2 pair to flash-borrow ${c.debtAsset} against ${c.collateralAsset}`;
+        continue;
+      }
+      const debtIs0 = pair.token0 === c.debtAsset;
+      const reserveDebt = debtIs0 ? pairState.reserve0 : pairState.reserve1;
+      const reserveColl = debtIs0 ? pairState.reserve1 : pairState.reserve0;
+      if (c.debtToRepay <= 0n || c.debtToRepay >= reserveDebt) {
+        lastReason = `debt to repay ${c.debtToRepay} exceeds the pair's liquidity`;
+        continue;
+      }
+      const owed = v2GetAmountIn(c.debtToRepay, reserveColl, reserveDebt);
+      const profit = c.collateralSeized - owed;
+      const collReserve = findAaveReserve(aave.reserves, c.collateralAsset)!;
+      const collPrice = snapshot.prices[c.collateralAsset];
+      const decimals = Number(collReserve.decimals);
+      const profitUsd = collPrice ? tokenAmountToUsd(profit > 0n ? profit : 0n, decimals, collPrice.usd8) : 0n;
+      if (profit <= 0n) {
+        lastReason = `seized collateral does not cover the flash-swap repayment (${profit} units)`;
+        continue;
+      }
+      // On-chain floor: the liquidation must at least pay for its gas plus the configured minimum, in collateral.
+      const floorUsd = gasCostUsd(ctx.gas.aaveV2Flash, gasMarket) + ctx.minProfitUsd;
+      const minProfit = collPrice ? (floorUsd * 10n ** BigInt(decimals)) / collPrice.usd8 : profit;
+      const opportunity: AaveLiquidationOpportunity = {
+        id,
+        kind: "liquidation",
+        protocol: "aave-v3",
+        expectedProfit: { token: c.collateralAsset, symbol: collPrice?.symbol ?? "?", decimals, amount: profit },
+        expectedProfitUsd: profitUsd,
+        gasEstimate: ctx.gas.aaveV2Flash,
+        funding: { source: `uniswap-v2 flash swap ${pair.name}`, feeUsd: 0n, includedInProfit: true },
+        details: {
+          user: account.user,
+          debtAsset: c.debtAsset,
+          collateralAsset: c.collateralAsset,
+          debtToCover: c.debtToRepay,
+          collateralSeized: c.collateralSeized,
+          protocolFee: c.protocolFee,
+          healthFactor: account.healthFactor,
+        },
+      };
+      const candidate: Candidate = {
+        opportunity,
+        action: {
+          kind: "liquidateAaveV2Flash",
+          params: {
+            aavePool: ctx.aavePool,
+            flashPair: pair.address,
+            collateralAsset: c.collateralAsset,
+            debtAsset: c.debtAsset,
+            user: account.user,
+            debtToCover: c.debtToRepay,
+            swapPair: ZERO_ADDRESS,
+            minProfit,
+          },
+        },
+        context: { ...context, closeFactor: `${Number(c.closeFactor) / 100}%`, expectedProfit: formatUsd(profitUsd) },
+      };
+      if (!best || candidate.opportunity.expectedProfitUsd > best.opportunity.expectedProfitUsd) best = candidate;
+    }
+    if (best) candidates.push(best);
+    else skipped.push({ id, protocol: "aave-v3", reason: lastReason, context });
+  }
+  return { candidates, skipped };
+}

@@ -1,0 +1,66 @@
+import type { Address } from "viem";
+import type { Opportunity } from "../risk/opportunity.js";
+
+/** A call of our KeeperExecutor contract, its params named exactly as the Solidity structs. */
+export type PlannedAction =
+  | {
+      kind: "liquidateAaveV2Flash";
+      params: {
+        aavePool: Address;
+        flashPair: Address;
+        collateralAsset: Address;
+        debtAsset: Address;
+        user: Address;
+        debtToCover: bigint;
+        swapPair: Address;
+        minProfit: bigint;
+      };
+    }
+  | {
+      kind: "rebalanceV2";
+      params: {
+        pair: Address;
+        zeroForOne: boolean;
+        amountIn: bigint;
+        targetPriceX112: bigint;
+        toleranceBps: number;
+        funding: 0 | 1 | 2;
+        fundingPool: Address;
+        minProfit: bigint;
+      };
+    };
+
+/** What a detector found: the opportunity (for ranking and reports) and the call that would take it. */
+export interface Candidate {
+  opportunity: Opportunity;
+  action: PlannedAction;
+  /** Human-readable context for the keeper's account of what it saw. */
+  context: Record<string, string>;
+}
+
+/** An opportunity seen but not pursued, with why. */
+export interface Skip {
+  id: string;
+  protocol: Opportunity["protocol"];
+  reason: string;
+  context: Record<string, string>;
+}
+
+/** Routing and thresholds a detector needs beyond the snapshot: all plain data. */
+export interface StrategyContext {
+  /** Where liquidity can be borrowed: V2 pairs by address, with their tokens. */
+  v2Pairs: readonly { name: string; address: Address; token0: Address; token1: Address }[];
+  /** V3 pools that can fund a V2 rebalance by flash swap. */
+  v3Pools: readonly { address: Address; token0: Address; token1: Address; fee: number }[];
+  aavePool?: Address;
+  /** Native-token price source for gas (the WETH feed). */
+  wethToken: Address;
+  minProfitUsd: bigint;
+  priorityFeePerGas: bigint;
+  rebalanceThresholdBps: bigint;
+  rebalanceToleranceBps: number;
+  /** Gas figures measured on the executor's paths (test/contracts), used before simulation refines them. */
+  gas: { aaveV2Flash: bigint; rebalanceV2Inventory: bigint; rebalanceV2V3Flash: bigint };
+}
+
+export const ZERO_ADDRESS: Address = "0x0000000000000000000000000000000000000000";
