@@ -1,34 +1,9 @@
 import type { Address } from "viem";
+import type { ExecutorAction } from "../executor/actions.js";
 import type { Opportunity } from "../risk/opportunity.js";
 
-/** A call of our KeeperExecutor contract, its params named exactly as the Solidity structs. */
-export type PlannedAction =
-  | {
-      kind: "liquidateAaveV2Flash";
-      params: {
-        aavePool: Address;
-        flashPair: Address;
-        collateralAsset: Address;
-        debtAsset: Address;
-        user: Address;
-        debtToCover: bigint;
-        swapPair: Address;
-        minProfit: bigint;
-      };
-    }
-  | {
-      kind: "rebalanceV2";
-      params: {
-        pair: Address;
-        zeroForOne: boolean;
-        amountIn: bigint;
-        targetPriceX112: bigint;
-        toleranceBps: number;
-        funding: 0 | 1 | 2;
-        fundingPool: Address;
-        minProfit: bigint;
-      };
-    };
+/** A call of our KeeperExecutor contract, params named exactly as its Solidity structs. */
+export type PlannedAction = ExecutorAction;
 
 /** What a detector found: the opportunity (for ranking and reports) and the call that would take it. */
 export interface Candidate {

@@ -1,3 +1,4 @@
+import { Funding } from "../executor/actions.js";
 import type { V2RebalanceOpportunity } from "../risk/opportunity.js";
 import { referencePriceFromUsd } from "../risk/math/rational.js";
 import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../risk/profit.js";
@@ -6,7 +7,6 @@ import { simulateV3Swap } from "../risk/uniswapV3/simulate.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import type { Candidate, Skip, StrategyContext } from "./types.js";
 
-const FUNDING_V3_FLASH = 1 as const;
 const Q112 = 1n << 112n;
 
 /**
@@ -75,10 +75,11 @@ export function findV2Rebalances(snapshot: Snapshot, ctx: StrategyContext): { ca
           amountIn: trade.amountIn,
           targetPriceX112,
           toleranceBps: ctx.rebalanceToleranceBps,
-          funding: FUNDING_V3_FLASH,
+          funding: Funding.V3Flash,
           fundingPool: v3.address,
           minProfit,
         },
+        tokens: { token0: pair.token0, token1: pair.token1 },
       },
       context: { ...context, skewAfterBps: trade.skewBpsAfter.toString(), expectedProfit: formatUsd(profitUsd) },
     });

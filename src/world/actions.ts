@@ -1,6 +1,6 @@
 import { numberToHex, type Address } from "viem";
 import { openAaveBorrowers, openMorphoBorrowers, type AaveBorrowerSpec, type MorphoBorrowerSpec } from "./borrowers.js";
-import { isqrt } from "./prices.js";
+import { isqrt, referencePrice, sqrtPriceX96 } from "./prices.js";
 import { settableAggregator } from "./tokens.js";
 import { read, send } from "./tx.js";
 import { poolActorArtifact } from "./uniswapV2.js";
@@ -109,4 +109,36 @@ export async function mine(clients: WorldClients, blocks = 1): Promise<void> {
 export async function advanceTime(clients: WorldClients, seconds: number): Promise<void> {
   await clients.public.request({ method: "evm_increaseTime", params: [numberToHex(seconds)] } as never);
   await mine(clients, 1);
+}
+
+/**
+ * Plays "the rest of the market": arbitrageurs who bring every V2 pair and the V3 pool back to the feeds' prices
+ * after a feed move. Used by scenarios that move a price without wanting the pools left stale.
+ */
+export async function syncPoolsToFeeds(clients: WorldClients, world: World): Promise<void> {
+  const prices = await getPrices(clients, world);
+  const symbolOf = (a: Address) => (Object.keys(world.tokens) as TokenSymbol[]).find((s) => world.tokens[s].address === a)!;
+  for (const name of Object.keys(world.uniswapV2.pairs) as V2PairName[]) {
+    const info = world.uniswapV2.pairs[name];
+    const [r0, r1] = await read<readonly [bigint, bigint, number]>(clients, { address: info.address, abi: pairAbi, functionName: "getReserves" });
+    const t0 = world.tokens[symbolOf(info.token0)];
+    const t1 = world.tokens[symbolOf(info.token1)];
+    const ref = referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol]);
+    // ratio target/current, in bps from 10,000: the skew to apply.
+    const ratioBps = Number((ref.num * r0 * 1_000_000n) / (ref.den * r1)) / 100 - 10_000;
+    if (Math.abs(ratioBps) >= 0.5) await skewV2Pool(clients, world, name, ratioBps);
+  }
+  const pool = world.uniswapV3.pools.WETH_USDC_3000;
+  const t0 = world.tokens[symbolOf(pool.token0)];
+  const t1 = world.tokens[symbolOf(pool.token1)];
+  const target = sqrtPriceX96(referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol]));
+  const [sqrtP] = await read<readonly [bigint, ...unknown[]]>(clients, { address: pool.address, abi: v3PoolArtifact().abi, functionName: "slot0" });
+  if (sqrtP !== target) {
+    await send(clients, {
+      address: world.helpers.poolActor,
+      abi: poolActorArtifact().abi,
+      functionName: "swapV3",
+      args: [pool.address, target < sqrtP, 10n ** 40n, target, world.helpers.poolActor],
+    });
+  }
 }

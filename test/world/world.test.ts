@@ -126,3 +126,25 @@ describe("deployWorld at scale", () => {
     expect(wa.borrowers).toEqual(wb.borrowers);
   });
 });
+
+describe("syncPoolsToFeeds", () => {
+  it("brings every pool back onto the feeds after a price move", async () => {
+    const chain = await createInProcessChain();
+    const world = await deployWorld(chain, { aaveBorrowers: 0, morphoBorrowers: 0 });
+    const { setPrice, syncPoolsToFeeds } = await import("../../src/world/index.js");
+    await setPrice(chain, world, "WETH", 2_640n * 10n ** 8n);
+    await syncPoolsToFeeds(chain, world);
+    const prices = await getPrices(chain, world);
+    for (const name of Object.keys(world.uniswapV2.pairs) as V2PairName[]) {
+      const pair = world.uniswapV2.pairs[name];
+      const [r0, r1] = await chain.public.readContract({ address: pair.address, abi: v2PairAbi, functionName: "getReserves" });
+      const ref = referencePrice(world.tokens[symbolOf(world, pair.token0)], prices[symbolOf(world, pair.token0)], world.tokens[symbolOf(world, pair.token1)], prices[symbolOf(world, pair.token1)]);
+      expect(relErrPpb(r1, r0, ref.num, ref.den)).toBeLessThan(10_000); // within 0.1 bp
+    }
+    const pool = world.uniswapV3.pools.WETH_USDC_3000;
+    const [sqrtP] = await chain.public.readContract({ address: pool.address, abi: v3PoolAbi, functionName: "slot0" });
+    const t0 = world.tokens[symbolOf(world, pool.token0)];
+    const t1 = world.tokens[symbolOf(world, pool.token1)];
+    expect(sqrtP).toBe(sqrtPriceX96(referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol])));
+  });
+});

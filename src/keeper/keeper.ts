@@ -1,0 +1,174 @@
+import type { Address, Chain, Hash, PublicClient, Transport } from "viem";
+import { aavePoolAbi } from "../protocols/aaveV3/abi.js";
+import { v2PairAbi } from "../protocols/uniswapV2/abi.js";
+import { referencePriceFromUsd } from "../risk/math/rational.js";
+import { formatUsd, tokenAmountToUsd } from "../risk/profit.js";
+import { v2SkewBps } from "../risk/uniswapV2/rebalance.js";
+import { planBlock, type Candidate, type StrategyContext } from "../strategy/index.js";
+import type { Snapshot } from "../watcher/snapshot.js";
+import type { Watcher } from "../watcher/watcher.js";
+import { emptyReport, type KeeperReport } from "./report.js";
+
+/** What happened to one candidate handed to the executor. */
+export type ExecOutcome =
+  | { status: "mined"; hash: Hash; blockNumber: bigint; gasUsed: bigint; profit: bigint; eventArgs: Record<string, unknown> }
+  | { status: "dry-run"; profit: bigint; gas: bigint }
+  | { status: "skipped"; reason: string; deterministic: boolean }
+  | { status: "reverted"; hash?: Hash; error: string };
+
+/** Simulates and, unless told not to, sends one candidate's action. Never sends without a passing simulation. */
+export type ExecuteFn = (candidate: Candidate, snapshot: Snapshot) => Promise<ExecOutcome>;
+
+/** What the keeper tells whoever watches it (the demo narrator, the logger). */
+export type KeeperEvent =
+  | { type: "block"; snapshot: Snapshot; underwater: number; skewedPools: number; candidates: number }
+  | { type: "skip"; block: bigint; id: string; reason: string; context: Record<string, string> }
+  | { type: "send"; block: bigint; candidate: Candidate }
+  | { type: "outcome"; block: bigint; candidate: Candidate; outcome: ExecOutcome };
+
+export interface KeeperOptions {
+  client: PublicClient<Transport, Chain>;
+  watcher: Watcher;
+  strategy: StrategyContext;
+  execute: ExecuteFn;
+  dryRun: boolean;
+  /** Blocks to leave an opportunity alone after a deterministic failure (healthy, unprofitable). */
+  cooldownBlocks?: bigint;
+  onEvent?: (e: KeeperEvent) => void;
+}
+
+const WAD = 10n ** 18n;
+const hf = (x: bigint): string => (x >= 10n ** 30n ? "inf" : (Number((x * 10_000n) / WAD) / 10_000).toFixed(4));
+
+/**
+ * The loop watcher -> strategy -> executor, one block at a time. Candidates of a block are taken best first,
+ * one after the other (one nonce stream); each outcome is checked against chain state read back afterwards.
+ */
+export class Keeper {
+  readonly report: KeeperReport;
+  private readonly cooldownUntil = new Map<string, bigint>();
+  private readonly seenSkips = new Set<string>();
+  private lastBlock = -1n;
+
+  constructor(private readonly opts: KeeperOptions) {
+    this.report = emptyReport(opts.client.chain.id, opts.dryRun);
+  }
+
+  /** Reads the current head and acts on it. Returns the snapshot processed. */
+  async processBlock(blockNumber?: bigint): Promise<Snapshot> {
+    const snapshot = await this.opts.watcher.snapshot(blockNumber);
+    if (this.report.fromBlock === "") this.report.fromBlock = snapshot.blockNumber.toString();
+    this.report.toBlock = snapshot.blockNumber.toString();
+    this.lastBlock = snapshot.blockNumber;
+    const plan = planBlock(snapshot, this.opts.strategy);
+    const underwater = snapshot.aave?.accounts.filter((a) => a.totalDebtBase > 0n && a.healthFactor < WAD).length ?? 0;
+    const skewedPools = plan.selected.filter((c) => c.opportunity.kind === "rebalance").length +
+      plan.skipped.filter((s) => s.protocol === "uniswap-v2" || s.protocol === "uniswap-v3").length;
+    this.emit({ type: "block", snapshot, underwater, skewedPools, candidates: plan.selected.length });
+    for (const s of plan.skipped) this.recordSkip(snapshot.blockNumber, s.id, s.protocol, s.reason, s.context);
+
+    for (const candidate of plan.selected) {
+      const id = candidate.opportunity.id;
+      const until = this.cooldownUntil.get(id);
+      if (until !== undefined && snapshot.blockNumber < until) continue;
+      this.emit({ type: "send", block: snapshot.blockNumber, candidate });
+      const outcome = await this.opts.execute(candidate, snapshot);
+      this.emit({ type: "outcome", block: snapshot.blockNumber, candidate, outcome });
+      await this.recordOutcome(snapshot, candidate, outcome);
+    }
+    return snapshot;
+  }
+
+  /** Polls for new heads until `signal` aborts; each new head is processed once (missed ones are skipped over). */
+  async run(params: { signal: AbortSignal; pollIntervalMs: number; maxBlocks?: number }): Promise<void> {
+    let processed = 0;
+    while (!params.signal.aborted) {
+      const head = await this.opts.client.getBlockNumber({ cacheTime: 0 });
+      if (head > this.lastBlock) {
+        await this.processBlock(head);
+        if (params.maxBlocks !== undefined && ++processed >= params.maxBlocks) return;
+      }
+      await new Promise((r) => setTimeout(r, params.pollIntervalMs));
+    }
+  }
+
+  private emit(e: KeeperEvent): void {
+    this.opts.onEvent?.(e);
+  }
+
+  private recordSkip(block: bigint, id: string, protocol: string, reason: string, context: Record<string, string>): void {
+    const key = `${id}|${reason.replace(/[\d.$,]+/g, "#")}`;
+    if (this.seenSkips.has(key)) return;
+    this.seenSkips.add(key);
+    this.report.skipped.push({ id, protocol, block: block.toString(), reason, context });
+    this.emit({ type: "skip", block, id, reason, context });
+  }
+
+  private async recordOutcome(snapshot: Snapshot, c: Candidate, o: ExecOutcome): Promise<void> {
+    const id = c.opportunity.id;
+    const block = snapshot.blockNumber;
+    if (o.status === "skipped") {
+      if (o.deterministic) this.cooldownUntil.set(id, block + (this.opts.cooldownBlocks ?? 5n));
+      this.recordSkip(block, id, c.opportunity.protocol, o.reason, c.context);
+      return;
+    }
+    if (o.status === "reverted") {
+      this.cooldownUntil.set(id, block + (this.opts.cooldownBlocks ?? 5n));
+      this.report.failures.push({ id, block: block.toString(), error: o.error, txHash: o.hash });
+      return;
+    }
+    if (o.status === "dry-run") {
+      this.report.dryRuns.push({ id, block: block.toString(), simulatedProfit: o.profit.toString(), gas: o.gas.toString() });
+      this.cooldownUntil.set(id, block + (this.opts.cooldownBlocks ?? 5n));
+      return;
+    }
+    const profitToken = c.opportunity.expectedProfit;
+    const price = snapshot.prices[profitToken.token];
+    const profitUsd = price ? formatUsd(tokenAmountToUsd(o.profit, profitToken.decimals, price.usd8)) : "?";
+    const a = c.action;
+    if (a.kind === "liquidateAaveV2Flash") {
+      const after = await this.opts.client.readContract({
+        address: a.params.aavePool,
+        abi: aavePoolAbi,
+        functionName: "getUserAccountData",
+        args: [a.params.user],
+        blockNumber: o.blockNumber,
+      });
+      const sym = (t: Address) => snapshot.prices[t]?.symbol ?? t;
+      this.report.liquidations.push({
+        protocol: "aave-v3",
+        borrower: a.params.user,
+        block: o.blockNumber.toString(),
+        txHash: o.hash,
+        healthFactorBefore: c.context.healthFactor ?? "?",
+        healthFactorAfter: hf(after[5]),
+        debtAsset: sym(a.params.debtAsset),
+        debtRepaid: String(o.eventArgs.debtRepaid ?? a.params.debtToCover),
+        collateralAsset: sym(a.params.collateralAsset),
+        collateralSeized: String(o.eventArgs.collateralSeized ?? ""),
+        profit: o.profit.toString(),
+        profitUsd,
+        gasUsed: o.gasUsed.toString(),
+      });
+    } else if (a.kind === "rebalanceV2") {
+      const [r0, r1] = await this.opts.client.readContract({ address: a.params.pair, abi: v2PairAbi, functionName: "getReserves", blockNumber: o.blockNumber });
+      const p0 = snapshot.prices[a.tokens.token0];
+      const p1 = snapshot.prices[a.tokens.token1];
+      const ref = referencePriceFromUsd({ price0Usd: p0.usd8, decimals0: p0.decimals, price1Usd: p1.usd8, decimals1: p1.decimals });
+      this.report.rebalances.push({
+        protocol: "uniswap-v2",
+        pool: c.context.pool ?? a.params.pair,
+        address: a.params.pair,
+        block: o.blockNumber.toString(),
+        txHash: o.hash,
+        skewBpsBefore: c.context.skewBps ?? "?",
+        skewBpsAfter: v2SkewBps({ reserve0: r0, reserve1: r1 }, ref).toString(),
+        amountIn: a.params.amountIn.toString(),
+        amountOut: String(o.eventArgs.amountOut ?? ""),
+        profit: o.profit.toString(),
+        profitUsd,
+        gasUsed: o.gasUsed.toString(),
+      });
+    }
+  }
+}
