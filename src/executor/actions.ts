@@ -1,0 +1,226 @@
+/**
+ * The executor's actions as data: one variant per KeeperExecutor entry point, its `params` mirroring the
+ * Solidity struct field for field (uint -> bigint, address -> Address, enum -> number), so an action can be
+ * built, logged, simulated and sent without any translation step that could drift.
+ */
+import { encodeFunctionData, type Address, type Hex } from "viem";
+import { keeperExecutorAbi } from "./abi.js";
+
+/** KeeperExecutor.Funding: where a rebalance's input comes from (values are the Solidity enum's). */
+export const Funding = { Inventory: 0, V3Flash: 1, V2Flash: 2 } as const;
+export type Funding = (typeof Funding)[keyof typeof Funding];
+
+/** KeeperExecutor.AaveLiquidationParams: Aave V3 liquidation funded by a Uniswap V2 flash swap of the debt. */
+export interface AaveLiquidationParams {
+  aavePool: Address;
+  /** V2 pair holding `debtAsset`; repaid in its other token. */
+  flashPair: Address;
+  collateralAsset: Address;
+  debtAsset: Address;
+  user: Address;
+  /** Flash-borrowed and offered to Aave; Aave may take less (close factor), the rest goes back. */
+  debtToCover: bigint;
+  /** zeroAddress when `flashPair`'s other token is the collateral; else a collateral/other-token V2 pair. */
+  swapPair: Address;
+  /** In `collateralAsset` units. */
+  minProfit: bigint;
+}
+
+/** KeeperExecutor.AaveMorphoLiquidationParams: Aave V3 liquidation funded by a fee-free Morpho flash loan. */
+export interface AaveMorphoLiquidationParams {
+  aavePool: Address;
+  morpho: Address;
+  collateralAsset: Address;
+  debtAsset: Address;
+  user: Address;
+  debtToCover: bigint;
+  /** V2 pair of collateral/debt on which all the seized collateral is sold. */
+  swapPair: Address;
+  /** In `debtAsset` units. */
+  minProfit: bigint;
+}
+
+/** KeeperMarketParams: Morpho Blue's market key, in the protocol's field order. */
+export interface ExecutorMorphoMarketParams {
+  loanToken: Address;
+  collateralToken: Address;
+  oracle: Address;
+  irm: Address;
+  lltv: bigint;
+}
+
+/** KeeperExecutor.MorphoLiquidationParams: Morpho Blue liquidation repaid from the seized collateral. */
+export interface MorphoLiquidationParams {
+  morpho: Address;
+  marketParams: ExecutorMorphoMarketParams;
+  borrower: Address;
+  seizedAssets: bigint;
+  /** V2 pair of collateral/loan token on which the seized collateral is sold. */
+  swapPair: Address;
+  /** In loan-token units. */
+  minProfit: bigint;
+}
+
+/** KeeperExecutor.V2RebalanceParams: a trade moving a Uniswap V2 pair's price to a target. */
+export interface V2RebalanceParams {
+  pair: Address;
+  zeroForOne: boolean;
+  amountIn: bigint;
+  /** reserve1 * 2^112 / reserve0 after the trade. */
+  targetPriceX112: bigint;
+  /** uint16 on chain. */
+  toleranceBps: number;
+  funding: Funding;
+  /** Flash source; ignored (zeroAddress) for Inventory. */
+  fundingPool: Address;
+  /** In output-token units. */
+  minProfit: bigint;
+}
+
+/** KeeperExecutor.V3RebalanceParams: a trade moving a Uniswap V3 pool's price to a target. */
+export interface V3RebalanceParams {
+  pool: Address;
+  zeroForOne: boolean;
+  /** Maximum input; the swap stops at `sqrtPriceLimitX96`. */
+  amountIn: bigint;
+  /** The target sqrt price (Q64.96), used as the swap's limit. uint160 on chain. */
+  sqrtPriceLimitX96: bigint;
+  /** uint16 on chain; bps of the sqrt price. */
+  toleranceBps: number;
+  /** Inventory or V2Flash (the contract rejects V3Flash here). */
+  funding: Funding;
+  fundingPool: Address;
+  /** In output-token units. */
+  minProfit: bigint;
+}
+
+/**
+ * A pool's two tokens, sorted as the pool stores them. Rebalance params name only the pool (the contract reads
+ * the tokens on chain); the action carries them too so the profit token is known without an RPC round trip.
+ */
+export interface PoolTokens {
+  token0: Address;
+  token1: Address;
+}
+
+/** One KeeperExecutor call: `kind` is the entry point's name, `params` its struct. */
+export type ExecutorAction =
+  | { kind: "liquidateAaveV2Flash"; params: AaveLiquidationParams }
+  | { kind: "liquidateAaveMorphoFlash"; params: AaveMorphoLiquidationParams }
+  | { kind: "liquidateMorpho"; params: MorphoLiquidationParams }
+  | { kind: "rebalanceV2"; params: V2RebalanceParams; tokens: PoolTokens }
+  | { kind: "rebalanceV3"; params: V3RebalanceParams; tokens: PoolTokens };
+
+export type ExecutorActionKind = ExecutorAction["kind"];
+
+/**
+ * The token the action's profit (the entry point's return value and its event's `profit`) is paid to the owner
+ * in: the seized collateral for a V2-flash Aave liquidation (the flash pair is repaid in collateral), the debt
+ * asset for a Morpho-flash Aave liquidation and the loan token for a Morpho liquidation (all collateral is sold),
+ * and the output token of a rebalance.
+ */
+export function profitToken(action: ExecutorAction): Address {
+  switch (action.kind) {
+    case "liquidateAaveV2Flash":
+      return action.params.collateralAsset;
+    case "liquidateAaveMorphoFlash":
+      return action.params.debtAsset;
+    case "liquidateMorpho":
+      return action.params.marketParams.loanToken;
+    case "rebalanceV2":
+    case "rebalanceV3":
+      // Selling token0 pays out token1 and vice versa.
+      return action.params.zeroForOne ? action.tokens.token1 : action.tokens.token0;
+  }
+}
+
+/** The action with its on-chain `minProfit` raised to at least `minProfit` (never lowered). */
+export function withMinProfit<A extends ExecutorAction>(action: A, minProfit: bigint): A {
+  if (action.params.minProfit >= minProfit) return action;
+  return { ...action, params: { ...action.params, minProfit } };
+}
+
+/**
+ * Only the struct's own fields, in a fresh object: callers may pass richer objects (a World's pair info, an
+ * opportunity), and viem encodes tuples by component name, so extra keys would be ignored anyway; copying keeps
+ * what is encoded obvious and the `tokens` context out of the calldata.
+ */
+function structOf(action: ExecutorAction): Record<string, unknown> {
+  switch (action.kind) {
+    case "liquidateAaveV2Flash": {
+      const a = action.params;
+      return {
+        aavePool: a.aavePool,
+        flashPair: a.flashPair,
+        collateralAsset: a.collateralAsset,
+        debtAsset: a.debtAsset,
+        user: a.user,
+        debtToCover: a.debtToCover,
+        swapPair: a.swapPair,
+        minProfit: a.minProfit,
+      };
+    }
+    case "liquidateAaveMorphoFlash": {
+      const a = action.params;
+      return {
+        aavePool: a.aavePool,
+        morpho: a.morpho,
+        collateralAsset: a.collateralAsset,
+        debtAsset: a.debtAsset,
+        user: a.user,
+        debtToCover: a.debtToCover,
+        swapPair: a.swapPair,
+        minProfit: a.minProfit,
+      };
+    }
+    case "liquidateMorpho": {
+      const a = action.params;
+      const m = a.marketParams;
+      return {
+        morpho: a.morpho,
+        marketParams: { loanToken: m.loanToken, collateralToken: m.collateralToken, oracle: m.oracle, irm: m.irm, lltv: m.lltv },
+        borrower: a.borrower,
+        seizedAssets: a.seizedAssets,
+        swapPair: a.swapPair,
+        minProfit: a.minProfit,
+      };
+    }
+    case "rebalanceV2": {
+      const a = action.params;
+      return {
+        pair: a.pair,
+        zeroForOne: a.zeroForOne,
+        amountIn: a.amountIn,
+        targetPriceX112: a.targetPriceX112,
+        toleranceBps: a.toleranceBps,
+        funding: a.funding,
+        fundingPool: a.fundingPool,
+        minProfit: a.minProfit,
+      };
+    }
+    case "rebalanceV3": {
+      const a = action.params;
+      return {
+        pool: a.pool,
+        zeroForOne: a.zeroForOne,
+        amountIn: a.amountIn,
+        sqrtPriceLimitX96: a.sqrtPriceLimitX96,
+        toleranceBps: a.toleranceBps,
+        funding: a.funding,
+        fundingPool: a.fundingPool,
+        minProfit: a.minProfit,
+      };
+    }
+  }
+}
+
+/** The function name and argument list of the action's KeeperExecutor call, for viem's contract helpers. */
+export function actionCall(action: ExecutorAction): { functionName: ExecutorActionKind; args: readonly [Record<string, unknown>] } {
+  return { functionName: action.kind, args: [structOf(action)] };
+}
+
+/** Calldata of the action's KeeperExecutor call (selector + ABI-encoded params struct). */
+export function encodeAction(action: ExecutorAction): Hex {
+  const { functionName, args } = actionCall(action);
+  return encodeFunctionData({ abi: keeperExecutorAbi(), functionName, args });
+}
