@@ -38,7 +38,8 @@ export interface KeeperOptions {
 }
 
 const WAD = 10n ** 18n;
-const hf = (x: bigint): string => (x >= 10n ** 30n ? "inf" : (Number((x * 10_000n) / WAD) / 10_000).toFixed(4));
+/** HF as Aave reports it, 4 decimals; "no debt" past 1e12 (Aave's max uint, or a dust debt left by a full liquidation). */
+const hf = (x: bigint): string => (x >= 10n ** 30n ? "no debt" : (Number((x * 10_000n) / WAD) / 10_000).toFixed(4));
 
 /**
  * The loop watcher -> strategy -> executor, one block at a time. Candidates of a block are taken best first,

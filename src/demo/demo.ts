@@ -1,0 +1,173 @@
+import { writeFileSync } from "node:fs";
+import type { Address } from "viem";
+import { createInProcessChain, type InProcessChain } from "../chain/inProcess.js";
+
+type InProcessChainPublic = InProcessChain["public"];
+import { deployExecutor } from "../executor/deploy.js";
+import { createExecuteFn } from "../keeper/execute.js";
+import { Keeper } from "../keeper/keeper.js";
+import { reportToJson, type KeeperReport } from "../keeper/report.js";
+import { aavePoolAbi } from "../protocols/aaveV3/abi.js";
+import type { StrategyContext } from "../strategy/index.js";
+import { Watcher } from "../watcher/watcher.js";
+import { createAaveBorrower, deployWorld, mine, setPrice, skewV2Pool, syncPoolsToFeeds, type World } from "../world/index.js";
+import { formatUnitsShort } from "./format.js";
+import { createNarrator } from "./narrator.js";
+
+export interface DemoOptions {
+  reportFile?: string;
+  /** Leave the chain running and return it, so a test can inspect the final state. */
+  keepOpen?: boolean;
+  aaveBorrowers?: number;
+  seed?: number;
+  print?: (line: string) => void;
+}
+
+/** Gas of the executor's paths as measured on the real protocols (test/contracts), refined by simulation. */
+export const MEASURED_GAS = { aaveV2Flash: 460_000n, rebalanceV2Inventory: 150_000n, rebalanceV2V3Flash: 215_000n };
+
+/** The strategy context for a world: every V2 pair and V3 pool it has, thresholds from the caller. */
+export function strategyContextFor(world: World, p: { minProfitUsd: bigint; priorityFeePerGas: bigint; thresholdBps: bigint; toleranceBps: number }): StrategyContext {
+  return {
+    v2Pairs: Object.entries(world.uniswapV2.pairs).map(([name, v]) => ({ name, ...v })),
+    v3Pools: Object.values(world.uniswapV3.pools),
+    aavePool: world.aave.pool,
+    wethToken: world.tokens.WETH.address,
+    minProfitUsd: p.minProfitUsd,
+    priorityFeePerGas: p.priorityFeePerGas,
+    rebalanceThresholdBps: p.thresholdBps,
+    rebalanceToleranceBps: p.toleranceBps,
+    gas: MEASURED_GAS,
+  };
+}
+
+/** Checks the run against what the demo promises; returns the problems found (empty when all hold). */
+export async function verifyDemo(report: KeeperReport, healthyBefore: ReadonlySet<Address>): Promise<string[]> {
+  const problems: string[] = [];
+  if (report.liquidations.length === 0) problems.push("no liquidation was made");
+  if (report.rebalances.length === 0) problems.push("no rebalance was made");
+  for (const l of report.liquidations) {
+    if (healthyBefore.has(l.borrower)) problems.push(`healthy borrower ${l.borrower} was liquidated`);
+    if (!(Number(l.healthFactorBefore) < 1)) problems.push(`borrower ${l.borrower} had HF ${l.healthFactorBefore} >= 1`);
+    if (BigInt(l.profit) <= 0n) problems.push(`liquidation of ${l.borrower} made no profit`);
+  }
+  for (const r of report.rebalances) {
+    if (Math.abs(Number(r.skewBpsAfter)) > 1) problems.push(`${r.pool} left ${r.skewBpsAfter} bps from the reference`);
+  }
+  for (const f of report.failures) problems.push(`failed send for ${f.id}: ${f.error}`);
+  return problems;
+}
+
+/**
+ * `npm start`: the keeper end to end on an embedded chain. Deploys the world of real protocols and our executor,
+ * starts the keeper, then plays a market scenario block by block: calm, an ETH crash that sinks some Aave
+ * borrowers (and leaves others healthy or too small to be worth their gas), then a whale's swap that skews the
+ * WETH/USDC V2 pair. The keeper reacts on its own; the run ends with a summary checked against chain state.
+ */
+export interface DemoResult {
+  report: KeeperReport;
+  problems: string[];
+  chain: InProcessChain;
+  world: World;
+  executor: Address;
+  owner: Address;
+  stage: { whale: Address; dust: Address; safe: Address };
+}
+
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+  const print = options.print ?? ((l: string) => console.log(l));
+  const t0 = performance.now();
+  print("imbalance-keeper demo: an in-process Hardhat chain with the real Uniswap V2/V3, Aave V3 and Morpho Blue\n");
+  const chain = await createInProcessChain();
+  const world = await deployWorld(chain, { aaveBorrowers: options.aaveBorrowers ?? 30, morphoBorrowers: 10, seed: options.seed ?? 42 });
+  const [, keeperWallet, ownerWallet] = chain.accounts;
+  const executor = await deployExecutor({ public: chain.public, wallet: ownerWallet }, { keeper: keeperWallet.account.address });
+  // Named positions so every outcome of the story is on stage whatever the seed: a big one that sinks, a dust
+  // one that sinks but is not worth its gas, and a comfortable one that must be left alone.
+  const whale = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 150_000n * 10n ** 8n, healthFactorBps: 10_600n });
+  const dust = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 15n * 10n ** 8n, healthFactorBps: 10_500n });
+  const safe = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 80_000n * 10n ** 8n, healthFactorBps: 17_000n });
+  print(`world deployed in ${((performance.now() - t0) / 1000).toFixed(1)} s: Aave pool ${world.aave.pool}, ` +
+    `${world.borrowers.aave.length} Aave borrowers, V2 WETH/USDC ${world.uniswapV2.pairs.WETH_USDC.address}, V3 WETH/USDC ${world.uniswapV3.pools.WETH_USDC_3000.address}`);
+  print(`KeeperExecutor ${executor} (owner ${ownerWallet.account.address}, keeper ${keeperWallet.account.address})`);
+  print(`stage: whale ${whale} ($150k WETH, HF 1.06), dust ${dust} ($15, HF 1.05), safe ${safe} ($80k, HF 1.70)\n`);
+
+  const watcher = new Watcher(chain.public, world, { watch: new Set(["aave-v3", "uniswap-v2"]) });
+  const priorityFeePerGas = 1_000_000_000n;
+  const keeper = new Keeper({
+    client: chain.public,
+    watcher,
+    strategy: strategyContextFor(world, { minProfitUsd: 5n * 10n ** 8n, priorityFeePerGas, thresholdBps: 30n, toleranceBps: 1 }),
+    execute: createExecuteFn({
+      clients: { public: chain.public, wallet: keeperWallet },
+      executor,
+      dryRun: false,
+      fees: { priorityFeePerGas, maxFeePerGasCap: 500_000_000_000n },
+      wethToken: world.tokens.WETH.address,
+    }),
+    dryRun: false,
+    onEvent: createNarrator(print),
+  });
+
+  print("1. A calm market: ETH $3,000, every pool on its reference price.");
+  await mine(chain, 1);
+  await keeper.processBlock();
+
+  print("\n2. ETH falls 12% to $2,640; arbitrageurs bring the pools along. Some Aave borrowers sink under HF 1.");
+  await setPrice(chain, world, "WETH", 2_640n * 10n ** 8n);
+  await syncPoolsToFeeds(chain, world);
+  const healthyBefore = await healthyBorrowers(chain.public, world);
+  await keeper.processBlock();
+
+  print("\n3. Next block: the keeper checks again.");
+  await mine(chain, 1);
+  await keeper.processBlock();
+
+  print("\n4. A whale dumps WETH into the V2 WETH/USDC pair: its price drops about 4.5% under the feed.");
+  await skewV2Pool(chain, world, "WETH_USDC", -450);
+  await keeper.processBlock();
+
+  print("\n5. Next block: the market is back in line.");
+  await mine(chain, 1);
+  await keeper.processBlock();
+
+  const report = keeper.report;
+  const problems = await verifyDemo(report, healthyBefore);
+  printSummary(print, report, world);
+  if (options.reportFile) {
+    writeFileSync(options.reportFile, reportToJson(report));
+    print(`\nreport written to ${options.reportFile}`);
+  }
+  print(problems.length === 0 ? `\nall checks passed in ${((performance.now() - t0) / 1000).toFixed(1)} s` : `\nCHECKS FAILED:\n  ${problems.join("\n  ")}`);
+  if (!options.keepOpen) await chain.close();
+  return { report, problems, chain, world, executor, owner: ownerWallet.account.address, stage: { whale, dust, safe } };
+}
+
+async function healthyBorrowers(client: InProcessChainPublic, world: World): Promise<Set<Address>> {
+  const out = new Set<Address>();
+  for (const b of world.borrowers.aave) {
+    const d = await client.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [b] });
+    if (d[5] >= 10n ** 18n) out.add(b);
+  }
+  return out;
+}
+
+function printSummary(print: (l: string) => void, r: KeeperReport, world: World): void {
+  const fmt = (amount: string, symbol: string) => {
+    const t = Object.values(world.tokens).find((x) => x.symbol === symbol);
+    return t ? `${formatUnitsShort(BigInt(amount || "0"), t.decimals)} ${symbol}` : `${amount} ${symbol}`;
+  };
+  print("\nSummary");
+  print(`  liquidations (${r.liquidations.length}):`);
+  for (const l of r.liquidations) {
+    print(`    ${l.protocol} ${l.borrower}: HF ${l.healthFactorBefore} -> ${l.healthFactorAfter}, repaid ${fmt(l.debtRepaid, l.debtAsset)}, ` +
+      `seized ${fmt(l.collateralSeized, l.collateralAsset)}, profit ${fmt(l.profit, l.collateralAsset)} (${l.profitUsd}), gas ${l.gasUsed}`);
+  }
+  print(`  rebalances (${r.rebalances.length}):`);
+  for (const b of r.rebalances) {
+    print(`    ${b.pool} ${b.address}: skew ${b.skewBpsBefore} -> ${b.skewBpsAfter} bps, profit ${b.profitUsd}, gas ${b.gasUsed}`);
+  }
+  print(`  skipped (${r.skipped.length}):`);
+  for (const s of r.skipped) print(`    ${s.id}: ${s.reason}`);
+  if (r.failures.length) print(`  failures (${r.failures.length}): ${r.failures.map((f) => f.error).join("; ")}`);
+}

@@ -1,0 +1,73 @@
+import type { KeeperEvent } from "../keeper/keeper.js";
+import { formatUsd } from "../risk/profit.js";
+import { formatToken, short } from "./format.js";
+import type { Snapshot } from "../watcher/snapshot.js";
+
+/**
+ * Turns keeper events into the readable account `npm start` prints: what the keeper saw each block, what it
+ * sent and what came of it, and why it left things alone.
+ */
+export function createNarrator(print: (line: string) => void): (e: KeeperEvent) => void {
+  let snapshot: Snapshot | undefined;
+  return (e) => {
+    switch (e.type) {
+      case "block": {
+        snapshot = e.snapshot;
+        const s = e.snapshot;
+        print(
+          `  block ${s.blockNumber}: ${s.stats.borrowersWatched} Aave borrowers watched (${e.underwater} under HF 1), ` +
+            `${s.v2Pairs.length} V2 pairs, ${s.v3Pools.length} V3 pool; ${e.candidates} profitable action(s); read in ${s.stats.readMs.toFixed(0)} ms`,
+        );
+        break;
+      }
+      case "skip":
+        print(`    skip  ${labelOf(e.id)} ${contextLine(e.context)}: ${e.reason}`);
+        break;
+      case "send": {
+        const c = e.candidate;
+        const o = c.opportunity;
+        print(`    act   ${labelOf(o.id)} ${contextLine(c.context)} via ${o.funding.source}`);
+        break;
+      }
+      case "outcome": {
+        const o = e.outcome;
+        const c = e.candidate;
+        if (o.status === "mined" && snapshot) {
+          const profit = formatToken(snapshot, c.opportunity.expectedProfit.token, o.profit);
+          const args = o.eventArgs;
+          const detail =
+            c.action.kind === "liquidateAaveV2Flash"
+              ? `repaid ${formatToken(snapshot, c.action.params.debtAsset, BigInt(String(args.debtRepaid ?? 0)))}, ` +
+                `seized ${formatToken(snapshot, c.action.params.collateralAsset, BigInt(String(args.collateralSeized ?? 0)))}, `
+              : c.action.kind === "rebalanceV2"
+                ? `swapped ${formatToken(snapshot, c.action.params.zeroForOne ? c.action.tokens.token0 : c.action.tokens.token1, c.action.params.amountIn)}, `
+                : "";
+          print(`    done  block ${o.blockNumber} tx ${short(o.hash)}: ${detail}profit ${profit}, gas ${o.gasUsed.toLocaleString("en-US")}`);
+        } else if (o.status === "dry-run") {
+          print(`    dry-run: simulation passed, profit ${o.profit}, gas ${o.gas}; not sent`);
+        } else if (o.status === "skipped") {
+          print(`    held  simulation refused it: ${o.reason}`);
+        } else if (o.status === "reverted") {
+          print(`    FAIL  ${o.error}`);
+        }
+        break;
+      }
+    }
+  };
+}
+
+function labelOf(id: string): string {
+  const [protocol, who] = id.split(":");
+  return `${protocol} ${short(who ?? "")}`;
+}
+
+function contextLine(ctx: Record<string, string>): string {
+  const parts: string[] = [];
+  if (ctx.pool) parts.push(ctx.pool);
+  if (ctx.healthFactor) parts.push(`HF ${ctx.healthFactor}`);
+  if (ctx.skewBps) parts.push(`skew ${ctx.skewBps} bps`);
+  if (ctx.expectedProfit) parts.push(`expected ${ctx.expectedProfit}`);
+  return parts.length ? `(${parts.join(", ")})` : "";
+}
+
+export { formatUsd };

@@ -1,0 +1,90 @@
+import { isAddressEqual, parseEventLogs, type Address, type Hex, type Log } from "viem";
+import { EXECUTOR_ACTION_EVENTS, keeperExecutorEvents, type ExecutorActionEventName } from "./abi.js";
+import type { Funding } from "./actions.js";
+
+/** The event each action emits when it has paid the owner; args as the Solidity event declares them. */
+export type ExecutorEvent =
+  | {
+      eventName: "AaveLiquidatedWithV2Flash";
+      args: {
+        user: Address;
+        collateralAsset: Address;
+        debtAsset: Address;
+        /** Debt Aave actually took. */
+        debtRepaid: bigint;
+        collateralSeized: bigint;
+        /** Collateral spent repaying the flash swap. */
+        collateralToPair: bigint;
+        /** Collateral sent to the owner. */
+        profit: bigint;
+      };
+    }
+  | {
+      eventName: "AaveLiquidatedWithMorphoFlash";
+      args: {
+        user: Address;
+        collateralAsset: Address;
+        debtAsset: Address;
+        debtRepaid: bigint;
+        collateralSeized: bigint;
+        /** Debt asset the collateral sale returned. */
+        debtFromSwap: bigint;
+        /** Debt asset sent to the owner. */
+        profit: bigint;
+      };
+    }
+  | {
+      eventName: "MorphoLiquidated";
+      args: {
+        marketId: Hex;
+        borrower: Address;
+        seizedAssets: bigint;
+        repaidAssets: bigint;
+        loanFromSwap: bigint;
+        /** Loan tokens sent to the owner. */
+        profit: bigint;
+      };
+    }
+  | {
+      eventName: "V2Rebalanced";
+      args: {
+        pair: Address;
+        zeroForOne: boolean;
+        funding: Funding;
+        amountIn: bigint;
+        amountOut: bigint;
+        fundingCost: bigint;
+        /** Resulting price, reserve1 * 2^112 / reserve0. */
+        priceX112: bigint;
+        profit: bigint;
+      };
+    }
+  | {
+      eventName: "V3Rebalanced";
+      args: {
+        pool: Address;
+        zeroForOne: boolean;
+        funding: Funding;
+        amountIn: bigint;
+        amountOut: bigint;
+        fundingCost: bigint;
+        sqrtPriceX96: bigint;
+        profit: bigint;
+      };
+    };
+
+/**
+ * The action events `executor` emitted in `logs` (a receipt's logs), in log order. Logs of other contracts are
+ * ignored: a pool or token could emit an event with the same signature, and only the executor's are the truth
+ * about what it paid.
+ */
+export function parseExecutorEvents(logs: readonly Log[], executor: Address): ExecutorEvent[] {
+  const own = logs.filter((log) => isAddressEqual(log.address, executor));
+  const parsed = parseEventLogs({ abi: keeperExecutorEvents(), logs: own as Log[] }) as unknown as {
+    eventName: string;
+    args: Record<string, unknown>;
+  }[];
+  return parsed
+    .filter((e) => (EXECUTOR_ACTION_EVENTS as readonly string[]).includes(e.eventName))
+    .map((e) => ({ eventName: e.eventName as ExecutorActionEventName, args: e.args }) as ExecutorEvent);
+}

@@ -1,0 +1,71 @@
+import type { Account, Address, Chain, PublicClient, Transport } from "viem";
+import { keeperExecutorAbi } from "./abi.js";
+import { actionCall, encodeAction, profitToken, type ExecutorAction } from "./actions.js";
+import { decodeExecutorError, type ExecutorRevertError, type ExecutorRpcError } from "./errors.js";
+
+/** Parameters of simulateAction. */
+export interface SimulateActionParams {
+  /** The KeeperExecutor. */
+  executor: Address;
+  /** Who would send it: the executor's owner or keeper (anyone else gets NotAuthorized). */
+  account: Account | Address;
+  action: ExecutorAction;
+  /** Block to simulate on (post-state of that block); latest when omitted. */
+  blockNumber?: bigint;
+}
+
+/** Outcome of simulateAction: what the call would return and cost, or why it would fail. */
+export type SimulationResult =
+  | {
+      ok: true;
+      /** The entry point's return value: profit paid to the owner, in `profitToken` units. */
+      profit: bigint;
+      /** Token the profit is paid in. */
+      profitToken: Address;
+      /** eth_estimateGas for the call (no margin added). */
+      gas: bigint;
+    }
+  | { ok: false; error: ExecutorRevertError | ExecutorRpcError };
+
+/**
+ * Runs the action with eth_call (viem simulateContract) to read its profit, then eth_estimateGas for its gas,
+ * both from `account` and on the same block. A revert, or any RPC failure, comes back as `{ ok: false }` with
+ * the decoded error instead of being thrown: the keeper decides on it, it is not exceptional.
+ */
+export async function simulateAction(
+  client: PublicClient<Transport, Chain>,
+  params: SimulateActionParams,
+): Promise<SimulationResult> {
+  const { executor, account, action, blockNumber } = params;
+  const { functionName, args } = actionCall(action);
+  let profit: bigint;
+  try {
+    const { result } = await client.simulateContract({
+      address: executor,
+      abi: keeperExecutorAbi(),
+      functionName,
+      args,
+      account,
+      ...(blockNumber === undefined ? { blockTag: "latest" as const } : { blockNumber }),
+    });
+    profit = result as bigint;
+  } catch (err) {
+    return { ok: false, error: decodeExecutorError(err, `Simulation of ${action.kind}`) };
+  }
+  let gas: bigint;
+  try {
+    // eth_call does not meter gas for us; the estimate is what the send's gas limit is built on.
+    // Pinned to the same block as the eth_call: some nodes (Hardhat) estimate on "pending" by default, which
+    // would price a different state than the one the profit was read from.
+    gas = await client.estimateGas({
+      to: executor,
+      data: encodeAction(action),
+      account,
+      ...(blockNumber === undefined ? { blockTag: "latest" as const } : { blockNumber }),
+    });
+  } catch (err) {
+    // A state change between the two requests (a new block) can make the estimate revert: report it the same way.
+    return { ok: false, error: decodeExecutorError(err, `Gas estimate of ${action.kind}`) };
+  }
+  return { ok: true, profit, profitToken: profitToken(action), gas };
+}

@@ -1,0 +1,85 @@
+import type { Address } from "viem";
+import type { ExecutorClients } from "../executor/deploy.js";
+import { ExecutorRevertError } from "../executor/errors.js";
+import type { FeeConfig } from "../executor/fees.js";
+import { executeAction, type ExecuteOutcome, type SkipReason } from "../executor/send.js";
+import type { Snapshot } from "../watcher/snapshot.js";
+import type { ExecOutcome, ExecuteFn } from "./keeper.js";
+
+/** Why the executor held back, in one line. */
+export function describeSkip(skip: SkipReason): string {
+  switch (skip.reason) {
+    case "simulation-reverted":
+      return `simulation reverted: ${skip.error.shortMessage}`;
+    case "rpc-error":
+      return `RPC error during ${skip.stage}: ${skip.error.shortMessage}`;
+    case "below-min-profit":
+      return `simulated profit ${skip.profit} below the floor ${skip.minProfit}`;
+    case "fee-cap-below-base-fee":
+      return `fee cap ${skip.maxFeePerGas} wei under the base fee ${skip.baseFeePerGas} wei`;
+    case "gas-exceeds-profit":
+      return `worst-case gas ${skip.worstCaseGasCostWei} wei exceeds expected profit ${skip.expectedProfitWei} wei`;
+  }
+}
+
+/** Maps the executor's detailed outcome onto what the keeper loop acts on. */
+export function toExecOutcome(o: ExecuteOutcome): ExecOutcome {
+  switch (o.status) {
+    case "skipped":
+      return {
+        status: "skipped",
+        reason: describeSkip(o.skip),
+        // Reverts and unprofitable simulations depend on state: wait for it to change. RPC trouble is transient.
+        deterministic: o.skip.reason !== "rpc-error" && !(o.skip.reason === "simulation-reverted" && !(o.skip.error instanceof ExecutorRevertError)),
+      };
+    case "dry-run":
+      return { status: "dry-run", profit: o.simulation.profit, gas: o.simulation.gas };
+    case "mined":
+      return {
+        status: "mined",
+        hash: o.hash,
+        blockNumber: o.receipt.blockNumber,
+        gasUsed: o.receipt.gasUsed,
+        profit: o.profit ?? 0n,
+        eventArgs: (o.event?.args ?? {}) as Record<string, unknown>,
+      };
+    case "reverted":
+      return { status: "reverted", hash: o.hash, error: o.error.shortMessage };
+    case "send-failed":
+      return { status: "reverted", error: `send failed: ${o.error.shortMessage}` };
+    case "unconfirmed":
+      return { status: "reverted", hash: o.hash, error: `no receipt in time: ${o.error.shortMessage}` };
+  }
+}
+
+/**
+ * The keeper's ExecuteFn over the real executor: simulate, price, send (or not, in dry-run). The expected
+ * profit is converted to wei at the snapshot's feed prices so the gas guard compares like with like.
+ */
+export function createExecuteFn(params: {
+  clients: ExecutorClients;
+  executor: Address;
+  dryRun: boolean;
+  fees: FeeConfig;
+  wethToken: Address;
+  receiptTimeoutMs?: number;
+}): ExecuteFn {
+  return async (candidate, snapshot: Snapshot) => {
+    const ethUsd = snapshot.prices[params.wethToken]?.usd8;
+    const expectedProfitWei = (profit: bigint, token: Address): bigint => {
+      const p = snapshot.prices[token];
+      if (!p || !ethUsd) return 0n;
+      return (profit * p.usd8 * 10n ** 18n) / (10n ** BigInt(p.decimals) * ethUsd);
+    };
+    const outcome = await executeAction(params.clients, {
+      executor: params.executor,
+      action: candidate.action,
+      minProfit: candidate.action.params.minProfit,
+      dryRun: params.dryRun,
+      fees: params.fees,
+      expectedProfitWei,
+      receiptTimeoutMs: params.receiptTimeoutMs ?? 120_000,
+    });
+    return toExecOutcome(outcome);
+  };
+}

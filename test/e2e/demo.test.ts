@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runDemo, type DemoResult } from "../../src/demo/demo.js";
+import { getPrices } from "../../src/world/index.js";
+import { referencePrice } from "../../src/world/prices.js";
+import { aavePoolAbi, erc20Abi, v2PairAbi } from "../helpers/abis.js";
+
+/**
+ * The `npm start` scenario, asserted on chain state: the keeper alone liquidates the sunk Aave positions and
+ * rebalances the skewed V2 pair through KeeperExecutor, and leaves healthy and dust positions alone.
+ */
+describe("the demo scenario on the real protocols", () => {
+  let demo: DemoResult;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    demo = await runDemo({ keepOpen: true, print: (l) => lines.push(l) });
+  }, 300_000);
+  afterAll(async () => demo?.chain.close());
+
+  it("passes its own checks and narrates what it did", () => {
+    expect(demo.problems).toEqual([]);
+    expect(lines.some((l) => l.includes("done") && l.includes("profit"))).toBe(true);
+  });
+
+  it("liquidated the big underwater borrower: its HF, read back from Aave, is above 1 or its debt gone", async () => {
+    const { chain, world, stage, report } = demo;
+    const l = report.liquidations.find((x) => x.borrower === stage.whale);
+    expect(l).toBeDefined();
+    expect(Number(l!.healthFactorBefore)).toBeLessThan(1);
+    const d = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [stage.whale] });
+    expect(d[5]).toBeGreaterThan(10n ** 18n);
+    for (const x of report.liquidations) expect(BigInt(x.profit)).toBeGreaterThan(0n);
+  });
+
+  it("never touched the healthy borrower", async () => {
+    const { chain, world, stage, report } = demo;
+    expect(report.liquidations.map((l) => l.borrower)).not.toContain(stage.safe);
+    const d = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [stage.safe] });
+    expect(d[1]).toBeGreaterThan(0n); // still owes its debt
+    expect(d[5]).toBeGreaterThan(10n ** 18n);
+  });
+
+  it("skipped the dust borrower because its liquidation would not pay for its gas, and left it on chain", async () => {
+    const { chain, world, stage, report } = demo;
+    const skip = report.skipped.find((s) => s.id === `aave-v3:${stage.dust}`);
+    expect(skip?.reason).toMatch(/gas cost exceeds gross profit/);
+    expect(report.liquidations.map((l) => l.borrower)).not.toContain(stage.dust);
+    const d = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [stage.dust] });
+    expect(d[5]).toBeLessThan(10n ** 18n); // still underwater: nobody liquidated it
+  });
+
+  it("brought the skewed V2 WETH/USDC pair within 1 bp of the feeds' price", async () => {
+    const { chain, world, report } = demo;
+    const r = report.rebalances.find((x) => x.address === world.uniswapV2.pairs.WETH_USDC.address);
+    expect(r).toBeDefined();
+    expect(Math.abs(Number(r!.skewBpsBefore))).toBeGreaterThan(100);
+    const pair = world.uniswapV2.pairs.WETH_USDC;
+    // at the rebalance's own block: later liquidations flash-swap through the same pair and move it again
+    const [r0, r1] = await chain.public.readContract({ address: pair.address, abi: v2PairAbi, functionName: "getReserves", blockNumber: BigInt(r!.block) });
+    const prices = await getPrices(chain, world);
+    const t0 = pair.token0 === world.tokens.WETH.address ? world.tokens.WETH : world.tokens.USDC;
+    const t1 = pair.token1 === world.tokens.WETH.address ? world.tokens.WETH : world.tokens.USDC;
+    const ref = referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol]);
+    const devPpm = Number(((r1 * ref.den - ref.num * r0) * 1_000_000n) / (ref.num * r0));
+    expect(Math.abs(devPpm)).toBeLessThanOrEqual(100); // 100 ppm = 1 bp
+  });
+
+  it("paid every profit to the owner and left the executor holding nothing", async () => {
+    const { chain, world, executor, owner, report } = demo;
+    const wethProfit = [...report.liquidations, ...report.rebalances]
+      .filter((x) => ("collateralAsset" in x ? x.collateralAsset === "WETH" : true))
+      .reduce((s, x) => s + BigInt(x.profit), 0n);
+    const ownerWeth = await chain.public.readContract({ address: world.tokens.WETH.address, abi: erc20Abi, functionName: "balanceOf", args: [owner] });
+    expect(ownerWeth).toBe(wethProfit);
+    for (const t of Object.values(world.tokens)) {
+      expect(await chain.public.readContract({ address: t.address, abi: erc20Abi, functionName: "balanceOf", args: [executor] })).toBe(0n);
+    }
+  });
+});
