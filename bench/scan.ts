@@ -1,0 +1,91 @@
+/**
+ * `npm run bench:scan`: one full scan of every Aave borrower, done the naive way (one eth_call per position,
+ * sequential, then all at once with Promise.all) and by the keeper's Watcher (event discovery + batched
+ * Multicall3 reads), side by side on the same `hardhat node` over HTTP, for 100, 1,000 and 10,000 borrowers.
+ * Prints wall time (median of runs) and HTTP requests per scan.
+ *
+ *   npm run bench:scan -- [--sizes 100,1000,10000] [--runs 3] [--port 8645]
+ */
+import { parseArgs } from "node:util";
+import { createPublicClient, createWalletClient, http, type Address } from "viem";
+import { resolveChain } from "../src/chain/clients.js";
+import { startHardhatNode } from "../src/chain/hardhatNode.js";
+import { aavePoolAbi } from "../src/protocols/aaveV3/abi.js";
+import { Watcher } from "../src/watcher/watcher.js";
+import { aaveBorrowerSpread, deployWorld, type World } from "../src/world/index.js";
+import { openAaveBorrowers } from "../src/world/borrowers.js";
+import { getPrices } from "../src/world/actions.js";
+import { machineLine, median, printTable } from "./machine.js";
+
+const { values } = parseArgs({
+  options: { sizes: { type: "string", default: "100,1000,10000" }, runs: { type: "string", default: "3" }, port: { type: "string", default: "8645" } },
+});
+const sizes = values.sizes!.split(",").map(Number);
+const runs = Number(values.runs);
+
+const node = await startHardhatNode({ port: Number(values.port), logFile: "/tmp/imbalance-keeper-bench-scan-node.log" });
+try {
+  const chain = await resolveChain(node.url);
+  let requests = 0;
+  // Counts every HTTP request the transport makes (a JSON-RPC batch would count once; we send none).
+  const transport = http(node.url, { retryCount: 0, timeout: 120_000, onFetchRequest: () => void requests++ });
+  const client = createPublicClient({ chain, transport, pollingInterval: 20 });
+  const [deployer] = (await client.request({ method: "eth_accounts" } as never)) as Address[];
+  const wallet = createWalletClient({ chain, transport, account: deployer, pollingInterval: 20 });
+  const clients = { public: client as never, wallet: wallet as never };
+
+  console.log(machineLine());
+  console.log(`hardhat node ${node.url} (pid ${node.pid}), ${runs} run(s) per figure, medians\n`);
+  const world: World = await deployWorld(clients, { aaveBorrowers: 0, morphoBorrowers: 0, seed: 1 });
+  const rows: (string | number)[][] = [];
+  let have = 0;
+  for (const size of sizes) {
+    const t0 = performance.now();
+    const prices = await getPrices(clients, world);
+    const added = await openAaveBorrowers(clients, world, aaveBorrowerSpread(size - have, 100 + size).slice(0), prices);
+    world.borrowers.aave.push(...added);
+    have = size;
+    console.error(`world has ${have} Aave borrowers (+${added.length} in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    const borrowers = world.borrowers.aave;
+
+    const measure = async (label: string, fn: () => Promise<number>) => {
+      const times: number[] = [];
+      const reqs: number[] = [];
+      let seen = 0;
+      for (let i = 0; i < runs; i++) {
+        requests = 0;
+        const t = performance.now();
+        seen = await fn();
+        times.push(performance.now() - t);
+        reqs.push(requests);
+      }
+      return { label, ms: median(times), requests: median(reqs), seen };
+    };
+    const sequential = await measure("one eth_call per position, sequential", async () => {
+      let n = 0;
+      for (const b of borrowers) {
+        await client.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [b] });
+        n++;
+      }
+      return n;
+    });
+    const parallel = await measure("one eth_call per position, Promise.all", async () => {
+      const r = await Promise.all(
+        borrowers.map((b) => client.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [b] })),
+      );
+      return r.length;
+    });
+    const watcher = await measure("Watcher: getLogs discovery + batched Multicall3", async () => {
+      const w = new Watcher(client as never, world, { watch: new Set(["aave-v3"]), multicallChunk: 300 });
+      const s = await w.snapshot();
+      return s.aave!.accounts.length;
+    });
+    for (const m of [sequential, parallel, watcher]) {
+      rows.push([size, m.label, m.seen, m.ms.toFixed(0), m.requests, (sequential.ms / m.ms).toFixed(1)]);
+    }
+  }
+  console.log("");
+  printTable(["borrowers", "method", "positions read", "median ms", "HTTP requests", "speed-up vs sequential"], rows);
+} finally {
+  await node.stop();
+}

@@ -1,0 +1,65 @@
+import { createRedactor, REDACTED, redactUrl } from "../ops/redact.js";
+import { formatDecimal, GWEI_DECIMALS, USD_DECIMALS } from "./schema.js";
+import type { SettingName } from "./settings.js";
+import type { KeeperConfig } from "./types.js";
+
+const NOT_SET = "(not set)";
+/** Shortest URL part treated as a credential. */
+const MIN_KEY_LENGTH = 8;
+
+/**
+ * A printable view of the configuration for startup logs, keyed by setting name, with values written
+ * as they would be in `.env`. The private key and keystore password show as `<redacted>`, the RPC URL
+ * keeps only its scheme and host, and any secret pasted into another setting is removed as well.
+ */
+export function describeConfig(config: KeeperConfig): Record<string, string> {
+  const view: Record<SettingName, string> = {
+    RPC_URL: config.rpcUrl === undefined ? NOT_SET : redactUrl(config.rpcUrl),
+    PRIVATE_KEY: config.privateKey === undefined ? NOT_SET : REDACTED,
+    KEYSTORE_PATH: config.keystore?.path ?? NOT_SET,
+    KEYSTORE_PASSWORD: config.keystore === undefined ? NOT_SET : REDACTED,
+    EXECUTOR_ADDRESS: config.executorAddress ?? NOT_SET,
+    DEPLOYMENT_FILE: config.deploymentFile,
+    WATCH: config.watch.join(","),
+    MIN_PROFIT_USD: formatDecimal(config.minProfitUsd, USD_DECIMALS),
+    REBALANCE_THRESHOLD_BPS: String(config.rebalanceThresholdBps),
+    REBALANCE_TOLERANCE_BPS: String(config.rebalanceToleranceBps),
+    DRY_RUN: String(config.dryRun),
+    START_BLOCK: String(config.startBlock),
+    LOG_CHUNK_BLOCKS: String(config.logChunkBlocks),
+    MULTICALL_BATCH: String(config.multicallBatch),
+    POLL_INTERVAL_MS: String(config.pollIntervalMs),
+    MAX_GAS_PRICE_GWEI: formatDecimal(config.maxGasPriceWei, GWEI_DECIMALS),
+    PRIORITY_FEE_GWEI: formatDecimal(config.priorityFeeWei, GWEI_DECIMALS),
+    DATA_DIR: config.dataDir,
+    REPORT_FILE: config.reportFile ?? NOT_SET,
+    LOG_LEVEL: config.logLevel,
+    LOG_FORMAT: config.logFormat,
+  };
+  return createRedactor(configSecrets(config))(view);
+}
+
+/**
+ * The strings that must never be printed, for {@link createLogger} and report writers: the private
+ * key, the keystore password, and the credential part of the RPC URL (path, query, user info),
+ * where providers such as Alchemy or Infura put their API keys.
+ */
+export function configSecrets(config: KeeperConfig): string[] {
+  const secrets: string[] = [];
+  if (config.privateKey) secrets.push(config.privateKey);
+  if (config.keystore) secrets.push(config.keystore.password);
+  if (config.rpcUrl) {
+    try {
+      const u = new URL(config.rpcUrl);
+      // A short path ("/rpc") or user name is no credential, and hiding it would blank out every
+      // occurrence of those letters in the logs; API keys are long.
+      const tail = `${u.pathname}${u.search}${u.hash}`;
+      if (tail.length >= MIN_KEY_LENGTH) secrets.push(tail);
+      if (u.password) secrets.push(u.password, decodeURIComponent(u.password));
+      if (u.username.length >= MIN_KEY_LENGTH) secrets.push(u.username, decodeURIComponent(u.username));
+    } catch {
+      // Validated URLs always parse; nothing to add otherwise.
+    }
+  }
+  return [...new Set(secrets)];
+}

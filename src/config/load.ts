@@ -1,0 +1,170 @@
+import { resolve } from "node:path";
+import { inspect } from "node:util";
+import type { z } from "zod";
+import { describeConfig } from "./describe.js";
+import { ConfigError, type ConfigIssue, type SettingSource } from "./errors.js";
+import { FIELD_SCHEMAS, formatDecimal, GWEI_DECIMALS, type ParsedSettings } from "./schema.js";
+import { SETTING_NAMES, SETTINGS, type SettingName } from "./settings.js";
+import { mergeLayers, readEnvFile, readEnvironment, readFlags } from "./sources.js";
+import type { KeeperConfig } from "./types.js";
+
+/** The command that talks to a chain and sends transactions: the only one that needs RPC_URL and a signer. */
+export const RUN_COMMAND = "run";
+
+/** Inputs of {@link loadConfig}; nothing is read from process globals unless passed in. */
+export interface LoadConfigOptions {
+  /** CLI arguments without node and the script: flags, and optionally the command as first positional. */
+  argv: readonly string[];
+  /** Environment variables; only the keeper's settings are read from it, and it is never modified. */
+  env: NodeJS.ProcessEnv;
+  /** The .env file; default `.env` in the working directory. A missing file is fine. */
+  envFile?: string;
+  /** The command, when the caller has already taken it out of argv; default the first positional, else `run`. */
+  command?: string;
+  /** Whether stdout is a terminal, which picks LOG_FORMAT's default; default `process.stdout.isTTY`. */
+  stdoutIsTTY?: boolean;
+}
+
+type Parsed = Partial<ParsedSettings>;
+/** Settings without a default: they stay undefined when not given. */
+type OptionalSetting = "RPC_URL" | "PRIVATE_KEY" | "KEYSTORE_PATH" | "KEYSTORE_PASSWORD" | "EXECUTOR_ADDRESS" | "REPORT_FILE";
+type Valid = Omit<ParsedSettings, OptionalSetting> & Partial<Pick<ParsedSettings, OptionalSetting>>;
+
+/**
+ * Loads the keeper's configuration: the .env file (into a copy, never into process.env), overridden
+ * by environment variables, overridden by CLI flags; then validates every setting with its zod
+ * schema and the rules between settings. Throws one {@link ConfigError} listing every problem.
+ */
+export function loadConfig(options: LoadConfigOptions): KeeperConfig {
+  const envFile = resolve(options.envFile ?? ".env");
+  const dotenv = readEnvFile(envFile);
+  const environment = readEnvironment(options.env);
+  const flags = readFlags(options.argv);
+  const layers = [dotenv, environment, flags];
+  const raw = mergeLayers(layers.map((l) => l.values));
+
+  const command = options.command ?? flags.positionals[0] ?? RUN_COMMAND;
+  const args = options.command === undefined ? flags.positionals.slice(1) : flags.positionals;
+  const defaults: Partial<Record<SettingName, string>> = {
+    LOG_FORMAT: (options.stdoutIsTTY ?? process.stdout.isTTY === true) ? "pretty" : "json",
+  };
+
+  const issues: ConfigIssue[] = layers.flatMap((l) => l.issues);
+  const parsed: Parsed = {};
+  const sources = {} as Record<SettingName, SettingSource>;
+  const texts: Partial<Record<SettingName, string>> = {};
+  for (const name of SETTING_NAMES) {
+    const given = raw[name];
+    // A password may begin or end with a space; for everything else surrounding blanks are noise.
+    const text = given && (name === "KEYSTORE_PASSWORD" ? given.text : given.text.trim());
+    // An empty value clears the setting, so `REPORT_FILE=` in the environment can undo the .env file.
+    const fallback = SETTINGS[name].default ?? defaults[name];
+    const input = text || fallback;
+    sources[name] = text ? given.source : fallback !== undefined ? { kind: "default" } : { kind: "unset" };
+    if (input === undefined) continue;
+    texts[name] = input;
+    const result = (FIELD_SCHEMAS[name] as z.ZodType<unknown, z.ZodTypeDef, string>).safeParse(input);
+    if (result.success) (parsed as Record<SettingName, unknown>)[name] = result.data;
+    else issues.push({ setting: name, value: input, expected: result.error.issues[0].message, source: sources[name] });
+  }
+  issues.push(...crossCheck(parsed, texts, sources, command));
+
+  if (issues.length) {
+    throw new ConfigError(issues, { secrets: layers.flatMap((l) => l.secrets), cause: dotenv.cause });
+  }
+  return freezeConfig(parsed as Valid, command, args, sources);
+}
+
+/**
+ * Rules between settings; each runs only when the settings it reads are themselves valid.
+ * Adjusts `p` in place where a default must yield to an explicit setting.
+ */
+function crossCheck(
+  p: Parsed,
+  texts: Partial<Record<SettingName, string>>,
+  sources: Record<SettingName, SettingSource>,
+  command: string,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const missing = (setting: SettingName, expected: string): void => {
+    issues.push({ setting, value: undefined, expected, source: { kind: "unset" } });
+  };
+  const conflict = (setting: SettingName, expected: string): void => {
+    issues.push({ setting, value: texts[setting], expected, source: sources[setting] });
+  };
+  const onlySimulate = "set DRY_RUN=true (or --dry-run) to only simulate";
+
+  if (texts.KEYSTORE_PATH !== undefined && texts.KEYSTORE_PASSWORD === undefined) {
+    missing("KEYSTORE_PASSWORD", `${SETTINGS.KEYSTORE_PASSWORD.expected}, required with KEYSTORE_PATH`);
+  }
+  if (texts.KEYSTORE_PASSWORD !== undefined && texts.KEYSTORE_PATH === undefined) {
+    missing("KEYSTORE_PATH", `${SETTINGS.KEYSTORE_PATH.expected}, required with KEYSTORE_PASSWORD`);
+  }
+  if (texts.PRIVATE_KEY !== undefined && texts.KEYSTORE_PATH !== undefined) {
+    conflict("KEYSTORE_PATH", "no keystore when PRIVATE_KEY is set: choose one signer");
+  }
+  if (command === RUN_COMMAND) {
+    if (texts.RPC_URL === undefined) missing("RPC_URL", `${SETTINGS.RPC_URL.expected}, required for ${RUN_COMMAND}`);
+    if (p.DRY_RUN === false) {
+      if (texts.EXECUTOR_ADDRESS === undefined) {
+        missing("EXECUTOR_ADDRESS", `${SETTINGS.EXECUTOR_ADDRESS.expected}, required to send transactions; ${onlySimulate}`);
+      }
+      if (texts.PRIVATE_KEY === undefined && texts.KEYSTORE_PATH === undefined) {
+        missing("PRIVATE_KEY", `${SETTINGS.PRIVATE_KEY.expected}, or KEYSTORE_PATH + KEYSTORE_PASSWORD: a signer is required to send transactions; ${onlySimulate}`);
+      }
+    }
+  }
+  if (p.PRIORITY_FEE_GWEI !== undefined && p.MAX_GAS_PRICE_GWEI !== undefined && p.PRIORITY_FEE_GWEI > p.MAX_GAS_PRICE_GWEI) {
+    // The default tip yields to a low explicit cap (L2s run far below 1 gwei); an explicit tip does not.
+    if (sources.PRIORITY_FEE_GWEI.kind === "default") p.PRIORITY_FEE_GWEI = p.MAX_GAS_PRICE_GWEI;
+    else conflict("PRIORITY_FEE_GWEI", `at most MAX_GAS_PRICE_GWEI (${formatDecimal(p.MAX_GAS_PRICE_GWEI, GWEI_DECIMALS)})`);
+  }
+  // A tolerance at or above the threshold could leave a pool still skewed enough to trigger again.
+  const { REBALANCE_TOLERANCE_BPS: tolerance, REBALANCE_THRESHOLD_BPS: threshold } = p;
+  if (tolerance !== undefined && threshold !== undefined && tolerance >= threshold) {
+    conflict("REBALANCE_TOLERANCE_BPS", `fewer basis points than REBALANCE_THRESHOLD_BPS (${threshold})`);
+  }
+  return issues;
+}
+
+function freezeConfig(
+  p: Valid,
+  command: string,
+  args: readonly string[],
+  sources: Record<SettingName, SettingSource>,
+): KeeperConfig {
+  const config: KeeperConfig = {
+    command,
+    args: Object.freeze([...args]),
+    rpcUrl: p.RPC_URL,
+    privateKey: p.PRIVATE_KEY,
+    keystore:
+      p.KEYSTORE_PATH !== undefined && p.KEYSTORE_PASSWORD !== undefined
+        ? Object.freeze({ path: p.KEYSTORE_PATH, password: p.KEYSTORE_PASSWORD })
+        : undefined,
+    executorAddress: p.EXECUTOR_ADDRESS,
+    deploymentFile: p.DEPLOYMENT_FILE,
+    watch: Object.freeze([...p.WATCH]),
+    minProfitUsd: p.MIN_PROFIT_USD,
+    rebalanceThresholdBps: p.REBALANCE_THRESHOLD_BPS,
+    rebalanceToleranceBps: p.REBALANCE_TOLERANCE_BPS,
+    dryRun: p.DRY_RUN,
+    startBlock: p.START_BLOCK,
+    logChunkBlocks: p.LOG_CHUNK_BLOCKS,
+    multicallBatch: p.MULTICALL_BATCH,
+    pollIntervalMs: p.POLL_INTERVAL_MS,
+    maxGasPriceWei: p.MAX_GAS_PRICE_GWEI,
+    priorityFeeWei: p.PRIORITY_FEE_GWEI,
+    dataDir: p.DATA_DIR,
+    reportFile: p.REPORT_FILE,
+    logLevel: p.LOG_LEVEL,
+    logFormat: p.LOG_FORMAT,
+    sources: Object.freeze({ ...sources }),
+  };
+  // Non-enumerable, so they do not show up as settings, yet `logger.info({ config })`,
+  // JSON.stringify and console.log all print the redacted view instead of the key.
+  const view = (): Record<string, string> => describeConfig(config);
+  Object.defineProperty(config, "toJSON", { value: view });
+  Object.defineProperty(config, inspect.custom, { value: view });
+  return Object.freeze(config);
+}

@@ -1,0 +1,189 @@
+/**
+ * The table of every setting the keeper reads: its name in `.env` and the environment, its CLI flag,
+ * its default and what a valid value looks like. Flags, help text, defaults and error messages all
+ * come from this one table so they cannot drift apart.
+ */
+
+/** Protocols the keeper can watch (values of WATCH). */
+export const PROTOCOLS = ["aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3"] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+/** Log levels accepted by LOG_LEVEL (pino's names). */
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Output formats accepted by LOG_FORMAT. */
+export const LOG_FORMATS = ["json", "pretty"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** Names of all settings, in the order they are documented and reported. */
+export const SETTING_NAMES = [
+  "RPC_URL",
+  "PRIVATE_KEY",
+  "KEYSTORE_PATH",
+  "KEYSTORE_PASSWORD",
+  "EXECUTOR_ADDRESS",
+  "DEPLOYMENT_FILE",
+  "WATCH",
+  "MIN_PROFIT_USD",
+  "REBALANCE_THRESHOLD_BPS",
+  "REBALANCE_TOLERANCE_BPS",
+  "DRY_RUN",
+  "START_BLOCK",
+  "LOG_CHUNK_BLOCKS",
+  "MULTICALL_BATCH",
+  "POLL_INTERVAL_MS",
+  "MAX_GAS_PRICE_GWEI",
+  "PRIORITY_FEE_GWEI",
+  "DATA_DIR",
+  "REPORT_FILE",
+  "LOG_LEVEL",
+  "LOG_FORMAT",
+] as const;
+export type SettingName = (typeof SETTING_NAMES)[number];
+
+/** How one setting is read and explained. */
+export interface SettingSpec {
+  readonly name: SettingName;
+  /** The long flag without dashes: always the kebab-case of `name`. */
+  readonly flag: string;
+  /** Extra long flags accepted for the same setting. */
+  readonly aliases: readonly string[];
+  /** Boolean flags take no value on the command line (`--dry-run`), other flags always take one. */
+  readonly boolean: boolean;
+  /** Secret values are never echoed back: not in errors, not in logs, not in describeConfig. */
+  readonly secret: boolean;
+  /** The default as it would be written in `.env`; undefined means "unset" (optional or required). */
+  readonly default: string | undefined;
+  /** What a valid value looks like, phrased to follow "expected ...". */
+  readonly expected: string;
+}
+
+type SpecInput = Partial<Pick<SettingSpec, "aliases" | "boolean" | "secret" | "default">> & { expected: string };
+
+function spec(name: SettingName, input: SpecInput): SettingSpec {
+  return Object.freeze({
+    name,
+    flag: name.toLowerCase().replaceAll("_", "-"),
+    aliases: Object.freeze(input.aliases ?? []),
+    boolean: input.boolean ?? false,
+    secret: input.secret ?? false,
+    default: input.default,
+    expected: input.expected,
+  });
+}
+
+/** Every setting, keyed by name. */
+export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = Object.freeze({
+  RPC_URL: spec("RPC_URL", {
+    aliases: ["rpc"],
+    expected: "an http(s) or ws(s) URL of a JSON-RPC node, e.g. http://127.0.0.1:8545",
+  }),
+  PRIVATE_KEY: spec("PRIVATE_KEY", {
+    secret: true,
+    expected: "0x followed by 64 hex digits (a 32-byte secp256k1 private key)",
+  }),
+  KEYSTORE_PATH: spec("KEYSTORE_PATH", { expected: "the path of an encrypted JSON keystore file" }),
+  KEYSTORE_PASSWORD: spec("KEYSTORE_PASSWORD", { secret: true, expected: "the password of the keystore file" }),
+  EXECUTOR_ADDRESS: spec("EXECUTOR_ADDRESS", {
+    expected: "the KeeperExecutor's address: 0x + 40 hex digits, checksummed or all lowercase",
+  }),
+  DEPLOYMENT_FILE: spec("DEPLOYMENT_FILE", {
+    default: "world.json",
+    expected: "the path of the JSON file with the protocol addresses, e.g. world.json",
+  }),
+  WATCH: spec("WATCH", {
+    default: PROTOCOLS.join(","),
+    expected: `a comma-separated list of ${PROTOCOLS.join(", ")}`,
+  }),
+  MIN_PROFIT_USD: spec("MIN_PROFIT_USD", {
+    default: "1",
+    expected: "a decimal number of US dollars, e.g. 5 or 0.25",
+  }),
+  REBALANCE_THRESHOLD_BPS: spec("REBALANCE_THRESHOLD_BPS", {
+    default: "30",
+    expected: "an integer number of basis points from 1 to 10000, e.g. 30",
+  }),
+  REBALANCE_TOLERANCE_BPS: spec("REBALANCE_TOLERANCE_BPS", {
+    default: "1",
+    expected: "an integer number of basis points from 1 to 10000, e.g. 1",
+  }),
+  DRY_RUN: spec("DRY_RUN", { boolean: true, default: "false", expected: "true, false, 1, 0, yes or no" }),
+  START_BLOCK: spec("START_BLOCK", {
+    default: "0",
+    expected: 'a non-negative block number or "earliest" (0 means the deployment\'s startBlock)',
+  }),
+  LOG_CHUNK_BLOCKS: spec("LOG_CHUNK_BLOCKS", {
+    default: "2000",
+    expected: "a positive integer number of blocks per eth_getLogs request, e.g. 2000",
+  }),
+  MULTICALL_BATCH: spec("MULTICALL_BATCH", {
+    default: "300",
+    expected: "a positive integer number of calls per Multicall3 aggregate3, e.g. 300",
+  }),
+  POLL_INTERVAL_MS: spec("POLL_INTERVAL_MS", {
+    default: "1000",
+    expected: "a positive integer number of milliseconds, e.g. 1000",
+  }),
+  MAX_GAS_PRICE_GWEI: spec("MAX_GAS_PRICE_GWEI", {
+    default: "500",
+    expected: "a positive decimal number of gwei with at most 9 decimals, e.g. 500 or 0.1",
+  }),
+  PRIORITY_FEE_GWEI: spec("PRIORITY_FEE_GWEI", {
+    default: "1",
+    expected: "a non-negative decimal number of gwei with at most 9 decimals, e.g. 1 or 0.01",
+  }),
+  DATA_DIR: spec("DATA_DIR", { default: "./data", expected: "a directory path, e.g. ./data" }),
+  REPORT_FILE: spec("REPORT_FILE", { expected: "a file path, e.g. report.json" }),
+  LOG_LEVEL: spec("LOG_LEVEL", { default: "info", expected: `one of ${LOG_LEVELS.join(", ")}` }),
+  // No static default: it depends on whether stdout is a terminal (see loadConfig).
+  LOG_FORMAT: spec("LOG_FORMAT", { expected: `one of ${LOG_FORMATS.join(", ")}` }),
+});
+
+const BY_FLAG: ReadonlyMap<string, SettingSpec> = new Map(
+  Object.values(SETTINGS).flatMap((s) => [s.flag, ...s.aliases].map((f) => [f, s] as const)),
+);
+
+/** The setting a long flag (without its dashes) stands for, if any. */
+export function settingForFlag(flag: string): SettingSpec | undefined {
+  return BY_FLAG.get(flag);
+}
+
+/** All long flags, with dashes, for suggestions and help. */
+export function allFlags(): string[] {
+  return [...BY_FLAG.keys()].map((f) => `--${f}`);
+}
+
+/** Whether `name` is one of the keeper's settings. */
+export function isSettingName(name: string): name is SettingName {
+  return Object.hasOwn(SETTINGS, name);
+}
+
+/**
+ * The closest candidate within `maxDistance` edits, for "did you mean" hints on typos
+ * (a misspelt DRY_RUN silently ignored would send real transactions).
+ */
+export function closest(word: string, candidates: readonly string[], maxDistance = 2): string | undefined {
+  let best: string | undefined;
+  let bestDistance = maxDistance + 1;
+  for (const candidate of candidates) {
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance counting a swap of two neighbours as one edit (the commonest typo). */
+function editDistance(a: string, b: string): number {
+  let before: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j], before[j - 2] + 1);
+    }
+    [before, prev] = [prev, row];
+  }
+  return prev[b.length];
+}

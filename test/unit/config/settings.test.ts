@@ -1,0 +1,215 @@
+import { describe, expect, it } from "vitest";
+import { SETTINGS, type KeeperConfig, type SettingName } from "../../../src/config/index.js";
+import { configError, load, TEST_KEY } from "./helpers.js";
+
+const GWEI = 10n ** 9n;
+const USD = 10n ** 8n;
+
+describe("defaults", () => {
+  it("gives every optional setting its documented default", () => {
+    const c = load();
+    expect(c.command).toBe("run");
+    expect(c.args).toEqual([]);
+    expect(c.rpcUrl).toBe("http://127.0.0.1:8545");
+    expect(c.privateKey).toBeUndefined();
+    expect(c.keystore).toBeUndefined();
+    expect(c.executorAddress).toBeUndefined();
+    expect(c.deploymentFile).toBe("world.json");
+    expect(c.watch).toEqual(["aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3"]);
+    expect(c.minProfitUsd).toBe(1n * USD);
+    expect(c.rebalanceThresholdBps).toBe(30);
+    expect(c.rebalanceToleranceBps).toBe(1);
+    expect(c.dryRun).toBe(true);
+    expect(c.startBlock).toBe(0n);
+    expect(c.logChunkBlocks).toBe(2000n);
+    expect(c.multicallBatch).toBe(300);
+    expect(c.pollIntervalMs).toBe(1000);
+    expect(c.maxGasPriceWei).toBe(500n * GWEI);
+    expect(c.priorityFeeWei).toBe(1n * GWEI);
+    expect(c.dataDir).toBe("./data");
+    expect(c.reportFile).toBeUndefined();
+    expect(c.logLevel).toBe("info");
+    expect(c.logFormat).toBe("json");
+    expect(c.sources.MIN_PROFIT_USD).toEqual({ kind: "default" });
+    expect(c.sources.REPORT_FILE).toEqual({ kind: "unset" });
+    expect(c.sources.RPC_URL).toEqual({ kind: "env" });
+  });
+
+  it("defaults DRY_RUN to false", () => {
+    const c = load({ DRY_RUN: "", EXECUTOR_ADDRESS: "0xd8da6bf26964af9d7eed9e03e53415d37aa96045", PRIVATE_KEY: TEST_KEY });
+    expect(c.dryRun).toBe(false);
+  });
+
+  it("defaults LOG_FORMAT to pretty on a terminal and json otherwise", () => {
+    expect(load({}, [], { stdoutIsTTY: true }).logFormat).toBe("pretty");
+    expect(load({}, [], { stdoutIsTTY: false }).logFormat).toBe("json");
+  });
+
+  it("treats an empty or blank value as unset, so the default applies", () => {
+    expect(load({ MIN_PROFIT_USD: "   ", LOG_LEVEL: "" }).minProfitUsd).toBe(1n * USD);
+  });
+});
+
+/** [setting, text, field, typed value] */
+const GOOD: [SettingName, string, keyof KeeperConfig, unknown][] = [
+  ["RPC_URL", "https://eth-mainnet.example.com/v2/abc", "rpcUrl", "https://eth-mainnet.example.com/v2/abc"],
+  ["RPC_URL", "wss://node.example.org:8546", "rpcUrl", "wss://node.example.org:8546"],
+  ["RPC_URL", "ws://127.0.0.1:8546", "rpcUrl", "ws://127.0.0.1:8546"],
+  ["PRIVATE_KEY", TEST_KEY.toUpperCase().replace("0X", "0x"), "privateKey", TEST_KEY],
+  ["EXECUTOR_ADDRESS", "0xd8da6bf26964af9d7eed9e03e53415d37aa96045", "executorAddress", "0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96045"],
+  ["EXECUTOR_ADDRESS", "0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96045", "executorAddress", "0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96045"],
+  ["DEPLOYMENT_FILE", "deployments/mainnet.json", "deploymentFile", "deployments/mainnet.json"],
+  ["WATCH", " uniswap-v3, AAVE-V3,aave-v3 ", "watch", ["aave-v3", "uniswap-v3"]],
+  ["WATCH", "morpho-blue", "watch", ["morpho-blue"]],
+  ["MIN_PROFIT_USD", "5", "minProfitUsd", 5n * USD],
+  ["MIN_PROFIT_USD", "0.5", "minProfitUsd", USD / 2n],
+  ["MIN_PROFIT_USD", ".25", "minProfitUsd", USD / 4n],
+  ["MIN_PROFIT_USD", "1234.56789012", "minProfitUsd", 123_456_789_012n],
+  ["MIN_PROFIT_USD", "0", "minProfitUsd", 0n],
+  ["REBALANCE_THRESHOLD_BPS", "10000", "rebalanceThresholdBps", 10_000],
+  ["REBALANCE_TOLERANCE_BPS", "29", "rebalanceToleranceBps", 29],
+  ["DRY_RUN", "yes", "dryRun", true],
+  ["DRY_RUN", "1", "dryRun", true],
+  ["DRY_RUN", "TRUE", "dryRun", true],
+  ["START_BLOCK", "19000000", "startBlock", 19_000_000n],
+  ["START_BLOCK", "earliest", "startBlock", "earliest"],
+  ["LOG_CHUNK_BLOCKS", "500", "logChunkBlocks", 500n],
+  ["MULTICALL_BATCH", "1", "multicallBatch", 1],
+  ["POLL_INTERVAL_MS", "250", "pollIntervalMs", 250],
+  ["MAX_GAS_PRICE_GWEI", "0.5", "maxGasPriceWei", GWEI / 2n],
+  ["MAX_GAS_PRICE_GWEI", "1000", "maxGasPriceWei", 1000n * GWEI],
+  ["PRIORITY_FEE_GWEI", "0", "priorityFeeWei", 0n],
+  ["PRIORITY_FEE_GWEI", "0.000000001", "priorityFeeWei", 1n],
+  ["DATA_DIR", "/var/lib/keeper", "dataDir", "/var/lib/keeper"],
+  ["REPORT_FILE", "out/report.json", "reportFile", "out/report.json"],
+  ["LOG_LEVEL", "DEBUG", "logLevel", "debug"],
+  ["LOG_LEVEL", "trace", "logLevel", "trace"],
+  ["LOG_FORMAT", "pretty", "logFormat", "pretty"],
+];
+
+describe("good values", () => {
+  it.each(GOOD)("%s=%j parses", (setting, text, field, value) => {
+    expect(load({ [setting]: text })[field]).toEqual(value);
+  });
+
+  it.each([
+    ["false", false],
+    ["0", false],
+    ["no", false],
+  ])("DRY_RUN=%s is false", (text, value) => {
+    const c = load({ DRY_RUN: text, EXECUTOR_ADDRESS: "0xd8da6bf26964af9d7eed9e03e53415d37aa96045", PRIVATE_KEY: TEST_KEY });
+    expect(c.dryRun).toBe(value);
+  });
+
+  it("pairs KEYSTORE_PATH with KEYSTORE_PASSWORD, keeping the password's spaces", () => {
+    const c = load({ KEYSTORE_PATH: " ./keys/keeper.json ", KEYSTORE_PASSWORD: " two words " });
+    expect(c.keystore).toEqual({ path: "./keys/keeper.json", password: " two words " });
+  });
+});
+
+/** [setting, bad text, a fragment of the expectation] */
+const BAD: [SettingName, string, string][] = [
+  ["RPC_URL", "ftp://example.com", "http(s) or ws(s) URL"],
+  ["RPC_URL", "localhost:8545", "http(s) or ws(s) URL"],
+  ["RPC_URL", "not a url", "http(s) or ws(s) URL"],
+  ["EXECUTOR_ADDRESS", "0x1234", "0x + 40 hex digits"],
+  ["EXECUTOR_ADDRESS", "0x0000000000000000000000000000000000000000", "0x + 40 hex digits"],
+  ["EXECUTOR_ADDRESS", "0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96046", "the checksum does not match"],
+  ["WATCH", "aave-v3,compound", "(unknown: compound)"],
+  ["WATCH", " , ", "(the list is empty)"],
+  ["MIN_PROFIT_USD", "abc", "a decimal number of US dollars, e.g. 5 or 0.25"],
+  ["MIN_PROFIT_USD", "-5", "a decimal number of US dollars"],
+  ["MIN_PROFIT_USD", "1e3", "a decimal number of US dollars"],
+  ["MIN_PROFIT_USD", "$5", "a decimal number of US dollars"],
+  ["MIN_PROFIT_USD", "0.123456789", "a decimal number of US dollars"],
+  ["REBALANCE_THRESHOLD_BPS", "0", "from 1 to 10000"],
+  ["REBALANCE_THRESHOLD_BPS", "10001", "from 1 to 10000"],
+  ["REBALANCE_THRESHOLD_BPS", "2.5", "from 1 to 10000"],
+  ["REBALANCE_TOLERANCE_BPS", "0", "from 1 to 10000"],
+  ["DRY_RUN", "maybe", "true, false, 1, 0, yes or no"],
+  ["DRY_RUN", "2", "true, false, 1, 0, yes or no"],
+  ["START_BLOCK", "-1", 'a non-negative block number or "earliest"'],
+  ["START_BLOCK", "latest", 'a non-negative block number or "earliest"'],
+  ["LOG_CHUNK_BLOCKS", "0", "a positive integer number of blocks"],
+  ["LOG_CHUNK_BLOCKS", "2k", "a positive integer number of blocks"],
+  ["MULTICALL_BATCH", "0", "a positive integer number of calls"],
+  ["POLL_INTERVAL_MS", "1s", "a positive integer number of milliseconds"],
+  ["POLL_INTERVAL_MS", "99999999999999999999", "a positive integer number of milliseconds"],
+  ["MAX_GAS_PRICE_GWEI", "0", "a positive decimal number of gwei"],
+  ["MAX_GAS_PRICE_GWEI", "0.0000000001", "at most 9 decimals"],
+  ["PRIORITY_FEE_GWEI", "-1", "a non-negative decimal number of gwei"],
+  ["LOG_LEVEL", "verbose", "one of trace, debug, info, warn, error"],
+  ["LOG_LEVEL", "fatal", "one of trace, debug, info, warn, error"],
+  ["LOG_FORMAT", "xml", "one of json, pretty"],
+];
+
+describe("bad values", () => {
+  it.each(BAD)("%s=%j is a ConfigError naming the setting and the expectation", (setting, text, fragment) => {
+    const err = configError(() => load({ [setting]: text }));
+    expect(err.issues).toHaveLength(1);
+    const [issue] = err.issues;
+    expect(issue.setting).toBe(setting);
+    expect(issue.source).toEqual({ kind: "env" });
+    expect(issue.expected).toContain(fragment);
+    expect(issue.expected.startsWith(SETTINGS[setting].expected)).toBe(true);
+    // RPC URLs are shown redacted, everything else verbatim.
+    const shown = setting === "RPC_URL" ? issue.value : text.trim();
+    expect(err.message).toContain(`${setting}=${JSON.stringify(shown)}: expected ${issue.expected} (from environment)`);
+  });
+
+  it.each([
+    ["0x1234"],
+    [`${"ab".repeat(32)}`], // no 0x
+    [`0x${"00".repeat(32)}`], // zero is not a key
+    [`0x${"ff".repeat(32)}`], // above the curve order
+    [`0x${"gg".repeat(32)}`],
+  ])("PRIVATE_KEY=%s is rejected without echoing it", (text) => {
+    const err = configError(() => load({ PRIVATE_KEY: text }));
+    expect(err.issues.map((i) => i.setting)).toEqual(["PRIVATE_KEY"]);
+    expect(err.issues[0].value).toBe("<redacted>");
+    expect(err.message).toContain('PRIVATE_KEY="<redacted>": expected 0x followed by 64 hex digits');
+    expect(err.message).not.toContain(text);
+  });
+});
+
+describe("rules between settings", () => {
+  const executor = "0xd8da6bf26964af9d7eed9e03e53415d37aa96045";
+
+  it("requires RPC_URL for run, not for other commands", () => {
+    const err = configError(() => load({ RPC_URL: "" }));
+    expect(err.issues).toEqual([expect.objectContaining({ setting: "RPC_URL", value: undefined, source: { kind: "unset" } })]);
+    expect(err.message).toContain("RPC_URL is not set: expected an http(s) or ws(s) URL");
+    expect(load({ RPC_URL: "" }, ["demo"]).rpcUrl).toBeUndefined();
+    expect(load({ RPC_URL: "" }, [], { command: "demo" }).command).toBe("demo");
+  });
+
+  it("requires EXECUTOR_ADDRESS and a signer to send transactions, not to dry-run", () => {
+    const err = configError(() => load({ DRY_RUN: "false" }));
+    expect(err.issues.map((i) => i.setting)).toEqual(["EXECUTOR_ADDRESS", "PRIVATE_KEY"]);
+    expect(err.message).toContain("EXECUTOR_ADDRESS is not set:");
+    expect(err.message).toContain("set DRY_RUN=true (or --dry-run) to only simulate");
+    expect(err.message).toContain("or KEYSTORE_PATH + KEYSTORE_PASSWORD");
+    const withKeystore = load({ DRY_RUN: "false", EXECUTOR_ADDRESS: executor, KEYSTORE_PATH: "k.json", KEYSTORE_PASSWORD: "pw" });
+    expect(withKeystore.keystore?.path).toBe("k.json");
+  });
+
+  it("wants KEYSTORE_PATH and KEYSTORE_PASSWORD together, and not with PRIVATE_KEY", () => {
+    expect(configError(() => load({ KEYSTORE_PATH: "k.json" })).issues[0].setting).toBe("KEYSTORE_PASSWORD");
+    expect(configError(() => load({ KEYSTORE_PASSWORD: "pw" })).issues[0].setting).toBe("KEYSTORE_PATH");
+    const both = configError(() => load({ PRIVATE_KEY: TEST_KEY, KEYSTORE_PATH: "k.json", KEYSTORE_PASSWORD: "pw" }));
+    expect(both.issues).toEqual([expect.objectContaining({ setting: "KEYSTORE_PATH", value: "k.json", expected: expect.stringContaining("choose one signer") })]);
+  });
+
+  it("keeps the priority fee at or below the max gas price", () => {
+    expect(load({ MAX_GAS_PRICE_GWEI: "2", PRIORITY_FEE_GWEI: "2" }).priorityFeeWei).toBe(2n * GWEI);
+    const err = configError(() => load({ MAX_GAS_PRICE_GWEI: "2", PRIORITY_FEE_GWEI: "2.5" }));
+    expect(err.message).toContain('PRIORITY_FEE_GWEI="2.5": expected at most MAX_GAS_PRICE_GWEI (2) (from environment)');
+    // The default tip of 1 gwei is capped by a lower max instead of failing.
+    expect(load({ MAX_GAS_PRICE_GWEI: "0.05" }).priorityFeeWei).toBe(GWEI / 20n);
+  });
+
+  it("keeps the rebalance tolerance below the threshold", () => {
+    const err = configError(() => load({ REBALANCE_THRESHOLD_BPS: "10", REBALANCE_TOLERANCE_BPS: "10" }));
+    expect(err.issues).toEqual([expect.objectContaining({ setting: "REBALANCE_TOLERANCE_BPS", expected: "fewer basis points than REBALANCE_THRESHOLD_BPS (10)" })]);
+  });
+});
