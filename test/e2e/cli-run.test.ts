@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPublicClient, http, type Address } from "viem";
+import { createHttpClients, resolveChain } from "../../src/chain/clients.js";
+import { startHardhatNode, type HardhatNode } from "../../src/chain/hardhatNode.js";
+import { deployExecutor } from "../../src/executor/deploy.js";
+import { createAaveBorrower, deployWorld, setPrice, syncPoolsToFeeds, worldToJson, type World } from "../../src/world/index.js";
+import { aavePoolAbi } from "../helpers/abis.js";
+import { DEV_ADDRESS_1, DEV_KEY_1, freePort, spawnCli } from "../helpers/node.js";
+
+/** `keeper run` as a user runs it: a separate process, against a `hardhat node` holding the world. */
+describe("keeper run against a hardhat node over HTTP", () => {
+  let node: HardhatNode;
+  let world: World;
+  let executor: Address;
+  let dir: string;
+  let clients: ReturnType<typeof createHttpClients>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "keeper-run-"));
+    node = await startHardhatNode({ port: await freePort(), logFile: join(dir, "node.log") });
+    const chain = await resolveChain(node.url);
+    const [deployer] = (await createPublicClient({ chain, transport: http(node.url) }).request({ method: "eth_accounts" })) as Address[];
+    clients = createHttpClients({ chain, rpcUrl: node.url, account: deployer, pollingInterval: 20 });
+    world = await deployWorld(clients, { aaveBorrowers: 5, morphoBorrowers: 0 });
+    writeFileSync(join(dir, "world.json"), worldToJson(world));
+    executor = await deployExecutor(clients, { keeper: DEV_ADDRESS_1 });
+  }, 120_000);
+  afterAll(async () => node?.stop());
+
+  it("rejects a bad setting with exit code 2, naming it, without echoing the private key", async () => {
+    const badKey = `0x${"ab".repeat(31)}`; // 31 bytes: invalid
+    const run = spawnCli(["run", "--rpc", node.url, "--min-profit-usd", "abc", "--executor-address", executor], { PRIVATE_KEY: badKey });
+    expect(await run.exited).toBe(2);
+    const { stderr, stdout } = run.output();
+    expect(stderr).toMatch(/MIN_PROFIT_USD/);
+    expect(stderr).toMatch(/PRIVATE_KEY/);
+    expect(stderr + stdout).not.toContain("abababab");
+  });
+
+  it("says clearly when the RPC is unreachable", async () => {
+    const run = spawnCli(["run", "--rpc", "http://127.0.0.1:1", "--executor-address", executor, "--deployment-file", join(dir, "world.json")], { PRIVATE_KEY: DEV_KEY_1 });
+    expect(await run.exited).toBe(2);
+    expect(run.output().stderr).toMatch(/Cannot reach the JSON-RPC endpoint/);
+  });
+
+  it("liquidates an underwater borrower on its own, writes its report, and never logs the key", async () => {
+    const victim = await createAaveBorrower(clients, world, { collateral: "WETH", debt: "USDC", collateralUsd: 60_000n * 10n ** 8n, healthFactorBps: 10_500n });
+    await setPrice(clients, world, "WETH", 2_700n * 10n ** 8n);
+    await syncPoolsToFeeds(clients, world);
+    const report = join(dir, "report.json");
+    const run = spawnCli(
+      ["run", "--rpc", node.url, "--deployment-file", join(dir, "world.json"), "--executor-address", executor, "--watch", "aave-v3,uniswap-v2", "--report-file", report, "--poll-interval-ms", "100"],
+      { PRIVATE_KEY: DEV_KEY_1 },
+    );
+    const deadline = Date.now() + 90_000;
+    let hf = 0n;
+    while (Date.now() < deadline) {
+      hf = (await clients.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [victim] }))[5];
+      if (hf >= 10n ** 18n) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+    expect(hf).toBeGreaterThanOrEqual(10n ** 18n);
+    const r = JSON.parse(readFileSync(report, "utf8"));
+    expect(r.liquidations.map((l: { borrower: string }) => l.borrower)).toContain(victim);
+    const { stdout, stderr } = run.output();
+    expect(stdout).toMatch(/"msg":"done"/);
+    expect(stdout + stderr).not.toContain(DEV_KEY_1.slice(2));
+  }, 120_000);
+});

@@ -1,0 +1,35 @@
+import { createServer } from "node:net";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+
+/** A free TCP port on 127.0.0.1, so parallel test files each get their own `hardhat node`. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Hardhat's development account #1: a publicly known test key, used only against local nodes in tests. */
+export const DEV_KEY_1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d" as const;
+export const DEV_ADDRESS_1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" as const;
+
+/** Runs the keeper CLI (`src/cli/main.ts`) as a child process, as a user would. */
+export function spawnCli(args: string[], env: Record<string, string> = {}) {
+  const repo = join(import.meta.dirname, "..", "..");
+  const child = spawn(process.execPath, [join(repo, "node_modules", "tsx", "dist", "cli.mjs"), join(repo, "src", "cli", "main.ts"), ...args], {
+    cwd: repo,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_FORMAT: "json", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
