@@ -38,6 +38,12 @@ export interface V3SwapResult {
   liquidityAfter: bigint;
   /** Number of initialized ticks crossed (a gas driver). */
   ticksCrossed: number;
+  /**
+   * Iterations of the pool's swap loop (one per initialized tick or bitmap word). Gas grows with
+   * it: with tick spacing 1 a swap to the price bounds takes ~3,500 steps and runs out of gas at
+   * 15M, a failure this simulation cannot see by itself.
+   */
+  steps: number;
   /** Pool state after the swap, for chaining simulations. */
   stateAfter: V3PoolState;
 }
@@ -83,9 +89,11 @@ export function simulateV3Swap(params: V3SwapParams): V3SwapResult {
   let liquidity = state.liquidity;
   let feeAmount = 0n;
   let ticksCrossed = 0;
+  let steps = 0;
 
   while (remaining !== 0n && sqrtPriceX96 !== limit) {
     const start = sqrtPriceX96;
+    steps++;
     const next = nextInitializedTickWithinOneWord(state.ticks, tick, state.tickSpacing, zeroForOne);
     const tickNext = Math.min(Math.max(next.tickNext, MIN_TICK), MAX_TICK);
     const sqrtPriceNextX96 = getSqrtRatioAtTick(tickNext);
@@ -126,6 +134,7 @@ export function simulateV3Swap(params: V3SwapParams): V3SwapResult {
     tickAfter: tick,
     liquidityAfter: liquidity,
     ticksCrossed,
+    steps,
     stateAfter: { ...state, sqrtPriceX96, tick, liquidity },
   };
 }

@@ -304,6 +304,8 @@ describe("simulateV3Swap", () => {
     }
     expect(r.amountIn).toBe(expected);
     expect(r.tickAfter).toBe(-1000);
+    // Plus one empty step: starting exactly on tick 0, the pool first "moves" to tick 0's own price.
+    expect(r.steps).toBe(5);
   });
 
   it("stops when liquidity runs out at the price limit", () => {
