@@ -14,7 +14,9 @@ function contextFor(world: World, overrides: Partial<StrategyContext> = {}): Str
     priorityFeePerGas: 10n ** 9n,
     rebalanceThresholdBps: 30n,
     rebalanceToleranceBps: 1,
-    gas: { aaveV2Flash: 460_000n, rebalanceV2Inventory: 150_000n, rebalanceV2V3Flash: 215_000n },
+    maxTradeUsd: 0n,
+    v3Rebalance: true,
+    gas: { aaveV2Flash: 460_000n, rebalanceV2Inventory: 150_000n, rebalanceV2V3Flash: 215_000n, morphoLiquidation: 210_000n, rebalanceV3Inventory: 180_000n },
     ...overrides,
   };
 }

@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import type { Address } from "viem";
+import { parseAbi, type Address } from "viem";
 import { createInProcessChain, type InProcessChain } from "../chain/inProcess.js";
 
 type InProcessChainPublic = InProcessChain["public"];
@@ -10,7 +10,7 @@ import { reportToJson, type KeeperReport } from "../keeper/report.js";
 import { aavePoolAbi } from "../protocols/aaveV3/abi.js";
 import type { StrategyContext } from "../strategy/index.js";
 import { Watcher } from "../watcher/watcher.js";
-import { createAaveBorrower, deployWorld, mine, setPrice, skewV2Pool, syncPoolsToFeeds, type World } from "../world/index.js";
+import { createAaveBorrower, deployWorld, mine, setPrice, skewV2Pool, skewV3Pool, syncPoolsToFeeds, type World } from "../world/index.js";
 import { formatUnitsShort } from "./format.js";
 import { createNarrator } from "./narrator.js";
 
@@ -24,10 +24,13 @@ export interface DemoOptions {
 }
 
 /** Gas of the executor's paths as measured on the real protocols (test/contracts), refined by simulation. */
-export const MEASURED_GAS = { aaveV2Flash: 460_000n, rebalanceV2Inventory: 150_000n, rebalanceV2V3Flash: 215_000n };
+export const MEASURED_GAS = { aaveV2Flash: 460_000n, rebalanceV2Inventory: 150_000n, rebalanceV2V3Flash: 215_000n, morphoLiquidation: 210_000n, rebalanceV3Inventory: 180_000n };
 
 /** The strategy context for a world: every V2 pair and V3 pool it has, thresholds from the caller. */
-export function strategyContextFor(world: World, p: { minProfitUsd: bigint; priorityFeePerGas: bigint; thresholdBps: bigint; toleranceBps: number }): StrategyContext {
+export function strategyContextFor(
+  world: World,
+  p: { minProfitUsd: bigint; priorityFeePerGas: bigint; thresholdBps: bigint; toleranceBps: number; maxTradeUsd?: bigint; v3Rebalance?: boolean },
+): StrategyContext {
   return {
     v2Pairs: Object.entries(world.uniswapV2.pairs).map(([name, v]) => ({ name, ...v })),
     v3Pools: Object.values(world.uniswapV3.pools),
@@ -37,6 +40,8 @@ export function strategyContextFor(world: World, p: { minProfitUsd: bigint; prio
     priorityFeePerGas: p.priorityFeePerGas,
     rebalanceThresholdBps: p.thresholdBps,
     rebalanceToleranceBps: p.toleranceBps,
+    maxTradeUsd: p.maxTradeUsd ?? 0n,
+    v3Rebalance: p.v3Rebalance ?? true,
     gas: MEASURED_GAS,
   };
 }
@@ -46,13 +51,22 @@ export async function verifyDemo(report: KeeperReport, healthyBefore: ReadonlySe
   const problems: string[] = [];
   if (report.liquidations.length === 0) problems.push("no liquidation was made");
   if (report.rebalances.length === 0) problems.push("no rebalance was made");
+  for (const protocol of ["aave-v3", "morpho-blue"]) {
+    if (!report.liquidations.some((l) => l.protocol === protocol)) problems.push(`no ${protocol} liquidation was made`);
+  }
+  for (const protocol of ["uniswap-v2", "uniswap-v3"]) {
+    if (!report.rebalances.some((r) => r.protocol === protocol)) problems.push(`no ${protocol} rebalance was made`);
+  }
   for (const l of report.liquidations) {
     if (healthyBefore.has(l.borrower)) problems.push(`healthy borrower ${l.borrower} was liquidated`);
     if (!(Number(l.healthFactorBefore) < 1)) problems.push(`borrower ${l.borrower} had HF ${l.healthFactorBefore} >= 1`);
     if (BigInt(l.profit) <= 0n) problems.push(`liquidation of ${l.borrower} made no profit`);
   }
   for (const r of report.rebalances) {
-    if (Math.abs(Number(r.skewBpsAfter)) > 1) problems.push(`${r.pool} left ${r.skewBpsAfter} bps from the reference`);
+    // A slice stops short on purpose; the pool must land within 1 bp on the last trade of each rebalance.
+    const later = report.rebalances.filter((x) => x.address === r.address && BigInt(x.block) > BigInt(r.block));
+    if (!r.slice && later.length === 0 && Math.abs(Number(r.skewBpsAfter)) > 1) problems.push(`${r.pool} left ${r.skewBpsAfter} bps from the reference`);
+    if (later.length === 0 && Math.abs(Number(r.skewBpsAfter)) > 1) problems.push(`${r.pool} ended ${r.skewBpsAfter} bps from the reference`);
   }
   for (const f of report.failures) problems.push(`failed send for ${f.id}: ${f.error}`);
   return problems;
@@ -92,12 +106,20 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   print(`KeeperExecutor ${executor} (owner ${ownerWallet.account.address}, keeper ${keeperWallet.account.address})`);
   print(`stage: whale ${whale} ($150k WETH, HF 1.06), dust ${dust} ($15, HF 1.05), safe ${safe} ($80k, HF 1.70)\n`);
 
-  const watcher = new Watcher(chain.public, world, { watch: new Set(["aave-v3", "uniswap-v2"]) });
+  // The market maker's inventory for V3 rebalances: the owner stocks the executor (test tokens mint freely here).
+  const erc20 = parseAbi(["function mint(address,uint256)"]);
+  for (const [token, amount] of [[world.tokens.WETH.address, 700n * 10n ** 18n], [world.tokens.USDC.address, 2_000_000n * 10n ** 6n]] as const) {
+    const h = await ownerWallet.writeContract({ address: token, abi: erc20, functionName: "mint", args: [executor, amount] });
+    await chain.public.waitForTransactionReceipt({ hash: h });
+  }
+  print(`executor inventory: 700 WETH + 2,000,000 USDC (for V3 rebalances); largest trade per transaction $600,000\n`);
+
+  const watcher = new Watcher(chain.public, world, { watch: new Set(["aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3"]), executor });
   const priorityFeePerGas = 1_000_000_000n;
   const keeper = new Keeper({
     client: chain.public,
     watcher,
-    strategy: strategyContextFor(world, { minProfitUsd: 5n * 10n ** 8n, priorityFeePerGas, thresholdBps: 30n, toleranceBps: 1 }),
+    strategy: strategyContextFor(world, { minProfitUsd: 5n * 10n ** 8n, priorityFeePerGas, thresholdBps: 30n, toleranceBps: 1, maxTradeUsd: 600_000n * 10n ** 8n }),
     execute: createExecuteFn({
       clients: { public: chain.public, wallet: keeperWallet },
       executor,
@@ -113,7 +135,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   await mine(chain, 1);
   await keeper.processBlock();
 
-  print("\n2. ETH falls 12% to $2,640; arbitrageurs bring the pools along. Some Aave borrowers sink under HF 1.");
+  print("\n2. ETH falls 12% to $2,640; arbitrageurs bring the pools along. Some Aave and Morpho borrowers sink.");
   await setPrice(chain, world, "WETH", 2_640n * 10n ** 8n);
   await syncPoolsToFeeds(chain, world);
   const healthyBefore = await healthyBorrowers(chain.public, world);
@@ -127,8 +149,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   await skewV2Pool(chain, world, "WETH_USDC", -450);
   await keeper.processBlock();
 
-  print("\n5. Next block: the market is back in line.");
-  await mine(chain, 1);
+  print("\n5. A whale sells WETH on the V3 WETH/USDC pool: its price drops about 3.5% under the feed. The trade that");
+  print("   closes it is larger than the per-transaction limit, so the keeper closes it in slices, one per block.");
+  await skewV3Pool(chain, world, -350);
+  for (let i = 0; i < 6; i++) {
+    await keeper.processBlock();
+    await mine(chain, 1);
+  }
+
+  print("\n6. Next block: the market is back in line.");
   await keeper.processBlock();
 
   const report = keeper.report;
@@ -161,11 +190,11 @@ function printSummary(print: (l: string) => void, r: KeeperReport, world: World)
   print(`  liquidations (${r.liquidations.length}):`);
   for (const l of r.liquidations) {
     print(`    ${l.protocol} ${l.borrower}: HF ${l.healthFactorBefore} -> ${l.healthFactorAfter}, repaid ${fmt(l.debtRepaid, l.debtAsset)}, ` +
-      `seized ${fmt(l.collateralSeized, l.collateralAsset)}, profit ${fmt(l.profit, l.collateralAsset)} (${l.profitUsd}), gas ${l.gasUsed}`);
+      `seized ${fmt(l.collateralSeized, l.collateralAsset)}, profit ${fmt(l.profit, l.profitAsset)} (${l.profitUsd}), gas ${l.gasUsed}`);
   }
   print(`  rebalances (${r.rebalances.length}):`);
   for (const b of r.rebalances) {
-    print(`    ${b.pool} ${b.address}: skew ${b.skewBpsBefore} -> ${b.skewBpsAfter} bps, profit ${b.profitUsd}, gas ${b.gasUsed}`);
+    print(`    ${b.pool} ${b.address}: skew ${b.skewBpsBefore} -> ${b.skewBpsAfter} bps${b.slice ? ` (slice ${b.slice})` : ""}, profit ${fmt(b.profit, b.profitAsset)} (${b.profitUsd}), gas ${b.gasUsed}`);
   }
   print(`  skipped (${r.skipped.length}):`);
   for (const s of r.skipped) print(`    ${s.id}: ${s.reason}`);

@@ -15,7 +15,7 @@ export function createNarrator(print: (line: string) => void): (e: KeeperEvent) 
         snapshot = e.snapshot;
         const s = e.snapshot;
         print(
-          `  block ${s.blockNumber}: ${s.stats.borrowersWatched} Aave borrowers watched (${e.underwater} under HF 1), ` +
+          `  block ${s.blockNumber}: ${s.stats.borrowersWatched} Aave + ${s.stats.morphoBorrowersWatched} Morpho borrowers watched (${e.underwater} Aave under HF 1), ` +
             `${s.v2Pairs.length} V2 pairs, ${s.v3Pools.length} V3 pool; ${e.candidates} profitable action(s); read in ${s.stats.readMs.toFixed(0)} ms`,
         );
         break;
@@ -39,7 +39,10 @@ export function createNarrator(print: (line: string) => void): (e: KeeperEvent) 
             c.action.kind === "liquidateAaveV2Flash"
               ? `repaid ${formatToken(snapshot, c.action.params.debtAsset, BigInt(String(args.debtRepaid ?? 0)))}, ` +
                 `seized ${formatToken(snapshot, c.action.params.collateralAsset, BigInt(String(args.collateralSeized ?? 0)))}, `
-              : c.action.kind === "rebalanceV2"
+              : c.action.kind === "liquidateMorpho"
+                ? `repaid ${formatToken(snapshot, c.action.params.marketParams.loanToken, BigInt(String(args.repaidAssets ?? 0)))}, ` +
+                  `seized ${formatToken(snapshot, c.action.params.marketParams.collateralToken, BigInt(String(args.seizedAssets ?? 0)))}, `
+              : c.action.kind === "rebalanceV2" || c.action.kind === "rebalanceV3"
                 ? `swapped ${formatToken(snapshot, c.action.params.zeroForOne ? c.action.tokens.token0 : c.action.tokens.token1, c.action.params.amountIn)}, `
                 : "";
           print(`    done  block ${o.blockNumber} tx ${short(o.hash)}: ${detail}profit ${profit}, gas ${o.gasUsed.toLocaleString("en-US")}`);
@@ -66,6 +69,7 @@ function contextLine(ctx: Record<string, string>): string {
   if (ctx.pool) parts.push(ctx.pool);
   if (ctx.healthFactor) parts.push(`HF ${ctx.healthFactor}`);
   if (ctx.skewBps) parts.push(`skew ${ctx.skewBps} bps`);
+  if (ctx.slice) parts.push(`slice ${ctx.slice}`);
   if (ctx.expectedProfit) parts.push(`expected ${ctx.expectedProfit}`);
   return parts.length ? `(${parts.join(", ")})` : "";
 }

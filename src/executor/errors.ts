@@ -271,7 +271,10 @@ const TRANSIENT_MESSAGE =
 function classifyRpc(err: unknown): { kind: RpcFailureKind; classification: ErrorClassification } {
   const http = walkChain(err, hasName("HttpRequestError")) as { status?: number } | undefined;
   if (http?.status === 429) return { kind: "rate-limited", classification: "transient" };
+  if (http?.status === 408) return { kind: "timeout", classification: "transient" };
   if (http?.status !== undefined && http.status >= 500) return { kind: "server-error", classification: "transient" };
+  // No HTTP status at all: the request never got an answer (connection refused or reset, DNS, fetch failed).
+  if (http && http.status === undefined) return { kind: "network", classification: "transient" };
   if (walkChain(err, hasName("LimitExceededRpcError"))) return { kind: "rate-limited", classification: "transient" };
   if (walkChain(err, hasName("TimeoutError", "WaitForTransactionReceiptTimeoutError"))) return { kind: "timeout", classification: "transient" };
   if (walkChain(err, hasName("NonceTooLowError", "NonceTooHighError"))) return { kind: "nonce", classification: "transient" };
@@ -281,6 +284,7 @@ function classifyRpc(err: unknown): { kind: RpcFailureKind; classification: Erro
   if (walkChain(err, hasName("SocketClosedError", "WebSocketRequestError", "ResourceUnavailableRpcError", "InternalRpcError"))) {
     return { kind: "network", classification: "transient" };
   }
+  // Any other HTTP status (401, 403, 404...) is the endpoint refusing us: configuration, not bad luck.
   if (http) return { kind: "rejected", classification: "deterministic" };
   const message = walkChain(err, (e) => e instanceof Error && TRANSIENT_MESSAGE.test(e.message)) as Error | undefined;
   if (message) {

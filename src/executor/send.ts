@@ -1,9 +1,10 @@
 import { isHex, type Address, type Hex, type TransactionReceipt } from "viem";
+import { KeeperError } from "../errors.js";
 import { encodeAction, withMinProfit, type ExecutorAction } from "./actions.js";
 import type { ExecutorClients } from "./deploy.js";
 import { decodeExecutorError, ExecutorRevertError, ExecutorRpcError } from "./errors.js";
 import { parseExecutorEvents, type ExecutorEvent } from "./events.js";
-import { gasCostWei, gasWithinProfit, getExecutorFees, type Eip1559Fees, type FeeConfig } from "./fees.js";
+import { FeeConfigError, gasCostWei, gasWithinProfit, getExecutorFees, type Eip1559Fees, type FeeConfig } from "./fees.js";
 import { simulateAction, type SimulationResult } from "./simulate.js";
 
 /** Gas limit = estimate * 12_000 / 10_000: eth_estimateGas is exact for the simulated state, and a few storage
@@ -105,9 +106,12 @@ export type ExecuteStatus = ExecuteOutcome["status"];
  *  3. in dry-run, stops there and reports what it would send;
  *  4. sends with the explicit gas limit and fees, waits for the receipt, and decodes the executor's event (profit
  *     and amounts) or, for a mined revert, the reason (replayed with eth_call at the receipt's block).
- * Chain and RPC failures come back as outcomes, never as exceptions.
+ * Reverts, chain and RPC failures come back as outcomes, never as exceptions; only a configuration mistake (an
+ * invalid fee policy or gas multiplier, contracts not built) throws, as a KeeperError.
  */
 export async function executeAction(clients: ExecutorClients, params: ExecuteActionParams): Promise<ExecuteOutcome> {
+  const multiplier = params.gasLimitMultiplierBps ?? DEFAULT_GAS_LIMIT_MULTIPLIER_BPS;
+  if (multiplier <= 0n) throw new KeeperError(`Invalid gasLimitMultiplierBps: ${multiplier}.`, { metaMessages: ["Expected a positive number of bps (12000 = x1.2)."] });
   const account = clients.wallet.account;
   const action = withMinProfit(params.action, params.minProfit);
 
@@ -128,9 +132,11 @@ export async function executeAction(clients: ExecutorClients, params: ExecuteAct
   try {
     fees = await getExecutorFees(clients.public, params.fees);
   } catch (err) {
+    // An unusable fee policy (or a chain without EIP-1559) is a configuration mistake, not a chain condition.
+    if (err instanceof FeeConfigError) throw err;
     const error = decodeExecutorError(err, "Fee read");
     if (error instanceof ExecutorRpcError) return { status: "skipped", skip: { reason: "rpc-error", stage: "fees", error }, simulation };
-    throw err; // a configuration error (FeeConfigError) is the caller's bug, not a chain condition
+    throw err; // a block read cannot revert; unreachable in practice
   }
   if (fees.maxFeePerGas < fees.baseFeePerGas) {
     return {
@@ -140,7 +146,6 @@ export async function executeAction(clients: ExecutorClients, params: ExecuteAct
     };
   }
 
-  const multiplier = params.gasLimitMultiplierBps ?? DEFAULT_GAS_LIMIT_MULTIPLIER_BPS;
   const gas = (simulation.gas * multiplier + 9_999n) / 10_000n;
   const tx: PreparedExecutorTx = {
     from: account.address,
@@ -214,8 +219,10 @@ export async function executeAction(clients: ExecutorClients, params: ExecuteAct
 /**
  * Why a mined transaction reverted. Receipts carry no reason, so the call is replayed with eth_call on the
  * post-state of its block: that state already holds whatever made it fail (the transactions ordered before it),
- * so it usually reverts the same way. Running out of gas is recognised from the receipt first, since a replay
- * with a node's default gas allowance would succeed.
+ * so it usually reverts the same way. The replay runs with the node's default gas allowance first, so that a
+ * state reason is found whatever the limit; if that passes, a replay under the transaction's own limit tells
+ * whether the limit was the problem - an inner call starved of gas (EIP-150 keeps 1/64 back) makes the
+ * transaction revert without using all of its gas, so the receipt alone cannot say.
  */
 async function revertReason(
   clients: ExecutorClients,
@@ -223,18 +230,29 @@ async function revertReason(
   receipt: TransactionReceipt,
 ): Promise<ExecutorRevertError | ExecutorRpcError> {
   const context = `Mined ${tx.action.kind} (${receipt.transactionHash})`;
-  if (receipt.gasUsed >= tx.gas) {
-    return new ExecutorRevertError(
-      { errorName: "OutOfGas", args: [receipt.gasUsed, tx.gas], source: "unknown", data: "0x", description: "used its whole gas limit" },
+  const replay = async (gas?: bigint): Promise<ExecutorRevertError | ExecutorRpcError | undefined> => {
+    try {
+      await clients.public.call({ account: tx.from, to: tx.to, data: tx.data, blockNumber: receipt.blockNumber, ...(gas === undefined ? {} : { gas }) });
+      return undefined;
+    } catch (err) {
+      return decodeExecutorError(err, context);
+    }
+  };
+  const outOfGas = (description: string) =>
+    new ExecutorRevertError(
+      { errorName: "OutOfGas", args: [receipt.gasUsed, tx.gas], source: "unknown", data: "0x", description },
       { context },
     );
+
+  if (receipt.gasUsed >= tx.gas) return outOfGas("the transaction used its whole gas limit");
+  const unlimited = await replay();
+  if (unlimited !== undefined) return unlimited;
+  const limited = await replay(tx.gas);
+  if (limited instanceof ExecutorRevertError) {
+    return outOfGas(`the call succeeds with more gas but reverts (${limited.errorName}) under its limit of ${tx.gas}`);
   }
-  try {
-    await clients.public.call({ account: tx.from, to: tx.to, data: tx.data, gas: tx.gas, blockNumber: receipt.blockNumber });
-  } catch (err) {
-    return decodeExecutorError(err, context);
-  }
-  // The replay passed: what failed depended on the transaction's exact position inside its block.
+  if (limited !== undefined) return limited;
+  // Both replays passed: what failed depended on the transaction's exact position inside its block.
   return new ExecutorRevertError(
     {
       errorName: "UnknownRevert",

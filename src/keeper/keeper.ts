@@ -1,6 +1,10 @@
 import type { Address, Chain, Hash, PublicClient, Transport } from "viem";
 import { aavePoolAbi } from "../protocols/aaveV3/abi.js";
+import { morphoAbi, morphoOracleAbi } from "../protocols/morphoBlue/abi.js";
 import { v2PairAbi } from "../protocols/uniswapV2/abi.js";
+import { v3PoolAbi } from "../protocols/uniswapV3/abi.js";
+import { morphoPositionHealth } from "../risk/morpho/health.js";
+import { v3SkewBps } from "../risk/uniswapV3/price.js";
 import { referencePriceFromUsd } from "../risk/math/rational.js";
 import { formatUsd, tokenAmountToUsd } from "../risk/profit.js";
 import { v2SkewBps } from "../risk/uniswapV2/rebalance.js";
@@ -68,12 +72,18 @@ export class Keeper {
     this.emit({ type: "block", snapshot, underwater, skewedPools, candidates: plan.selected.length });
     for (const s of plan.skipped) this.recordSkip(snapshot.blockNumber, s.id, s.protocol, s.reason, s.context);
 
+    // Pools and positions already moved by a transaction of this block: the snapshot no longer describes them,
+    // so candidates touching them wait for the next block's fresh plan instead of acting on stale numbers.
+    const touched = new Set<string>();
     for (const candidate of plan.selected) {
       const id = candidate.opportunity.id;
       const until = this.cooldownUntil.get(id);
       if (until !== undefined && snapshot.blockNumber < until) continue;
+      const touches = touchedBy(candidate);
+      if (touches.some((t) => touched.has(t))) continue;
       this.emit({ type: "send", block: snapshot.blockNumber, candidate });
       const outcome = await this.opts.execute(candidate, snapshot);
+      if (outcome.status === "mined" || outcome.status === "reverted") for (const t of touches) touched.add(t);
       this.emit({ type: "outcome", block: snapshot.blockNumber, candidate, outcome });
       await this.recordOutcome(snapshot, candidate, outcome);
     }
@@ -147,9 +157,60 @@ export class Keeper {
         debtRepaid: String(o.eventArgs.debtRepaid ?? a.params.debtToCover),
         collateralAsset: sym(a.params.collateralAsset),
         collateralSeized: String(o.eventArgs.collateralSeized ?? ""),
+        profitAsset: snapshot.prices[profitToken.token]?.symbol ?? profitToken.token,
         profit: o.profit.toString(),
         profitUsd,
         gasUsed: o.gasUsed.toString(),
+      });
+    } else if (a.kind === "liquidateMorpho") {
+      const id = snapshot.morpho?.markets.find((m) => m.params.oracle === a.params.marketParams.oracle)?.id;
+      const at = { blockNumber: o.blockNumber };
+      const m = await this.opts.client.readContract({ address: a.params.morpho, abi: morphoAbi, functionName: "market", args: [id!], ...at });
+      const [, borrowShares, collateral] = await this.opts.client.readContract({ address: a.params.morpho, abi: morphoAbi, functionName: "position", args: [id!, a.params.borrower], ...at });
+      const price = await this.opts.client.readContract({ address: a.params.marketParams.oracle, abi: morphoOracleAbi, functionName: "price", ...at });
+      const health = morphoPositionHealth({
+        position: { borrowShares, collateral },
+        market: { totalBorrowAssets: m[2], totalBorrowShares: m[3] },
+        collateralPrice: price,
+        lltv: a.params.marketParams.lltv,
+      });
+      const sym = (t: Address) => snapshot.prices[t]?.symbol ?? t;
+      this.report.liquidations.push({
+        protocol: "morpho-blue",
+        borrower: a.params.borrower,
+        block: o.blockNumber.toString(),
+        txHash: o.hash,
+        healthFactorBefore: c.context.healthFactor ?? "?",
+        healthFactorAfter: borrowShares === 0n ? "no debt" : hf(health.healthFactor),
+        debtAsset: sym(a.params.marketParams.loanToken),
+        debtRepaid: String(o.eventArgs.repaidAssets ?? ""),
+        collateralAsset: sym(a.params.marketParams.collateralToken),
+        collateralSeized: String(o.eventArgs.seizedAssets ?? a.params.seizedAssets),
+        profitAsset: snapshot.prices[profitToken.token]?.symbol ?? profitToken.token,
+        profit: o.profit.toString(),
+        profitUsd,
+        gasUsed: o.gasUsed.toString(),
+      });
+    } else if (a.kind === "rebalanceV3") {
+      const [sqrtP] = await this.opts.client.readContract({ address: a.params.pool, abi: v3PoolAbi, functionName: "slot0", blockNumber: o.blockNumber });
+      const p0 = snapshot.prices[a.tokens.token0];
+      const p1 = snapshot.prices[a.tokens.token1];
+      const ref = referencePriceFromUsd({ price0Usd: p0.usd8, decimals0: p0.decimals, price1Usd: p1.usd8, decimals1: p1.decimals });
+      this.report.rebalances.push({
+        protocol: "uniswap-v3",
+        pool: c.context.pool ?? a.params.pool,
+        address: a.params.pool,
+        block: o.blockNumber.toString(),
+        txHash: o.hash,
+        skewBpsBefore: c.context.skewBps ?? "?",
+        skewBpsAfter: v3SkewBps(sqrtP, ref).toString(),
+        amountIn: String(o.eventArgs.amountIn ?? a.params.amountIn),
+        amountOut: String(o.eventArgs.amountOut ?? ""),
+        profitAsset: snapshot.prices[profitToken.token]?.symbol ?? profitToken.token,
+        profit: o.profit.toString(),
+        profitUsd,
+        gasUsed: o.gasUsed.toString(),
+        ...(c.context.slice ? { slice: c.context.slice } : {}),
       });
     } else if (a.kind === "rebalanceV2") {
       const [r0, r1] = await this.opts.client.readContract({ address: a.params.pair, abi: v2PairAbi, functionName: "getReserves", blockNumber: o.blockNumber });
@@ -166,10 +227,32 @@ export class Keeper {
         skewBpsAfter: v2SkewBps({ reserve0: r0, reserve1: r1 }, ref).toString(),
         amountIn: a.params.amountIn.toString(),
         amountOut: String(o.eventArgs.amountOut ?? ""),
+        profitAsset: snapshot.prices[profitToken.token]?.symbol ?? profitToken.token,
         profit: o.profit.toString(),
         profitUsd,
         gasUsed: o.gasUsed.toString(),
       });
     }
   }
+}
+
+/** Addresses whose state an action changes: the pools it trades on or borrows from. */
+export function touchedBy(c: Candidate): string[] {
+  const a = c.action;
+  const zero = "0x0000000000000000000000000000000000000000";
+  const list: string[] = (() => {
+    switch (a.kind) {
+      case "liquidateAaveV2Flash":
+        return [a.params.flashPair, a.params.swapPair];
+      case "liquidateAaveMorphoFlash":
+        return [a.params.swapPair];
+      case "liquidateMorpho":
+        return [a.params.swapPair];
+      case "rebalanceV2":
+        return [a.params.pair, a.params.fundingPool];
+      case "rebalanceV3":
+        return [a.params.pool, a.params.fundingPool];
+    }
+  })();
+  return list.filter((x) => x && x !== zero).map((x) => x.toLowerCase());
 }

@@ -12,6 +12,8 @@ export interface LiquidationRecord {
   debtRepaid: string;
   collateralAsset: string;
   collateralSeized: string;
+  /** Token the profit is paid in (collateral for Aave via V2 flash swap, loan token for Morpho). */
+  profitAsset: string;
   profit: string;
   profitUsd: string;
   gasUsed: string;
@@ -28,9 +30,12 @@ export interface RebalanceRecord {
   skewBpsAfter: string;
   amountIn: string;
   amountOut: string;
+  profitAsset: string;
   profit: string;
   profitUsd: string;
   gasUsed: string;
+  /** Set when the trade was one slice of a larger rebalance (size limit). */
+  slice?: string;
 }
 
 /** An opportunity the keeper saw and left alone, and why (the first time each reason was seen for it). */

@@ -1,8 +1,10 @@
 import { rankOpportunities } from "../risk/rank.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import { findAaveLiquidations } from "./aaveLiquidations.js";
+import { findMorphoLiquidations } from "./morphoLiquidations.js";
 import type { Candidate, Skip, StrategyContext } from "./types.js";
 import { findV2Rebalances } from "./v2Rebalances.js";
+import { findV3Rebalances } from "./v3Rebalances.js";
 
 export * from "./types.js";
 
@@ -18,7 +20,7 @@ export interface Plan {
  * orders candidates by net profit (after gas at the snapshot's base fee) and drops those under the minimum.
  */
 export function planBlock(snapshot: Snapshot, ctx: StrategyContext): Plan {
-  const found = [findAaveLiquidations(snapshot, ctx), findV2Rebalances(snapshot, ctx)];
+  const found = [findAaveLiquidations(snapshot, ctx), findMorphoLiquidations(snapshot, ctx), findV2Rebalances(snapshot, ctx), findV3Rebalances(snapshot, ctx)];
   const candidates = found.flatMap((f) => f.candidates);
   const skipped = found.flatMap((f) => f.skipped);
   const ethUsd = snapshot.prices[ctx.wethToken]?.usd8 ?? 0n;

@@ -34,8 +34,12 @@ export interface StrategyContext {
   priorityFeePerGas: bigint;
   rebalanceThresholdBps: bigint;
   rebalanceToleranceBps: number;
+  /** Largest rebalance input per transaction, USD 8 decimals (0 = no limit); larger trades go in slices over blocks. */
+  maxTradeUsd: bigint;
+  /** Whether V3 pools are rebalanced (they are always read when V2 is, as a funding source). */
+  v3Rebalance: boolean;
   /** Gas figures measured on the executor's paths (test/contracts), used before simulation refines them. */
-  gas: { aaveV2Flash: bigint; rebalanceV2Inventory: bigint; rebalanceV2V3Flash: bigint };
+  gas: { aaveV2Flash: bigint; rebalanceV2Inventory: bigint; rebalanceV2V3Flash: bigint; morphoLiquidation: bigint; rebalanceV3Inventory: bigint };
 }
 
 export const ZERO_ADDRESS: Address = "0x0000000000000000000000000000000000000000";

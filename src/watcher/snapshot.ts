@@ -1,6 +1,7 @@
 import type { Address, Hash } from "viem";
 import type { AaveState } from "../protocols/aaveV3/read.js";
 import type { TokenPrice } from "../protocols/feeds/read.js";
+import type { MorphoState } from "../protocols/morphoBlue/read.js";
 import type { V2PairState } from "../protocols/uniswapV2/read.js";
 import type { V3PoolSnapshot } from "../protocols/uniswapV3/read.js";
 
@@ -16,10 +17,18 @@ export interface Snapshot {
   /** Reference USD prices (8 decimals) from the feeds, by token address. */
   readonly prices: Readonly<Record<Address, TokenPrice>>;
   readonly aave?: AaveState;
+  readonly morpho?: MorphoState;
   readonly v2Pairs: readonly V2PairState[];
   readonly v3Pools: readonly V3PoolSnapshot[];
+  /** The executor contract's token balances (its inventory), by token address; empty without an executor. */
+  readonly inventory: Readonly<Record<Address, bigint>>;
   /** How the snapshot was read: for logs and metrics. */
-  readonly stats: { readonly readMs: number; readonly borrowersWatched: number; readonly newBorrowers: number };
+  readonly stats: {
+    readonly readMs: number;
+    readonly borrowersWatched: number;
+    readonly newBorrowers: number;
+    readonly morphoBorrowersWatched: number;
+  };
 }
 
 /** Freezes a snapshot and its nested arrays/objects so no consumer can mutate shared state. */

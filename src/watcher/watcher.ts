@@ -1,7 +1,11 @@
 import { getAddress, type Address, type Chain, type PublicClient, type Transport } from "viem";
 import type { Deployment } from "../chain/deployment.js";
+import { readBatched } from "../chain/multicall.js";
+import { erc20BalanceAbi } from "../protocols/aaveV3/abi.js";
 import { AaveBorrowerIndex } from "../protocols/aaveV3/discover.js";
 import { readAaveState } from "../protocols/aaveV3/read.js";
+import { MorphoBorrowerIndex } from "../protocols/morphoBlue/discover.js";
+import { readMorphoState } from "../protocols/morphoBlue/read.js";
 import { readPrices, type FeedConfig, type TokenPrice } from "../protocols/feeds/read.js";
 import { readV2Pairs, type V2PairConfig } from "../protocols/uniswapV2/read.js";
 import { readV3Pools, type V3PoolConfig } from "../protocols/uniswapV3/read.js";
@@ -15,6 +19,8 @@ export interface WatcherOptions {
   multicallChunk?: number;
   /** eth_getLogs block range per request. */
   logChunkBlocks?: bigint;
+  /** Our executor contract, whose token balances (inventory) are read each block. */
+  executor?: Address;
   /** First block of event discovery (default: the deployment's startBlock). */
   startBlock?: bigint;
 }
@@ -25,6 +31,7 @@ export interface WatcherOptions {
  */
 export class Watcher {
   private readonly aaveIndex?: AaveBorrowerIndex;
+  private readonly morphoIndex?: MorphoBorrowerIndex;
   private readonly feeds: FeedConfig[];
   private readonly pairs: V2PairConfig[];
   private readonly pools: V3PoolConfig[];
@@ -37,6 +44,9 @@ export class Watcher {
     const start = options.startBlock ?? deployment.startBlock ?? 0n;
     if (options.watch.has("aave-v3") && deployment.aave) {
       this.aaveIndex = new AaveBorrowerIndex(deployment.aave.pool, start, options.logChunkBlocks);
+    }
+    if (options.watch.has("morpho-blue") && deployment.morpho) {
+      this.morphoIndex = new MorphoBorrowerIndex(deployment.morpho.morpho, [deployment.morpho.marketId], start, options.logChunkBlocks);
     }
     this.feeds = Object.values(deployment.tokens).map((t) => ({
       token: getAddress(t.address),
@@ -63,6 +73,7 @@ export class Watcher {
   /** Re-scan events from `block` on, after a reorg. */
   rewindTo(block: bigint): void {
     this.aaveIndex?.rewindTo(block);
+    this.morphoIndex?.rewindTo(block);
   }
 
   /** Reads the world at `blockNumber` (default: the current head) into a frozen Snapshot. */
@@ -70,8 +81,11 @@ export class Watcher {
     const t0 = performance.now();
     const block = await this.client.getBlock(blockNumber === undefined ? { blockTag: "latest" } : { blockNumber });
     const at = { blockNumber: block.number!, chunkSize: this.options.multicallChunk };
-    const newBorrowers = this.aaveIndex ? await this.aaveIndex.update(this.client, block.number!) : [];
-    const [prices, aave, v2Pairs, v3Pools] = await Promise.all([
+    const [newBorrowers, newMorpho] = await Promise.all([
+      this.aaveIndex ? this.aaveIndex.update(this.client, block.number!) : Promise.resolve([]),
+      this.morphoIndex ? this.morphoIndex.update(this.client, block.number!) : Promise.resolve(0),
+    ]);
+    const [prices, aave, morpho, v2Pairs, v3Pools, balances] = await Promise.all([
       readPrices(this.client, this.feeds, at),
       this.aaveIndex && this.deployment.aave
         ? readAaveState(this.client, {
@@ -81,9 +95,29 @@ export class Watcher {
             ...at,
           })
         : Promise.resolve(undefined),
+      this.morphoIndex && this.deployment.morpho
+        ? readMorphoState(this.client, {
+            morpho: this.deployment.morpho.morpho,
+            markets: [{ id: this.deployment.morpho.marketId, params: this.deployment.morpho.marketParams }],
+            borrowers: this.morphoIndex.borrowers,
+            timestamp: block.timestamp,
+            ...at,
+          })
+        : Promise.resolve(undefined),
       readV2Pairs(this.client, this.pairs, at),
       readV3Pools(this.client, this.pools, at),
+      this.options.executor
+        ? readBatched<bigint>(
+            this.client,
+            this.feeds.map((f) => ({ address: f.token, abi: erc20BalanceAbi, functionName: "balanceOf", args: [this.options.executor] })),
+            at,
+          )
+        : Promise.resolve([]),
     ]);
+    const inventory: Record<Address, bigint> = {};
+    balances.forEach((r, i) => {
+      if (r.ok) inventory[this.feeds[i].token] = r.value;
+    });
     const byToken: Record<Address, TokenPrice> = {};
     for (const p of prices) byToken[p.token] = p;
     return freezeSnapshot({
@@ -93,9 +127,13 @@ export class Watcher {
       baseFeePerGas: block.baseFeePerGas ?? 0n,
       prices: byToken,
       aave,
+      morpho,
       v2Pairs,
       v3Pools,
-      stats: { readMs: performance.now() - t0, borrowersWatched: this.aaveIndex?.borrowers.size ?? 0, newBorrowers: newBorrowers.length },
+      inventory,
+      stats: { readMs: performance.now() - t0, borrowersWatched: this.aaveIndex?.borrowers.size ?? 0, newBorrowers: newBorrowers.length + newMorpho,
+        morphoBorrowersWatched: this.morphoIndex?.size ?? 0,
+      },
     });
   }
 }
