@@ -1,4 +1,4 @@
-import { parseEventLogs, type Address } from "viem";
+import { parseAbi, parseEventLogs, type Abi, type Address } from "viem";
 import { loadOwnArtifact } from "./artifacts.js";
 import { AAVE_RESERVE_CONFIG } from "./aave.js";
 import { MORPHO_LLTV } from "./morpho.js";
@@ -72,6 +72,34 @@ function aaveAmounts(spec: AaveBorrowerSpec, tokens: Record<TokenSymbol, TokenIn
   };
 }
 
+const aaveSupplyAbi = parseAbi(["function supply(address asset, uint256 amount, address onBehalfOf, uint16 referralCode)"]);
+const morphoSupplyAbi = parseAbi([
+  "struct MarketParams { address loanToken; address collateralToken; address oracle; address irm; uint256 lltv; }",
+  "function supply(MarketParams marketParams, uint256 assets, uint256 shares, address onBehalf, bytes data) returns (uint256, uint256)",
+]);
+const mintApproveAbi = parseAbi(["function mint(address,uint256)", "function approve(address,uint256) returns (bool)"]);
+
+/**
+ * Supplies, from the deployer, as much of each debt asset as a batch of borrowers is about to borrow, so a
+ * world of any size keeps its lenders' liquidity (10,000 borrowers borrow more than the initial supply).
+ */
+async function supplyFor(
+  clients: WorldClients,
+  venue: Address,
+  tokens: Record<TokenSymbol, TokenInfo>,
+  batch: { debt: Address; debtAmount: bigint }[],
+  supplyCall: (asset: Address, amount: bigint, me: Address) => { functionName: string; args: unknown[]; abi: Abi },
+): Promise<void> {
+  const me = clients.wallet.account.address;
+  for (const t of Object.values(tokens)) {
+    const amount = batch.filter((b) => b.debt === t.address).reduce((s, b) => s + b.debtAmount, 0n);
+    if (amount === 0n) continue;
+    await send(clients, { address: t.address, abi: mintApproveAbi, functionName: "mint", args: [me, amount] });
+    await send(clients, { address: t.address, abi: mintApproveAbi, functionName: "approve", args: [venue, amount] });
+    await send(clients, { address: venue, ...supplyCall(t.address, amount, me) });
+  }
+}
+
 function openedBorrowers(logs: Parameters<typeof parseEventLogs>[0]["logs"]): Address[] {
   return parseEventLogs({ abi: positionFactoryArtifact().abi, logs, eventName: "BorrowerOpened" } as never).map(
     (l: any) => l.args.borrower as Address,
@@ -88,6 +116,11 @@ export async function openAaveBorrowers(
   const out: Address[] = [];
   for (let i = 0; i < specs.length; i += AAVE_BATCH) {
     const batch = specs.slice(i, i + AAVE_BATCH).map((s) => aaveAmounts(s, world.tokens, prices));
+    await supplyFor(clients, world.aave.pool, world.tokens, batch, (asset, amount, me) => ({
+      functionName: "supply",
+      args: [asset, amount, me, 0],
+      abi: aaveSupplyAbi,
+    }));
     const receipt = await send(clients, {
       address: world.helpers.positionFactory,
       abi: positionFactoryArtifact().abi,
@@ -116,6 +149,12 @@ export async function openMorphoBorrowers(
         debtAmount: amountForUsd(USDC, debtUsd, prices.USDC),
       };
     });
+    const market = world.morpho.marketParams;
+    await supplyFor(clients, world.morpho.morpho, world.tokens, batch.map((b) => ({ debt: USDC.address, debtAmount: b.debtAmount })), (asset, amount, me) => ({
+      functionName: "supply",
+      args: [market, amount, 0n, me, "0x"],
+      abi: morphoSupplyAbi,
+    }));
     const receipt = await send(clients, {
       address: world.helpers.positionFactory,
       abi: positionFactoryArtifact().abi,
