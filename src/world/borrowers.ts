@@ -78,6 +78,11 @@ const morphoSupplyAbi = parseAbi([
   "function supply(MarketParams marketParams, uint256 assets, uint256 shares, address onBehalf, bytes data) returns (uint256, uint256)",
 ]);
 const mintApproveAbi = parseAbi(["function mint(address,uint256)", "function approve(address,uint256) returns (bool)"]);
+const balanceAbi = parseAbi(["function balanceOf(address) view returns (uint256)"]);
+const reserveDataAbi = parseAbi([
+  "struct ReserveData { uint256 configuration; uint128 liquidityIndex; uint128 currentLiquidityRate; uint128 variableBorrowIndex; uint128 currentVariableBorrowRate; uint128 currentStableBorrowRate; uint40 lastUpdateTimestamp; uint16 id; address aTokenAddress; address stableDebtTokenAddress; address variableDebtTokenAddress; address interestRateStrategyAddress; uint128 accruedToTreasury; uint128 unbacked; uint128 isolationModeTotalDebt; }",
+  "function getReserveData(address asset) view returns (ReserveData)",
+]);
 
 /**
  * Supplies, from the deployer, as much of each debt asset as a batch of borrowers is about to borrow, so a
@@ -89,11 +94,16 @@ async function supplyFor(
   tokens: Record<TokenSymbol, TokenInfo>,
   batch: { debt: Address; debtAmount: bigint }[],
   supplyCall: (asset: Address, amount: bigint, me: Address) => { functionName: string; args: unknown[]; abi: Abi },
+  holder: (asset: Address) => Promise<Address>,
 ): Promise<void> {
   const me = clients.wallet.account.address;
   for (const t of Object.values(tokens)) {
-    const amount = batch.filter((b) => b.debt === t.address).reduce((s, b) => s + b.debtAmount, 0n);
-    if (amount === 0n) continue;
+    const wanted = batch.filter((b) => b.debt === t.address).reduce((s, b) => s + b.debtAmount, 0n);
+    if (wanted === 0n) continue;
+    // Only the shortfall (with a 10% margin) is supplied: the usual worlds never need a top-up.
+    const available = await clients.public.readContract({ address: t.address, abi: balanceAbi, functionName: "balanceOf", args: [await holder(t.address)] });
+    if (available >= (wanted * 11n) / 10n) continue;
+    const amount = (wanted * 11n) / 10n - available;
     await send(clients, { address: t.address, abi: mintApproveAbi, functionName: "mint", args: [me, amount] });
     await send(clients, { address: t.address, abi: mintApproveAbi, functionName: "approve", args: [venue, amount] });
     await send(clients, { address: venue, ...supplyCall(t.address, amount, me) });
@@ -120,7 +130,7 @@ export async function openAaveBorrowers(
       functionName: "supply",
       args: [asset, amount, me, 0],
       abi: aaveSupplyAbi,
-    }));
+    }), async (asset) => (await clients.public.readContract({ address: world.aave.pool, abi: reserveDataAbi, functionName: "getReserveData", args: [asset] })).aTokenAddress);
     const receipt = await send(clients, {
       address: world.helpers.positionFactory,
       abi: positionFactoryArtifact().abi,
@@ -154,7 +164,7 @@ export async function openMorphoBorrowers(
       functionName: "supply",
       args: [market, amount, 0n, me, "0x"],
       abi: morphoSupplyAbi,
-    }));
+    }), async () => world.morpho.morpho);
     const receipt = await send(clients, {
       address: world.helpers.positionFactory,
       abi: positionFactoryArtifact().abi,
