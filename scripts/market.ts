@@ -25,7 +25,7 @@ const { values } = parseArgs({
 async function main(): Promise<void> {
   const world = loadDeployment(values["deployment-file"]!);
   const chain = await resolveChain(values.rpc!, world.multicall3);
-  const [account] = (await createPublicClient({ chain, transport: http(values.rpc) }).request({ method: "eth_accounts" })) as Address[];
+  const [account] = (await createPublicClient({ chain, transport: http(values.rpc) }).request({ method: "eth_accounts" } as never)) as Address[];
   const clients = createHttpClients({ chain, rpcUrl: values.rpc!, account, pollingInterval: 20 });
   for (const p of values.price!) {
     const [sym, usd] = p.split("=");

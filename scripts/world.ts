@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   }
   const chain = await resolveChain(rpcUrl);
   // The node's first unlocked account deploys: no private key needs to be handled here.
-  const [deployer] = (await createPublicClient({ chain, transport: http(rpcUrl) }).request({ method: "eth_accounts" })) as Address[];
+  const [deployer] = (await createPublicClient({ chain, transport: http(rpcUrl) }).request({ method: "eth_accounts" } as never)) as Address[];
   if (!deployer) throw new KeeperError(`The node at ${rpcUrl} unlocks no account to deploy with.`, { metaMessages: ["Use a Hardhat or anvil development node."] });
   const clients = createHttpClients({ chain, rpcUrl, account: deployer, pollingInterval: 20 });
   const t0 = performance.now();

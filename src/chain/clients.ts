@@ -82,3 +82,9 @@ export function createHttpClients(params: {
     >,
   };
 }
+
+/** The accounts a development node (Hardhat, anvil) unlocks: it signs for them, so no key is handled here. */
+export async function getNodeAccounts(rpcUrl: string): Promise<Address[]> {
+  const client = createPublicClient({ transport: http(rpcUrl) });
+  return (await client.request({ method: "eth_accounts" } as never)) as Address[];
+}

@@ -22,7 +22,7 @@ describe("keeper run against a hardhat node over HTTP", () => {
     dir = mkdtempSync(join(tmpdir(), "keeper-run-"));
     node = await startHardhatNode({ port: await freePort(), logFile: join(dir, "node.log") });
     const chain = await resolveChain(node.url);
-    const [deployer] = (await createPublicClient({ chain, transport: http(node.url) }).request({ method: "eth_accounts" })) as Address[];
+    const [deployer] = (await createPublicClient({ chain, transport: http(node.url) }).request({ method: "eth_accounts" } as never)) as Address[];
     clients = createHttpClients({ chain, rpcUrl: node.url, account: deployer, pollingInterval: 20 });
     world = await deployWorld(clients, { aaveBorrowers: 5, morphoBorrowers: 0 });
     writeFileSync(join(dir, "world.json"), worldToJson(world));

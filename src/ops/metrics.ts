@@ -1,0 +1,422 @@
+/**
+ * Prometheus metrics of the keeper: what it watches, what it finds, what it sends and what that
+ * costs, plus the state of its safety gates. Everything lives in one registry owned by
+ * {@link createMetrics} (never prom-client's global one), so tests and several keepers in one
+ * process cannot collide, and `/metrics` shows exactly the keeper's series.
+ *
+ * Label values are always drawn from the closed lists below, never from free text (reasons, errors,
+ * addresses): each distinct label value is a time series kept forever by Prometheus, so raw
+ * strings would grow cardinality without bound.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { Address } from "viem";
+import type { ExecOutcome, KeeperEvent } from "../keeper/keeper.js";
+import type { Snapshot } from "../watcher/snapshot.js";
+
+/** Protocols a position or an opportunity can belong to; anything else is reported as "unknown". */
+export const METRIC_PROTOCOLS = ["aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3", "unknown"] as const;
+export type MetricProtocol = (typeof METRIC_PROTOCOLS)[number];
+
+/** What happened to a candidate handed to the executor, as a bounded label. */
+export const SEND_OUTCOMES = ["mined", "reverted", "skipped", "dry-run", "replaced", "failed"] as const;
+export type SendOutcome = (typeof SEND_OUTCOMES)[number];
+
+/** Why an opportunity was left alone, grouped into a bounded set of classes (see {@link classifySkipReason}). */
+export const SKIP_REASON_CLASSES = [
+  "safety",
+  "not-profitable",
+  "not-liquidatable",
+  "no-funding",
+  "simulation-reverted",
+  "rpc-error",
+  "fee-cap",
+  "duplicate",
+  "other",
+] as const;
+export type SkipReasonClass = (typeof SKIP_REASON_CLASSES)[number];
+
+/** RPC failure kinds, as the executor's ExecutorRpcError names them; anything else is "unknown". */
+export const RPC_ERROR_KINDS = [
+  "timeout",
+  "rate-limited",
+  "server-error",
+  "network",
+  "nonce",
+  "fee-too-low",
+  "insufficient-funds",
+  "rejected",
+  "unknown",
+] as const;
+export type RpcErrorKind = (typeof RPC_ERROR_KINDS)[number];
+
+/** The safety gates that can refuse a send (see SafetyGate). */
+export const SAFETY_GATES = ["kill-switch", "dry-run", "circuit-breaker", "daily-cap"] as const;
+export type SafetyGateName = (typeof SAFETY_GATES)[number];
+
+/** Who can engage the kill switch. */
+export const KILL_SOURCES = ["file", "signal", "http", "program"] as const;
+export type KillSource = (typeof KILL_SOURCES)[number];
+
+/** Circuit breaker states and the number the gauge shows for each (higher is worse). */
+export const BREAKER_STATE_VALUE = { closed: 0, "half-open": 1, open: 2 } as const;
+export type BreakerState = keyof typeof BREAKER_STATE_VALUE;
+
+/** The daily caps tracked by DailyCaps. */
+export const DAILY_CAPS = ["gas_wei", "sends"] as const;
+export type DailyCapName = (typeof DAILY_CAPS)[number];
+
+/** Options of {@link createMetrics}. */
+export interface MetricsOptions {
+  /** Wall clock in ms; tests inject one. Default Date.now. */
+  now?: () => number;
+  /**
+   * The chain's wrapped native token (WETH), whose feed price turns gas wei into USD. Without it,
+   * a token whose feed symbol is WETH or ETH is used; if none, gas is not valued in USD.
+   */
+  nativeToken?: Address;
+  /** Also collect prom-client's process metrics (CPU, memory, event loop lag) into the registry. */
+  processMetrics?: boolean;
+}
+
+/** The keeper's metrics: one registry and typed handles on every series in it. */
+export interface KeeperMetrics {
+  readonly registry: Registry;
+  readonly blocksProcessed: Counter;
+  readonly headBlock: Gauge;
+  /** Wall clock minus the head block's timestamp, computed at scrape time so a stalled loop shows a growing age. */
+  readonly headAgeSeconds: Gauge;
+  /** Seconds since the keeper loop last reported a block, computed at scrape time. */
+  readonly lastBlockAgeSeconds: Gauge;
+  readonly positionsWatched: Gauge<"protocol">;
+  readonly opportunitiesFound: Counter<"kind" | "protocol">;
+  readonly skipped: Counter<"reason">;
+  readonly sends: Counter<"outcome">;
+  readonly gasSpentWei: Counter;
+  readonly gasSpentUsd: Counter;
+  readonly profitUsd: Counter<"protocol">;
+  readonly rpcErrors: Counter<"kind">;
+  readonly snapshotReadSeconds: Histogram;
+  readonly killSwitchEngaged: Gauge<"source">;
+  readonly circuitBreakerState: Gauge;
+  readonly circuitBreakerConsecutiveFailures: Gauge;
+  readonly dailyCapUsed: Gauge<"cap">;
+  readonly dailyCapLimit: Gauge<"cap">;
+  readonly dryRun: Gauge;
+  readonly safetyRefusals: Counter<"gate">;
+}
+
+/** The last head the keeper reported, for health checks. */
+export interface HeadProgress {
+  readonly block: bigint;
+  /** The block's timestamp, in seconds. */
+  readonly timestamp: bigint;
+  /** When the keeper reported it (wall clock, ms). */
+  readonly seenAtMs: number;
+}
+
+/** What observeKeeperEvent remembers between events: kept outside the public handles so callers cannot corrupt it. */
+interface ObservedState {
+  readonly now: () => number;
+  readonly nativeToken: Address | undefined;
+  head: HeadProgress | undefined;
+  /** The snapshot of the block being worked on: its prices value profits and gas, its base fee estimates gas paid. */
+  snapshot: Snapshot | undefined;
+}
+
+const observed = new WeakMap<KeeperMetrics, ObservedState>();
+
+/** Snapshot read times: from a warm local node (~10 ms) to a slow remote one reading thousands of borrowers. */
+const READ_BUCKETS_SECONDS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/**
+ * Creates the keeper's registry with every series registered. Labelled series whose label set is
+ * known up front (send outcomes, skip classes, gates...) are initialised at 0, so a rate() or an
+ * alert on them works before the first event rather than seeing "no data".
+ */
+export function createMetrics(options: MetricsOptions = {}): KeeperMetrics {
+  const registry = new Registry();
+  const now = options.now ?? Date.now;
+  const reg = { registers: [registry] };
+
+  // Declared before the gauges whose collect() reads it.
+  const state: ObservedState = { now, nativeToken: options.nativeToken, head: undefined, snapshot: undefined };
+
+  const metrics: KeeperMetrics = {
+    registry,
+    blocksProcessed: new Counter({ name: "keeper_blocks_processed_total", help: "Blocks the keeper loop has processed.", ...reg }),
+    headBlock: new Gauge({ name: "keeper_head_block", help: "Number of the last block the keeper processed.", ...reg }),
+    headAgeSeconds: new Gauge({
+      name: "keeper_head_age_seconds",
+      help: "Seconds between now and the timestamp of the last block the keeper processed (0 until the first block).",
+      ...reg,
+      collect() {
+        if (state.head) this.set(Math.max(0, state.now() / 1000 - Number(state.head.timestamp)));
+      },
+    }),
+    lastBlockAgeSeconds: new Gauge({
+      name: "keeper_last_block_age_seconds",
+      help: "Seconds since the keeper loop last reported a processed block (0 until the first block).",
+      ...reg,
+      collect() {
+        if (state.head) this.set(Math.max(0, (state.now() - state.head.seenAtMs) / 1000));
+      },
+    }),
+    positionsWatched: new Gauge({
+      name: "keeper_positions_watched",
+      help: "Positions (borrowers, pools) watched in the last snapshot, by protocol.",
+      labelNames: ["protocol"] as const,
+      ...reg,
+    }),
+    opportunitiesFound: new Counter({
+      name: "keeper_opportunities_found_total",
+      help: "Opportunities that passed the strategy and were handed to the executor, by kind and protocol.",
+      labelNames: ["kind", "protocol"] as const,
+      ...reg,
+    }),
+    skipped: new Counter({
+      name: "keeper_skipped_total",
+      help: "Opportunities left alone, by reason class (distinct skips as the keeper reports them, not one per block).",
+      labelNames: ["reason"] as const,
+      ...reg,
+    }),
+    sends: new Counter({
+      name: "keeper_sends_total",
+      help: "Candidates handed to the executor, by outcome.",
+      labelNames: ["outcome"] as const,
+      ...reg,
+    }),
+    gasSpentWei: new Counter({
+      name: "keeper_gas_spent_wei_total",
+      help: "Gas paid by mined transactions, in wei (receipt cost when known, else gasUsed x the block's base fee: a lower bound).",
+      ...reg,
+    }),
+    gasSpentUsd: new Counter({
+      name: "keeper_gas_spent_usd_total",
+      help: "keeper_gas_spent_wei_total valued at the native token's feed price, in USD.",
+      ...reg,
+    }),
+    profitUsd: new Counter({
+      name: "keeper_profit_usd_total",
+      help: "Profit paid to the owner by mined transactions, valued at feed prices, in USD, by protocol.",
+      labelNames: ["protocol"] as const,
+      ...reg,
+    }),
+    rpcErrors: new Counter({
+      name: "keeper_rpc_errors_total",
+      help: "RPC failures (simulation, fee reads, sends), by kind.",
+      labelNames: ["kind"] as const,
+      ...reg,
+    }),
+    snapshotReadSeconds: new Histogram({
+      name: "keeper_snapshot_read_seconds",
+      help: "Time to read one block's snapshot from the node.",
+      buckets: READ_BUCKETS_SECONDS,
+      ...reg,
+    }),
+    killSwitchEngaged: new Gauge({
+      name: "keeper_kill_switch_engaged",
+      help: "1 while the kill switch is engaged by this source (file, signal, http, program), else 0.",
+      labelNames: ["source"] as const,
+      ...reg,
+    }),
+    circuitBreakerState: new Gauge({
+      name: "keeper_circuit_breaker_state",
+      help: "Circuit breaker state: 0 closed (sending), 1 half-open (one probe allowed), 2 open (not sending).",
+      ...reg,
+    }),
+    circuitBreakerConsecutiveFailures: new Gauge({
+      name: "keeper_circuit_breaker_consecutive_failures",
+      help: "Failed sends in a row, as the circuit breaker counts them.",
+      ...reg,
+    }),
+    dailyCapUsed: new Gauge({
+      name: "keeper_daily_cap_used",
+      help: "Usage of each daily cap so far this UTC day (gas_wei: wei spent; sends: transactions sent).",
+      labelNames: ["cap"] as const,
+      ...reg,
+    }),
+    dailyCapLimit: new Gauge({
+      name: "keeper_daily_cap_limit",
+      help: "Limit of each daily cap per UTC day.",
+      labelNames: ["cap"] as const,
+      ...reg,
+    }),
+    dryRun: new Gauge({ name: "keeper_dry_run", help: "1 when the keeper only simulates (DRY_RUN), else 0.", ...reg }),
+    safetyRefusals: new Counter({
+      name: "keeper_safety_refusals_total",
+      help: "Sends refused by a safety gate, by gate.",
+      labelNames: ["gate"] as const,
+      ...reg,
+    }),
+  };
+
+  for (const outcome of SEND_OUTCOMES) metrics.sends.inc({ outcome }, 0);
+  for (const reason of SKIP_REASON_CLASSES) metrics.skipped.inc({ reason }, 0);
+  for (const kind of RPC_ERROR_KINDS) metrics.rpcErrors.inc({ kind }, 0);
+  for (const gate of SAFETY_GATES) metrics.safetyRefusals.inc({ gate }, 0);
+  for (const source of KILL_SOURCES) metrics.killSwitchEngaged.set({ source }, 0);
+
+  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+  observed.set(metrics, state);
+  return metrics;
+}
+
+/** The last head the keeper reported through {@link observeKeeperEvent}, if any. */
+export function headProgress(metrics: KeeperMetrics): HeadProgress | undefined {
+  return observed.get(metrics)?.head;
+}
+
+/** The wall clock the metrics were created with (ms), so health checks agree with the gauges. */
+export function metricsClock(metrics: KeeperMetrics): () => number {
+  return observed.get(metrics)?.now ?? Date.now;
+}
+
+/**
+ * Maps one of the keeper's events onto the metrics. Meant to be called from the keeper's `onEvent`
+ * alongside the logger. Odd input does not throw (an unknown protocol, status or reason is counted
+ * under "unknown"/"other"), since a metrics bug must not stop the keeper; only metrics not made by
+ * {@link createMetrics} are refused, a wiring mistake that shows at the first block.
+ */
+export function observeKeeperEvent(metrics: KeeperMetrics, event: KeeperEvent): void {
+  const state = observed.get(metrics);
+  if (!state) throw new TypeError("observeKeeperEvent: metrics were not made by createMetrics");
+  switch (event.type) {
+    case "block": {
+      const s = event.snapshot;
+      state.snapshot = s;
+      state.head = { block: s.blockNumber, timestamp: s.timestamp, seenAtMs: state.now() };
+      metrics.blocksProcessed.inc();
+      metrics.headBlock.set(Number(s.blockNumber));
+      metrics.snapshotReadSeconds.observe(s.stats.readMs / 1000);
+      // Only protocols the snapshot holds: an unwatched protocol has no series rather than a misleading 0.
+      if (s.aave) metrics.positionsWatched.set({ protocol: "aave-v3" }, s.aave.accounts.length);
+      if (s.morpho) metrics.positionsWatched.set({ protocol: "morpho-blue" }, s.stats.morphoBorrowersWatched);
+      metrics.positionsWatched.set({ protocol: "uniswap-v2" }, s.v2Pairs.length);
+      metrics.positionsWatched.set({ protocol: "uniswap-v3" }, s.v3Pools.length);
+      return;
+    }
+    case "skip":
+      metrics.skipped.inc({ reason: classifySkipReason(event.reason) });
+      return;
+    case "send": {
+      const o = event.candidate.opportunity;
+      metrics.opportunitiesFound.inc({ kind: o.kind, protocol: protocolLabel(o.protocol) });
+      return;
+    }
+    case "outcome":
+      observeOutcome(metrics, state, event.candidate.opportunity, event.outcome);
+      return;
+  }
+}
+
+function observeOutcome(
+  metrics: KeeperMetrics,
+  state: ObservedState,
+  opportunity: { protocol: string; expectedProfit: { token: Address; decimals: number } },
+  outcome: ExecOutcome,
+): void {
+  metrics.sends.inc({ outcome: sendOutcomeOf(outcome) });
+  const rpcKind = rpcErrorKindOf(outcome.status === "skipped" ? outcome.reason : outcome.status === "reverted" ? outcome.error : "");
+  if (rpcKind) metrics.rpcErrors.inc({ kind: rpcKind });
+  if (outcome.status !== "mined") return;
+
+  const gasWei = gasCostOf(outcome, state.snapshot);
+  if (gasWei > 0n) {
+    metrics.gasSpentWei.inc(Number(gasWei));
+    const native = nativePrice(state);
+    if (native) metrics.gasSpentUsd.inc(usd8ToNumber((gasWei * native.usd8) / 10n ** BigInt(native.decimals)));
+  }
+  // The executor cannot lose money (it reverts below minProfit), and a counter cannot go down:
+  // a zero or missing profit adds nothing rather than throwing.
+  const price = state.snapshot?.prices[opportunity.expectedProfit.token];
+  if (price && outcome.profit > 0n) {
+    const usd8 = (outcome.profit * price.usd8) / 10n ** BigInt(price.decimals);
+    metrics.profitUsd.inc({ protocol: protocolLabel(opportunity.protocol) }, usd8ToNumber(usd8));
+  }
+}
+
+/**
+ * What a keeper outcome means as a send: the keeper folds a refused broadcast ("send failed") and a
+ * missing receipt into "reverted", which are told apart by their error text here.
+ */
+export function sendOutcomeOf(outcome: ExecOutcome): SendOutcome {
+  // Read as a string so a status added to ExecOutcome later ("replaced", "failed") is still counted.
+  const status: string = outcome.status;
+  if ((SEND_OUTCOMES as readonly string[]).includes(status) && status !== "reverted") return status as SendOutcome;
+  if (outcome.status === "reverted") {
+    if (/^send failed\b|^no receipt in time\b/i.test(outcome.error)) return "failed";
+    if (/\breplaced\b/i.test(outcome.error)) return "replaced";
+    return "reverted";
+  }
+  return "failed";
+}
+
+/**
+ * The bounded class of a skip reason. Reasons are plain-language strings built by the strategy,
+ * the ranking, the executor and the safety gate; they are matched by their fixed wording (never
+ * their numbers). Unknown wording is "other": add a rule here when a new reason appears.
+ */
+export function classifySkipReason(reason: string): SkipReasonClass {
+  for (const [cls, pattern] of SKIP_RULES) if (pattern.test(reason)) return cls;
+  return "other";
+}
+
+const SKIP_RULES: readonly (readonly [SkipReasonClass, RegExp])[] = [
+  // SafetyGate refusal reasons start with these words (see safety/gate.ts).
+  ["safety", /^(kill switch|dry-run|circuit breaker|daily (gas|send) cap)\b/i],
+  ["duplicate", /^duplicate id\b/i],
+  ["rpc-error", /\bRPC error\b|RPC interaction failed/i],
+  ["simulation-reverted", /^simulation reverted\b/i],
+  ["fee-cap", /\bfee cap\b.*\bbase fee\b/i],
+  ["not-liquidatable", /health factor not below|cannot be liquidated|not borrowed by user/i],
+  // No way to fund or route the trade: no pair to flash-borrow from, a pool too shallow, too little inventory.
+  ["no-funding", /no Uniswap V2 pair|exceeds the pair's liquidity|no V3 pool|cannot supply|no liquidatable|executor inventory .* below/i],
+  [
+    "not-profitable",
+    /not positive|gas cost exceeds|funding fee .*exceeds|below minimum|below the floor|exceeds expected profit|does not cover/i,
+  ],
+];
+
+/** Counts an RPC failure seen outside keeper events (the watcher's reads, for instance). */
+export function recordRpcError(metrics: KeeperMetrics, kind: string): void {
+  metrics.rpcErrors.inc({ kind: rpcKindLabel(kind) });
+}
+
+/**
+ * The RPC failure kind named in an executor error text, e.g. "send failed: KeeperExecutor RPC
+ * interaction failed (nonce, transient)." gives "nonce"; undefined when the text is no RPC failure.
+ */
+export function rpcErrorKindOf(text: string): RpcErrorKind | undefined {
+  const m = /RPC interaction failed \(([a-z-]+)[,)]/i.exec(text);
+  return m ? rpcKindLabel(m[1]) : undefined;
+}
+
+function rpcKindLabel(kind: string): RpcErrorKind {
+  return (RPC_ERROR_KINDS as readonly string[]).includes(kind) ? (kind as RpcErrorKind) : "unknown";
+}
+
+function protocolLabel(protocol: string): MetricProtocol {
+  return (METRIC_PROTOCOLS as readonly string[]).includes(protocol) ? (protocol as MetricProtocol) : "unknown";
+}
+
+/**
+ * Wei paid by a mined transaction. ExecOutcome carries gasUsed but not the effective gas price; when
+ * it grows a `gasCostWei` (the receipt's gasUsed x effectiveGasPrice) that exact figure is used.
+ */
+function gasCostOf(outcome: Extract<ExecOutcome, { status: "mined" }>, snapshot: Snapshot | undefined): bigint {
+  const exact = (outcome as { gasCostWei?: unknown }).gasCostWei;
+  if (typeof exact === "bigint") return exact;
+  return outcome.gasUsed * (snapshot?.baseFeePerGas ?? 0n);
+}
+
+function nativePrice(state: ObservedState): { usd8: bigint; decimals: number } | undefined {
+  const prices = state.snapshot?.prices;
+  if (!prices) return undefined;
+  if (state.nativeToken) return prices[state.nativeToken];
+  return Object.values(prices).find((p) => p.symbol === "WETH" || p.symbol === "ETH");
+}
+
+/** USD with 8 decimals to a float, for Prometheus (which stores doubles anyway). */
+function usd8ToNumber(usd8: bigint): number {
+  return Number(usd8) / 1e8;
+}

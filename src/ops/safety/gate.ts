@@ -1,0 +1,155 @@
+/**
+ * One question before every transaction: may I send? The gate asks, in order, the kill switch
+ * (the operator's word comes first), dry-run, the daily caps, and last the circuit breaker, because
+ * asking a half-open breaker hands out its single probe: that must only happen for a send that
+ * every other gate lets through. Its answer is logged when it changes (not once per candidate)
+ * and counted in `keeper_safety_refusals_total{gate}`.
+ *
+ * The caller reports what happened after an approval ({@link SafetyGate.recordSend} or
+ * {@link SafetyGate.recordNoSend}), which feeds the breaker and the caps. The keeper sends one
+ * transaction at a time, so there is at most one approval awaiting its result.
+ */
+import type { Logger } from "pino";
+import type { ExecOutcome } from "../../keeper/keeper.js";
+import type { KeeperMetrics, SafetyGateName } from "../metrics.js";
+import type { CircuitBreaker, CircuitBreakerSnapshot } from "./circuitBreaker.js";
+import type { DailyCaps, DailyCapsUsage } from "./dailyCaps.js";
+import type { KillSwitch, KillSwitchState } from "./killSwitch.js";
+
+/** What the gate needs to know about a send. */
+export interface PlannedSend {
+  /** The most the transaction can cost: gas limit x max fee per gas. */
+  readonly gasWorstCaseWei: bigint;
+}
+
+/** The gate's answer. `gate` names the refusing gate, for metrics and programs; `reason` is for people. */
+export type SafetyDecision = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly gate: SafetyGateName };
+
+/** What became of an approved send. */
+export interface SendResult {
+  /**
+   * mined: included and succeeded. reverted: broadcast and failed (reverted on chain, or no receipt in
+   * time: it may have been mined, so it is counted as sent). failed: never broadcast (the node refused).
+   */
+  readonly outcome: "mined" | "reverted" | "failed";
+  /** Gas actually paid (receipt gasUsed x effectiveGasPrice); default the approved worst case, to stay on the safe side. */
+  readonly gasSpentWei?: bigint;
+  /** For the breaker's log, on failure. */
+  readonly error?: string;
+}
+
+/** Options of {@link SafetyGate}. */
+export interface SafetyGateOptions {
+  /** DRY_RUN: never send. */
+  dryRun: boolean;
+  killSwitch: KillSwitch;
+  breaker: CircuitBreaker;
+  caps: DailyCaps;
+  logger: Logger;
+  metrics?: KeeperMetrics;
+}
+
+/** Every safety state at once, for logs, `/health`-style views and tests. */
+export interface SafetyState {
+  readonly dryRun: boolean;
+  readonly killSwitch: KillSwitchState;
+  readonly breaker: CircuitBreakerSnapshot;
+  readonly caps: DailyCapsUsage;
+}
+
+/** Dry-run, kill switch, circuit breaker and daily caps behind one question. */
+export class SafetyGate {
+  private readonly log: Logger;
+  /** The worst case approved by the last {@link mayI}, until its result is reported. */
+  private pending: bigint | undefined;
+  /** The gate that refused last (undefined: the last answer was yes), to log changes only. */
+  private lastRefusal: SafetyGateName | undefined | null = null;
+
+  constructor(private readonly opts: SafetyGateOptions) {
+    this.log = opts.logger.child({ component: "safety-gate" });
+    opts.metrics?.dryRun.set(opts.dryRun ? 1 : 0);
+    this.log.info(toLoggable(this.state()), "safety gate ready");
+  }
+
+  /** Call once per block: re-reads the kill file, advances a block-counted breaker cool-off. */
+  onBlock(block: bigint): void {
+    this.opts.killSwitch.poll();
+    this.opts.breaker.onBlock(block);
+  }
+
+  /** May a transaction costing at most `send.gasWorstCaseWei` be sent now? */
+  mayI(send: PlannedSend): SafetyDecision {
+    const { killSwitch, dryRun, caps, breaker } = this.opts;
+    if (!killSwitch.allowsSend()) return this.refuse("kill-switch", `kill switch engaged: ${killSwitch.reason() ?? "?"}`);
+    if (dryRun) return this.refuse("dry-run", "dry-run: sending is disabled (DRY_RUN)");
+    const cap = caps.check(send.gasWorstCaseWei);
+    if (!cap.ok) return this.refuse("daily-cap", cap.reason);
+    // Last: for a half-open breaker this takes the one probe.
+    if (!breaker.acquire()) return this.refuse("circuit-breaker", breaker.reason());
+    this.pending = send.gasWorstCaseWei;
+    if (this.lastRefusal !== undefined) {
+      this.log.info({ previouslyRefusedBy: this.lastRefusal ?? undefined }, "safety gate: sends allowed");
+      this.lastRefusal = undefined;
+    }
+    return { ok: true };
+  }
+
+  /** Reports what became of the last approved send: feeds the breaker and the daily caps. */
+  recordSend(result: SendResult): void {
+    const gas = result.gasSpentWei ?? this.pending ?? 0n;
+    this.pending = undefined;
+    if (result.outcome === "mined") this.opts.breaker.recordSuccess();
+    else this.opts.breaker.recordFailure(result.error ?? result.outcome);
+    // A transaction the node refused was never broadcast: it cost nothing and is no send.
+    if (result.outcome !== "failed") this.opts.caps.record(gas, 1);
+  }
+
+  /** The approved send did not go out (simulation said no, nothing to do): frees a half-open probe. */
+  recordNoSend(): void {
+    this.pending = undefined;
+    this.opts.breaker.recordNoSend();
+  }
+
+  /**
+   * {@link recordSend} / {@link recordNoSend} from the keeper's outcome of an approved candidate.
+   * A "reverted" outcome without a hash is a send the node refused; with one it was broadcast.
+   */
+  recordOutcome(outcome: ExecOutcome, gasSpentWei?: bigint): void {
+    switch (outcome.status) {
+      case "mined":
+        this.recordSend({ outcome: "mined", gasSpentWei });
+        return;
+      case "reverted":
+        this.recordSend({ outcome: outcome.hash ? "reverted" : "failed", gasSpentWei, error: outcome.error });
+        return;
+      case "skipped":
+      case "dry-run":
+        this.recordNoSend();
+        return;
+    }
+  }
+
+  /** Every safety state now. */
+  state(): SafetyState {
+    return {
+      dryRun: this.opts.dryRun,
+      killSwitch: this.opts.killSwitch.state(),
+      breaker: this.opts.breaker.snapshot(),
+      caps: this.opts.caps.usage(),
+    };
+  }
+
+  private refuse(gate: SafetyGateName, reason: string): SafetyDecision {
+    this.opts.metrics?.safetyRefusals.inc({ gate });
+    // Once per change of refusing gate at info; repeats (every candidate of every block) at debug.
+    if (this.lastRefusal !== gate) this.log.info({ gate, reason }, "safety gate: send refused");
+    else this.log.debug({ gate, reason }, "safety gate: send refused");
+    this.lastRefusal = gate;
+    return { ok: false, reason, gate };
+  }
+}
+
+/** The state with bigints as strings, for a JSON log line. */
+function toLoggable(s: SafetyState): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(s, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Record<string, unknown>;
+}
