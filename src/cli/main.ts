@@ -1,67 +1,110 @@
 import { runDemo } from "../demo/demo.js";
-import { parseArgs } from "node:util";
 import { KeeperError } from "../errors.js";
-import { CONFIG_EXIT_CODE, ConfigError, loadConfig } from "../config/index.js";
+import { CONFIG_EXIT_CODE, ConfigError, loadConfig, type KeeperConfig } from "../config/index.js";
+import { takeFlags } from "./flags.js";
 import { runKeeper } from "./run.js";
+import { runScan } from "./scan.js";
+import { runSimulate } from "./simulate.js";
 
-const RUN_HELP = `keeper run [options]   (every option is also a .env setting; see .env.example)
+const SETTINGS_NOTE = "Every setting can come from .env, the environment or a flag (flags win); see .env.example.";
 
-  --rpc <url>                 JSON-RPC endpoint (RPC_URL)
-  --deployment-file <path>    protocol addresses, as written by npm run world (DEPLOYMENT_FILE, default world.json)
-  --executor-address <addr>   our KeeperExecutor (EXECUTOR_ADDRESS)
-  --watch <list>              aave-v3,morpho-blue,uniswap-v2,uniswap-v3 (WATCH)
-  --min-profit-usd <usd>      skip opportunities netting less after gas (MIN_PROFIT_USD, default 1)
-  --dry-run                   simulate everything, send nothing (DRY_RUN)
-  --report-file <path>        write the JSON report on exit (REPORT_FILE)
-  PRIVATE_KEY or KEYSTORE_PATH + KEYSTORE_PASSWORD come from the environment or .env; never pass keys as flags.`;
-
-const HELP = `keeper <command> [options]
+const HELP: Record<string, string> = {
+  "": `keeper <command> [options]
 
 commands:
-  demo       run the keeper end to end on an embedded chain with the real protocols (npm start)
-  run        run the keeper against an RPC (see --help of run)
+  run        run the keeper against a chain (or, with --fork-url, against a local fork of it)
+  scan       read the chain once and print what the keeper would do; sends nothing
+  simulate   fork the chain locally, apply a price shock or a swap, and show what the keeper would do and earn
+  world      start a hardhat node holding the world of real protocols (same as npm run world)
+  demo       the end-to-end demo on an embedded chain (same as npm start)
 
-keeper <command> --help for the command's options.`;
+keeper <command> --help for the command's options.`,
+  run: `keeper run [options]
+
+  --rpc <url>                 JSON-RPC endpoint (RPC_URL)
+  --fork-url <url>            instead: start a local hardhat fork of this chain and rehearse on it (FORK_URL)
+  --fork-block <n>            block to fork at (FORK_BLOCK, default: the chain's head)
+  --deployment-file <path>    protocol addresses, as written by npm run world (DEPLOYMENT_FILE)
+  --executor-address <addr>   our KeeperExecutor (EXECUTOR_ADDRESS)
+  --watch <list>              aave-v3,morpho-blue,uniswap-v2,uniswap-v3 (WATCH)
+  --min-profit-usd <usd>      skip what nets less after gas (MIN_PROFIT_USD)
+  --dry-run                   simulate everything, send nothing (DRY_RUN)
+  --report-file <path>        write the JSON report on exit (REPORT_FILE)
+  PRIVATE_KEY, or KEYSTORE_PATH + KEYSTORE_PASSWORD, come from the environment or .env.
+${SETTINGS_NOTE}`,
+  scan: `keeper scan [--json] [--rpc <url>] [--deployment-file <path>] [...settings]
+
+  Reads one snapshot at the head and prints the ranked actions and every skip with its reason.
+${SETTINGS_NOTE}`,
+  simulate: `keeper simulate --rpc <url> [--shock SYMBOL=-12%|SYMBOL=2640]... [--swap PAIR=BPS]... [--blocks 3] [--json]
+
+  --shock WETH=-12%     move a feed by a percentage, or set it: WETH=2640 (USD)
+  --swap WETH_USDC=-450 skew a V2 pair by bps with a real swap (WETH_USDC, WBTC_USDC, WBTC_WETH; V3=-350 for the V3 pool)
+  --blocks <n>          blocks to let the keeper act (default 3)
+  --fork-block <n>      block to fork at (default the head)
+  --json                print the report as JSON
+  Runs on a local fork with a fresh executor and the fork's development accounts; the target chain is only read.
+${SETTINGS_NOTE}`,
+  world: "keeper world [--port 8545] [--out world.json] [--aave-borrowers 50] [--morpho-borrowers 20] [--seed 1] [--rpc <url>]",
+  demo: "keeper demo [--report out.json]\n\n  The end-to-end demo on an embedded chain; --report also writes the summary as JSON.",
+};
+
+function config(argv: string[], command: string): KeeperConfig {
+  return loadConfig({ argv, env: process.env, command });
+}
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case "demo": {
-      const { values } = parseArgs({ args: rest, options: { report: { type: "string" }, help: { type: "boolean" } } });
-      if (values.help) {
-        console.log("keeper demo [--report out.json]\n\n  --report <file>  also write the summary as JSON (liquidations, rebalances, skipped)");
-        return 0;
-      }
-      const { problems } = await runDemo({ reportFile: values.report });
-      return problems.length === 0 ? 0 : 1;
-    }
-    case "run": {
-      if (rest.includes("--help") || rest.includes("-h")) {
-        console.log(RUN_HELP);
-        return 0;
-      }
-      let config;
-      try {
-        config = loadConfig({ argv: rest, env: process.env, command: "run" });
-      } catch (err) {
-        if (err instanceof ConfigError) {
-          console.error(err.message);
-          return CONFIG_EXIT_CODE;
-        }
-        throw err;
-      }
-      return runKeeper(config);
-    }
-    case undefined:
-    case "--help":
-    case "-h":
-    case "help":
-      console.log(HELP);
-      return command === undefined ? 2 : 0;
-    default:
-      console.error(`Unknown command "${command}".\n\n${HELP}`);
-      return 2;
+  const [command = "", ...rest] = argv;
+  if (!(command in HELP) || command === "") {
+    if (command !== "" && !["--help", "-h", "help"].includes(command)) console.error(`Unknown command "${command}".\n`);
+    console.log(HELP[""]);
+    return command === "" || ["--help", "-h", "help"].includes(command) ? (command === "" ? 2 : 0) : 2;
   }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(HELP[command]);
+    return 0;
+  }
+  try {
+    switch (command) {
+      case "demo": {
+        const { values } = takeFlags(rest, { report: "string" });
+        const { problems } = await runDemo({ reportFile: (values.report as string[] | undefined)?.[0] });
+        return problems.length === 0 ? 0 : 1;
+      }
+      case "world": {
+        const { spawnSync } = await import("node:child_process");
+        const { fileURLToPath } = await import("node:url");
+        const script = fileURLToPath(new URL("../../scripts/world.ts", import.meta.url));
+        const tsx = fileURLToPath(new URL("../../node_modules/tsx/dist/cli.mjs", import.meta.url));
+        return spawnSync(process.execPath, [tsx, script, ...rest], { stdio: "inherit" }).status ?? 1;
+      }
+      case "run":
+        return await runKeeper(config(rest, "run"));
+      case "scan": {
+        const { values, rest: others } = takeFlags(rest, { json: "boolean" });
+        return await runScan(config(others, "scan"), values.json === true);
+      }
+      case "simulate": {
+        const { values, rest: others } = takeFlags(rest, { shock: "string", swap: "string", blocks: "string", json: "boolean" });
+        const blocks = Number((values.blocks as string[] | undefined)?.[0] ?? 3);
+        if (!Number.isInteger(blocks) || blocks < 1) throw new KeeperError(`Invalid --blocks.`, { metaMessages: ["Expected a positive integer."] });
+        const { code } = await runSimulate(config(others, "simulate"), {
+          shocks: (values.shock as string[] | undefined) ?? [],
+          swaps: (values.swap as string[] | undefined) ?? [],
+          blocks,
+          json: values.json === true,
+        });
+        return code;
+      }
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      return CONFIG_EXIT_CODE;
+    }
+    throw err;
+  }
+  return 2;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,0 +1,81 @@
+import { loadDeployment } from "../chain/deployment.js";
+import type { KeeperConfig } from "../config/index.js";
+import { createNarrator } from "../demo/narrator.js";
+import { KeeperError } from "../errors.js";
+import { checkDeploymentOnFork, prepareForkExecutor, startLocalFork } from "../fork/fork.js";
+import { applyScenario, parseScenario } from "../fork/shocks.js";
+import { Keeper } from "../keeper/keeper.js";
+import { reportToJson, type KeeperReport } from "../keeper/report.js";
+import { createExecuteFn } from "../keeper/execute.js";
+import { strategyContextFor } from "../demo/demo.js";
+import { formatUsd } from "../risk/profit.js";
+import { Watcher, type WatchTarget } from "../watcher/watcher.js";
+import { getPrices, mine } from "../world/actions.js";
+
+export interface SimulateOptions {
+  shocks: string[];
+  swaps: string[];
+  blocks: number;
+  json: boolean;
+  forkBlock?: bigint;
+}
+
+/**
+ * `keeper simulate`: forks the target chain locally, applies a scenario (feed shocks, pool swaps), runs the
+ * keeper on the fork for a few blocks with a fresh executor and the fork's development accounts, and reports
+ * what it did and earned. Nothing is sent to the target chain: only the local fork changes.
+ */
+export async function runSimulate(config: KeeperConfig, options: SimulateOptions): Promise<{ code: number; report: KeeperReport }> {
+  const upstream = (config as { forkUrl?: string }).forkUrl ?? config.rpcUrl;
+  if (!upstream) throw new KeeperError("No chain to simulate on.", { metaMessages: ["Pass --rpc <url> (or FORK_URL) of the chain to fork."] });
+  const deployment = loadDeployment(config.deploymentFile);
+  const lines: string[] = [];
+  const say = (l: string) => (options.json ? lines.push(l) : console.log(l));
+  const fork = await startLocalFork({ upstreamUrl: upstream, forkBlock: options.forkBlock ?? (config as { forkBlock?: bigint }).forkBlock });
+  try {
+    say(`forked ${fork.forkBlock} into a local node at ${fork.url}; the target chain is only read`);
+    await checkDeploymentOnFork(fork, deployment);
+    const { executor, keeperClients } = await prepareForkExecutor(fork);
+    const scenario = parseScenario(options.shocks, options.swaps, await getPrices(fork.clients, deployment));
+    await applyScenario(fork, deployment, scenario);
+    say(`scenario applied: ${[...options.shocks, ...options.swaps].join(" ") || "(none)"}`);
+    const watcher = new Watcher(keeperClients.public, deployment, {
+      watch: new Set(config.watch as WatchTarget[]),
+      multicallChunk: config.multicallBatch,
+      logChunkBlocks: config.logChunkBlocks,
+      executor,
+    });
+    const keeper = new Keeper({
+      client: keeperClients.public,
+      watcher,
+      strategy: strategyContextFor(deployment, {
+        minProfitUsd: config.minProfitUsd,
+        priorityFeePerGas: config.priorityFeeWei,
+        thresholdBps: BigInt(config.rebalanceThresholdBps),
+        toleranceBps: config.rebalanceToleranceBps,
+        maxTradeUsd: (config as { maxTradeUsd?: bigint }).maxTradeUsd ?? 0n,
+        v3Rebalance: config.watch.includes("uniswap-v3"),
+      }),
+      execute: createExecuteFn({
+        clients: keeperClients,
+        executor,
+        dryRun: false,
+        fees: { priorityFeePerGas: config.priorityFeeWei, maxFeePerGasCap: config.maxGasPriceWei },
+        wethToken: deployment.tokens.WETH.address,
+      }),
+      dryRun: false,
+      onEvent: createNarrator(say),
+    });
+    for (let i = 0; i < options.blocks; i++) {
+      await keeper.processBlock();
+      await mine(fork.clients, 1);
+    }
+    const r = keeper.report;
+    const total = [...r.liquidations, ...r.rebalances].reduce((s, x) => s + BigInt(x.profitUsd.replace(/[$,]/g, "").replace(".", "")) * 10n ** 6n, 0n);
+    if (options.json) console.log(reportToJson(r));
+    else say(`\nwould earn about ${formatUsd(total)}: ${r.liquidations.length} liquidation(s), ${r.rebalances.length} rebalance(s), ${r.skipped.length} skipped`);
+    return { code: 0, report: r };
+  } finally {
+    await fork.stop();
+  }
+}
