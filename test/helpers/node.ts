@@ -21,7 +21,8 @@ export const DEV_ADDRESS_1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" as con
 /** Runs the keeper CLI (`src/cli/main.ts`) as a child process, as a user would. */
 export function spawnCli(args: string[], env: Record<string, string> = {}) {
   const repo = join(import.meta.dirname, "..", "..");
-  const child = spawn(process.execPath, [join(repo, "node_modules", "tsx", "dist", "cli.mjs"), join(repo, "src", "cli", "main.ts"), ...args], {
+  // bin/keeper.js loads tsx in-process: no wrapper between the test's signals and the keeper.
+  const child = spawn(process.execPath, [join(repo, "bin", "keeper.js"), ...args], {
     cwd: repo,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_FORMAT: "json", ...env },
     stdio: ["ignore", "pipe", "pipe"],
