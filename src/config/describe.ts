@@ -1,5 +1,5 @@
 import { createRedactor, REDACTED, redactUrl } from "../ops/redact.js";
-import { formatDecimal, GWEI_DECIMALS, USD_DECIMALS } from "./schema.js";
+import { ETH_DECIMALS, formatDecimal, GWEI_DECIMALS, KILL_SIGNAL_NONE, OPS_PORT_OFF, USD_DECIMALS } from "./schema.js";
 import type { SettingName } from "./settings.js";
 import type { KeeperConfig } from "./types.js";
 
@@ -9,12 +9,15 @@ const MIN_KEY_LENGTH = 8;
 
 /**
  * A printable view of the configuration for startup logs, keyed by setting name, with values written
- * as they would be in `.env`. The private key and keystore password show as `<redacted>`, the RPC URL
- * keeps only its scheme and host, and any secret pasted into another setting is removed as well.
+ * as they would be in `.env`. Secrets (private key, keystore password, relay key, ops token) show as
+ * `<redacted>`, URLs (RPC, fork, relay) keep only their scheme and host, and any secret pasted into
+ * another setting is removed as well.
  */
 export function describeConfig(config: KeeperConfig): Record<string, string> {
   const view: Record<SettingName, string> = {
     RPC_URL: config.rpcUrl === undefined ? NOT_SET : redactUrl(config.rpcUrl),
+    FORK_URL: config.forkUrl === undefined ? NOT_SET : redactUrl(config.forkUrl),
+    FORK_BLOCK: config.forkBlock === undefined ? NOT_SET : String(config.forkBlock),
     PRIVATE_KEY: config.privateKey === undefined ? NOT_SET : REDACTED,
     KEYSTORE_PATH: config.keystore?.path ?? NOT_SET,
     KEYSTORE_PASSWORD: config.keystore === undefined ? NOT_SET : REDACTED,
@@ -22,6 +25,7 @@ export function describeConfig(config: KeeperConfig): Record<string, string> {
     DEPLOYMENT_FILE: config.deploymentFile,
     WATCH: config.watch.join(","),
     MIN_PROFIT_USD: formatDecimal(config.minProfitUsd, USD_DECIMALS),
+    MAX_TRADE_USD: formatDecimal(config.maxTradeUsd, USD_DECIMALS),
     REBALANCE_THRESHOLD_BPS: String(config.rebalanceThresholdBps),
     REBALANCE_TOLERANCE_BPS: String(config.rebalanceToleranceBps),
     DRY_RUN: String(config.dryRun),
@@ -31,35 +35,56 @@ export function describeConfig(config: KeeperConfig): Record<string, string> {
     POLL_INTERVAL_MS: String(config.pollIntervalMs),
     MAX_GAS_PRICE_GWEI: formatDecimal(config.maxGasPriceWei, GWEI_DECIMALS),
     PRIORITY_FEE_GWEI: formatDecimal(config.priorityFeeWei, GWEI_DECIMALS),
+    STUCK_BLOCKS: String(config.stuckBlocks),
+    CONFIRMATIONS: String(config.confirmations),
+    RELAY_URL: config.relayUrl === undefined ? NOT_SET : redactUrl(config.relayUrl),
+    RELAY_AUTH_KEY: config.relayAuthKey === undefined ? NOT_SET : REDACTED,
     DATA_DIR: config.dataDir,
     REPORT_FILE: config.reportFile ?? NOT_SET,
     LOG_LEVEL: config.logLevel,
     LOG_FORMAT: config.logFormat,
+    KILL_FILE: config.killFile,
+    KILL_SIGNAL: config.killSignal ?? KILL_SIGNAL_NONE,
+    BREAKER_FAILURES: String(config.breakerFailures),
+    BREAKER_COOLOFF_MS: String(config.breakerCooloffMs),
+    DAILY_GAS_CAP_ETH: formatDecimal(config.dailyGasCapWei, ETH_DECIMALS),
+    DAILY_SEND_CAP: String(config.dailySendCap),
+    OPS_PORT: config.opsPort === undefined ? OPS_PORT_OFF : String(config.opsPort),
+    OPS_HOST: config.opsHost,
+    OPS_TOKEN: config.opsToken === undefined ? NOT_SET : REDACTED,
+    HEALTH_MAX_HEAD_AGE_S: String(config.healthMaxHeadAgeS),
   };
   return createRedactor(configSecrets(config))(view);
 }
 
 /**
  * The strings that must never be printed, for {@link createLogger} and report writers: the private
- * key, the keystore password, and the credential part of the RPC URL (path, query, user info),
- * where providers such as Alchemy or Infura put their API keys.
+ * key, the keystore password, the relay auth key, the ops token, and the credential part of the RPC,
+ * fork and relay URLs (path, query, user info), where providers such as Alchemy or Infura put their API keys.
  */
 export function configSecrets(config: KeeperConfig): string[] {
   const secrets: string[] = [];
   if (config.privateKey) secrets.push(config.privateKey);
   if (config.keystore) secrets.push(config.keystore.password);
-  if (config.rpcUrl) {
-    try {
-      const u = new URL(config.rpcUrl);
-      // A short path ("/rpc") or user name is no credential, and hiding it would blank out every
-      // occurrence of those letters in the logs; API keys are long.
-      const tail = `${u.pathname}${u.search}${u.hash}`;
-      if (tail.length >= MIN_KEY_LENGTH) secrets.push(tail);
-      if (u.password) secrets.push(u.password, decodeURIComponent(u.password));
-      if (u.username.length >= MIN_KEY_LENGTH) secrets.push(u.username, decodeURIComponent(u.username));
-    } catch {
-      // Validated URLs always parse; nothing to add otherwise.
-    }
-  }
+  if (config.relayAuthKey) secrets.push(config.relayAuthKey);
+  if (config.opsToken) secrets.push(config.opsToken);
+  for (const url of [config.rpcUrl, config.forkUrl, config.relayUrl]) if (url) secrets.push(...urlCredentials(url));
   return [...new Set(secrets)];
+}
+
+/** The parts of a URL that may be an API key. */
+function urlCredentials(url: string): string[] {
+  const secrets: string[] = [];
+  try {
+    const u = new URL(url);
+    // A short path ("/rpc") or user name is no credential, and hiding it would blank out every
+    // occurrence of those letters in the logs; API keys are long.
+    const tail = `${u.pathname}${u.search}${u.hash}`;
+    if (tail.length >= MIN_KEY_LENGTH) secrets.push(tail);
+    if (u.password) secrets.push(u.password, decodeURIComponent(u.password));
+    if (u.username.length >= MIN_KEY_LENGTH) secrets.push(u.username, decodeURIComponent(u.username));
+  } catch {
+    // Validated URLs always parse; nothing to add otherwise.
+  }
+  return secrets;
 }

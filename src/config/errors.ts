@@ -24,6 +24,9 @@ export interface ConfigIssue {
   source: SettingSource;
 }
 
+/** Anything shaped like a private key, wherever it appears in an issue's text. */
+const KEY_SHAPE = /(?:0x)?[0-9a-fA-F]{64}/g;
+
 /** Longest value echoed back: enough to recognise it, not enough to flood a terminal. */
 const MAX_SHOWN = 120;
 
@@ -45,12 +48,12 @@ export function describeSource(source: SettingSource): string {
 
 /**
  * The printable form of a setting's raw value. Secrets are replaced whole (even a malformed key is
- * still most of a key), RPC URLs lose everything after the host, and anything shaped like a private
+ * still most of a key), URLs (RPC, fork, relay) lose everything after the host, and anything shaped like a private
  * key is hidden wherever it was pasted.
  */
 export function displayValue(setting: string, value: string, redact: (s: string) => string = (s) => s): string {
   if (isSettingName(setting) && SETTINGS[setting].secret) return REDACTED;
-  if (setting === "RPC_URL") return redactUrl(value);
+  if (isSettingName(setting) && SETTINGS[setting].url) return redactUrl(value);
   if (looksLikePrivateKey(value)) return REDACTED;
   const shown = redact(value);
   return shown.length > MAX_SHOWN ? `${shown.slice(0, MAX_SHOWN)}…` : shown;
@@ -93,6 +96,8 @@ export class ConfigError extends KeeperError {
         Object.freeze({
           ...issue,
           value: issue.value === undefined ? undefined : displayValue(issue.setting, issue.value, redact),
+          // Some expectations quote part of the value (WATCH's unknown items): the same care applies.
+          expected: redact(issue.expected).replace(KEY_SHAPE, REDACTED),
         }),
     );
     const count = safe.length === 1 ? "1 problem" : `${safe.length} problems`;

@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { inspect } from "node:util";
 import type { z } from "zod";
 import { describeConfig } from "./describe.js";
@@ -10,6 +10,9 @@ import type { KeeperConfig } from "./types.js";
 
 /** The command that talks to a chain and sends transactions: the only one that needs RPC_URL and a signer. */
 export const RUN_COMMAND = "run";
+
+/** KILL_FILE's default: this name in DATA_DIR. */
+export const KILL_FILE_NAME = "KILL";
 
 /** Inputs of {@link loadConfig}; nothing is read from process globals unless passed in. */
 export interface LoadConfigOptions {
@@ -27,7 +30,18 @@ export interface LoadConfigOptions {
 
 type Parsed = Partial<ParsedSettings>;
 /** Settings without a default: they stay undefined when not given. */
-type OptionalSetting = "RPC_URL" | "PRIVATE_KEY" | "KEYSTORE_PATH" | "KEYSTORE_PASSWORD" | "EXECUTOR_ADDRESS" | "REPORT_FILE";
+type OptionalSetting =
+  | "RPC_URL"
+  | "FORK_URL"
+  | "FORK_BLOCK"
+  | "PRIVATE_KEY"
+  | "KEYSTORE_PATH"
+  | "KEYSTORE_PASSWORD"
+  | "EXECUTOR_ADDRESS"
+  | "RELAY_URL"
+  | "RELAY_AUTH_KEY"
+  | "REPORT_FILE"
+  | "OPS_TOKEN";
 type Valid = Omit<ParsedSettings, OptionalSetting> & Partial<Pick<ParsedSettings, OptionalSetting>>;
 
 /**
@@ -45,12 +59,13 @@ export function loadConfig(options: LoadConfigOptions): KeeperConfig {
 
   const command = options.command ?? flags.positionals[0] ?? RUN_COMMAND;
   const args = options.command === undefined ? flags.positionals.slice(1) : flags.positionals;
-  const defaults: Partial<Record<SettingName, string>> = {
-    LOG_FORMAT: (options.stdoutIsTTY ?? process.stdout.isTTY === true) ? "pretty" : "json",
-  };
-
   const issues: ConfigIssue[] = layers.flatMap((l) => l.issues);
   const parsed: Parsed = {};
+  // Defaults that depend on the run or on other settings; one may read only settings listed before it.
+  const defaults: Partial<Record<SettingName, () => string | undefined>> = {
+    LOG_FORMAT: () => ((options.stdoutIsTTY ?? process.stdout.isTTY === true) ? "pretty" : "json"),
+    KILL_FILE: () => (parsed.DATA_DIR === undefined ? undefined : join(parsed.DATA_DIR, KILL_FILE_NAME)),
+  };
   const sources = {} as Record<SettingName, SettingSource>;
   const texts: Partial<Record<SettingName, string>> = {};
   for (const name of SETTING_NAMES) {
@@ -58,7 +73,7 @@ export function loadConfig(options: LoadConfigOptions): KeeperConfig {
     // A password may begin or end with a space; for everything else surrounding blanks are noise.
     const text = given && (name === "KEYSTORE_PASSWORD" ? given.text : given.text.trim());
     // An empty value clears the setting, so `REPORT_FILE=` in the environment can undo the .env file.
-    const fallback = SETTINGS[name].default ?? defaults[name];
+    const fallback = SETTINGS[name].default ?? defaults[name]?.();
     const input = text || fallback;
     sources[name] = text ? given.source : fallback !== undefined ? { kind: "default" } : { kind: "unset" };
     if (input === undefined) continue;
@@ -103,8 +118,12 @@ function crossCheck(
   if (texts.PRIVATE_KEY !== undefined && texts.KEYSTORE_PATH !== undefined) {
     conflict("KEYSTORE_PATH", "no keystore when PRIVATE_KEY is set: choose one signer");
   }
-  if (command === RUN_COMMAND) {
-    if (texts.RPC_URL === undefined) missing("RPC_URL", `${SETTINGS.RPC_URL.expected}, required for ${RUN_COMMAND}`);
+  if (p.FORK_BLOCK !== undefined && texts.FORK_URL === undefined) {
+    conflict("FORK_BLOCK", "no FORK_BLOCK without FORK_URL: it is the block of the chain to fork");
+  }
+  // A fork runs on its own development accounts and deploys a fresh executor: it needs none of these.
+  if (command === RUN_COMMAND && texts.FORK_URL === undefined) {
+    if (texts.RPC_URL === undefined) missing("RPC_URL", `${SETTINGS.RPC_URL.expected}, required for ${RUN_COMMAND} unless FORK_URL is set`);
     if (p.DRY_RUN === false) {
       if (texts.EXECUTOR_ADDRESS === undefined) {
         missing("EXECUTOR_ADDRESS", `${SETTINGS.EXECUTOR_ADDRESS.expected}, required to send transactions; ${onlySimulate}`);
@@ -113,6 +132,17 @@ function crossCheck(
         missing("PRIVATE_KEY", `${SETTINGS.PRIVATE_KEY.expected}, or KEYSTORE_PATH + KEYSTORE_PASSWORD: a signer is required to send transactions; ${onlySimulate}`);
       }
     }
+  }
+  if (texts.RELAY_URL !== undefined && texts.RELAY_AUTH_KEY === undefined) {
+    missing("RELAY_AUTH_KEY", `${SETTINGS.RELAY_AUTH_KEY.expected}, required with RELAY_URL`);
+  }
+  // A key for a relay that is never called means the operator expects private sends that go public.
+  if (p.RELAY_AUTH_KEY !== undefined && texts.RELAY_URL === undefined) {
+    conflict("RELAY_AUTH_KEY", "no RELAY_AUTH_KEY without RELAY_URL: set RELAY_URL to send privately");
+  }
+  // The relay key signs requests to a third party; it must not also control the funds.
+  if (p.RELAY_AUTH_KEY !== undefined && p.RELAY_AUTH_KEY === p.PRIVATE_KEY) {
+    conflict("RELAY_AUTH_KEY", "a key other than PRIVATE_KEY: the relay key only builds reputation and must not hold funds");
   }
   if (p.PRIORITY_FEE_GWEI !== undefined && p.MAX_GAS_PRICE_GWEI !== undefined && p.PRIORITY_FEE_GWEI > p.MAX_GAS_PRICE_GWEI) {
     // The default tip yields to a low explicit cap (L2s run far below 1 gwei); an explicit tip does not.
@@ -137,6 +167,8 @@ function freezeConfig(
     command,
     args: Object.freeze([...args]),
     rpcUrl: p.RPC_URL,
+    forkUrl: p.FORK_URL,
+    forkBlock: p.FORK_BLOCK,
     privateKey: p.PRIVATE_KEY,
     keystore:
       p.KEYSTORE_PATH !== undefined && p.KEYSTORE_PASSWORD !== undefined
@@ -146,6 +178,7 @@ function freezeConfig(
     deploymentFile: p.DEPLOYMENT_FILE,
     watch: Object.freeze([...p.WATCH]),
     minProfitUsd: p.MIN_PROFIT_USD,
+    maxTradeUsd: p.MAX_TRADE_USD,
     rebalanceThresholdBps: p.REBALANCE_THRESHOLD_BPS,
     rebalanceToleranceBps: p.REBALANCE_TOLERANCE_BPS,
     dryRun: p.DRY_RUN,
@@ -155,10 +188,24 @@ function freezeConfig(
     pollIntervalMs: p.POLL_INTERVAL_MS,
     maxGasPriceWei: p.MAX_GAS_PRICE_GWEI,
     priorityFeeWei: p.PRIORITY_FEE_GWEI,
+    stuckBlocks: p.STUCK_BLOCKS,
+    confirmations: p.CONFIRMATIONS,
+    relayUrl: p.RELAY_URL,
+    relayAuthKey: p.RELAY_AUTH_KEY,
     dataDir: p.DATA_DIR,
     reportFile: p.REPORT_FILE,
     logLevel: p.LOG_LEVEL,
     logFormat: p.LOG_FORMAT,
+    killFile: p.KILL_FILE,
+    killSignal: p.KILL_SIGNAL,
+    breakerFailures: p.BREAKER_FAILURES,
+    breakerCooloffMs: p.BREAKER_COOLOFF_MS,
+    dailyGasCapWei: p.DAILY_GAS_CAP_ETH,
+    dailySendCap: p.DAILY_SEND_CAP,
+    opsPort: p.OPS_PORT,
+    opsHost: p.OPS_HOST,
+    opsToken: p.OPS_TOKEN,
+    healthMaxHeadAgeS: p.HEALTH_MAX_HEAD_AGE_S,
     sources: Object.freeze({ ...sources }),
   };
   // Non-enumerable, so they do not show up as settings, yet `logger.info({ config })`,

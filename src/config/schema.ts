@@ -1,11 +1,33 @@
+import { isIP } from "node:net";
 import { getAddress, isAddress, zeroAddress, type Address, type Hex } from "viem";
 import { z } from "zod";
-import { LOG_FORMATS, LOG_LEVELS, PROTOCOLS, SETTINGS, type LogFormat, type LogLevel, type Protocol, type SettingName } from "./settings.js";
+import {
+  KILL_SIGNALS,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  PROTOCOLS,
+  SETTINGS,
+  type KillSignal,
+  type LogFormat,
+  type LogLevel,
+  type Protocol,
+  type SettingName,
+} from "./settings.js";
 
 /** USD amounts are bigints with 8 decimals, the precision of Chainlink USD feeds and Aave's oracle. */
 export const USD_DECIMALS = 8;
 /** Gwei amounts are stored in wei. */
 export const GWEI_DECIMALS = 9;
+/** ETH amounts are stored in wei. */
+export const ETH_DECIMALS = 18;
+/** Shortest OPS_TOKEN, as the ops server requires: 16 characters leave brute force over HTTP hopeless. */
+export const MIN_OPS_TOKEN_LENGTH = 16;
+/** Highest TCP port. */
+const MAX_PORT = 65_535;
+/** OPS_PORT's value for "no ops server". */
+export const OPS_PORT_OFF = "off";
+/** KILL_SIGNAL's value for "no signal lever". */
+export const KILL_SIGNAL_NONE = "none";
 
 /** secp256k1's group order: a private key must be in [1, n-1]. */
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -65,26 +87,46 @@ function oneOf<T extends string>(name: SettingName, values: readonly T[]) {
 
 const path = (name: SettingName) => z.string().min(1, expected(name));
 
-const BOOLEANS: Readonly<Record<string, boolean>> = { true: true, false: false, "1": true, "0": false, yes: true, no: false };
-
-/** One zod schema per setting, from its text to its typed value. */
-export const FIELD_SCHEMAS = {
-  RPC_URL: z.string().refine((text) => {
+function url(name: SettingName, protocols: readonly string[]) {
+  return z.string().refine((text) => {
     try {
       const u = new URL(text);
-      return ["http:", "https:", "ws:", "wss:"].includes(u.protocol) && u.host !== "";
+      return protocols.includes(u.protocol) && u.host !== "";
     } catch {
       return false;
     }
-  }, expected("RPC_URL")),
-  PRIVATE_KEY: z.string().transform((text, ctx): Hex => {
+  }, expected(name));
+}
+
+/** 0x + 64 hex digits in [1, n-1], lowercased. */
+function privateKey(name: SettingName) {
+  return z.string().transform((text, ctx): Hex => {
     if (/^0x[0-9a-fA-F]{64}$/.test(text)) {
       const k = BigInt(text);
       if (k > 0n && k < SECP256K1_N) return text.toLowerCase() as Hex;
     }
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: expected("PRIVATE_KEY") });
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: expected(name) });
+    return z.NEVER;
+  });
+}
+
+/** A host name (RFC 1123 labels) or an IPv4/IPv6 address, as node:net's listen takes it: no scheme, no port. */
+function isHost(text: string): boolean {
+  return isIP(text) !== 0 || /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(text);
+}
+
+const BOOLEANS: Readonly<Record<string, boolean>> = { true: true, false: false, "1": true, "0": false, yes: true, no: false };
+
+/** One zod schema per setting, from its text to its typed value. */
+export const FIELD_SCHEMAS = {
+  RPC_URL: url("RPC_URL", ["http:", "https:", "ws:", "wss:"]),
+  FORK_URL: url("FORK_URL", ["http:", "https:"]),
+  FORK_BLOCK: z.string().transform((text, ctx): bigint => {
+    if (/^\d+$/.test(text)) return BigInt(text);
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: expected("FORK_BLOCK") });
     return z.NEVER;
   }),
+  PRIVATE_KEY: privateKey("PRIVATE_KEY"),
   KEYSTORE_PATH: path("KEYSTORE_PATH"),
   KEYSTORE_PASSWORD: z.string().min(1, expected("KEYSTORE_PASSWORD")),
   EXECUTOR_ADDRESS: z.string().transform((text, ctx): Address => {
@@ -104,6 +146,7 @@ export const FIELD_SCHEMAS = {
     return z.NEVER;
   }),
   MIN_PROFIT_USD: decimal("MIN_PROFIT_USD", USD_DECIMALS, false),
+  MAX_TRADE_USD: decimal("MAX_TRADE_USD", USD_DECIMALS, false),
   REBALANCE_THRESHOLD_BPS: integer("REBALANCE_THRESHOLD_BPS", 1, 10_000),
   REBALANCE_TOLERANCE_BPS: integer("REBALANCE_TOLERANCE_BPS", 1, 10_000),
   DRY_RUN: z.string().transform((text, ctx): boolean => {
@@ -123,10 +166,37 @@ export const FIELD_SCHEMAS = {
   POLL_INTERVAL_MS: integer("POLL_INTERVAL_MS", 1),
   MAX_GAS_PRICE_GWEI: decimal("MAX_GAS_PRICE_GWEI", GWEI_DECIMALS, true),
   PRIORITY_FEE_GWEI: decimal("PRIORITY_FEE_GWEI", GWEI_DECIMALS, false),
+  STUCK_BLOCKS: integer("STUCK_BLOCKS", 1),
+  CONFIRMATIONS: integer("CONFIRMATIONS", 0),
+  RELAY_URL: url("RELAY_URL", ["http:", "https:"]),
+  RELAY_AUTH_KEY: privateKey("RELAY_AUTH_KEY"),
   DATA_DIR: path("DATA_DIR"),
   REPORT_FILE: path("REPORT_FILE"),
   LOG_LEVEL: oneOf<LogLevel>("LOG_LEVEL", LOG_LEVELS),
   LOG_FORMAT: oneOf<LogFormat>("LOG_FORMAT", LOG_FORMATS),
+  KILL_FILE: path("KILL_FILE"),
+  KILL_SIGNAL: z.string().transform((text, ctx): KillSignal | undefined => {
+    if (text.toLowerCase() === KILL_SIGNAL_NONE) return undefined;
+    const upper = text.toUpperCase();
+    const v = KILL_SIGNALS.find((candidate) => candidate === upper);
+    if (v !== undefined) return v;
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: expected("KILL_SIGNAL") });
+    return z.NEVER;
+  }),
+  BREAKER_FAILURES: integer("BREAKER_FAILURES", 1),
+  BREAKER_COOLOFF_MS: integer("BREAKER_COOLOFF_MS", 1),
+  DAILY_GAS_CAP_ETH: decimal("DAILY_GAS_CAP_ETH", ETH_DECIMALS, true),
+  DAILY_SEND_CAP: integer("DAILY_SEND_CAP", 1),
+  OPS_PORT: z.string().transform((text, ctx): number | undefined => {
+    if (text.toLowerCase() === OPS_PORT_OFF) return undefined;
+    const n = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (Number.isInteger(n) && n <= MAX_PORT) return n;
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: expected("OPS_PORT") });
+    return z.NEVER;
+  }),
+  OPS_HOST: z.string().refine(isHost, expected("OPS_HOST")),
+  OPS_TOKEN: z.string().refine((text) => text.length >= MIN_OPS_TOKEN_LENGTH && !/\s/.test(text), expected("OPS_TOKEN")),
+  HEALTH_MAX_HEAD_AGE_S: integer("HEALTH_MAX_HEAD_AGE_S", 1),
 } satisfies Record<SettingName, z.ZodType<unknown, z.ZodTypeDef, string>>;
 
 /** The typed value of every setting, as the schemas produce it. */

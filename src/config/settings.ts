@@ -16,9 +16,15 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_FORMATS = ["json", "pretty"] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
+/** Signals KILL_SIGNAL may name; SIGUSR1 also opens Node's debugger, hence not the default. */
+export const KILL_SIGNALS = ["SIGUSR1", "SIGUSR2", "SIGHUP"] as const;
+export type KillSignal = (typeof KILL_SIGNALS)[number];
+
 /** Names of all settings, in the order they are documented and reported. */
 export const SETTING_NAMES = [
   "RPC_URL",
+  "FORK_URL",
+  "FORK_BLOCK",
   "PRIVATE_KEY",
   "KEYSTORE_PATH",
   "KEYSTORE_PASSWORD",
@@ -26,6 +32,7 @@ export const SETTING_NAMES = [
   "DEPLOYMENT_FILE",
   "WATCH",
   "MIN_PROFIT_USD",
+  "MAX_TRADE_USD",
   "REBALANCE_THRESHOLD_BPS",
   "REBALANCE_TOLERANCE_BPS",
   "DRY_RUN",
@@ -35,10 +42,25 @@ export const SETTING_NAMES = [
   "POLL_INTERVAL_MS",
   "MAX_GAS_PRICE_GWEI",
   "PRIORITY_FEE_GWEI",
+  "STUCK_BLOCKS",
+  "CONFIRMATIONS",
+  "RELAY_URL",
+  "RELAY_AUTH_KEY",
   "DATA_DIR",
   "REPORT_FILE",
   "LOG_LEVEL",
   "LOG_FORMAT",
+  // After DATA_DIR: its default is computed from it.
+  "KILL_FILE",
+  "KILL_SIGNAL",
+  "BREAKER_FAILURES",
+  "BREAKER_COOLOFF_MS",
+  "DAILY_GAS_CAP_ETH",
+  "DAILY_SEND_CAP",
+  "OPS_PORT",
+  "OPS_HOST",
+  "OPS_TOKEN",
+  "HEALTH_MAX_HEAD_AGE_S",
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
@@ -53,13 +75,15 @@ export interface SettingSpec {
   readonly boolean: boolean;
   /** Secret values are never echoed back: not in errors, not in logs, not in describeConfig. */
   readonly secret: boolean;
+  /** URLs may hold an API key (path, query, user info): only their scheme and host are ever printed. */
+  readonly url: boolean;
   /** The default as it would be written in `.env`; undefined means "unset" (optional or required). */
   readonly default: string | undefined;
   /** What a valid value looks like, phrased to follow "expected ...". */
   readonly expected: string;
 }
 
-type SpecInput = Partial<Pick<SettingSpec, "aliases" | "boolean" | "secret" | "default">> & { expected: string };
+type SpecInput = Partial<Pick<SettingSpec, "aliases" | "boolean" | "secret" | "url" | "default">> & { expected: string };
 
 function spec(name: SettingName, input: SpecInput): SettingSpec {
   return Object.freeze({
@@ -68,6 +92,7 @@ function spec(name: SettingName, input: SpecInput): SettingSpec {
     aliases: Object.freeze(input.aliases ?? []),
     boolean: input.boolean ?? false,
     secret: input.secret ?? false,
+    url: input.url ?? false,
     default: input.default,
     expected: input.expected,
   });
@@ -77,7 +102,17 @@ function spec(name: SettingName, input: SpecInput): SettingSpec {
 export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = Object.freeze({
   RPC_URL: spec("RPC_URL", {
     aliases: ["rpc"],
+    url: true,
     expected: "an http(s) or ws(s) URL of a JSON-RPC node, e.g. http://127.0.0.1:8545",
+  }),
+  FORK_URL: spec("FORK_URL", {
+    aliases: ["fork"],
+    url: true,
+    // Hardhat forks, and the probe of the upstream chain, speak JSON-RPC over HTTP only.
+    expected: "an http(s) URL of a JSON-RPC node of the chain to fork, e.g. https://eth.example.com",
+  }),
+  FORK_BLOCK: spec("FORK_BLOCK", {
+    expected: "a non-negative block number to fork at, e.g. 19000000",
   }),
   PRIVATE_KEY: spec("PRIVATE_KEY", {
     secret: true,
@@ -99,6 +134,10 @@ export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = Object.freez
   MIN_PROFIT_USD: spec("MIN_PROFIT_USD", {
     default: "1",
     expected: "a decimal number of US dollars, e.g. 5 or 0.25",
+  }),
+  MAX_TRADE_USD: spec("MAX_TRADE_USD", {
+    default: "0",
+    expected: "a decimal number of US dollars with at most 8 decimals, e.g. 50000 (0 for no limit)",
   }),
   REBALANCE_THRESHOLD_BPS: spec("REBALANCE_THRESHOLD_BPS", {
     default: "30",
@@ -133,11 +172,62 @@ export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = Object.freez
     default: "1",
     expected: "a non-negative decimal number of gwei with at most 9 decimals, e.g. 1 or 0.01",
   }),
+  STUCK_BLOCKS: spec("STUCK_BLOCKS", {
+    default: "3",
+    expected: "a positive integer number of blocks, e.g. 3",
+  }),
+  CONFIRMATIONS: spec("CONFIRMATIONS", {
+    default: "5",
+    expected: "a non-negative integer number of blocks, e.g. 5",
+  }),
+  RELAY_URL: spec("RELAY_URL", {
+    url: true,
+    expected: "an http(s) URL of a bundle relay accepting eth_sendBundle, e.g. https://relay.flashbots.net",
+  }),
+  RELAY_AUTH_KEY: spec("RELAY_AUTH_KEY", {
+    secret: true,
+    expected: "0x followed by 64 hex digits (a 32-byte secp256k1 private key signing relay requests)",
+  }),
   DATA_DIR: spec("DATA_DIR", { default: "./data", expected: "a directory path, e.g. ./data" }),
   REPORT_FILE: spec("REPORT_FILE", { expected: "a file path, e.g. report.json" }),
   LOG_LEVEL: spec("LOG_LEVEL", { default: "info", expected: `one of ${LOG_LEVELS.join(", ")}` }),
   // No static default: it depends on whether stdout is a terminal (see loadConfig).
   LOG_FORMAT: spec("LOG_FORMAT", { expected: `one of ${LOG_FORMATS.join(", ")}` }),
+  // No static default: <DATA_DIR>/KILL (see loadConfig).
+  KILL_FILE: spec("KILL_FILE", { expected: "a file path, e.g. ./data/KILL" }),
+  KILL_SIGNAL: spec("KILL_SIGNAL", { default: "SIGUSR2", expected: `one of ${KILL_SIGNALS.join(", ")} or none` }),
+  BREAKER_FAILURES: spec("BREAKER_FAILURES", {
+    default: "3",
+    expected: "a positive integer number of consecutive failures, e.g. 3",
+  }),
+  BREAKER_COOLOFF_MS: spec("BREAKER_COOLOFF_MS", {
+    default: "300000",
+    expected: "a positive integer number of milliseconds, e.g. 300000",
+  }),
+  DAILY_GAS_CAP_ETH: spec("DAILY_GAS_CAP_ETH", {
+    default: "0.5",
+    expected: "a positive decimal number of ETH with at most 18 decimals, e.g. 0.5",
+  }),
+  DAILY_SEND_CAP: spec("DAILY_SEND_CAP", {
+    default: "100",
+    expected: "a positive integer number of transactions, e.g. 100",
+  }),
+  OPS_PORT: spec("OPS_PORT", {
+    default: "9464",
+    expected: 'a TCP port from 0 to 65535 (0 picks a free one) or "off", e.g. 9464',
+  }),
+  OPS_HOST: spec("OPS_HOST", {
+    default: "127.0.0.1",
+    expected: "a host name or IP address to listen on, e.g. 127.0.0.1 (0.0.0.0 for every interface)",
+  }),
+  OPS_TOKEN: spec("OPS_TOKEN", {
+    secret: true,
+    expected: "a bearer token of at least 16 characters without spaces, e.g. from openssl rand -hex 32",
+  }),
+  HEALTH_MAX_HEAD_AGE_S: spec("HEALTH_MAX_HEAD_AGE_S", {
+    default: "120",
+    expected: "a positive integer number of seconds, e.g. 120",
+  }),
 });
 
 const BY_FLAG: ReadonlyMap<string, SettingSpec> = new Map(

@@ -1,7 +1,7 @@
 import type { Address, Hex } from "viem";
 import type { SettingSource } from "./errors.js";
 import type { StartBlock } from "./schema.js";
-import type { LogFormat, LogLevel, Protocol, SettingName } from "./settings.js";
+import type { KillSignal, LogFormat, LogLevel, Protocol, SettingName } from "./settings.js";
 
 /** An encrypted JSON keystore to sign with; the file itself is opened by whoever builds the signer. */
 export interface KeystoreConfig {
@@ -19,13 +19,21 @@ export interface KeeperConfig {
   readonly command: string;
   /** Positional arguments after the command. */
   readonly args: readonly string[];
-  /** RPC_URL; always set for `run`. */
+  /** RPC_URL; always set for `run` unless forkUrl is. */
   readonly rpcUrl: string | undefined;
+  /**
+   * FORK_URL: when set, `run` starts a local Hardhat fork of this chain and runs there, with the
+   * fork's development accounts and a freshly deployed executor (rpcUrl, executorAddress and a signer
+   * are then not required). May hold an API key: print it only through describeConfig.
+   */
+  readonly forkUrl?: string;
+  /** FORK_BLOCK: the block to fork at (default the upstream's head); only ever set with forkUrl. */
+  readonly forkBlock?: bigint;
   /** PRIVATE_KEY, lowercase; at most one of privateKey and keystore is set. */
   readonly privateKey: Hex | undefined;
   /** KEYSTORE_PATH + KEYSTORE_PASSWORD, always set together. */
   readonly keystore: KeystoreConfig | undefined;
-  /** EXECUTOR_ADDRESS, checksummed; always set for `run` unless dryRun. */
+  /** EXECUTOR_ADDRESS, checksummed; always set for `run` unless dryRun or forkUrl. */
   readonly executorAddress: Address | undefined;
   /** DEPLOYMENT_FILE: JSON file with the protocol addresses. */
   readonly deploymentFile: string;
@@ -33,6 +41,8 @@ export interface KeeperConfig {
   readonly watch: readonly Protocol[];
   /** MIN_PROFIT_USD in USD with 8 decimals (5 USD = 500_000_000n). */
   readonly minProfitUsd: bigint;
+  /** MAX_TRADE_USD in USD with 8 decimals; 0n for no limit. Larger rebalances are sliced over several blocks. */
+  readonly maxTradeUsd: bigint;
   /** REBALANCE_THRESHOLD_BPS: pools skewed by less are left alone. */
   readonly rebalanceThresholdBps: number;
   /** REBALANCE_TOLERANCE_BPS: how close to the reference price a rebalance must land; below the threshold. */
@@ -51,12 +61,40 @@ export interface KeeperConfig {
   readonly maxGasPriceWei: bigint;
   /** PRIORITY_FEE_GWEI, in wei; never above maxGasPriceWei. */
   readonly priorityFeeWei: bigint;
+  /** STUCK_BLOCKS: blocks without inclusion before a transaction is replaced with higher fees (>= 1). */
+  readonly stuckBlocks: number;
+  /** CONFIRMATIONS: blocks after which a receipt is considered final (reorgs are watched until then). */
+  readonly confirmations: number;
+  /** RELAY_URL: when set, transactions go privately as eth_sendBundle bundles to this relay. May hold an API key. */
+  readonly relayUrl?: string;
+  /** RELAY_AUTH_KEY, lowercase: signs relay requests (reputation only); set whenever relayUrl is, never equal to privateKey. */
+  readonly relayAuthKey?: Hex;
   /** DATA_DIR, as given (relative paths are relative to the working directory). */
   readonly dataDir: string;
   /** REPORT_FILE, when a report is wanted. */
   readonly reportFile: string | undefined;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
+  /** KILL_FILE: while this file exists no new transaction is sent; default `<dataDir>/KILL`. */
+  readonly killFile: string;
+  /** KILL_SIGNAL: the signal that engages the kill switch; undefined for none. */
+  readonly killSignal: KillSignal | undefined;
+  /** BREAKER_FAILURES: consecutive failures that open the circuit breaker. */
+  readonly breakerFailures: number;
+  /** BREAKER_COOLOFF_MS: how long an open breaker stays open. */
+  readonly breakerCooloffMs: number;
+  /** DAILY_GAS_CAP_ETH, in wei: gas the keeper may spend per UTC day. */
+  readonly dailyGasCapWei: bigint;
+  /** DAILY_SEND_CAP: transactions the keeper may send per UTC day. */
+  readonly dailySendCap: number;
+  /** OPS_PORT: port of the metrics and health server; 0 picks a free one; undefined for no server. */
+  readonly opsPort: number | undefined;
+  /** OPS_HOST: interface the ops server listens on. */
+  readonly opsHost: string;
+  /** OPS_TOKEN: bearer token of POST /kill and /unkill (>= 16 characters); without it they do not exist. */
+  readonly opsToken?: string;
+  /** HEALTH_MAX_HEAD_AGE_S: /health fails when the head block is older than this many seconds. */
+  readonly healthMaxHeadAgeS: number;
   /** Where each setting came from: flag, environment, .env file, default, or unset. */
   readonly sources: Readonly<Record<SettingName, SettingSource>>;
 }

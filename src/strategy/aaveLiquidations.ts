@@ -2,7 +2,7 @@ import { aaveLiquidationCandidates } from "../risk/aave/best.js";
 import { findAaveReserve } from "../risk/aave/account.js";
 import type { AaveLiquidationOpportunity } from "../risk/opportunity.js";
 import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../risk/profit.js";
-import { v2GetAmountIn } from "../risk/uniswapV2/amounts.js";
+import { v2GetAmountIn, v2GetAmountOut } from "../risk/uniswapV2/amounts.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import { ZERO_ADDRESS, type Candidate, type Skip, type StrategyContext } from "./types.js";
 
@@ -51,27 +51,39 @@ export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): 
         lastReason = `debt to repay ${c.debtToRepay} exceeds the pair's liquidity`;
         continue;
       }
-      const owed = v2GetAmountIn(c.debtToRepay, reserveColl, reserveDebt);
-      const profit = c.collateralSeized - owed;
       const collReserve = findAaveReserve(aave.reserves, c.collateralAsset)!;
       const collPrice = snapshot.prices[c.collateralAsset];
+      const debtPrice = snapshot.prices[c.debtAsset];
       const decimals = Number(collReserve.decimals);
-      const profitUsd = collPrice ? tokenAmountToUsd(profit > 0n ? profit : 0n, decimals, collPrice.usd8) : 0n;
-      if (profit <= 0n) {
-        lastReason = `seized collateral does not cover the flash-swap repayment (${profit} units)`;
+      // Route 1, V2 flash swap: borrow the debt asset from the pair, repay it in collateral (0.3% inside getAmountIn).
+      const owed = v2GetAmountIn(c.debtToRepay, reserveColl, reserveDebt);
+      const v2Profit = c.collateralSeized - owed;
+      const v2ProfitUsd = collPrice && v2Profit > 0n ? tokenAmountToUsd(v2Profit, decimals, collPrice.usd8) : 0n;
+      // Route 2, Morpho flash loan (fee-free): borrow the debt asset from Morpho, sell all seized collateral on the pair.
+      const morphoCash = ctx.morpho ? (snapshot.morphoLiquidity[c.debtAsset] ?? 0n) : 0n;
+      const sold = v2GetAmountOut(c.collateralSeized, reserveColl, reserveDebt);
+      const mProfit = sold - c.debtToRepay;
+      const mProfitUsd = debtPrice && mProfit > 0n && morphoCash >= c.debtToRepay ? tokenAmountToUsd(mProfit, debtPrice.decimals, debtPrice.usd8) : 0n;
+      const useMorpho = mProfitUsd > v2ProfitUsd;
+      const profit = useMorpho ? mProfit : v2Profit;
+      const profitUsd = useMorpho ? mProfitUsd : v2ProfitUsd;
+      const profitToken = useMorpho ? debtPrice! : collPrice;
+      if (profit <= 0n || !profitToken) {
+        lastReason = `seized collateral does not cover the flash-swap repayment (${v2Profit} units)`;
         continue;
       }
-      // On-chain floor: the liquidation must at least pay for its gas plus the configured minimum, in collateral.
-      const floorUsd = gasCostUsd(ctx.gas.aaveV2Flash, gasMarket) + ctx.minProfitUsd;
-      const minProfit = collPrice ? (floorUsd * 10n ** BigInt(decimals)) / collPrice.usd8 : profit;
+      const gas = useMorpho ? ctx.gas.aaveMorphoFlash : ctx.gas.aaveV2Flash;
+      // On-chain floor: the liquidation must at least pay for its gas plus the configured minimum, in the profit token.
+      const floorUsd = gasCostUsd(gas, gasMarket) + ctx.minProfitUsd;
+      const minProfit = (floorUsd * 10n ** BigInt(profitToken.decimals)) / profitToken.usd8;
       const opportunity: AaveLiquidationOpportunity = {
         id,
         kind: "liquidation",
         protocol: "aave-v3",
-        expectedProfit: { token: c.collateralAsset, symbol: collPrice?.symbol ?? "?", decimals, amount: profit },
+        expectedProfit: { token: profitToken.token, symbol: profitToken.symbol, decimals: profitToken.decimals, amount: profit },
         expectedProfitUsd: profitUsd,
-        gasEstimate: ctx.gas.aaveV2Flash,
-        funding: { source: `uniswap-v2 flash swap ${pair.name}`, feeUsd: 0n, includedInProfit: true },
+        gasEstimate: gas,
+        funding: { source: useMorpho ? `morpho flash loan, collateral sold on V2 ${pair.name}` : `uniswap-v2 flash swap ${pair.name}`, feeUsd: 0n, includedInProfit: true },
         details: {
           user: account.user,
           debtAsset: c.debtAsset,
@@ -82,21 +94,12 @@ export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): 
           healthFactor: account.healthFactor,
         },
       };
+      const common = { aavePool: ctx.aavePool, collateralAsset: c.collateralAsset, debtAsset: c.debtAsset, user: account.user, debtToCover: c.debtToRepay, minProfit };
       const candidate: Candidate = {
         opportunity,
-        action: {
-          kind: "liquidateAaveV2Flash",
-          params: {
-            aavePool: ctx.aavePool,
-            flashPair: pair.address,
-            collateralAsset: c.collateralAsset,
-            debtAsset: c.debtAsset,
-            user: account.user,
-            debtToCover: c.debtToRepay,
-            swapPair: ZERO_ADDRESS,
-            minProfit,
-          },
-        },
+        action: useMorpho
+          ? { kind: "liquidateAaveMorphoFlash", params: { ...common, morpho: ctx.morpho!, swapPair: pair.address } }
+          : { kind: "liquidateAaveV2Flash", params: { ...common, flashPair: pair.address, swapPair: ZERO_ADDRESS } },
         context: { ...context, closeFactor: `${Number(c.closeFactor) / 100}%`, expectedProfit: formatUsd(profitUsd) },
       };
       if (!best || candidate.opportunity.expectedProfitUsd > best.opportunity.expectedProfitUsd) best = candidate;

@@ -28,6 +28,8 @@ export interface StrategyContext {
   /** V3 pools that can fund a V2 rebalance by flash swap. */
   v3Pools: readonly { address: Address; token0: Address; token1: Address; fee: number }[];
   aavePool?: Address;
+  /** Morpho Blue, whose fee-free flashLoan can fund an Aave liquidation when that nets more than a V2 flash swap. */
+  morpho?: Address;
   /** Native-token price source for gas (the WETH feed). */
   wethToken: Address;
   minProfitUsd: bigint;
@@ -39,7 +41,7 @@ export interface StrategyContext {
   /** Whether V3 pools are rebalanced (they are always read when V2 is, as a funding source). */
   v3Rebalance: boolean;
   /** Gas figures measured on the executor's paths (test/contracts), used before simulation refines them. */
-  gas: { aaveV2Flash: bigint; rebalanceV2Inventory: bigint; rebalanceV2V3Flash: bigint; morphoLiquidation: bigint; rebalanceV3Inventory: bigint };
+  gas: { aaveV2Flash: bigint; aaveMorphoFlash: bigint; rebalanceV2Inventory: bigint; rebalanceV2V3Flash: bigint; morphoLiquidation: bigint; rebalanceV3Inventory: bigint };
 }
 
 export const ZERO_ADDRESS: Address = "0x0000000000000000000000000000000000000000";

@@ -22,6 +22,8 @@ export interface Snapshot {
   readonly v3Pools: readonly V3PoolSnapshot[];
   /** The executor contract's token balances (its inventory), by token address; empty without an executor. */
   readonly inventory: Readonly<Record<Address, bigint>>;
+  /** Tokens Morpho Blue holds, by address: what its fee-free flashLoan can lend. Empty without Morpho. */
+  readonly morphoLiquidity: Readonly<Record<Address, bigint>>;
   /** How the snapshot was read: for logs and metrics. */
   readonly stats: {
     readonly readMs: number;

@@ -85,7 +85,8 @@ export class Watcher {
       this.aaveIndex ? this.aaveIndex.update(this.client, block.number!) : Promise.resolve([]),
       this.morphoIndex ? this.morphoIndex.update(this.client, block.number!) : Promise.resolve(0),
     ]);
-    const [prices, aave, morpho, v2Pairs, v3Pools, balances] = await Promise.all([
+    const morphoAddress = this.deployment.morpho?.morpho;
+    const [prices, aave, morpho, v2Pairs, v3Pools, balances, morphoBalances] = await Promise.all([
       readPrices(this.client, this.feeds, at),
       this.aaveIndex && this.deployment.aave
         ? readAaveState(this.client, {
@@ -113,7 +114,18 @@ export class Watcher {
             at,
           )
         : Promise.resolve([]),
+      morphoAddress && this.options.watch.has("aave-v3")
+        ? readBatched<bigint>(
+            this.client,
+            this.feeds.map((f) => ({ address: f.token, abi: erc20BalanceAbi, functionName: "balanceOf", args: [morphoAddress] })),
+            at,
+          )
+        : Promise.resolve([]),
     ]);
+    const morphoLiquidity: Record<Address, bigint> = {};
+    morphoBalances.forEach((r, i) => {
+      if (r.ok) morphoLiquidity[this.feeds[i].token] = r.value;
+    });
     const inventory: Record<Address, bigint> = {};
     balances.forEach((r, i) => {
       if (r.ok) inventory[this.feeds[i].token] = r.value;
@@ -131,6 +143,7 @@ export class Watcher {
       v2Pairs,
       v3Pools,
       inventory,
+      morphoLiquidity,
       stats: { readMs: performance.now() - t0, borrowersWatched: this.aaveIndex?.borrowers.size ?? 0, newBorrowers: newBorrowers.length + newMorpho,
         morphoBorrowersWatched: this.morphoIndex?.size ?? 0,
       },

@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { CONFIG_EXIT_CODE, ConfigError, configSecrets, describeConfig, loadConfig } from "../../../src/config/index.js";
+import { CONFIG_EXIT_CODE, ConfigError, configSecrets, describeConfig, loadConfig, SETTING_NAMES } from "../../../src/config/index.js";
 import { KeeperError } from "../../../src/errors.js";
 import { configError, load, TempDirs, TEST_KEY } from "./helpers.js";
 
@@ -67,6 +67,12 @@ describe("secrets in errors", () => {
     expect(everythingPrinted(err)).not.toContain(TEST_KEY.slice(2));
   });
 
+  it("hides a private key even where an expectation quotes the value", () => {
+    const err = configError(() => load({ WATCH: `aave-v3,${TEST_KEY}` }));
+    expect(err.message).toContain('WATCH="<redacted>": expected a comma-separated list of aave-v3, morpho-blue, uniswap-v2, uniswap-v3 (unknown: <redacted>)');
+    expect(everythingPrinted(err)).not.toContain(TEST_KEY.slice(2));
+  });
+
   it("never prints the keystore password, wherever it appears", () => {
     const password = "correct horse battery staple";
     const err = configError(() => load({ KEYSTORE_PASSWORD: password, LOG_LEVEL: password }));
@@ -88,13 +94,44 @@ describe("secrets in errors", () => {
     expect(err.message).toContain('RPC_URL="ftp://rpc.example.com/***"');
     expect(everythingPrinted(err)).not.toMatch(/APIKEY123|s3cret/);
   });
+
+  it("shows a fork URL with its scheme and host only", () => {
+    const err = configError(() => load({ FORK_URL: "wss://user:s3cret@eth.example.com/v2/APIKEY123" }));
+    expect(err.message).toContain('FORK_URL="wss://eth.example.com/***": expected an http(s) URL');
+    expect(everythingPrinted(err)).not.toMatch(/APIKEY123|s3cret/);
+  });
+
+  it("never prints the relay key nor the ops token, wherever they appear", () => {
+    const token = "tok-0123456789abcdef";
+    const relayKey = `0x${"7a".repeat(31)}02`;
+    const err = configError(() => load({ OPS_TOKEN: token, LOG_LEVEL: token, RELAY_AUTH_KEY: relayKey, WATCH: relayKey }));
+    expect(err.issues.map((i) => [i.setting, i.value])).toEqual([
+      ["WATCH", "<redacted>"],
+      ["LOG_LEVEL", "<redacted>"],
+      ["RELAY_AUTH_KEY", "<redacted>"],
+    ]);
+    const printed = everythingPrinted(err);
+    expect(printed).not.toContain(token);
+    expect(printed).not.toContain(relayKey.slice(2));
+  });
 });
 
 describe("describeConfig", () => {
+  const RELAY_KEY = `0x${"7a".repeat(31)}02`;
+  const OPS_TOKEN = "s3cret-ops-token-0123";
   const config = load(
     {
       RPC_URL: "https://eth-mainnet.example.com/v2/APIKEY123",
       PRIVATE_KEY: TEST_KEY,
+      FORK_URL: "https://fork.example.com/v2/FORKKEY456",
+      FORK_BLOCK: "19000000",
+      RELAY_URL: "https://relay.example.com/?auth=RELAYKEY789",
+      RELAY_AUTH_KEY: RELAY_KEY,
+      OPS_TOKEN: OPS_TOKEN,
+      OPS_PORT: "off",
+      KILL_SIGNAL: "none",
+      MAX_TRADE_USD: "25000.5",
+      DAILY_GAS_CAP_ETH: "0.125",
       MIN_PROFIT_USD: "0.25",
       MAX_GAS_PRICE_GWEI: "12.5",
       START_BLOCK: "earliest",
@@ -106,6 +143,8 @@ describe("describeConfig", () => {
   it("prints every setting as it would be written in .env", () => {
     expect(describeConfig(config)).toEqual({
       RPC_URL: "https://eth-mainnet.example.com/***",
+      FORK_URL: "https://fork.example.com/***",
+      FORK_BLOCK: "19000000",
       PRIVATE_KEY: "<redacted>",
       KEYSTORE_PATH: "(not set)",
       KEYSTORE_PASSWORD: "(not set)",
@@ -113,6 +152,7 @@ describe("describeConfig", () => {
       DEPLOYMENT_FILE: "world.json",
       WATCH: "aave-v3,uniswap-v2",
       MIN_PROFIT_USD: "0.25",
+      MAX_TRADE_USD: "25000.5",
       REBALANCE_THRESHOLD_BPS: "30",
       REBALANCE_TOLERANCE_BPS: "1",
       DRY_RUN: "true",
@@ -122,24 +162,43 @@ describe("describeConfig", () => {
       POLL_INTERVAL_MS: "1000",
       MAX_GAS_PRICE_GWEI: "12.5",
       PRIORITY_FEE_GWEI: "1",
+      STUCK_BLOCKS: "3",
+      CONFIRMATIONS: "5",
+      RELAY_URL: "https://relay.example.com/***",
+      RELAY_AUTH_KEY: "<redacted>",
       DATA_DIR: "./data",
       REPORT_FILE: "(not set)",
       LOG_LEVEL: "info",
       LOG_FORMAT: "json",
+      KILL_FILE: "data/KILL",
+      KILL_SIGNAL: "none",
+      BREAKER_FAILURES: "3",
+      BREAKER_COOLOFF_MS: "300000",
+      DAILY_GAS_CAP_ETH: "0.125",
+      DAILY_SEND_CAP: "100",
+      OPS_PORT: "off",
+      OPS_HOST: "127.0.0.1",
+      OPS_TOKEN: "<redacted>",
+      HEALTH_MAX_HEAD_AGE_S: "120",
     });
+    expect(Object.keys(describeConfig(config))).toEqual([...SETTING_NAMES]);
   });
 
-  it("keeps the key and the RPC API key out of every printed form of the config", () => {
+  it("keeps the keys, the token and the URLs' API keys out of every printed form of the config", () => {
     for (const printed of [JSON.stringify(describeConfig(config)), JSON.stringify(config), inspect(config, { depth: 10 }), String(Object.values(describeConfig(config)))]) {
       expect(printed.toLowerCase()).not.toContain(TEST_KEY.slice(2));
-      expect(printed).not.toContain("APIKEY123");
+      expect(printed.toLowerCase()).not.toContain(RELAY_KEY.slice(2));
+      expect(printed).not.toMatch(/APIKEY123|FORKKEY456|RELAYKEY789/);
+      expect(printed).not.toContain(OPS_TOKEN);
     }
-    // The key is still there for the code that signs.
+    // The secrets are still there for the code that uses them.
     expect(config.privateKey).toBe(TEST_KEY);
+    expect(config.relayAuthKey).toBe(RELAY_KEY);
+    expect(config.opsToken).toBe(OPS_TOKEN);
   });
 
   it("lists the secrets a logger must hide", () => {
-    expect(configSecrets(config)).toEqual([TEST_KEY, "/v2/APIKEY123"]);
+    expect(configSecrets(config)).toEqual([TEST_KEY, RELAY_KEY, OPS_TOKEN, "/v2/APIKEY123", "/v2/FORKKEY456", "/?auth=RELAYKEY789"]);
     const withKeystore = load({ RPC_URL: "https://u:p4ss@rpc.example.com/rpc", KEYSTORE_PATH: "k.json", KEYSTORE_PASSWORD: "pw pw pw" });
     expect(configSecrets(withKeystore)).toEqual(["pw pw pw", "p4ss"]);
     const keyAsUser = load({ RPC_URL: "wss://0123456789abcdef@rpc.example.com" });

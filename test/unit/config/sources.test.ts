@@ -82,6 +82,17 @@ describe("CLI flags", () => {
     expect(load({}, ["--rpc=https://c.example.com/?x=a=b"]).rpcUrl).toBe("https://c.example.com/?x=a=b");
   });
 
+  it("accepts --fork as an alias of --fork-url, and the new settings as kebab-case flags", () => {
+    const c = load({ RPC_URL: "" }, ["--fork", "https://eth.example.com", "--fork-block=123", "--ops-port", "off", "--kill-signal", "none", "--max-trade-usd", "5000"]);
+    expect(c.forkUrl).toBe("https://eth.example.com");
+    expect(c.forkBlock).toBe(123n);
+    expect(c.opsPort).toBeUndefined();
+    expect(c.killSignal).toBeUndefined();
+    expect(c.maxTradeUsd).toBe(5000n * USD);
+    expect(c.sources.FORK_URL).toEqual({ kind: "flag", flag: "--fork" });
+    expect(load({}, ["--fork-url=https://eth.example.com"]).forkUrl).toBe("https://eth.example.com");
+  });
+
   it("reads boolean flags without a value, with =value, and as --no-*", () => {
     const base = { DRY_RUN: "false" };
     expect(load(base, ["--dry-run"]).dryRun).toBe(true);

@@ -37,6 +37,7 @@ function snapshot(block: bigint, timestampSeconds: bigint, readMs = 250): Snapsh
     v2Pairs: [{}, {}] as unknown as Snapshot["v2Pairs"],
     v3Pools: [{}] as unknown as Snapshot["v3Pools"],
     inventory: {},
+    morphoLiquidity: {},
     stats: { readMs, borrowersWatched: 3, newBorrowers: 0, morphoBorrowersWatched: 4 },
   };
 }

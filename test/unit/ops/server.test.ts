@@ -73,6 +73,7 @@ function block(n: bigint, timestampSeconds: bigint): Snapshot {
     v2Pairs: [],
     v3Pools: [],
     inventory: {},
+    morphoLiquidity: {},
     stats: { readMs: 5, borrowersWatched: 0, newBorrowers: 0, morphoBorrowersWatched: 4 },
   };
 }
