@@ -1,0 +1,4 @@
+/** The keeper's SQLite journal of intents and transactions (see Journal). */
+export { Journal, JournalConflictError, type JournalOptions, type ReceiptInput } from "./journal.js";
+export { JournalSchemaError, JOURNAL_SCHEMA_VERSION } from "./schema.js";
+export * from "./types.js";

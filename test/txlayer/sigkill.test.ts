@@ -1,0 +1,175 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPublicClient, http, zeroAddress, type Address } from "viem";
+import { createHttpClients, resolveChain, type HttpClients } from "../../src/chain/clients.js";
+import { startHardhatNode, type HardhatNode } from "../../src/chain/hardhatNode.js";
+import { deployExecutor } from "../../src/executor/deploy.js";
+import type { ExecutorAction } from "../../src/executor/actions.js";
+import { Journal } from "../../src/journal/journal.js";
+import { createAaveBorrower, deployWorld, setPrice, syncPoolsToFeeds, type World } from "../../src/world/index.js";
+import { aavePoolAbi, erc20Abi } from "../helpers/abis.js";
+import { DEV_ADDRESS_1, DEV_KEY_1, freePort } from "../helpers/node.js";
+
+const repo = join(import.meta.dirname, "..", "..");
+const USD = 10n ** 8n;
+
+/** The fixture keeper as a child process, with its stdout marker lines. */
+function startKeeper(config: Record<string, unknown>) {
+  const json = JSON.stringify(config, (_, v) => (typeof v === "bigint" ? { $bigint: v.toString() } : v));
+  const child = spawn(process.execPath, [join(repo, "node_modules", "tsx", "dist", "cli.mjs"), join(import.meta.dirname, "fixtures", "sendOnce.ts")], {
+    cwd: repo,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", SEND_ONCE_CONFIG: json },
+    stdio: ["pipe", "pipe", "pipe"],
+  }) as ChildProcessWithoutNullStreams;
+  const lines: string[] = [];
+  let stderr = "";
+  let buffer = "";
+  const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
+  child.stdout.on("data", (d) => {
+    buffer += String(d);
+    const parts = buffer.split("\n");
+    buffer = parts.pop()!;
+    for (const line of parts) {
+      lines.push(line);
+      for (const w of waiters.splice(0)) (w.re.test(line) ? w.resolve(line) : waiters.push(w));
+    }
+  });
+  child.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  /** Resolves with the first line matching `re` (seen already or to come); fails if the process exits first. */
+  const waitFor = (re: RegExp, timeoutMs = 60_000) =>
+    new Promise<string>((resolve, reject) => {
+      const seen = lines.find((l) => re.test(l));
+      if (seen) return resolve(seen);
+      const timer = setTimeout(() => reject(new Error(`no ${re} within ${timeoutMs} ms; stdout:\n${lines.join("\n")}\nstderr:\n${stderr}`)), timeoutMs);
+      waiters.push({ re, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+      void exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`keeper exited (${code}) before ${re}; stdout:\n${lines.join("\n")}\nstderr:\n${stderr}`));
+      });
+    });
+  const kill9 = async () => {
+    child.kill("SIGKILL");
+    expect(await exited).toBeNull(); // killed by the signal, not exited
+  };
+  return { child, lines, exited, waitFor, kill9, stderr: () => stderr };
+}
+
+/**
+ * SIGKILL in the middle of a send, then a restart on the same journal: the keeper account's nonce advances by
+ * exactly one and the borrower is liquidated exactly once, asserted on the chain of a real `hardhat node`.
+ */
+describe("SIGKILL right after a send, then restart", () => {
+  let node: HardhatNode;
+  let clients: HttpClients;
+  let world: World;
+  let executor: Address;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "sigkill-"));
+    node = await startHardhatNode({ port: await freePort(), logFile: join(dir, "node.log") });
+    const chain = await resolveChain(node.url);
+    const [deployer] = (await createPublicClient({ chain, transport: http(node.url) }).request({ method: "eth_accounts" } as never)) as Address[];
+    clients = createHttpClients({ chain, rpcUrl: node.url, account: deployer, pollingInterval: 20 });
+    world = await deployWorld(clients, { aaveBorrowers: 0, morphoBorrowers: 0 });
+    executor = await deployExecutor(clients, { keeper: DEV_ADDRESS_1 });
+  }, 180_000);
+  afterAll(async () => node?.stop());
+
+  const rpc = (method: string, params: unknown[] = []) => clients.public.request({ method, params } as never);
+  const keeperNonce = (blockTag: "latest" | "pending" = "latest") => clients.public.getTransactionCount({ address: DEV_ADDRESS_1, blockTag });
+  async function liquidations(user: Address): Promise<number> {
+    const event = aavePoolAbi.find((x) => x.type === "event" && x.name === "LiquidationCall")!;
+    return (await clients.public.getLogs({ address: world.aave.pool, event: event as never, args: { user } as never, fromBlock: 0n, toBlock: "latest" })).length;
+  }
+  async function underwater(): Promise<{ user: Address; action: ExecutorAction }> {
+    await setPrice(clients, world, "WETH", 3_000n * USD); // opened at $3,000, sunk by the fall to $2,790
+    await syncPoolsToFeeds(clients, world);
+    const user = await createAaveBorrower(clients, world, { collateral: "WETH", debt: "USDC", collateralUsd: 60_000n * USD, healthFactorBps: 10_500n });
+    await setPrice(clients, world, "WETH", 2_790n * USD);
+    await syncPoolsToFeeds(clients, world);
+    const reserve = await clients.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getReserveData", args: [world.tokens.USDC.address] });
+    const debt = await clients.public.readContract({ address: reserve.variableDebtTokenAddress, abi: erc20Abi, functionName: "balanceOf", args: [user] });
+    const hf = (await clients.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [user] }))[5];
+    expect(hf).toBeLessThan(10n ** 18n);
+    const action: ExecutorAction = {
+      kind: "liquidateAaveV2Flash",
+      params: { aavePool: world.aave.pool, flashPair: world.uniswapV2.pairs.WETH_USDC.address, collateralAsset: world.tokens.WETH.address, debtAsset: world.tokens.USDC.address, user, debtToCover: debt, swapPair: zeroAddress, minProfit: 1n },
+    };
+    return { user, action };
+  }
+  const config = (dataDir: string, user: Address, action: ExecutorAction, pauseBeforeBroadcast: boolean) => ({
+    rpcUrl: node.url,
+    key: DEV_KEY_1,
+    executor,
+    weth: world.tokens.WETH.address,
+    dataDir,
+    opportunityId: `aave-v3:${user}`,
+    action,
+    pauseBeforeBroadcast,
+  });
+
+  it("killed after journaling, before broadcasting: the restart rebroadcasts the journaled bytes, mined once", async () => {
+    const { user, action } = await underwater();
+    const dataDir = join(dir, "journal-a");
+    const nonceBefore = await keeperNonce();
+
+    const first = startKeeper(config(dataDir, user, action, true));
+    const journaled = (await first.waitFor(/^JOURNALED 0x/)).split(" ")[1];
+    await first.kill9();
+    expect(await keeperNonce("pending")).toBe(nonceBefore); // never reached the node
+    await expect(clients.public.getTransaction({ hash: journaled as `0x${string}` })).rejects.toThrow();
+
+    const second = startKeeper(config(dataDir, user, action, false));
+    expect(await second.exited).toBe(0);
+    const reconciled = JSON.parse((await second.waitFor(/^RECONCILED /)).slice("RECONCILED ".length));
+    expect(reconciled.mined).toHaveLength(1); // rebroadcast, and the automining node included it at once
+    expect(await second.waitFor(/^SUBMIT /)).toBe("SUBMIT skipped"); // resolved opportunity re-simulated: healthy now
+    expect(second.lines.some((l) => l.startsWith("SENT"))).toBe(false);
+
+    expect(await keeperNonce()).toBe(nonceBefore + 1);
+    expect(await liquidations(user)).toBe(1);
+    const mined = await clients.public.getTransaction({ hash: journaled as `0x${string}` });
+    expect(mined.nonce).toBe(nonceBefore);
+    const journal = Journal.open(dataDir);
+    expect(journal.intentsFor(`aave-v3:${user}`).map((i) => i.state)).toEqual(["abandoned", "mined"]);
+    expect(journal.counts().attempts).toEqual({ original: 1, replacement: 0, cancel: 0 });
+    journal.close();
+  });
+
+  it("killed right after broadcasting (still in the mempool): the restart sends nothing new, and the one transaction is mined", async () => {
+    const { user, action } = await underwater();
+    const dataDir = join(dir, "journal-b");
+    const nonceBefore = await keeperNonce();
+    await rpc("evm_setAutomine", [false]);
+    try {
+      const first = startKeeper(config(dataDir, user, action, false));
+      const sent = (await first.waitFor(/^SENT 0x/)).split(" ")[1];
+      await first.kill9();
+      expect(await keeperNonce("pending")).toBe(nonceBefore + 1);
+      expect(await keeperNonce("latest")).toBe(nonceBefore);
+
+      const second = startKeeper(config(dataDir, user, action, false));
+      const reconciled = JSON.parse((await second.waitFor(/^RECONCILED /)).slice("RECONCILED ".length));
+      expect(reconciled).toMatchObject({ pending: [1], rebroadcast: [], mined: [] }); // the node still has it: nothing sent
+      expect(await second.waitFor(/^SUBMIT /)).toBe("SUBMIT already-active"); // no new transaction for the opportunity
+      expect(await keeperNonce("pending")).toBe(nonceBefore + 1);
+
+      await rpc("evm_mine");
+      const done = JSON.parse((await second.waitFor(/^DONE /)).slice("DONE ".length));
+      expect(done).toEqual([{ id: 1, state: "mined", nonce: nonceBefore }]);
+      expect(await second.exited).toBe(0);
+      expect(second.lines.some((l) => l.startsWith("SENT"))).toBe(false);
+
+      expect(await keeperNonce()).toBe(nonceBefore + 1);
+      expect(await liquidations(user)).toBe(1);
+      expect((await clients.public.getTransactionReceipt({ hash: sent as `0x${string}` })).status).toBe("success");
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+    }
+  });
+});
