@@ -1,89 +1,204 @@
-import { writeFileSync } from "node:fs";
-import { getAddress, parseAbi, type Address } from "viem";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Wallet } from "ethers";
+import { getAddress, parseAbi, type Address, type LocalAccount } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
 import { createHttpClients, resolveChain } from "../chain/clients.js";
 import { loadDeployment } from "../chain/deployment.js";
 import { configSecrets, describeConfig, type KeeperConfig } from "../config/index.js";
+import { strategyContextFor } from "../demo/demo.js";
 import { KeeperError } from "../errors.js";
-import { createExecuteFn } from "../keeper/execute.js";
+import { sendBundle } from "../executor/relay/index.js";
+import { checkDeploymentOnFork, prepareForkExecutor, startLocalFork, type LocalFork } from "../fork/fork.js";
+import { Journal } from "../journal/index.js";
+import { createJournaledExecuteFn } from "../keeper/journaledExecute.js";
 import { Keeper, type KeeperEvent } from "../keeper/keeper.js";
 import { reportToJson } from "../keeper/report.js";
 import { createLogger } from "../ops/logger.js";
-import { strategyContextFor } from "../demo/demo.js";
+import { createMetrics, observeKeeperEvent } from "../ops/metrics.js";
+import { CircuitBreaker, DailyCaps, KillSwitch, SafetyGate } from "../ops/safety/index.js";
+import { healthFromMetrics, startOpsServer, type OpsServer } from "../ops/server.js";
+import { NonceManager, ReorgTracker, TxSender, reconcile } from "../txlayer/index.js";
 import { Watcher, type WatchTarget } from "../watcher/watcher.js";
 import { loadSigner } from "./signer.js";
 
 const executorAbi = parseAbi(["function keeper() view returns (address)", "function owner() view returns (address)"]);
 
+/** Hardhat's published development mnemonic: the funded accounts of a local fork, never of a real chain. */
+const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+
 /**
- * `keeper run`: the keeper against any JSON-RPC endpoint (a `hardhat node` holding the world, a
- * `hardhat node --fork <url>`, or a live chain), until SIGINT/SIGTERM. Returns the process exit code.
+ * `keeper run`: the keeper against a chain until SIGINT/SIGTERM, or, with FORK_URL, against a local Hardhat fork
+ * of it (a rehearsal with a fresh executor and the fork's development accounts; nothing reaches the real chain).
+ * Every send goes through the safety gate and the journaled transaction layer. Returns the exit code.
  */
 export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: number } = {}): Promise<number> {
-  const signer = await loadSigner(config);
   const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: configSecrets(config) });
   log.info({ config: describeConfig(config) }, "starting keeper");
   const deployment = loadDeployment(config.deploymentFile);
-  const chain = await resolveChain(config.rpcUrl!, deployment.multicall3);
-  if (deployment.chainId !== undefined && deployment.chainId !== chain.id) {
-    throw new KeeperError(`The deployment file is for chain ${deployment.chainId}, the RPC serves chain ${chain.id}.`, {
-      metaMessages: ["Point DEPLOYMENT_FILE at the addresses of this chain."],
-    });
-  }
-  if (!config.executorAddress) throw new KeeperError("EXECUTOR_ADDRESS is not set.", { metaMessages: ["Deploy it with `npm run deploy:executor`."] });
-  const executor = getAddress(config.executorAddress);
-  // Without a key the keeper can still dry-run: it simulates as the executor's configured keeper account.
-  const probe = createHttpClients({ chain, rpcUrl: config.rpcUrl!, account: "0x0000000000000000000000000000000000000001" });
-  let account: Address | typeof signer;
-  if (signer) account = signer;
-  else {
-    account = await probe.public.readContract({ address: executor, abi: executorAbi, functionName: "keeper" });
-    log.warn({ simulatingAs: account }, "no PRIVATE_KEY or keystore: dry-run only");
-  }
-  const clients = createHttpClients({ chain, rpcUrl: config.rpcUrl!, account: account!, pollingInterval: Math.min(config.pollIntervalMs, 1000) });
-  const watch = new Set(config.watch as WatchTarget[]);
-  const start = config.startBlock === "earliest" ? 0n : config.startBlock === 0n ? deployment.startBlock : config.startBlock;
-  const watcher = new Watcher(clients.public, deployment, { watch, multicallChunk: config.multicallBatch, logChunkBlocks: config.logChunkBlocks, startBlock: start });
-  const dryRun = config.dryRun || !signer;
-  const keeper = new Keeper({
-    client: clients.public,
-    watcher,
-    strategy: strategyContextFor(deployment, {
-      minProfitUsd: config.minProfitUsd,
-      priorityFeePerGas: config.priorityFeeWei,
-      thresholdBps: BigInt(config.rebalanceThresholdBps),
-      toleranceBps: config.rebalanceToleranceBps,
-    }),
-    execute: createExecuteFn({
-      clients,
+  const closers: (() => Promise<void> | void)[] = [];
+  try {
+    let rpcUrl = config.rpcUrl;
+    let executor = config.executorAddress ? getAddress(config.executorAddress) : undefined;
+    let account: LocalAccount | undefined = await loadSigner(config);
+    let dataDir = config.dataDir;
+    let fork: LocalFork | undefined;
+    if (config.forkUrl) {
+      fork = await startLocalFork({ upstreamUrl: config.forkUrl, forkBlock: config.forkBlock });
+      closers.push(() => fork!.stop());
+      await checkDeploymentOnFork(fork, deployment);
+      const prepared = await prepareForkExecutor(fork);
+      executor = prepared.executor;
+      account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: 1 });
+      rpcUrl = fork.url;
+      // A rehearsal keeps its own journal: it must never make the live keeper think a nonce is spoken for.
+      dataDir = join(config.dataDir, `fork-${fork.forkBlock}-${Date.now()}`);
+      log.info({ forkUrl: fork.url, forkBlock: fork.forkBlock.toString(), executor }, "rehearsing on a local fork");
+    }
+    if (!rpcUrl) throw new KeeperError("RPC_URL is not set.", { metaMessages: ["Pass --rpc <url> (or --fork-url <url> to rehearse on a fork)."] });
+    if (!executor) throw new KeeperError("EXECUTOR_ADDRESS is not set.", { metaMessages: ["Deploy it with `npm run deploy:executor`."] });
+    const chain = await resolveChain(rpcUrl, deployment.multicall3);
+    if (!fork && deployment.chainId !== undefined && deployment.chainId !== chain.id) {
+      throw new KeeperError(`The deployment file is for chain ${deployment.chainId}, the RPC serves chain ${chain.id}.`, {
+        metaMessages: ["Point DEPLOYMENT_FILE at the addresses of this chain."],
+      });
+    }
+    const dryRun = config.dryRun || !account;
+    // Without a key the keeper still dry-runs: it simulates as the executor's configured keeper account.
+    let simulateAs: Address | LocalAccount | undefined = account;
+    if (!simulateAs) {
+      const probe = createHttpClients({ chain, rpcUrl, account: "0x0000000000000000000000000000000000000001" });
+      simulateAs = await probe.public.readContract({ address: executor, abi: executorAbi, functionName: "keeper" });
+      log.warn({ simulatingAs: simulateAs }, "no PRIVATE_KEY or keystore: dry-run only");
+    }
+    const clients = createHttpClients({ chain, rpcUrl, account: simulateAs, pollingInterval: Math.min(config.pollIntervalMs, 1000) });
+
+    const metrics = createMetrics({ nativeToken: deployment.tokens.WETH.address });
+    const killSwitch = new KillSwitch({ file: config.killFile, signal: config.killSignal ?? false, logger: log, metrics });
+    closers.push(() => killSwitch.close());
+    mkdirSync(dataDir, { recursive: true });
+    const journal = Journal.open(dataDir);
+    closers.push(() => journal.close());
+    const dayStart = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+    const caps = new DailyCaps({ maxGasWeiPerDay: config.dailyGasCapWei, maxSendsPerDay: config.dailySendCap, logger: log, metrics });
+    caps.init(journal.gasSpentSince(dayStart), journal.sendsSince(dayStart));
+    const breaker = new CircuitBreaker({ failureThreshold: config.breakerFailures, coolOff: { ms: config.breakerCooloffMs }, logger: log, metrics });
+    const gate = new SafetyGate({ dryRun, killSwitch, breaker, caps, logger: log, metrics });
+    let ops: OpsServer | undefined;
+    if (config.opsPort !== undefined) {
+      ops = await startOpsServer({
+        port: config.opsPort,
+        host: config.opsHost,
+        metrics,
+        health: healthFromMetrics(metrics),
+        killSwitch,
+        token: config.opsToken,
+        maxHeadAgeSeconds: config.healthMaxHeadAgeS,
+        logger: log,
+      });
+      closers.push(() => ops!.close());
+      log.info({ url: ops.url }, "metrics on /metrics, health on /health");
+    }
+
+    const abort = new AbortController();
+    let execute;
+    if (account && !dryRun) {
+      const nonces = new NonceManager({ address: account.address, client: clients.public, inFlight: () => journal.inFlightNonces(account!.address) });
+      // Before anything new is sent: settle what a previous run left in flight.
+      const rec = await reconcile(journal, clients.public, { nonces });
+      log.info({ ...Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, Array.isArray(v) ? v.length : v])) }, "journal reconciled with the chain");
+      const authSigner = config.relayUrl && config.relayAuthKey ? new Wallet(config.relayAuthKey) : undefined;
+      const sender = new TxSender({
+        client: clients.public,
+        account,
+        journal,
+        nonces,
+        executor,
+        policy: { priorityFeePerGas: config.priorityFeeWei, maxFeeCapWei: config.maxGasPriceWei, stuckBlocks: config.stuckBlocks },
+        submitRaw: authSigner
+          ? async (raw, head) => {
+              // A bundle is only valid for its target block: offer it for the next few, the sender replaces after that.
+              for (let i = 1n; i <= BigInt(config.stuckBlocks); i++) {
+                await sendBundle({ relayUrl: config.relayUrl!, authSigner, signedTransactions: [raw], blockNumber: head + i });
+              }
+            }
+          : undefined,
+        onEvent: (e) => log.info({ ...e, ...("maxFeePerGas" in e ? { maxFeePerGas: e.maxFeePerGas.toString(), maxPriorityFeePerGas: e.maxPriorityFeePerGas.toString() } : {}) }, `tx ${e.type}`),
+      });
+      const tracker = new ReorgTracker({ client: clients.public, journal, confirmations: config.confirmations, nonces, onReorg: (i) => log.warn({ intent: i.id, opportunity: i.opportunityId }, "receipt left the canonical chain: back to evaluation") });
+      execute = createJournaledExecuteFn({
+        client: clients.public,
+        sender,
+        tracker,
+        journal,
+        gate,
+        executor,
+        wethToken: deployment.tokens.WETH.address,
+        priorityFeePerGas: config.priorityFeeWei,
+        pollIntervalMs: Math.min(config.pollIntervalMs, 250),
+        signal: abort.signal,
+      });
+    } else {
+      const { createExecuteFn } = await import("../keeper/execute.js");
+      execute = createExecuteFn({
+        clients,
+        executor,
+        dryRun: true,
+        fees: { priorityFeePerGas: config.priorityFeeWei, maxFeePerGasCap: config.maxGasPriceWei },
+        wethToken: deployment.tokens.WETH.address,
+      });
+    }
+
+    const start = config.startBlock === "earliest" ? 0n : config.startBlock === 0n ? deployment.startBlock : config.startBlock;
+    const watcher = new Watcher(clients.public, deployment, {
+      watch: new Set(config.watch as WatchTarget[]),
+      multicallChunk: config.multicallBatch,
+      logChunkBlocks: config.logChunkBlocks,
+      startBlock: start,
       executor,
+    });
+    const keeper = new Keeper({
+      client: clients.public,
+      watcher,
+      strategy: strategyContextFor(deployment, {
+        minProfitUsd: config.minProfitUsd,
+        priorityFeePerGas: config.priorityFeeWei,
+        thresholdBps: BigInt(config.rebalanceThresholdBps),
+        toleranceBps: config.rebalanceToleranceBps,
+        maxTradeUsd: config.maxTradeUsd,
+        v3Rebalance: config.watch.includes("uniswap-v3"),
+      }),
+      execute,
       dryRun,
-      fees: { priorityFeePerGas: config.priorityFeeWei, maxFeePerGasCap: config.maxGasPriceWei },
-      wethToken: deployment.tokens.WETH.address,
-    }),
-    dryRun,
-    onEvent: (e: KeeperEvent) => logEvent(log, e),
-  });
-  const abort = new AbortController();
-  const stop = (signal: string) => {
-    log.info({ signal }, "stopping after the current block");
-    abort.abort();
-  };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  await keeper.run({ signal: abort.signal, pollIntervalMs: config.pollIntervalMs, maxBlocks: options.maxBlocks });
-  if (config.reportFile) writeFileSync(config.reportFile, reportToJson(keeper.report));
-  log.info(
-    { liquidations: keeper.report.liquidations.length, rebalances: keeper.report.rebalances.length, skipped: keeper.report.skipped.length, failures: keeper.report.failures.length },
-    "keeper stopped",
-  );
-  return 0;
+      onEvent: (e: KeeperEvent) => {
+        observeKeeperEvent(metrics, e);
+        if (e.type === "block") gate.onBlock(e.snapshot.blockNumber);
+        logEvent(log, e);
+      },
+    });
+    const stop = (signal: string) => {
+      log.info({ signal }, "stopping: finishing or recording the send in flight, then exiting");
+      abort.abort();
+    };
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    await keeper.run({ signal: abort.signal, pollIntervalMs: config.pollIntervalMs, maxBlocks: options.maxBlocks });
+    if (config.reportFile) writeFileSync(config.reportFile, reportToJson(keeper.report));
+    log.info(
+      { liquidations: keeper.report.liquidations.length, rebalances: keeper.report.rebalances.length, skipped: keeper.report.skipped.length, failures: keeper.report.failures.length },
+      "keeper stopped",
+    );
+    return 0;
+  } finally {
+    for (const close of closers.reverse()) await close();
+  }
 }
 
 function logEvent(log: ReturnType<typeof createLogger>, e: KeeperEvent): void {
   switch (e.type) {
     case "block":
       log.info(
-        { block: e.snapshot.blockNumber.toString(), borrowers: e.snapshot.stats.borrowersWatched, underwater: e.underwater, candidates: e.candidates, readMs: Math.round(e.snapshot.stats.readMs) },
+        { block: e.snapshot.blockNumber.toString(), borrowers: e.snapshot.stats.borrowersWatched, morphoBorrowers: e.snapshot.stats.morphoBorrowersWatched, underwater: e.underwater, candidates: e.candidates, readMs: Math.round(e.snapshot.stats.readMs) },
         "block",
       );
       break;

@@ -110,7 +110,8 @@ export async function broadcastAttempt(ctx: TxContext, attempt: AttemptRecord, n
   // Never fails: once the node has the transaction, a failed head read must not look like a failed send.
   const head = async () => ctx.client.getBlockNumber({ cacheTime: 0 }).catch(() => ctx.lastHead);
   try {
-    await ctx.client.request({ method: "eth_sendRawTransaction", params: [attempt.raw] });
+    if (ctx.submitRaw) await ctx.submitRaw(attempt.raw, await head());
+    else await ctx.client.request({ method: "eth_sendRawTransaction", params: [attempt.raw] });
     ctx.journal.recordBroadcast(attempt.id, await head(), note);
     return { status: "accepted", attempt, note };
   } catch (err) {

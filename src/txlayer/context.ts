@@ -45,6 +45,11 @@ export interface TxContext {
   policy: TxPolicy;
   /** Called after a transaction is journaled and before it is broadcast (crash tests stop the process here). */
   beforeBroadcast?: (attempt: AttemptRecord) => Promise<void> | void;
+  /**
+   * Private submission: when set, signed transactions go here (e.g. as bundles to a Flashbots-style relay)
+   * instead of eth_sendRawTransaction to the public mempool. Must throw when the relay refuses.
+   */
+  submitRaw?: (raw: `0x${string}`, head: bigint) => Promise<void>;
   emit: (e: TxEvent) => void;
   /** Highest head seen (onBlock, submit's blockSeen): the stuck clock's start when the node cannot be asked. */
   lastHead: bigint;

@@ -27,6 +27,8 @@ export interface TxSenderOptions {
   executor: Address;
   policy: Pick<TxPolicy, "priorityFeePerGas" | "maxFeeCapWei"> & Partial<TxPolicy>;
   beforeBroadcast?: TxContext["beforeBroadcast"];
+  /** Private submission instead of the public mempool; see TxContext.submitRaw. */
+  submitRaw?: TxContext["submitRaw"];
   onEvent?: (e: TxEvent) => void;
 }
 
@@ -82,6 +84,7 @@ export class TxSender {
       nonces: options.nonces,
       policy,
       beforeBroadcast: options.beforeBroadcast,
+      submitRaw: options.submitRaw,
       lastHead: 0n,
       emit: options.onEvent ?? (() => {}),
     };

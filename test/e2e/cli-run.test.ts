@@ -52,7 +52,7 @@ describe("keeper run against a hardhat node over HTTP", () => {
     await syncPoolsToFeeds(clients, world);
     const report = join(dir, "report.json");
     const run = spawnCli(
-      ["run", "--rpc", node.url, "--deployment-file", join(dir, "world.json"), "--executor-address", executor, "--watch", "aave-v3,uniswap-v2", "--report-file", report, "--poll-interval-ms", "100"],
+      ["run", "--rpc", node.url, "--deployment-file", join(dir, "world.json"), "--executor-address", executor, "--watch", "aave-v3,uniswap-v2", "--report-file", report, "--poll-interval-ms", "100", "--data-dir", join(dir, "data"), "--ops-port", "off"],
       { PRIVATE_KEY: DEV_KEY_1 },
     );
     const deadline = Date.now() + 90_000;
