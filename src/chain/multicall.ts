@@ -59,6 +59,10 @@ export async function readBatched<T = unknown>(
           // batchSize counts calldata bytes in viem; 0 disables its own splitting: we chunk by calls.
           batchSize: 0,
         });
+        // With allowFailure, viem turns a failed request (timeout, 5xx, bad JSON) into a "failure" for every call
+        // of the chunk. That is not a revert: a snapshot missing those reads would be wrong, so fail the read.
+        const transportError = (results as any[]).find((r: any) => r.status === "failure" && isTransportError(r.error));
+        if (transportError) throw transportError.error;
         out[index] = (results as any[]).map((r: any) =>
           r.status === "success" ? { ok: true, value: r.result as T } : { ok: false, error: String(r.error?.shortMessage ?? r.error) },
         );
@@ -69,6 +73,26 @@ export async function readBatched<T = unknown>(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
   return out.flat();
+}
+
+const TRANSPORT_ERRORS = new Set([
+  "HttpRequestError",
+  "TimeoutError",
+  "RpcRequestError",
+  "WebSocketRequestError",
+  "SocketClosedError",
+  "UnknownRpcError",
+  "InternalRpcError",
+  "LimitExceededRpcError",
+  "ResourceUnavailableRpcError",
+  "InvalidInputRpcError",
+  "ParseRpcError",
+]);
+
+/** True when the error (or a cause of it) is about reaching the node, not about the call's own result. */
+function isTransportError(err: unknown): boolean {
+  for (let e: any = err; e; e = e.cause) if (TRANSPORT_ERRORS.has(e.name)) return true;
+  return false;
 }
 
 /** Unwraps a result or throws a KeeperError naming what was being read. */

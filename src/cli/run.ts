@@ -15,7 +15,7 @@ import { createJournaledExecuteFn } from "../keeper/journaledExecute.js";
 import { Keeper, type KeeperEvent } from "../keeper/keeper.js";
 import { reportToJson } from "../keeper/report.js";
 import { createLogger } from "../ops/logger.js";
-import { createMetrics, observeKeeperEvent } from "../ops/metrics.js";
+import { createMetrics, observeKeeperEvent, recordRpcError } from "../ops/metrics.js";
 import { CircuitBreaker, DailyCaps, KillSwitch, SafetyGate } from "../ops/safety/index.js";
 import { healthFromMetrics, startOpsServer, type OpsServer } from "../ops/server.js";
 import { NonceManager, ReorgTracker, TxSender, reconcile } from "../txlayer/index.js";
@@ -170,6 +170,12 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
       }),
       execute,
       dryRun,
+      onError: (err, n) => {
+        const text = err instanceof Error ? err.message : String(err);
+        const kind = /timeout|timed out/i.test(text) ? "timeout" : /429/.test(text) ? "rate-limited" : /50\d|HTTP request failed/i.test(text) ? "server-error" : "other";
+        recordRpcError(metrics, kind);
+        log.warn({ consecutiveFailures: n, error: err instanceof Error ? err.message.split("\n")[0] : String(err) }, "block failed; retrying with backoff");
+      },
       onEvent: (e: KeeperEvent) => {
         observeKeeperEvent(metrics, e);
         if (e.type === "block") gate.onBlock(e.snapshot.blockNumber);

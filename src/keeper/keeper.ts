@@ -39,6 +39,8 @@ export interface KeeperOptions {
   /** Blocks to leave an opportunity alone after a deterministic failure (healthy, unprofitable). */
   cooldownBlocks?: bigint;
   onEvent?: (e: KeeperEvent) => void;
+  /** A block could not be processed (the loop retries with backoff). */
+  onError?: (err: unknown, consecutiveFailures: number) => void;
 }
 
 const WAD = 10n ** 18n;
@@ -90,16 +92,30 @@ export class Keeper {
     return snapshot;
   }
 
-  /** Polls for new heads until `signal` aborts; each new head is processed once (missed ones are skipped over). */
+  /**
+   * Polls for new heads until `signal` aborts; each new head is processed once (missed ones are skipped over).
+   * A failing block (RPC timeout, 5xx, malformed answer) is reported and retried with exponential backoff: the
+   * keeper never dies of a flaky node, and never acts on a half-read snapshot.
+   */
   async run(params: { signal: AbortSignal; pollIntervalMs: number; maxBlocks?: number }): Promise<void> {
     let processed = 0;
+    let failures = 0;
     while (!params.signal.aborted) {
-      const head = await this.opts.client.getBlockNumber({ cacheTime: 0 });
-      if (head > this.lastBlock) {
-        await this.processBlock(head);
-        if (params.maxBlocks !== undefined && ++processed >= params.maxBlocks) return;
+      try {
+        const head = await this.opts.client.getBlockNumber({ cacheTime: 0 });
+        if (head > this.lastBlock) {
+          await this.processBlock(head);
+          failures = 0;
+          if (params.maxBlocks !== undefined && ++processed >= params.maxBlocks) return;
+        }
+      } catch (err) {
+        failures++;
+        this.opts.onError?.(err, failures);
+        const backoff = Math.min(params.pollIntervalMs * 2 ** Math.min(failures, 6), 30_000);
+        await sleep(backoff, params.signal);
+        continue;
       }
-      await new Promise((r) => setTimeout(r, params.pollIntervalMs));
+      await sleep(params.pollIntervalMs, params.signal);
     }
   }
 
@@ -255,4 +271,14 @@ export function touchedBy(c: Candidate): string[] {
     }
   })();
   return list.filter((x) => x && x !== zero).map((x) => x.toLowerCase());
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
 }
