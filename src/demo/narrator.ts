@@ -36,7 +36,7 @@ export function createNarrator(print: (line: string) => void): (e: KeeperEvent) 
           const profit = formatToken(snapshot, c.opportunity.expectedProfit.token, o.profit);
           const args = o.eventArgs;
           const detail =
-            c.action.kind === "liquidateAaveV2Flash"
+            c.action.kind === "liquidateAaveV2Flash" || c.action.kind === "liquidateAaveMorphoFlash"
               ? `repaid ${formatToken(snapshot, c.action.params.debtAsset, BigInt(String(args.debtRepaid ?? 0)))}, ` +
                 `seized ${formatToken(snapshot, c.action.params.collateralAsset, BigInt(String(args.collateralSeized ?? 0)))}, `
               : c.action.kind === "liquidateMorpho"

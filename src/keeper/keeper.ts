@@ -153,7 +153,7 @@ export class Keeper {
     const price = snapshot.prices[profitToken.token];
     const profitUsd = price ? formatUsd(tokenAmountToUsd(o.profit, profitToken.decimals, price.usd8)) : "?";
     const a = c.action;
-    if (a.kind === "liquidateAaveV2Flash") {
+    if (a.kind === "liquidateAaveV2Flash" || a.kind === "liquidateAaveMorphoFlash") {
       const after = await this.opts.client.readContract({
         address: a.params.aavePool,
         abi: aavePoolAbi,
