@@ -55,11 +55,20 @@ try {
       for (let i = 0; i < runs; i++) {
         requests = 0;
         const t = performance.now();
-        seen = await fn();
+        try {
+          seen = await fn();
+        } catch (err) {
+          // A method that cannot complete at this size is a result too (e.g. 10,000 parallel requests).
+          const why = err instanceof Error ? (err as { shortMessage?: string }).shortMessage ?? err.message.split("\n")[0] : String(err);
+          console.error(`  ${label}: failed after ${requests} requests: ${why}`);
+          return { label, ms: Number.NaN, requests, seen: 0, failed: why };
+        }
         times.push(performance.now() - t);
         reqs.push(requests);
       }
-      return { label, ms: median(times), requests: median(reqs), seen };
+      const m = { label, ms: median(times), requests: median(reqs), seen, failed: undefined as string | undefined };
+      console.error(`  ${size} borrowers, ${label}: ${m.ms.toFixed(0)} ms, ${m.requests} requests`);
+      return m;
     };
     const sequential = await measure("one eth_call per position, sequential", async () => {
       let n = 0;
@@ -81,7 +90,7 @@ try {
       return s.aave!.accounts.length;
     });
     for (const m of [sequential, parallel, watcher]) {
-      rows.push([size, m.label, m.seen, m.ms.toFixed(0), m.requests, (sequential.ms / m.ms).toFixed(1)]);
+      rows.push([size, m.label, m.seen, m.failed ? `failed: ${m.failed.slice(0, 30)}` : m.ms.toFixed(0), m.requests, m.failed ? "-" : (sequential.ms / m.ms).toFixed(1)]);
     }
   }
   console.log("");
