@@ -1,13 +1,2 @@
 /** A seeded pseudo-random generator, so that a fault schedule can be replayed exactly from its seed. */
-
-/** Returns numbers in [0, 1); the same seed gives the same sequence (mulberry32: tiny, fast, good enough for tests). */
-export function createPrng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom as createPrng } from "../world/random.js";

@@ -9,6 +9,9 @@
  *    `cooldownBlocks` blocks and the reason is logged: something about it is wrong that neither rule catches.
  */
 import type { ErrorClassification } from "../executor/errors.js";
+import { seededRandom } from "../world/random.js";
+
+export { seededRandom };
 
 export interface RetryConfig {
   /** First transient backoff. Default 500 ms. */
@@ -55,18 +58,6 @@ interface OpportunityState {
   notBefore?: number;
   cooldownUntil?: bigint;
   lastReason: string;
-}
-
-/** A seeded generator of floats in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** See the module comment. One instance per keeper; state is per opportunity id. */
