@@ -16,7 +16,7 @@ function contextFor(world: World, overrides: Partial<StrategyContext> = {}): Str
     rebalanceToleranceBps: 1,
     maxTradeUsd: 0n,
     v3Rebalance: true,
-    gas: { aaveV2Flash: 460_000n, aaveMorphoFlash: 475_000n, rebalanceV2Inventory: 150_000n, rebalanceV2V3Flash: 215_000n, morphoLiquidation: 210_000n, rebalanceV3Inventory: 180_000n },
+    gas: { aaveV2Flash: 460_000n, aaveV2FlashBatchItem: 190_000n, aaveMorphoFlash: 475_000n, rebalanceV2Inventory: 150_000n, rebalanceV2V3Flash: 215_000n, morphoLiquidation: 210_000n, rebalanceV3Inventory: 180_000n },
     ...overrides,
   };
 }

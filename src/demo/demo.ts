@@ -24,7 +24,7 @@ export interface DemoOptions {
 }
 
 /** Gas of the executor's paths as measured on the real protocols (test/contracts), refined by simulation. */
-export const MEASURED_GAS = { aaveV2Flash: 460_000n, aaveMorphoFlash: 475_000n, rebalanceV2Inventory: 150_000n, rebalanceV2V3Flash: 215_000n, morphoLiquidation: 210_000n, rebalanceV3Inventory: 180_000n };
+export const MEASURED_GAS = { aaveV2Flash: 460_000n, aaveV2FlashBatchItem: 190_000n, aaveMorphoFlash: 475_000n, rebalanceV2Inventory: 150_000n, rebalanceV2V3Flash: 215_000n, morphoLiquidation: 210_000n, rebalanceV3Inventory: 180_000n };
 
 /** The strategy context for a world: every V2 pair and V3 pool it has, thresholds from the caller. */
 export function strategyContextFor(

@@ -39,6 +39,8 @@ export function createNarrator(print: (line: string) => void): (e: KeeperEvent) 
             c.action.kind === "liquidateAaveV2Flash" || c.action.kind === "liquidateAaveMorphoFlash"
               ? `repaid ${formatToken(snapshot, c.action.params.debtAsset, BigInt(String(args.debtRepaid ?? 0)))}, ` +
                 `seized ${formatToken(snapshot, c.action.params.collateralAsset, BigInt(String(args.collateralSeized ?? 0)))}, `
+              : c.action.kind === "liquidateAaveV2FlashBatch"
+                ? `${c.action.params.items.length} liquidations in one transaction, `
               : c.action.kind === "liquidateMorpho"
                 ? `repaid ${formatToken(snapshot, c.action.params.marketParams.loanToken, BigInt(String(args.repaidAssets ?? 0)))}, ` +
                   `seized ${formatToken(snapshot, c.action.params.marketParams.collateralToken, BigInt(String(args.seizedAssets ?? 0)))}, `
@@ -67,6 +69,7 @@ function labelOf(id: string): string {
 function contextLine(ctx: Record<string, string>): string {
   const parts: string[] = [];
   if (ctx.pool) parts.push(ctx.pool);
+  if (ctx.batch) parts.push(ctx.batch);
   if (ctx.healthFactor) parts.push(`HF ${ctx.healthFactor}`);
   if (ctx.skewBps) parts.push(`skew ${ctx.skewBps} bps`);
   if (ctx.slice) parts.push(`slice ${ctx.slice}`);

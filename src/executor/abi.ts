@@ -11,16 +11,23 @@ import { loadOwnArtifact, type Artifact } from "../world/artifacts.js";
 export const KEEPER_EXECUTOR_SOURCE = "contracts/KeeperExecutor.sol";
 export const KEEPER_EXECUTOR_NAME = "KeeperExecutor";
 
-/** The executor's entry points that run an action; each takes one params struct and returns the profit. */
+/**
+ * The executor's entry points that run an action; each takes one params struct (the batch: an array of them) and
+ * returns the profit (the batch: the total).
+ */
 export const EXECUTOR_ACTION_FUNCTIONS = [
   "liquidateAaveV2Flash",
+  "liquidateAaveV2FlashBatch",
   "liquidateAaveMorphoFlash",
   "liquidateMorpho",
   "rebalanceV2",
   "rebalanceV3",
 ] as const;
 
-/** The events an action emits once it has paid the owner (one per entry point, same order). */
+/**
+ * The events an action emits once it has paid the owner, one per liquidation or rebalance (a
+ * liquidateAaveV2FlashBatch emits one AaveLiquidatedWithV2Flash per item, and has no event of its own).
+ */
 export const EXECUTOR_ACTION_EVENTS = [
   "AaveLiquidatedWithV2Flash",
   "AaveLiquidatedWithMorphoFlash",
@@ -45,6 +52,7 @@ export const EXECUTOR_ERRORS = [
   "UnsupportedFunding",
   "AmountTooLarge",
   "TokenCallFailed",
+  "EmptyBatch",
 ] as const;
 
 export type ExecutorActionFunction = (typeof EXECUTOR_ACTION_FUNCTIONS)[number];

@@ -3,7 +3,8 @@
  * Solidity struct field for field (uint -> bigint, address -> Address, enum -> number), so an action can be
  * built, logged, simulated and sent without any translation step that could drift.
  */
-import { encodeFunctionData, type Address, type Hex } from "viem";
+import { encodeFunctionData, isAddressEqual, type Address, type Hex } from "viem";
+import { KeeperError } from "../errors.js";
 import { keeperExecutorAbi } from "./abi.js";
 
 /** KeeperExecutor.Funding: where a rebalance's input comes from (values are the Solidity enum's). */
@@ -95,6 +96,21 @@ export interface V3RebalanceParams {
 }
 
 /**
+ * KeeperExecutor.liquidateAaveV2FlashBatch's argument: several V2-flash Aave liquidations run in order in one
+ * transaction (cheaper than one transaction each when they share a funding path). The contract takes only
+ * `items`; each item keeps its own on-chain `minProfit` floor.
+ */
+export interface AaveLiquidationBatchParams {
+  /** The liquidations, in execution order; all must share one `collateralAsset` (the batch's profit token). */
+  items: AaveLiquidationParams[];
+  /**
+   * Informational, not sent: the sum of the items' `minProfit`, i.e. the least total profit the batch pays when it
+   * succeeds. Kept so that code reading `action.params.minProfit` on any action works on a batch too.
+   */
+  minProfit: bigint;
+}
+
+/**
  * A pool's two tokens, sorted as the pool stores them. Rebalance params name only the pool (the contract reads
  * the tokens on chain); the action carries them too so the profit token is known without an RPC round trip.
  */
@@ -103,9 +119,10 @@ export interface PoolTokens {
   token1: Address;
 }
 
-/** One KeeperExecutor call: `kind` is the entry point's name, `params` its struct. */
+/** One KeeperExecutor call: `kind` is the entry point's name, `params` its struct (for a batch, its items). */
 export type ExecutorAction =
   | { kind: "liquidateAaveV2Flash"; params: AaveLiquidationParams }
+  | { kind: "liquidateAaveV2FlashBatch"; params: AaveLiquidationBatchParams }
   | { kind: "liquidateAaveMorphoFlash"; params: AaveMorphoLiquidationParams }
   | { kind: "liquidateMorpho"; params: MorphoLiquidationParams }
   | { kind: "rebalanceV2"; params: V2RebalanceParams; tokens: PoolTokens }
@@ -113,9 +130,54 @@ export type ExecutorAction =
 
 export type ExecutorActionKind = ExecutorAction["kind"];
 
+/** An Aave V2-flash liquidation batch whose items do not share a collateral asset: it has no single profit token. */
+export class MixedBatchCollateralError extends KeeperError {
+  override name = "MixedBatchCollateralError";
+  constructor(collaterals: readonly Address[]) {
+    super(`A liquidateAaveV2FlashBatch mixes collateral assets (${[...new Set(collaterals)].join(", ")}).`, {
+      metaMessages: [
+        "Each item's profit is paid in its own collateral, and the batch's profit must be in one token.",
+        "Batch only liquidations that seize the same collateral; send the others separately or in their own batch.",
+      ],
+    });
+  }
+}
+
+/** An Aave V2-flash liquidation batch with no items: the contract reverts EmptyBatch, so it is refused here. */
+export class EmptyBatchError extends KeeperError {
+  override name = "EmptyBatchError";
+  constructor() {
+    super("A liquidateAaveV2FlashBatch needs at least one item.", {
+      metaMessages: ["The executor reverts EmptyBatch() on an empty batch; send nothing instead."],
+    });
+  }
+}
+
+/** The collateral every item of a batch seizes (its profit token). Throws on an empty or mixed batch. */
+function batchCollateral(items: readonly AaveLiquidationParams[]): Address {
+  const [first] = items;
+  if (first === undefined) throw new EmptyBatchError();
+  if (items.some((i) => !isAddressEqual(i.collateralAsset, first.collateralAsset))) {
+    throw new MixedBatchCollateralError(items.map((i) => i.collateralAsset));
+  }
+  return first.collateralAsset;
+}
+
+const sumMinProfit = (items: readonly AaveLiquidationParams[]): bigint => items.reduce((sum, i) => sum + i.minProfit, 0n);
+
+/**
+ * The batch action running `items` in order in one transaction, its informational `params.minProfit` set to the
+ * sum of the items' floors. Throws EmptyBatchError / MixedBatchCollateralError for a batch the keeper must not send.
+ */
+export function aaveV2FlashBatch(items: readonly AaveLiquidationParams[]): Extract<ExecutorAction, { kind: "liquidateAaveV2FlashBatch" }> {
+  batchCollateral(items);
+  return { kind: "liquidateAaveV2FlashBatch", params: { items: [...items], minProfit: sumMinProfit(items) } };
+}
+
 /**
  * The token the action's profit (the entry point's return value and its event's `profit`) is paid to the owner
- * in: the seized collateral for a V2-flash Aave liquidation (the flash pair is repaid in collateral), the debt
+ * in: the seized collateral for a V2-flash Aave liquidation (the flash pair is repaid in collateral) and for a
+ * batch of them (whose items must share it: MixedBatchCollateralError otherwise), the debt
  * asset for a Morpho-flash Aave liquidation and the loan token for a Morpho liquidation (all collateral is sold),
  * and the output token of a rebalance.
  */
@@ -123,6 +185,8 @@ export function profitToken(action: ExecutorAction): Address {
   switch (action.kind) {
     case "liquidateAaveV2Flash":
       return action.params.collateralAsset;
+    case "liquidateAaveV2FlashBatch":
+      return batchCollateral(action.params.items);
     case "liquidateAaveMorphoFlash":
       return action.params.debtAsset;
     case "liquidateMorpho":
@@ -134,32 +198,60 @@ export function profitToken(action: ExecutorAction): Address {
   }
 }
 
-/** The action with its on-chain `minProfit` raised to at least `minProfit` (never lowered). */
+/**
+ * The action with its on-chain `minProfit` raised to at least `minProfit` (never lowered); the same object when
+ * nothing needs raising.
+ *
+ * For `liquidateAaveV2FlashBatch`, `minProfit` is a floor on the batch's TOTAL profit and the contract only knows
+ * per-item floors, whose sum the batch pays at least. So: when `minProfit` <= the sum of the items' floors, the
+ * items are left untouched (the total is already guaranteed); otherwise only the LAST item's floor is raised by
+ * the difference, so that the floors sum to exactly `minProfit`. Raising every item would demand more than was
+ * asked; the last item bears it because it runs on the state the others leave. This is conservative: a batch whose
+ * total would clear `minProfit` while its last item falls short of its raised floor reverts (InsufficientProfit).
+ * The informational `params.minProfit` is set to the new sum.
+ */
 export function withMinProfit<A extends ExecutorAction>(action: A, minProfit: bigint): A {
+  if (action.kind === "liquidateAaveV2FlashBatch") {
+    const items = (action as Extract<ExecutorAction, { kind: "liquidateAaveV2FlashBatch" }>).params.items;
+    const floors = sumMinProfit(items);
+    if (floors >= minProfit) return action;
+    const last = items[items.length - 1];
+    if (last === undefined) throw new EmptyBatchError();
+    const raised = [...items.slice(0, -1), { ...last, minProfit: last.minProfit + (minProfit - floors) }];
+    return { ...action, params: { items: raised, minProfit } };
+  }
   if (action.params.minProfit >= minProfit) return action;
   return { ...action, params: { ...action.params, minProfit } };
+}
+
+/** AaveLiquidationParams' own fields, in a fresh object (see structOf). */
+function aaveLiquidationStruct(a: AaveLiquidationParams): Record<string, unknown> {
+  return {
+    aavePool: a.aavePool,
+    flashPair: a.flashPair,
+    collateralAsset: a.collateralAsset,
+    debtAsset: a.debtAsset,
+    user: a.user,
+    debtToCover: a.debtToCover,
+    swapPair: a.swapPair,
+    minProfit: a.minProfit,
+  };
 }
 
 /**
  * Only the struct's own fields, in a fresh object: callers may pass richer objects (a World's pair info, an
  * opportunity), and viem encodes tuples by component name, so extra keys would be ignored anyway; copying keeps
  * what is encoded obvious and the `tokens` context out of the calldata.
+ *
+ * Returns the entry point's single argument: its params struct, or for a batch the array of item structs.
  */
-function structOf(action: ExecutorAction): Record<string, unknown> {
+function structOf(action: ExecutorAction): Record<string, unknown> | Record<string, unknown>[] {
   switch (action.kind) {
-    case "liquidateAaveV2Flash": {
-      const a = action.params;
-      return {
-        aavePool: a.aavePool,
-        flashPair: a.flashPair,
-        collateralAsset: a.collateralAsset,
-        debtAsset: a.debtAsset,
-        user: a.user,
-        debtToCover: a.debtToCover,
-        swapPair: a.swapPair,
-        minProfit: a.minProfit,
-      };
-    }
+    case "liquidateAaveV2Flash":
+      return aaveLiquidationStruct(action.params);
+    case "liquidateAaveV2FlashBatch":
+      // Only the items go on chain; the batch's own minProfit is informational.
+      return action.params.items.map(aaveLiquidationStruct);
     case "liquidateAaveMorphoFlash": {
       const a = action.params;
       return {
@@ -214,12 +306,18 @@ function structOf(action: ExecutorAction): Record<string, unknown> {
   }
 }
 
-/** The function name and argument list of the action's KeeperExecutor call, for viem's contract helpers. */
-export function actionCall(action: ExecutorAction): { functionName: ExecutorActionKind; args: readonly [Record<string, unknown>] } {
+/**
+ * The function name and argument list of the action's KeeperExecutor call, for viem's contract helpers: one struct,
+ * or for `liquidateAaveV2FlashBatch` the array of item structs.
+ */
+export function actionCall(action: ExecutorAction): {
+  functionName: ExecutorActionKind;
+  args: readonly [Record<string, unknown> | Record<string, unknown>[]];
+} {
   return { functionName: action.kind, args: [structOf(action)] };
 }
 
-/** Calldata of the action's KeeperExecutor call (selector + ABI-encoded params struct). */
+/** Calldata of the action's KeeperExecutor call (selector + ABI-encoded params struct, or item structs). */
 export function encodeAction(action: ExecutorAction): Hex {
   const { functionName, args } = actionCall(action);
   return encodeFunctionData({ abi: keeperExecutorAbi(), functionName, args });

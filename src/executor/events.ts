@@ -74,9 +74,10 @@ export type ExecutorEvent =
     };
 
 /**
- * The action events `executor` emitted in `logs` (a receipt's logs), in log order. Logs of other contracts are
- * ignored: a pool or token could emit an event with the same signature, and only the executor's are the truth
- * about what it paid.
+ * All the action events `executor` emitted in `logs` (a receipt's logs), in log order: one for a single action,
+ * one per item for a liquidateAaveV2FlashBatch (same order as its items). Logs of other contracts are ignored: a
+ * pool or token could emit an event with the same signature, and only the executor's are the truth about what it
+ * paid.
  */
 export function parseExecutorEvents(logs: readonly Log[], executor: Address): ExecutorEvent[] {
   const own = logs.filter((log) => isAddressEqual(log.address, executor));
@@ -87,4 +88,14 @@ export function parseExecutorEvents(logs: readonly Log[], executor: Address): Ex
   return parsed
     .filter((e) => (EXECUTOR_ACTION_EVENTS as readonly string[]).includes(e.eventName))
     .map((e) => ({ eventName: e.eventName as ExecutorActionEventName, args: e.args }) as ExecutorEvent);
+}
+
+/**
+ * What the transaction paid the owner in total: the sum of its action events' `profit` (for a batch, the entry
+ * point's `totalProfit`), or undefined when there is no action event. Only meaningful in one token, which a
+ * batch's shared collateral guarantees.
+ */
+export function totalExecutorProfit(events: readonly ExecutorEvent[]): bigint | undefined {
+  if (events.length === 0) return undefined;
+  return events.reduce((sum, e) => sum + e.args.profit, 0n);
 }

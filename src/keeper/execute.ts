@@ -2,6 +2,7 @@ import type { Address } from "viem";
 import type { ExecutorClients } from "../executor/deploy.js";
 import { ExecutorRevertError } from "../executor/errors.js";
 import type { FeeConfig } from "../executor/fees.js";
+import { parseExecutorEvents, totalExecutorProfit } from "../executor/events.js";
 import { executeAction, type ExecuteOutcome, type SkipReason } from "../executor/send.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import type { ExecOutcome, ExecuteFn } from "./keeper.js";
@@ -80,6 +81,14 @@ export function createExecuteFn(params: {
       expectedProfitWei,
       receiptTimeoutMs: params.receiptTimeoutMs ?? 120_000,
     });
-    return toExecOutcome(outcome);
+    const result = toExecOutcome(outcome);
+    if (result.status === "mined" && candidate.action.kind === "liquidateAaveV2FlashBatch") {
+      // executeAction reports the first event; a batch has one per item.
+      const receipt = await params.clients.public.getTransactionReceipt({ hash: result.hash });
+      const events = parseExecutorEvents(receipt.logs, params.executor);
+      result.events = events.map((e) => e.args as Record<string, unknown>);
+      result.profit = totalExecutorProfit(events) ?? result.profit;
+    }
+    return result;
   };
 }

@@ -1,5 +1,5 @@
 import type { Address, Chain, PublicClient, Transport } from "viem";
-import { parseExecutorEvents } from "../executor/events.js";
+import { parseExecutorEvents, totalExecutorProfit } from "../executor/events.js";
 import type { Journal } from "../journal/index.js";
 import type { SafetyGate } from "../ops/safety/index.js";
 import type { ReorgTracker, TxSender } from "../txlayer/index.js";
@@ -88,15 +88,17 @@ export function createJournaledExecuteFn(params: {
     const rc = intent.receipt;
     if (state === "mined" && rc) {
       const receipt = await params.client.getTransactionReceipt({ hash: rc.hash });
-      const event = parseExecutorEvents(receipt.logs, params.executor)[0];
+      const events = parseExecutorEvents(receipt.logs, params.executor);
+      const event = events[0];
       params.gate.recordSend({ outcome: "mined", gasSpentWei: rc.gasUsed * rc.effectiveGasPrice });
       return {
         status: "mined",
         hash: rc.hash,
         blockNumber: rc.blockNumber,
         gasUsed: rc.gasUsed,
-        profit: (event?.args as { profit?: bigint } | undefined)?.profit ?? 0n,
+        profit: totalExecutorProfit(events) ?? 0n,
         eventArgs: (event?.args ?? {}) as Record<string, unknown>,
+        events: events.map((e) => e.args as Record<string, unknown>),
       };
     }
     params.gate.recordSend({ outcome: state === "abandoned" ? "failed" : "reverted", gasSpentWei: rc ? rc.gasUsed * rc.effectiveGasPrice : worst, error: intent.reason });

@@ -15,7 +15,18 @@ import { emptyReport, type KeeperReport } from "./report.js";
 
 /** What happened to one candidate handed to the executor. */
 export type ExecOutcome =
-  | { status: "mined"; hash: Hash; blockNumber: bigint; gasUsed: bigint; profit: bigint; eventArgs: Record<string, unknown> }
+  | {
+      status: "mined";
+      hash: Hash;
+      blockNumber: bigint;
+      gasUsed: bigint;
+      /** Total profit paid to the owner (summed over a batch's items). */
+      profit: bigint;
+      /** The first action event's arguments. */
+      eventArgs: Record<string, unknown>;
+      /** Every action event's arguments, in log order (several for a batch). */
+      events?: Record<string, unknown>[];
+    }
   | { status: "dry-run"; profit: bigint; gas: bigint }
   | { status: "skipped"; reason: string; deterministic: boolean }
   | { status: "reverted"; hash?: Hash; error: string };
@@ -153,7 +164,34 @@ export class Keeper {
     const price = snapshot.prices[profitToken.token];
     const profitUsd = price ? formatUsd(tokenAmountToUsd(o.profit, profitToken.decimals, price.usd8)) : "?";
     const a = c.action;
-    if (a.kind === "liquidateAaveV2Flash" || a.kind === "liquidateAaveMorphoFlash") {
+    if (a.kind === "liquidateAaveV2FlashBatch") {
+      const sym = (t: Address) => snapshot.prices[t]?.symbol ?? t;
+      const hfs = (c.context.healthFactor ?? "").split(",");
+      const events = o.events ?? [o.eventArgs];
+      for (const [k, item] of a.params.items.entries()) {
+        const ev = events.find((e) => String(e.user).toLowerCase() === item.user.toLowerCase()) ?? {};
+        const after = await this.opts.client.readContract({ address: item.aavePool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [item.user], blockNumber: o.blockNumber });
+        const itemProfit = BigInt(String(ev.profit ?? 0n));
+        this.report.liquidations.push({
+          protocol: "aave-v3",
+          borrower: item.user,
+          block: o.blockNumber.toString(),
+          txHash: o.hash,
+          healthFactorBefore: hfs[k] ?? "?",
+          healthFactorAfter: hf(after[5]),
+          debtAsset: sym(item.debtAsset),
+          debtRepaid: String(ev.debtRepaid ?? item.debtToCover),
+          collateralAsset: sym(item.collateralAsset),
+          collateralSeized: String(ev.collateralSeized ?? ""),
+          profitAsset: sym(item.collateralAsset),
+          profit: itemProfit.toString(),
+          profitUsd: price ? formatUsd(tokenAmountToUsd(itemProfit, profitToken.decimals, price.usd8)) : "?",
+          // The batch's gas, shared: see the batch's transaction for the total.
+          gasUsed: (o.gasUsed / BigInt(a.params.items.length)).toString(),
+          batch: `${k + 1}/${a.params.items.length}`,
+        });
+      }
+    } else if (a.kind === "liquidateAaveV2Flash" || a.kind === "liquidateAaveMorphoFlash") {
       const after = await this.opts.client.readContract({
         address: a.params.aavePool,
         abi: aavePoolAbi,
@@ -260,6 +298,8 @@ export function touchedBy(c: Candidate): string[] {
     switch (a.kind) {
       case "liquidateAaveV2Flash":
         return [a.params.flashPair, a.params.swapPair];
+      case "liquidateAaveV2FlashBatch":
+        return a.params.items.flatMap((i) => [i.flashPair, i.swapPair]);
       case "liquidateAaveMorphoFlash":
         return [a.params.swapPair];
       case "liquidateMorpho":

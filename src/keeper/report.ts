@@ -17,6 +17,8 @@ export interface LiquidationRecord {
   profit: string;
   profitUsd: string;
   gasUsed: string;
+  /** Set when the liquidation was one item of a batch transaction ("2/3"); gasUsed is then the batch's share. */
+  batch?: string;
 }
 
 /** One rebalance the keeper completed, with the pool's skew read back afterwards. */

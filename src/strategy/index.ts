@@ -1,4 +1,6 @@
+import { netProfit } from "../risk/profit.js";
 import { rankOpportunities } from "../risk/rank.js";
+import { batchAaveLiquidations } from "./batch.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import { findAaveLiquidations } from "./aaveLiquidations.js";
 import { findMorphoLiquidations } from "./morphoLiquidations.js";
@@ -33,9 +35,14 @@ export function planBlock(snapshot: Snapshot, ctx: StrategyContext): Plan {
     const c = byOpportunity.get(s.opportunity)!;
     skipped.push({ id: s.opportunity.id, protocol: s.opportunity.protocol, reason: s.reason, context: c.context });
   }
-  return {
-    blockNumber: snapshot.blockNumber,
-    selected: ranked.selected.map((r) => ({ ...byOpportunity.get(r.opportunity)!, netProfitUsd: r.profit.netUsd, gasCostUsd: r.profit.gasCostUsd })),
-    skipped,
-  };
+  // Liquidations sharing a flash pair go in one transaction when that costs less gas; re-rank after merging.
+  const merged = batchAaveLiquidations(snapshot, ctx, ranked.selected.map((r) => byOpportunity.get(r.opportunity)!));
+  const gas = { baseFeePerGas: snapshot.baseFeePerGas, priorityFeePerGas: ctx.priorityFeePerGas, ethUsd };
+  const selected = merged
+    .map((c) => {
+      const p = netProfit(c.opportunity, gas);
+      return { ...c, netProfitUsd: p.netUsd, gasCostUsd: p.gasCostUsd };
+    })
+    .sort((a, b) => (a.netProfitUsd === b.netProfitUsd ? 0 : a.netProfitUsd > b.netProfitUsd ? -1 : 1));
+  return { blockNumber: snapshot.blockNumber, selected, skipped };
 }

@@ -78,6 +78,13 @@ describe("the demo scenario on the real protocols", () => {
     expect(await balance(world.tokens.WBTC.address, executor)).toBe(0n);
   });
 
+  it("liquidated Aave borrowers sharing a flash pair in one batch transaction", () => {
+    const batched = demo.report.liquidations.filter((l) => l.batch);
+    expect(batched.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(batched.map((l) => l.txHash)).size).toBeLessThan(batched.length);
+    for (const l of batched) expect(Number(l.healthFactorBefore)).toBeLessThan(1);
+  });
+
   it("liquidated on Morpho Blue through the callback, and rebalanced the V3 pool in slices onto the reference", async () => {
     const { report, world } = demo;
     const morpho = report.liquidations.filter((l) => l.protocol === "morpho-blue");
