@@ -14,7 +14,7 @@ import { aavePoolAbi } from "../src/protocols/aaveV3/abi.js";
 import { Watcher } from "../src/watcher/watcher.js";
 import { aaveBorrowerSpread, deployWorld, type World } from "../src/world/index.js";
 import { openAaveBorrowers } from "../src/world/borrowers.js";
-import { getPrices } from "../src/world/actions.js";
+import { getPrices, setPrice } from "../src/world/actions.js";
 import { machineLine, median, printTable } from "./machine.js";
 
 const { values } = parseArgs({
@@ -89,7 +89,26 @@ try {
       const s = await w.snapshot();
       return s.aave!.accounts.length;
     });
-    for (const m of [sequential, parallel, watcher]) {
+    // The keeper's steady state: the next block after a 1% ETH move re-reads only the accounts it could have sunk.
+    const incrementalMs: number[] = [];
+    const incrementalReq: number[] = [];
+    let incrementalRead = 0;
+    for (let i = 0; i < runs; i++) {
+      const w = new Watcher(client as never, world, { watch: new Set(["aave-v3"]), multicallChunk: 300 });
+      await w.snapshot();
+      const base = (await getPrices(clients, world)).WETH;
+      await setPrice(clients, world, "WETH", (base * 99n) / 100n);
+      requests = 0;
+      const t = performance.now();
+      const s = await w.snapshot();
+      incrementalMs.push(performance.now() - t);
+      incrementalReq.push(requests);
+      incrementalRead = s.stats.aaveAccountsRead;
+      await setPrice(clients, world, "WETH", base);
+    }
+    const incremental = { label: `Watcher, next block after a 1% ETH move (${incrementalRead} re-read)`, ms: median(incrementalMs), requests: median(incrementalReq), seen: borrowers.length, failed: undefined as string | undefined };
+    console.error(`  ${size} borrowers, ${incremental.label}: ${incremental.ms.toFixed(0)} ms, ${incremental.requests} requests`);
+    for (const m of [sequential, parallel, watcher, incremental]) {
       rows.push([size, m.label, m.seen, m.failed ? `failed: ${m.failed.slice(0, 30)}` : m.ms.toFixed(0), m.requests, m.failed ? "-" : (sequential.ms / m.ms).toFixed(1)]);
     }
   }

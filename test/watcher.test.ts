@@ -45,3 +45,25 @@ describe("Watcher on the real protocols", () => {
     await setPrice(chain, world, "WETH", 3_000n * 10n ** 8n);
   });
 });
+
+describe("Watcher incremental Aave reads", () => {
+  it("re-reads only the accounts a price move could have sunk, and still catches the one that sank", async () => {
+    const chain = await createInProcessChain();
+    const world = await deployWorld(chain, { aaveBorrowers: 60, morphoBorrowers: 0, seed: 9 });
+    const edge = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 30_000n * 10n ** 8n, healthFactorBps: 10_400n });
+    const w = new Watcher(chain.public, world, { watch: new Set(["aave-v3"]), fullRefreshBlocks: 1000 });
+    const first = await w.snapshot();
+    expect(first.stats.aaveAccountsRead).toBe(61); // the first read is full
+    await setPrice(chain, world, "WETH", 2_850n * 10n ** 8n); // -5%: the edge borrower (HF 1.04) sinks
+    const second = await w.snapshot();
+    expect(second.stats.aaveAccountsRead).toBeGreaterThan(0);
+    expect(second.stats.aaveAccountsRead).toBeLessThan(61);
+    expect(Object.keys(second.aave!.positions)).toContain(edge);
+    // every account it did not re-read is provably still above HF 1 at the new prices
+    for (const a of second.aave!.accounts) {
+      const d = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [a.user] });
+      if (d[1] > 0n && d[5] < 10n ** 18n) expect(Object.keys(second.aave!.positions)).toContain(a.user);
+    }
+    await chain.close();
+  });
+});

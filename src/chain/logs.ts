@@ -7,13 +7,23 @@ import { KeeperError } from "../errors.js";
  */
 export async function getLogsChunked<E extends AbiEvent>(
   client: PublicClient<Transport, Chain>,
-  params: { address: Address | Address[]; event: E; fromBlock: bigint; toBlock: bigint; chunkBlocks?: bigint },
+  params: {
+    address: Address | Address[];
+    event: E;
+    /** Several events at once (their decoded logs come back with `eventName`); `event` names the request in errors. */
+    events?: readonly AbiEvent[];
+    fromBlock: bigint;
+    toBlock: bigint;
+    chunkBlocks?: bigint;
+  },
 ): Promise<Log<bigint, number, false, E, true>[]> {
   const chunk = params.chunkBlocks ?? 2_000n;
   const out: Log<bigint, number, false, E, true>[] = [];
   const fetchRange = async (from: bigint, to: bigint): Promise<void> => {
     try {
-      const logs = await client.getLogs({ address: params.address, event: params.event, fromBlock: from, toBlock: to, strict: true });
+      const logs = params.events
+        ? await client.getLogs({ address: params.address, events: params.events, fromBlock: from, toBlock: to, strict: true } as never)
+        : await client.getLogs({ address: params.address, event: params.event, fromBlock: from, toBlock: to, strict: true });
       out.push(...(logs as Log<bigint, number, false, E, true>[]));
     } catch (cause) {
       if (to > from && /range|too many|limit|exceed/i.test(String((cause as Error).message))) {

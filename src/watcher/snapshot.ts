@@ -30,6 +30,8 @@ export interface Snapshot {
     readonly borrowersWatched: number;
     readonly newBorrowers: number;
     readonly morphoBorrowersWatched: number;
+    /** Aave accounts actually re-read this block (the others kept a reading that cannot have crossed HF 1.05). */
+    readonly aaveAccountsRead: number;
   };
 }
 

@@ -3,13 +3,17 @@ import type { Deployment } from "../chain/deployment.js";
 import { readBatched } from "../chain/multicall.js";
 import { erc20BalanceAbi } from "../protocols/aaveV3/abi.js";
 import { AaveBorrowerIndex } from "../protocols/aaveV3/discover.js";
-import { readAaveState } from "../protocols/aaveV3/read.js";
+import { readAaveAccounts, readAaveReserves, type AaveAccountState, type AaveState } from "../protocols/aaveV3/read.js";
 import { MorphoBorrowerIndex } from "../protocols/morphoBlue/discover.js";
 import { readMorphoState } from "../protocols/morphoBlue/read.js";
 import { readPrices, type FeedConfig, type TokenPrice } from "../protocols/feeds/read.js";
 import { readV2Pairs, type V2PairConfig } from "../protocols/uniswapV2/read.js";
 import { readV3Pools, type V3PoolConfig } from "../protocols/uniswapV3/read.js";
 import { freezeSnapshot, type Snapshot } from "./snapshot.js";
+
+const WAD = 10n ** 18n;
+/** Accounts whose health factor may have fallen under this since their last reading are read again. */
+const REREAD_HF = (105n * WAD) / 100n;
 
 export type WatchTarget = "aave-v3" | "morpho-blue" | "uniswap-v2" | "uniswap-v3";
 
@@ -21,6 +25,8 @@ export interface WatcherOptions {
   logChunkBlocks?: bigint;
   /** Our executor contract, whose token balances (inventory) are read each block. */
   executor?: Address;
+  /** Every Aave account is re-read at least this often, whatever the prices did (interest, aToken transfers). */
+  fullRefreshBlocks?: number;
   /** First block of event discovery (default: the deployment's startBlock). */
   startBlock?: bigint;
 }
@@ -65,6 +71,45 @@ export class Watcher {
         : [];
   }
 
+  /**
+   * Aave accounts are re-read only when they could have changed enough to matter: an account read at health
+   * factor h under prices P0 has, under prices P1, a health factor of at least h x min(P1/P0) / max(P1/P0) over
+   * the reserves (collateral can only lose what its price lost, debt only gain what its price gained). Accounts
+   * whose bound stays above REREAD_HF keep their last reading; accounts named by a pool event, new ones, and all
+   * of them every `fullRefreshBlocks` blocks (interest, aToken transfers) are read again.
+   */
+  private readonly aaveCache = new Map<Address, { account: AaveAccountState; prices: Map<Address, bigint>; block: bigint }>();
+  private lastFullAaveRead = -1n;
+  private lastAccountsRead = 0;
+
+  private async readAave(block: bigint, touched: readonly Address[], at: { blockNumber: bigint; chunkSize?: number }): Promise<AaveState> {
+    const aave = this.deployment.aave!;
+    const reserves = await readAaveReserves(this.client, { pool: aave.pool, oracle: aave.oracle, ...at });
+    const full = this.lastFullAaveRead < 0n || block - this.lastFullAaveRead >= BigInt(this.options.fullRefreshBlocks ?? 50);
+    const dirty = new Set(touched);
+    const prices = new Map(reserves.map((r) => [r.asset, r.priceBase]));
+    const toRead = [...this.aaveIndex!.borrowers].filter((u) => {
+      const c = this.aaveCache.get(u);
+      if (full || !c || dirty.has(u)) return true;
+      if (c.account.totalDebtBase === 0n) return false;
+      let minRatio = WAD;
+      let maxRatio = WAD;
+      for (const [asset, p1] of prices) {
+        const p0 = c.prices.get(asset);
+        if (!p0) return true;
+        const r = (p1 * WAD) / p0;
+        if (r < minRatio) minRatio = r;
+        if (r > maxRatio) maxRatio = r;
+      }
+      return (c.account.healthFactor * minRatio) / maxRatio < REREAD_HF;
+    });
+    const { accounts, positions } = await readAaveAccounts(this.client, { pool: aave.pool, reserves, users: toRead, ...at });
+    for (const a of accounts) this.aaveCache.set(a.user, { account: a, prices, block });
+    if (full) this.lastFullAaveRead = block;
+    this.lastAccountsRead = toRead.length;
+    return { pool: aave.pool, reserves, accounts: [...this.aaveCache.values()].map((c) => c.account), positions };
+  }
+
   /** Borrowers known so far. */
   get aaveBorrowers(): ReadonlySet<Address> {
     return this.aaveIndex?.borrowers ?? new Set();
@@ -82,20 +127,13 @@ export class Watcher {
     const block = await this.client.getBlock(blockNumber === undefined ? { blockTag: "latest" } : { blockNumber });
     const at = { blockNumber: block.number!, chunkSize: this.options.multicallChunk };
     const [newBorrowers, newMorpho] = await Promise.all([
-      this.aaveIndex ? this.aaveIndex.update(this.client, block.number!) : Promise.resolve([]),
+      this.aaveIndex ? this.aaveIndex.update(this.client, block.number!) : Promise.resolve({ fresh: [], touched: [] }),
       this.morphoIndex ? this.morphoIndex.update(this.client, block.number!) : Promise.resolve(0),
     ]);
     const morphoAddress = this.deployment.morpho?.morpho;
     const [prices, aave, morpho, v2Pairs, v3Pools, balances, morphoBalances] = await Promise.all([
       readPrices(this.client, this.feeds, at),
-      this.aaveIndex && this.deployment.aave
-        ? readAaveState(this.client, {
-            pool: this.deployment.aave.pool,
-            oracle: this.deployment.aave.oracle,
-            borrowers: [...this.aaveIndex.borrowers],
-            ...at,
-          })
-        : Promise.resolve(undefined),
+      this.aaveIndex && this.deployment.aave ? this.readAave(block.number!, newBorrowers.touched, at) : Promise.resolve(undefined),
       this.morphoIndex && this.deployment.morpho
         ? readMorphoState(this.client, {
             morpho: this.deployment.morpho.morpho,
@@ -144,7 +182,8 @@ export class Watcher {
       v3Pools,
       inventory,
       morphoLiquidity,
-      stats: { readMs: performance.now() - t0, borrowersWatched: this.aaveIndex?.borrowers.size ?? 0, newBorrowers: newBorrowers.length + newMorpho,
+      stats: { readMs: performance.now() - t0, borrowersWatched: this.aaveIndex?.borrowers.size ?? 0, newBorrowers: newBorrowers.fresh.length + newMorpho,
+        aaveAccountsRead: this.lastAccountsRead,
         morphoBorrowersWatched: this.morphoIndex?.size ?? 0,
       },
     });

@@ -18,3 +18,17 @@ export const erc20BalanceAbi = parseAbi(["function balanceOf(address) view retur
 export const aaveBorrowEvent = parseAbiItem(
   "event Borrow(address indexed reserve, address user, address indexed onBehalfOf, uint256 amount, uint8 interestRateMode, uint256 borrowRate, uint16 indexed referralCode)",
 );
+
+/**
+ * Pool events that change an account's health other than prices and interest: a re-read is due for the accounts
+ * they name (Borrow's onBehalfOf, Withdraw's user, ...).
+ */
+export const aavePoolAccountEvents = [
+  aaveBorrowEvent,
+  parseAbiItem("event Supply(address indexed reserve, address user, address indexed onBehalfOf, uint256 amount, uint16 indexed referralCode)"),
+  parseAbiItem("event Withdraw(address indexed reserve, address indexed user, address indexed to, uint256 amount)"),
+  parseAbiItem("event Repay(address indexed reserve, address indexed user, address indexed repayer, uint256 amount, bool useATokens)"),
+  parseAbiItem("event ReserveUsedAsCollateralEnabled(address indexed reserve, address indexed user)"),
+  parseAbiItem("event ReserveUsedAsCollateralDisabled(address indexed reserve, address indexed user)"),
+  parseAbiItem("event LiquidationCall(address indexed collateralAsset, address indexed debtAsset, address indexed user, uint256 debtToCover, uint256 liquidatedCollateralAmount, address liquidator, bool receiveAToken)"),
+] as const;

@@ -1,6 +1,6 @@
 import { getAddress, type Address, type Chain, type PublicClient, type Transport } from "viem";
 import { getLogsChunked } from "../../chain/logs.js";
-import { aaveBorrowEvent } from "./abi.js";
+import { aaveBorrowEvent, aavePoolAccountEvents } from "./abi.js";
 
 /**
  * The set of Aave borrowers, grown from `Borrow` events: a full scan from a start block once, then only the
@@ -23,26 +23,34 @@ export class AaveBorrowerIndex {
     return this.scannedTo;
   }
 
-  /** Scans (lastScanned, toBlock] and returns the borrowers seen for the first time. */
-  async update(client: PublicClient<Transport, Chain>, toBlock: bigint): Promise<Address[]> {
-    if (toBlock <= this.scannedTo) return [];
-    const logs = await getLogsChunked(client, {
+  /**
+   * Scans (lastScanned, toBlock]: returns the borrowers seen for the first time, and every account a pool event
+   * named (borrow, withdraw, repay, collateral switch, liquidation): their health changed without a price move.
+   */
+  async update(client: PublicClient<Transport, Chain>, toBlock: bigint): Promise<{ fresh: Address[]; touched: Address[] }> {
+    if (toBlock <= this.scannedTo) return { fresh: [], touched: [] };
+    const logs = (await getLogsChunked(client, {
       address: this.pool,
       event: aaveBorrowEvent,
+      events: aavePoolAccountEvents,
       fromBlock: this.scannedTo + 1n,
       toBlock,
       chunkBlocks: this.chunkBlocks,
-    });
+    })) as unknown as { eventName: string; args: Record<string, Address> }[];
     const fresh: Address[] = [];
+    const touched = new Set<Address>();
     for (const log of logs) {
-      const who = getAddress(log.args.onBehalfOf);
-      if (!this.borrowers.has(who)) {
+      const raw = log.eventName === "Borrow" || log.eventName === "Supply" ? log.args.onBehalfOf : log.args.user;
+      if (!raw) continue;
+      const who = getAddress(raw);
+      touched.add(who);
+      if (log.eventName === "Borrow" && !this.borrowers.has(who)) {
         this.borrowers.add(who);
         fresh.push(who);
       }
     }
     this.scannedTo = toBlock;
-    return fresh;
+    return { fresh, touched: [...touched] };
   }
 
   /** Forgets blocks from `block` on (after a reorg) so they are scanned again; known borrowers stay known. */

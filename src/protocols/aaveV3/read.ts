@@ -31,15 +31,11 @@ export interface AaveState {
 
 const WAD = 10n ** 18n;
 
-/**
- * Reads the Aave market at one block in two batched rounds: (1) reserves, prices and every borrower's account
- * data; (2) per-reserve balances and collateral flags of the accounts under HF 1 only, since only those can be
- * liquidated. Two rounds of multicalls whatever the number of borrowers: no per-position RPC loop.
- */
-export async function readAaveState(
+/** Reserves with their risk parameters and oracle prices, in one batched read. */
+export async function readAaveReserves(
   client: PublicClient<Transport, Chain>,
-  params: { pool: Address; oracle: Address; borrowers: readonly Address[] } & BatchedReadOptions,
-): Promise<AaveState> {
+  params: { pool: Address; oracle: Address } & BatchedReadOptions,
+): Promise<AaveReserveState[]> {
   const { pool, oracle } = params;
   const assets = (await client.readContract({
     address: pool,
@@ -47,14 +43,16 @@ export async function readAaveState(
     functionName: "getReservesList",
     blockNumber: params.blockNumber,
   })) as Address[];
-  const calls: ReadCall[] = [
-    ...assets.map((a) => ({ address: pool, abi: aavePoolAbi, functionName: "getReserveData", args: [a] })),
-    ...assets.map((a) => ({ address: oracle, abi: aaveOracleAbi, functionName: "getAssetPrice", args: [a] })),
-    ...params.borrowers.map((u) => ({ address: pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [u] })),
-  ];
-  const results = await readBatched<any>(client, calls, params);
+  const results = await readBatched<any>(
+    client,
+    [
+      ...assets.map((a) => ({ address: pool, abi: aavePoolAbi, functionName: "getReserveData", args: [a] })),
+      ...assets.map((a) => ({ address: oracle, abi: aaveOracleAbi, functionName: "getAssetPrice", args: [a] })),
+    ],
+    params,
+  );
   const n = assets.length;
-  const reserves: AaveReserveState[] = assets.map((asset, i) => {
+  return assets.map((asset, i) => {
     const data = unwrap(results[i], `Aave reserve data of ${asset}`);
     const cfg = decodeAaveReserveConfiguration(data.configuration);
     return {
@@ -71,14 +69,29 @@ export async function readAaveState(
       stableDebtToken: getAddress(data.stableDebtTokenAddress),
     };
   });
+}
+
+/**
+ * Account data of `users` in one batched round, then per-reserve balances and collateral flags of those under
+ * HF 1 in a second: only they can be liquidated. Unreadable accounts are skipped this block, not fatal.
+ */
+export async function readAaveAccounts(
+  client: PublicClient<Transport, Chain>,
+  params: { pool: Address; reserves: readonly AaveReserveState[]; users: readonly Address[] } & BatchedReadOptions,
+): Promise<{ accounts: AaveAccountState[]; positions: Record<Address, AaveUserPosition> }> {
+  const { pool, reserves } = params;
+  const results = await readBatched<any>(
+    client,
+    params.users.map((u) => ({ address: pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [u] })),
+    params,
+  );
   const accounts: AaveAccountState[] = [];
-  params.borrowers.forEach((user, i) => {
-    const r = results[2 * n + i];
-    if (!r.ok) return; // an unreadable account is skipped this block, not fatal
+  params.users.forEach((user, i) => {
+    const r = results[i];
+    if (!r.ok) return;
     const [totalCollateralBase, totalDebtBase, , currentLiquidationThreshold, , healthFactor] = r.value as bigint[];
     accounts.push({ user, totalCollateralBase, totalDebtBase, currentLiquidationThreshold, healthFactor });
   });
-
   const atRisk = accounts.filter((a) => a.totalDebtBase > 0n && a.healthFactor < WAD);
   const positions: Record<Address, AaveUserPosition> = {};
   if (atRisk.length > 0) {
@@ -96,7 +109,7 @@ export async function readAaveState(
       const base = k * perUser;
       if (!res[base].ok) return;
       const bitmap = BigInt((res[base] as { value: { data: bigint } }).value.data);
-      const get = (j: number) => (res[base + 1 + j].ok ? ((res[base + 1 + j] as { value: bigint }).value) : 0n);
+      const get = (j: number) => (res[base + 1 + j].ok ? (res[base + 1 + j] as { value: bigint }).value : 0n);
       positions[a.user] = {
         healthFactor: a.healthFactor,
         reserves: reserves
@@ -111,5 +124,19 @@ export async function readAaveState(
       };
     });
   }
-  return { pool, reserves, accounts, positions };
+  return { accounts, positions };
+}
+
+/**
+ * Reads the Aave market at one block: reserves and prices, every borrower's account data, and per-reserve
+ * balances of the accounts under HF 1 only. A handful of batched multicalls whatever the number of borrowers:
+ * no per-position RPC loop.
+ */
+export async function readAaveState(
+  client: PublicClient<Transport, Chain>,
+  params: { pool: Address; oracle: Address; borrowers: readonly Address[] } & BatchedReadOptions,
+): Promise<AaveState> {
+  const reserves = await readAaveReserves(client, params);
+  const { accounts, positions } = await readAaveAccounts(client, { ...params, reserves, users: params.borrowers });
+  return { pool: params.pool, reserves, accounts, positions };
 }

@@ -38,7 +38,7 @@ function snapshot(block: bigint, timestampSeconds: bigint, readMs = 250): Snapsh
     v3Pools: [{}] as unknown as Snapshot["v3Pools"],
     inventory: {},
     morphoLiquidity: {},
-    stats: { readMs, borrowersWatched: 3, newBorrowers: 0, morphoBorrowersWatched: 4 },
+    stats: { readMs, borrowersWatched: 3, newBorrowers: 0, morphoBorrowersWatched: 4, aaveAccountsRead: 3 },
   };
 }
 

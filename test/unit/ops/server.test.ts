@@ -74,7 +74,7 @@ function block(n: bigint, timestampSeconds: bigint): Snapshot {
     v3Pools: [],
     inventory: {},
     morphoLiquidity: {},
-    stats: { readMs: 5, borrowersWatched: 0, newBorrowers: 0, morphoBorrowersWatched: 4 },
+    stats: { readMs: 5, borrowersWatched: 0, newBorrowers: 0, morphoBorrowersWatched: 4, aaveAccountsRead: 3 },
   };
 }
 
