@@ -67,3 +67,28 @@ describe("Watcher incremental Aave reads", () => {
     await chain.close();
   });
 });
+
+describe("Watcher incremental Aave reads, governance", () => {
+  it("re-reads every account when a reserve's risk parameters change, catching those the change sank", async () => {
+    const { aaveArtifacts } = await import("../src/world/aave.js");
+    const chain = await createInProcessChain();
+    const world = await deployWorld(chain, { aaveBorrowers: 20, morphoBorrowers: 0, seed: 4 });
+    const victim = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 30_000n * 10n ** 8n, healthFactorBps: 10_400n });
+    const w = new Watcher(chain.public, world, { watch: new Set(["aave-v3"]), fullRefreshBlocks: 1000 });
+    await w.snapshot();
+    await chain.public.request({ method: "evm_mine", params: [] } as never);
+    expect((await w.snapshot()).stats.aaveAccountsRead).toBeLessThan(21); // nothing moved: only near-threshold ones
+    // Governance lowers WETH's liquidation threshold from 82.5% to 78% (LTV to 75%): prices unchanged, HF falls.
+    const hash = await chain.wallet.writeContract({
+      address: world.aave.configurator,
+      abi: aaveArtifacts.configurator().abi,
+      functionName: "configureReserveAsCollateral",
+      args: [world.tokens.WETH.address, 7500n, 7800n, 10500n],
+    } as never);
+    await chain.public.waitForTransactionReceipt({ hash });
+    const s = await w.snapshot();
+    expect(s.stats.aaveAccountsRead).toBe(21);
+    expect(Object.keys(s.aave!.positions)).toContain(victim);
+    await chain.close();
+  });
+});

@@ -80,12 +80,20 @@ export class Watcher {
    */
   private readonly aaveCache = new Map<Address, { account: AaveAccountState; prices: Map<Address, bigint>; block: bigint }>();
   private lastFullAaveRead = -1n;
+  /** aTokens of the reserves last read: their BalanceTransfer events mark the sender for a re-read. */
+  private aTokens: Address[] = [];
+  /** Risk parameters last read, by asset: a governance change to them forces a full re-read. */
+  private reserveParams = new Map<Address, string>();
   private lastAccountsRead = 0;
 
   private async readAave(block: bigint, touched: readonly Address[], at: { blockNumber: bigint; chunkSize?: number }): Promise<AaveState> {
     const aave = this.deployment.aave!;
     const reserves = await readAaveReserves(this.client, { pool: aave.pool, oracle: aave.oracle, ...at });
-    const full = this.lastFullAaveRead < 0n || block - this.lastFullAaveRead >= BigInt(this.options.fullRefreshBlocks ?? 50);
+    const params = new Map(reserves.map((r) => [r.asset, `${r.ltv}:${r.liquidationThreshold}:${r.liquidationBonus}:${r.decimals}`]));
+    const paramsChanged = [...params].some(([asset, p]) => this.reserveParams.get(asset) !== p);
+    this.reserveParams = params;
+    this.aTokens = reserves.map((r) => r.aToken);
+    const full = paramsChanged || this.lastFullAaveRead < 0n || block - this.lastFullAaveRead >= BigInt(this.options.fullRefreshBlocks ?? 50);
     const dirty = new Set(touched);
     const prices = new Map(reserves.map((r) => [r.asset, r.priceBase]));
     const toRead = [...this.aaveIndex!.borrowers].filter((u) => {
@@ -127,7 +135,7 @@ export class Watcher {
     const block = await this.client.getBlock(blockNumber === undefined ? { blockTag: "latest" } : { blockNumber });
     const at = { blockNumber: block.number!, chunkSize: this.options.multicallChunk };
     const [newBorrowers, newMorpho] = await Promise.all([
-      this.aaveIndex ? this.aaveIndex.update(this.client, block.number!) : Promise.resolve({ fresh: [], touched: [] }),
+      this.aaveIndex ? this.aaveIndex.update(this.client, block.number!, this.aTokens) : Promise.resolve({ fresh: [], touched: [] }),
       this.morphoIndex ? this.morphoIndex.update(this.client, block.number!) : Promise.resolve(0),
     ]);
     const morphoAddress = this.deployment.morpho?.morpho;

@@ -32,3 +32,8 @@ export const aavePoolAccountEvents = [
   parseAbiItem("event ReserveUsedAsCollateralDisabled(address indexed reserve, address indexed user)"),
   parseAbiItem("event LiquidationCall(address indexed collateralAsset, address indexed debtAsset, address indexed user, uint256 debtToCover, uint256 liquidatedCollateralAmount, address liquidator, bool receiveAToken)"),
 ] as const;
+
+/** aToken transfers move collateral between accounts without a pool event: the sender's health falls. */
+export const aTokenBalanceTransferEvent = parseAbiItem(
+  "event BalanceTransfer(address indexed from, address indexed to, uint256 value, uint256 index)",
+);

@@ -1,6 +1,6 @@
 import { getAddress, type Address, type Chain, type PublicClient, type Transport } from "viem";
 import { getLogsChunked } from "../../chain/logs.js";
-import { aaveBorrowEvent, aavePoolAccountEvents } from "./abi.js";
+import { aaveBorrowEvent, aavePoolAccountEvents, aTokenBalanceTransferEvent } from "./abi.js";
 
 /**
  * The set of Aave borrowers, grown from `Borrow` events: a full scan from a start block once, then only the
@@ -27,12 +27,16 @@ export class AaveBorrowerIndex {
    * Scans (lastScanned, toBlock]: returns the borrowers seen for the first time, and every account a pool event
    * named (borrow, withdraw, repay, collateral switch, liquidation): their health changed without a price move.
    */
-  async update(client: PublicClient<Transport, Chain>, toBlock: bigint): Promise<{ fresh: Address[]; touched: Address[] }> {
+  async update(
+    client: PublicClient<Transport, Chain>,
+    toBlock: bigint,
+    aTokens: readonly Address[] = [],
+  ): Promise<{ fresh: Address[]; touched: Address[] }> {
     if (toBlock <= this.scannedTo) return { fresh: [], touched: [] };
     const logs = (await getLogsChunked(client, {
-      address: this.pool,
+      address: [this.pool, ...aTokens],
       event: aaveBorrowEvent,
-      events: aavePoolAccountEvents,
+      events: [...aavePoolAccountEvents, aTokenBalanceTransferEvent],
       fromBlock: this.scannedTo + 1n,
       toBlock,
       chunkBlocks: this.chunkBlocks,
@@ -40,7 +44,12 @@ export class AaveBorrowerIndex {
     const fresh: Address[] = [];
     const touched = new Set<Address>();
     for (const log of logs) {
-      const raw = log.eventName === "Borrow" || log.eventName === "Supply" ? log.args.onBehalfOf : log.args.user;
+      const raw =
+        log.eventName === "Borrow" || log.eventName === "Supply"
+          ? log.args.onBehalfOf
+          : log.eventName === "BalanceTransfer"
+            ? log.args.from
+            : log.args.user;
       if (!raw) continue;
       const who = getAddress(raw);
       touched.add(who);
