@@ -11,6 +11,7 @@ import {
   type WalletClient,
 } from "viem";
 import { KeeperError } from "../errors.js";
+import { redactUrl } from "../ops/redact.js";
 import { MULTICALL3_ADDRESS } from "../world/tokens.js";
 
 /** The RPC endpoint could not be reached or did not answer like an Ethereum node. */
@@ -27,16 +28,7 @@ export class RpcUnreachableError extends KeeperError {
   }
 }
 
-/** Hides credentials in RPC URLs (API keys in paths or query strings, user:password) before they reach a log. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    const host = `${u.protocol}//${u.host}`;
-    return u.pathname.length > 1 || u.search || u.username ? `${host}/***` : host;
-  } catch {
-    return "<invalid url>";
-  }
-}
+export { redactUrl };
 
 /**
  * Probes `rpcUrl` for its chain id and builds a viem Chain for it with Multicall3 at `multicall3`

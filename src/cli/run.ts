@@ -6,7 +6,6 @@ import { mnemonicToAccount } from "viem/accounts";
 import { createHttpClients, resolveChain } from "../chain/clients.js";
 import { loadDeployment } from "../chain/deployment.js";
 import { configSecrets, describeConfig, type KeeperConfig } from "../config/index.js";
-import { strategyContextFor } from "../demo/demo.js";
 import { KeeperError } from "../errors.js";
 import { sendBundle } from "../executor/relay/index.js";
 import { checkDeploymentOnFork, prepareForkExecutor, startLocalFork, type LocalFork } from "../fork/fork.js";
@@ -19,7 +18,8 @@ import { createMetrics, observeKeeperEvent, recordRpcError } from "../ops/metric
 import { CircuitBreaker, DailyCaps, KillSwitch, SafetyGate } from "../ops/safety/index.js";
 import { healthFromMetrics, startOpsServer, type OpsServer } from "../ops/server.js";
 import { NonceManager, ReorgTracker, TxSender, reconcile } from "../txlayer/index.js";
-import { Watcher, type WatchTarget } from "../watcher/watcher.js";
+import { Watcher } from "../watcher/watcher.js";
+import { strategyFromConfig, watcherOptionsFromConfig } from "./fromConfig.js";
 import { loadSigner } from "./signer.js";
 
 const executorAbi = parseAbi(["function keeper() view returns (address)", "function owner() view returns (address)"]);
@@ -149,25 +149,11 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
       });
     }
 
-    const start = config.startBlock === "earliest" ? 0n : config.startBlock === 0n ? deployment.startBlock : config.startBlock;
-    const watcher = new Watcher(clients.public, deployment, {
-      watch: new Set(config.watch as WatchTarget[]),
-      multicallChunk: config.multicallBatch,
-      logChunkBlocks: config.logChunkBlocks,
-      startBlock: start,
-      executor,
-    });
+    const watcher = new Watcher(clients.public, deployment, watcherOptionsFromConfig(deployment, config, executor));
     const keeper = new Keeper({
       client: clients.public,
       watcher,
-      strategy: strategyContextFor(deployment, {
-        minProfitUsd: config.minProfitUsd,
-        priorityFeePerGas: config.priorityFeeWei,
-        thresholdBps: BigInt(config.rebalanceThresholdBps),
-        toleranceBps: config.rebalanceToleranceBps,
-        maxTradeUsd: config.maxTradeUsd,
-        v3Rebalance: config.watch.includes("uniswap-v3"),
-      }),
+      strategy: strategyFromConfig(deployment, config),
       execute,
       dryRun,
       onError: (err, n) => {

@@ -2,11 +2,11 @@ import { createHttpClients, resolveChain } from "../chain/clients.js";
 import { loadDeployment } from "../chain/deployment.js";
 import type { KeeperConfig } from "../config/index.js";
 import { KeeperError } from "../errors.js";
-import { strategyContextFor } from "../demo/demo.js";
 import { formatUsd } from "../risk/profit.js";
 import { planBlock, type Plan } from "../strategy/index.js";
 import type { Snapshot } from "../watcher/snapshot.js";
-import { Watcher, type WatchTarget } from "../watcher/watcher.js";
+import { Watcher } from "../watcher/watcher.js";
+import { strategyFromConfig, watcherOptionsFromConfig } from "./fromConfig.js";
 
 /** One read of the chain and the plan the keeper would make from it, as plain data. */
 export interface ScanResult {
@@ -19,26 +19,9 @@ export async function scanOnce(config: KeeperConfig, rpcUrl: string, executor?: 
   const deployment = loadDeployment(config.deploymentFile);
   const chain = await resolveChain(rpcUrl, deployment.multicall3);
   const clients = createHttpClients({ chain, rpcUrl, account: "0x0000000000000000000000000000000000000001" });
-  const start = config.startBlock === "earliest" ? 0n : config.startBlock === 0n ? deployment.startBlock : config.startBlock;
-  const watcher = new Watcher(clients.public, deployment, {
-    watch: new Set(config.watch as WatchTarget[]),
-    multicallChunk: config.multicallBatch,
-    logChunkBlocks: config.logChunkBlocks,
-    startBlock: start,
-    executor: executor ?? config.executorAddress,
-  });
+  const watcher = new Watcher(clients.public, deployment, watcherOptionsFromConfig(deployment, config, executor ?? config.executorAddress));
   const snapshot = await watcher.snapshot();
-  const plan = planBlock(
-    snapshot,
-    strategyContextFor(deployment, {
-      minProfitUsd: config.minProfitUsd,
-      priorityFeePerGas: config.priorityFeeWei,
-      thresholdBps: BigInt(config.rebalanceThresholdBps),
-      toleranceBps: config.rebalanceToleranceBps,
-      maxTradeUsd: (config as { maxTradeUsd?: bigint }).maxTradeUsd ?? 0n,
-      v3Rebalance: config.watch.includes("uniswap-v3"),
-    }),
-  );
+  const plan = planBlock(snapshot, strategyFromConfig(deployment, config));
   return { snapshot, plan };
 }
 

@@ -7,9 +7,9 @@ import { applyScenario, parseScenario } from "../fork/shocks.js";
 import { Keeper } from "../keeper/keeper.js";
 import { reportToJson, type KeeperReport } from "../keeper/report.js";
 import { createExecuteFn } from "../keeper/execute.js";
-import { strategyContextFor } from "../demo/demo.js";
 import { formatUsd } from "../risk/profit.js";
-import { Watcher, type WatchTarget } from "../watcher/watcher.js";
+import { Watcher } from "../watcher/watcher.js";
+import { strategyFromConfig, watcherOptionsFromConfig } from "./fromConfig.js";
 import { getPrices, mine } from "../world/actions.js";
 
 export interface SimulateOptions {
@@ -26,12 +26,12 @@ export interface SimulateOptions {
  * what it did and earned. Nothing is sent to the target chain: only the local fork changes.
  */
 export async function runSimulate(config: KeeperConfig, options: SimulateOptions): Promise<{ code: number; report: KeeperReport }> {
-  const upstream = (config as { forkUrl?: string }).forkUrl ?? config.rpcUrl;
+  const upstream = config.forkUrl ?? config.rpcUrl;
   if (!upstream) throw new KeeperError("No chain to simulate on.", { metaMessages: ["Pass --rpc <url> (or FORK_URL) of the chain to fork."] });
   const deployment = loadDeployment(config.deploymentFile);
   const lines: string[] = [];
   const say = (l: string) => (options.json ? lines.push(l) : console.log(l));
-  const fork = await startLocalFork({ upstreamUrl: upstream, forkBlock: options.forkBlock ?? (config as { forkBlock?: bigint }).forkBlock });
+  const fork = await startLocalFork({ upstreamUrl: upstream, forkBlock: options.forkBlock ?? config.forkBlock });
   try {
     say(`forked ${fork.forkBlock} into a local node at ${fork.url}; the target chain is only read`);
     await checkDeploymentOnFork(fork, deployment);
@@ -39,23 +39,11 @@ export async function runSimulate(config: KeeperConfig, options: SimulateOptions
     const scenario = parseScenario(options.shocks, options.swaps, await getPrices(fork.clients, deployment));
     await applyScenario(fork, deployment, scenario);
     say(`scenario applied: ${[...options.shocks, ...options.swaps].join(" ") || "(none)"}`);
-    const watcher = new Watcher(keeperClients.public, deployment, {
-      watch: new Set(config.watch as WatchTarget[]),
-      multicallChunk: config.multicallBatch,
-      logChunkBlocks: config.logChunkBlocks,
-      executor,
-    });
+    const watcher = new Watcher(keeperClients.public, deployment, watcherOptionsFromConfig(deployment, config, executor));
     const keeper = new Keeper({
       client: keeperClients.public,
       watcher,
-      strategy: strategyContextFor(deployment, {
-        minProfitUsd: config.minProfitUsd,
-        priorityFeePerGas: config.priorityFeeWei,
-        thresholdBps: BigInt(config.rebalanceThresholdBps),
-        toleranceBps: config.rebalanceToleranceBps,
-        maxTradeUsd: (config as { maxTradeUsd?: bigint }).maxTradeUsd ?? 0n,
-        v3Rebalance: config.watch.includes("uniswap-v3"),
-      }),
+      strategy: strategyFromConfig(deployment, config),
       execute: createExecuteFn({
         clients: keeperClients,
         executor,
@@ -71,9 +59,8 @@ export async function runSimulate(config: KeeperConfig, options: SimulateOptions
       await mine(fork.clients, 1);
     }
     const r = keeper.report;
-    const total = [...r.liquidations, ...r.rebalances].reduce((s, x) => s + BigInt(x.profitUsd.replace(/[$,]/g, "").replace(".", "")) * 10n ** 6n, 0n);
     if (options.json) console.log(reportToJson(r));
-    else say(`\nwould earn about ${formatUsd(total)}: ${r.liquidations.length} liquidation(s), ${r.rebalances.length} rebalance(s), ${r.skipped.length} skipped`);
+    else say(`\nwould earn about ${formatUsd(keeper.totalProfitUsd8)}: ${r.liquidations.length} liquidation(s), ${r.rebalances.length} rebalance(s), ${r.skipped.length} skipped`);
     return { code: 0, report: r };
   } finally {
     await fork.stop();

@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { createServer } from "node:net";
 import { createPublicClient, http, type Address } from "viem";
 import { createHttpClients, redactUrl, resolveChain, type HttpClients } from "../chain/clients.js";
 import type { Deployment } from "../chain/deployment.js";
+import { freePort } from "../chain/freePort.js";
 import { startHardhatNode, type HardhatNode } from "../chain/hardhatNode.js";
 import { KeeperError } from "../errors.js";
 import { deployExecutor } from "../executor/deploy.js";
@@ -17,17 +17,6 @@ export interface LocalFork {
   accounts: Address[];
   forkBlock: bigint;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -6,6 +6,7 @@ import { parseExecutorEvents, totalExecutorProfit } from "../executor/events.js"
 import { executeAction, type ExecuteOutcome, type SkipReason } from "../executor/send.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import type { ExecOutcome, ExecuteFn } from "./keeper.js";
+import { profitInWei } from "./valuation.js";
 
 /** Why the executor held back, in one line. */
 export function describeSkip(skip: SkipReason): string {
@@ -66,12 +67,7 @@ export function createExecuteFn(params: {
   receiptTimeoutMs?: number;
 }): ExecuteFn {
   return async (candidate, snapshot: Snapshot) => {
-    const ethUsd = snapshot.prices[params.wethToken]?.usd8;
-    const expectedProfitWei = (profit: bigint, token: Address): bigint => {
-      const p = snapshot.prices[token];
-      if (!p || !ethUsd) return 0n;
-      return (profit * p.usd8 * 10n ** 18n) / (10n ** BigInt(p.decimals) * ethUsd);
-    };
+    const expectedProfitWei = profitInWei(snapshot, params.wethToken);
     const outcome = await executeAction(params.clients, {
       executor: params.executor,
       action: candidate.action,

@@ -5,6 +5,7 @@ import type { SafetyGate } from "../ops/safety/index.js";
 import type { ReorgTracker, TxSender } from "../txlayer/index.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import type { ExecOutcome, ExecuteFn } from "./keeper.js";
+import { profitInWei } from "./valuation.js";
 
 const FINAL = new Set(["mined", "reverted", "dropped", "abandoned", "reorged"]);
 
@@ -36,12 +37,7 @@ export function createJournaledExecuteFn(params: {
     const decision = params.gate.mayI({ gasWorstCaseWei: worst });
     if (!decision.ok) return { status: "skipped", reason: `safety gate (${decision.gate}): ${decision.reason}`, deterministic: false };
 
-    const ethUsd = snapshot.prices[params.wethToken]?.usd8;
-    const expectedProfitWei = (profit: bigint, token: Address): bigint => {
-      const p = snapshot.prices[token];
-      if (!p || !ethUsd) return 0n;
-      return (profit * p.usd8 * 10n ** 18n) / (10n ** BigInt(p.decimals) * ethUsd);
-    };
+    const expectedProfitWei = profitInWei(snapshot, params.wethToken);
     const r = await params.sender.submit({
       opportunityId: o.id,
       action: candidate.action,

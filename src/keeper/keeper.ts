@@ -3,6 +3,7 @@ import { aavePoolAbi } from "../protocols/aaveV3/abi.js";
 import { morphoAbi, morphoOracleAbi } from "../protocols/morphoBlue/abi.js";
 import { v2PairAbi } from "../protocols/uniswapV2/abi.js";
 import { v3PoolAbi } from "../protocols/uniswapV3/abi.js";
+import { formatHealthFactor } from "../risk/format.js";
 import { morphoPositionHealth } from "../risk/morpho/health.js";
 import { v3SkewBps } from "../risk/uniswapV3/price.js";
 import { referencePriceFromUsd } from "../risk/math/rational.js";
@@ -55,8 +56,6 @@ export interface KeeperOptions {
 }
 
 const WAD = 10n ** 18n;
-/** HF as Aave reports it, 4 decimals; "no debt" past 1e12 (Aave's max uint, or a dust debt left by a full liquidation). */
-const hf = (x: bigint): string => (x >= 10n ** 30n ? "no debt" : (Number((x * 10_000n) / WAD) / 10_000).toFixed(4));
 
 /**
  * The loop watcher -> strategy -> executor, one block at a time. Candidates of a block are taken best first,
@@ -67,9 +66,15 @@ export class Keeper {
   private readonly cooldownUntil = new Map<string, bigint>();
   private readonly seenSkips = new Set<string>();
   private lastBlock = -1n;
+  private profitUsd8 = 0n;
 
   constructor(private readonly opts: KeeperOptions) {
     this.report = emptyReport(opts.client.chain.id, opts.dryRun);
+  }
+
+  /** Profit of every mined action so far, valued at the feeds of the block it was planned in (USD, 8 decimals). */
+  get totalProfitUsd8(): bigint {
+    return this.profitUsd8;
   }
 
   /** Reads the current head and acts on it. Returns the snapshot processed. */
@@ -162,7 +167,9 @@ export class Keeper {
     }
     const profitToken = c.opportunity.expectedProfit;
     const price = snapshot.prices[profitToken.token];
-    const profitUsd = price ? formatUsd(tokenAmountToUsd(o.profit, profitToken.decimals, price.usd8)) : "?";
+    const profitUsd8 = price ? tokenAmountToUsd(o.profit, profitToken.decimals, price.usd8) : 0n;
+    this.profitUsd8 += profitUsd8;
+    const profitUsd = price ? formatUsd(profitUsd8) : "?";
     const a = c.action;
     if (a.kind === "liquidateAaveV2FlashBatch") {
       const sym = (t: Address) => snapshot.prices[t]?.symbol ?? t;
@@ -178,7 +185,7 @@ export class Keeper {
           block: o.blockNumber.toString(),
           txHash: o.hash,
           healthFactorBefore: hfs[k] ?? "?",
-          healthFactorAfter: hf(after[5]),
+          healthFactorAfter: formatHealthFactor(after[5]),
           debtAsset: sym(item.debtAsset),
           debtRepaid: String(ev.debtRepaid ?? item.debtToCover),
           collateralAsset: sym(item.collateralAsset),
@@ -206,7 +213,7 @@ export class Keeper {
         block: o.blockNumber.toString(),
         txHash: o.hash,
         healthFactorBefore: c.context.healthFactor ?? "?",
-        healthFactorAfter: hf(after[5]),
+        healthFactorAfter: formatHealthFactor(after[5]),
         debtAsset: sym(a.params.debtAsset),
         debtRepaid: String(o.eventArgs.debtRepaid ?? a.params.debtToCover),
         collateralAsset: sym(a.params.collateralAsset),
@@ -235,7 +242,7 @@ export class Keeper {
         block: o.blockNumber.toString(),
         txHash: o.hash,
         healthFactorBefore: c.context.healthFactor ?? "?",
-        healthFactorAfter: borrowShares === 0n ? "no debt" : hf(health.healthFactor),
+        healthFactorAfter: borrowShares === 0n ? "no debt" : formatHealthFactor(health.healthFactor),
         debtAsset: sym(a.params.marketParams.loanToken),
         debtRepaid: String(o.eventArgs.repaidAssets ?? ""),
         collateralAsset: sym(a.params.marketParams.collateralToken),
@@ -245,19 +252,30 @@ export class Keeper {
         profitUsd,
         gasUsed: o.gasUsed.toString(),
       });
-    } else if (a.kind === "rebalanceV3") {
-      const [sqrtP] = await this.opts.client.readContract({ address: a.params.pool, abi: v3PoolAbi, functionName: "slot0", blockNumber: o.blockNumber });
+    } else if (a.kind === "rebalanceV3" || a.kind === "rebalanceV2") {
       const p0 = snapshot.prices[a.tokens.token0];
       const p1 = snapshot.prices[a.tokens.token1];
       const ref = referencePriceFromUsd({ price0Usd: p0.usd8, decimals0: p0.decimals, price1Usd: p1.usd8, decimals1: p1.decimals });
+      const at = { blockNumber: o.blockNumber };
+      let address: Address;
+      let skewAfter: bigint;
+      if (a.kind === "rebalanceV3") {
+        address = a.params.pool;
+        const [sqrtP] = await this.opts.client.readContract({ address, abi: v3PoolAbi, functionName: "slot0", ...at });
+        skewAfter = v3SkewBps(sqrtP, ref);
+      } else {
+        address = a.params.pair;
+        const [r0, r1] = await this.opts.client.readContract({ address, abi: v2PairAbi, functionName: "getReserves", ...at });
+        skewAfter = v2SkewBps({ reserve0: r0, reserve1: r1 }, ref);
+      }
       this.report.rebalances.push({
-        protocol: "uniswap-v3",
-        pool: c.context.pool ?? a.params.pool,
-        address: a.params.pool,
+        protocol: a.kind === "rebalanceV3" ? "uniswap-v3" : "uniswap-v2",
+        pool: c.context.pool ?? address,
+        address,
         block: o.blockNumber.toString(),
         txHash: o.hash,
         skewBpsBefore: c.context.skewBps ?? "?",
-        skewBpsAfter: v3SkewBps(sqrtP, ref).toString(),
+        skewBpsAfter: skewAfter.toString(),
         amountIn: String(o.eventArgs.amountIn ?? a.params.amountIn),
         amountOut: String(o.eventArgs.amountOut ?? ""),
         profitAsset: snapshot.prices[profitToken.token]?.symbol ?? profitToken.token,
@@ -265,26 +283,6 @@ export class Keeper {
         profitUsd,
         gasUsed: o.gasUsed.toString(),
         ...(c.context.slice ? { slice: c.context.slice } : {}),
-      });
-    } else if (a.kind === "rebalanceV2") {
-      const [r0, r1] = await this.opts.client.readContract({ address: a.params.pair, abi: v2PairAbi, functionName: "getReserves", blockNumber: o.blockNumber });
-      const p0 = snapshot.prices[a.tokens.token0];
-      const p1 = snapshot.prices[a.tokens.token1];
-      const ref = referencePriceFromUsd({ price0Usd: p0.usd8, decimals0: p0.decimals, price1Usd: p1.usd8, decimals1: p1.decimals });
-      this.report.rebalances.push({
-        protocol: "uniswap-v2",
-        pool: c.context.pool ?? a.params.pair,
-        address: a.params.pair,
-        block: o.blockNumber.toString(),
-        txHash: o.hash,
-        skewBpsBefore: c.context.skewBps ?? "?",
-        skewBpsAfter: v2SkewBps({ reserve0: r0, reserve1: r1 }, ref).toString(),
-        amountIn: a.params.amountIn.toString(),
-        amountOut: String(o.eventArgs.amountOut ?? ""),
-        profitAsset: snapshot.prices[profitToken.token]?.symbol ?? profitToken.token,
-        profit: o.profit.toString(),
-        profitUsd,
-        gasUsed: o.gasUsed.toString(),
       });
     }
   }

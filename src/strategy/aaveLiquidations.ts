@@ -1,16 +1,13 @@
 import { aaveLiquidationCandidates } from "../risk/aave/best.js";
 import { findAaveReserve } from "../risk/aave/account.js";
+import { formatHealthFactor } from "../risk/format.js";
 import type { AaveLiquidationOpportunity } from "../risk/opportunity.js";
 import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../risk/profit.js";
 import { v2GetAmountIn, v2GetAmountOut } from "../risk/uniswapV2/amounts.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import { ZERO_ADDRESS, type Candidate, type Skip, type StrategyContext } from "./types.js";
 
-const WAD = 10n ** 18n;
 
-function hf(x: bigint): string {
-  return x >= 10n ** 30n ? "inf" : (Number((x * 10_000n) / WAD) / 10_000).toFixed(4);
-}
 
 /**
  * Every Aave account under HF 1 becomes a liquidation candidate funded by a V2 flash swap: borrow the debt asset
@@ -30,7 +27,7 @@ export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): 
     const position = aave.positions[account.user];
     if (!position) continue;
     const id = `aave-v3:${account.user}`;
-    const context = { borrower: account.user, healthFactor: hf(account.healthFactor) };
+    const context = { borrower: account.user, healthFactor: formatHealthFactor(account.healthFactor) };
     const options = aaveLiquidationCandidates(position, aave.reserves);
     let best: Candidate | undefined;
     let lastReason = "no liquidatable debt/collateral pair";

@@ -1,13 +1,12 @@
 import type { MorphoLiquidationOpportunity } from "../risk/opportunity.js";
 import { morphoLiquidationFromSeized, morphoMaxLiquidation } from "../risk/morpho/liquidation.js";
+import { formatHealthFactor } from "../risk/format.js";
 import { morphoPositionHealth } from "../risk/morpho/health.js";
 import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../risk/profit.js";
 import { v2GetAmountOut } from "../risk/uniswapV2/amounts.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import type { Candidate, Skip, StrategyContext } from "./types.js";
 
-const WAD = 10n ** 18n;
-const hf = (x: bigint): string => (Number((x * 10_000n) / WAD) / 10_000).toFixed(4);
 
 /**
  * Morpho Blue positions past LLTV become liquidations paid for inside Morpho's `onMorphoLiquidate` callback:
@@ -34,7 +33,7 @@ export function findMorphoLiquidations(snapshot: Snapshot, ctx: StrategyContext)
       const health = morphoPositionHealth({ position, market: market.state, collateralPrice: market.price, lltv });
       if (health.healthy) continue;
       const id = `morpho-blue:${market.id.slice(0, 10)}:${borrower}`;
-      const context = { borrower, healthFactor: hf(health.healthFactor) };
+      const context = { borrower, healthFactor: formatHealthFactor(health.healthFactor) };
       if (!pair || !pairCfg || !loanPrice) {
         skipped.push({ id, protocol: "morpho-blue", reason: "no Uniswap V2 pair to sell the collateral for the loan token", context });
         continue;

@@ -1,5 +1,6 @@
 import { numberToHex, type Address } from "viem";
 import { openAaveBorrowers, openMorphoBorrowers, type AaveBorrowerSpec, type MorphoBorrowerSpec } from "./borrowers.js";
+import { v2PairAbi } from "../protocols/uniswapV2/abi.js";
 import { isqrt, referencePrice, sqrtPriceX96 } from "./prices.js";
 import { settableAggregator } from "./tokens.js";
 import { read, send } from "./tx.js";
@@ -7,19 +8,6 @@ import { poolActorArtifact } from "./uniswapV2.js";
 import { v3PoolArtifact } from "./uniswapV3.js";
 import type { TokenSymbol, V2PairName, World, WorldClients } from "./types.js";
 
-const pairAbi = [
-  {
-    type: "function",
-    name: "getReserves",
-    stateMutability: "view",
-    inputs: [],
-    outputs: [
-      { name: "reserve0", type: "uint112" },
-      { name: "reserve1", type: "uint112" },
-      { name: "blockTimestampLast", type: "uint32" },
-    ],
-  },
-] as const;
 
 /** Sets a feed's USD answer (8 decimals); Aave's oracle and Morpho's FeedOracle both follow at once. */
 export async function setPrice(clients: WorldClients, world: World, symbol: TokenSymbol, price8: bigint): Promise<void> {
@@ -51,7 +39,7 @@ function v2InputForPriceRatio(reserveIn: bigint, mNum: bigint, mDen: bigint): bi
 export async function skewV2Pool(clients: WorldClients, world: World, pair: V2PairName, bps: number): Promise<bigint> {
   if (bps === 0) return 0n;
   const info = world.uniswapV2.pairs[pair];
-  const [r0, r1] = await read<readonly [bigint, bigint, number]>(clients, { address: info.address, abi: pairAbi, functionName: "getReserves" });
+  const [r0, r1] = await read<readonly [bigint, bigint, number]>(clients, { address: info.address, abi: v2PairAbi, functionName: "getReserves" });
   const b = BigInt(Math.abs(Math.round(bps)));
   const amountIn = bps > 0 ? v2InputForPriceRatio(r1, 10_000n + b, 10_000n) : v2InputForPriceRatio(r0, 10_000n, 10_000n - b);
   await send(clients, {
@@ -120,7 +108,7 @@ export async function syncPoolsToFeeds(clients: WorldClients, world: World): Pro
   const symbolOf = (a: Address) => (Object.keys(world.tokens) as TokenSymbol[]).find((s) => world.tokens[s].address === a)!;
   for (const name of Object.keys(world.uniswapV2.pairs) as V2PairName[]) {
     const info = world.uniswapV2.pairs[name];
-    const [r0, r1] = await read<readonly [bigint, bigint, number]>(clients, { address: info.address, abi: pairAbi, functionName: "getReserves" });
+    const [r0, r1] = await read<readonly [bigint, bigint, number]>(clients, { address: info.address, abi: v2PairAbi, functionName: "getReserves" });
     const t0 = world.tokens[symbolOf(info.token0)];
     const t1 = world.tokens[symbolOf(info.token1)];
     const ref = referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol]);

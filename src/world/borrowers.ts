@@ -1,4 +1,5 @@
 import { parseAbi, parseEventLogs, type Abi, type Address } from "viem";
+import { aavePoolAbi } from "../protocols/aaveV3/abi.js";
 import { loadOwnArtifact } from "./artifacts.js";
 import { AAVE_RESERVE_CONFIG } from "./aave.js";
 import { MORPHO_LLTV } from "./morpho.js";
@@ -79,10 +80,6 @@ const morphoSupplyAbi = parseAbi([
 ]);
 const mintApproveAbi = parseAbi(["function mint(address,uint256)", "function approve(address,uint256) returns (bool)"]);
 const balanceAbi = parseAbi(["function balanceOf(address) view returns (uint256)"]);
-const reserveDataAbi = parseAbi([
-  "struct ReserveData { uint256 configuration; uint128 liquidityIndex; uint128 currentLiquidityRate; uint128 variableBorrowIndex; uint128 currentVariableBorrowRate; uint128 currentStableBorrowRate; uint40 lastUpdateTimestamp; uint16 id; address aTokenAddress; address stableDebtTokenAddress; address variableDebtTokenAddress; address interestRateStrategyAddress; uint128 accruedToTreasury; uint128 unbacked; uint128 isolationModeTotalDebt; }",
-  "function getReserveData(address asset) view returns (ReserveData)",
-]);
 
 /**
  * Supplies, from the deployer, as much of each debt asset as a batch of borrowers is about to borrow, so a
@@ -130,7 +127,7 @@ export async function openAaveBorrowers(
       functionName: "supply",
       args: [asset, amount, me, 0],
       abi: aaveSupplyAbi,
-    }), async (asset) => (await clients.public.readContract({ address: world.aave.pool, abi: reserveDataAbi, functionName: "getReserveData", args: [asset] })).aTokenAddress);
+    }), async (asset) => (await clients.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getReserveData", args: [asset] })).aTokenAddress);
     const receipt = await send(clients, {
       address: world.helpers.positionFactory,
       abi: positionFactoryArtifact().abi,

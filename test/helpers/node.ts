@@ -1,18 +1,7 @@
-import { createServer } from "node:net";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 
-/** A free TCP port on 127.0.0.1, so parallel test files each get their own `hardhat node`. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../../src/chain/freePort.js";
 
 /** Hardhat's development account #1: a publicly known test key, used only against local nodes in tests. */
 export const DEV_KEY_1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d" as const;
