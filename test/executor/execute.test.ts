@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { getAddress, parseAbi, parseGwei, zeroAddress, type Abi, type Address } from "viem";
+import { getAddress, parseGwei, zeroAddress, type Abi, type Address } from "viem";
 import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
 import {
   deployExecutor,
@@ -17,6 +17,8 @@ import { referencePrice } from "../../src/world/prices.js";
 import { settableAggregator } from "../../src/world/tokens.js";
 import { send } from "../../src/world/tx.js";
 import { poolActorArtifact } from "../../src/world/uniswapV2.js";
+import { aavePoolAbi, erc20Abi, v2PairAbi } from "../helpers/abis.js";
+import { v2InputToPrice, v2Out, v2PriceAfter } from "../helpers/v2.js";
 
 /**
  * executeAction / simulateAction against the real protocols (Aave V3, Uniswap V2/V3 from their npm builds) on an
@@ -26,35 +28,10 @@ import { poolActorArtifact } from "../../src/world/uniswapV2.js";
 const USD = 10n ** 8n;
 const WAD = 10n ** 18n;
 
-const erc20Abi = parseAbi(["function balanceOf(address) view returns (uint256)"]);
-const aavePoolAbi = parseAbi([
-  "function getUserAccountData(address) view returns (uint256 totalCollateralBase, uint256 totalDebtBase, uint256 availableBorrowsBase, uint256 currentLiquidationThreshold, uint256 ltv, uint256 healthFactor)",
-  "struct ReserveData { uint256 configuration; uint128 liquidityIndex; uint128 currentLiquidityRate; uint128 variableBorrowIndex; uint128 currentVariableBorrowRate; uint128 currentStableBorrowRate; uint40 lastUpdateTimestamp; uint16 id; address aTokenAddress; address stableDebtTokenAddress; address variableDebtTokenAddress; address interestRateStrategyAddress; uint128 accruedToTreasury; uint128 unbacked; uint128 isolationModeTotalDebt; }",
-  "function getReserveData(address) view returns (ReserveData)",
-]);
-const v2PairAbi = parseAbi(["function getReserves() view returns (uint112 reserve0, uint112 reserve1, uint32 blockTimestampLast)"]);
 
 /** Generous but sane fee policy for a local chain (base fee is a few gwei at most). */
 const FEES = { priorityFeePerGas: parseGwei("1"), maxFeePerGasCap: parseGwei("100") };
 
-const v2Out = (x: bigint, rIn: bigint, rOut: bigint) => (x * 997n * rOut) / (rIn * 1000n + x * 997n);
-function v2PriceAfter(r0: bigint, r1: bigint, zeroForOne: boolean, x: bigint): bigint {
-  if (zeroForOne) return ((r1 - v2Out(x, r0, r1)) << 112n) / (r0 + x);
-  return ((r1 + x) << 112n) / (r0 - v2Out(x, r1, r0));
-}
-/** Smallest input taking the pair's price (reserve1/reserve0, X112) to `target` or past it. */
-function v2InputToPrice(r0: bigint, r1: bigint, target: bigint): { zeroForOne: boolean; amountIn: bigint } {
-  const zeroForOne = (r1 << 112n) / r0 > target;
-  let lo = 0n;
-  let hi = (zeroForOne ? r0 : r1) * 4n;
-  while (hi - lo > 1n) {
-    const mid = (lo + hi) / 2n;
-    const p = v2PriceAfter(r0, r1, zeroForOne, mid);
-    if (zeroForOne ? p <= target : p >= target) hi = mid;
-    else lo = mid;
-  }
-  return { zeroForOne, amountIn: hi };
-}
 
 describe("executor actions on the real protocols", () => {
   let chain: InProcessChain;
