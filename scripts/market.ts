@@ -8,7 +8,8 @@
 import { parseArgs } from "node:util";
 import { createPublicClient, http, type Address } from "viem";
 import { createHttpClients, resolveChain } from "../src/chain/clients.js";
-import { loadDeployment } from "../src/chain/deployment.js";
+import { readFileSync } from "node:fs";
+import { worldFromJson } from "../src/world/json.js";
 import { KeeperError } from "../src/errors.js";
 import { setPrice, skewV2Pool, syncPoolsToFeeds, type TokenSymbol, type V2PairName } from "../src/world/index.js";
 
@@ -23,7 +24,7 @@ const { values } = parseArgs({
 });
 
 async function main(): Promise<void> {
-  const world = loadDeployment(values["deployment-file"]!);
+  const world = worldFromJson(readFileSync(values["deployment-file"]!, "utf8"));
   const chain = await resolveChain(values.rpc!, world.multicall3);
   const [account] = (await createPublicClient({ chain, transport: http(values.rpc) }).request({ method: "eth_accounts" } as never)) as Address[];
   const clients = createHttpClients({ chain, rpcUrl: values.rpc!, account, pollingInterval: 20 });

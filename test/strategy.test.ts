@@ -48,7 +48,7 @@ describe("planBlock on snapshots of the real protocols", () => {
     expect(ids).not.toContain(`aave-v3:${healthy}`);
     expect(ids).not.toContain(`aave-v3:${dust}`);
     const dustSkip = plan.skipped.find((s) => s.id === `aave-v3:${dust}`);
-    expect(dustSkip?.reason).toMatch(/gas cost exceeds gross profit|below minimum/);
+    expect(dustSkip?.skip.message).toMatch(/gas cost exceeds gross profit|below minimum/);
     const liq = plan.selected.find((c) => c.opportunity.id === `aave-v3:${big}`)!;
     expect(liq.action.kind).toBe("liquidateAaveV2Flash");
     expect(liq.netProfitUsd).toBeGreaterThan(0n);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createInProcessChain, type InProcessChain } from "../src/chain/inProcess.js";
 import { Watcher } from "../src/watcher/watcher.js";
+import type { AaveReader } from "../src/protocols/aaveV3/reader.js";
 import { createAaveBorrower, deployWorld, setPrice, type World } from "../src/world/index.js";
 import { aavePoolAbi } from "./helpers/abis.js";
 
@@ -16,7 +17,7 @@ describe("Watcher on the real protocols", () => {
   it("discovers every Aave borrower from Borrow events and reads the same account data as the pool", async () => {
     const w = new Watcher(chain.public, world, { watch: new Set(["aave-v3", "uniswap-v2"]), multicallChunk: 7 });
     const s = await w.snapshot();
-    expect(new Set(w.aaveBorrowers)).toEqual(new Set(world.borrowers.aave));
+    expect(new Set((w.readerFor("aave-v3") as AaveReader).borrowers)).toEqual(new Set(world.borrowers.aave));
     expect(s.aave!.accounts).toHaveLength(40);
     for (const a of s.aave!.accounts.slice(0, 5)) {
       const d = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [a.user], blockNumber: s.blockNumber });
@@ -35,7 +36,7 @@ describe("Watcher on the real protocols", () => {
     await setPrice(chain, world, "WETH", 2_800n * 10n ** 8n);
     const s = await w.snapshot();
     expect(s.stats.newBorrowers).toBe(1);
-    expect(w.aaveBorrowers.has(fresh)).toBe(true);
+    expect((w.readerFor("aave-v3") as AaveReader).borrowers.has(fresh)).toBe(true);
     const under = s.aave!.accounts.filter((a) => a.healthFactor < 10n ** 18n).map((a) => a.user);
     expect(under).toContain(fresh);
     expect(Object.keys(s.aave!.positions).sort()).toEqual([...under].sort());

@@ -1,3 +1,4 @@
+import { DEPLOYMENT_SECTIONS } from "../protocols/registry.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Wallet } from "ethers";
@@ -35,7 +36,7 @@ const DEV_MNEMONIC = "test test test test test test test test test test test jun
 export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: number } = {}): Promise<number> {
   const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: configSecrets(config) });
   log.info({ config: describeConfig(config) }, "starting keeper");
-  const deployment = loadDeployment(config.deploymentFile);
+  const deployment = loadDeployment(config.deploymentFile, DEPLOYMENT_SECTIONS);
   const closers: (() => Promise<void> | void)[] = [];
   try {
     let rpcUrl = config.rpcUrl;

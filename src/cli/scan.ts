@@ -1,3 +1,4 @@
+import { DEPLOYMENT_SECTIONS } from "../protocols/registry.js";
 import { createHttpClients, resolveChain } from "../chain/clients.js";
 import { loadDeployment } from "../chain/deployment.js";
 import type { KeeperConfig } from "../config/index.js";
@@ -16,7 +17,7 @@ export interface ScanResult {
 
 /** Reads one snapshot of `rpcUrl` and plans on it; sends nothing. Shared by `keeper scan` and `keeper simulate`. */
 export async function scanOnce(config: KeeperConfig, rpcUrl: string, executor?: `0x${string}`): Promise<ScanResult> {
-  const deployment = loadDeployment(config.deploymentFile);
+  const deployment = loadDeployment(config.deploymentFile, DEPLOYMENT_SECTIONS);
   const chain = await resolveChain(rpcUrl, deployment.multicall3);
   const clients = createHttpClients({ chain, rpcUrl, account: "0x0000000000000000000000000000000000000001" });
   const watcher = new Watcher(clients.public, deployment, watcherOptionsFromConfig(deployment, config, executor ?? config.executorAddress));
@@ -30,13 +31,13 @@ export function formatScan(r: ScanResult): string {
   const s = r.snapshot;
   const lines = [
     `block ${s.blockNumber} (base fee ${s.baseFeePerGas} wei): ${s.stats.borrowersWatched} Aave and ${s.stats.morphoBorrowersWatched} Morpho borrowers, ` +
-      `${s.v2Pairs.length} V2 pairs, ${s.v3Pools.length} V3 pools read in ${s.stats.readMs.toFixed(0)} ms`,
+      `${s.v2Pairs?.length ?? 0} V2 pairs, ${s.v3Pools?.length ?? 0} V3 pools read in ${s.stats.readMs.toFixed(0)} ms`,
     `would act on ${r.plan.selected.length}:`,
     ...r.plan.selected.map(
       (c) => `  ${c.opportunity.id}  ${c.action.kind}  net ${formatUsd(c.netProfitUsd)} (gross ${formatUsd(c.opportunity.expectedProfitUsd)}, gas ${formatUsd(c.gasCostUsd)})  ${JSON.stringify(c.context)}`,
     ),
     `skipped ${r.plan.skipped.length}:`,
-    ...r.plan.skipped.map((k) => `  ${k.id}: ${k.reason}`),
+    ...r.plan.skipped.map((k) => `  ${k.id}: [${k.skip.code}] ${k.skip.message}`),
   ];
   return lines.join("\n");
 }

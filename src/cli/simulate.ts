@@ -1,3 +1,5 @@
+import type { World } from "../world/types.js";
+import { DEPLOYMENT_SECTIONS } from "../protocols/registry.js";
 import { loadDeployment } from "../chain/deployment.js";
 import type { KeeperConfig } from "../config/index.js";
 import { createNarrator } from "../demo/narrator.js";
@@ -28,7 +30,7 @@ export interface SimulateOptions {
 export async function runSimulate(config: KeeperConfig, options: SimulateOptions): Promise<{ code: number; report: KeeperReport }> {
   const upstream = config.forkUrl ?? config.rpcUrl;
   if (!upstream) throw new KeeperError("No chain to simulate on.", { metaMessages: ["Pass --rpc <url> (or FORK_URL) of the chain to fork."] });
-  const deployment = loadDeployment(config.deploymentFile);
+  const deployment = loadDeployment(config.deploymentFile, DEPLOYMENT_SECTIONS);
   const lines: string[] = [];
   const say = (l: string) => (options.json ? lines.push(l) : console.log(l));
   const fork = await startLocalFork({ upstreamUrl: upstream, forkBlock: options.forkBlock ?? config.forkBlock });
@@ -36,8 +38,10 @@ export async function runSimulate(config: KeeperConfig, options: SimulateOptions
     say(`forked ${fork.forkBlock} into a local node at ${fork.url}; the target chain is only read`);
     await checkDeploymentOnFork(fork, deployment);
     const { executor, keeperClients } = await prepareForkExecutor(fork);
-    const scenario = parseScenario(options.shocks, options.swaps, await getPrices(fork.clients, deployment));
-    await applyScenario(fork, deployment, scenario);
+    // Shocks are played by the world's market actors (settable feeds, PoolActor): the deployment must be a world file.
+    const world = deployment as unknown as World;
+    const scenario = parseScenario(options.shocks, options.swaps, await getPrices(fork.clients, world));
+    await applyScenario(fork, world, scenario);
     say(`scenario applied: ${[...options.shocks, ...options.swaps].join(" ") || "(none)"}`);
     const watcher = new Watcher(keeperClients.public, deployment, watcherOptionsFromConfig(deployment, config, executor));
     const keeper = new Keeper({

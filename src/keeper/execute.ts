@@ -5,7 +5,9 @@ import type { FeeConfig } from "../executor/fees.js";
 import { parseExecutorEvents, totalExecutorProfit } from "../executor/events.js";
 import { executeAction, type ExecuteOutcome, type SkipReason } from "../executor/send.js";
 import type { Snapshot } from "../watcher/snapshot.js";
-import type { ExecOutcome, ExecuteFn } from "./keeper.js";
+import type { SendOutcome } from "../executor/outcome.js";
+import { skip } from "../skip.js";
+import type { ExecuteFn } from "./keeper.js";
 import { profitInWei } from "./valuation.js";
 
 /** Why the executor held back, in one line. */
@@ -25,32 +27,25 @@ export function describeSkip(skip: SkipReason): string {
 }
 
 /** Maps the executor's detailed outcome onto what the keeper loop acts on. */
-export function toExecOutcome(o: ExecuteOutcome): ExecOutcome {
+export function toExecOutcome(o: ExecuteOutcome): SendOutcome {
   switch (o.status) {
-    case "skipped":
-      return {
-        status: "skipped",
-        reason: describeSkip(o.skip),
-        // Reverts and unprofitable simulations depend on state: wait for it to change. RPC trouble is transient.
-        deterministic: o.skip.reason !== "rpc-error" && !(o.skip.reason === "simulation-reverted" && !(o.skip.error instanceof ExecutorRevertError)),
-      };
+    case "skipped": {
+      const s = o.skip;
+      const code = s.reason === "simulation-reverted" ? "simulation-reverted" : s.reason === "rpc-error" ? "rpc-error" : s.reason === "fee-cap-below-base-fee" ? "fee-cap" : "not-profitable";
+      // Reverts and unprofitable simulations depend on state: wait for it to change. RPC trouble is transient.
+      const deterministic = s.reason !== "rpc-error" && !(s.reason === "simulation-reverted" && !(s.error instanceof ExecutorRevertError));
+      return { status: "skipped", skip: skip(code, describeSkip(s), { deterministic, ...("error" in s ? { error: s.error } : {}) }) };
+    }
     case "dry-run":
       return { status: "dry-run", profit: o.simulation.profit, gas: o.simulation.gas };
     case "mined":
-      return {
-        status: "mined",
-        hash: o.hash,
-        blockNumber: o.receipt.blockNumber,
-        gasUsed: o.receipt.gasUsed,
-        profit: o.profit ?? 0n,
-        eventArgs: (o.event?.args ?? {}) as Record<string, unknown>,
-      };
+      return { status: "mined", hash: o.hash, blockNumber: o.receipt.blockNumber, gasUsed: o.receipt.gasUsed, effectiveGasPrice: o.receipt.effectiveGasPrice, profit: o.profit ?? 0n, events: o.event ? [o.event] : [] };
     case "reverted":
-      return { status: "reverted", hash: o.hash, error: o.error.shortMessage };
+      return { status: "reverted", hash: o.hash, blockNumber: o.receipt.blockNumber, gasUsed: o.receipt.gasUsed, error: o.error };
     case "send-failed":
-      return { status: "reverted", error: `send failed: ${o.error.shortMessage}` };
+      return { status: "failed", pending: false, error: o.error };
     case "unconfirmed":
-      return { status: "reverted", hash: o.hash, error: `no receipt in time: ${o.error.shortMessage}` };
+      return { status: "failed", hash: o.hash, pending: true, error: o.error };
   }
 }
 
@@ -82,8 +77,7 @@ export function createExecuteFn(params: {
       // executeAction reports the first event; a batch has one per item.
       const receipt = await params.clients.public.getTransactionReceipt({ hash: result.hash });
       const events = parseExecutorEvents(receipt.logs, params.executor);
-      result.events = events.map((e) => e.args as Record<string, unknown>);
-      result.profit = totalExecutorProfit(events) ?? result.profit;
+      return { ...result, events, profit: totalExecutorProfit(events) ?? result.profit };
     }
     return result;
   };

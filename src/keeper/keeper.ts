@@ -1,46 +1,23 @@
-import type { Address, Chain, Hash, PublicClient, Transport } from "viem";
-import { aavePoolAbi } from "../protocols/aaveV3/abi.js";
-import { morphoAbi, morphoOracleAbi } from "../protocols/morphoBlue/abi.js";
-import { v2PairAbi } from "../protocols/uniswapV2/abi.js";
-import { v3PoolAbi } from "../protocols/uniswapV3/abi.js";
-import { formatHealthFactor } from "../risk/format.js";
-import { morphoPositionHealth } from "../risk/morpho/health.js";
-import { v3SkewBps } from "../risk/uniswapV3/price.js";
-import { referencePriceFromUsd } from "../risk/math/rational.js";
-import { formatUsd, tokenAmountToUsd } from "../risk/profit.js";
-import { v2SkewBps } from "../risk/uniswapV2/rebalance.js";
+import type { Chain, PublicClient, Transport } from "viem";
+import type { SendOutcome } from "../executor/outcome.js";
+import type { ProtocolModule } from "../protocols/module.js";
+import { actionHandler, PROTOCOLS, touchedBy } from "../protocols/registry.js";
+import { tokenAmountToUsd } from "../risk/profit.js";
+import type { SkipReason } from "../skip.js";
 import { planBlock, type Candidate, type StrategyContext } from "../strategy/index.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import type { Watcher } from "../watcher/watcher.js";
 import { emptyReport, type KeeperReport } from "./report.js";
 
-/** What happened to one candidate handed to the executor. */
-export type ExecOutcome =
-  | {
-      status: "mined";
-      hash: Hash;
-      blockNumber: bigint;
-      gasUsed: bigint;
-      /** Total profit paid to the owner (summed over a batch's items). */
-      profit: bigint;
-      /** The first action event's arguments. */
-      eventArgs: Record<string, unknown>;
-      /** Every action event's arguments, in log order (several for a batch). */
-      events?: Record<string, unknown>[];
-    }
-  | { status: "dry-run"; profit: bigint; gas: bigint }
-  | { status: "skipped"; reason: string; deterministic: boolean }
-  | { status: "reverted"; hash?: Hash; error: string };
-
 /** Simulates and, unless told not to, sends one candidate's action. Never sends without a passing simulation. */
-export type ExecuteFn = (candidate: Candidate, snapshot: Snapshot) => Promise<ExecOutcome>;
+export type ExecuteFn = (candidate: Candidate, snapshot: Snapshot) => Promise<SendOutcome>;
 
 /** What the keeper tells whoever watches it (the demo narrator, the logger). */
 export type KeeperEvent =
   | { type: "block"; snapshot: Snapshot; underwater: number; skewedPools: number; candidates: number }
-  | { type: "skip"; block: bigint; id: string; reason: string; context: Record<string, string> }
+  | { type: "skip"; block: bigint; id: string; protocol: string; skip: SkipReason; context: Record<string, string> }
   | { type: "send"; block: bigint; candidate: Candidate }
-  | { type: "outcome"; block: bigint; candidate: Candidate; outcome: ExecOutcome };
+  | { type: "outcome"; block: bigint; candidate: Candidate; outcome: SendOutcome };
 
 export interface KeeperOptions {
   client: PublicClient<Transport, Chain>;
@@ -53,6 +30,8 @@ export interface KeeperOptions {
   onEvent?: (e: KeeperEvent) => void;
   /** A block could not be processed (the loop retries with backoff). */
   onError?: (err: unknown, consecutiveFailures: number) => void;
+  /** The protocol modules (default: the registry). */
+  protocols?: readonly ProtocolModule<any>[];
 }
 
 const WAD = 10n ** 18n;
@@ -83,12 +62,13 @@ export class Keeper {
     if (this.report.fromBlock === "") this.report.fromBlock = snapshot.blockNumber.toString();
     this.report.toBlock = snapshot.blockNumber.toString();
     this.lastBlock = snapshot.blockNumber;
-    const plan = planBlock(snapshot, this.opts.strategy);
+    const protocols = this.opts.protocols ?? PROTOCOLS;
+    const plan = planBlock(snapshot, this.opts.strategy, protocols);
     const underwater = snapshot.aave?.accounts.filter((a) => a.totalDebtBase > 0n && a.healthFactor < WAD).length ?? 0;
     const skewedPools = plan.selected.filter((c) => c.opportunity.kind === "rebalance").length +
       plan.skipped.filter((s) => s.protocol === "uniswap-v2" || s.protocol === "uniswap-v3").length;
     this.emit({ type: "block", snapshot, underwater, skewedPools, candidates: plan.selected.length });
-    for (const s of plan.skipped) this.recordSkip(snapshot.blockNumber, s.id, s.protocol, s.reason, s.context);
+    for (const s of plan.skipped) this.recordSkip(snapshot.blockNumber, s.id, s.protocol, s.skip, s.context);
 
     // Pools and positions already moved by a transaction of this block: the snapshot no longer describes them,
     // so candidates touching them wait for the next block's fresh plan instead of acting on stale numbers.
@@ -97,11 +77,13 @@ export class Keeper {
       const id = candidate.opportunity.id;
       const until = this.cooldownUntil.get(id);
       if (until !== undefined && snapshot.blockNumber < until) continue;
-      const touches = touchedBy(candidate);
+      const touches = touchedBy(candidate.action, protocols);
       if (touches.some((t) => touched.has(t))) continue;
       this.emit({ type: "send", block: snapshot.blockNumber, candidate });
       const outcome = await this.opts.execute(candidate, snapshot);
-      if (outcome.status === "mined" || outcome.status === "reverted") for (const t of touches) touched.add(t);
+      if (outcome.status === "mined" || outcome.status === "reverted" || (outcome.status === "failed" && outcome.pending)) {
+        for (const t of touches) touched.add(t);
+      }
       this.emit({ type: "outcome", block: snapshot.blockNumber, candidate, outcome });
       await this.recordOutcome(snapshot, candidate, outcome);
     }
@@ -139,176 +121,46 @@ export class Keeper {
     this.opts.onEvent?.(e);
   }
 
-  private recordSkip(block: bigint, id: string, protocol: string, reason: string, context: Record<string, string>): void {
-    const key = `${id}|${reason.replace(/[\d.$,]+/g, "#")}`;
+  /** Each (opportunity, reason code, wording without its numbers) is reported once, not every block. */
+  private recordSkip(block: bigint, id: string, protocol: string, skip: SkipReason, context: Record<string, string>): void {
+    const key = `${id}|${skip.code}|${skip.message.replace(/[\d.$,]+/g, "#")}`;
     if (this.seenSkips.has(key)) return;
     this.seenSkips.add(key);
-    this.report.skipped.push({ id, protocol, block: block.toString(), reason, context });
-    this.emit({ type: "skip", block, id, reason, context });
+    this.report.skipped.push({ id, protocol, block: block.toString(), reason: skip.message, code: skip.code, context });
+    this.emit({ type: "skip", block, id, protocol, skip, context });
   }
 
-  private async recordOutcome(snapshot: Snapshot, c: Candidate, o: ExecOutcome): Promise<void> {
+  private async recordOutcome(snapshot: Snapshot, c: Candidate, o: SendOutcome): Promise<void> {
     const id = c.opportunity.id;
     const block = snapshot.blockNumber;
-    if (o.status === "skipped") {
-      if (o.deterministic) this.cooldownUntil.set(id, block + (this.opts.cooldownBlocks ?? 5n));
-      this.recordSkip(block, id, c.opportunity.protocol, o.reason, c.context);
-      return;
-    }
-    if (o.status === "reverted") {
-      this.cooldownUntil.set(id, block + (this.opts.cooldownBlocks ?? 5n));
-      this.report.failures.push({ id, block: block.toString(), error: o.error, txHash: o.hash });
-      return;
-    }
-    if (o.status === "dry-run") {
-      this.report.dryRuns.push({ id, block: block.toString(), simulatedProfit: o.profit.toString(), gas: o.gas.toString() });
-      this.cooldownUntil.set(id, block + (this.opts.cooldownBlocks ?? 5n));
-      return;
-    }
-    const profitToken = c.opportunity.expectedProfit;
-    const price = snapshot.prices[profitToken.token];
-    const profitUsd8 = price ? tokenAmountToUsd(o.profit, profitToken.decimals, price.usd8) : 0n;
-    this.profitUsd8 += profitUsd8;
-    const profitUsd = price ? formatUsd(profitUsd8) : "?";
-    const a = c.action;
-    if (a.kind === "liquidateAaveV2FlashBatch") {
-      const sym = (t: Address) => snapshot.prices[t]?.symbol ?? t;
-      const hfs = (c.context.healthFactor ?? "").split(",");
-      const events = o.events ?? [o.eventArgs];
-      for (const [k, item] of a.params.items.entries()) {
-        const ev = events.find((e) => String(e.user).toLowerCase() === item.user.toLowerCase()) ?? {};
-        const after = await this.opts.client.readContract({ address: item.aavePool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [item.user], blockNumber: o.blockNumber });
-        const itemProfit = BigInt(String(ev.profit ?? 0n));
-        this.report.liquidations.push({
-          protocol: "aave-v3",
-          borrower: item.user,
-          block: o.blockNumber.toString(),
-          txHash: o.hash,
-          healthFactorBefore: hfs[k] ?? "?",
-          healthFactorAfter: formatHealthFactor(after[5]),
-          debtAsset: sym(item.debtAsset),
-          debtRepaid: String(ev.debtRepaid ?? item.debtToCover),
-          collateralAsset: sym(item.collateralAsset),
-          collateralSeized: String(ev.collateralSeized ?? ""),
-          profitAsset: sym(item.collateralAsset),
-          profit: itemProfit.toString(),
-          profitUsd: price ? formatUsd(tokenAmountToUsd(itemProfit, profitToken.decimals, price.usd8)) : "?",
-          // The batch's gas, shared: see the batch's transaction for the total.
-          gasUsed: (o.gasUsed / BigInt(a.params.items.length)).toString(),
-          batch: `${k + 1}/${a.params.items.length}`,
-        });
+    const cooldown = () => this.cooldownUntil.set(id, block + (this.opts.cooldownBlocks ?? 5n));
+    switch (o.status) {
+      case "skipped":
+        if (o.skip.deterministic) cooldown();
+        this.recordSkip(block, id, c.opportunity.protocol, o.skip, c.context);
+        return;
+      case "reverted":
+      case "failed":
+        cooldown();
+        this.report.failures.push({ id, block: block.toString(), error: o.error.shortMessage, ...(o.hash ? { txHash: o.hash } : {}) });
+        return;
+      case "dry-run":
+        this.report.dryRuns.push({ id, block: block.toString(), simulatedProfit: o.profit.toString(), gas: o.gas.toString() });
+        cooldown();
+        return;
+      case "mined": {
+        const profitToken = c.opportunity.expectedProfit;
+        const price = snapshot.prices[profitToken.token];
+        if (price) this.profitUsd8 += tokenAmountToUsd(o.profit, profitToken.decimals, price.usd8);
+        const owner = actionHandler(c.action, this.opts.protocols ?? PROTOCOLS);
+        if (!owner) return;
+        const records = await owner.handler.readBack(this.opts.client, { candidate: c, outcome: o, snapshot });
+        this.report.liquidations.push(...(records.liquidations ?? []));
+        this.report.rebalances.push(...(records.rebalances ?? []));
+        return;
       }
-    } else if (a.kind === "liquidateAaveV2Flash" || a.kind === "liquidateAaveMorphoFlash") {
-      const after = await this.opts.client.readContract({
-        address: a.params.aavePool,
-        abi: aavePoolAbi,
-        functionName: "getUserAccountData",
-        args: [a.params.user],
-        blockNumber: o.blockNumber,
-      });
-      const sym = (t: Address) => snapshot.prices[t]?.symbol ?? t;
-      this.report.liquidations.push({
-        protocol: "aave-v3",
-        borrower: a.params.user,
-        block: o.blockNumber.toString(),
-        txHash: o.hash,
-        healthFactorBefore: c.context.healthFactor ?? "?",
-        healthFactorAfter: formatHealthFactor(after[5]),
-        debtAsset: sym(a.params.debtAsset),
-        debtRepaid: String(o.eventArgs.debtRepaid ?? a.params.debtToCover),
-        collateralAsset: sym(a.params.collateralAsset),
-        collateralSeized: String(o.eventArgs.collateralSeized ?? ""),
-        profitAsset: snapshot.prices[profitToken.token]?.symbol ?? profitToken.token,
-        profit: o.profit.toString(),
-        profitUsd,
-        gasUsed: o.gasUsed.toString(),
-      });
-    } else if (a.kind === "liquidateMorpho") {
-      const id = snapshot.morpho?.markets.find((m) => m.params.oracle === a.params.marketParams.oracle)?.id;
-      const at = { blockNumber: o.blockNumber };
-      const m = await this.opts.client.readContract({ address: a.params.morpho, abi: morphoAbi, functionName: "market", args: [id!], ...at });
-      const [, borrowShares, collateral] = await this.opts.client.readContract({ address: a.params.morpho, abi: morphoAbi, functionName: "position", args: [id!, a.params.borrower], ...at });
-      const price = await this.opts.client.readContract({ address: a.params.marketParams.oracle, abi: morphoOracleAbi, functionName: "price", ...at });
-      const health = morphoPositionHealth({
-        position: { borrowShares, collateral },
-        market: { totalBorrowAssets: m[2], totalBorrowShares: m[3] },
-        collateralPrice: price,
-        lltv: a.params.marketParams.lltv,
-      });
-      const sym = (t: Address) => snapshot.prices[t]?.symbol ?? t;
-      this.report.liquidations.push({
-        protocol: "morpho-blue",
-        borrower: a.params.borrower,
-        block: o.blockNumber.toString(),
-        txHash: o.hash,
-        healthFactorBefore: c.context.healthFactor ?? "?",
-        healthFactorAfter: borrowShares === 0n ? "no debt" : formatHealthFactor(health.healthFactor),
-        debtAsset: sym(a.params.marketParams.loanToken),
-        debtRepaid: String(o.eventArgs.repaidAssets ?? ""),
-        collateralAsset: sym(a.params.marketParams.collateralToken),
-        collateralSeized: String(o.eventArgs.seizedAssets ?? a.params.seizedAssets),
-        profitAsset: snapshot.prices[profitToken.token]?.symbol ?? profitToken.token,
-        profit: o.profit.toString(),
-        profitUsd,
-        gasUsed: o.gasUsed.toString(),
-      });
-    } else if (a.kind === "rebalanceV3" || a.kind === "rebalanceV2") {
-      const p0 = snapshot.prices[a.tokens.token0];
-      const p1 = snapshot.prices[a.tokens.token1];
-      const ref = referencePriceFromUsd({ price0Usd: p0.usd8, decimals0: p0.decimals, price1Usd: p1.usd8, decimals1: p1.decimals });
-      const at = { blockNumber: o.blockNumber };
-      let address: Address;
-      let skewAfter: bigint;
-      if (a.kind === "rebalanceV3") {
-        address = a.params.pool;
-        const [sqrtP] = await this.opts.client.readContract({ address, abi: v3PoolAbi, functionName: "slot0", ...at });
-        skewAfter = v3SkewBps(sqrtP, ref);
-      } else {
-        address = a.params.pair;
-        const [r0, r1] = await this.opts.client.readContract({ address, abi: v2PairAbi, functionName: "getReserves", ...at });
-        skewAfter = v2SkewBps({ reserve0: r0, reserve1: r1 }, ref);
-      }
-      this.report.rebalances.push({
-        protocol: a.kind === "rebalanceV3" ? "uniswap-v3" : "uniswap-v2",
-        pool: c.context.pool ?? address,
-        address,
-        block: o.blockNumber.toString(),
-        txHash: o.hash,
-        skewBpsBefore: c.context.skewBps ?? "?",
-        skewBpsAfter: skewAfter.toString(),
-        amountIn: String(o.eventArgs.amountIn ?? a.params.amountIn),
-        amountOut: String(o.eventArgs.amountOut ?? ""),
-        profitAsset: snapshot.prices[profitToken.token]?.symbol ?? profitToken.token,
-        profit: o.profit.toString(),
-        profitUsd,
-        gasUsed: o.gasUsed.toString(),
-        ...(c.context.slice ? { slice: c.context.slice } : {}),
-      });
     }
   }
-}
-
-/** Addresses whose state an action changes: the pools it trades on or borrows from. */
-export function touchedBy(c: Candidate): string[] {
-  const a = c.action;
-  const zero = "0x0000000000000000000000000000000000000000";
-  const list: string[] = (() => {
-    switch (a.kind) {
-      case "liquidateAaveV2Flash":
-        return [a.params.flashPair, a.params.swapPair];
-      case "liquidateAaveV2FlashBatch":
-        return a.params.items.flatMap((i) => [i.flashPair, i.swapPair]);
-      case "liquidateAaveMorphoFlash":
-        return [a.params.swapPair];
-      case "liquidateMorpho":
-        return [a.params.swapPair];
-      case "rebalanceV2":
-        return [a.params.pair, a.params.fundingPool];
-      case "rebalanceV3":
-        return [a.params.pool, a.params.fundingPool];
-    }
-  })();
-  return list.filter((x) => x && x !== zero).map((x) => x.toLowerCase());
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

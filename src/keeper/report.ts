@@ -1,44 +1,7 @@
-import type { Address, Hash } from "viem";
+import type { Hash } from "viem";
 
-/** One liquidation the keeper completed, with the borrower's health factor read back from the protocol. */
-export interface LiquidationRecord {
-  protocol: "aave-v3" | "morpho-blue";
-  borrower: Address;
-  block: string;
-  txHash: Hash;
-  healthFactorBefore: string;
-  healthFactorAfter: string;
-  debtAsset: string;
-  debtRepaid: string;
-  collateralAsset: string;
-  collateralSeized: string;
-  /** Token the profit is paid in (collateral for Aave via V2 flash swap, loan token for Morpho). */
-  profitAsset: string;
-  profit: string;
-  profitUsd: string;
-  gasUsed: string;
-  /** Set when the liquidation was one item of a batch transaction ("2/3"); gasUsed is then the batch's share. */
-  batch?: string;
-}
-
-/** One rebalance the keeper completed, with the pool's skew read back afterwards. */
-export interface RebalanceRecord {
-  protocol: "uniswap-v2" | "uniswap-v3";
-  pool: string;
-  address: Address;
-  block: string;
-  txHash: Hash;
-  skewBpsBefore: string;
-  skewBpsAfter: string;
-  amountIn: string;
-  amountOut: string;
-  profitAsset: string;
-  profit: string;
-  profitUsd: string;
-  gasUsed: string;
-  /** Set when the trade was one slice of a larger rebalance (size limit). */
-  slice?: string;
-}
+export type { LiquidationRecord, RebalanceRecord } from "../protocols/module.js";
+import type { LiquidationRecord, RebalanceRecord } from "../protocols/module.js";
 
 /** An opportunity the keeper saw and left alone, and why (the first time each reason was seen for it). */
 export interface SkipRecord {
@@ -46,6 +9,8 @@ export interface SkipRecord {
   protocol: string;
   block: string;
   reason: string;
+  /** The reason's bounded code (SkipCode). */
+  code: string;
   context: Record<string, string>;
 }
 

@@ -23,6 +23,8 @@ export interface RankedOpportunity {
 export interface SkippedOpportunity {
   opportunity: Opportunity;
   profit: NetProfit;
+  /** A second copy of the same id, or not worth its gas and the floor. */
+  code: "duplicate" | "not-profitable";
   reason: string;
 }
 
@@ -69,13 +71,13 @@ export function rankOpportunities(opportunities: readonly Opportunity[], options
   const seen = new Set<string>();
   for (const entry of costed) {
     if (seen.has(entry.opportunity.id)) {
-      skipped.push({ ...entry, reason: `duplicate id ${entry.opportunity.id}: a more profitable copy is kept` });
+      skipped.push({ ...entry, code: "duplicate", reason: `duplicate id ${entry.opportunity.id}: a more profitable copy is kept` });
       continue;
     }
     seen.add(entry.opportunity.id);
     const reason = skipReason(entry.profit, options.minProfitUsd);
     if (reason === null) selected.push(entry);
-    else skipped.push({ ...entry, reason });
+    else skipped.push({ ...entry, code: "not-profitable", reason });
   }
   return { selected, skipped };
 }

@@ -1,6 +1,7 @@
 import type { Address } from "viem";
 import type { ExecutorAction } from "../executor/actions.js";
 import type { Opportunity } from "../risk/opportunity.js";
+import type { SkipReason } from "../skip.js";
 
 /** A call of our KeeperExecutor contract, params named exactly as its Solidity structs. */
 export type PlannedAction = ExecutorAction;
@@ -17,7 +18,7 @@ export interface Candidate {
 export interface Skip {
   id: string;
   protocol: Opportunity["protocol"];
-  reason: string;
+  skip: SkipReason;
   context: Record<string, string>;
 }
 

@@ -9,6 +9,9 @@ export function worldToJson(world: World): string {
 export function worldFromJson(text: string): World {
   const raw = JSON.parse(text);
   raw.startBlock = BigInt(raw.startBlock);
-  raw.morpho.marketParams.lltv = BigInt(raw.morpho.marketParams.lltv);
+  if (raw.morpho) {
+    raw.morpho.marketParams.lltv = BigInt(raw.morpho.marketParams.lltv);
+    raw.morpho.markets = (raw.morpho.markets ?? [{ id: raw.morpho.marketId, params: raw.morpho.marketParams }]).map((m: any) => ({ ...m, params: { ...m.params, lltv: BigInt(m.params.lltv) } }));
+  }
   return raw as World;
 }

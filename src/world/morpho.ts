@@ -50,5 +50,6 @@ export async function deployMorpho(
   await send(clients, { address: USDC.address, abi: erc20, functionName: "mint", args: [me, amount] });
   await send(clients, { address: USDC.address, abi: erc20, functionName: "approve", args: [morpho, maxUint256] });
   await send(clients, { address: morpho, abi: art.abi, functionName: "supply", args: [marketParams, amount, 0n, me, "0x"] });
-  return { morpho, oracle, marketId: morphoMarketId(marketParams), marketParams };
+  const marketId = morphoMarketId(marketParams);
+  return { morpho, oracle, marketId, marketParams, markets: [{ id: marketId, params: marketParams }] };
 }

@@ -64,6 +64,8 @@ export interface World {
     oracle: Address;
     marketId: Hex;
     marketParams: MorphoMarketParams;
+    /** The deployment format's list of markets (here the one market above). */
+    markets: { id: Hex; params: MorphoMarketParams }[];
   };
   /** Test-only helper contracts: the market participant that swaps and adds liquidity, and the borrower factory. */
   helpers: { poolActor: Address; positionFactory: Address };

@@ -1,11 +1,12 @@
-import { Funding } from "../executor/actions.js";
-import type { V2RebalanceOpportunity } from "../risk/opportunity.js";
-import { referencePriceFromUsd } from "../risk/math/rational.js";
-import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../risk/profit.js";
-import { v2RebalanceToReference, v2SkewBps } from "../risk/uniswapV2/rebalance.js";
-import { simulateV3Swap } from "../risk/uniswapV3/simulate.js";
-import type { Snapshot } from "../watcher/snapshot.js";
-import type { Candidate, Skip, StrategyContext } from "./types.js";
+import { Funding } from "../../executor/actions.js";
+import type { V2RebalanceOpportunity } from "../../risk/opportunity.js";
+import { referencePriceFromUsd } from "../../risk/math/rational.js";
+import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../../risk/profit.js";
+import { v2RebalanceToReference, v2SkewBps } from "../../risk/uniswapV2/rebalance.js";
+import { simulateV3Swap } from "../../risk/uniswapV3/simulate.js";
+import { skip } from "../../skip.js";
+import type { Snapshot } from "../../watcher/snapshot.js";
+import type { Candidate, Skip, StrategyContext } from "../../strategy/types.js";
 
 const Q112 = 1n << 112n;
 
@@ -20,7 +21,7 @@ export function findV2Rebalances(snapshot: Snapshot, ctx: StrategyContext): { ca
   const ethUsd = snapshot.prices[ctx.wethToken]?.usd8 ?? 0n;
   const gasMarket = { baseFeePerGas: snapshot.baseFeePerGas, priorityFeePerGas: ctx.priorityFeePerGas, ethUsd };
 
-  for (const pair of snapshot.v2Pairs) {
+  for (const pair of snapshot.v2Pairs ?? []) {
     const p0 = snapshot.prices[pair.token0];
     const p1 = snapshot.prices[pair.token1];
     if (!p0 || !p1 || pair.reserve0 === 0n || pair.reserve1 === 0n) continue;
@@ -37,17 +38,17 @@ export function findV2Rebalances(snapshot: Snapshot, ctx: StrategyContext): { ca
     const tokenOut = trade.zeroForOne ? pair.token1 : pair.token0;
     const outPrice = trade.zeroForOne ? p1 : p0;
 
-    const v3 = snapshot.v3Pools.find(
+    const v3 = (snapshot.v3Pools ?? []).find(
       (v) => (v.token0 === tokenIn && v.token1 === tokenOut) || (v.token1 === tokenIn && v.token0 === tokenOut),
     );
     if (!v3) {
-      skipped.push({ id, protocol: "uniswap-v2", reason: `no V3 pool to flash-fund ${trade.amountIn} of ${tokenIn}`, context });
+      skipped.push({ id, protocol: "uniswap-v2", skip: skip("no-funding", `no V3 pool to flash-fund ${trade.amountIn} of ${tokenIn}`), context });
       continue;
     }
     // On V3 we pay tokenOut to receive exactly amountIn of tokenIn.
     const quote = simulateV3Swap({ state: v3.state, zeroForOne: v3.token0 === tokenOut, amountSpecified: -trade.amountIn });
     if (quote.amountOut < trade.amountIn) {
-      skipped.push({ id, protocol: "uniswap-v2", reason: `V3 pool ${v3.name} cannot supply ${trade.amountIn} of ${tokenIn}`, context });
+      skipped.push({ id, protocol: "uniswap-v2", skip: skip("no-funding", `V3 pool ${v3.name} cannot supply ${trade.amountIn} of ${tokenIn}`), context });
       continue;
     }
     const profit = trade.amountOut - quote.amountIn;

@@ -1,12 +1,13 @@
-import { Funding } from "../executor/actions.js";
-import type { V3RebalanceOpportunity } from "../risk/opportunity.js";
-import { referencePriceFromUsd } from "../risk/math/rational.js";
-import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../risk/profit.js";
-import { sqrtPriceX96FromPrice, v3SkewBps } from "../risk/uniswapV3/price.js";
-import { v3InputToReachPrice } from "../risk/uniswapV3/simulate.js";
-import type { Snapshot } from "../watcher/snapshot.js";
-import type { Candidate, Skip, StrategyContext } from "./types.js";
-import { ZERO_ADDRESS } from "./types.js";
+import { Funding } from "../../executor/actions.js";
+import type { V3RebalanceOpportunity } from "../../risk/opportunity.js";
+import { referencePriceFromUsd } from "../../risk/math/rational.js";
+import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../../risk/profit.js";
+import { sqrtPriceX96FromPrice, v3SkewBps } from "../../risk/uniswapV3/price.js";
+import { v3InputToReachPrice } from "../../risk/uniswapV3/simulate.js";
+import { skip } from "../../skip.js";
+import type { Snapshot } from "../../watcher/snapshot.js";
+import type { Candidate, Skip, StrategyContext } from "../../strategy/types.js";
+import { ZERO_ADDRESS } from "../../strategy/types.js";
 
 const Q96 = 1n << 96n;
 const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
@@ -29,7 +30,7 @@ export function findV3Rebalances(snapshot: Snapshot, ctx: StrategyContext): { ca
   const ethUsd = snapshot.prices[ctx.wethToken]?.usd8 ?? 0n;
   const gasMarket = { baseFeePerGas: snapshot.baseFeePerGas, priorityFeePerGas: ctx.priorityFeePerGas, ethUsd };
 
-  for (const pool of snapshot.v3Pools) {
+  for (const pool of snapshot.v3Pools ?? []) {
     if (!ctx.v3Rebalance) break;
     const p0 = snapshot.prices[pool.token0];
     const p1 = snapshot.prices[pool.token1];
@@ -64,7 +65,7 @@ export function findV3Rebalances(snapshot: Snapshot, ctx: StrategyContext): { ca
     }
     const inventory = snapshot.inventory[tokenIn] ?? 0n;
     if (inventory < trade.amountIn) {
-      skipped.push({ id, protocol: "uniswap-v3", reason: `executor inventory ${inventory} of ${inPrice.symbol} is below the ${trade.amountIn} needed`, context });
+      skipped.push({ id, protocol: "uniswap-v3", skip: skip("no-funding", `executor inventory ${inventory} of ${inPrice.symbol} is below the ${trade.amountIn} needed`), context });
       continue;
     }
     const profit = trade.amountOut - inputValueAt(trade.amountIn, limit, zeroForOne);

@@ -1,11 +1,12 @@
-import type { MorphoLiquidationOpportunity } from "../risk/opportunity.js";
-import { morphoLiquidationFromSeized, morphoMaxLiquidation } from "../risk/morpho/liquidation.js";
-import { formatHealthFactor } from "../risk/format.js";
-import { morphoPositionHealth } from "../risk/morpho/health.js";
-import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../risk/profit.js";
-import { v2GetAmountOut } from "../risk/uniswapV2/amounts.js";
-import type { Snapshot } from "../watcher/snapshot.js";
-import type { Candidate, Skip, StrategyContext } from "./types.js";
+import type { MorphoLiquidationOpportunity } from "../../risk/opportunity.js";
+import { morphoLiquidationFromSeized, morphoMaxLiquidation } from "../../risk/morpho/liquidation.js";
+import { formatHealthFactor } from "../../risk/format.js";
+import { morphoPositionHealth } from "../../risk/morpho/health.js";
+import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../../risk/profit.js";
+import { v2GetAmountOut } from "../../risk/uniswapV2/amounts.js";
+import { skip } from "../../skip.js";
+import type { Snapshot } from "../../watcher/snapshot.js";
+import type { Candidate, Skip, StrategyContext } from "../../strategy/types.js";
 
 
 /**
@@ -28,14 +29,14 @@ export function findMorphoLiquidations(snapshot: Snapshot, ctx: StrategyContext)
     const pairCfg = ctx.v2Pairs.find(
       (p) => (p.token0 === loanToken && p.token1 === collateralToken) || (p.token1 === loanToken && p.token0 === collateralToken),
     );
-    const pair = pairCfg && snapshot.v2Pairs.find((p) => p.address === pairCfg.address);
+    const pair = pairCfg && (snapshot.v2Pairs ?? []).find((p) => p.address === pairCfg.address);
     for (const { borrower, position } of market.positions) {
       const health = morphoPositionHealth({ position, market: market.state, collateralPrice: market.price, lltv });
       if (health.healthy) continue;
       const id = `morpho-blue:${market.id.slice(0, 10)}:${borrower}`;
       const context = { borrower, healthFactor: formatHealthFactor(health.healthFactor) };
       if (!pair || !pairCfg || !loanPrice) {
-        skipped.push({ id, protocol: "morpho-blue", reason: "no Uniswap V2 pair to sell the collateral for the loan token", context });
+        skipped.push({ id, protocol: "morpho-blue", skip: skip("no-funding", "no Uniswap V2 pair to sell the collateral for the loan token"), context });
         continue;
       }
       const max = morphoMaxLiquidation({ market: market.state, collateralPrice: market.price, lltv, position });
@@ -54,7 +55,7 @@ export function findMorphoLiquidations(snapshot: Snapshot, ctx: StrategyContext)
         if (!best || profit > best.profit) best = { seized: s, repaid: amounts.repaidAssets, shares: amounts.repaidShares, out, profit };
       }
       if (!best || best.profit <= 0n) {
-        skipped.push({ id, protocol: "morpho-blue", reason: `selling the seized collateral does not cover the repayment (${best?.profit ?? 0n} loan units)`, context });
+        skipped.push({ id, protocol: "morpho-blue", skip: skip("not-profitable", `selling the seized collateral does not cover the repayment (${best?.profit ?? 0n} loan units)`), context });
         continue;
       }
       const profitUsd = tokenAmountToUsd(best.profit, loanPrice.decimals, loanPrice.usd8);

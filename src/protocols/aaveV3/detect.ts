@@ -1,11 +1,12 @@
-import { aaveLiquidationCandidates } from "../risk/aave/best.js";
-import { findAaveReserve } from "../risk/aave/account.js";
-import { formatHealthFactor } from "../risk/format.js";
-import type { AaveLiquidationOpportunity } from "../risk/opportunity.js";
-import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../risk/profit.js";
-import { v2GetAmountIn, v2GetAmountOut } from "../risk/uniswapV2/amounts.js";
-import type { Snapshot } from "../watcher/snapshot.js";
-import { ZERO_ADDRESS, type Candidate, type Skip, type StrategyContext } from "./types.js";
+import { aaveLiquidationCandidates } from "../../risk/aave/best.js";
+import { findAaveReserve } from "../../risk/aave/account.js";
+import { formatHealthFactor } from "../../risk/format.js";
+import type { AaveLiquidationOpportunity } from "../../risk/opportunity.js";
+import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../../risk/profit.js";
+import { v2GetAmountIn, v2GetAmountOut } from "../../risk/uniswapV2/amounts.js";
+import { skip, type SkipReason } from "../../skip.js";
+import type { Snapshot } from "../../watcher/snapshot.js";
+import { ZERO_ADDRESS, type Candidate, type Skip, type StrategyContext } from "../../strategy/types.js";
 
 
 
@@ -30,22 +31,22 @@ export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): 
     const context = { borrower: account.user, healthFactor: formatHealthFactor(account.healthFactor) };
     const options = aaveLiquidationCandidates(position, aave.reserves);
     let best: Candidate | undefined;
-    let lastReason = "no liquidatable debt/collateral pair";
+    let lastReason: SkipReason = skip("not-liquidatable", "no liquidatable debt/collateral pair");
     for (const c of options) {
       const pair = ctx.v2Pairs.find(
         (p) =>
           (p.token0 === c.debtAsset && p.token1 === c.collateralAsset) || (p.token1 === c.debtAsset && p.token0 === c.collateralAsset),
       );
-      const pairState = pair && snapshot.v2Pairs.find((p) => p.address === pair.address);
+      const pairState = pair && (snapshot.v2Pairs ?? []).find((p) => p.address === pair.address);
       if (!pair || !pairState) {
-        lastReason = `no Uniswap V2 pair to flash-borrow ${c.debtAsset} against ${c.collateralAsset}`;
+        lastReason = skip("no-funding", `no Uniswap V2 pair to flash-borrow ${c.debtAsset} against ${c.collateralAsset}`);
         continue;
       }
       const debtIs0 = pair.token0 === c.debtAsset;
       const reserveDebt = debtIs0 ? pairState.reserve0 : pairState.reserve1;
       const reserveColl = debtIs0 ? pairState.reserve1 : pairState.reserve0;
       if (c.debtToRepay <= 0n || c.debtToRepay >= reserveDebt) {
-        lastReason = `debt to repay ${c.debtToRepay} exceeds the pair's liquidity`;
+        lastReason = skip("no-funding", `debt to repay ${c.debtToRepay} exceeds the pair's liquidity`);
         continue;
       }
       const collReserve = findAaveReserve(aave.reserves, c.collateralAsset)!;
@@ -57,7 +58,7 @@ export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): 
       const v2Profit = c.collateralSeized - owed;
       const v2ProfitUsd = collPrice && v2Profit > 0n ? tokenAmountToUsd(v2Profit, decimals, collPrice.usd8) : 0n;
       // Route 2, Morpho flash loan (fee-free): borrow the debt asset from Morpho, sell all seized collateral on the pair.
-      const morphoCash = ctx.morpho ? (snapshot.morphoLiquidity[c.debtAsset] ?? 0n) : 0n;
+      const morphoCash = ctx.morpho ? (snapshot.morphoLiquidity?.[c.debtAsset] ?? 0n) : 0n;
       const sold = v2GetAmountOut(c.collateralSeized, reserveColl, reserveDebt);
       const mProfit = sold - c.debtToRepay;
       const mProfitUsd = debtPrice && mProfit > 0n && morphoCash >= c.debtToRepay ? tokenAmountToUsd(mProfit, debtPrice.decimals, debtPrice.usd8) : 0n;
@@ -66,7 +67,7 @@ export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): 
       const profitUsd = useMorpho ? mProfitUsd : v2ProfitUsd;
       const profitToken = useMorpho ? debtPrice! : collPrice;
       if (profit <= 0n || !profitToken) {
-        lastReason = `seized collateral does not cover the flash-swap repayment (${v2Profit} units)`;
+        lastReason = skip("not-profitable", `seized collateral does not cover the flash-swap repayment (${v2Profit} units)`);
         continue;
       }
       const gas = useMorpho ? ctx.gas.aaveMorphoFlash : ctx.gas.aaveV2Flash;
@@ -102,7 +103,7 @@ export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): 
       if (!best || candidate.opportunity.expectedProfitUsd > best.opportunity.expectedProfitUsd) best = candidate;
     }
     if (best) candidates.push(best);
-    else skipped.push({ id, protocol: "aave-v3", reason: lastReason, context });
+    else skipped.push({ id, protocol: "aave-v3", skip: lastReason, context });
   }
   return { candidates, skipped };
 }

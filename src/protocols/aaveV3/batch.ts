@@ -1,9 +1,9 @@
-import type { AaveLiquidationParams } from "../executor/actions.js";
-import type { AaveLiquidationOpportunity } from "../risk/opportunity.js";
-import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../risk/profit.js";
-import { v2GetAmountIn } from "../risk/uniswapV2/amounts.js";
-import type { Snapshot } from "../watcher/snapshot.js";
-import type { Candidate, StrategyContext } from "./types.js";
+import type { AaveLiquidationParams } from "../../executor/actions.js";
+import type { AaveLiquidationOpportunity } from "../../risk/opportunity.js";
+import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../../risk/profit.js";
+import { v2GetAmountIn } from "../../risk/uniswapV2/amounts.js";
+import type { Snapshot } from "../../watcher/snapshot.js";
+import type { Candidate, StrategyContext } from "../../strategy/types.js";
 
 /** Gas of a batch: the first liquidation costs as alone; each further one shares the transaction and warm slots. */
 export function batchGas(ctx: StrategyContext, n: number): bigint {
@@ -38,7 +38,7 @@ export function batchAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext, 
       continue;
     }
     const first = group[0].action.params as AaveLiquidationParams;
-    const pair = snapshot.v2Pairs.find((x) => x.address === first.flashPair)!;
+    const pair = (snapshot.v2Pairs ?? []).find((x) => x.address === first.flashPair)!;
     const debtIs0 = pair.token0 === first.debtAsset;
     let rDebt = debtIs0 ? pair.reserve0 : pair.reserve1;
     let rColl = debtIs0 ? pair.reserve1 : pair.reserve0;

@@ -1,0 +1,27 @@
+/** Aave V3: borrowers from pool events, accounts by incremental batched reads, liquidations flash-funded. */
+import type { ProtocolModule } from "../module.js";
+import { batchAaveLiquidations } from "./batch.js";
+import { findAaveLiquidations } from "./detect.js";
+import type { AaveState } from "./read.js";
+import { aaveActions } from "./readBack.js";
+import { AaveReader } from "./reader.js";
+import { aaveSectionSchema, type AaveSection } from "./schema.js";
+
+declare module "../../watcher/snapshot.js" {
+  interface SnapshotSlices {
+    aave?: AaveState;
+  }
+}
+
+export const aaveV3Module: ProtocolModule<AaveSection> = {
+  name: "aave-v3",
+  section: "aave",
+  schema: aaveSectionSchema,
+  readWhen: (watch) => watch.has("aave-v3"),
+  createReader: (deployment, options) => (deployment.aave ? new AaveReader(deployment.aave, options) : undefined),
+  positionsWatched: (s) => s.aave?.accounts.length,
+  context: (d) => (d.aave ? { aavePool: d.aave.pool } : {}),
+  detect: findAaveLiquidations,
+  combine: batchAaveLiquidations,
+  actions: aaveActions,
+};

@@ -1,0 +1,71 @@
+import type { Address } from "viem";
+import type { AaveLiquidationParams, AaveMorphoLiquidationParams, ExecutorAction } from "../../executor/actions.js";
+import { formatHealthFactor } from "../../risk/format.js";
+import { formatUsd, tokenAmountToUsd } from "../../risk/profit.js";
+import type { ActionHandler, LiquidationRecord, ReadBackParams, ReadClient } from "../module.js";
+import { aavePoolAbi } from "./abi.js";
+
+type Single = AaveLiquidationParams | AaveMorphoLiquidationParams;
+
+/** The borrower's health factor after the block that mined the liquidation, from the pool itself. */
+async function healthAfter(client: ReadClient, pool: Address, user: Address, blockNumber: bigint): Promise<string> {
+  const after = await client.readContract({ address: pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [user], blockNumber });
+  return formatHealthFactor(after[5]);
+}
+
+/**
+ * One record per liquidated borrower: a batch yields one per item, each matched to its own event by borrower, with
+ * the batch's gas shared equally (the transaction's total is on the batch's receipt).
+ */
+async function readBack(client: ReadClient, { candidate, outcome, snapshot }: ReadBackParams): Promise<{ liquidations: LiquidationRecord[] }> {
+  const action = candidate.action;
+  const items: Single[] = action.kind === "liquidateAaveV2FlashBatch" ? action.params.items : [action.params as Single];
+  const batched = action.kind === "liquidateAaveV2FlashBatch";
+  const profitToken = candidate.opportunity.expectedProfit;
+  const price = snapshot.prices[profitToken.token];
+  const sym = (t: Address) => snapshot.prices[t]?.symbol ?? t;
+  const hfs = (candidate.context.healthFactor ?? "").split(",");
+  const liquidations: LiquidationRecord[] = [];
+  for (const [k, item] of items.entries()) {
+    const event = outcome.events.find((e) => String((e.args as { user?: Address }).user).toLowerCase() === item.user.toLowerCase());
+    const args = (event?.args ?? {}) as Record<string, unknown>;
+    const profit = batched ? BigInt(String(args.profit ?? 0n)) : outcome.profit;
+    liquidations.push({
+      protocol: "aave-v3",
+      borrower: item.user,
+      block: outcome.blockNumber.toString(),
+      txHash: outcome.hash,
+      healthFactorBefore: (batched ? hfs[k] : candidate.context.healthFactor) ?? "?",
+      healthFactorAfter: await healthAfter(client, item.aavePool, item.user, outcome.blockNumber),
+      debtAsset: sym(item.debtAsset),
+      debtRepaid: String(args.debtRepaid ?? item.debtToCover),
+      collateralAsset: sym(item.collateralAsset),
+      collateralSeized: String(args.collateralSeized ?? ""),
+      profitAsset: batched ? sym(item.collateralAsset) : (snapshot.prices[profitToken.token]?.symbol ?? profitToken.token),
+      profit: profit.toString(),
+      profitUsd: price ? formatUsd(tokenAmountToUsd(profit, profitToken.decimals, price.usd8)) : "?",
+      gasUsed: (batched ? outcome.gasUsed / BigInt(items.length) : outcome.gasUsed).toString(),
+      ...(batched ? { batch: `${k + 1}/${items.length}` } : {}),
+    });
+  }
+  return { liquidations };
+}
+
+const ZERO = "0x0000000000000000000000000000000000000000";
+const live = (xs: Address[]): Address[] => xs.filter((x) => x && x !== ZERO);
+
+/** The executor actions that liquidate on Aave V3. */
+export const aaveActions: Record<string, ActionHandler> = {
+  liquidateAaveV2Flash: {
+    touched: (a: ExecutorAction) => live(a.kind === "liquidateAaveV2Flash" ? [a.params.flashPair, a.params.swapPair] : []),
+    readBack,
+  },
+  liquidateAaveV2FlashBatch: {
+    touched: (a: ExecutorAction) => live(a.kind === "liquidateAaveV2FlashBatch" ? a.params.items.flatMap((i) => [i.flashPair, i.swapPair]) : []),
+    readBack,
+  },
+  liquidateAaveMorphoFlash: {
+    touched: (a: ExecutorAction) => live(a.kind === "liquidateAaveMorphoFlash" ? [a.params.swapPair] : []),
+    readBack,
+  },
+};

@@ -1,0 +1,83 @@
+import type { Address } from "viem";
+import type { ReadAt, ReadClient, ReaderOptions, ProtocolReader } from "../module.js";
+import { AaveBorrowerIndex } from "./discover.js";
+import { readAaveAccounts, readAaveReserves, type AaveAccountState, type AaveState } from "./read.js";
+import type { AaveSection } from "./schema.js";
+
+const WAD = 10n ** 18n;
+/** Accounts whose health factor may have fallen under this since their last reading are read again. */
+const REREAD_HF = (105n * WAD) / 100n;
+
+/**
+ * Aave's reader: borrowers discovered from pool events, accounts re-read only when they could have changed enough
+ * to matter. An account read at health factor h under prices P0 has, under prices P1, a health factor of at least
+ * h x min(P1/P0) / max(P1/P0) over the reserves (collateral can only lose what its price lost, debt only gain what
+ * its price gained). Accounts whose bound stays above REREAD_HF keep their last reading; accounts named by a pool
+ * event, new ones, and all of them every `fullRefreshBlocks` blocks (interest, aToken transfers) are read again.
+ */
+export class AaveReader implements ProtocolReader {
+  private readonly index: AaveBorrowerIndex;
+  private readonly cache = new Map<Address, { account: AaveAccountState; prices: Map<Address, bigint>; block: bigint }>();
+  private lastFullRead = -1n;
+  /** aTokens of the reserves last read: their BalanceTransfer events mark the sender for a re-read. */
+  private aTokens: Address[] = [];
+  /** Risk parameters last read, by asset: a governance change to them forces a full re-read. */
+  private reserveParams = new Map<Address, string>();
+  private lastAccountsRead = 0;
+  private lastFresh = 0;
+
+  constructor(
+    private readonly section: AaveSection,
+    private readonly options: ReaderOptions,
+  ) {
+    this.index = new AaveBorrowerIndex(section.pool, options.startBlock, options.logChunkBlocks);
+  }
+
+  /** Borrowers known so far. */
+  get borrowers(): ReadonlySet<Address> {
+    return this.index.borrowers;
+  }
+
+  async read(client: ReadClient, at: ReadAt): Promise<{ aave: AaveState }> {
+    const { fresh, touched } = await this.index.update(client, at.blockNumber, this.aTokens);
+    this.lastFresh = fresh.length;
+    const batch = { blockNumber: at.blockNumber, chunkSize: at.chunkSize };
+    const reserves = await readAaveReserves(client, { pool: this.section.pool, oracle: this.section.oracle, ...batch });
+    const params = new Map(reserves.map((r) => [r.asset, `${r.ltv}:${r.liquidationThreshold}:${r.liquidationBonus}:${r.decimals}`]));
+    const paramsChanged = [...params].some(([asset, p]) => this.reserveParams.get(asset) !== p);
+    this.reserveParams = params;
+    this.aTokens = reserves.map((r) => r.aToken);
+    const block = at.blockNumber;
+    const full = paramsChanged || this.lastFullRead < 0n || block - this.lastFullRead >= BigInt(this.options.fullRefreshBlocks ?? 50);
+    const dirty = new Set(touched);
+    const prices = new Map(reserves.map((r) => [r.asset, r.priceBase]));
+    const toRead = [...this.index.borrowers].filter((u) => {
+      const c = this.cache.get(u);
+      if (full || !c || dirty.has(u)) return true;
+      if (c.account.totalDebtBase === 0n) return false;
+      let minRatio = WAD;
+      let maxRatio = WAD;
+      for (const [asset, p1] of prices) {
+        const p0 = c.prices.get(asset);
+        if (!p0) return true;
+        const r = (p1 * WAD) / p0;
+        if (r < minRatio) minRatio = r;
+        if (r > maxRatio) maxRatio = r;
+      }
+      return (c.account.healthFactor * minRatio) / maxRatio < REREAD_HF;
+    });
+    const { accounts, positions } = await readAaveAccounts(client, { pool: this.section.pool, reserves, users: toRead, ...batch });
+    for (const a of accounts) this.cache.set(a.user, { account: a, prices, block });
+    if (full) this.lastFullRead = block;
+    this.lastAccountsRead = toRead.length;
+    return { aave: { pool: this.section.pool, reserves, accounts: [...this.cache.values()].map((c) => c.account), positions } };
+  }
+
+  rewindTo(block: bigint): void {
+    this.index.rewindTo(block);
+  }
+
+  stats(): Record<string, number> {
+    return { borrowersWatched: this.index.borrowers.size, newBorrowers: this.lastFresh, aaveAccountsRead: this.lastAccountsRead };
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * What a protocol (or venue) brings to the keeper. The watcher, the strategy, the keeper and the metrics loop over
+ * the registry (./registry.ts) and never switch on a protocol or an action kind: everything specific to Aave,
+ * Morpho, Uniswap V2 or V3 sits in its folder behind this interface.
+ *
+ * A folder has two layers: its reads (abi, schema, discover, read: the chain layer) and its decisions (detect,
+ * readBack, this module object: the strategy layer). The layer lint (.dependency-cruiser.cjs) checks both.
+ */
+import type { Address, Chain, PublicClient, Transport } from "viem";
+import type { z } from "zod";
+import type { Deployment } from "../chain/deployment.js";
+import type { ExecutorAction } from "../executor/actions.js";
+import type { SendOutcome } from "../executor/outcome.js";
+import type { Candidate, Skip, StrategyContext } from "../strategy/types.js";
+import type { Snapshot, SnapshotSlices } from "../watcher/snapshot.js";
+
+export type ReadClient = PublicClient<Transport, Chain>;
+
+/** Where and how a reader reads one block. */
+export interface ReadAt {
+  blockNumber: bigint;
+  timestamp: bigint;
+  /** Calls per aggregate3 chunk. */
+  chunkSize?: number;
+}
+
+/** Options the watcher hands every reader it creates. */
+export interface ReaderOptions {
+  /** Whether this protocol itself is watched (a reader may also be created because another one needs its data). */
+  watched: boolean;
+  /** First block of event discovery. */
+  startBlock: bigint;
+  /** eth_getLogs block range per request. */
+  logChunkBlocks?: bigint;
+  /** Every account is re-read at least this often (interest, transfers), in blocks. */
+  fullRefreshBlocks?: number;
+}
+
+/** Keeps a protocol's index (from events) and reads its slice of the snapshot at a block. */
+export interface ProtocolReader {
+  /** Discovery up to `at.blockNumber`, then batched reads pinned to that block. */
+  read(client: ReadClient, at: ReadAt): Promise<Partial<SnapshotSlices>>;
+  /** Forget what was discovered from `block` on (a reorg). */
+  rewindTo?(block: bigint): void;
+  /** Counters for the snapshot's stats (positions watched, read, newly found). */
+  stats?(): Record<string, number>;
+}
+
+/** One liquidation the keeper completed, with the borrower's health factor read back from the protocol. */
+export interface LiquidationRecord {
+  protocol: string;
+  borrower: Address;
+  block: string;
+  txHash: `0x${string}`;
+  healthFactorBefore: string;
+  healthFactorAfter: string;
+  debtAsset: string;
+  debtRepaid: string;
+  collateralAsset: string;
+  collateralSeized: string;
+  /** Token the profit is paid in (collateral for Aave via V2 flash swap, loan token for Morpho). */
+  profitAsset: string;
+  profit: string;
+  profitUsd: string;
+  gasUsed: string;
+  /** Set when the liquidation was one item of a batch transaction ("2/3"); gasUsed is then the batch's share. */
+  batch?: string;
+}
+
+/** One rebalance the keeper completed, with the pool's skew read back afterwards. */
+export interface RebalanceRecord {
+  protocol: string;
+  pool: string;
+  address: Address;
+  block: string;
+  txHash: `0x${string}`;
+  skewBpsBefore: string;
+  skewBpsAfter: string;
+  amountIn: string;
+  amountOut: string;
+  profitAsset: string;
+  profit: string;
+  profitUsd: string;
+  gasUsed: string;
+  /** Set when the trade was one slice of a larger rebalance (size limit). */
+  slice?: string;
+}
+
+/** What a module reads back after one of its actions was mined: the report's records. */
+export interface ReadBackRecords {
+  liquidations?: LiquidationRecord[];
+  rebalances?: RebalanceRecord[];
+}
+
+/** What a module needs to read an outcome back. */
+export interface ReadBackParams {
+  candidate: Candidate;
+  outcome: Extract<SendOutcome, { status: "mined" }>;
+  /** The snapshot the action was planned on. */
+  snapshot: Snapshot;
+}
+
+/** The executor actions a module owns, by kind. */
+export interface ActionHandler {
+  /** Addresses whose state the action changes: the pools it trades on, the markets it touches. */
+  touched(action: ExecutorAction): Address[];
+  /** Reads the chain after the action was mined and describes it for the report. */
+  readBack(client: ReadClient, params: ReadBackParams): Promise<ReadBackRecords>;
+}
+
+/** Candidates and skips one detector found at one snapshot. */
+export interface Detection {
+  candidates: Candidate[];
+  skipped: Skip[];
+}
+
+/** See the module comment. `S` is the type of the module's deployment section. */
+export interface ProtocolModule<S = unknown> {
+  /** Protocol id: WATCH value, opportunity protocol, metric label ("aave-v3"). */
+  name: string;
+  /** Key of its section in the deployment file ("aave"), validated by `schema`. */
+  section: string;
+  schema: z.ZodType<S, z.ZodTypeDef, unknown>;
+  /** Whether a reader is needed for this set of watched protocols (a funding source is read for others too). */
+  readWhen(watch: ReadonlySet<string>): boolean;
+  /** The reader for this deployment's section; undefined when the deployment has none. */
+  createReader(deployment: Deployment, options: ReaderOptions): ProtocolReader | undefined;
+  /** Positions or pools watched at a snapshot, for metrics; undefined when the snapshot holds none of its data. */
+  positionsWatched(snapshot: Snapshot): number | undefined;
+  /** What the strategy context gets from this protocol's deployment section (routes, pools, contracts). */
+  context(deployment: Deployment): Partial<StrategyContext>;
+  /** Candidates and skips at a snapshot. */
+  detect(snapshot: Snapshot, ctx: StrategyContext): Detection;
+  /**
+   * After ranking: merge this protocol's selected candidates (batches); others are returned untouched. Optional.
+   */
+  combine?(snapshot: Snapshot, ctx: StrategyContext, selected: readonly Candidate[]): Candidate[];
+  /** The executor actions it owns. */
+  actions: Readonly<Record<string, ActionHandler>>;
+}

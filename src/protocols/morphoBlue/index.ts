@@ -1,0 +1,32 @@
+/** Morpho Blue: positions from Borrow events, liquidations repaid inside the onMorphoLiquidate callback. */
+import type { Address } from "viem";
+import type { ProtocolModule } from "../module.js";
+import { findMorphoLiquidations } from "./detect.js";
+import type { MorphoState } from "./read.js";
+import { morphoActions } from "./readBack.js";
+import { MorphoReader } from "./reader.js";
+import { morphoSectionSchema, type MorphoSection } from "./schema.js";
+
+declare module "../../watcher/snapshot.js" {
+  interface SnapshotSlices {
+    morpho?: MorphoState;
+    /** Tokens Morpho Blue holds, by address: what its fee-free flashLoan can lend. */
+    morphoLiquidity?: Readonly<Record<Address, bigint>>;
+  }
+}
+
+export const morphoBlueModule: ProtocolModule<MorphoSection> = {
+  name: "morpho-blue",
+  section: "morpho",
+  schema: morphoSectionSchema,
+  // Also read for Aave: Morpho's flash loan is one of its funding routes.
+  readWhen: (watch) => watch.has("morpho-blue") || watch.has("aave-v3"),
+  createReader: (deployment, options) =>
+    deployment.morpho
+      ? new MorphoReader(deployment.morpho, Object.values(deployment.tokens).map((t) => t.address), options)
+      : undefined,
+  positionsWatched: (s) => (s.morpho ? s.stats.morphoBorrowersWatched : undefined),
+  context: (d) => (d.morpho ? { morpho: d.morpho.morpho } : {}),
+  detect: findMorphoLiquidations,
+  actions: morphoActions,
+};

@@ -1,0 +1,28 @@
+/** Uniswap V2 pairs: reserves each block; rebalanced to the feeds, flash-funded from a V3 pool. */
+import type { ProtocolModule } from "../module.js";
+import { findV2Rebalances } from "./detect.js";
+import { readV2Pairs, type V2PairConfig, type V2PairState } from "./read.js";
+import { uniswapV2Actions } from "./readBack.js";
+import { uniswapV2SectionSchema, type UniswapV2Section } from "./schema.js";
+
+declare module "../../watcher/snapshot.js" {
+  interface SnapshotSlices {
+    v2Pairs?: readonly V2PairState[];
+  }
+}
+
+export const uniswapV2Module: ProtocolModule<UniswapV2Section> = {
+  name: "uniswap-v2",
+  section: "uniswapV2",
+  schema: uniswapV2SectionSchema,
+  readWhen: (watch) => watch.has("uniswap-v2"),
+  createReader: (deployment) => {
+    if (!deployment.uniswapV2) return undefined;
+    const pairs: V2PairConfig[] = Object.entries(deployment.uniswapV2.pairs).map(([name, p]) => ({ name, address: p.address, token0: p.token0, token1: p.token1 }));
+    return { read: async (client, at) => ({ v2Pairs: await readV2Pairs(client, pairs, { blockNumber: at.blockNumber, chunkSize: at.chunkSize }) }) };
+  },
+  positionsWatched: (s) => s.v2Pairs?.length,
+  context: (d) => ({ v2Pairs: d.uniswapV2 ? Object.entries(d.uniswapV2.pairs).map(([name, v]) => ({ name, ...v })) : [] }),
+  detect: findV2Rebalances,
+  actions: uniswapV2Actions,
+};
