@@ -34,7 +34,6 @@ export interface KeeperOptions {
   protocols?: readonly ProtocolModule<any>[];
 }
 
-const WAD = 10n ** 18n;
 
 /**
  * The loop watcher -> strategy -> executor, one block at a time. Candidates of a block are taken best first,
@@ -64,9 +63,10 @@ export class Keeper {
     this.lastBlock = snapshot.blockNumber;
     const protocols = this.opts.protocols ?? PROTOCOLS;
     const plan = planBlock(snapshot, this.opts.strategy, protocols);
-    const underwater = snapshot.aave?.accounts.filter((a) => a.totalDebtBase > 0n && a.healthFactor < WAD).length ?? 0;
-    const skewedPools = plan.selected.filter((c) => c.opportunity.kind === "rebalance").length +
-      plan.skipped.filter((s) => s.protocol === "uniswap-v2" || s.protocol === "uniswap-v3").length;
+    const underwater = protocols.reduce((n, m) => n + (m.atRisk?.(snapshot) ?? 0), 0);
+    const venues = new Set(protocols.filter((m) => m.kind === "venue").map((m) => m.name));
+    const skewedPools =
+      plan.selected.filter((c) => venues.has(c.opportunity.protocol)).length + plan.skipped.filter((s) => venues.has(s.protocol)).length;
     this.emit({ type: "block", snapshot, underwater, skewedPools, candidates: plan.selected.length });
     for (const s of plan.skipped) this.recordSkip(snapshot.blockNumber, s.id, s.protocol, s.skip, s.context);
 

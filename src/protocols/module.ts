@@ -118,6 +118,8 @@ export interface Detection {
 export interface ProtocolModule<S = unknown> {
   /** Protocol id: WATCH value, opportunity protocol, metric label ("aave-v3"). */
   name: string;
+  /** A lending market (positions to liquidate) or a trading venue (pools to rebalance, routes to sell through). */
+  kind: "lending" | "venue";
   /** Key of its section in the deployment file ("aave"), validated by `schema`. */
   section: string;
   schema: z.ZodType<S, z.ZodTypeDef, unknown>;
@@ -125,6 +127,8 @@ export interface ProtocolModule<S = unknown> {
   readWhen(watch: ReadonlySet<string>): boolean;
   /** The reader for this deployment's section; undefined when the deployment has none. */
   createReader(deployment: Deployment, options: ReaderOptions): ProtocolReader | undefined;
+  /** Positions past their liquidation threshold at a snapshot (lending modules), for the block's summary. */
+  atRisk?(snapshot: Snapshot): number;
   /** Positions or pools watched at a snapshot, for metrics; undefined when the snapshot holds none of its data. */
   positionsWatched(snapshot: Snapshot): number | undefined;
   /** What the strategy context gets from this protocol's deployment section (routes, pools, contracts). */

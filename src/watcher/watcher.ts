@@ -1,7 +1,7 @@
 import { getAddress, type Address, type Chain, type PublicClient, type Transport } from "viem";
 import type { Deployment } from "../chain/deployment.js";
 import { readBatched } from "../chain/multicall.js";
-import { erc20BalanceAbi } from "../protocols/aaveV3/abi.js";
+import { erc20BalanceAbi } from "../chain/erc20.js";
 import { readPrices, type FeedConfig, type TokenPrice } from "../protocols/feeds/read.js";
 import type { ProtocolModule, ProtocolReader } from "../protocols/module.js";
 import { PROTOCOLS } from "../protocols/registry.js";

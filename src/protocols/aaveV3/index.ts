@@ -13,12 +13,16 @@ declare module "../../watcher/snapshot.js" {
   }
 }
 
+const WAD = 10n ** 18n;
+
 export const aaveV3Module: ProtocolModule<AaveSection> = {
   name: "aave-v3",
+  kind: "lending",
   section: "aave",
   schema: aaveSectionSchema,
   readWhen: (watch) => watch.has("aave-v3"),
   createReader: (deployment, options) => (deployment.aave ? new AaveReader(deployment.aave, options) : undefined),
+  atRisk: (s) => s.aave?.accounts.filter((a) => a.totalDebtBase > 0n && a.healthFactor < WAD).length ?? 0,
   positionsWatched: (s) => s.aave?.accounts.length,
   context: (d) => (d.aave ? { aavePool: d.aave.pool } : {}),
   detect: findAaveLiquidations,

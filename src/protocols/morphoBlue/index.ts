@@ -17,6 +17,7 @@ declare module "../../watcher/snapshot.js" {
 
 export const morphoBlueModule: ProtocolModule<MorphoSection> = {
   name: "morpho-blue",
+  kind: "lending",
   section: "morpho",
   schema: morphoSectionSchema,
   // Also read for Aave: Morpho's flash loan is one of its funding routes.

@@ -1,6 +1,6 @@
 import type { Address } from "viem";
 import { readBatched } from "../../chain/multicall.js";
-import { erc20BalanceAbi } from "../aaveV3/abi.js";
+import { erc20BalanceAbi } from "../../chain/erc20.js";
 import type { ProtocolReader, ReadAt, ReadClient, ReaderOptions } from "../module.js";
 import { MorphoBorrowerIndex } from "./discover.js";
 import { readMorphoState, type MorphoState } from "./read.js";

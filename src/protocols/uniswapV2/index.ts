@@ -13,6 +13,7 @@ declare module "../../watcher/snapshot.js" {
 
 export const uniswapV2Module: ProtocolModule<UniswapV2Section> = {
   name: "uniswap-v2",
+  kind: "venue",
   section: "uniswapV2",
   schema: uniswapV2SectionSchema,
   readWhen: (watch) => watch.has("uniswap-v2"),

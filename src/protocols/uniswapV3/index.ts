@@ -13,6 +13,7 @@ declare module "../../watcher/snapshot.js" {
 
 export const uniswapV3Module: ProtocolModule<UniswapV3Section> = {
   name: "uniswap-v3",
+  kind: "venue",
   section: "uniswapV3",
   schema: uniswapV3SectionSchema,
   // Also read when V2 is watched: a V3 pool flash-funds V2 rebalances.

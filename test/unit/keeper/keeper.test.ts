@@ -63,6 +63,7 @@ function harness(detectAt: (block: bigint) => Candidate[], execute: (c: Candidat
   let block = 0n;
   const module: ProtocolModule = {
     name: "fake",
+    kind: "venue",
     section: "fake",
     schema: undefined as never,
     readWhen: () => false,
