@@ -11,8 +11,8 @@ import {
   type WalletClient,
 } from "viem";
 import { KeeperError } from "../errors.js";
-import { redactUrl } from "../ops/redact.js";
-import { MULTICALL3_ADDRESS } from "../world/tokens.js";
+import { redactUrl } from "../redact.js";
+import { MULTICALL3_ADDRESS } from "./multicall.js";
 
 /** The RPC endpoint could not be reached or did not answer like an Ethereum node. */
 export class RpcUnreachableError extends KeeperError {
@@ -51,10 +51,14 @@ export async function resolveChain(rpcUrl: string, multicall3: Address = MULTICA
   });
 }
 
-export interface HttpClients {
+/** The two viem clients every chain action runs on: reads through `public`, writes through `wallet`. */
+export interface ChainClients {
   public: PublicClient<Transport, Chain>;
   wallet: WalletClient<Transport, Chain, Account>;
 }
+
+/** Clients over HTTP, from {@link createHttpClients}. */
+export type HttpClients = ChainClients;
 
 /** Public and wallet clients over HTTP for one account (a local signer, or an address the node unlocks). */
 export function createHttpClients(params: {

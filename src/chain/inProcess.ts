@@ -1,12 +1,12 @@
 import { network } from "hardhat";
 import { createPublicClient, createWalletClient, custom, defineChain, type Address, type Chain } from "viem";
-import { MULTICALL3_ADDRESS } from "../world/tokens.js";
-import type { WorldClients } from "../world/types.js";
+import type { ChainClients } from "./clients.js";
+import { MULTICALL3_ADDRESS } from "./multicall.js";
 
 /** An in-process Hardhat chain (EDR) with viem clients on it: what tests, the demo and `keeper simulate` run on. */
-export interface InProcessChain extends WorldClients {
+export interface InProcessChain extends ChainClients {
   /** Wallet clients for every funded account of the chain (index 0 is `wallet`). */
-  accounts: WorldClients["wallet"][];
+  accounts: ChainClients["wallet"][];
   /** The EIP-1193 provider, for raw requests. */
   provider: { request(args: { method: string; params?: unknown[] }): Promise<unknown> };
   close(): Promise<void>;
@@ -33,9 +33,9 @@ export async function createInProcessChain(): Promise<InProcessChain> {
   // The node signs for its unlocked development accounts: no private key is handled here.
   const wallets = addresses.map((account) => createWalletClient({ chain: localChain, transport, account, pollingInterval: 20 }));
   return {
-    public: publicClient as unknown as WorldClients["public"],
-    wallet: wallets[0] as unknown as WorldClients["wallet"],
-    accounts: wallets as unknown as WorldClients["wallet"][],
+    public: publicClient as unknown as ChainClients["public"],
+    wallet: wallets[0] as unknown as ChainClients["wallet"],
+    accounts: wallets as unknown as ChainClients["wallet"][],
     provider: conn.provider as never,
     close: () => conn.close(),
   };

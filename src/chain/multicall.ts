@@ -1,6 +1,9 @@
 import type { Abi, Address, Chain, PublicClient, Transport } from "viem";
 import { KeeperError } from "../errors.js";
 
+/** Canonical Multicall3 address on every major chain (the world deploys it there on a local chain too). */
+export const MULTICALL3_ADDRESS: Address = "0xcA11bde05977b3631167028862bE2a173976CA11";
+
 /** One read in a batch. `abi` may be a minimal fragment; results come back untyped. */
 export interface ReadCall {
   address: Address;

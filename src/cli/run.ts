@@ -16,7 +16,7 @@ import { Keeper, type KeeperEvent } from "../keeper/keeper.js";
 import { reportToJson } from "../keeper/report.js";
 import { createLogger } from "../ops/logger.js";
 import { createMetrics, observeKeeperEvent, recordRpcError } from "../ops/metrics.js";
-import { CircuitBreaker, DailyCaps, KillSwitch, SafetyGate } from "../ops/safety/index.js";
+import { CircuitBreaker, DailyCaps, KillSwitch, SafetyGate } from "../safety/index.js";
 import { healthFromMetrics, startOpsServer, type OpsServer } from "../ops/server.js";
 import { NonceManager, ReorgTracker, TxSender, reconcile } from "../txlayer/index.js";
 import { Watcher } from "../watcher/watcher.js";

@@ -5,7 +5,7 @@ import type { KeeperConfig } from "../config/index.js";
 import { createNarrator } from "../demo/narrator.js";
 import { KeeperError } from "../errors.js";
 import { checkDeploymentOnFork, prepareForkExecutor, startLocalFork } from "../fork/fork.js";
-import { applyScenario, parseScenario } from "../fork/shocks.js";
+import { applyScenario, parseScenario } from "../world/shocks.js";
 import { Keeper } from "../keeper/keeper.js";
 import { reportToJson, type KeeperReport } from "../keeper/report.js";
 import { createExecuteFn } from "../keeper/execute.js";

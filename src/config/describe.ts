@@ -1,4 +1,4 @@
-import { createRedactor, REDACTED, redactUrl } from "../ops/redact.js";
+import { createRedactor, REDACTED, redactUrl } from "../redact.js";
 import { ETH_DECIMALS, formatDecimal, GWEI_DECIMALS, KILL_SIGNAL_NONE, OPS_PORT_OFF, USD_DECIMALS } from "./schema.js";
 import type { SettingName } from "./settings.js";
 import type { KeeperConfig } from "./types.js";

@@ -1,5 +1,5 @@
 import { KeeperError } from "../errors.js";
-import { createRedactor, looksLikePrivateKey, REDACTED, redactUrl } from "../ops/redact.js";
+import { createRedactor, looksLikePrivateKey, REDACTED, redactUrl } from "../redact.js";
 import { isSettingName, SETTINGS } from "./settings.js";
 
 /** The process exit code for a configuration error (1 stays for runtime failures). */

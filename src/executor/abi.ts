@@ -5,7 +5,7 @@
  */
 import type { Abi, AbiEvent } from "viem";
 import { KeeperError } from "../errors.js";
-import { loadOwnArtifact, type Artifact } from "../world/artifacts.js";
+import { loadOwnArtifact, type Artifact } from "../chain/artifacts.js";
 
 /** Source path and contract name of the executor, as Hardhat compiles it. */
 export const KEEPER_EXECUTOR_SOURCE = "contracts/KeeperExecutor.sol";

@@ -1,7 +1,7 @@
 import type { Address, Chain, PublicClient, Transport } from "viem";
 import { parseExecutorEvents, totalExecutorProfit } from "../executor/events.js";
 import type { Journal } from "../journal/index.js";
-import type { SafetyGate } from "../ops/safety/index.js";
+import type { SafetyGate } from "../safety/index.js";
 import type { ReorgTracker, TxSender } from "../txlayer/index.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import type { ExecOutcome, ExecuteFn } from "./keeper.js";

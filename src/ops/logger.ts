@@ -1,7 +1,7 @@
 import { pino, type DestinationStream, type Logger } from "pino";
 import pinoPretty from "pino-pretty";
 import type { LogFormat, LogLevel } from "../config/settings.js";
-import { createRedactor, REDACTED } from "./redact.js";
+import { createRedactor, REDACTED } from "../redact.js";
 
 /** Options of {@link createLogger}. */
 export interface CreateLoggerOptions {

@@ -12,6 +12,16 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { Address } from "viem";
 import type { ExecOutcome, KeeperEvent } from "../keeper/keeper.js";
 import type { Snapshot } from "../watcher/snapshot.js";
+import {
+  BREAKER_STATE_VALUE,
+  DAILY_CAPS,
+  KILL_SOURCES,
+  SAFETY_GATES,
+  type BreakerState,
+  type DailyCapName,
+  type KillSource,
+  type SafetyGateName,
+} from "../safety/metrics.js";
 
 /** Protocols a position or an opportunity can belong to; anything else is reported as "unknown". */
 export const METRIC_PROTOCOLS = ["aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3", "unknown"] as const;
@@ -49,21 +59,9 @@ export const RPC_ERROR_KINDS = [
 ] as const;
 export type RpcErrorKind = (typeof RPC_ERROR_KINDS)[number];
 
-/** The safety gates that can refuse a send (see SafetyGate). */
-export const SAFETY_GATES = ["kill-switch", "dry-run", "circuit-breaker", "daily-cap"] as const;
-export type SafetyGateName = (typeof SAFETY_GATES)[number];
-
-/** Who can engage the kill switch. */
-export const KILL_SOURCES = ["file", "signal", "http", "program"] as const;
-export type KillSource = (typeof KILL_SOURCES)[number];
-
-/** Circuit breaker states and the number the gauge shows for each (higher is worse). */
-export const BREAKER_STATE_VALUE = { closed: 0, "half-open": 1, open: 2 } as const;
-export type BreakerState = keyof typeof BREAKER_STATE_VALUE;
-
-/** The daily caps tracked by DailyCaps. */
-export const DAILY_CAPS = ["gas_wei", "sends"] as const;
-export type DailyCapName = (typeof DAILY_CAPS)[number];
+// The safety vocabulary lives with the safety gate (src/safety, on the send path below ops); re-exported here.
+export { BREAKER_STATE_VALUE, DAILY_CAPS, KILL_SOURCES, SAFETY_GATES };
+export type { BreakerState, DailyCapName, KillSource, SafetyGateName };
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {

@@ -18,7 +18,7 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { KeeperError } from "../errors.js";
 import { headProgress, metricsClock, type KeeperMetrics } from "./metrics.js";
-import type { KillSwitch } from "./safety/killSwitch.js";
+import type { KillSwitch } from "../safety/killSwitch.js";
 
 /** What the keeper reports about its progress; the server decides from it whether it is healthy. */
 export interface HealthStatus {

@@ -9,7 +9,7 @@
  *    `cooldownBlocks` blocks and the reason is logged: something about it is wrong that neither rule catches.
  */
 import type { ErrorClassification } from "../executor/errors.js";
-import { seededRandom } from "../world/random.js";
+import { seededRandom } from "../prng.js";
 
 export { seededRandom };
 

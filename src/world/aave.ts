@@ -1,5 +1,5 @@
 import { getAddress, maxUint256, stringToHex, type Address } from "viem";
-import { loadPackageArtifact, type Artifact } from "./artifacts.js";
+import { loadPackageArtifact, type Artifact } from "../chain/artifacts.js";
 import { testErc20 } from "./tokens.js";
 import { deploy, read, send } from "./tx.js";
 import type { TokenInfo, TokenSymbol, World, WorldClients } from "./types.js";

@@ -1,6 +1,6 @@
 import { parseAbi, parseEventLogs, type Abi, type Address } from "viem";
 import { aavePoolAbi } from "../protocols/aaveV3/abi.js";
-import { loadOwnArtifact } from "./artifacts.js";
+import { loadOwnArtifact } from "../chain/artifacts.js";
 import { AAVE_RESERVE_CONFIG } from "./aave.js";
 import { MORPHO_LLTV } from "./morpho.js";
 import { amountForUsd } from "./prices.js";

@@ -15,7 +15,7 @@ export type { AaveBorrowerSpec, MorphoBorrowerSpec } from "./borrowers.js";
 export { AAVE_RESERVE_CONFIG } from "./aave.js";
 export { MORPHO_LLTV, morphoMarketId } from "./morpho.js";
 export { MULTICALL3_ADDRESS, DEFAULT_PRICES } from "./tokens.js";
-export { loadOwnArtifact } from "./artifacts.js";
+export { loadOwnArtifact } from "../chain/artifacts.js";
 export { worldToJson, worldFromJson } from "./json.js";
 
 const MAX_BORROWERS = 10_000;

@@ -1,5 +1,5 @@
 import { encodeAbiParameters, keccak256, maxUint256, zeroAddress, type Address, type Hex } from "viem";
-import { loadOwnArtifact } from "./artifacts.js";
+import { loadOwnArtifact } from "../chain/artifacts.js";
 import { testErc20 } from "./tokens.js";
 import { deploy, send } from "./tx.js";
 import type { MorphoMarketParams, TokenInfo, TokenSymbol, World, WorldClients } from "./types.js";

@@ -1,14 +1,2 @@
-/**
- * mulberry32: a tiny seeded PRNG. Worlds must be reproducible from a seed, and Math.random is not.
- * Returns a function yielding floats in [0, 1).
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The world's seeded PRNG is the kernel's (src/prng.ts): one generator, so a seed means the same thing everywhere. */
+export { seededRandom } from "../prng.js";

@@ -1,10 +1,10 @@
 import type { Address } from "viem";
-import { loadOwnArtifact } from "./artifacts.js";
+import { loadOwnArtifact } from "../chain/artifacts.js";
+import { MULTICALL3_ADDRESS } from "../chain/multicall.js";
 import { deploy, read } from "./tx.js";
 import type { TokenInfo, TokenSymbol, WorldClients } from "./types.js";
 
-/** Canonical Multicall3 address on every major chain. */
-export const MULTICALL3_ADDRESS: Address = "0xcA11bde05977b3631167028862bE2a173976CA11";
+export { MULTICALL3_ADDRESS };
 
 export const TOKEN_SPECS: Record<TokenSymbol, { name: string; decimals: number }> = {
   WETH: { name: "Wrapped Ether (test)", decimals: 18 },

@@ -1,6 +1,7 @@
 import { getAddress, type Abi, type Address, type Hex, type TransactionReceipt } from "viem";
 import { KeeperError } from "../errors.js";
-import { linkBytecode, type Artifact } from "./artifacts.js";
+import type { Artifact } from "../chain/artifacts.js";
+import { linkBytecode } from "./artifacts.js";
 import type { WorldClients } from "./types.js";
 
 /** A world transaction that did not succeed: names the step so a broken deployment is easy to place. */

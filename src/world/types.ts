@@ -1,10 +1,11 @@
-import type { Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
+import type { Address, Hex } from "viem";
+import type { ChainClients } from "../chain/clients.js";
+import type { MorphoMarketParams } from "../protocols/morphoBlue/types.js";
 
-/** The two viem clients every world action runs on: reads through `public`, writes through `wallet`. */
-export interface WorldClients {
-  public: PublicClient<Transport, Chain>;
-  wallet: WalletClient<Transport, Chain, Account>;
-}
+/** The two viem clients every world action runs on: the chain's client pair. */
+export type WorldClients = ChainClients;
+
+export type { MorphoMarketParams };
 
 export type TokenSymbol = "WETH" | "USDC" | "WBTC";
 
@@ -12,15 +13,6 @@ export interface TokenInfo {
   address: Address;
   symbol: TokenSymbol;
   decimals: number;
-}
-
-/** Morpho Blue's MarketParams, in the protocol's field order. */
-export interface MorphoMarketParams {
-  loanToken: Address;
-  collateralToken: Address;
-  oracle: Address;
-  irm: Address;
-  lltv: bigint;
 }
 
 export type V2PairName = "WETH_USDC" | "WBTC_USDC" | "WBTC_WETH";

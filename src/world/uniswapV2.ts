@@ -1,5 +1,5 @@
 import { getAddress, type Address } from "viem";
-import { loadOwnArtifact, loadUniswapV2Artifact } from "./artifacts.js";
+import { loadOwnArtifact, loadUniswapV2Artifact } from "../chain/artifacts.js";
 import { amountForUsd } from "./prices.js";
 import { deploy, read, send } from "./tx.js";
 import type { TokenInfo, TokenSymbol, V2PairInfo, V2PairName, WorldClients } from "./types.js";

@@ -1,5 +1,5 @@
 import { getAddress, type Address } from "viem";
-import { loadPackageArtifact } from "./artifacts.js";
+import { loadPackageArtifact } from "../chain/artifacts.js";
 import { referencePrice, sqrtPriceX96 } from "./prices.js";
 import { deploy, read, send } from "./tx.js";
 import { poolActorArtifact } from "./uniswapV2.js";

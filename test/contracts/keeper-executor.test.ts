@@ -14,7 +14,7 @@ import {
   type V2PairInfo,
   type World,
 } from "../../src/world/index.js";
-import { loadUniswapV2Artifact } from "../../src/world/artifacts.js";
+import { loadUniswapV2Artifact } from "../../src/chain/artifacts.js";
 import { referencePrice } from "../../src/world/prices.js";
 import { deploy, send } from "../../src/world/tx.js";
 import { poolActorArtifact } from "../../src/world/uniswapV2.js";

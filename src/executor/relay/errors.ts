@@ -4,7 +4,7 @@
  * None of them carries the auth key, the request body's signature or the relay URL's path (API keys live there).
  */
 import { KeeperError, type KeeperErrorOptions } from "../../errors.js";
-import { redactUrl } from "../../ops/redact.js";
+import { redactUrl } from "../../redact.js";
 
 /** Base class of every relay failure. */
 export class RelayError extends KeeperError {

@@ -2,7 +2,7 @@ import { zeroAddress, type Address, type Chain, type Hex, type PublicClient, typ
 import { readBatched, unwrap, type BatchedReadOptions, type ReadCall } from "../../chain/multicall.js";
 import { accrueMorphoInterest } from "../../risk/morpho/interest.js";
 import type { MorphoMarketState, MorphoPosition } from "../../risk/morpho/types.js";
-import type { MorphoMarketParams } from "../../world/types.js";
+import type { MorphoMarketParams } from "./types.js";
 import { irmAbi, morphoAbi, morphoOracleAbi } from "./abi.js";
 
 /** One market at the snapshot block, with interest accrued to the block's timestamp exactly as Morpho would. */

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { KeeperError } from "../../../src/errors.js";
 import { createLogger } from "../../../src/ops/logger.js";
 import { createMetrics, observeKeeperEvent } from "../../../src/ops/metrics.js";
-import { KillSwitch } from "../../../src/ops/safety/index.js";
+import { KillSwitch } from "../../../src/safety/index.js";
 import { healthFromMetrics, OpsServerError, startOpsServer, type HealthStatus, type OpsServer } from "../../../src/ops/server.js";
 import type { Snapshot } from "../../../src/watcher/snapshot.js";
 

@@ -3,10 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { KeeperError } from "../../../src/errors.js";
-import { createLogger } from "../../../src/ops/logger.js";
-import { BREAKER_STATE_VALUE, createMetrics, type KeeperMetrics } from "../../../src/ops/metrics.js";
-import { CircuitBreaker, DailyCaps, KillSwitch, killFileExists, SafetyConfigError, SafetyGate, utcDay } from "../../../src/ops/safety/index.js";
+import { KeeperError } from "../../src/errors.js";
+import type { ExecOutcome } from "../../src/keeper/keeper.js";
+import { createLogger } from "../../src/ops/logger.js";
+import { BREAKER_STATE_VALUE, createMetrics, type KeeperMetrics } from "../../src/ops/metrics.js";
+import { CircuitBreaker, DailyCaps, KillSwitch, killFileExists, SafetyConfigError, SafetyGate, utcDay } from "../../src/safety/index.js";
 
 /** A JSON logger writing into memory (synchronously, so lines are there as soon as the call returns). */
 function capturedLogger() {
@@ -326,7 +327,9 @@ describe("SafetyGate", () => {
     const { g, caps, breaker } = gate({ threshold: 2 });
     expect(g.mayI(send).ok).toBe(true);
     // Mined without a receipt cost: the approved worst case is counted, to stay on the safe side.
-    g.recordOutcome({ status: "mined", hash: `0x${"1".repeat(64)}`, blockNumber: 1n, gasUsed: 10n, profit: 1n, eventArgs: {} });
+    // The keeper's own outcome type: the gate's GateOutcome must keep accepting it.
+    const mined: ExecOutcome = { status: "mined", hash: `0x${"1".repeat(64)}`, blockNumber: 1n, gasUsed: 10n, profit: 1n, eventArgs: {} };
+    g.recordOutcome(mined);
     expect(caps.usage()).toMatchObject({ sends: 1, gasSpentWei: 1_000n });
 
     expect(g.mayI(send).ok).toBe(true);
@@ -359,7 +362,8 @@ describe("SafetyGate", () => {
     c.advance(60_000);
     expect(g.mayI(send).ok).toBe(true);
     expect(g.mayI(send)).toMatchObject({ ok: false, gate: "circuit-breaker" });
-    g.recordOutcome({ status: "skipped", reason: "simulation reverted: 45", deterministic: true });
+    const skipped: ExecOutcome = { status: "skipped", reason: "simulation reverted: 45", deterministic: true };
+    g.recordOutcome(skipped);
     expect(g.mayI(send).ok).toBe(true);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { KeeperError } from "../../../src/errors.js";
-import { createRedactor, looksLikePrivateKey, REDACTED, redactSecrets, redactUrl } from "../../../src/ops/redact.js";
+import { KeeperError } from "../../src/errors.js";
+import { createRedactor, looksLikePrivateKey, REDACTED, redactSecrets, redactUrl } from "../../src/redact.js";
 
 const KEY = `0x${"a1".repeat(32)}`;
 const BODY = KEY.slice(2);

@@ -1,10 +1,10 @@
 import type { Address } from "viem";
 import { KeeperError } from "../errors.js";
-import { settableAggregator } from "../world/tokens.js";
-import { send } from "../world/tx.js";
-import { skewV2Pool, skewV3Pool } from "../world/actions.js";
-import type { TokenSymbol, V2PairName, World } from "../world/types.js";
-import type { LocalFork } from "./fork.js";
+import type { LocalFork } from "../fork/fork.js";
+import { skewV2Pool, skewV3Pool } from "./actions.js";
+import { settableAggregator } from "./tokens.js";
+import { send } from "./tx.js";
+import type { TokenSymbol, V2PairName, World } from "./types.js";
 
 /** A market scenario to apply on a fork: feed prices (USD, 8 decimals) and pool skews (bps). */
 export interface Scenario {

@@ -5,7 +5,7 @@
  * journal replays today's totals through {@link DailyCaps.init}; the day turns at 00:00 UTC.
  */
 import type { Logger } from "pino";
-import type { DailyCapName, KeeperMetrics } from "../metrics.js";
+import type { DailyCapName, SafetyMetrics } from "./metrics.js";
 import { SafetyConfigError } from "./errors.js";
 
 /** Options of {@link DailyCaps}. */
@@ -15,7 +15,7 @@ export interface DailyCapsOptions {
   /** Most transactions the keeper may send per UTC day. */
   maxSendsPerDay: number;
   logger: Logger;
-  metrics?: KeeperMetrics;
+  metrics?: SafetyMetrics;
   /** Wall clock in ms; default Date.now. Tests inject one to cross midnight. */
   now?: () => number;
 }

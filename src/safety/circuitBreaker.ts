@@ -9,7 +9,7 @@
  *                            +------failure-------+
  */
 import type { Logger } from "pino";
-import { BREAKER_STATE_VALUE, type BreakerState, type KeeperMetrics } from "../metrics.js";
+import { BREAKER_STATE_VALUE, type BreakerState, type SafetyMetrics } from "./metrics.js";
 import { SafetyConfigError } from "./errors.js";
 
 /** How long the breaker stays open: wall-clock time, or blocks (which follow the chain, not the clock). */
@@ -21,7 +21,7 @@ export interface CircuitBreakerOptions {
   failureThreshold: number;
   coolOff: CoolOff;
   logger: Logger;
-  metrics?: KeeperMetrics;
+  metrics?: SafetyMetrics;
   /** Wall clock in ms; default Date.now. */
   now?: () => number;
 }

@@ -12,7 +12,7 @@
  */
 import { statSync } from "node:fs";
 import type { Logger } from "pino";
-import type { KeeperMetrics, KillSource } from "../metrics.js";
+import type { KillSource, SafetyMetrics } from "./metrics.js";
 
 /** The sources that latch the switch in memory (the file is re-read instead). */
 export type LatchSource = Exclude<KillSource, "file">;
@@ -27,7 +27,7 @@ export interface KillSwitchOptions {
   /** The signal that engages the switch; default SIGUSR2 (SIGUSR1 is Node's debugger); false for none. */
   signal?: NodeJS.Signals | false;
   logger: Logger;
-  metrics?: KeeperMetrics;
+  metrics?: SafetyMetrics;
   /** Wall clock in ms; default Date.now. */
   now?: () => number;
   /** Existence check of the file; default {@link killFileExists} (one stat: cheap enough for every check). */

@@ -5,6 +5,7 @@ export { SafetyConfigError } from "./errors.js";
 export {
   SafetyGate,
   type PlannedSend,
+  type GateOutcome,
   type SafetyDecision,
   type SafetyGateOptions,
   type SafetyState,
@@ -20,3 +21,14 @@ export {
   type ReleaseBy,
   type ReleaseResult,
 } from "./killSwitch.js";
+export {
+  BREAKER_STATE_VALUE,
+  DAILY_CAPS,
+  KILL_SOURCES,
+  SAFETY_GATES,
+  type BreakerState,
+  type DailyCapName,
+  type KillSource,
+  type SafetyGateName,
+  type SafetyMetrics,
+} from "./metrics.js";

@@ -10,8 +10,8 @@
  * transaction at a time, so there is at most one approval awaiting its result.
  */
 import type { Logger } from "pino";
-import type { ExecOutcome } from "../../keeper/keeper.js";
-import type { KeeperMetrics, SafetyGateName } from "../metrics.js";
+import type { Hash } from "viem";
+import type { SafetyGateName, SafetyMetrics } from "./metrics.js";
 import type { CircuitBreaker, CircuitBreakerSnapshot } from "./circuitBreaker.js";
 import type { DailyCaps, DailyCapsUsage } from "./dailyCaps.js";
 import type { KillSwitch, KillSwitchState } from "./killSwitch.js";
@@ -24,6 +24,16 @@ export interface PlannedSend {
 
 /** The gate's answer. `gate` names the refusing gate, for metrics and programs; `reason` is for people. */
 export type SafetyDecision = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly gate: SafetyGateName };
+
+/**
+ * What the gate reads of the keeper's outcome of an approved candidate. The keeper's ExecOutcome satisfies it;
+ * it is spelled out here because safety sits below the keeper and cannot import its types.
+ */
+export type GateOutcome =
+  | { readonly status: "mined" }
+  | { readonly status: "reverted"; readonly hash?: Hash; readonly error: string }
+  | { readonly status: "skipped" }
+  | { readonly status: "dry-run" };
 
 /** What became of an approved send. */
 export interface SendResult {
@@ -46,7 +56,7 @@ export interface SafetyGateOptions {
   breaker: CircuitBreaker;
   caps: DailyCaps;
   logger: Logger;
-  metrics?: KeeperMetrics;
+  metrics?: SafetyMetrics;
 }
 
 /** Every safety state at once, for logs, `/health`-style views and tests. */
@@ -114,7 +124,7 @@ export class SafetyGate {
    * {@link recordSend} / {@link recordNoSend} from the keeper's outcome of an approved candidate.
    * A "reverted" outcome without a hash is a send the node refused; with one it was broadcast.
    */
-  recordOutcome(outcome: ExecOutcome, gasSpentWei?: bigint): void {
+  recordOutcome(outcome: GateOutcome, gasSpentWei?: bigint): void {
     switch (outcome.status) {
       case "mined":
         this.recordSend({ outcome: "mined", gasSpentWei });
