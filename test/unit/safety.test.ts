@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { KeeperError } from "../../src/errors.js";
-import type { ExecOutcome } from "../../src/keeper/keeper.js";
+import type { SendOutcome as ExecOutcome } from "../../src/executor/outcome.js";
 import { createLogger } from "../../src/ops/logger.js";
 import { BREAKER_STATE_VALUE, createMetrics, type KeeperMetrics } from "../../src/ops/metrics.js";
 import { CircuitBreaker, DailyCaps, KillSwitch, killFileExists, SafetyConfigError, SafetyGate, utcDay } from "../../src/safety/index.js";
