@@ -1,5 +1,5 @@
 import type { Abi, Address, Chain, PublicClient, Transport } from "viem";
-import { KeeperError } from "../errors.js";
+import { KeeperError, walkCause } from "../errors.js";
 
 /** One read in a batch. `abi` may be a minimal fragment; results come back untyped. */
 export interface ReadCall {
@@ -91,8 +91,7 @@ const TRANSPORT_ERRORS = new Set([
 
 /** True when the error (or a cause of it) is about reaching the node, not about the call's own result. */
 function isTransportError(err: unknown): boolean {
-  for (let e: any = err; e; e = e.cause) if (TRANSPORT_ERRORS.has(e.name)) return true;
-  return false;
+  return walkCause(err, (e) => e instanceof Error && TRANSPORT_ERRORS.has(e.name)) !== undefined;
 }
 
 /** Unwraps a result or throws a KeeperError naming what was being read. */

@@ -1,4 +1,4 @@
-import type { Address, Chain, Hash, PublicClient, Transport } from "viem";
+import type { Address, Chain, PublicClient, Transport } from "viem";
 import { aavePoolAbi } from "../protocols/aaveV3/abi.js";
 import { morphoAbi, morphoOracleAbi } from "../protocols/morphoBlue/abi.js";
 import { v2PairAbi } from "../protocols/uniswapV2/abi.js";
@@ -9,38 +9,22 @@ import { v3SkewBps } from "../risk/uniswapV3/price.js";
 import { referencePriceFromUsd } from "../risk/math/rational.js";
 import { formatUsd, tokenAmountToUsd } from "../risk/profit.js";
 import { v2SkewBps } from "../risk/uniswapV2/rebalance.js";
+import type { SendOutcome } from "../executor/outcome.js";
+import { skip, type SkipReason } from "../skip.js";
 import { planBlock, type Candidate, type StrategyContext } from "../strategy/index.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import type { Watcher } from "../watcher/watcher.js";
 import { emptyReport, type KeeperReport } from "./report.js";
 
-/** What happened to one candidate handed to the executor. */
-export type ExecOutcome =
-  | {
-      status: "mined";
-      hash: Hash;
-      blockNumber: bigint;
-      gasUsed: bigint;
-      /** Total profit paid to the owner (summed over a batch's items). */
-      profit: bigint;
-      /** The first action event's arguments. */
-      eventArgs: Record<string, unknown>;
-      /** Every action event's arguments, in log order (several for a batch). */
-      events?: Record<string, unknown>[];
-    }
-  | { status: "dry-run"; profit: bigint; gas: bigint }
-  | { status: "skipped"; reason: string; deterministic: boolean }
-  | { status: "reverted"; hash?: Hash; error: string };
-
 /** Simulates and, unless told not to, sends one candidate's action. Never sends without a passing simulation. */
-export type ExecuteFn = (candidate: Candidate, snapshot: Snapshot) => Promise<ExecOutcome>;
+export type ExecuteFn = (candidate: Candidate, snapshot: Snapshot) => Promise<SendOutcome>;
 
 /** What the keeper tells whoever watches it (the demo narrator, the logger). */
 export type KeeperEvent =
   | { type: "block"; snapshot: Snapshot; underwater: number; skewedPools: number; candidates: number }
-  | { type: "skip"; block: bigint; id: string; reason: string; context: Record<string, string> }
+  | { type: "skip"; block: bigint; id: string; skip: SkipReason; context: Record<string, string> }
   | { type: "send"; block: bigint; candidate: Candidate }
-  | { type: "outcome"; block: bigint; candidate: Candidate; outcome: ExecOutcome };
+  | { type: "outcome"; block: bigint; candidate: Candidate; outcome: SendOutcome };
 
 export interface KeeperOptions {
   client: PublicClient<Transport, Chain>;
@@ -88,7 +72,7 @@ export class Keeper {
     const skewedPools = plan.selected.filter((c) => c.opportunity.kind === "rebalance").length +
       plan.skipped.filter((s) => s.protocol === "uniswap-v2" || s.protocol === "uniswap-v3").length;
     this.emit({ type: "block", snapshot, underwater, skewedPools, candidates: plan.selected.length });
-    for (const s of plan.skipped) this.recordSkip(snapshot.blockNumber, s.id, s.protocol, s.reason, s.context);
+    for (const s of plan.skipped) this.recordSkip(snapshot.blockNumber, s.id, s.protocol, skip("other", s.reason), s.context);
 
     // Pools and positions already moved by a transaction of this block: the snapshot no longer describes them,
     // so candidates touching them wait for the next block's fresh plan instead of acting on stale numbers.
@@ -139,25 +123,25 @@ export class Keeper {
     this.opts.onEvent?.(e);
   }
 
-  private recordSkip(block: bigint, id: string, protocol: string, reason: string, context: Record<string, string>): void {
-    const key = `${id}|${reason.replace(/[\d.$,]+/g, "#")}`;
+  private recordSkip(block: bigint, id: string, protocol: string, why: SkipReason, context: Record<string, string>): void {
+    const key = `${id}|${why.code}|${why.message.replace(/[\d.$,]+/g, "#")}`;
     if (this.seenSkips.has(key)) return;
     this.seenSkips.add(key);
-    this.report.skipped.push({ id, protocol, block: block.toString(), reason, context });
-    this.emit({ type: "skip", block, id, reason, context });
+    this.report.skipped.push({ id, protocol, block: block.toString(), reason: why.message, context });
+    this.emit({ type: "skip", block, id, skip: why, context });
   }
 
-  private async recordOutcome(snapshot: Snapshot, c: Candidate, o: ExecOutcome): Promise<void> {
+  private async recordOutcome(snapshot: Snapshot, c: Candidate, o: SendOutcome): Promise<void> {
     const id = c.opportunity.id;
     const block = snapshot.blockNumber;
     if (o.status === "skipped") {
-      if (o.deterministic) this.cooldownUntil.set(id, block + (this.opts.cooldownBlocks ?? 5n));
-      this.recordSkip(block, id, c.opportunity.protocol, o.reason, c.context);
+      if (o.skip.deterministic) this.cooldownUntil.set(id, block + (this.opts.cooldownBlocks ?? 5n));
+      this.recordSkip(block, id, c.opportunity.protocol, o.skip, c.context);
       return;
     }
-    if (o.status === "reverted") {
+    if (o.status === "reverted" || o.status === "failed") {
       this.cooldownUntil.set(id, block + (this.opts.cooldownBlocks ?? 5n));
-      this.report.failures.push({ id, block: block.toString(), error: o.error, txHash: o.hash });
+      this.report.failures.push({ id, block: block.toString(), error: o.error.shortMessage, txHash: o.hash });
       return;
     }
     if (o.status === "dry-run") {
@@ -165,6 +149,8 @@ export class Keeper {
       this.cooldownUntil.set(id, block + (this.opts.cooldownBlocks ?? 5n));
       return;
     }
+    const events = o.events.map((e) => e.args as Record<string, unknown>);
+    const eventArgs = events[0] ?? {};
     const profitToken = c.opportunity.expectedProfit;
     const price = snapshot.prices[profitToken.token];
     const profitUsd8 = price ? tokenAmountToUsd(o.profit, profitToken.decimals, price.usd8) : 0n;
@@ -174,7 +160,6 @@ export class Keeper {
     if (a.kind === "liquidateAaveV2FlashBatch") {
       const sym = (t: Address) => snapshot.prices[t]?.symbol ?? t;
       const hfs = (c.context.healthFactor ?? "").split(",");
-      const events = o.events ?? [o.eventArgs];
       for (const [k, item] of a.params.items.entries()) {
         const ev = events.find((e) => String(e.user).toLowerCase() === item.user.toLowerCase()) ?? {};
         const after = await this.opts.client.readContract({ address: item.aavePool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [item.user], blockNumber: o.blockNumber });
@@ -215,9 +200,9 @@ export class Keeper {
         healthFactorBefore: c.context.healthFactor ?? "?",
         healthFactorAfter: formatHealthFactor(after[5]),
         debtAsset: sym(a.params.debtAsset),
-        debtRepaid: String(o.eventArgs.debtRepaid ?? a.params.debtToCover),
+        debtRepaid: String(eventArgs.debtRepaid ?? a.params.debtToCover),
         collateralAsset: sym(a.params.collateralAsset),
-        collateralSeized: String(o.eventArgs.collateralSeized ?? ""),
+        collateralSeized: String(eventArgs.collateralSeized ?? ""),
         profitAsset: snapshot.prices[profitToken.token]?.symbol ?? profitToken.token,
         profit: o.profit.toString(),
         profitUsd,
@@ -244,9 +229,9 @@ export class Keeper {
         healthFactorBefore: c.context.healthFactor ?? "?",
         healthFactorAfter: borrowShares === 0n ? "no debt" : formatHealthFactor(health.healthFactor),
         debtAsset: sym(a.params.marketParams.loanToken),
-        debtRepaid: String(o.eventArgs.repaidAssets ?? ""),
+        debtRepaid: String(eventArgs.repaidAssets ?? ""),
         collateralAsset: sym(a.params.marketParams.collateralToken),
-        collateralSeized: String(o.eventArgs.seizedAssets ?? a.params.seizedAssets),
+        collateralSeized: String(eventArgs.seizedAssets ?? a.params.seizedAssets),
         profitAsset: snapshot.prices[profitToken.token]?.symbol ?? profitToken.token,
         profit: o.profit.toString(),
         profitUsd,
@@ -276,8 +261,8 @@ export class Keeper {
         txHash: o.hash,
         skewBpsBefore: c.context.skewBps ?? "?",
         skewBpsAfter: skewAfter.toString(),
-        amountIn: String(o.eventArgs.amountIn ?? a.params.amountIn),
-        amountOut: String(o.eventArgs.amountOut ?? ""),
+        amountIn: String(eventArgs.amountIn ?? a.params.amountIn),
+        amountOut: String(eventArgs.amountOut ?? ""),
         profitAsset: snapshot.prices[profitToken.token]?.symbol ?? profitToken.token,
         profit: o.profit.toString(),
         profitUsd,
