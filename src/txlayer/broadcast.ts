@@ -115,13 +115,14 @@ export async function broadcastAttempt(ctx: TxContext, attempt: AttemptRecord, n
     ctx.journal.recordBroadcast(attempt.id, await head(), note);
     return { status: "accepted", attempt, note };
   } catch (err) {
-    // Hardhat's automining node throws for a transaction that reverts, yet has mined it: the error carries its hash.
-    // It was sent and paid for (its nonce is used): accepted, and the tracker finds the reverted receipt.
-    if (minedTransactionHashOf(err)?.toLowerCase() === attempt.hash.toLowerCase()) {
+    // Hardhat's automining node throws for a transaction that reverts, yet has mined it: the error carries its hash
+    // (and a transport retry of the same request then reads "nonce too low"). It was sent and paid for, its nonce
+    // is used: accepted, and the tracker finds the reverted receipt.
+    const kind = classifyBroadcastError(err);
+    if (minedTransactionHashOf(err)?.toLowerCase() === attempt.hash.toLowerCase() || (kind === "nonce-too-low" && (await nodeHas(ctx, attempt.hash)))) {
       ctx.journal.recordBroadcast(attempt.id, await head(), "mined and reverted (the node threw on the mined revert)");
       return { status: "accepted", attempt, note: "mined-reverted" };
     }
-    const kind = classifyBroadcastError(err);
     const message = err instanceof BaseError ? err.shortMessage : err instanceof Error ? err.message.split("\n")[0] : String(err);
     if (kind === "already-known") {
       ctx.journal.recordBroadcast(attempt.id, await head(), "already known to the node");
