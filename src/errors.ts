@@ -31,11 +31,26 @@ export class KeeperError extends Error {
 
   /** Walks the cause chain and returns the first error matching `predicate`, as viem's `walk` does. */
   walk(predicate: (err: unknown) => boolean): unknown {
-    let err: unknown = this;
-    while (err) {
-      if (predicate(err)) return err;
-      err = err instanceof Error ? err.cause : undefined;
-    }
-    return undefined;
+    return walkCause(this, predicate);
   }
+}
+
+/** Cause chains longer than this are cut: a cycle (an error made its own cause) must not hang the keeper. */
+const MAX_CAUSE_DEPTH = 32;
+
+/**
+ * The first error of `err`'s cause chain (`err` itself first) matching `predicate`, or undefined. Works on any
+ * error - viem's, a node's, ours - since it only follows the standard `cause` links; a type-guard predicate
+ * narrows the result.
+ */
+export function walkCause<T>(err: unknown, predicate: (e: unknown) => e is T): T | undefined;
+export function walkCause(err: unknown, predicate: (e: unknown) => boolean): unknown;
+export function walkCause(err: unknown, predicate: (e: unknown) => boolean): unknown {
+  let e: unknown = err;
+  for (let depth = 0; e && depth < MAX_CAUSE_DEPTH; depth++) {
+    if (predicate(e)) return e;
+    // Any object's `cause`, as viem's walk does: nodes and transports throw plain objects too.
+    e = typeof e === "object" ? (e as { cause?: unknown }).cause : undefined;
+  }
+  return undefined;
 }

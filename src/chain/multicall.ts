@@ -1,5 +1,5 @@
 import type { Abi, Address, Chain, PublicClient, Transport } from "viem";
-import { KeeperError } from "../errors.js";
+import { KeeperError, walkCause } from "../errors.js";
 
 /** Canonical Multicall3 address on every major chain (the world deploys it there on a local chain too). */
 export const MULTICALL3_ADDRESS: Address = "0xcA11bde05977b3631167028862bE2a173976CA11";
@@ -94,8 +94,7 @@ const TRANSPORT_ERRORS = new Set([
 
 /** True when the error (or a cause of it) is about reaching the node, not about the call's own result. */
 function isTransportError(err: unknown): boolean {
-  for (let e: any = err; e; e = e.cause) if (TRANSPORT_ERRORS.has(e.name)) return true;
-  return false;
+  return walkCause(err, (e) => e instanceof Error && TRANSPORT_ERRORS.has(e.name)) !== undefined;
 }
 
 /** Unwraps a result or throws a KeeperError naming what was being read. */

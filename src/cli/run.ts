@@ -3,19 +3,19 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Wallet } from "ethers";
 import { getAddress, parseAbi, type Address, type LocalAccount } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
 import { createHttpClients, resolveChain } from "../chain/clients.js";
+import { devAccount } from "../chain/devAccounts.js";
 import { loadDeployment } from "../chain/deployment.js";
 import { configSecrets, describeConfig, type KeeperConfig } from "../config/index.js";
 import { KeeperError } from "../errors.js";
 import { sendBundle } from "../executor/relay/index.js";
 import { checkDeploymentOnFork, prepareForkExecutor, startLocalFork, type LocalFork } from "../fork/fork.js";
 import { Journal } from "../journal/index.js";
-import { createJournaledExecuteFn } from "../keeper/journaledExecute.js";
+import { createExecuteFn, SendPipeline } from "../keeper/pipeline.js";
 import { Keeper, type KeeperEvent } from "../keeper/keeper.js";
 import { reportToJson } from "../keeper/report.js";
 import { createLogger } from "../ops/logger.js";
-import { createMetrics, observeKeeperEvent, recordRpcError } from "../ops/metrics.js";
+import { createMetrics, observeKeeperEvent, recordRpcError, rpcKindOfError } from "../ops/metrics.js";
 import { CircuitBreaker, DailyCaps, KillSwitch, SafetyGate } from "../safety/index.js";
 import { healthFromMetrics, startOpsServer, type OpsServer } from "../ops/server.js";
 import { NonceManager, ReorgTracker, TxSender, reconcile } from "../txlayer/index.js";
@@ -24,9 +24,6 @@ import { strategyFromConfig, watcherOptionsFromConfig } from "./fromConfig.js";
 import { loadSigner } from "./signer.js";
 
 const executorAbi = parseAbi(["function keeper() view returns (address)", "function owner() view returns (address)"]);
-
-/** Hardhat's published development mnemonic: the funded accounts of a local fork, never of a real chain. */
-const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
 /**
  * `keeper run`: the keeper against a chain until SIGINT/SIGTERM, or, with FORK_URL, against a local Hardhat fork
@@ -50,7 +47,7 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
       await checkDeploymentOnFork(fork, deployment);
       const prepared = await prepareForkExecutor(fork);
       executor = prepared.executor;
-      account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: 1 });
+      account = devAccount(1);
       rpcUrl = fork.url;
       // A rehearsal keeps its own journal: it must never make the live keeper think a nonce is spoken for.
       dataDir = join(config.dataDir, `fork-${fork.forkBlock}-${Date.now()}`);
@@ -102,7 +99,7 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
     }
 
     const abort = new AbortController();
-    let execute;
+    let pipeline: SendPipeline;
     if (account && !dryRun) {
       const nonces = new NonceManager({ address: account.address, client: clients.public, inFlight: () => journal.inFlightNonces(account!.address) });
       // Before anything new is sent: settle what a previous run left in flight.
@@ -127,26 +124,20 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
         onEvent: (e) => log.info({ ...e, ...("maxFeePerGas" in e ? { maxFeePerGas: e.maxFeePerGas.toString(), maxPriorityFeePerGas: e.maxPriorityFeePerGas.toString() } : {}) }, `tx ${e.type}`),
       });
       const tracker = new ReorgTracker({ client: clients.public, journal, confirmations: config.confirmations, nonces, onReorg: (i) => log.warn({ intent: i.id, opportunity: i.opportunityId }, "receipt left the canonical chain: back to evaluation") });
-      execute = createJournaledExecuteFn({
-        client: clients.public,
-        sender,
-        tracker,
-        journal,
+      pipeline = new SendPipeline({
+        mode: { dryRun: false, sender, tracker, pollIntervalMs: Math.min(config.pollIntervalMs, 250), signal: abort.signal },
         gate,
-        executor,
-        wethToken: deployment.tokens.WETH.address,
-        priorityFeePerGas: config.priorityFeeWei,
-        pollIntervalMs: Math.min(config.pollIntervalMs, 250),
-        signal: abort.signal,
       });
     } else {
-      const { createExecuteFn } = await import("../keeper/execute.js");
-      execute = createExecuteFn({
-        clients,
-        executor,
-        dryRun: true,
-        fees: { priorityFeePerGas: config.priorityFeeWei, maxFeePerGasCap: config.maxGasPriceWei },
-        wethToken: deployment.tokens.WETH.address,
+      // Dry-run: the same guards, then stop - nothing signed, no nonce, nothing journaled.
+      pipeline = new SendPipeline({
+        mode: {
+          dryRun: true,
+          client: clients.public,
+          executor,
+          account: simulateAs,
+          fees: { priorityFeePerGas: config.priorityFeeWei, maxFeePerGasCap: config.maxGasPriceWei },
+        },
       });
     }
 
@@ -155,12 +146,10 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
       client: clients.public,
       watcher,
       strategy: strategyFromConfig(deployment, config),
-      execute,
+      execute: createExecuteFn(pipeline, { wethToken: deployment.tokens.WETH.address }),
       dryRun,
       onError: (err, n) => {
-        const text = err instanceof Error ? err.message : String(err);
-        const kind = /timeout|timed out/i.test(text) ? "timeout" : /429/.test(text) ? "rate-limited" : /50\d|HTTP request failed/i.test(text) ? "server-error" : "other";
-        recordRpcError(metrics, kind);
+        recordRpcError(metrics, rpcKindOfError(err));
         log.warn({ consecutiveFailures: n, error: err instanceof Error ? err.message.split("\n")[0] : String(err) }, "block failed; retrying with backoff");
       },
       onEvent: (e: KeeperEvent) => {
@@ -196,7 +185,7 @@ function logEvent(log: ReturnType<typeof createLogger>, e: KeeperEvent): void {
       );
       break;
     case "skip":
-      log.info({ block: e.block.toString(), id: e.id, reason: e.reason, ...e.context }, "skip");
+      log.info({ block: e.block.toString(), id: e.id, code: e.skip.code, reason: e.skip.message, ...e.context }, "skip");
       break;
     case "send":
       log.info({ block: e.block.toString(), id: e.candidate.opportunity.id, action: e.candidate.action.kind, ...e.candidate.context }, "act");
@@ -205,8 +194,8 @@ function logEvent(log: ReturnType<typeof createLogger>, e: KeeperEvent): void {
       const o = e.outcome;
       const base = { block: e.block.toString(), id: e.candidate.opportunity.id, status: o.status };
       if (o.status === "mined") log.info({ ...base, tx: o.hash, minedIn: o.blockNumber.toString(), profit: o.profit.toString(), gasUsed: o.gasUsed.toString() }, "done");
-      else if (o.status === "reverted") log.error({ ...base, error: o.error, tx: o.hash }, "failed");
-      else if (o.status === "skipped") log.info({ ...base, reason: o.reason }, "held");
+      else if (o.status === "reverted" || o.status === "failed") log.error({ ...base, error: o.error.shortMessage, errorName: o.error.name, tx: o.hash }, "failed");
+      else if (o.status === "skipped") log.info({ ...base, code: o.skip.code, reason: o.skip.message }, "held");
       else log.info({ ...base, profit: o.profit.toString(), gas: o.gas.toString() }, "dry-run");
       break;
     }

@@ -8,7 +8,8 @@ import { checkDeploymentOnFork, prepareForkExecutor, startLocalFork } from "../f
 import { applyScenario, parseScenario } from "../world/shocks.js";
 import { Keeper } from "../keeper/keeper.js";
 import { reportToJson, type KeeperReport } from "../keeper/report.js";
-import { createExecuteFn } from "../keeper/execute.js";
+import { devAccount } from "../chain/devAccounts.js";
+import { createExecuteFn, createLocalPipeline } from "../keeper/pipeline.js";
 import { formatUsd } from "../risk/profit.js";
 import { Watcher } from "../watcher/watcher.js";
 import { strategyFromConfig, watcherOptionsFromConfig } from "./fromConfig.js";
@@ -34,6 +35,7 @@ export async function runSimulate(config: KeeperConfig, options: SimulateOptions
   const lines: string[] = [];
   const say = (l: string) => (options.json ? lines.push(l) : console.log(l));
   const fork = await startLocalFork({ upstreamUrl: upstream, forkBlock: options.forkBlock ?? config.forkBlock });
+  let closeJournal = () => {};
   try {
     say(`forked ${fork.forkBlock} into a local node at ${fork.url}; the target chain is only read`);
     await checkDeploymentOnFork(fork, deployment);
@@ -44,17 +46,20 @@ export async function runSimulate(config: KeeperConfig, options: SimulateOptions
     await applyScenario(fork, world, scenario);
     say(`scenario applied: ${[...options.shocks, ...options.swaps].join(" ") || "(none)"}`);
     const watcher = new Watcher(keeperClients.public, deployment, watcherOptionsFromConfig(deployment, config, executor));
+    // The production send path on an in-memory journal, signing locally as the fork's keeper (dev account #1).
+    const send = createLocalPipeline({
+      client: keeperClients.public,
+      executor,
+      account: devAccount(1),
+      fees: { priorityFeePerGas: config.priorityFeeWei, maxFeePerGasCap: config.maxGasPriceWei },
+      pollIntervalMs: 50,
+    });
+    closeJournal = () => send.journal.close();
     const keeper = new Keeper({
       client: keeperClients.public,
       watcher,
       strategy: strategyFromConfig(deployment, config),
-      execute: createExecuteFn({
-        clients: keeperClients,
-        executor,
-        dryRun: false,
-        fees: { priorityFeePerGas: config.priorityFeeWei, maxFeePerGasCap: config.maxGasPriceWei },
-        wethToken: deployment.tokens.WETH.address,
-      }),
+      execute: createExecuteFn(send.pipeline, { wethToken: deployment.tokens.WETH.address }),
       dryRun: false,
       onEvent: createNarrator(say),
     });
@@ -67,6 +72,7 @@ export async function runSimulate(config: KeeperConfig, options: SimulateOptions
     else say(`\nwould earn about ${formatUsd(keeper.totalProfitUsd8)}: ${r.liquidations.length} liquidation(s), ${r.rebalances.length} rebalance(s), ${r.skipped.length} skipped`);
     return { code: 0, report: r };
   } finally {
+    closeJournal();
     await fork.stop();
   }
 }

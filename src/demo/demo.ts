@@ -4,7 +4,8 @@ import { createInProcessChain, type InProcessChain } from "../chain/inProcess.js
 
 type InProcessChainPublic = InProcessChain["public"];
 import { deployExecutor } from "../executor/deploy.js";
-import { createExecuteFn } from "../keeper/execute.js";
+import { devAccount } from "../chain/devAccounts.js";
+import { createExecuteFn, createLocalPipeline } from "../keeper/pipeline.js";
 import { Keeper } from "../keeper/keeper.js";
 import { reportToJson, type KeeperReport } from "../keeper/report.js";
 import { aavePoolAbi } from "../protocols/aaveV3/abi.js";
@@ -93,17 +94,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
   const watcher = new Watcher(chain.public, world, { watch: new Set(["aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3"]), executor });
   const priorityFeePerGas = 1_000_000_000n;
+  // The production send path (guards, journal, local signing, tracking) on an in-memory journal: the keeper
+  // account signs locally as dev account #1, the address the node lists for keeperWallet.
+  const send = createLocalPipeline({
+    client: chain.public,
+    executor,
+    account: devAccount(1),
+    fees: { priorityFeePerGas, maxFeePerGasCap: 500_000_000_000n },
+  });
   const keeper = new Keeper({
     client: chain.public,
     watcher,
     strategy: strategyContextFor(world, { minProfitUsd: 5n * 10n ** 8n, priorityFeePerGas, thresholdBps: 30n, toleranceBps: 1, maxTradeUsd: 600_000n * 10n ** 8n }),
-    execute: createExecuteFn({
-      clients: { public: chain.public, wallet: keeperWallet },
-      executor,
-      dryRun: false,
-      fees: { priorityFeePerGas, maxFeePerGasCap: 500_000_000_000n },
-      wethToken: world.tokens.WETH.address,
-    }),
+    execute: createExecuteFn(send.pipeline, { wethToken: world.tokens.WETH.address }),
     dryRun: false,
     onEvent: createNarrator(print),
   });
@@ -145,6 +148,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     print(`\nreport written to ${options.reportFile}`);
   }
   print(problems.length === 0 ? `\nall checks passed in ${((performance.now() - t0) / 1000).toFixed(1)} s` : `\nCHECKS FAILED:\n  ${problems.join("\n  ")}`);
+  send.journal.close();
   if (!options.keepOpen) await chain.close();
   return { report, problems, chain, world, executor, owner: ownerWallet.account.address, stage: { whale, dust, safe } };
 }

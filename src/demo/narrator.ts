@@ -16,12 +16,12 @@ export function createNarrator(print: (line: string) => void): (e: KeeperEvent) 
         const s = e.snapshot;
         print(
           `  block ${s.blockNumber}: ${s.stats.borrowersWatched} Aave + ${s.stats.morphoBorrowersWatched} Morpho borrowers watched (${e.underwater} Aave under HF 1), ` +
-            `${s.v2Pairs.length} V2 pairs, ${s.v3Pools.length} V3 pool; ${e.candidates} profitable action(s); read in ${s.stats.readMs.toFixed(0)} ms`,
+            `${s.v2Pairs?.length ?? 0} V2 pairs, ${s.v3Pools?.length ?? 0} V3 pool; ${e.candidates} profitable action(s); read in ${s.stats.readMs.toFixed(0)} ms`,
         );
         break;
       }
       case "skip":
-        print(`    skip  ${labelOf(e.id)} ${contextLine(e.context)}: ${e.reason}`);
+        print(`    skip  ${labelOf(e.id)} ${contextLine(e.context)}: ${e.skip.message}`);
         break;
       case "send": {
         const c = e.candidate;
@@ -34,7 +34,7 @@ export function createNarrator(print: (line: string) => void): (e: KeeperEvent) 
         const c = e.candidate;
         if (o.status === "mined" && snapshot) {
           const profit = formatToken(snapshot, c.opportunity.expectedProfit.token, o.profit);
-          const args = o.eventArgs;
+          const args = (o.events[0]?.args ?? {}) as Record<string, unknown>;
           const detail =
             c.action.kind === "liquidateAaveV2Flash" || c.action.kind === "liquidateAaveMorphoFlash"
               ? `repaid ${formatToken(snapshot, c.action.params.debtAsset, BigInt(String(args.debtRepaid ?? 0)))}, ` +
@@ -51,9 +51,9 @@ export function createNarrator(print: (line: string) => void): (e: KeeperEvent) 
         } else if (o.status === "dry-run") {
           print(`    dry-run: simulation passed, profit ${o.profit}, gas ${o.gas}; not sent`);
         } else if (o.status === "skipped") {
-          print(`    held  simulation refused it: ${o.reason}`);
-        } else if (o.status === "reverted") {
-          print(`    FAIL  ${o.error}`);
+          print(`    held  ${o.skip.code === "safety" ? "" : "simulation refused it: "}${o.skip.message}`);
+        } else if (o.status === "reverted" || o.status === "failed") {
+          print(`    FAIL  ${o.error.shortMessage}`);
         }
         break;
       }

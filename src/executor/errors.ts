@@ -5,14 +5,13 @@
  * while RPC trouble (timeouts, rate limits, 5xx, a stale nonce) is `transient` and worth retrying as is.
  */
 import {
-  BaseError,
   decodeErrorResult,
   isHex,
   parseAbi,
   type Abi,
   type Hex,
 } from "viem";
-import { KeeperError } from "../errors.js";
+import { KeeperError, walkCause } from "../errors.js";
 import { EXECUTOR_ERRORS, keeperExecutorAbi } from "./abi.js";
 
 /** Whether retrying the same thing can help: `transient` yes; `deterministic` not until chain state changes. */
@@ -248,20 +247,6 @@ function revertDataOf(err: unknown): Hex | undefined {
   return undefined;
 }
 
-/**
- * The first error of `err`'s cause chain matching `predicate`: viem's BaseError.walk for viem errors (what
- * every client action throws), the same `cause` links by hand for anything else.
- */
-function walkChain(err: unknown, predicate: (e: unknown) => boolean): unknown {
-  if (err instanceof BaseError) return err.walk(predicate) ?? undefined;
-  let e: unknown = err;
-  for (let depth = 0; e && depth < 32; depth++) {
-    if (predicate(e)) return e;
-    e = e instanceof Error ? e.cause : undefined;
-  }
-  return undefined;
-}
-
 const hasName = (...names: string[]) => (e: unknown) => e instanceof Error && names.includes(e.name);
 
 /** Transient markers in messages from nodes and transports that viem does not type. */
@@ -269,24 +254,24 @@ const TRANSIENT_MESSAGE =
   /timed? ?out|timeout|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|socket hang up|fetch failed|network error|rate limit|too many requests|header not found|nonce too low|already known|replacement transaction underpriced|max fee per gas less than block base fee/i;
 
 function classifyRpc(err: unknown): { kind: RpcFailureKind; classification: ErrorClassification } {
-  const http = walkChain(err, hasName("HttpRequestError")) as { status?: number } | undefined;
+  const http = walkCause(err, hasName("HttpRequestError")) as { status?: number } | undefined;
   if (http?.status === 429) return { kind: "rate-limited", classification: "transient" };
   if (http?.status === 408) return { kind: "timeout", classification: "transient" };
   if (http?.status !== undefined && http.status >= 500) return { kind: "server-error", classification: "transient" };
   // No HTTP status at all: the request never got an answer (connection refused or reset, DNS, fetch failed).
   if (http && http.status === undefined) return { kind: "network", classification: "transient" };
-  if (walkChain(err, hasName("LimitExceededRpcError"))) return { kind: "rate-limited", classification: "transient" };
-  if (walkChain(err, hasName("TimeoutError", "WaitForTransactionReceiptTimeoutError"))) return { kind: "timeout", classification: "transient" };
-  if (walkChain(err, hasName("NonceTooLowError", "NonceTooHighError"))) return { kind: "nonce", classification: "transient" };
+  if (walkCause(err, hasName("LimitExceededRpcError"))) return { kind: "rate-limited", classification: "transient" };
+  if (walkCause(err, hasName("TimeoutError", "WaitForTransactionReceiptTimeoutError"))) return { kind: "timeout", classification: "transient" };
+  if (walkCause(err, hasName("NonceTooLowError", "NonceTooHighError"))) return { kind: "nonce", classification: "transient" };
   // The base fee moves every block: a fee cap under it may fit the next one.
-  if (walkChain(err, hasName("FeeCapTooLowError"))) return { kind: "fee-too-low", classification: "transient" };
-  if (walkChain(err, hasName("InsufficientFundsError"))) return { kind: "insufficient-funds", classification: "deterministic" };
-  if (walkChain(err, hasName("SocketClosedError", "WebSocketRequestError", "ResourceUnavailableRpcError", "InternalRpcError"))) {
+  if (walkCause(err, hasName("FeeCapTooLowError"))) return { kind: "fee-too-low", classification: "transient" };
+  if (walkCause(err, hasName("InsufficientFundsError"))) return { kind: "insufficient-funds", classification: "deterministic" };
+  if (walkCause(err, hasName("SocketClosedError", "WebSocketRequestError", "ResourceUnavailableRpcError", "InternalRpcError"))) {
     return { kind: "network", classification: "transient" };
   }
   // Any other HTTP status (401, 403, 404...) is the endpoint refusing us: configuration, not bad luck.
   if (http) return { kind: "rejected", classification: "deterministic" };
-  const message = walkChain(err, (e) => e instanceof Error && TRANSIENT_MESSAGE.test(e.message)) as Error | undefined;
+  const message = walkCause(err, (e) => e instanceof Error && TRANSIENT_MESSAGE.test(e.message)) as Error | undefined;
   if (message) {
     const m = message.message;
     if (/nonce too low|already known/i.test(m)) return { kind: "nonce", classification: "transient" };
@@ -307,11 +292,11 @@ function classifyRpc(err: unknown): { kind: RpcFailureKind; classification: Erro
  */
 export function decodeExecutorError(err: unknown, context?: string): ExecutorRevertError | ExecutorRpcError {
   if (err instanceof ExecutorRevertError || err instanceof ExecutorRpcError) return err;
-  const holder = walkChain(err, (e) => revertDataOf(e) !== undefined);
+  const holder = walkCause(err, (e) => revertDataOf(e) !== undefined);
   const data = holder === undefined ? undefined : revertDataOf(holder);
   if (data !== undefined) return new ExecutorRevertError(decodeRevertData(data), { cause: err, context });
   // Reverted with no data at all: viem still tells us it was a revert, which is deterministic.
-  if (walkChain(err, hasName("ContractFunctionRevertedError", "ExecutionRevertedError"))) {
+  if (walkCause(err, hasName("ContractFunctionRevertedError", "ExecutionRevertedError"))) {
     return new ExecutorRevertError(decodeRevertData("0x"), { cause: err, context });
   }
   const { kind, classification } = classifyRpc(err);

@@ -5,5 +5,5 @@ export * from "./deploy.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./fees.js";
-export * from "./send.js";
+export * from "./outcome.js";
 export * from "./simulate.js";

@@ -62,6 +62,17 @@ export class Journal extends JournalQueries {
     return new Journal(db, path, options);
   }
 
+  /**
+   * A journal in an in-memory SQLite database: the same tables and invariants, gone when closed. For runs whose
+   * chain is thrown away too (the demo, `keeper simulate` on a local fork), so they go through the production
+   * send path without leaving a file behind. WAL does not apply to memory (journal_mode reads "memory").
+   */
+  static inMemory(options: JournalOptions = {}): Journal {
+    const db = new DatabaseSync(":memory:");
+    initialiseJournalDb(db, ":memory:");
+    return new Journal(db, ":memory:", options);
+  }
+
   /** The durability settings in force on this connection (journal_mode "wal", synchronous 2 = FULL). */
   pragmas(): { journalMode: string; synchronous: number } {
     const mode = this.db.prepare("PRAGMA journal_mode").get() as { journal_mode: string };

@@ -8,9 +8,14 @@
  * addresses): each distinct label value is a time series kept forever by Prometheus, so raw
  * strings would grow cardinality without bound.
  */
+import { PROTOCOL_NAMES, PROTOCOLS } from "../protocols/registry.js";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Address } from "viem";
-import type { ExecOutcome, KeeperEvent } from "../keeper/keeper.js";
+import { walkCause } from "../errors.js";
+import { decodeExecutorError, ExecutorRpcError } from "../executor/errors.js";
+import type { SendOutcome } from "../executor/outcome.js";
+import type { KeeperEvent } from "../keeper/keeper.js";
+import { SKIP_CODES } from "../skip.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import {
   BREAKER_STATE_VALUE,
@@ -24,26 +29,12 @@ import {
 } from "../safety/metrics.js";
 
 /** Protocols a position or an opportunity can belong to; anything else is reported as "unknown". */
-export const METRIC_PROTOCOLS = ["aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3", "unknown"] as const;
-export type MetricProtocol = (typeof METRIC_PROTOCOLS)[number];
+export const METRIC_PROTOCOLS: readonly string[] = [...PROTOCOL_NAMES, "unknown"];
+export type MetricProtocol = string;
 
-/** What happened to a candidate handed to the executor, as a bounded label. */
-export const SEND_OUTCOMES = ["mined", "reverted", "skipped", "dry-run", "replaced", "failed"] as const;
-export type SendOutcome = (typeof SEND_OUTCOMES)[number];
-
-/** Why an opportunity was left alone, grouped into a bounded set of classes (see {@link classifySkipReason}). */
-export const SKIP_REASON_CLASSES = [
-  "safety",
-  "not-profitable",
-  "not-liquidatable",
-  "no-funding",
-  "simulation-reverted",
-  "rpc-error",
-  "fee-cap",
-  "duplicate",
-  "other",
-] as const;
-export type SkipReasonClass = (typeof SKIP_REASON_CLASSES)[number];
+/** What happened to a candidate handed to the executor, as a bounded label (see {@link sendOutcomeLabel}). */
+export const SEND_OUTCOMES = ["mined", "reverted", "skipped", "dry-run", "failed", "pending"] as const;
+export type SendOutcomeLabel = (typeof SEND_OUTCOMES)[number];
 
 /** RPC failure kinds, as the executor's ExecutorRpcError names them; anything else is "unknown". */
 export const RPC_ERROR_KINDS = [
@@ -173,7 +164,7 @@ export function createMetrics(options: MetricsOptions = {}): KeeperMetrics {
     }),
     skipped: new Counter({
       name: "keeper_skipped_total",
-      help: "Opportunities left alone, by reason class (distinct skips as the keeper reports them, not one per block).",
+      help: "Opportunities left alone, by skip code (distinct skips as the keeper reports them, not one per block).",
       labelNames: ["reason"] as const,
       ...reg,
     }),
@@ -185,7 +176,7 @@ export function createMetrics(options: MetricsOptions = {}): KeeperMetrics {
     }),
     gasSpentWei: new Counter({
       name: "keeper_gas_spent_wei_total",
-      help: "Gas paid by mined transactions, in wei (receipt cost when known, else gasUsed x the block's base fee: a lower bound).",
+      help: "Gas paid by mined transactions, in wei (receipt gasUsed x effectiveGasPrice).",
       ...reg,
     }),
     gasSpentUsd: new Counter({
@@ -249,7 +240,7 @@ export function createMetrics(options: MetricsOptions = {}): KeeperMetrics {
   };
 
   for (const outcome of SEND_OUTCOMES) metrics.sends.inc({ outcome }, 0);
-  for (const reason of SKIP_REASON_CLASSES) metrics.skipped.inc({ reason }, 0);
+  for (const reason of SKIP_CODES) metrics.skipped.inc({ reason }, 0);
   for (const kind of RPC_ERROR_KINDS) metrics.rpcErrors.inc({ kind }, 0);
   for (const gate of SAFETY_GATES) metrics.safetyRefusals.inc({ gate }, 0);
   for (const source of KILL_SOURCES) metrics.killSwitchEngaged.set({ source }, 0);
@@ -287,14 +278,14 @@ export function observeKeeperEvent(metrics: KeeperMetrics, event: KeeperEvent): 
       metrics.headBlock.set(Number(s.blockNumber));
       metrics.snapshotReadSeconds.observe(s.stats.readMs / 1000);
       // Only protocols the snapshot holds: an unwatched protocol has no series rather than a misleading 0.
-      if (s.aave) metrics.positionsWatched.set({ protocol: "aave-v3" }, s.aave.accounts.length);
-      if (s.morpho) metrics.positionsWatched.set({ protocol: "morpho-blue" }, s.stats.morphoBorrowersWatched);
-      metrics.positionsWatched.set({ protocol: "uniswap-v2" }, s.v2Pairs.length);
-      metrics.positionsWatched.set({ protocol: "uniswap-v3" }, s.v3Pools.length);
+      for (const m of PROTOCOLS) {
+        const n = m.positionsWatched(s);
+        if (n !== undefined) metrics.positionsWatched.set({ protocol: m.name }, n);
+      }
       return;
     }
     case "skip":
-      metrics.skipped.inc({ reason: classifySkipReason(event.reason) });
+      metrics.skipped.inc({ reason: event.skip.code });
       return;
     case "send": {
       const o = event.candidate.opportunity;
@@ -311,14 +302,14 @@ function observeOutcome(
   metrics: KeeperMetrics,
   state: ObservedState,
   opportunity: { protocol: string; expectedProfit: { token: Address; decimals: number } },
-  outcome: ExecOutcome,
+  outcome: SendOutcome,
 ): void {
-  metrics.sends.inc({ outcome: sendOutcomeOf(outcome) });
-  const rpcKind = rpcErrorKindOf(outcome.status === "skipped" ? outcome.reason : outcome.status === "reverted" ? outcome.error : "");
+  metrics.sends.inc({ outcome: sendOutcomeLabel(outcome) });
+  const rpcKind = rpcErrorKindOf(outcome);
   if (rpcKind) metrics.rpcErrors.inc({ kind: rpcKind });
   if (outcome.status !== "mined") return;
 
-  const gasWei = gasCostOf(outcome, state.snapshot);
+  const gasWei = outcome.gasUsed * outcome.effectiveGasPrice;
   if (gasWei > 0n) {
     metrics.gasSpentWei.inc(Number(gasWei));
     const native = nativePrice(state);
@@ -334,59 +325,34 @@ function observeOutcome(
 }
 
 /**
- * What a keeper outcome means as a send: the keeper folds a refused broadcast ("send failed") and a
- * missing receipt into "reverted", which are told apart by their error text here.
+ * The label of an outcome: its status, except that a failure which may still be mined (no answer in time; it
+ * stays journaled and tracked) is "pending" rather than "failed".
  */
-export function sendOutcomeOf(outcome: ExecOutcome): SendOutcome {
-  // Read as a string so a status added to ExecOutcome later ("replaced", "failed") is still counted.
-  const status: string = outcome.status;
-  if ((SEND_OUTCOMES as readonly string[]).includes(status) && status !== "reverted") return status as SendOutcome;
-  if (outcome.status === "reverted") {
-    if (/^send failed\b|^no receipt in time\b/i.test(outcome.error)) return "failed";
-    if (/\breplaced\b/i.test(outcome.error)) return "replaced";
-    return "reverted";
-  }
-  return "failed";
+export function sendOutcomeLabel(outcome: SendOutcome): SendOutcomeLabel {
+  return outcome.status === "failed" && outcome.pending ? "pending" : outcome.status;
+}
+
+/** The kind of the RPC failure behind an outcome (anywhere in its error's cause chain), if any. */
+export function rpcErrorKindOf(outcome: SendOutcome): RpcErrorKind | undefined {
+  const err = outcome.status === "skipped" ? outcome.skip.error : outcome.status === "reverted" || outcome.status === "failed" ? outcome.error : undefined;
+  const rpc = walkCause(err, (e): e is ExecutorRpcError => e instanceof ExecutorRpcError);
+  return rpc ? rpcKindLabel(rpc.kind) : undefined;
 }
 
 /**
- * The bounded class of a skip reason. Reasons are plain-language strings built by the strategy,
- * the ranking, the executor and the safety gate; they are matched by their fixed wording (never
- * their numbers). Unknown wording is "other": add a rule here when a new reason appears.
+ * The kind of any failure as an RPC failure: the typed ExecutorRpcError in its cause chain, else the same
+ * classification of the raw error (HTTP status, viem's error types); "unknown" when neither says.
  */
-export function classifySkipReason(reason: string): SkipReasonClass {
-  for (const [cls, pattern] of SKIP_RULES) if (pattern.test(reason)) return cls;
-  return "other";
+export function rpcKindOfError(err: unknown): RpcErrorKind {
+  const typed = walkCause(err, (e): e is ExecutorRpcError => e instanceof ExecutorRpcError);
+  if (typed) return rpcKindLabel(typed.kind);
+  const decoded = decodeExecutorError(err);
+  return decoded instanceof ExecutorRpcError ? rpcKindLabel(decoded.kind) : "unknown";
 }
-
-const SKIP_RULES: readonly (readonly [SkipReasonClass, RegExp])[] = [
-  // SafetyGate refusal reasons start with these words (see safety/gate.ts).
-  ["safety", /^(kill switch|dry-run|circuit breaker|daily (gas|send) cap)\b/i],
-  ["duplicate", /^duplicate id\b/i],
-  ["rpc-error", /\bRPC error\b|RPC interaction failed/i],
-  ["simulation-reverted", /^simulation reverted\b/i],
-  ["fee-cap", /\bfee cap\b.*\bbase fee\b/i],
-  ["not-liquidatable", /health factor not below|cannot be liquidated|not borrowed by user/i],
-  // No way to fund or route the trade: no pair to flash-borrow from, a pool too shallow, too little inventory.
-  ["no-funding", /no Uniswap V2 pair|exceeds the pair's liquidity|no V3 pool|cannot supply|no liquidatable|executor inventory .* below/i],
-  [
-    "not-profitable",
-    /not positive|gas cost exceeds|funding fee .*exceeds|below minimum|below the floor|exceeds expected profit|does not cover/i,
-  ],
-];
 
 /** Counts an RPC failure seen outside keeper events (the watcher's reads, for instance). */
 export function recordRpcError(metrics: KeeperMetrics, kind: string): void {
   metrics.rpcErrors.inc({ kind: rpcKindLabel(kind) });
-}
-
-/**
- * The RPC failure kind named in an executor error text, e.g. "send failed: KeeperExecutor RPC
- * interaction failed (nonce, transient)." gives "nonce"; undefined when the text is no RPC failure.
- */
-export function rpcErrorKindOf(text: string): RpcErrorKind | undefined {
-  const m = /RPC interaction failed \(([a-z-]+)[,)]/i.exec(text);
-  return m ? rpcKindLabel(m[1]) : undefined;
 }
 
 function rpcKindLabel(kind: string): RpcErrorKind {
@@ -394,17 +360,7 @@ function rpcKindLabel(kind: string): RpcErrorKind {
 }
 
 function protocolLabel(protocol: string): MetricProtocol {
-  return (METRIC_PROTOCOLS as readonly string[]).includes(protocol) ? (protocol as MetricProtocol) : "unknown";
-}
-
-/**
- * Wei paid by a mined transaction. ExecOutcome carries gasUsed but not the effective gas price; when
- * it grows a `gasCostWei` (the receipt's gasUsed x effectiveGasPrice) that exact figure is used.
- */
-function gasCostOf(outcome: Extract<ExecOutcome, { status: "mined" }>, snapshot: Snapshot | undefined): bigint {
-  const exact = (outcome as { gasCostWei?: unknown }).gasCostWei;
-  if (typeof exact === "bigint") return exact;
-  return outcome.gasUsed * (snapshot?.baseFeePerGas ?? 0n);
+  return METRIC_PROTOCOLS.includes(protocol) ? protocol : "unknown";
 }
 
 function nativePrice(state: ObservedState): { usd8: bigint; decimals: number } | undefined {

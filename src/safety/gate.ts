@@ -10,7 +10,8 @@
  * transaction at a time, so there is at most one approval awaiting its result.
  */
 import type { Logger } from "pino";
-import type { Hash } from "viem";
+import type { SendOutcome } from "../executor/outcome.js";
+import { skip, type SkipReason } from "../skip.js";
 import type { SafetyGateName, SafetyMetrics } from "./metrics.js";
 import type { CircuitBreaker, CircuitBreakerSnapshot } from "./circuitBreaker.js";
 import type { DailyCaps, DailyCapsUsage } from "./dailyCaps.js";
@@ -22,18 +23,11 @@ export interface PlannedSend {
   readonly gasWorstCaseWei: bigint;
 }
 
-/** The gate's answer. `gate` names the refusing gate, for metrics and programs; `reason` is for people. */
-export type SafetyDecision = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly gate: SafetyGateName };
-
 /**
- * What the gate reads of the keeper's outcome of an approved candidate. The keeper's ExecOutcome satisfies it;
- * it is spelled out here because safety sits below the keeper and cannot import its types.
+ * The gate's answer. A refusal is a SkipReason with code "safety" (not deterministic: the switch or the cap lifts
+ * without the chain changing); `gate` names the refusing gate, for metrics and programs.
  */
-export type GateOutcome =
-  | { readonly status: "mined" }
-  | { readonly status: "reverted"; readonly hash?: Hash; readonly error: string }
-  | { readonly status: "skipped" }
-  | { readonly status: "dry-run" };
+export type SafetyDecision = { readonly ok: true } | { readonly ok: false; readonly gate: SafetyGateName; readonly skip: SkipReason };
 
 /** What became of an approved send. */
 export interface SendResult {
@@ -121,16 +115,23 @@ export class SafetyGate {
   }
 
   /**
-   * {@link recordSend} / {@link recordNoSend} from the keeper's outcome of an approved candidate.
-   * A "reverted" outcome without a hash is a send the node refused; with one it was broadcast.
+   * {@link recordSend} / {@link recordNoSend} from the send pipeline's outcome of an approved send. A failure the
+   * node answered (`pending` false) was never broadcast; one still pending may be mined, so it counts as sent.
    */
-  recordOutcome(outcome: GateOutcome, gasSpentWei?: bigint): void {
+  recordOutcome(outcome: SendOutcome, gasSpentWei?: bigint): void {
     switch (outcome.status) {
       case "mined":
-        this.recordSend({ outcome: "mined", gasSpentWei });
+        this.recordSend({ outcome: "mined", gasSpentWei: gasSpentWei ?? outcome.gasUsed * outcome.effectiveGasPrice });
         return;
       case "reverted":
-        this.recordSend({ outcome: outcome.hash ? "reverted" : "failed", gasSpentWei, error: outcome.error });
+        this.recordSend({
+          outcome: "reverted",
+          gasSpentWei: gasSpentWei ?? (outcome.gasUsed !== undefined && outcome.effectiveGasPrice !== undefined ? outcome.gasUsed * outcome.effectiveGasPrice : undefined),
+          error: outcome.error.shortMessage,
+        });
+        return;
+      case "failed":
+        this.recordSend({ outcome: outcome.pending ? "reverted" : "failed", gasSpentWei, error: outcome.error.shortMessage });
         return;
       case "skipped":
       case "dry-run":
@@ -155,7 +156,7 @@ export class SafetyGate {
     if (this.lastRefusal !== gate) this.log.info({ gate, reason }, "safety gate: send refused");
     else this.log.debug({ gate, reason }, "safety gate: send refused");
     this.lastRefusal = gate;
-    return { ok: false, reason, gate };
+    return { ok: false, gate, skip: skip("safety", `safety gate (${gate}): ${reason}`) };
   }
 }
 

@@ -5,7 +5,6 @@ export { SafetyConfigError } from "./errors.js";
 export {
   SafetyGate,
   type PlannedSend,
-  type GateOutcome,
   type SafetyDecision,
   type SafetyGateOptions,
   type SafetyState,

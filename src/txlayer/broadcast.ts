@@ -3,10 +3,11 @@
  * broadcast with eth_sendRawTransaction, and journal what the node said. Rebroadcasting journaled bytes is always
  * safe: an identical transaction can only be mined once.
  */
-import { BaseError, keccak256, type Address, type Hex } from "viem";
+import { BaseError, isHex, keccak256, type Address, type Hex } from "viem";
 import { classifyError } from "../executor/errors.js";
 import type { AttemptKind, AttemptRecord } from "../journal/types.js";
 import type { TxContext } from "./context.js";
+import { walkCause } from "../errors.js";
 import { TxLayerError } from "./errors.js";
 
 /** What a node's refusal means for the nonce. */
@@ -36,12 +37,11 @@ const MESSAGES: [BroadcastErrorKind, RegExp][] = [
 /** Classifies a broadcast error by the node's message (geth, Hardhat/EDR, Anvil wordings), then by transport. */
 export function classifyBroadcastError(err: unknown): BroadcastErrorKind {
   const texts: string[] = [];
-  let e: unknown = err;
-  for (let depth = 0; e && depth < 32; depth++) {
+  walkCause(err, (e) => {
     if (e instanceof BaseError) texts.push(e.details ?? "", e.shortMessage);
     if (e instanceof Error) texts.push(e.message);
-    e = e instanceof Error ? e.cause : undefined;
-  }
+    return false; // visit every link
+  });
   const text = texts.join("\n");
   for (const [kind, re] of MESSAGES) if (re.test(text)) return kind;
   return classifyError(err) === "transient" ? "transient" : "rejected";
@@ -62,7 +62,7 @@ export interface TxRequest {
 /** What happened to one broadcast. `unknown`: a transport failure, and the node does not show the transaction. */
 export type BroadcastResult =
   | { status: "accepted"; attempt: AttemptRecord; note: string | undefined }
-  | { status: "refused"; attempt: AttemptRecord; kind: Exclude<BroadcastErrorKind, "already-known" | "transient">; message: string }
+  | { status: "refused"; attempt: AttemptRecord; kind: Exclude<BroadcastErrorKind, "already-known" | "transient">; message: string; error: unknown }
   | { status: "unknown"; attempt: AttemptRecord; message: string };
 
 /** Signs `tx` with the local account (EIP-1559, the client's chain id); returns the raw bytes and their hash. */
@@ -115,7 +115,14 @@ export async function broadcastAttempt(ctx: TxContext, attempt: AttemptRecord, n
     ctx.journal.recordBroadcast(attempt.id, await head(), note);
     return { status: "accepted", attempt, note };
   } catch (err) {
+    // Hardhat's automining node throws for a transaction that reverts, yet has mined it: the error carries its hash
+    // (and a transport retry of the same request then reads "nonce too low"). It was sent and paid for, its nonce
+    // is used: accepted, and the tracker finds the reverted receipt.
     const kind = classifyBroadcastError(err);
+    if (minedTransactionHashOf(err)?.toLowerCase() === attempt.hash.toLowerCase() || (kind === "nonce-too-low" && (await nodeHas(ctx, attempt.hash)))) {
+      ctx.journal.recordBroadcast(attempt.id, await head(), "mined and reverted (the node threw on the mined revert)");
+      return { status: "accepted", attempt, note: "mined-reverted" };
+    }
     const message = err instanceof BaseError ? err.shortMessage : err instanceof Error ? err.message.split("\n")[0] : String(err);
     if (kind === "already-known") {
       ctx.journal.recordBroadcast(attempt.id, await head(), "already known to the node");
@@ -131,8 +138,17 @@ export async function broadcastAttempt(ctx: TxContext, attempt: AttemptRecord, n
       return { status: "unknown", attempt, message };
     }
     ctx.journal.recordBroadcastFailed(attempt.id, `${kind}: ${message}`);
-    return { status: "refused", attempt, kind, message };
+    return { status: "refused", attempt, kind, message, error: err };
   }
+}
+
+/** The hash Hardhat attaches to the error of a mined-but-reverted transaction (`transactionHash` on a cause). */
+export function minedTransactionHashOf(err: unknown): Hex | undefined {
+  const holder = walkCause(err, (e) => {
+    const h = (e as { transactionHash?: unknown }).transactionHash;
+    return typeof h === "string" && isHex(h) && h.length === 66;
+  });
+  return (holder as { transactionHash?: Hex } | undefined)?.transactionHash;
 }
 
 /** True when the node knows the transaction (mempool or chain); false when it does not or cannot be asked. */

@@ -5,16 +5,18 @@
  */
 import type { Address, Chain, LocalAccount, PublicClient, Transport } from "viem";
 import { encodeAction, withMinProfit, type ExecutorAction } from "../executor/actions.js";
-import { ExecutorRevertError, decodeExecutorError, type ErrorClassification } from "../executor/errors.js";
-import { getExecutorFees } from "../executor/fees.js";
-import { DEFAULT_GAS_LIMIT_MULTIPLIER_BPS } from "../executor/send.js";
-import { simulateAction } from "../executor/simulate.js";
+import { decodeExecutorError } from "../executor/errors.js";
+import type { SendOutcome } from "../executor/outcome.js";
 import type { Journal } from "../journal/journal.js";
+import { skip, type SkipReason } from "../skip.js";
 import type { AttemptRecord, IntentRecord } from "../journal/types.js";
 import { broadcastAttempt, signJournalBroadcast } from "./broadcast.js";
 import { DEFAULT_BUMP_BPS, DEFAULT_STUCK_BLOCKS, type TxContext, type TxEvent, type TxPolicy } from "./context.js";
 import type { NonceManager } from "./nonce.js";
 import { findMined, receiptInput } from "./receipts.js";
+import { BroadcastRefusedError, TxUnresolvedError } from "./errors.js";
+import { outcomeOfIntent } from "./outcome.js";
+import { DEFAULT_GAS_LIMIT_MULTIPLIER_BPS, gasLimitFor, prepareSend, type ExpectedProfitWei, type PreparedSend } from "./prepare.js";
 import { handleStuck } from "./replace.js";
 
 export interface TxSenderOptions {
@@ -39,32 +41,46 @@ export interface SubmitParams {
   /** Block the opportunity was seen at. */
   blockSeen: bigint;
   /** Expected profit in wei (the gas budget), or a pricing of the simulated profit (raw `token` units) in wei. */
-  expectedProfitWei: bigint | ((profit: bigint, token: Address) => bigint);
+  expectedProfitWei: ExpectedProfitWei;
   /** On-chain profit floor; the action's minProfit is raised to it, never lowered. */
   minProfit?: bigint;
+  /**
+   * The last guard before a nonce is taken (the safety gate): given the transaction every other guard passed,
+   * returns a SkipReason to refuse it, or undefined to let it go.
+   */
+  approve?: (send: PreparedSend) => SkipReason | undefined;
 }
 
-export type SubmitResult =
-  /** Journaled and accepted by the node. */
-  | { status: "sent"; intent: IntentRecord; attempt: AttemptRecord }
-  /** Journaled, but the node could not be reached: the tracker rebroadcasts the same bytes each block. */
-  | { status: "broadcast-pending"; intent: IntentRecord; attempt: AttemptRecord; error: string }
-  /** An unresolved intent exists for this opportunity: nothing new is sent. */
-  | { status: "already-active"; intent: IntentRecord }
-  /** Not sent (simulation, price, gas guard) - no nonce used. */
-  | { status: "skipped"; intent: IntentRecord; reason: string; classification: ErrorClassification; errorName?: string }
-  /** The node refused the transaction; its nonce was released for the next send. */
-  | { status: "send-failed"; intent: IntentRecord; reason: string; classification: ErrorClassification };
+/**
+ * What submit did: an outcome already (not sent, or refused by the node), or a transaction journaled and in flight,
+ * for `track`. `acknowledged` is false when the node could not be reached: the same bytes are rebroadcast each block.
+ */
+export type Submission =
+  | Extract<SendOutcome, { status: "skipped" | "failed" }>
+  | { status: "sent"; intent: IntentRecord; attempt: AttemptRecord; prepared: PreparedSend; acknowledged: boolean };
+
+/** How long track follows a transaction, and what else runs at each new head. */
+export interface TrackOptions {
+  /** Blocks to follow it before handing control back (it stays journaled and tracked by onBlock). Default 30. */
+  maxWaitBlocks?: number;
+  /** Head poll interval while it is pending. */
+  pollIntervalMs: number;
+  signal?: AbortSignal;
+  /** Called at each new head after the sender's own tracking (reorg checks, the safety gate's clock). */
+  onHead?: (head: bigint) => Promise<void> | void;
+}
 
 /** An intent resolved during onBlock. */
 export interface Resolution {
   intent: IntentRecord;
 }
 
+const FINAL = new Set(["mined", "reverted", "dropped", "abandoned", "reorged"]);
+
 /** See the module comment. Stateless beyond the journal: a restarted keeper builds a new one and carries on. */
 export class TxSender {
   readonly ctx: TxContext;
-  private readonly executor: Address;
+  readonly executor: Address;
   /** Intents a submit() of this process is still working on: onBlock leaves them alone. */
   private readonly submitting = new Set<number>();
 
@@ -91,13 +107,14 @@ export class TxSender {
   }
 
   /**
-   * Journals an intent, simulates the action, prices it (gas limit x1.2, EIP-1559 fees under the cap, worst-case gas
-   * within the expected profit), reserves a nonce, signs, journals the signed bytes and broadcasts them.
+   * Journals an intent, runs the guards (prepareSend: simulation, fee cap, gas within the expected profit, then
+   * `approve`), reserves a nonce, signs, journals the signed bytes and broadcasts them. A skip is journaled as the
+   * intent's reason; no nonce is used unless a transaction is signed.
    */
-  async submit(p: SubmitParams): Promise<SubmitResult> {
+  async submit(p: SubmitParams): Promise<Submission> {
     const { journal, client, account, policy } = this.ctx;
     const active = journal.activeIntentFor(p.opportunityId);
-    if (active) return { status: "already-active", intent: active };
+    if (active) return { status: "skipped", skip: skip("duplicate", `an earlier transaction for it (intent ${active.id}) is still unresolved`) };
     if (p.blockSeen > this.ctx.lastHead) this.ctx.lastHead = p.blockSeen;
     const action = p.minProfit === undefined ? p.action : withMinProfit(p.action, p.minProfit);
     const calldata = encodeAction(action);
@@ -106,30 +123,28 @@ export class TxSender {
     const intent = journal.recordIntent({ opportunityId: p.opportunityId, actionKind: action.kind, from: account.address, to: this.executor, calldata, blockSeen: p.blockSeen, expectedProfitWei: fixedProfit });
     this.submitting.add(intent.id);
     try {
-      const skip = (reason: string, classification: ErrorClassification, errorName?: string): SubmitResult => {
-        journal.finalize(intent.id, "abandoned", reason);
-        return { status: "skipped", intent: journal.intent(intent.id)!, reason, classification, ...(errorName ? { errorName } : {}) };
+      const skipped = (reason: SkipReason): Submission => {
+        journal.finalize(intent.id, "abandoned", reason.message);
+        return { status: "skipped", skip: reason };
       };
-      const sim = await simulateAction(client, { executor: this.executor, account, action });
-      if (!sim.ok) {
-        const errorName = sim.error instanceof ExecutorRevertError ? sim.error.errorName : undefined;
-        return skip(`simulation failed: ${sim.error.shortMessage}`, sim.error.classification, errorName);
+      const prep = await prepareSend(client, {
+        executor: this.executor,
+        account,
+        action,
+        minProfit: p.minProfit ?? 0n,
+        expectedProfitWei: p.expectedProfitWei,
+        fees: { priorityFeePerGas: policy.priorityFeePerGas, maxFeePerGasCap: policy.maxFeeCapWei },
+        gasLimitMultiplierBps: policy.gasLimitMultiplierBps,
+      });
+      const sim = prep.ok ? prep.send.simulation : prep.simulation;
+      if (sim) {
+        const gasLimit = gasLimitFor(sim.gas, policy.gasLimitMultiplierBps);
+        journal.recordSimulation(intent.id, { ...sim, gasLimit }, prep.ok ? prep.send.expectedProfitWei : undefined);
       }
-      const gasLimit = (sim.gas * policy.gasLimitMultiplierBps + 9_999n) / 10_000n;
-      const expectedProfitWei = typeof p.expectedProfitWei === "bigint" ? p.expectedProfitWei : p.expectedProfitWei(sim.profit, sim.profitToken);
-      journal.recordSimulation(intent.id, { profit: sim.profit, profitToken: sim.profitToken, gas: sim.gas, gasLimit }, expectedProfitWei);
-
-      let fees;
-      try {
-        fees = await getExecutorFees(client, { priorityFeePerGas: policy.priorityFeePerGas, maxFeePerGasCap: policy.maxFeeCapWei });
-      } catch (err) {
-        const e = decodeExecutorError(err, "Fee read");
-        return skip(`fee read failed: ${e.shortMessage}`, e.classification);
-      }
-      if (fees.maxFeePerGas < fees.baseFeePerGas) return skip(`fee cap ${fees.maxFeePerGas} under the base fee ${fees.baseFeePerGas}`, "transient");
-      if (gasLimit * fees.maxFeePerGas > expectedProfitWei) {
-        return skip(`worst-case gas ${gasLimit * fees.maxFeePerGas} wei exceeds the expected profit ${expectedProfitWei} wei`, "deterministic");
-      }
+      if (!prep.ok) return skipped(prep.skip);
+      const prepared = prep.send;
+      const refusal = p.approve?.(prepared);
+      if (refusal) return skipped(refusal);
 
       // Two tries: a "nonce too low" means the chain moved past our stream (another sender): resync and sign again.
       for (let tries = 0; ; tries++) {
@@ -142,9 +157,9 @@ export class TxSender {
             to: this.executor,
             data: calldata,
             value: 0n,
-            gasLimit,
-            maxFeePerGas: fees.maxFeePerGas,
-            maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+            gasLimit: prepared.gasLimit,
+            maxFeePerGas: prepared.fees.maxFeePerGas,
+            maxPriorityFeePerGas: prepared.fees.maxPriorityFeePerGas,
           });
         } catch (err) {
           // Journaled already: the bytes may be in a mempool, so the nonce stays spoken for and the tracker takes
@@ -160,10 +175,7 @@ export class TxSender {
         if (result.status === "accepted" || result.status === "unknown") {
           this.ctx.nonces.confirm(nonce); // spoken for by the journal from now on
           this.ctx.emit({ type: "sent", intentId: intent.id, opportunityId: p.opportunityId, hash: result.attempt.hash, nonce });
-          const now = journal.intent(intent.id)!;
-          return result.status === "accepted"
-            ? { status: "sent", intent: now, attempt: result.attempt }
-            : { status: "broadcast-pending", intent: now, attempt: result.attempt, error: result.message };
+          return { status: "sent", intent: journal.intent(intent.id)!, attempt: result.attempt, prepared, acknowledged: result.status === "accepted" };
         }
         const taken = result.kind === "nonce-too-low" || result.kind === "underpriced";
         if (taken && tries === 0) {
@@ -173,13 +185,50 @@ export class TxSender {
         }
         // Refused outright: this nonce reached no mempool, so the next send takes it (no gap).
         this.ctx.nonces.release(nonce);
-        const reason = `broadcast refused (${result.kind}): ${result.message}`;
-        journal.finalize(intent.id, "abandoned", reason);
-        const classification: ErrorClassification = result.kind === "fee-too-low" || taken ? "transient" : "deterministic";
-        return { status: "send-failed", intent: journal.intent(intent.id)!, reason, classification };
+        const error = new BroadcastRefusedError(
+          result.kind,
+          result.kind === "fee-too-low" || taken ? "transient" : "deterministic",
+          result.message,
+          decodeExecutorError(result.error, `Sending ${action.kind}`),
+        );
+        journal.finalize(intent.id, "abandoned", error.shortMessage);
+        return { status: "failed", hash: result.attempt.hash, pending: false, error };
       }
     } finally {
       this.submitting.delete(intent.id);
+    }
+  }
+
+  /**
+   * Follows a submitted intent block by block (onBlock: receipts, rebroadcasts, replacements; then `onHead`) until
+   * it resolves, and returns its outcome; `failed` with `pending` when it is still unresolved after maxWaitBlocks
+   * or on abort (it stays journaled, and onBlock keeps tracking it).
+   */
+  async track(intentId: number, options: TrackOptions): Promise<SendOutcome> {
+    const { journal, client } = this.ctx;
+    const maxWait = BigInt(options.maxWaitBlocks ?? 30);
+    const start = journal.intent(intentId)!.blockSeen;
+    let last = this.ctx.lastHead > start ? this.ctx.lastHead : start;
+    const deadline = last + maxWait;
+    for (;;) {
+      const intent = journal.intent(intentId)!;
+      if (FINAL.has(intent.state)) {
+        const attempt = journal.attempts(intentId).find((a) => a.hash.toLowerCase() === intent.receipt?.hash.toLowerCase());
+        return outcomeOfIntent(client, intent, attempt?.gasLimit ?? intent.simulation?.gasLimit ?? 0n);
+      }
+      if (options.signal?.aborted || last > deadline) {
+        const hash = journal.attempts(intentId).at(-1)?.hash;
+        const error = new TxUnresolvedError("pending", `no resolution after ${last - start} block(s); it stays journaled and tracked`);
+        return hash ? { status: "failed", hash, pending: true, error } : { status: "failed", pending: true, error };
+      }
+      const head = await client.getBlockNumber({ cacheTime: 0 }).catch(() => last);
+      if (head > last) {
+        last = head;
+        await this.onBlock(head);
+        await options.onHead?.(head);
+        continue;
+      }
+      await new Promise((res) => setTimeout(res, options.pollIntervalMs));
     }
   }
 

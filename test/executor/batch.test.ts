@@ -3,15 +3,15 @@ import { parseGwei, zeroAddress, type Address } from "viem";
 import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
 import {
   aaveV2FlashBatch,
+  encodeAction,
+  withMinProfit,
   deployExecutor,
-  executeAction,
   ExecutorRevertError,
   parseExecutorEvents,
   profitToken,
   simulateAction,
   totalExecutorProfit,
   type AaveLiquidationParams,
-  type ExecuteActionParams,
   type ExecutorAction,
   type ExecutorClients,
 } from "../../src/executor/index.js";
@@ -20,10 +20,11 @@ import { referencePrice } from "../../src/world/prices.js";
 import { send } from "../../src/world/tx.js";
 import { poolActorArtifact } from "../../src/world/uniswapV2.js";
 import { aavePoolAbi, erc20Abi, v2PairAbi } from "../helpers/abis.js";
+import { sendThroughPipeline } from "../helpers/pipeline.js";
 import { v2InputToPrice, v2Out, v2PriceAfter } from "../helpers/v2.js";
 
 /**
- * A liquidateAaveV2FlashBatch action through the TypeScript side (simulateAction / executeAction, events) on an
+ * A liquidateAaveV2FlashBatch action through the TypeScript side (simulateAction / the send pipeline, events) on an
  * in-process chain running the real Aave V3 and Uniswap V2: every assertion reads chain state back.
  */
 
@@ -91,16 +92,8 @@ describe("liquidateAaveV2FlashBatch actions on the real protocols", () => {
   });
 
   const wethToWei = (profit: bigint, token: Address): bigint => (token === world.tokens.WETH.address ? profit : 0n);
-  const params = (action: ExecutorAction, overrides: Partial<ExecuteActionParams> = {}): ExecuteActionParams => ({
-    executor,
-    action,
-    minProfit: 1n,
-    dryRun: false,
-    fees: FEES,
-    expectedProfitWei: wethToWei,
-    receiptTimeoutMs: 30_000,
-    ...overrides,
-  });
+  const execute = (action: ExecutorAction, minProfit: bigint) =>
+    sendThroughPipeline(chain.public, { executor, accountIndex: 2, action, minProfit, fees: FEES, expectedProfitWei: wethToWei });
 
   it("simulates a batch (total profit, in the shared collateral), executes it, and every item's event comes back", async () => {
     const { WETH } = world.tokens;
@@ -119,15 +112,20 @@ describe("liquidateAaveV2FlashBatch actions on the real protocols", () => {
     // A total floor above the items' own (all 0): carried by the last item, and the batch still clears it.
     const floor = sim.profit / 10n;
     const ownerBefore = await balanceOf(WETH.address, owner);
-    const outcome = await executeAction(keeper, params(action, { minProfit: floor }));
+    const { outcome, journal } = await execute(action, floor);
     if (outcome.status !== "mined") throw new Error(`expected mined, got ${outcome.status}`);
-    const sent = outcome.tx.action;
+    // The calldata sent carries the floor on the last item.
+    expect(journal.history(1)[0].calldata).toBe(encodeAction(withMinProfit(action, floor)));
+    const sent = withMinProfit(action, floor);
     if (sent.kind !== "liquidateAaveV2FlashBatch") throw new Error("kind changed");
     expect(sent.params.items.map((i) => i.minProfit)).toEqual([0n, 0n, floor]);
     expect(sent.params.minProfit).toBe(floor);
+    journal.close();
 
     const receipt = await chain.public.getTransactionReceipt({ hash: outcome.hash });
     const events = parseExecutorEvents(receipt.logs, executor);
+    expect(outcome.events).toEqual(events);
+    expect(outcome.profit).toBe(totalExecutorProfit(events));
     expect(events.map((e) => e.eventName)).toEqual(["AaveLiquidatedWithV2Flash", "AaveLiquidatedWithV2Flash", "AaveLiquidatedWithV2Flash"]);
     expect(events.map((e) => (e.eventName === "AaveLiquidatedWithV2Flash" ? e.args.user : undefined))).toEqual(users);
     expect(events[2]!.args.profit).toBeGreaterThanOrEqual(floor);
@@ -150,11 +148,12 @@ describe("liquidateAaveV2FlashBatch actions on the real protocols", () => {
     const action = aaveV2FlashBatch(users.map((u, i) => item(u, debts[i]!)));
     const floor = 1_000n * WAD;
 
-    const outcome = await executeAction(keeper, params(action, { minProfit: floor }));
+    const { outcome, journal } = await execute(action, floor);
+    journal.close();
 
-    if (outcome.status !== "skipped" || outcome.skip.reason !== "simulation-reverted") throw new Error(`unexpected ${outcome.status}`);
+    if (outcome.status !== "skipped" || outcome.skip.code !== "simulation-reverted") throw new Error(`unexpected ${outcome.status}`);
     const err = outcome.skip.error;
-    expect(err).toBeInstanceOf(ExecutorRevertError);
+    if (!(err instanceof ExecutorRevertError)) throw new Error(`expected a revert, got ${err}`);
     expect(err.errorName).toBe("InsufficientProfit");
     expect(err.args[1]).toBe(floor); // the last item carries the whole floor (the others' are 0)
     for (let i = 0; i < 3; i++) expect(await aaveDebt(users[i]!)).toBeGreaterThanOrEqual(debts[i]!);

@@ -1,17 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getAddress, parseGwei, zeroAddress, type Abi, type Address } from "viem";
 import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
+import { devAccount } from "../../src/chain/devAccounts.js";
 import {
   deployExecutor,
-  executeAction,
   ExecutorRevertError,
   Funding,
   profitToken,
   simulateAction,
-  type ExecuteActionParams,
   type ExecutorAction,
   type ExecutorClients,
+  type SendOutcome,
 } from "../../src/executor/index.js";
+import { Journal } from "../../src/journal/journal.js";
+import { SendPipeline } from "../../src/keeper/pipeline.js";
+import { gasLimitFor, NonceManager, TxSender, type ExpectedProfitWei } from "../../src/txlayer/index.js";
 import { createAaveBorrower, deployWorld, getPrices, setPrice, skewV2Pool, type V2PairInfo, type World } from "../../src/world/index.js";
 import { referencePrice } from "../../src/world/prices.js";
 import { settableAggregator } from "../../src/world/tokens.js";
@@ -21,7 +24,7 @@ import { aavePoolAbi, erc20Abi, v2PairAbi } from "../helpers/abis.js";
 import { v2InputToPrice, v2Out, v2PriceAfter } from "../helpers/v2.js";
 
 /**
- * executeAction / simulateAction against the real protocols (Aave V3, Uniswap V2/V3 from their npm builds) on an
+ * The send pipeline (SendPipeline over the journaled TxSender) / simulateAction against the real protocols (Aave V3, Uniswap V2/V3 from their npm builds) on an
  * in-process Hardhat chain: every assertion reads chain state back.
  */
 
@@ -115,9 +118,51 @@ describe("executor actions on the real protocols", () => {
   /** Profits paid in WETH are already wei; anything else is not priced here (worth nothing to the guard). */
   const wethToWei = (profit: bigint, token: Address): bigint => (token === world.tokens.WETH.address ? profit : 0n);
 
-  function params(action: ExecutorAction, overrides: Partial<ExecuteActionParams> = {}): ExecuteActionParams {
-    return { executor, action, minProfit: 1n, dryRun: false, fees: FEES, expectedProfitWei: wethToWei, receiptTimeoutMs: 30_000, ...overrides };
+  interface SendOptions {
+    minProfit?: bigint;
+    dryRun?: boolean;
+    fees?: typeof FEES;
+    expectedProfitWei?: ExpectedProfitWei;
+    gasLimitMultiplierBps?: bigint;
+    /** Development account index of the sender (the keeper is #2). */
+    account?: number;
   }
+
+  /** Runs `action` through the one send pipeline, as the keeper does; returns the outcome and the journal. */
+  async function execute(action: ExecutorAction, o: SendOptions = {}): Promise<{ outcome: SendOutcome; journal: Journal }> {
+    const account = devAccount(o.account ?? 2);
+    const fees = o.fees ?? FEES;
+    const journal = Journal.inMemory();
+    journals.push(journal);
+    const pipeline = o.dryRun
+      ? new SendPipeline({ mode: { dryRun: true, client: chain.public, executor, account, fees, gasLimitMultiplierBps: o.gasLimitMultiplierBps } })
+      : new SendPipeline({
+          mode: {
+            dryRun: false,
+            pollIntervalMs: 10,
+            sender: new TxSender({
+              client: chain.public,
+              account,
+              journal,
+              nonces: new NonceManager({ address: account.address, client: chain.public, inFlight: () => journal.inFlightNonces(account.address) }),
+              executor,
+              policy: { priorityFeePerGas: fees.priorityFeePerGas, maxFeeCapWei: fees.maxFeePerGasCap, ...(o.gasLimitMultiplierBps ? { gasLimitMultiplierBps: o.gasLimitMultiplierBps } : {}) },
+            }),
+          },
+        });
+    const outcome = await pipeline.send({
+      opportunityId: `test:${action.kind}`,
+      action,
+      blockSeen: await chain.public.getBlockNumber({ cacheTime: 0 }),
+      expectedProfitWei: o.expectedProfitWei ?? wethToWei,
+      minProfit: o.minProfit ?? 1n,
+    });
+    return { outcome, journal };
+  }
+  const journals: Journal[] = [];
+  afterEach(() => {
+    for (const j of journals.splice(0)) j.close();
+  });
 
   // ---------------------------------------------------------------------------------------------------------
   // Aave liquidation through a V2 flash swap
@@ -141,33 +186,35 @@ describe("executor actions on the real protocols", () => {
     const ownerWethBefore = await balanceOf(WETH.address, owner);
     const ownerEthBefore = await ethOf(owner);
     const keeperEthBefore = await ethOf(keeper.wallet.account.address);
-    const outcome = await executeAction(keeper, params(action));
+    const { outcome, journal } = await execute(action);
     if (outcome.status !== "mined") throw new Error(`expected mined, got ${outcome.status}: ${JSON.stringify(outcome, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`);
 
-    // What was sent: the simulated call with the keeper's floor, an explicit 1.2x gas limit and capped EIP-1559 fees.
-    expect(outcome.tx.action.params.minProfit).toBe(1n);
+    // What was sent (as journaled before broadcast): the simulated call with the keeper's floor, an explicit 1.2x
+    // gas limit and capped EIP-1559 fees.
+    const [intent] = journal.history(1);
+    const [attempt] = journal.attempts(intent.id);
+    expect(intent.state).toBe("mined");
     // (its own simulation: the floor of 1 makes the calldata a non-zero byte longer than `sim`'s, a few gas more)
-    expect(outcome.tx.gas).toBe((outcome.simulation.gas * 12n + 9n) / 10n);
-    expect(outcome.simulation.gas - sim.gas).toBeLessThan(100n);
-    expect(outcome.tx.maxFeePerGas).toBe(2n * outcome.tx.baseFeePerGas + FEES.priorityFeePerGas);
+    expect(attempt.gasLimit).toBe(gasLimitFor(intent.simulation!.gas, 12_000n));
+    expect(intent.simulation!.gas - sim.gas).toBeLessThan(100n);
     const tx = await chain.public.getTransaction({ hash: outcome.hash });
+    const baseFeeSeen = (await chain.public.getBlock({ blockNumber: tx.blockNumber! - 1n })).baseFeePerGas!;
+    expect(attempt.maxFeePerGas).toBe(2n * baseFeeSeen + FEES.priorityFeePerGas);
     expect(tx.from.toLowerCase()).toBe(keeper.wallet.account.address.toLowerCase());
-    expect(tx.gas).toBe(outcome.tx.gas);
-    expect(tx.maxFeePerGas).toBe(outcome.tx.maxFeePerGas);
+    expect(tx.input).toBe(intent.calldata);
+    expect(tx.gas).toBe(attempt.gasLimit);
+    expect(tx.maxFeePerGas).toBe(attempt.maxFeePerGas);
     expect(tx.maxPriorityFeePerGas).toBe(FEES.priorityFeePerGas);
 
     // The receipt summary and the decoded event match the chain.
     const receipt = await chain.public.getTransactionReceipt({ hash: outcome.hash });
-    expect(outcome.receipt).toEqual({
-      blockNumber: receipt.blockNumber,
-      gasUsed: receipt.gasUsed,
-      effectiveGasPrice: receipt.effectiveGasPrice,
-      gasCostWei: receipt.gasUsed * receipt.effectiveGasPrice,
-    });
-    expect(outcome.receipt.gasUsed).toBeLessThan(outcome.tx.gas);
-    expect(outcome.event?.eventName).toBe("AaveLiquidatedWithV2Flash");
-    if (outcome.event?.eventName !== "AaveLiquidatedWithV2Flash") return;
-    const ev = outcome.event.args;
+    expect(outcome).toMatchObject({ blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, effectiveGasPrice: receipt.effectiveGasPrice });
+    expect(outcome.gasUsed).toBeLessThan(attempt.gasLimit);
+    expect(outcome.events).toHaveLength(1);
+    const event = outcome.events[0];
+    expect(event.eventName).toBe("AaveLiquidatedWithV2Flash");
+    if (event.eventName !== "AaveLiquidatedWithV2Flash") return;
+    const ev = event.args;
     expect(ev.user).toBe(user);
     expect(ev.profit).toBe(outcome.profit);
     expect(ev.profit).toBe(ev.collateralSeized - ev.collateralToPair);
@@ -178,7 +225,7 @@ describe("executor actions on the real protocols", () => {
     // Chain state: the owner got exactly the profit, the keeper paid exactly the gas, the executor keeps nothing.
     expect((await balanceOf(WETH.address, owner)) - ownerWethBefore).toBe(ev.profit);
     expect(await ethOf(owner)).toBe(ownerEthBefore);
-    expect(keeperEthBefore - (await ethOf(keeper.wallet.account.address))).toBe(outcome.receipt.gasCostWei);
+    expect(keeperEthBefore - (await ethOf(keeper.wallet.account.address))).toBe(outcome.gasUsed * outcome.effectiveGasPrice);
     expect(await balanceOf(WETH.address, executor)).toBe(0n);
     expect(await balanceOf(USDC.address, executor)).toBe(0n);
 
@@ -198,15 +245,17 @@ describe("executor actions on the real protocols", () => {
     const ethBefore = await ethOf(keeperAddress);
     const blockBefore = await chain.public.getBlockNumber();
 
-    const outcome = await executeAction(keeper, params(aaveV2Flash(user, debtBefore), { dryRun: true }));
+    const action = aaveV2Flash(user, debtBefore, 1n);
+    const { outcome, journal } = await execute(action, { dryRun: true });
 
     expect(outcome.status).toBe("dry-run");
     if (outcome.status !== "dry-run") return;
-    expect(outcome.simulation.profit).toBeGreaterThan(0n);
-    expect(outcome.expectedProfitWei).toBe(outcome.simulation.profit); // WETH profit, priced 1:1 in wei
-    expect(outcome.tx.to).toBe(executor);
-    expect(outcome.tx.worstCaseGasCostWei).toBe(outcome.tx.gas * outcome.tx.maxFeePerGas);
-    expect(outcome.tx.worstCaseGasCostWei).toBeLessThanOrEqual(outcome.simulation.profit);
+    // What the keeper's own simulation of the same call says.
+    const sim = await simulateAction(chain.public, { executor, account: keeper.wallet.account, action });
+    if (!sim.ok) throw sim.error;
+    expect(outcome.profit).toBe(sim.profit);
+    expect(outcome.gas).toBe(sim.gas);
+    expect(journal.history(10)).toEqual([]); // nothing journaled, nothing signed
 
     expect(await nonceOf(keeperAddress)).toBe(nonceBefore);
     expect(await ethOf(keeperAddress)).toBe(ethBefore);
@@ -224,14 +273,13 @@ describe("executor actions on the real protocols", () => {
     const nonceBefore = await nonceOf(keeper.wallet.account.address);
     const floor = 1_000n * WAD; // 1,000 WETH from a ~$10k liquidation: not happening
 
-    const outcome = await executeAction(keeper, params(action, { minProfit: floor }));
+    const { outcome } = await execute(action, { minProfit: floor });
 
     expect(outcome.status).toBe("skipped");
     if (outcome.status !== "skipped") return;
-    expect(outcome.skip.reason).toBe("simulation-reverted");
-    if (outcome.skip.reason !== "simulation-reverted") return;
+    expect(outcome.skip).toMatchObject({ code: "simulation-reverted", deterministic: true });
     const err = outcome.skip.error;
-    expect(err).toBeInstanceOf(ExecutorRevertError);
+    if (!(err instanceof ExecutorRevertError)) throw new Error(`expected a revert, got ${err}`);
     expect(err.classification).toBe("deterministic");
     expect(err.source).toBe("executor");
     expect(err.errorName).toBe("InsufficientProfit");
@@ -249,11 +297,12 @@ describe("executor actions on the real protocols", () => {
     const debt = await aaveDebt(user, world.tokens.USDC.address);
     const nonceBefore = await nonceOf(keeper.wallet.account.address);
 
-    const outcome = await executeAction(keeper, params(aaveV2Flash(user, debt / 2n)));
+    const { outcome } = await execute(aaveV2Flash(user, debt / 2n));
 
     expect(outcome.status).toBe("skipped");
-    if (outcome.status !== "skipped" || outcome.skip.reason !== "simulation-reverted") throw new Error(`unexpected ${outcome.status}`);
+    if (outcome.status !== "skipped" || outcome.skip.code !== "simulation-reverted") throw new Error(`unexpected ${outcome.status}`);
     const err = outcome.skip.error;
+    if (!(err instanceof ExecutorRevertError)) throw new Error(`expected a revert, got ${err}`);
     expect(err.source).toBe("aave");
     expect(err.reason).toBe("45");
     expect(err.errorName).toBe("HEALTH_FACTOR_NOT_BELOW_THRESHOLD");
@@ -265,10 +314,9 @@ describe("executor actions on the real protocols", () => {
   it("skips an account that is neither owner nor keeper: NotAuthorized(caller)", async () => {
     const user = await underwaterAaveBorrower();
     const stranger = chain.accounts[3];
-    const outcome = await executeAction({ public: chain.public, wallet: stranger }, params(aaveV2Flash(user, 1_000n * 10n ** 6n)));
-    if (outcome.status !== "skipped" || outcome.skip.reason !== "simulation-reverted") throw new Error(`unexpected ${outcome.status}`);
-    expect(outcome.skip.error.errorName).toBe("NotAuthorized");
-    expect(outcome.skip.error.args).toEqual([getAddress(stranger.account.address)]);
+    const { outcome } = await execute(aaveV2Flash(user, 1_000n * 10n ** 6n), { account: 3 });
+    if (outcome.status !== "skipped" || outcome.skip.code !== "simulation-reverted") throw new Error(`unexpected ${outcome.status}`);
+    expect(outcome.skip.error).toMatchObject({ errorName: "NotAuthorized", args: [getAddress(stranger.account.address)] });
   });
 
   it("the gas guard skips an action whose worst-case gas cost exceeds its profit (absurd priority fee)", async () => {
@@ -280,24 +328,25 @@ describe("executor actions on the real protocols", () => {
     const ethBefore = await ethOf(keeperAddress);
     const fees = { priorityFeePerGas: parseGwei("1000000"), maxFeePerGasCap: parseGwei("10000000") }; // 1M gwei tip
 
-    const outcome = await executeAction(keeper, params(aaveV2Flash(user, debtBefore), { fees }));
+    const { outcome, journal } = await execute(aaveV2Flash(user, debtBefore), { fees });
 
     expect(outcome.status).toBe("skipped");
-    if (outcome.status !== "skipped" || outcome.skip.reason !== "gas-exceeds-profit") throw new Error(`unexpected skip`);
-    if (!outcome.simulation.ok) throw outcome.simulation.error;
-    // The action itself was fine: profitable on chain, priced 1:1 in wei (WETH), just not at that gas price.
-    expect(outcome.simulation.profit).toBeGreaterThan(0n);
-    expect(outcome.skip.expectedProfitWei).toBe(outcome.simulation.profit);
-    expect(outcome.skip.worstCaseGasCostWei).toBeGreaterThan(outcome.skip.expectedProfitWei);
-    expect(outcome.skip.worstCaseGasCostWei).toBeGreaterThanOrEqual(((outcome.simulation.gas * 12n) / 10n) * fees.priorityFeePerGas);
+    if (outcome.status !== "skipped") return;
+    expect(outcome.skip).toMatchObject({ code: "not-profitable", deterministic: true });
+    // The action itself was fine: profitable on chain (journaled simulation), just not worth that gas price.
+    const [intent] = journal.history(1);
+    expect(intent.state).toBe("abandoned");
+    expect(intent.simulation!.profit).toBeGreaterThan(0n);
+    expect(gasLimitFor(intent.simulation!.gas, 12_000n) * fees.priorityFeePerGas).toBeGreaterThan(intent.simulation!.profit);
+    expect(journal.attempts(intent.id)).toEqual([]);
 
     expect(await nonceOf(keeperAddress)).toBe(nonceBefore);
     expect(await ethOf(keeperAddress)).toBe(ethBefore);
     expect(await aaveDebt(user, USDC.address)).toBe(debtBefore);
 
     // The same action at sane fees goes through: the guard, not the action, stopped it.
-    const sane = await executeAction(keeper, params(aaveV2Flash(user, debtBefore)));
-    expect(sane.status).toBe("mined");
+    const sane = await execute(aaveV2Flash(user, debtBefore));
+    expect(sane.outcome.status).toBe("mined");
   });
 
   it("a transaction mined after the state changed is reported reverted, with the reason replayed at its block", async () => {
@@ -318,19 +367,18 @@ describe("executor actions on the real protocols", () => {
       maxPriorityFeePerGas: parseGwei("200"),
     } as never);
     const nonceBefore = await nonceOf(keeperAddress);
-    const pending = executeAction(keeper, params(aaveV2Flash(user, debt)));
+    const pending = execute(aaveV2Flash(user, debt));
     // Mine once the keeper's transaction is in the mempool (its pending nonce moved).
     for (let i = 0; i < 500 && (await nonceOf(keeperAddress)) === nonceBefore; i++) await new Promise((r) => setTimeout(r, 10));
     await chain.provider.request({ method: "evm_mine", params: [] });
     await chain.provider.request({ method: "evm_setAutomine", params: [true] });
-    const outcome = await pending;
+    const { outcome } = await pending;
 
     expect(outcome.status).toBe("reverted");
     if (outcome.status !== "reverted") return;
-    const receipt = await chain.public.getTransactionReceipt({ hash: outcome.hash });
+    const receipt = await chain.public.getTransactionReceipt({ hash: outcome.hash! });
     expect(receipt.status).toBe("reverted");
-    expect(outcome.receipt.blockNumber).toBe(receipt.blockNumber);
-    expect(outcome.receipt.gasCostWei).toBe(receipt.gasUsed * receipt.effectiveGasPrice);
+    expect(outcome).toMatchObject({ blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, effectiveGasPrice: receipt.effectiveGasPrice });
     expect(outcome.error).toBeInstanceOf(ExecutorRevertError);
     if (!(outcome.error instanceof ExecutorRevertError)) return;
     expect(outcome.error.errorName).toBe("HEALTH_FACTOR_NOT_BELOW_THRESHOLD");
@@ -348,19 +396,20 @@ describe("executor actions on the real protocols", () => {
     const ethBefore = await ethOf(keeperAddress);
 
     // Half the estimate: the node mines it, it fails, and Hardhat's eth_sendTransaction throws with its hash.
-    const outcome = await executeAction(keeper, params(aaveV2Flash(user, debt), { gasLimitMultiplierBps: 5_000n }));
+    const { outcome, journal } = await execute(aaveV2Flash(user, debt), { gasLimitMultiplierBps: 5_000n });
 
     expect(outcome.status).toBe("reverted");
     if (outcome.status !== "reverted") return;
     expect(outcome.error).toMatchObject({ errorName: "OutOfGas", classification: "deterministic" });
-    const receipt = await chain.public.getTransactionReceipt({ hash: outcome.hash });
+    const receipt = await chain.public.getTransactionReceipt({ hash: outcome.hash! });
     expect(receipt.status).toBe("reverted");
     // An inner call starved of gas reverts the whole transaction with 1/64 of the gas left: the receipt alone
     // cannot tell, the replays with and without the limit do.
-    expect(receipt.gasUsed).toBeLessThanOrEqual(outcome.tx.gas);
+    const [attempt] = journal.attempts(journal.history(1)[0].id);
+    expect(receipt.gasUsed).toBeLessThanOrEqual(attempt.gasLimit);
     expect((outcome.error as ExecutorRevertError).description).toMatch(/gas/);
     expect(await nonceOf(keeperAddress)).toBe(nonceBefore + 1);
-    expect(ethBefore - (await ethOf(keeperAddress))).toBe(outcome.receipt.gasCostWei);
+    expect(ethBefore - (await ethOf(keeperAddress))).toBe(receipt.gasUsed * receipt.effectiveGasPrice);
     expect(await aaveDebt(user, USDC.address)).toBeGreaterThanOrEqual(debt); // nothing was liquidated
   });
 
@@ -398,16 +447,16 @@ describe("executor actions on the real protocols", () => {
     // Profit is in USDC or WETH depending on the direction: price it for the guard at the feed (USDC: 1/3000 WETH).
     const toWei = (profit: bigint, token: Address) =>
       token === world.tokens.WETH.address ? profit : (profit * 10n ** 12n) / 3_000n;
-    const outcome = await executeAction(keeper, params(action, { expectedProfitWei: toWei }));
+    const { outcome } = await execute(action, { expectedProfitWei: toWei });
     if (outcome.status !== "mined") throw new Error(`expected mined, got ${outcome.status}`);
 
     const [a0, a1] = await reserves(pair.address);
     const price = (a1 << 112n) / a0;
     const diff = price > target ? price - target : target - price;
     expect(diff * 10_000n).toBeLessThanOrEqual(target * BigInt(toleranceBps));
-    expect(outcome.event?.eventName).toBe("V2Rebalanced");
-    if (outcome.event?.eventName !== "V2Rebalanced") return;
-    const ev = outcome.event.args;
+    expect(outcome.events[0]?.eventName).toBe("V2Rebalanced");
+    if (outcome.events[0]?.eventName !== "V2Rebalanced") return;
+    const ev = outcome.events[0].args;
     expect(ev.pair).toBe(pair.address);
     expect(ev.funding).toBe(Funding.V3Flash);
     expect(ev.amountIn).toBe(amountIn);

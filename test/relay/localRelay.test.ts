@@ -8,7 +8,8 @@ import { createPublicClient, createWalletClient, http, keccak256, parseEther, pa
 import { privateKeyToAccount } from "viem/accounts";
 import { createHttpClients, resolveChain } from "../../src/chain/clients.js";
 import { startHardhatNode, type HardhatNode } from "../../src/chain/hardhatNode.js";
-import { deployExecutor, executeAction, parseExecutorEvents, type ExecutorAction } from "../../src/executor/index.js";
+import { deployExecutor, parseExecutorEvents, withMinProfit, type ExecutorAction } from "../../src/executor/index.js";
+import { DEFAULT_GAS_LIMIT_MULTIPLIER_BPS, prepareSend } from "../../src/txlayer/prepare.js";
 import { RelayHttpError, sendBundle, submitUntilIncluded } from "../../src/executor/relay/index.js";
 import { startFaultProxy } from "../../src/testing/faultProxy.js";
 import { rpcCall } from "../../src/testing/http.js";
@@ -84,7 +85,7 @@ describe("bundles through the local relay into a hardhat node", () => {
     expect(await rpcCall<boolean>(node.url, "hardhat_getAutomine")).toBe(true);
   });
 
-  it("a KeeperExecutor liquidation priced by executeAction (dry run) is signed and mined through the relay", async () => {
+  it("a KeeperExecutor liquidation priced by the pipeline's guards (prepareSend) is signed and mined through the relay", async () => {
     const [deployer] = (await pub.request({ method: "eth_accounts" } as never)) as Address[];
     const ownerClients = createHttpClients({ chain, rpcUrl: node.url, account: deployer, pollingInterval: 20 });
     const world = await deployWorld(ownerClients, { aaveBorrowers: 0, morphoBorrowers: 0 });
@@ -108,23 +109,24 @@ describe("bundles through the local relay into a hardhat node", () => {
       },
     };
     const keeperClients = { public: pub, wallet: keeperWallet };
-    const priced = await executeAction(keeperClients, {
+    const priced = await prepareSend(keeperClients.public, {
       executor,
-      action,
+      account: keeperWallet.account,
+      action: withMinProfit(action, 1n),
       minProfit: 1n,
-      dryRun: true,
       fees: { priorityFeePerGas: parseGwei("1"), maxFeePerGasCap: parseGwei("100") },
-      receiptTimeoutMs: 10_000,
+      expectedProfitWei: (profit, token) => (token === world.tokens.WETH.address ? profit : 0n),
+      gasLimitMultiplierBps: DEFAULT_GAS_LIMIT_MULTIPLIER_BPS,
     });
-    if (priced.status !== "dry-run") throw new Error(`expected dry-run, got ${priced.status}: ${priced.status === "skipped" ? priced.skip.reason + " " + ("error" in priced.skip ? priced.skip.error.message : "") : ""}`);
+    if (!priced.ok) throw new Error(`expected a send, got a skip: ${priced.skip.code} ${priced.skip.message}`);
     const raw = await keeperWallet.signTransaction({
       chain,
       type: "eip1559",
-      to: priced.tx.to,
-      data: priced.tx.data,
-      gas: priced.tx.gas,
-      maxFeePerGas: priced.tx.maxFeePerGas,
-      maxPriorityFeePerGas: priced.tx.maxPriorityFeePerGas,
+      to: executor,
+      data: priced.send.calldata,
+      gas: priced.send.gasLimit,
+      maxFeePerGas: priced.send.fees.maxFeePerGas,
+      maxPriorityFeePerGas: priced.send.fees.maxPriorityFeePerGas,
       nonce: await nonce(),
     });
 

@@ -109,7 +109,7 @@ describe("reconcile after a crash", () => {
     expect(await nonceOf(s, s.keeper.address, "pending")).toBe(nonceBefore + 1);
     // The restarted keeper sees the opportunity again: refused, its intent is unresolved.
     const again = await sender.submit({ opportunityId: `aave-v3:${user}`, action: await liquidation(s, user), blockSeen: await head(s), expectedProfitWei: wethToWei(s) });
-    expect(again).toMatchObject({ status: "already-active", intent: { id } });
+    expect(again).toMatchObject({ status: "skipped", skip: { code: "duplicate", message: expect.stringContaining(`intent ${id}`) } });
     expect(await reconcile(journal, s.chain.public, { nonces })).toMatchObject({ rebroadcast: [], pending: [id] });
 
     await rpc(s, "evm_mine");

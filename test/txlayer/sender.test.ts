@@ -5,6 +5,7 @@ import { keeperExecutorAbi } from "../../src/executor/abi.js";
 import { actionCall } from "../../src/executor/actions.js";
 import { simulateAction } from "../../src/executor/simulate.js";
 import type { Journal } from "../../src/journal/journal.js";
+import { BroadcastRefusedError } from "../../src/txlayer/errors.js";
 import {
   GWEI,
   createScenario,
@@ -216,11 +217,14 @@ describe("TxSender: journaled sends, stuck replacement, caps, cancels", () => {
     const balance = await s.chain.public.getBalance({ address: s.keeper.address });
     await rpc(s, "hardhat_setBalance", [s.keeper.address, "0x1"]); // cannot pay for gas: the node refuses it
     const failed = await sender.submit({ opportunityId: `aave-v3:${user}`, action: await liquidation(s, user), blockSeen: await head(s), expectedProfitWei: wethToWei(s) });
-    expect(failed.status).toBe("send-failed");
-    if (failed.status !== "send-failed") return;
-    expect(failed.reason).toMatch(/insufficient-funds/);
-    expect(failed.intent.state).toBe("abandoned");
-    expect(journal.attempts(failed.intent.id).map((a) => [a.nonce, a.state])).toEqual([[nonceBefore, "failed"]]);
+    expect(failed.status).toBe("failed");
+    if (failed.status !== "failed") return;
+    expect(failed.pending).toBe(false);
+    expect(failed.error).toBeInstanceOf(BroadcastRefusedError);
+    expect(failed.error).toMatchObject({ kind: "insufficient-funds", classification: "deterministic" });
+    const [refused] = journal.history(1);
+    expect(refused.state).toBe("abandoned");
+    expect(journal.attempts(refused.id).map((a) => [a.nonce, a.state])).toEqual([[nonceBefore, "failed"]]);
     expect(nonces.state()).toMatchObject({ next: nonceBefore, reserved: [], free: [] });
 
     await rpc(s, "hardhat_setBalance", [s.keeper.address, `0x${balance.toString(16)}`]);
@@ -253,14 +257,14 @@ describe("TxSender: journaled sends, stuck replacement, caps, cancels", () => {
     const { sender } = keeperSender(s, journal, { client: flaky as never });
     const nonceBefore = await nonceOf(s, s.keeper.address);
     const r = await sender.submit({ opportunityId: `aave-v3:${user}`, action: await liquidation(s, user), blockSeen: await head(s), expectedProfitWei: wethToWei(s) });
-    expect(r.status).toBe("broadcast-pending");
-    if (r.status !== "broadcast-pending") return;
+    expect(r).toMatchObject({ status: "sent", acknowledged: false });
+    if (r.status !== "sent") return;
     expect(journal.inFlightNonces(s.keeper.address)).toEqual([nonceBefore]);
     expect(await nonceOf(s, s.keeper.address, "pending")).toBe(nonceBefore); // the node never saw it
 
     // A second submit for the same opportunity is refused while the intent is unresolved.
     const again = await sender.submit({ opportunityId: `aave-v3:${user}`, action: await liquidation(s, user), blockSeen: await head(s), expectedProfitWei: wethToWei(s) });
-    expect(again.status).toBe("already-active");
+    expect(again).toMatchObject({ status: "skipped", skip: { code: "duplicate", deterministic: false } });
 
     await sender.onBlock(await head(s)); // rebroadcast (automine: mined at once)
     await sender.onBlock(await head(s));
@@ -274,10 +278,9 @@ describe("TxSender: journaled sends, stuck replacement, caps, cancels", () => {
     const user = await underwaterBorrower(s);
     const { sender, nonces } = keeperSender(s, journal);
     const tooMuch = await sender.submit({ opportunityId: `aave-v3:${user}`, action: await liquidation(s, user), blockSeen: await head(s), expectedProfitWei: wethToWei(s), minProfit: 10n ** 24n });
-    expect(tooMuch).toMatchObject({ status: "skipped", classification: "deterministic", errorName: "InsufficientProfit" });
+    expect(tooMuch).toMatchObject({ status: "skipped", skip: { code: "simulation-reverted", deterministic: true, error: { errorName: "InsufficientProfit" } } });
     const noBudget = await sender.submit({ opportunityId: `aave-v3:${user}`, action: await liquidation(s, user), blockSeen: await head(s), expectedProfitWei: 1_000n });
-    expect(noBudget.status).toBe("skipped");
-    if (noBudget.status === "skipped") expect(noBudget.reason).toMatch(/exceeds the expected profit 1000 wei/);
+    expect(noBudget).toMatchObject({ status: "skipped", skip: { code: "not-profitable", deterministic: true } });
     expect(journal.history(10).map((i) => i.state)).toEqual(["abandoned", "abandoned"]);
     expect(nonces.state().next).toBeUndefined(); // never even asked for one
     expect(await liquidationsOf(s, user)).toBe(0);

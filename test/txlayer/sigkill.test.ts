@@ -128,7 +128,7 @@ describe("SIGKILL right after a send, then restart", () => {
     expect(await second.exited).toBe(0);
     const reconciled = JSON.parse((await second.waitFor(/^RECONCILED /)).slice("RECONCILED ".length));
     expect(reconciled.mined).toHaveLength(1); // rebroadcast, and the automining node included it at once
-    expect(await second.waitFor(/^SUBMIT /)).toBe("SUBMIT skipped"); // resolved opportunity re-simulated: healthy now
+    expect(await second.waitFor(/^SUBMIT /)).toBe("SUBMIT skipped simulation-reverted"); // resolved opportunity re-simulated: healthy now
     expect(second.lines.some((l) => l.startsWith("SENT"))).toBe(false);
 
     expect(await keeperNonce()).toBe(nonceBefore + 1);
@@ -156,7 +156,7 @@ describe("SIGKILL right after a send, then restart", () => {
       const second = startKeeper(config(dataDir, user, action, false));
       const reconciled = JSON.parse((await second.waitFor(/^RECONCILED /)).slice("RECONCILED ".length));
       expect(reconciled).toMatchObject({ pending: [1], rebroadcast: [], mined: [] }); // the node still has it: nothing sent
-      expect(await second.waitFor(/^SUBMIT /)).toBe("SUBMIT already-active"); // no new transaction for the opportunity
+      expect(await second.waitFor(/^SUBMIT /)).toBe("SUBMIT skipped duplicate"); // no new transaction for the opportunity
       expect(await keeperNonce("pending")).toBe(nonceBefore + 1);
 
       await rpc("evm_mine");

@@ -1,3 +1,5 @@
+import { skip } from "../../src/skip.js";
+import { BroadcastRefusedError } from "../../src/txlayer/errors.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -315,9 +317,13 @@ describe("SafetyGate", () => {
 
   it("refuses in dry-run, and puts the kill switch first", async () => {
     const { g, killSwitch, metrics } = gate({ dryRun: true });
-    expect(g.mayI(send)).toEqual({ ok: false, gate: "dry-run", reason: "dry-run: sending is disabled (DRY_RUN)" });
+    expect(g.mayI(send)).toEqual({
+      ok: false,
+      gate: "dry-run",
+      skip: { code: "safety", message: "safety gate (dry-run): dry-run: sending is disabled (DRY_RUN)", deterministic: false },
+    });
     killSwitch.engage("program", "test");
-    expect(g.mayI(send)).toMatchObject({ ok: false, gate: "kill-switch", reason: "kill switch engaged: test (source: program)" });
+    expect(g.mayI(send)).toMatchObject({ ok: false, gate: "kill-switch", skip: { code: "safety", message: "safety gate (kill-switch): kill switch engaged: test (source: program)" } });
     expect(await gauge(metrics, "keeper_dry_run")).toBe(1);
     expect(await gauge(metrics, 'keeper_safety_refusals_total{gate="dry-run"}')).toBe(1);
     expect(await gauge(metrics, 'keeper_safety_refusals_total{gate="kill-switch"}')).toBe(1);
@@ -326,19 +332,18 @@ describe("SafetyGate", () => {
   it("opens the breaker from reported outcomes and counts broadcast sends against the caps", () => {
     const { g, caps, breaker } = gate({ threshold: 2 });
     expect(g.mayI(send).ok).toBe(true);
-    // Mined without a receipt cost: the approved worst case is counted, to stay on the safe side.
-    // The keeper's own outcome type: the gate's GateOutcome must keep accepting it.
-    const mined: ExecOutcome = { status: "mined", hash: `0x${"1".repeat(64)}`, blockNumber: 1n, gasUsed: 10n, profit: 1n, eventArgs: {} };
-    g.recordOutcome(mined);
+    // Mined: the receipt's cost (gasUsed x effectiveGasPrice) is counted.
+    g.recordOutcome({ status: "mined", hash: `0x${"1".repeat(64)}`, blockNumber: 1n, gasUsed: 10n, effectiveGasPrice: 100n, profit: 1n, events: [] });
     expect(caps.usage()).toMatchObject({ sends: 1, gasSpentWei: 1_000n });
 
     expect(g.mayI(send).ok).toBe(true);
     // Refused by the node: a failure for the breaker, but nothing was broadcast or paid.
-    g.recordOutcome({ status: "reverted", error: "send failed: insufficient funds" });
+    g.recordOutcome({ status: "failed", pending: false, error: new BroadcastRefusedError("insufficient-funds", "deterministic", "insufficient funds") });
     expect(caps.usage()).toMatchObject({ sends: 1, gasSpentWei: 1_000n });
 
     expect(g.mayI(send).ok).toBe(true);
-    g.recordOutcome({ status: "reverted", hash: `0x${"2".repeat(64)}`, error: "reverted: 45" }, 700n);
+    // Reverted on chain: its receipt's cost.
+    g.recordOutcome({ status: "reverted", hash: `0x${"2".repeat(64)}`, gasUsed: 7n, effectiveGasPrice: 100n, error: new KeeperError("reverted: 45") });
     expect(caps.usage()).toMatchObject({ sends: 2, gasSpentWei: 1_700n });
     expect(breaker.snapshot().state).toBe("open");
     const refused = g.mayI(send);
@@ -362,8 +367,7 @@ describe("SafetyGate", () => {
     c.advance(60_000);
     expect(g.mayI(send).ok).toBe(true);
     expect(g.mayI(send)).toMatchObject({ ok: false, gate: "circuit-breaker" });
-    const skipped: ExecOutcome = { status: "skipped", reason: "simulation reverted: 45", deterministic: true };
-    g.recordOutcome(skipped);
+    g.recordOutcome({ status: "skipped", skip: skip("simulation-reverted", "simulation reverted: 45") });
     expect(g.mayI(send).ok).toBe(true);
   });
 

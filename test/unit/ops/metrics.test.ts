@@ -1,19 +1,26 @@
 import { register as globalRegistry } from "prom-client";
 import type { Address, Hash } from "viem";
 import { describe, expect, it } from "vitest";
-import type { ExecOutcome, KeeperEvent } from "../../../src/keeper/keeper.js";
+import { KeeperError } from "../../../src/errors.js";
+import { ExecutorRevertError, ExecutorRpcError, type SendOutcome } from "../../../src/executor/index.js";
+import type { KeeperEvent } from "../../../src/keeper/keeper.js";
 import {
-  classifySkipReason,
   createMetrics,
   headProgress,
   observeKeeperEvent,
   recordRpcError,
   rpcErrorKindOf,
-  sendOutcomeOf,
+  rpcKindOfError,
+  sendOutcomeLabel,
   type KeeperMetrics,
 } from "../../../src/ops/metrics.js";
+import { skip as skipReason } from "../../../src/skip.js";
+import { BroadcastRefusedError, TxUnresolvedError } from "../../../src/txlayer/errors.js";
 import type { Candidate } from "../../../src/strategy/index.js";
 import type { Snapshot } from "../../../src/watcher/snapshot.js";
+
+const rpcError = (kind: ConstructorParameters<typeof ExecutorRpcError>[0]) => new ExecutorRpcError(kind, "transient", new Error(kind));
+const revert = new ExecutorRevertError({ errorName: "InsufficientProfit", args: [1n, 2n], source: "executor", data: "0x" });
 
 const WETH: Address = "0x00000000000000000000000000000000000000e1";
 const USDC: Address = "0x00000000000000000000000000000000000000c1";
@@ -68,7 +75,7 @@ function aaveCandidate(): Candidate {
   };
 }
 
-const outcome = (candidate: Candidate, o: ExecOutcome): KeeperEvent => ({ type: "outcome", block: 100n, candidate, outcome: o });
+const outcome = (candidate: Candidate, o: SendOutcome): KeeperEvent => ({ type: "outcome", block: 100n, candidate, outcome: o });
 
 /** The value of one series in the exposition text, e.g. series(text, 'keeper_sends_total{outcome="mined"}'). */
 function series(text: string, name: string): number | undefined {
@@ -108,7 +115,7 @@ describe("createMetrics", () => {
 
   it("starts every bounded label at 0, so alerts see a series before the first event", async () => {
     const text = await createMetrics().registry.metrics();
-    for (const outcome of ["mined", "reverted", "skipped", "dry-run", "replaced", "failed"]) {
+    for (const outcome of ["mined", "reverted", "skipped", "dry-run", "failed", "pending"]) {
       expect(series(text, `keeper_sends_total{outcome="${outcome}"}`)).toBe(0);
     }
     expect(series(text, 'keeper_skipped_total{reason="not-profitable"}')).toBe(0);
@@ -154,8 +161,8 @@ describe("observeKeeperEvent", () => {
     feed(metrics, [
       { type: "block", snapshot: snapshot(100n, 1_700_000_000n), underwater: 1, skewedPools: 0, candidates: 1 },
       { type: "send", block: 100n, candidate: c },
-      // 300k gas at the block's 10 gwei base fee = 0.003 ETH = $6; 50 USDC profit = $50.
-      outcome(c, { status: "mined", hash: HASH, blockNumber: 101n, gasUsed: 300_000n, profit: 50_000_000n, eventArgs: {} }),
+      // 300k gas at an effective 10 gwei = 0.003 ETH = $6; 50 USDC profit = $50.
+      outcome(c, { status: "mined", hash: HASH, blockNumber: 101n, gasUsed: 300_000n, effectiveGasPrice: 10n ** 10n, profit: 50_000_000n, events: [] }),
     ]);
     const text = await metrics.registry.metrics();
     expect(series(text, 'keeper_opportunities_found_total{kind="liquidation",protocol="aave-v3"}')).toBe(1);
@@ -165,13 +172,12 @@ describe("observeKeeperEvent", () => {
     expect(series(text, 'keeper_profit_usd_total{protocol="aave-v3"}')).toBeCloseTo(50);
   });
 
-  it("uses the receipt's exact gas cost when the outcome carries one", async () => {
+  it("counts the receipt's gas cost (gasUsed x effectiveGasPrice), whatever the block's base fee", async () => {
     const metrics = createMetrics();
     const c = aaveCandidate();
-    const mined = { status: "mined", hash: HASH, blockNumber: 101n, gasUsed: 300_000n, profit: 0n, eventArgs: {}, gasCostWei: 4_200_000_000_000_000n } as const;
     feed(metrics, [
       { type: "block", snapshot: snapshot(100n, 1n), underwater: 0, skewedPools: 0, candidates: 1 },
-      outcome(c, mined as ExecOutcome),
+      outcome(c, { status: "mined", hash: HASH, blockNumber: 101n, gasUsed: 300_000n, effectiveGasPrice: 14_000_000_000n, profit: 0n, events: [] }),
     ]);
     const text = await metrics.registry.metrics();
     expect(series(text, "keeper_gas_spent_wei_total")).toBe(4.2e15);
@@ -185,11 +191,11 @@ describe("observeKeeperEvent", () => {
     const metrics = createMetrics();
     const c = aaveCandidate();
     feed(metrics, [
-      outcome(c, { status: "reverted", error: "send failed: KeeperExecutor RPC interaction failed (nonce, transient)." }),
-      outcome(c, { status: "reverted", hash: HASH, error: "KeeperExecutor reverted: InsufficientProfit" }),
-      outcome(c, { status: "reverted", hash: HASH, error: "no receipt in time: KeeperExecutor RPC interaction failed (timeout, transient)." }),
-      outcome(c, { status: "skipped", reason: "RPC error during simulate: KeeperExecutor RPC interaction failed (rate-limited, transient).", deterministic: false }),
-      outcome(c, { status: "skipped", reason: "simulated profit 1 below the floor 2", deterministic: true }),
+      outcome(c, { status: "failed", pending: false, error: new BroadcastRefusedError("nonce-too-low", "transient", "nonce too low", rpcError("nonce")) }),
+      outcome(c, { status: "reverted", hash: HASH, error: revert }),
+      outcome(c, { status: "failed", hash: HASH, pending: false, error: rpcError("timeout") }),
+      outcome(c, { status: "skipped", skip: skipReason("rpc-error", "RPC error during simulate", { error: rpcError("rate-limited") }) }),
+      outcome(c, { status: "skipped", skip: skipReason("not-profitable", "simulated profit 1 below the floor 2") }),
       outcome(c, { status: "dry-run", profit: 1n, gas: 2n }),
     ]);
     recordRpcError(metrics, "server-error");
@@ -208,14 +214,14 @@ describe("observeKeeperEvent", () => {
     expect(series(text, "keeper_gas_spent_wei_total")).toBe(0);
   });
 
-  it("counts skips by reason class, never by raw reason text", async () => {
+  it("counts skips by their code, never by raw reason text", async () => {
     const metrics = createMetrics();
-    const skip = (reason: string): KeeperEvent => ({ type: "skip", block: 1n, id: "x", reason, context: {} });
+    const skip = (code: Parameters<typeof skipReason>[0], message: string): KeeperEvent => ({ type: "skip", block: 1n, id: "x", protocol: "aave-v3", skip: skipReason(code, message), context: {} });
     feed(metrics, [
-      skip("net profit $0.10 below minimum $1.00"),
-      skip("net profit $0.20 below minimum $1.00"),
-      skip("kill switch engaged: kill file /tmp/KILL exists (source: file)"),
-      skip("a reason nobody has written yet 0xdeadbeef"),
+      skip("not-profitable", "net profit $0.10 below minimum $1.00"),
+      skip("not-profitable", "net profit $0.20 below minimum $1.00"),
+      skip("safety", "kill switch engaged: kill file /tmp/KILL exists (source: file)"),
+      skip("other", "a reason nobody has written yet 0xdeadbeef"),
     ]);
     const text = await metrics.registry.metrics();
     expect(series(text, 'keeper_skipped_total{reason="not-profitable"}')).toBe(2);
@@ -226,51 +232,25 @@ describe("observeKeeperEvent", () => {
   });
 });
 
-describe("classifySkipReason", () => {
-  // The wording the strategy, ranking, executor (describeSkip) and safety gate actually produce.
-  it.each([
-    ["gross profit $0.00 is not positive", "not-profitable"],
-    ["gas cost exceeds gross profit ($3.00 >= $2.00)", "not-profitable"],
-    ["funding fee $1.00 exceeds profit after gas", "not-profitable"],
-    ["seized collateral does not cover the flash-swap repayment (-5 units)", "not-profitable"],
-    ["simulated profit 10 below the floor 20", "not-profitable"],
-    ["worst-case gas 100 wei exceeds expected profit 50 wei", "not-profitable"],
-    ["no Uniswap V2 pair to flash-borrow 0x1 against 0x2", "no-funding"],
-    ["debt to repay 5 exceeds the pair's liquidity", "no-funding"],
-    ["no V3 pool to flash-fund 5 of 0x1", "no-funding"],
-    ["V3 pool WETH/USDC cannot supply 5 of 0x1", "no-funding"],
-    ["no liquidatable debt/collateral pair", "no-funding"],
-    ["no Uniswap V2 pair to sell the collateral for the loan token", "no-funding"],
-    ["executor inventory 5 of USDC is below the 9 needed", "no-funding"],
-    ["selling the seized collateral does not cover the repayment (-3 loan units)", "not-profitable"],
-    ["health factor not below 1", "not-liquidatable"],
-    ["simulation reverted: KeeperExecutor reverted with InsufficientProfit", "simulation-reverted"],
-    ["RPC error during fees: KeeperExecutor RPC interaction failed (timeout, transient).", "rpc-error"],
-    ["fee cap 100 wei under the base fee 200 wei", "fee-cap"],
-    ["duplicate id aave-v3:0x1: a more profitable copy is kept", "duplicate"],
-    ["circuit breaker open after 3 failed sends", "safety"],
-    ["daily gas cap: 5 wei spent today", "safety"],
-    ["daily send cap reached: 3 of 3 sends today", "safety"],
-    ["dry-run: sending is disabled (DRY_RUN)", "safety"],
-    ["something else entirely", "other"],
-  ])("%s -> %s", (reason, cls) => {
-    expect(classifySkipReason(reason)).toBe(cls);
-  });
-});
-
-describe("sendOutcomeOf / rpcErrorKindOf", () => {
-  it("maps every keeper outcome onto the bounded outcome label", () => {
-    expect(sendOutcomeOf({ status: "mined", hash: HASH, blockNumber: 1n, gasUsed: 1n, profit: 1n, eventArgs: {} })).toBe("mined");
-    expect(sendOutcomeOf({ status: "dry-run", profit: 1n, gas: 1n })).toBe("dry-run");
-    expect(sendOutcomeOf({ status: "skipped", reason: "r", deterministic: true })).toBe("skipped");
-    expect(sendOutcomeOf({ status: "reverted", hash: HASH, error: "reverted: 45" })).toBe("reverted");
-    expect(sendOutcomeOf({ status: "reverted", hash: HASH, error: "transaction replaced by a higher fee" })).toBe("replaced");
-    expect(sendOutcomeOf({ status: "reverted", error: "send failed: nonce too low" })).toBe("failed");
+describe("sendOutcomeLabel / rpcErrorKindOf", () => {
+  it("labels every outcome by its status, a failure that may still be mined as pending", () => {
+    const labels = ([
+      { status: "mined", hash: HASH, blockNumber: 1n, gasUsed: 1n, effectiveGasPrice: 1n, profit: 1n, events: [] },
+      { status: "dry-run", profit: 1n, gas: 1n },
+      { status: "skipped", skip: skipReason("other", "r") },
+      { status: "reverted", hash: HASH, error: revert },
+      { status: "failed", pending: false, error: rpcError("nonce") },
+      { status: "failed", hash: HASH, pending: true, error: new TxUnresolvedError("pending", "no receipt yet") },
+    ] satisfies SendOutcome[]).map(sendOutcomeLabel);
+    expect(labels).toEqual(["mined", "dry-run", "skipped", "reverted", "failed", "pending"]);
   });
 
-  it("reads the kind out of an executor RPC error text, and nothing out of other text", () => {
-    expect(rpcErrorKindOf("KeeperExecutor RPC interaction failed (server-error, transient).")).toBe("server-error");
-    expect(rpcErrorKindOf("KeeperExecutor RPC interaction failed (warp-drive, transient).")).toBe("unknown");
-    expect(rpcErrorKindOf("simulation reverted: 45")).toBeUndefined();
+  it("finds the typed RPC error anywhere in the cause chain, and nothing in other errors", () => {
+    const wrapped = new KeeperError("outer", { cause: new BroadcastRefusedError("rejected", "deterministic", "no", rpcError("server-error")) });
+    expect(rpcErrorKindOf({ status: "failed", pending: false, error: wrapped })).toBe("server-error");
+    expect(rpcErrorKindOf({ status: "reverted", hash: HASH, error: revert })).toBeUndefined();
+    expect(rpcErrorKindOf({ status: "skipped", skip: skipReason("other", "no error") })).toBeUndefined();
+    expect(rpcKindOfError(new Error("plain"))).toBe("unknown");
+    expect(rpcKindOfError(new KeeperError("outer", { cause: rpcError("timeout") }))).toBe("timeout");
   });
 });

@@ -1,0 +1,108 @@
+/**
+ * The guard half of the send pipeline, shared by dry-run and live: simulate the action, read EIP-1559 fees, and
+ * refuse a fee cap under the base fee or a worst-case gas cost above the expected profit. Nothing is signed and no
+ * nonce is used here: what comes out is either a transaction ready to sign or the SkipReason why not.
+ */
+import type { Account, Address, Chain, Hex, PublicClient, Transport } from "viem";
+import { encodeAction, type ExecutorAction } from "../executor/actions.js";
+import { decodeExecutorError, ExecutorRevertError } from "../executor/errors.js";
+import { FeeConfigError, gasCostWei, gasWithinProfit, getExecutorFees, type Eip1559Fees, type FeeConfig } from "../executor/fees.js";
+import { simulateAction } from "../executor/simulate.js";
+import { skip, type SkipReason } from "../skip.js";
+
+/** Gas limit = estimate * 12_000 / 10_000: eth_estimateGas is exact for the simulated state, and a few storage
+ *  slots turning from zero to non-zero (or a longer path in a pool) by the time the transaction lands cost more. */
+export const DEFAULT_GAS_LIMIT_MULTIPLIER_BPS = 12_000n;
+
+/** The gas limit sent for an estimate: estimate x multiplier, rounded up. */
+export function gasLimitFor(estimate: bigint, multiplierBps: bigint): bigint {
+  return (estimate * multiplierBps + 9_999n) / 10_000n;
+}
+
+/** Expected profit in wei (the gas budget), or a pricing of the simulated profit (raw `token` units) in wei. */
+export type ExpectedProfitWei = bigint | ((profit: bigint, token: Address) => bigint);
+
+/** What prepareSend needs. */
+export interface PrepareParams {
+  /** The KeeperExecutor. */
+  executor: Address;
+  /** Who will send it (owner or keeper of the executor); an address is enough to simulate. */
+  account: Account | Address;
+  /** The action as it will be sent (its minProfit already raised to the keeper's floor). */
+  action: ExecutorAction;
+  /** Least simulated profit worth sending for, in the profit token's units (the contract enforces it too). */
+  minProfit: bigint;
+  expectedProfitWei: ExpectedProfitWei;
+  /** Tip and fee ceiling (wei per gas). */
+  fees: FeeConfig;
+  /** Gas limit over the estimate, in bps (12_000 = x1.2). */
+  gasLimitMultiplierBps: bigint;
+}
+
+/** A transaction that passed every guard: what to sign, and what the guards saw. */
+export interface PreparedSend {
+  action: ExecutorAction;
+  calldata: Hex;
+  simulation: { profit: bigint; profitToken: Address; gas: bigint };
+  gasLimit: bigint;
+  fees: Eip1559Fees;
+  expectedProfitWei: bigint;
+  /** gasLimit * maxFeePerGas: the most this transaction can cost. */
+  worstCaseGasCostWei: bigint;
+}
+
+/** prepareSend's answer. `simulation` is there when the simulation passed (a later guard refused). */
+export type Preparation =
+  | { ok: true; send: PreparedSend }
+  | { ok: false; skip: SkipReason; simulation?: PreparedSend["simulation"] };
+
+/**
+ * Simulates and prices one action (see the module comment). Chain conditions come back as skips; only a
+ * configuration mistake (an unusable fee policy or gas multiplier) throws, as a KeeperError.
+ */
+export async function prepareSend(client: PublicClient<Transport, Chain>, p: PrepareParams): Promise<Preparation> {
+  if (p.gasLimitMultiplierBps <= 0n) {
+    throw new FeeConfigError(`Invalid gasLimitMultiplierBps: ${p.gasLimitMultiplierBps}.`, { metaMessages: ["Expected a positive number of bps (12000 = x1.2)."] });
+  }
+  const sim = await simulateAction(client, { executor: p.executor, account: p.account, action: p.action });
+  if (!sim.ok) {
+    const e = sim.error;
+    return e instanceof ExecutorRevertError
+      ? { ok: false, skip: skip("simulation-reverted", `simulation reverted: ${e.shortMessage}`, { error: e }) }
+      : { ok: false, skip: skip("rpc-error", `RPC error during simulate: ${e.shortMessage}`, { error: e, deterministic: e.classification === "deterministic" }) };
+  }
+  const simulation = { profit: sim.profit, profitToken: sim.profitToken, gas: sim.gas };
+  // The contract already enforces minProfit; this keeps the guarantee even for a contract that returned less.
+  if (sim.profit < p.minProfit) {
+    return { ok: false, simulation, skip: skip("not-profitable", `simulated profit ${sim.profit} below the floor ${p.minProfit}`) };
+  }
+
+  let fees: Eip1559Fees;
+  try {
+    fees = await getExecutorFees(client, p.fees);
+  } catch (err) {
+    // An unusable fee policy (or a chain without EIP-1559) is a configuration mistake, not a chain condition.
+    if (err instanceof FeeConfigError) throw err;
+    const e = decodeExecutorError(err, "Fee read");
+    return { ok: false, simulation, skip: skip("rpc-error", `RPC error during fees: ${e.shortMessage}`, { error: e, deterministic: e.classification === "deterministic" }) };
+  }
+  if (fees.maxFeePerGas < fees.baseFeePerGas) {
+    // The base fee moves every block: the same cap may fit the next one.
+    return { ok: false, simulation, skip: skip("fee-cap", `fee cap ${fees.maxFeePerGas} wei under the base fee ${fees.baseFeePerGas} wei`, { deterministic: false }) };
+  }
+
+  const gasLimit = gasLimitFor(sim.gas, p.gasLimitMultiplierBps);
+  const worstCaseGasCostWei = gasCostWei(gasLimit, fees);
+  const expectedProfitWei = typeof p.expectedProfitWei === "bigint" ? p.expectedProfitWei : p.expectedProfitWei(sim.profit, sim.profitToken);
+  if (!gasWithinProfit({ gasLimit, maxFeePerGas: fees.maxFeePerGas, expectedProfitWei })) {
+    return {
+      ok: false,
+      simulation,
+      skip: skip("not-profitable", `worst-case gas ${worstCaseGasCostWei} wei exceeds the expected profit ${expectedProfitWei} wei`),
+    };
+  }
+  return {
+    ok: true,
+    send: { action: p.action, calldata: encodeAction(p.action), simulation, gasLimit, fees, expectedProfitWei, worstCaseGasCostWei },
+  };
+}
