@@ -10,6 +10,7 @@ import { parseEventLogs, type Address, type Hex } from "viem";
 import { KeeperError } from "../errors.js";
 import { v2PairAbi } from "../protocols/uniswapV2/abi.js";
 import { invert, type Rational } from "../risk/math/rational.js";
+import { v2GetAmountOut } from "../risk/uniswapV2/amounts.js";
 import { v2InputToReachPrice, v2RebalanceToReference, v2SkewBps } from "../risk/uniswapV2/rebalance.js";
 import { priceFromSqrtPriceX96, sqrtPriceX96FromPrice, v3SkewBps } from "../risk/uniswapV3/price.js";
 import { getPrices } from "./actions.js";
@@ -83,9 +84,26 @@ function referenceFor(world: World, prices: Record<TokenSymbol, bigint>, token0:
   return referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol]);
 }
 
-async function readReserves(clients: WorldClients, pair: Address): Promise<{ reserve0: bigint; reserve1: bigint }> {
+async function readReserves(clients: WorldClients, pair: Address): Promise<Reserves> {
   const [reserve0, reserve1] = await read<readonly [bigint, bigint, number]>(clients, { address: pair, abi: v2PairAbi, functionName: "getReserves" });
   return { reserve0, reserve1 };
+}
+
+type Reserves = { reserve0: bigint; reserve1: bigint };
+
+function afterSwap(r: Reserves, zeroForOne: boolean, amountIn: bigint): Reserves {
+  if (zeroForOne) return { reserve0: r.reserve0 + amountIn, reserve1: r.reserve1 - v2GetAmountOut(amountIn, r.reserve0, r.reserve1) };
+  return { reserve0: r.reserve0 - v2GetAmountOut(amountIn, r.reserve1, r.reserve0), reserve1: r.reserve1 + amountIn };
+}
+
+/** True when the pair's price (reserve1/reserve0) is strictly closer to `ref` in `a` than in `b`. */
+function closerToReference(a: Reserves, b: Reserves, ref: Rational): boolean {
+  const gap = (r: Reserves) => {
+    const g = r.reserve1 * ref.den - ref.num * r.reserve0;
+    return g < 0n ? -g : g;
+  };
+  // |a1/a0 - n/d| < |b1/b0 - n/d|, both sides multiplied by a0·b0·d.
+  return gap(a) * b.reserve0 < gap(b) * a.reserve0;
 }
 
 async function stepV2(clients: WorldClients, world: World, name: V2PairName, reference: Rational, ppm: bigint): Promise<PoolArbitrage> {
@@ -100,8 +118,9 @@ async function stepV2(clients: WorldClients, world: World, name: V2PairName, ref
   let amountIn = full.zeroForOne
     ? v2InputToReachPrice({ reserveIn: reserves.reserve0, reserveOut: reserves.reserve1 }, target)
     : v2InputToReachPrice({ reserveIn: reserves.reserve1, reserveOut: reserves.reserve0 }, invert(target));
-  // A gap too small to split in integer amounts is closed at once, so repeated steps end on the feed.
-  if (amountIn === 0n) amountIn = full.amountIn;
+  // A gap too small to split in integer amounts is closed at once, and so is a partial trade that rounding would
+  // carry past the feed: every trade then gets strictly closer to the feed, and repeated steps end on it.
+  if (amountIn === 0n || !closerToReference(afterSwap(reserves, full.zeroForOne, amountIn), reserves, reference)) amountIn = full.amountIn;
   const receipt = await send(clients, {
     address: world.helpers.poolActor,
     abi: poolActorArtifact().abi,

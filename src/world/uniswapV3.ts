@@ -69,23 +69,30 @@ export interface V3Position {
 }
 
 /**
- * The positions a shape places around a start price: pure, so tests can recompute the liquidity the pool holds.
+ * Where the world's V3 pool starts and the positions a shape places around that price: pure, so tests can
+ * recompute the liquidity the pool holds.
  *
- * @param shape - Layers to place.
- * @param params - Start sqrtPriceX96 and tick (token1 per token0), token1's decimals and USD price (8 decimals).
- * @returns One position per layer, ticks clamped to the full range.
+ * @param params - The pool's token0 and token1, their USD prices (8 decimals) at deployment, and the shape.
+ * @returns The start sqrtPriceX96 and one position per layer, ticks clamped to the full range.
  */
-export function v3Positions(
-  shape: readonly V3LiquidityLayer[],
-  params: { sqrtPriceX96: bigint; tick: number; token1Decimals: number; token1Price8: bigint },
-): V3Position[] {
-  const center = Math.round(params.tick / TICK_SPACING) * TICK_SPACING;
-  return shape.map((layer) => {
+export function v3StartPositions(params: {
+  token0: TokenInfo;
+  token1: TokenInfo;
+  prices: Record<TokenSymbol, bigint>;
+  shape: readonly V3LiquidityLayer[];
+}): { sqrtPriceX96: bigint; positions: V3Position[] } {
+  const { token0: t0, token1: t1, prices } = params;
+  const price = referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol]);
+  const sqrtP = sqrtPriceX96(price);
+  const tick = Math.floor(Math.log(Number(price.num) / Number(price.den)) / Math.log(1.0001));
+  const center = Math.round(tick / TICK_SPACING) * TICK_SPACING;
+  const positions = params.shape.map((layer) => {
     const tickLower = Math.max(center - layer.halfWidthTicks, -FULL_RANGE_TICK);
     const tickUpper = Math.min(center + layer.halfWidthTicks, FULL_RANGE_TICK);
-    const amount1 = (layer.usdToken1 * 10n ** 8n * 10n ** BigInt(params.token1Decimals)) / params.token1Price8;
-    return { tickLower, tickUpper, liquidity: liquidityFor(amount1, Number(params.sqrtPriceX96), tickLower) };
+    const amount1 = (layer.usdToken1 * 10n ** 8n * 10n ** BigInt(t1.decimals)) / prices[t1.symbol];
+    return { tickLower, tickUpper, liquidity: liquidityFor(amount1, Number(sqrtP), tickLower) };
   });
+  return { sqrtPriceX96: sqrtP, positions };
 }
 
 /**
@@ -113,17 +120,8 @@ export async function deployUniswapV3(
   );
   const token0 = getAddress(await read<Address>(clients, { address, abi: poolArtifact.abi, functionName: "token0" }));
   const [t0, t1] = token0 === WETH.address ? [WETH, USDC] : [USDC, WETH];
-  const price = referencePrice(t0, params.prices[t0.symbol], t1, params.prices[t1.symbol]);
-  const sqrtP = sqrtPriceX96(price);
+  const { sqrtPriceX96: sqrtP, positions } = v3StartPositions({ token0: t0, token1: t1, prices: params.prices, shape: V3_LIQUIDITY_SHAPES[params.shape ?? "wide"] });
   await send(clients, { address, abi: poolArtifact.abi, functionName: "initialize", args: [sqrtP] });
-
-  const tick = Math.floor(Math.log(Number(price.num) / Number(price.den)) / Math.log(1.0001));
-  const positions = v3Positions(V3_LIQUIDITY_SHAPES[params.shape ?? "wide"], {
-    sqrtPriceX96: sqrtP,
-    tick,
-    token1Decimals: t1.decimals,
-    token1Price8: params.prices[t1.symbol],
-  });
   for (const p of positions) {
     await send(clients, {
       address: params.poolActor,
