@@ -237,17 +237,18 @@ export async function runArbitrageurs(clients: WorldClients, world: World, optio
   if (!Number.isFinite(pollMs) || pollMs <= 0) throw new ArbitrageOptionError("pollIntervalMs", pollMs, "a positive number of milliseconds");
   const { signal } = options;
   let steps = 0;
-  let block = await clients.public.getBlockNumber();
+  let block = await clients.public.getBlockNumber({ cacheTime: 0 });
   while (!signal.aborted) {
     const pools = await arbitrageStep(clients, world, options);
     steps++;
     options.onStep?.({ block, pools });
-    // Our own swaps are blocks too: count new blocks from after them.
-    const seen = await clients.public.getBlockNumber();
+    // Our own swaps are blocks too: count new blocks from after them (uncached, or viem hands back the number
+    // from before the swaps).
+    const seen = await clients.public.getBlockNumber({ cacheTime: 0 });
     for (;;) {
       await pause(pollMs, signal);
       if (signal.aborted) return { steps };
-      block = await clients.public.getBlockNumber();
+      block = await clients.public.getBlockNumber({ cacheTime: 0 });
       if (block >= seen + BigInt(everyBlock)) break;
     }
   }
