@@ -1,5 +1,5 @@
 /**
- * CEX-DEX arbitrageurs for the local world: on each step they move every V2 pair and the V3 pool a fraction of the
+ * CEX-DEX arbitrageurs for the local world: on each step they move every V2 pair and V3 pool a fraction of the
  * way from its price to the feeds' price, with real swaps through the PoolActor.
  *
  * The fraction is taken in price terms (token1 per token0), not sqrt-price: a step of strength s aims at
@@ -25,6 +25,8 @@ const STRENGTH_SCALE = 1_000_000n;
 /** Exact-input size of a V3 arbitrage swap: large enough that the price limit, not the amount, stops it. */
 const V3_UNBOUNDED_INPUT = 10n ** 40n;
 
+type V3PoolName = keyof World["uniswapV3"]["pools"];
+
 /** An arbitrage option out of range: the message names the option and what it accepts. */
 export class ArbitrageOptionError extends KeeperError {
   override name = "ArbitrageOptionError";
@@ -35,8 +37,8 @@ export class ArbitrageOptionError extends KeeperError {
 
 /** What one step did to one pool. */
 export interface PoolArbitrage {
-  /** World name of the pool: a V2 pair name or "WETH_USDC_3000". */
-  pool: V2PairName | "WETH_USDC_3000";
+  /** World name of the pool: a V2 pair name or a V3 pool name ("WETH_USDC_3000"). */
+  pool: V2PairName | V3PoolName;
   protocol: "uniswap-v2" | "uniswap-v3";
   address: Address;
   /** Skew of the pool price (token1 per token0) against the feeds, bps truncated toward zero, before the swap. */
@@ -141,11 +143,11 @@ async function readSqrtPrice(clients: WorldClients, pool: Address): Promise<bigi
   return sqrtP;
 }
 
-async function stepV3(clients: WorldClients, world: World, reference: Rational, ppm: bigint): Promise<PoolArbitrage> {
-  const info = world.uniswapV3.pools.WETH_USDC_3000;
+async function stepV3(clients: WorldClients, world: World, name: V3PoolName, reference: Rational, ppm: bigint): Promise<PoolArbitrage> {
+  const info = world.uniswapV3.pools[name];
   const sqrtP = await readSqrtPrice(clients, info.address);
   const skewBpsBefore = v3SkewBps(sqrtP, reference);
-  const idle: PoolArbitrage = { pool: "WETH_USDC_3000", protocol: "uniswap-v3", address: info.address, skewBpsBefore, skewBpsAfter: skewBpsBefore, tokenIn: null, amountIn: 0n, txHash: null };
+  const idle: PoolArbitrage = { pool: name, protocol: "uniswap-v3", address: info.address, skewBpsBefore, skewBpsAfter: skewBpsBefore, tokenIn: null, amountIn: 0n, txHash: null };
   const onFeed = sqrtPriceX96FromPrice(reference);
   if (ppm === 0n || sqrtP === onFeed) return idle;
   let limit = sqrtPriceX96FromPrice(blendPrice(priceFromSqrtPriceX96(sqrtP), reference, ppm));
@@ -170,13 +172,13 @@ async function stepV3(clients: WorldClients, world: World, reference: Rational, 
 }
 
 /**
- * One round of arbitrage: every V2 pair and the V3 pool move `strength` of the way (in price terms) from their
+ * One round of arbitrage: every V2 pair and V3 pool of the world moves `strength` of the way (in price terms) from their
  * price to the feeds' price, each with one real swap. Pools already on the feed are left alone (no transaction).
  *
  * @param clients - World clients; the wallet pays gas, the PoolActor mints the tokens swapped in.
  * @param world - The deployed world.
  * @param options - `strength` in [0, 1]: 1 lands on the feed, 0.5 halves every skew, 0 does nothing.
- * @returns One record per pool, in order: V2 pairs, then the V3 pool.
+ * @returns One record per pool, in order: V2 pairs, then V3 pools.
  * @throws ArbitrageOptionError when the strength is outside [0, 1].
  */
 export async function arbitrageStep(clients: WorldClients, world: World, options: ArbitrageStepOptions): Promise<PoolArbitrage[]> {
@@ -187,8 +189,10 @@ export async function arbitrageStep(clients: WorldClients, world: World, options
     const pair = world.uniswapV2.pairs[name];
     out.push(await stepV2(clients, world, name, referenceFor(world, prices, pair.token0, pair.token1), ppm));
   }
-  const pool = world.uniswapV3.pools.WETH_USDC_3000;
-  out.push(await stepV3(clients, world, referenceFor(world, prices, pool.token0, pool.token1), ppm));
+  for (const name of Object.keys(world.uniswapV3.pools) as V3PoolName[]) {
+    const pool = world.uniswapV3.pools[name];
+    out.push(await stepV3(clients, world, name, referenceFor(world, prices, pool.token0, pool.token1), ppm));
+  }
   return out;
 }
 
