@@ -10,6 +10,10 @@ import type { DeployWorldOptions, TokenSymbol, World, WorldClients } from "./typ
 
 export * from "./types.js";
 export * from "./actions.js";
+export { arbitrageStep, runArbitrageurs, ArbitrageOptionError } from "./arbitrage.js";
+export type { ArbitrageStepOptions, PoolArbitrage, RunArbitrageursOptions } from "./arbitrage.js";
+export { V3_LIQUIDITY_SHAPES, v3StartPositions } from "./uniswapV3.js";
+export type { V3LiquidityLayer, V3LiquidityShape, V3Position } from "./uniswapV3.js";
 export { aaveBorrowerSpread, morphoBorrowerSpread, minOpenHealthFactorBps } from "./borrowers.js";
 export type { AaveBorrowerSpec, MorphoBorrowerSpec } from "./borrowers.js";
 export { AAVE_RESERVE_CONFIG } from "./aave.js";

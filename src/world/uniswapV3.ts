@@ -12,11 +12,46 @@ export const v3PoolArtifact = () =>
 
 const FEE = 3000;
 const TICK_SPACING = 60;
-/** Liquidity shape: a concentrated range (about +-6%) on top of a wide one (about x/÷3.3). */
-const RANGES: { halfWidthTicks: number; usdToken1: bigint }[] = [
-  { halfWidthTicks: 600, usdToken1: 4_000_000n },
-  { halfWidthTicks: 12_000, usdToken1: 6_000_000n },
-];
+/** The widest range a 60-spacing pool accepts: MIN_TICK and MAX_TICK rounded inwards to the spacing. */
+const FULL_RANGE_TICK = Math.floor(887_272 / TICK_SPACING) * TICK_SPACING;
+
+/** Half-width in ticks, rounded to the spacing, of the range [price / factor, price * factor]. */
+function halfWidthFor(factor: number): number {
+  return Math.round(Math.log(factor) / Math.log(1.0001) / TICK_SPACING) * TICK_SPACING;
+}
+
+/** One liquidity position: a range centred on the start price, sized by the token1 it holds at that price. */
+export interface V3LiquidityLayer {
+  /** Half-width in ticks (multiple of 60); FULL_RANGE_TICK or more means the full range. */
+  halfWidthTicks: number;
+  /** USD value (no decimals) of token1 the layer holds between the start price and its lower tick. */
+  usdToken1: bigint;
+}
+
+/**
+ * Liquidity shapes of the world's V3 pool. Ranges are symmetric in log-price ([p / f, p * f]), so the shape is the
+ * same whichever of WETH and USDC sorts first.
+ *
+ * - "wide": like a mature ETH/USDC pool: a full-range floor plus layers at x/÷1.1, x/÷1.3 and x/÷1.6 of the start
+ *   price, densest near it. A 20% ETH move stays inside the x/÷1.3 layer, so the pool keeps depth at the new price.
+ * - "narrow": the original shape, a concentrated range (about +-6%) on top of a wide one (about x/÷3.3); after a 20%
+ *   move only the wide range is left.
+ */
+export const V3_LIQUIDITY_SHAPES: Record<"wide" | "narrow", readonly V3LiquidityLayer[]> = {
+  wide: [
+    { halfWidthTicks: FULL_RANGE_TICK, usdToken1: 3_000_000n },
+    { halfWidthTicks: halfWidthFor(1.6), usdToken1: 4_000_000n },
+    { halfWidthTicks: halfWidthFor(1.3), usdToken1: 8_000_000n },
+    { halfWidthTicks: halfWidthFor(1.1), usdToken1: 5_000_000n },
+  ],
+  narrow: [
+    { halfWidthTicks: 600, usdToken1: 4_000_000n },
+    { halfWidthTicks: 12_000, usdToken1: 6_000_000n },
+  ],
+};
+
+/** A V3 shape name: see V3_LIQUIDITY_SHAPES. */
+export type V3LiquidityShape = keyof typeof V3_LIQUIDITY_SHAPES;
 
 const Q96 = 2 ** 96;
 
@@ -26,13 +61,53 @@ function liquidityFor(amount1: bigint, sqrtP: number, tickLower: number): bigint
   return BigInt(Math.floor((Number(amount1) * Q96) / (sqrtP - sqrtLower)));
 }
 
+/** A position to mint: ticks and liquidity. */
+export interface V3Position {
+  tickLower: number;
+  tickUpper: number;
+  liquidity: bigint;
+}
+
+/**
+ * Where the world's V3 pool starts and the positions a shape places around that price: pure, so tests can
+ * recompute the liquidity the pool holds.
+ *
+ * @param params - The pool's token0 and token1, their USD prices (8 decimals) at deployment, and the shape.
+ * @returns The start sqrtPriceX96 and one position per layer, ticks clamped to the full range.
+ */
+export function v3StartPositions(params: {
+  token0: TokenInfo;
+  token1: TokenInfo;
+  prices: Record<TokenSymbol, bigint>;
+  shape: readonly V3LiquidityLayer[];
+}): { sqrtPriceX96: bigint; positions: V3Position[] } {
+  const { token0: t0, token1: t1, prices } = params;
+  const price = referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol]);
+  const sqrtP = sqrtPriceX96(price);
+  const tick = Math.floor(Math.log(Number(price.num) / Number(price.den)) / Math.log(1.0001));
+  const center = Math.round(tick / TICK_SPACING) * TICK_SPACING;
+  const positions = params.shape.map((layer) => {
+    const tickLower = Math.max(center - layer.halfWidthTicks, -FULL_RANGE_TICK);
+    const tickUpper = Math.min(center + layer.halfWidthTicks, FULL_RANGE_TICK);
+    const amount1 = (layer.usdToken1 * 10n ** 8n * 10n ** BigInt(t1.decimals)) / prices[t1.symbol];
+    return { tickLower, tickUpper, liquidity: liquidityFor(amount1, Number(sqrtP), tickLower) };
+  });
+  return { sqrtPriceX96: sqrtP, positions };
+}
+
 /**
  * Deploys the real UniswapV3Factory from @uniswap/v3-core's artifacts and a WETH/USDC 0.3% pool initialised at
- * the feed price, with liquidity in two ranges around it (so swaps cross initialised ticks, as on mainnet).
+ * the feed price, with liquidity in layered ranges around it (so swaps cross initialised ticks, as on mainnet).
  */
 export async function deployUniswapV3(
   clients: WorldClients,
-  params: { tokens: Record<TokenSymbol, TokenInfo>; prices: Record<TokenSymbol, bigint>; poolActor: Address },
+  params: {
+    tokens: Record<TokenSymbol, TokenInfo>;
+    prices: Record<TokenSymbol, bigint>;
+    poolActor: Address;
+    /** Liquidity shape; default "wide". */
+    shape?: V3LiquidityShape;
+  },
 ): Promise<{ factory: Address; pools: { WETH_USDC_3000: V3PoolInfo } }> {
   const factoryArtifact = v3FactoryArtifact();
   const poolArtifact = v3PoolArtifact();
@@ -45,22 +120,14 @@ export async function deployUniswapV3(
   );
   const token0 = getAddress(await read<Address>(clients, { address, abi: poolArtifact.abi, functionName: "token0" }));
   const [t0, t1] = token0 === WETH.address ? [WETH, USDC] : [USDC, WETH];
-  const price = referencePrice(t0, params.prices[t0.symbol], t1, params.prices[t1.symbol]);
-  const sqrtP = sqrtPriceX96(price);
+  const { sqrtPriceX96: sqrtP, positions } = v3StartPositions({ token0: t0, token1: t1, prices: params.prices, shape: V3_LIQUIDITY_SHAPES[params.shape ?? "wide"] });
   await send(clients, { address, abi: poolArtifact.abi, functionName: "initialize", args: [sqrtP] });
-
-  const tick = Math.floor(Math.log(Number(price.num) / Number(price.den)) / Math.log(1.0001));
-  const center = Math.round(tick / TICK_SPACING) * TICK_SPACING;
-  for (const range of RANGES) {
-    const tickLower = center - range.halfWidthTicks;
-    const tickUpper = center + range.halfWidthTicks;
-    const amount1 = (range.usdToken1 * 10n ** 8n * 10n ** BigInt(t1.decimals)) / params.prices[t1.symbol];
-    const liquidity = liquidityFor(amount1, Number(sqrtP), tickLower);
+  for (const p of positions) {
     await send(clients, {
       address: params.poolActor,
       abi: actor.abi,
       functionName: "mintV3",
-      args: [address, tickLower, tickUpper, liquidity, clients.wallet.account.address],
+      args: [address, p.tickLower, p.tickUpper, p.liquidity, clients.wallet.account.address],
     });
   }
   return {
