@@ -62,6 +62,9 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
     await call(ownerW, "setKeeper", [keeperW.account.address]);
     pool3000 = { name: "WETH_USDC_3000", ...world.uniswapV3.pools.WETH_USDC_3000 };
     pool500 = await createV3Pool(500, 10);
+    // One unit of each token already at the owner: every path's profit transfer then costs the same (no 0 -> non-0
+    // storage write on the first one), so the gas figures compare paths, not test order.
+    for (const t of Object.values(world.tokens)) await send(chain, { address: t.address, abi: erc20Abi, functionName: "mint", args: [ownerW.account.address, 1n] });
   });
 
   afterEach(async () => {
@@ -99,6 +102,8 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
   }
 
   const balanceOf = (token: Address, who: Address) => chain.public.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [who] });
+  /** What the owner received during the test (it starts with one unit of each token). */
+  const ownerGain = async (token: Address) => (await balanceOf(token, ownerW.account.address)) - 1n;
   const tokens = () => world.tokens;
   const pairs = () => world.uniswapV2.pairs;
 
@@ -275,7 +280,7 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
     expect(ev.flashFee).toBe(fee);
     expect(ev.profit).toBe(amountOut - debtToCover - fee);
     expect(ev.profit).toBeGreaterThan(0n);
-    expect(await balanceOf(USDC.address, ownerW.account.address)).toBe(ev.profit);
+    expect(await ownerGain(USDC.address)).toBe(ev.profit);
     // Aave's USDC: the repayment, plus the premium when Aave lent. A V3 pool keeps its fee; Morpho is whole.
     const aaveGain = (await balanceOf(USDC.address, aUsdc)) - aUsdcBefore;
     expect(aaveGain).toBe(debtToCover + (source === FlashSource.AaveFlashLoan ? fee : 0n));
@@ -310,7 +315,7 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
     expect(ev.profit).toBe(amountOut - repaidAssets);
     expect(ev.profit).toBeGreaterThan(0n);
     expect((await morphoPosition(user))[2]).toBe(collateral - seized);
-    expect(await balanceOf(USDC.address, ownerW.account.address)).toBe(ev.profit);
+    expect(await ownerGain(USDC.address)).toBe(ev.profit);
     await expectPoolsMatch(model);
     await expectNoHoldings();
   });
@@ -346,7 +351,7 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
     );
     const total = expected.reduce((s, x) => s + x.out - x.repaid, 0n);
     expect(result).toBe(total);
-    expect(await balanceOf(USDC.address, ownerW.account.address)).toBe(total);
+    expect(await ownerGain(USDC.address)).toBe(total);
     await expectPoolsMatch(model);
     await expectNoHoldings();
   });
@@ -412,7 +417,7 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
       [a.user, a.debtToCover, a.seized, outA, premium, outA - a.debtToCover - premium],
       [b.user, b.debtToCover, b.seized, outB, 0n, outB - b.debtToCover],
     ]);
-    expect(await balanceOf(USDC.address, ownerW.account.address)).toBe(outA - a.debtToCover - premium + outB - b.debtToCover);
+    expect(await ownerGain(USDC.address)).toBe(outA - a.debtToCover - premium + outB - b.debtToCover);
     await expectPoolsMatch(model);
     await expectNoHoldings();
   });
@@ -465,23 +470,40 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
   // Today's paths on the same states, for the gas comparison
   // --------------------------------------------------------------------------------------------------------
 
-  it("baseline (today's paths, same states): liquidateAaveV2Flash, liquidateMorpho, and liquidateMorphoRouted with one V2 leg", async () => {
+  it("baseline on the same states: today's liquidateAaveV2Flash, liquidateMorpho, liquidateAaveMorphoFlash next to their one-leg routed equivalents", async () => {
     const { WETH, USDC } = tokens();
-    // Morpho borrowers opened at $3,000 first: the Aave borrower's move to $2,790 puts them under water too.
-    const morphoUsers: Address[] = [];
-    for (let i = 0; i < 2; i++) morphoUsers.push(await createMorphoBorrower(chain, world, { collateralUsd: 20_000n * USD, healthFactorBps: 10_200n }));
-    const a = await underwaterAaveBorrower("WETH");
+    // Everyone opened at $3,000, then WETH to $2,790: Aave HF ~0.977 (50% close factor), Morpho HF ~0.95.
+    const open = (collateral: "WETH") => createAaveBorrower(chain, world, { collateral, debt: "USDC", collateralUsd: 20_000n * USD, healthFactorBps: 10_500n });
+    const aave = [await open("WETH"), await open("WETH"), await open("WETH")];
+    const morpho: Address[] = [];
+    for (let i = 0; i < 2; i++) morpho.push(await createMorphoBorrower(chain, world, { collateralUsd: 20_000n * USD, healthFactorBps: 10_200n }));
+    await setPrice(chain, world, "WETH", 2_790n * USD);
+    const half = async (user: Address) => (await aaveDebt(user, USDC.address)) / 2n;
+    const v2Leg = (amount: bigint, out: bigint): SaleRoute => ({ legs: [leg(amount, [V2, pairs().WETH_USDC.address, USDC.address])], minAmountOut: out });
+
     await call(keeperW, "liquidateAaveV2Flash", [
-      { aavePool: world.aave.pool, flashPair: pairs().WETH_USDC.address, collateralAsset: WETH.address, debtAsset: USDC.address, user: a.user, debtToCover: a.debtToCover, swapPair: "0x0000000000000000000000000000000000000000", minProfit: 1n },
+      { aavePool: world.aave.pool, flashPair: pairs().WETH_USDC.address, collateralAsset: WETH.address, debtAsset: USDC.address, user: aave[0], debtToCover: await half(aave[0]), swapPair: "0x0000000000000000000000000000000000000000", minProfit: 1n },
     ], "today: liquidateAaveV2Flash (direct, 50% cap)");
-    const [u1, u2] = morphoUsers;
-    const s1 = (await morphoPosition(u1))[2] / 2n;
-    await call(keeperW, "liquidateMorpho", [{ morpho: world.morpho.morpho, marketParams: world.morpho.marketParams, borrower: u1, seizedAssets: s1, swapPair: pairs().WETH_USDC.address, minProfit: 1n }], "today: liquidateMorpho (one V2 pair)");
-    const s2 = (await morphoPosition(u2))[2] / 2n;
-    const model = await loadModel();
-    const route = { legs: [leg(s2, [V2, pairs().WETH_USDC.address, USDC.address])], minAmountOut: 0n };
-    const out = model.sellRoute(route, WETH.address, s2).amountOut;
-    const receipt = await call(keeperW, "liquidateMorphoRouted", [morphoItem(u2, s2, { ...route, minAmountOut: out }, 1n)], "liquidateMorphoRouted (1 leg, V2: route overhead)");
+
+    const d1 = await half(aave[1]);
+    await call(keeperW, "liquidateAaveMorphoFlash", [
+      { aavePool: world.aave.pool, morpho: world.morpho.morpho, collateralAsset: WETH.address, debtAsset: USDC.address, user: aave[1], debtToCover: d1, swapPair: pairs().WETH_USDC.address, minProfit: 1n },
+    ], "today: liquidateAaveMorphoFlash (one V2 pair)");
+
+    const d2 = await half(aave[2]);
+    const seized2 = await aaveSeized("WETH", "USDC", d2);
+    let model = await loadModel();
+    const out2 = model.sellRoute(v2Leg(seized2, 0n), WETH.address, seized2).amountOut;
+    const r2 = await call(keeperW, "liquidateAaveRouted", [aaveItem(aave[2], WETH.address, d2, FlashSource.MorphoFlashLoan, world.morpho.morpho, v2Leg(seized2, out2), 1n)], "liquidateAaveRouted (Morpho flash, 1 V2 leg: route overhead)");
+    expect(eventsOf(r2, "AaveLiquidatedRouted")[0].debtFromRoute).toBe(out2);
+    await expectPoolsMatch(model);
+
+    const s1 = (await morphoPosition(morpho[0]))[2] / 2n;
+    await call(keeperW, "liquidateMorpho", [{ morpho: world.morpho.morpho, marketParams: world.morpho.marketParams, borrower: morpho[0], seizedAssets: s1, swapPair: pairs().WETH_USDC.address, minProfit: 1n }], "today: liquidateMorpho (one V2 pair)");
+    const s2 = (await morphoPosition(morpho[1]))[2] / 2n;
+    model = await loadModel();
+    const out = model.sellRoute(v2Leg(s2, 0n), WETH.address, s2).amountOut;
+    const receipt = await call(keeperW, "liquidateMorphoRouted", [morphoItem(morpho[1], s2, v2Leg(s2, out), 1n)], "liquidateMorphoRouted (1 V2 leg: route overhead)");
     expect(eventsOf(receipt, "MorphoLiquidatedRouted")[0].loanFromRoute).toBe(out);
     await expectPoolsMatch(model);
     await expectNoHoldings();
