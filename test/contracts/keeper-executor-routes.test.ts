@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getAddress, parseAbi, parseEventLogs, type Abi, type Address, type Hex, type TransactionReceipt } from "viem";
 import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
-import type { V3PoolConfig } from "../../src/protocols/uniswapV3/read.js";
-import { morphoLiquidationFromSeized } from "../../src/risk/morpho/liquidation.js";
+import { readV3Pools, type V3PoolConfig } from "../../src/protocols/uniswapV3/read.js";
+import { morphoLiquidationFromSeized, morphoLiquidationFromShares } from "../../src/risk/morpho/liquidation.js";
+import { simulateV3Swap } from "../../src/risk/uniswapV3/simulate.js";
 import { percentDiv, percentMul } from "../../src/risk/math/percentage.js";
 import { AAVE_RESERVE_CONFIG, createAaveBorrower, createMorphoBorrower, deployWorld, setPrice, type TokenSymbol, type World } from "../../src/world/index.js";
 import { send } from "../../src/world/tx.js";
@@ -34,6 +35,7 @@ const aaveFlashAbi = parseAbi([
   "function flashLoanSimple(address receiverAddress, address asset, uint256 amount, bytes params, uint16 referralCode)",
 ]);
 const v3FeeAbi = parseAbi(["function fee() view returns (uint24)"]);
+const allowanceAbi = parseAbi(["function allowance(address owner, address spender) view returns (uint256)"]);
 
 const gasTable: { path: string; gasUsed: number }[] = [];
 afterAll(() => {
@@ -107,8 +109,9 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
   const tokens = () => world.tokens;
   const pairs = () => world.uniswapV2.pairs;
 
-  /** Creates a WETH/USDC V3 pool of `fee` at the 0.3% pool's price, with half its active liquidity over +-6%. */
-  async function createV3Pool(fee: number, tickSpacing: number): Promise<V3PoolConfig> {
+  /** Creates a WETH/USDC V3 pool of `fee` at the 0.3% pool's price, with 1/`divisor` of its active liquidity over
+   *  about +-6%. */
+  async function createV3Pool(fee: number, tickSpacing: number, divisor = 2n): Promise<V3PoolConfig> {
     const { WETH, USDC } = world.tokens;
     const factoryAbi = v3FactoryArtifact().abi;
     await send(chain, { address: world.uniswapV3.factory, abi: factoryAbi, functionName: "createPool", args: [WETH.address, USDC.address, fee] });
@@ -123,7 +126,7 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
       address: world.helpers.poolActor,
       abi: poolActorArtifact().abi,
       functionName: "mintV3",
-      args: [address, center - 600, center + 600, liquidity / 2n, chain.wallet.account.address],
+      args: [address, center - 600, center + 600, liquidity / divisor, chain.wallet.account.address],
     });
     return { name: `WETH_USDC_${fee}`, address, token0: pool3000.token0, token1: pool3000.token1, fee, tickSpacing };
   }
@@ -148,6 +151,16 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
 
   async function expectNoHoldings() {
     for (const t of Object.values(tokens())) expect(await balanceOf(t.address, executor), t.symbol).toBe(0n);
+  }
+
+  /** No standing allowance from the executor to any protocol it paid through transferFrom. */
+  async function expectNoAllowances() {
+    for (const spender of [world.aave.pool, world.morpho.morpho]) {
+      for (const t of Object.values(tokens())) {
+        const allowance = await chain.public.readContract({ address: t.address, abi: allowanceAbi, functionName: "allowance", args: [executor, spender] });
+        expect(allowance, `${t.symbol} allowance to ${spender}`).toBe(0n);
+      }
+    }
   }
 
   // ---- Morpho ----
@@ -288,6 +301,7 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
     if (source !== FlashSource.AaveFlashLoan) expect((await balanceOf(USDC.address, lender)) - lenderBefore).toBe(fee);
     await expectPoolsMatch(model);
     await expectNoHoldings();
+    await expectNoAllowances();
     return ev;
   }
 
@@ -318,6 +332,7 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
     expect(await ownerGain(USDC.address)).toBe(ev.profit);
     await expectPoolsMatch(model);
     await expectNoHoldings();
+    await expectNoAllowances();
   });
 
   it("liquidateMorphoBatch: three liquidations with their own routes in one transaction; each repayment and sale as predicted in sequence", async () => {
@@ -367,6 +382,42 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
     });
     const wrong = { legs: [leg(seized, [V2, pairs().WBTC_WETH.address, tokens().WBTC.address])], minAmountOut: 0n };
     expect(await revertOf(keeperW, "liquidateMorphoRouted", [morphoItem(user, seized, wrong, 0n)])).toEqual({ name: "InvalidRoute", args: [0n, USDC.address] });
+  });
+
+  it("liquidateMorphoRouted by shares: all borrow shares repaid, the seized amount (unknown in advance) split in the planned proportions", async () => {
+    const { WETH } = tokens();
+    const [user] = await underwaterMorphoBorrowers(1);
+    const [, borrowShares, collateral] = await morphoPosition(user);
+    const liq = morphoLiquidationFromShares({ ...(await morphoContext()), repaidShares: borrowShares });
+    expect(liq.seizedAssets).toBeLessThan(collateral);
+    const model = await loadModel();
+    // Planned on a round guess (the whole collateral): the executor scales the legs to what Morpho actually sends.
+    const { amountOut, legOut } = model.sellRoute(splitWethRoute(collateral), WETH.address, liq.seizedAssets);
+    expect(legOut.every((x) => x > 0n)).toBe(true);
+    const item = { ...morphoItem(user, 0n, splitWethRoute(collateral, amountOut), 1n), repaidShares: borrowShares };
+    const receipt = await call(keeperW, "liquidateMorphoRouted", [item], "liquidateMorphoRouted (by shares, full, 3 legs)");
+    const [ev] = eventsOf(receipt, "MorphoLiquidatedRouted");
+    expect([ev.seizedAssets, ev.repaidAssets, ev.loanFromRoute]).toEqual([liq.seizedAssets, liq.repaidAssets, amountOut]);
+    expect(ev.profit).toBe(amountOut - liq.repaidAssets);
+    const [, sharesAfter, collateralAfter] = await morphoPosition(user);
+    expect([sharesAfter, collateralAfter]).toEqual([0n, collateral - liq.seizedAssets]);
+    await expectPoolsMatch(model);
+    await expectNoHoldings();
+  });
+
+  it("a V3 hop that cannot take its whole input (liquidity runs out) reverts PartialFill with what the pool would take", async () => {
+    const { WETH, USDC } = tokens();
+    const thin = await createV3Pool(10_000, 200, 10n ** 6n);
+    const [user] = await underwaterMorphoBorrowers(1);
+    const seized = (await morphoPosition(user))[2] / 2n;
+    const [snap] = await readV3Pools(chain.public, [thin], { wordsEachSide: 4 });
+    const sim = simulateV3Swap({ state: snap.state, zeroForOne: WETH.address === thin.token0, amountSpecified: seized });
+    expect(sim.amountIn).toBeLessThan(seized);
+    const route = { legs: [leg(seized, [V3, thin.address, USDC.address])], minAmountOut: 0n };
+    expect(await revertOf(keeperW, "liquidateMorphoRouted", [morphoItem(user, seized, route, 0n)])).toEqual({
+      name: "PartialFill",
+      args: [thin.address, sim.amountIn, seized],
+    });
   });
 
   // --------------------------------------------------------------------------------------------------------
