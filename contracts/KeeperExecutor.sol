@@ -41,6 +41,13 @@ import {IKeeperUniswapV3FlashPool, IKeeperUniswapV3FlashCallback} from "./interf
 ///      liquidateAaveV2FlashBatch on one flash pair (test/contracts/keeper-executor-batch.test.ts, same states):
 ///        2 items ~644k vs ~892k as separate transactions (-28%), 3 ~829k vs ~1324k (-37%), 4 ~1018k vs ~1762k
 ///        (-42%): each item after the first costs ~185-190k, against ~450k alone.
+///      Routed liquidations (test/contracts/keeper-executor-routes.test.ts, same run as its baselines):
+///        liquidateMorphoRouted, 1 V2 leg                ~203k   (liquidateMorpho ~194k on the same state)
+///        liquidateMorphoRouted, V2 + V3 0.3% + V3 0.05%  ~386k   liquidateMorphoBatch, 3 items (1/2/3 legs) ~640k
+///        liquidateAaveRouted, Morpho flash, 1 V2 leg    ~463k   (liquidateAaveMorphoFlash ~451k)
+///        liquidateAaveRouted, Aave flash, V2 + V3       ~617k   liquidateAaveRouted, V3 flash, V2 + V3      ~617k
+///        liquidateAaveRouted, Morpho flash, WBTC direct + WBTC->WETH->USDC ~681k
+///      The route machinery itself costs ~9-12k; the rest of a multi-leg figure is the extra venues' own swaps.
 contract KeeperExecutor is
     IKeeperUniswapV2Callee,
     IKeeperUniswapV3SwapCallback,
