@@ -1001,7 +1001,9 @@ contract KeeperExecutor is
         }
         uint256 left = amountIn;
         for (uint256 i; i < n; ++i) {
-            uint256 legIn = i + 1 == n ? left : Math.mulDiv(amountIn, route.legs[i].amountIn, planned);
+            // With nothing planned (all zeros) the last leg takes everything.
+            uint256 legIn =
+                i + 1 == n ? left : planned == 0 ? 0 : Math.mulDiv(amountIn, route.legs[i].amountIn, planned);
             left -= legIn;
             if (legIn != 0) amountOut += _sellLeg(route.legs[i].hops, tokenIn, tokenOut, legIn, i);
         }
