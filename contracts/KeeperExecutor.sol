@@ -10,6 +10,8 @@ import {IKeeperUniswapV3Pool} from "./interfaces/IKeeperUniswapV3Pool.sol";
 import {IKeeperUniswapV3SwapCallback} from "./interfaces/IKeeperUniswapV3SwapCallback.sol";
 import {IKeeperMorpho, KeeperMarketParams} from "./interfaces/IKeeperMorpho.sol";
 import {IKeeperMorphoLiquidateCallback, IKeeperMorphoFlashLoanCallback} from "./interfaces/IKeeperMorphoCallbacks.sol";
+import {IKeeperAaveFlashLoanPool, IKeeperAaveFlashLoanSimpleReceiver} from "./interfaces/IKeeperAaveFlashLoan.sol";
+import {IKeeperUniswapV3FlashPool, IKeeperUniswapV3FlashCallback} from "./interfaces/IKeeperUniswapV3Flash.sol";
 
 /// @title KeeperExecutor
 /// @notice Executes the keeper's liquidations (Aave V3, Morpho Blue) and pool rebalances (Uniswap V2, V3) in one
@@ -39,11 +41,20 @@ import {IKeeperMorphoLiquidateCallback, IKeeperMorphoFlashLoanCallback} from "./
 ///      liquidateAaveV2FlashBatch on one flash pair (test/contracts/keeper-executor-batch.test.ts, same states):
 ///        2 items ~644k vs ~892k as separate transactions (-28%), 3 ~829k vs ~1324k (-37%), 4 ~1018k vs ~1762k
 ///        (-42%): each item after the first costs ~185-190k, against ~450k alone.
+///      Routed liquidations (test/contracts/keeper-executor-routes.test.ts, same run as its baselines):
+///        liquidateMorphoRouted, 1 V2 leg                ~203k   (liquidateMorpho ~194k on the same state)
+///        liquidateMorphoRouted, V2 + V3 0.3% + V3 0.05%  ~386k   liquidateMorphoBatch, 3 items (1/2/3 legs) ~640k
+///        liquidateAaveRouted, Morpho flash, 1 V2 leg    ~463k   (liquidateAaveMorphoFlash ~451k)
+///        liquidateAaveRouted, Aave flash, V2 + V3       ~617k   liquidateAaveRouted, V3 flash, V2 + V3      ~617k
+///        liquidateAaveRouted, Morpho flash, WBTC direct + WBTC->WETH->USDC ~681k
+///      The route machinery itself costs ~9-12k; the rest of a multi-leg figure is the extra venues' own swaps.
 contract KeeperExecutor is
     IKeeperUniswapV2Callee,
     IKeeperUniswapV3SwapCallback,
     IKeeperMorphoLiquidateCallback,
-    IKeeperMorphoFlashLoanCallback
+    IKeeperMorphoFlashLoanCallback,
+    IKeeperAaveFlashLoanSimpleReceiver,
+    IKeeperUniswapV3FlashCallback
 {
     /// @notice Where an action's input comes from.
     /// @dev Inventory: the executor's own balance. V3Flash: exact-output swap on a Uniswap V3 pool of the same two
@@ -161,6 +172,97 @@ contract KeeperExecutor is
         uint256 minProfit;
     }
 
+    /// @notice Kind of venue a route hop trades on.
+    enum PoolKind {
+        UniswapV2,
+        UniswapV3
+    }
+
+    /// @notice One swap of a route leg: sells the leg's current token on `pool` for `tokenOut`.
+    /// @param kind UniswapV2: a pair, output = getAmountOut of its reserves read at execution. UniswapV3: a pool of
+    ///        any fee tier, exact-input swap with no price limit that must take the whole input (`PartialFill`).
+    /// @param pool The pair or pool.
+    /// @param tokenOut Token bought; the pool's other token. The next hop sells it.
+    struct RouteHop {
+        PoolKind kind;
+        address pool;
+        address tokenOut;
+    }
+
+    /// @notice A path of hops that sells part of a route's input.
+    /// @param amountIn Planned input of this leg (see `SaleRoute`).
+    /// @param hops In order; the first sells the route's input token, the last must buy the route's output token.
+    struct RouteLeg {
+        uint256 amountIn;
+        RouteHop[] hops;
+    }
+
+    /// @notice A sale split across venues and paths (e.g. half on a V2 pair, a quarter on a V3 0.05% pool, a quarter
+    ///         WBTC->WETH->USDC through two pairs).
+    /// @dev The actual input (collateral seized, known only at execution) is split in the proportions of the legs'
+    ///      `amountIn`: leg i gets input * amountIn_i / sum(amountIn), the last leg the remainder. When the input
+    ///      equals the planned sum each leg gets exactly its `amountIn`. A zero leg is skipped.
+    /// @param legs At least one.
+    /// @param minAmountOut Slippage guard: least output of all legs together (`RouteOutputTooLow`).
+    struct SaleRoute {
+        RouteLeg[] legs;
+        uint256 minAmountOut;
+    }
+
+    /// @notice Morpho Blue liquidation whose seized collateral is sold along a route inside Morpho's callback.
+    /// @param morpho Morpho Blue.
+    /// @param marketParams The market's parameters.
+    /// @param borrower Position to liquidate.
+    /// @param seizedAssets Collateral to seize, or 0 when `repaidShares` is given (exactly one is non-zero, as
+    ///        Morpho requires).
+    /// @param repaidShares Borrow shares to repay, or 0 when `seizedAssets` is given.
+    /// @param route Sale of the seized collateral into the loan token.
+    /// @param minProfit Minimum loan tokens left after Morpho pulls the repayment.
+    struct MorphoRoutedLiquidation {
+        address morpho;
+        KeeperMarketParams marketParams;
+        address borrower;
+        uint256 seizedAssets;
+        uint256 repaidShares;
+        SaleRoute route;
+        uint256 minProfit;
+    }
+
+    /// @notice Where the debt asset of a routed Aave liquidation is flash-borrowed.
+    /// @dev AaveFlashLoan: `lender` is an Aave V3 pool, flashLoanSimple, premium FLASHLOAN_PREMIUM_TOTAL.
+    ///      UniswapV3Flash: `lender` is a Uniswap V3 pool holding the debt asset, flash, fee = the pool's fee; that
+    ///      pool is locked during the loan and must not appear in the route. MorphoFlashLoan: `lender` is Morpho
+    ///      Blue, flashLoan, no fee.
+    enum FlashSource {
+        AaveFlashLoan,
+        UniswapV3Flash,
+        MorphoFlashLoan
+    }
+
+    /// @notice Aave V3 liquidation funded by a flash loan of the debt asset, the seized collateral sold along a route
+    ///         back into the debt asset to repay the loan and its fee.
+    /// @param aavePool Aave V3 Pool liquidated on.
+    /// @param collateralAsset Collateral to seize (underlying).
+    /// @param debtAsset Debt to repay; the route's output token.
+    /// @param user Borrower to liquidate.
+    /// @param debtToCover Amount flash-borrowed and offered to Aave. Aave may use less (close factor, collateral
+    ///        cap); the whole loan and its fee are repaid regardless, so size it to what Aave will take.
+    /// @param source Flash source kind.
+    /// @param lender The Aave pool, Uniswap V3 pool or Morpho lending `debtToCover`.
+    /// @param route Sale of all the seized collateral into `debtAsset`.
+    /// @param minProfit Minimum `debtAsset` left after repaying the loan and its fee.
+    struct AaveRoutedLiquidation {
+        address aavePool;
+        address collateralAsset;
+        address debtAsset;
+        address user;
+        uint256 debtToCover;
+        FlashSource source;
+        address lender;
+        SaleRoute route;
+        uint256 minProfit;
+    }
+
     /// @dev What a Uniswap V2 flash swap is funding; first word of the flash-swap data.
     enum V2FlashKind {
         AaveLiquidation,
@@ -261,6 +363,37 @@ contract KeeperExecutor is
     /// @param token address(0) for ETH.
     event Swept(address indexed token, uint256 amount);
 
+    /// @param seizedAssets Collateral Morpho sent, all sold along the route.
+    /// @param repaidAssets Loan tokens Morpho pulled.
+    /// @param loanFromRoute Loan tokens the route returned.
+    /// @param profit Loan tokens sent to the owner.
+    event MorphoLiquidatedRouted(
+        bytes32 indexed marketId,
+        address indexed borrower,
+        uint256 seizedAssets,
+        uint256 repaidAssets,
+        uint256 loanFromRoute,
+        uint256 profit
+    );
+
+    /// @param source Flash source that lent the debt asset.
+    /// @param debtRepaid Debt Aave actually took.
+    /// @param collateralSeized Collateral received from Aave, all sold along the route.
+    /// @param debtFromRoute Debt asset the route returned.
+    /// @param flashFee Fee paid to the flash source on top of the loan.
+    /// @param profit Debt asset sent to the owner.
+    event AaveLiquidatedRouted(
+        address indexed user,
+        address indexed collateralAsset,
+        address indexed debtAsset,
+        FlashSource source,
+        uint256 debtRepaid,
+        uint256 collateralSeized,
+        uint256 debtFromRoute,
+        uint256 flashFee,
+        uint256 profit
+    );
+
     error NotAuthorized(address caller);
     error Reentrancy();
     error ZeroOwner();
@@ -283,6 +416,13 @@ contract KeeperExecutor is
     error TokenCallFailed(address token);
     /// @notice A batch entry point was called with no items.
     error EmptyBatch();
+    /// @notice A route's legs together returned less than its `minAmountOut`.
+    error RouteOutputTooLow(uint256 got, uint256 min);
+    /// @notice Route leg `leg` is malformed: no legs at all (leg 0), no hops, or its last hop does not buy
+    ///         `expectedOut`.
+    error InvalidRoute(uint256 leg, address expectedOut);
+    /// @notice A Uniswap V3 hop took less than its exact input (the pool ran out of liquidity).
+    error PartialFill(address pool, uint256 used, uint256 amountIn);
 
     /// @dev TickMath.MIN_SQRT_RATIO + 1 and MAX_SQRT_RATIO - 1: "no price limit" for a V3 swap.
     uint160 private constant MIN_SQRT_PRICE_LIMIT = 4295128740;
@@ -303,6 +443,9 @@ contract KeeperExecutor is
     uint256 private transient _result0;
     uint256 private transient _result1;
     uint256 private transient _result2;
+    uint256 private transient _result3;
+    /// @dev Set by the routed entry points before calling Morpho: its callback then takes the routed data format.
+    bool private transient _routedCallback;
 
     modifier onlyOperator() {
         if (msg.sender != owner && msg.sender != keeper) revert NotAuthorized(msg.sender);
@@ -422,6 +565,59 @@ contract KeeperExecutor is
         emit MorphoLiquidated(
             keccak256(abi.encode(p.marketParams)), p.borrower, p.seizedAssets, _result1, _result0, profit
         );
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Routed liquidations (collateral sold across several venues and hops)
+    // ---------------------------------------------------------------------------------------------------------
+
+    /// @notice Liquidates a Morpho Blue position, selling the seized collateral along `p.route` inside Morpho's
+    ///         callback to pay the repayment Morpho pulls afterwards.
+    /// @return profit Loan tokens sent to the owner.
+    function liquidateMorphoRouted(MorphoRoutedLiquidation calldata p) external onlyOperator returns (uint256 profit) {
+        profit = _liquidateMorphoRouted(p);
+    }
+
+    /// @notice Runs several `liquidateMorphoRouted` in order in one transaction (one lock, one base cost).
+    /// @dev Each item is complete on its own (callback check, balance snapshot, `minProfit`, profit transfer, event)
+    ///      and sees the pools as the previous items left them. Any failing item reverts the whole batch.
+    /// @param ps The liquidations, in execution order; empty reverts `EmptyBatch`.
+    /// @return totalProfit Sum of the items' profits (each in its market's loan token).
+    function liquidateMorphoBatch(MorphoRoutedLiquidation[] calldata ps)
+        external
+        onlyOperator
+        returns (uint256 totalProfit)
+    {
+        uint256 n = ps.length;
+        if (n == 0) revert EmptyBatch();
+        for (uint256 i; i < n; ++i) {
+            totalProfit += _liquidateMorphoRouted(ps[i]);
+        }
+    }
+
+    /// @notice Liquidates an Aave V3 borrower with the debt flash-borrowed from `p.lender` (Aave flashLoanSimple,
+    ///         Uniswap V3 flash or Morpho flashLoan), selling the seized collateral along `p.route` to repay the
+    ///         loan and its fee.
+    /// @return profit Debt asset sent to the owner.
+    function liquidateAaveRouted(AaveRoutedLiquidation calldata p) external onlyOperator returns (uint256 profit) {
+        profit = _liquidateAaveRouted(p);
+    }
+
+    /// @notice Runs several `liquidateAaveRouted` in order in one transaction; items may use different flash sources
+    ///         and routes.
+    /// @dev Same per-item guarantees as `liquidateMorphoBatch`.
+    /// @param ps The liquidations, in execution order; empty reverts `EmptyBatch`.
+    /// @return totalProfit Sum of the items' profits (each in its own `debtAsset`).
+    function liquidateAaveRoutedBatch(AaveRoutedLiquidation[] calldata ps)
+        external
+        onlyOperator
+        returns (uint256 totalProfit)
+    {
+        uint256 n = ps.length;
+        if (n == 0) revert EmptyBatch();
+        for (uint256 i; i < n; ++i) {
+            totalProfit += _liquidateAaveRouted(ps[i]);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -559,6 +755,11 @@ contract KeeperExecutor is
     /// @inheritdoc IKeeperMorphoLiquidateCallback
     function onMorphoLiquidate(uint256 repaidAssets, bytes calldata data) external {
         _consumeCallback();
+        if (_routedCallback) {
+            _routedCallback = false;
+            _onMorphoLiquidateRouted(repaidAssets, data);
+            return;
+        }
         (address swapPair, address collateralToken, address loanToken, uint256 seized) =
             abi.decode(data, (address, address, address, uint256));
         _result0 = _swapExactIn(swapPair, collateralToken, loanToken, seized, address(this));
@@ -570,12 +771,41 @@ contract KeeperExecutor is
     /// @inheritdoc IKeeperMorphoFlashLoanCallback
     function onMorphoFlashLoan(uint256 assets, bytes calldata data) external {
         _consumeCallback();
+        if (_routedCallback) {
+            _routedCallback = false;
+            (uint256 owed, address debtAsset) = _onAaveRoutedFlash(assets, 0, data);
+            // Morpho pulls the loan back with transferFrom once this returns.
+            _approve(debtAsset, msg.sender, owed);
+            return;
+        }
         AaveMorphoLiquidationParams memory p = abi.decode(data, (AaveMorphoLiquidationParams));
         (uint256 repaid, uint256 seized) = _aaveLiquidate(p.aavePool, p.collateralAsset, p.debtAsset, p.user, assets);
         uint256 debtFromSwap = _swapExactIn(p.swapPair, p.collateralAsset, p.debtAsset, seized, address(this));
         // Morpho pulls the loan back with transferFrom once this returns.
         _approve(p.debtAsset, msg.sender, assets);
         (_result0, _result1, _result2) = (repaid, seized, debtFromSwap);
+    }
+
+    /// @inheritdoc IKeeperAaveFlashLoanSimpleReceiver
+    function executeOperation(address, uint256 amount, uint256 premium, address initiator, bytes calldata params)
+        external
+        returns (bool)
+    {
+        _consumeCallback();
+        // The pool calls back whoever it lends to; only loans we asked for ourselves may be used here.
+        if (initiator != address(this)) revert UnexpectedSender(initiator);
+        (uint256 owed, address debtAsset) = _onAaveRoutedFlash(amount, premium, params);
+        // Aave pulls amount + premium with transferFrom once this returns, which spends the allowance to zero.
+        _approve(debtAsset, msg.sender, owed);
+        return true;
+    }
+
+    /// @inheritdoc IKeeperUniswapV3FlashCallback
+    function uniswapV3FlashCallback(uint256 fee0, uint256 fee1, bytes calldata data) external {
+        _consumeCallback();
+        // Only one of the fees is non-zero: the loan is of one token.
+        (uint256 owed, address debtAsset) = _onAaveRoutedFlash(_result0, fee0 + fee1, data);
+        _transfer(debtAsset, msg.sender, owed);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -612,6 +842,90 @@ contract KeeperExecutor is
         emit AaveLiquidatedWithV2Flash(
             p.user, p.collateralAsset, p.debtAsset, _result0, _result1, _result2, profit
         );
+    }
+
+    /// @dev Body of `liquidateMorphoRouted` and of each `liquidateMorphoBatch` item.
+    function _liquidateMorphoRouted(MorphoRoutedLiquidation calldata p) private returns (uint256 profit) {
+        // Trade: tokenIn is the collateral sold, tokenOut the loan token; amountIn seized, cost repaid.
+        Trade memory t;
+        (t.tokenIn, t.tokenOut) = (p.marketParams.collateralToken, p.marketParams.loanToken);
+        (t.inBefore, t.outBefore) = (_balance(t.tokenIn), _balance(t.tokenOut));
+        (address[] memory mids, uint256[] memory midsBefore) = _snapshotIntermediates(p.route, t.tokenOut);
+
+        bytes memory data = abi.encode(t.tokenIn, t.tokenOut, t.inBefore, p.route);
+        _routedCallback = true;
+        _expectCallback(p.morpho);
+        (t.amountIn, t.cost) =
+            IKeeperMorpho(p.morpho).liquidate(p.marketParams, p.borrower, p.seizedAssets, p.repaidShares, data);
+        _requireCallbackConsumed();
+
+        _settleIntermediates(mids, midsBefore);
+        _settle(t.tokenIn, t.inBefore, 0);
+        profit = _settle(t.tokenOut, t.outBefore, p.minProfit);
+        emit MorphoLiquidatedRouted(
+            keccak256(abi.encode(p.marketParams)), p.borrower, t.amountIn, t.cost, _result0, profit
+        );
+    }
+
+    /// @dev Body of `liquidateAaveRouted` and of each `liquidateAaveRoutedBatch` item: arms the lender, borrows,
+    ///      and settles every token the liquidation and the route touched.
+    function _liquidateAaveRouted(AaveRoutedLiquidation calldata p) private returns (uint256 profit) {
+        uint256 collateralBefore = _balance(p.collateralAsset);
+        uint256 debtBefore = _balance(p.debtAsset);
+        (address[] memory mids, uint256[] memory midsBefore) = _snapshotIntermediates(p.route, p.debtAsset);
+
+        bytes memory data = abi.encode(p);
+        _expectCallback(p.lender);
+        if (p.source == FlashSource.AaveFlashLoan) {
+            IKeeperAaveFlashLoanPool(p.lender).flashLoanSimple(address(this), p.debtAsset, p.debtToCover, data, 0);
+        } else if (p.source == FlashSource.UniswapV3Flash) {
+            (address token0, address token1) = _tokensOf(p.lender);
+            if (token0 != p.debtAsset && token1 != p.debtAsset) revert TokenNotInPool(p.debtAsset, p.lender);
+            // The V3 flash callback reports fees only: the amount lent travels in transient storage.
+            _result0 = p.debtToCover;
+            bool debtIs0 = token0 == p.debtAsset;
+            IKeeperUniswapV3FlashPool(p.lender).flash(
+                address(this), debtIs0 ? p.debtToCover : 0, debtIs0 ? 0 : p.debtToCover, data
+            );
+        } else {
+            _routedCallback = true;
+            IKeeperMorpho(p.lender).flashLoan(p.debtAsset, p.debtToCover, data);
+        }
+        _requireCallbackConsumed();
+
+        _settleIntermediates(mids, midsBefore);
+        _settle(p.collateralAsset, collateralBefore, 0);
+        profit = _settle(p.debtAsset, debtBefore, p.minProfit);
+        _emitAaveRouted(p, profit);
+    }
+
+    function _emitAaveRouted(AaveRoutedLiquidation calldata p, uint256 profit) private {
+        emit AaveLiquidatedRouted(
+            p.user, p.collateralAsset, p.debtAsset, p.source, _result0, _result1, _result2, _result3, profit
+        );
+    }
+
+    /// @dev Shared by the three flash callbacks (msg.sender is the authenticated lender): liquidates with the loan,
+    ///      sells all the seized collateral along the route and returns what the lender is owed.
+    function _onAaveRoutedFlash(uint256 borrowed, uint256 fee, bytes calldata data)
+        private
+        returns (uint256 owed, address debtAsset)
+    {
+        AaveRoutedLiquidation memory p = abi.decode(data, (AaveRoutedLiquidation));
+        (uint256 repaid, uint256 seized) = _aaveLiquidate(p.aavePool, p.collateralAsset, p.debtAsset, p.user, borrowed);
+        uint256 debtFromRoute = _sellAlongRoute(p.route, p.collateralAsset, p.debtAsset, seized);
+        (_result0, _result1, _result2, _result3) = (repaid, seized, debtFromRoute, fee);
+        (owed, debtAsset) = (borrowed + fee, p.debtAsset);
+    }
+
+    /// @dev Routed `onMorphoLiquidate`: sells what Morpho just sent along the route, approves the repayment.
+    function _onMorphoLiquidateRouted(uint256 repaidAssets, bytes calldata data) private {
+        (address collateralToken, address loanToken, uint256 collateralBefore, SaleRoute memory route) =
+            abi.decode(data, (address, address, uint256, SaleRoute));
+        uint256 seized = _balance(collateralToken) - collateralBefore;
+        _result0 = _sellAlongRoute(route, collateralToken, loanToken, seized);
+        // Morpho pulls the repayment with transferFrom once this returns, which spends the allowance to zero.
+        _approve(loanToken, msg.sender, repaidAssets);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -667,6 +981,140 @@ contract KeeperExecutor is
         if (unused != 0) _transfer(tokenBorrowed, msg.sender, unused);
         (uint256 reservePay, uint256 reserveBorrowed) = _reserves(msg.sender, tokenPay, tokenBorrowed);
         owed = _v2AmountOwed(reservePay, reserveBorrowed, borrowed, unused);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Routes
+    // ---------------------------------------------------------------------------------------------------------
+
+    /// @dev Sells exactly `amountIn` of `tokenIn` along `route` for `tokenOut` and returns the output, which lands
+    ///      in the executor. See `SaleRoute` for how the input is split.
+    function _sellAlongRoute(SaleRoute memory route, address tokenIn, address tokenOut, uint256 amountIn)
+        private
+        returns (uint256 amountOut)
+    {
+        uint256 n = route.legs.length;
+        if (n == 0) revert InvalidRoute(0, tokenOut);
+        uint256 planned;
+        for (uint256 i; i < n; ++i) {
+            planned += route.legs[i].amountIn;
+        }
+        uint256 left = amountIn;
+        for (uint256 i; i < n; ++i) {
+            // With nothing planned (all zeros) the last leg takes everything.
+            uint256 legIn =
+                i + 1 == n ? left : planned == 0 ? 0 : Math.mulDiv(amountIn, route.legs[i].amountIn, planned);
+            left -= legIn;
+            if (legIn != 0) amountOut += _sellLeg(route.legs[i].hops, tokenIn, tokenOut, legIn, i);
+        }
+        if (amountOut < route.minAmountOut) revert RouteOutputTooLow(amountOut, route.minAmountOut);
+    }
+
+    /// @dev One leg, hop by hop. A hop followed by a V2 hop delivers its output straight to that pair (as Uniswap's
+    ///      router does), saving a transfer; otherwise the output comes to the executor.
+    function _sellLeg(RouteHop[] memory hops, address tokenIn, address tokenOut, uint256 amountIn, uint256 leg)
+        private
+        returns (uint256 amount)
+    {
+        uint256 m = hops.length;
+        if (m == 0) revert InvalidRoute(leg, tokenOut);
+        amount = amountIn;
+        address token = tokenIn;
+        bool prepaid;
+        for (uint256 j; j < m; ++j) {
+            RouteHop memory h = hops[j];
+            bool nextIsV2 = j + 1 < m && hops[j + 1].kind == PoolKind.UniswapV2;
+            address to = nextIsV2 ? hops[j + 1].pool : address(this);
+            if (h.kind == PoolKind.UniswapV2) {
+                amount = _v2HopExactIn(h.pool, token, h.tokenOut, amount, prepaid, to);
+            } else {
+                amount = _v3HopExactIn(h.pool, token, h.tokenOut, amount, to);
+            }
+            prepaid = nextIsV2;
+            token = h.tokenOut;
+        }
+        if (token != tokenOut) revert InvalidRoute(leg, tokenOut);
+    }
+
+    /// @dev V2 exact-input swap at getAmountOut of the reserves read now; the input is sent first unless the
+    ///      previous hop already delivered it to the pair.
+    function _v2HopExactIn(address pair, address tokenIn, address tokenOut, uint256 amountIn, bool prepaid, address to)
+        private
+        returns (uint256 amountOut)
+    {
+        (uint256 reserveIn, uint256 reserveOut) = _reserves(pair, tokenIn, tokenOut);
+        uint256 amountInWithFee = amountIn * 997;
+        amountOut = amountInWithFee * reserveOut / (reserveIn * 1000 + amountInWithFee);
+        if (!prepaid) _transfer(tokenIn, pair, amountIn);
+        bool inIs0 = tokenIn < tokenOut;
+        IKeeperUniswapV2Pair(pair).swap(inIs0 ? 0 : amountOut, inIs0 ? amountOut : 0, to, "");
+    }
+
+    /// @dev V3 exact-input swap without price limit, paid in the swap callback (armed for this pool only); the pool
+    ///      must take the whole input.
+    function _v3HopExactIn(address pool, address tokenIn, address tokenOut, uint256 amountIn, address to)
+        private
+        returns (uint256 amountOut)
+    {
+        bool zeroForOne = tokenIn < tokenOut;
+        (address token0, address token1) = zeroForOne ? (tokenIn, tokenOut) : (tokenOut, tokenIn);
+        _expectCallback(pool);
+        (int256 amount0, int256 amount1) = IKeeperUniswapV3Pool(pool).swap(
+            to,
+            zeroForOne,
+            _toInt256(amountIn),
+            zeroForOne ? MIN_SQRT_PRICE_LIMIT : MAX_SQRT_PRICE_LIMIT,
+            abi.encode(V3SwapKind.PayOwed, token0, token1)
+        );
+        _requireCallbackConsumed();
+        (int256 deltaIn, int256 deltaOut) = zeroForOne ? (amount0, amount1) : (amount1, amount0);
+        if (uint256(deltaIn) != amountIn) revert PartialFill(pool, uint256(deltaIn), amountIn);
+        amountOut = uint256(-deltaOut);
+    }
+
+    /// @dev Balances of the tokens a route passes through (every hop output but `tokenOut`), so the action can prove
+    ///      it spent none of its inventory of them, even on a route naming a wrong token.
+    function _snapshotIntermediates(SaleRoute calldata route, address tokenOut)
+        private
+        view
+        returns (address[] memory tokens, uint256[] memory before)
+    {
+        uint256 count;
+        uint256 n = route.legs.length;
+        for (uint256 i; i < n; ++i) {
+            count += route.legs[i].hops.length;
+        }
+        tokens = new address[](count);
+        count = 0;
+        for (uint256 i; i < n; ++i) {
+            RouteHop[] calldata hops = route.legs[i].hops;
+            for (uint256 j; j < hops.length; ++j) {
+                address t = hops[j].tokenOut;
+                if (t == tokenOut || _contains(tokens, count, t)) continue;
+                tokens[count++] = t;
+            }
+        }
+        assembly ("memory-safe") {
+            mstore(tokens, count)
+        }
+        before = new uint256[](count);
+        for (uint256 k; k < count; ++k) {
+            before[k] = _balance(tokens[k]);
+        }
+    }
+
+    function _contains(address[] memory tokens, uint256 count, address t) private pure returns (bool) {
+        for (uint256 k; k < count; ++k) {
+            if (tokens[k] == t) return true;
+        }
+        return false;
+    }
+
+    /// @dev Intermediate tokens must be back to (at least) their starting balance; any gain goes to the owner.
+    function _settleIntermediates(address[] memory tokens, uint256[] memory before) private {
+        for (uint256 k; k < tokens.length; ++k) {
+            _settle(tokens[k], before[k], 0);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
