@@ -4,7 +4,8 @@ import type { ProtocolModule } from "../protocols/module.js";
 import { actionHandler, PROTOCOLS, touchedBy } from "../protocols/registry.js";
 import { tokenAmountToUsd } from "../risk/profit.js";
 import type { SkipReason } from "../skip.js";
-import { planBlock, type Candidate, type StrategyContext } from "../strategy/index.js";
+import { planBlock, type Candidate, type Skip, type StrategyContext } from "../strategy/index.js";
+import { planSequence } from "../strategy/sequence.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import type { Watcher } from "../watcher/watcher.js";
 import { emptyReport, type KeeperReport } from "./report.js";
@@ -17,6 +18,8 @@ export type KeeperEvent =
   | { type: "block"; snapshot: Snapshot; underwater: number; skewedPools: number; candidates: number }
   | { type: "skip"; block: bigint; id: string; protocol: string; skip: SkipReason; context: Record<string, string> }
   | { type: "send"; block: bigint; candidate: Candidate }
+  /** A batch whose simulation reverted, cut in two; each half is tried next, on its own. */
+  | { type: "split"; block: bigint; candidate: Candidate; into: readonly Candidate[]; skip: SkipReason }
   | { type: "outcome"; block: bigint; candidate: Candidate; outcome: SendOutcome };
 
 export interface KeeperOptions {
@@ -32,6 +35,14 @@ export interface KeeperOptions {
   onError?: (err: unknown, consecutiveFailures: number) => void;
   /** The protocol modules (default: the registry). */
   protocols?: readonly ProtocolModule<any>[];
+  /**
+   * "sequence" (default): the block planned as a sequence on a working copy of the snapshot, batches bounded by gas,
+   * bisected when they fail. "single": one candidate at a time, touched pools wait for the next block (the
+   * planner before cascades were handled; kept for comparison in bench:cascade).
+   */
+  planner?: "sequence" | "single";
+  /** Share of the block gas limit one transaction may plan to use, bps (default 5,000); never above 2^24. */
+  maxTxGasShareBps?: bigint;
 }
 
 
@@ -62,21 +73,64 @@ export class Keeper {
     this.report.toBlock = snapshot.blockNumber.toString();
     this.lastBlock = snapshot.blockNumber;
     const protocols = this.opts.protocols ?? PROTOCOLS;
-    const plan = planBlock(snapshot, this.opts.strategy, protocols);
+    if ((this.opts.planner ?? "sequence") === "sequence") await this.actOnSequence(snapshot, protocols);
+    else await this.actOneByOne(snapshot, protocols);
+    return snapshot;
+  }
+
+  private coolingDown(id: string, block: bigint): boolean {
+    const until = this.cooldownUntil.get(id);
+    return until !== undefined && block < until;
+  }
+
+  private emitBlock(snapshot: Snapshot, protocols: readonly ProtocolModule<any>[], selected: readonly Candidate[], skipped: readonly Skip[]): void {
     const underwater = protocols.reduce((n, m) => n + (m.atRisk?.(snapshot) ?? 0), 0);
     const venues = new Set(protocols.filter((m) => m.kind === "venue").map((m) => m.name));
-    const skewedPools =
-      plan.selected.filter((c) => venues.has(c.opportunity.protocol)).length + plan.skipped.filter((s) => venues.has(s.protocol)).length;
-    this.emit({ type: "block", snapshot, underwater, skewedPools, candidates: plan.selected.length });
-    for (const s of plan.skipped) this.recordSkip(snapshot.blockNumber, s.id, s.protocol, s.skip, s.context);
+    const skewedPools = selected.filter((c) => venues.has(c.opportunity.protocol)).length + skipped.filter((s) => venues.has(s.protocol)).length;
+    this.emit({ type: "block", snapshot, underwater, skewedPools, candidates: selected.length });
+    for (const s of skipped) this.recordSkip(snapshot.blockNumber, s.id, s.protocol, s.skip, s.context);
+  }
 
-    // Pools and positions already moved by a transaction of this block: the snapshot no longer describes them,
-    // so candidates touching them wait for the next block's fresh plan instead of acting on stale numbers.
+  /**
+   * The block as a sequence (planSequence): every transaction priced on the state the ones before it leave, sent in
+   * order. A batch whose simulation reverts is cut in two and each half tried at once, down to single members, so one
+   * failing liquidation never holds back the others.
+   */
+  private async actOnSequence(snapshot: Snapshot, protocols: readonly ProtocolModule<any>[]): Promise<void> {
+    const block = snapshot.blockNumber;
+    const plan = planSequence(snapshot, this.opts.strategy, protocols, {
+      maxTxGasShareBps: this.opts.maxTxGasShareBps,
+      exclude: (c) => this.coolingDown(c.opportunity.id, block),
+    });
+    this.emitBlock(snapshot, protocols, plan.transactions, plan.skipped);
+    const queue: Candidate[] = [...plan.transactions];
+    while (queue.length > 0) {
+      const candidate = queue.shift()!;
+      this.emit({ type: "send", block, candidate });
+      const outcome = await this.opts.execute(candidate, snapshot);
+      if (outcome.status === "skipped" && outcome.skip.code === "simulation-reverted") {
+        const halves = actionHandler(candidate.action, protocols)?.handler.split?.(candidate, snapshot, this.opts.strategy);
+        if (halves) {
+          this.emit({ type: "split", block, candidate, into: halves, skip: outcome.skip });
+          queue.unshift(...halves);
+          continue;
+        }
+      }
+      this.emit({ type: "outcome", block, candidate, outcome });
+      await this.recordOutcome(snapshot, candidate, outcome);
+    }
+  }
+
+  /**
+   * Today's planner, kept selectable (KeeperOptions.planner "single"): candidates best first, one after the other;
+   * a pool or position moved by a transaction of this block makes the candidates on it wait for the next block.
+   */
+  private async actOneByOne(snapshot: Snapshot, protocols: readonly ProtocolModule<any>[]): Promise<void> {
+    const plan = planBlock(snapshot, this.opts.strategy, protocols);
+    this.emitBlock(snapshot, protocols, plan.selected, plan.skipped);
     const touched = new Set<string>();
     for (const candidate of plan.selected) {
-      const id = candidate.opportunity.id;
-      const until = this.cooldownUntil.get(id);
-      if (until !== undefined && snapshot.blockNumber < until) continue;
+      if (this.coolingDown(candidate.opportunity.id, snapshot.blockNumber)) continue;
       const touches = touchedBy(candidate.action, protocols);
       if (touches.some((t) => touched.has(t))) continue;
       this.emit({ type: "send", block: snapshot.blockNumber, candidate });
@@ -87,7 +141,6 @@ export class Keeper {
       this.emit({ type: "outcome", block: snapshot.blockNumber, candidate, outcome });
       await this.recordOutcome(snapshot, candidate, outcome);
     }
-    return snapshot;
   }
 
   /**
@@ -133,7 +186,10 @@ export class Keeper {
   private async recordOutcome(snapshot: Snapshot, c: Candidate, o: SendOutcome): Promise<void> {
     const id = c.opportunity.id;
     const block = snapshot.blockNumber;
-    const cooldown = () => this.cooldownUntil.set(id, block + (this.opts.cooldownBlocks ?? 5n));
+    // A batch's members cool down with it: next block they would be batched again under another id.
+    const cooldown = () => {
+      for (const x of [c, ...(c.members ?? [])]) this.cooldownUntil.set(x.opportunity.id, block + (this.opts.cooldownBlocks ?? 5n));
+    };
     switch (o.status) {
       case "skipped":
         if (o.skip.deterministic) cooldown();

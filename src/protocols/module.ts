@@ -12,6 +12,7 @@ import type { Deployment } from "../chain/deployment.js";
 import type { ExecutorAction } from "../executor/actions.js";
 import type { SendOutcome } from "../executor/outcome.js";
 import type { Candidate, Skip, StrategyContext } from "../strategy/types.js";
+import type { V3PoolState } from "../risk/uniswapV3/types.js";
 import type { Snapshot, SnapshotSlices } from "../watcher/snapshot.js";
 
 export type ReadClient = PublicClient<Transport, Chain>;
@@ -101,9 +102,27 @@ export interface ReadBackParams {
 }
 
 /** The executor actions a module owns, by kind. */
+/**
+ * A venue's state after an action, exactly as the protocol's math says it will be: what the block planner writes
+ * into its working copy of the snapshot before sizing the next action.
+ */
+export type VenueEffect =
+  | { kind: "v2"; address: Address; reserve0: bigint; reserve1: bigint }
+  | { kind: "v3"; address: Address; state: V3PoolState };
+
 export interface ActionHandler {
   /** Addresses whose state the action changes: the pools it trades on, the markets it touches. */
   touched(action: ExecutorAction): Address[];
+  /**
+   * The exact state of every venue the action trades on after it runs on `snapshot` (pure). Without it, the planner
+   * treats what the action touches as unknown for the rest of the block (later candidates on it wait a block).
+   */
+  apply?(candidate: Candidate, snapshot: Snapshot): VenueEffect[];
+  /**
+   * A batch that failed simulation, cut in two (each half re-simulated on its own, so one bad member never blocks
+   * the others); undefined when it cannot be cut (a single action).
+   */
+  split?(candidate: Candidate, snapshot: Snapshot, ctx: StrategyContext): [Candidate, Candidate] | undefined;
   /** Reads the chain after the action was mined and describes it for the report. */
   readBack(client: ReadClient, params: ReadBackParams): Promise<ReadBackRecords>;
 }
@@ -137,8 +156,19 @@ export interface ProtocolModule<S = unknown> {
   detect(snapshot: Snapshot, ctx: StrategyContext): Detection;
   /**
    * After ranking: merge this protocol's selected candidates (batches); others are returned untouched. Optional.
+   * The one-at-a-time planner uses it; the block sequence planner uses `merge`.
    */
   combine?(snapshot: Snapshot, ctx: StrategyContext, selected: readonly Candidate[]): Candidate[];
+  /**
+   * The candidate re-sized on a working snapshot that earlier actions of the block have moved: the same position or
+   * pool, detected again (the size that nets most now, or a skip saying why nothing does).
+   */
+  refine?(candidate: Candidate, snapshot: Snapshot, ctx: StrategyContext): Candidate | Skip;
+  /**
+   * `next` folded into `into` (a transaction planned just before it) as one batch transaction, when the executor has
+   * a batch entry point for both and the result stays under `maxGas`; undefined otherwise.
+   */
+  merge?(into: Candidate, next: Candidate, ctx: StrategyContext, maxGas: bigint): Candidate | undefined;
   /** The executor actions it owns. */
   actions: Readonly<Record<string, ActionHandler>>;
 }

@@ -21,6 +21,25 @@ export interface Plan {
  * each module may merge its selected candidates (batches), and the result is ranked again.
  */
 export function planBlock(snapshot: Snapshot, ctx: StrategyContext, protocols: readonly ProtocolModule<any>[] = PROTOCOLS): Plan {
+  const { candidates: ranked, skipped } = rankCandidates(snapshot, ctx, protocols);
+  let merged: Candidate[] = ranked;
+  for (const m of protocols) if (m.combine) merged = m.combine(snapshot, ctx, merged);
+  const ethUsd = snapshot.prices[ctx.wethToken]?.usd8 ?? 0n;
+  const gas = { baseFeePerGas: snapshot.baseFeePerGas, priorityFeePerGas: ctx.priorityFeePerGas, ethUsd };
+  const selected = merged
+    .map((c) => {
+      const p = netProfit(c.opportunity, gas);
+      return { ...c, netProfitUsd: p.netUsd, gasCostUsd: p.gasCostUsd };
+    })
+    .sort((a, b) => (a.netProfitUsd === b.netProfitUsd ? 0 : a.netProfitUsd > b.netProfitUsd ? -1 : 1));
+  return { blockNumber: snapshot.blockNumber, selected, skipped };
+}
+
+/**
+ * Every module's detector on the snapshot, one ranking across all protocols by net profit (after gas at the
+ * snapshot's base fee), best first; those under the minimum become skips.
+ */
+export function rankCandidates(snapshot: Snapshot, ctx: StrategyContext, protocols: readonly ProtocolModule<any>[] = PROTOCOLS): { candidates: Candidate[]; skipped: Skip[] } {
   const found = protocols.map((m) => m.detect(snapshot, ctx));
   const candidates = found.flatMap((f) => f.candidates);
   const skipped = found.flatMap((f) => f.skipped);
@@ -35,13 +54,5 @@ export function planBlock(snapshot: Snapshot, ctx: StrategyContext, protocols: r
     const c = byOpportunity.get(s.opportunity)!;
     skipped.push({ id: s.opportunity.id, protocol: s.opportunity.protocol, skip: skip(s.code, s.reason), context: c.context });
   }
-  let merged: Candidate[] = ranked.selected.map((r) => byOpportunity.get(r.opportunity)!);
-  for (const m of protocols) if (m.combine) merged = m.combine(snapshot, ctx, merged);
-  const selected = merged
-    .map((c) => {
-      const p = netProfit(c.opportunity, gas);
-      return { ...c, netProfitUsd: p.netUsd, gasCostUsd: p.gasCostUsd };
-    })
-    .sort((a, b) => (a.netProfitUsd === b.netProfitUsd ? 0 : a.netProfitUsd > b.netProfitUsd ? -1 : 1));
-  return { blockNumber: snapshot.blockNumber, selected, skipped };
+  return { candidates: ranked.selected.map((r) => byOpportunity.get(r.opportunity)!), skipped };
 }

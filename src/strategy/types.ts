@@ -12,6 +12,8 @@ export interface Candidate {
   action: PlannedAction;
   /** Human-readable context for the keeper's account of what it saw. */
   context: Record<string, string>;
+  /** For a batch: the candidates it is made of, in execution order (so a failed batch can be cut in two). */
+  members?: readonly Candidate[];
 }
 
 /** An opportunity seen but not pursued, with why. */

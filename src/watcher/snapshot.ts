@@ -14,6 +14,8 @@ export interface SnapshotBase {
   readonly blockHash: Hash;
   readonly timestamp: bigint;
   readonly baseFeePerGas: bigint;
+  /** The block's gas limit: a transaction (a batch) is planned to use only a share of it. */
+  readonly gasLimit: bigint;
   /** Reference USD prices (8 decimals) from the feeds, by token address. */
   readonly prices: Readonly<Record<Address, TokenPrice>>;
   /** The executor contract's token balances (its inventory), by token address; empty without an executor. */

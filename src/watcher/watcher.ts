@@ -102,6 +102,7 @@ export class Watcher {
       blockHash: block.hash!,
       timestamp: block.timestamp,
       baseFeePerGas: block.baseFeePerGas ?? 0n,
+      gasLimit: block.gasLimit,
       prices: byToken,
       inventory,
       stats: { borrowersWatched: 0, newBorrowers: 0, aaveAccountsRead: 0, morphoBorrowersWatched: 0, ...stats, readMs: performance.now() - t0 },

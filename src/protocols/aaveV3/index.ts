@@ -5,6 +5,7 @@ import { findAaveLiquidations } from "./detect.js";
 import type { AaveState } from "./read.js";
 import { aaveActions } from "./readBack.js";
 import { AaveReader } from "./reader.js";
+import { mergeAaveLiquidations, refineAaveLiquidation } from "./sequence.js";
 import { aaveSectionSchema, type AaveSection } from "./schema.js";
 
 declare module "../../watcher/snapshot.js" {
@@ -27,5 +28,7 @@ export const aaveV3Module: ProtocolModule<AaveSection> = {
   context: (d) => (d.aave ? { aavePool: d.aave.pool } : {}),
   detect: findAaveLiquidations,
   combine: batchAaveLiquidations,
+  refine: refineAaveLiquidation,
+  merge: mergeAaveLiquidations,
   actions: aaveActions,
 };

@@ -4,6 +4,7 @@ import { formatHealthFactor } from "../../risk/format.js";
 import { formatUsd, tokenAmountToUsd } from "../../risk/profit.js";
 import type { ActionHandler, LiquidationRecord, ReadBackParams, ReadClient } from "../module.js";
 import { aavePoolAbi } from "./abi.js";
+import { applyAaveLiquidation, splitAaveBatch } from "./sequence.js";
 
 type Single = AaveLiquidationParams | AaveMorphoLiquidationParams;
 
@@ -59,13 +60,17 @@ export const aaveActions: Record<string, ActionHandler> = {
   liquidateAaveV2Flash: {
     touched: (a: ExecutorAction) => live(a.kind === "liquidateAaveV2Flash" ? [a.params.flashPair, a.params.swapPair] : []),
     readBack,
+    apply: applyAaveLiquidation,
   },
   liquidateAaveV2FlashBatch: {
     touched: (a: ExecutorAction) => live(a.kind === "liquidateAaveV2FlashBatch" ? a.params.items.flatMap((i) => [i.flashPair, i.swapPair]) : []),
     readBack,
+    apply: applyAaveLiquidation,
+    split: splitAaveBatch,
   },
   liquidateAaveMorphoFlash: {
     touched: (a: ExecutorAction) => live(a.kind === "liquidateAaveMorphoFlash" ? [a.params.swapPair] : []),
     readBack,
+    apply: applyAaveLiquidation,
   },
 };

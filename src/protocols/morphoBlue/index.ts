@@ -5,6 +5,7 @@ import { findMorphoLiquidations } from "./detect.js";
 import type { MorphoState } from "./read.js";
 import { morphoActions } from "./readBack.js";
 import { MorphoReader } from "./reader.js";
+import { refineMorphoLiquidation } from "./sequence.js";
 import { morphoSectionSchema, type MorphoSection } from "./schema.js";
 
 declare module "../../watcher/snapshot.js" {
@@ -29,5 +30,6 @@ export const morphoBlueModule: ProtocolModule<MorphoSection> = {
   positionsWatched: (s) => (s.morpho ? s.stats.morphoBorrowersWatched : undefined),
   context: (d) => (d.morpho ? { morpho: d.morpho.morpho } : {}),
   detect: findMorphoLiquidations,
+  refine: refineMorphoLiquidation,
   actions: morphoActions,
 };

@@ -5,6 +5,7 @@ import { morphoPositionHealth } from "../../risk/morpho/health.js";
 import { formatUsd, tokenAmountToUsd } from "../../risk/profit.js";
 import type { ActionHandler, LiquidationRecord, ReadBackParams, ReadClient } from "../module.js";
 import { morphoAbi, morphoOracleAbi } from "./abi.js";
+import { applyMorphoLiquidation } from "./sequence.js";
 
 /** The position's health after the liquidation's block, read from Morpho and the market's oracle. */
 async function readBack(client: ReadClient, { candidate, outcome, snapshot }: ReadBackParams): Promise<{ liquidations: LiquidationRecord[] }> {
@@ -51,5 +52,6 @@ export const morphoActions: Record<string, ActionHandler> = {
   liquidateMorpho: {
     touched: (a: ExecutorAction) => (a.kind === "liquidateMorpho" ? [a.params.swapPair] : []),
     readBack,
+    apply: applyMorphoLiquidation,
   },
 };

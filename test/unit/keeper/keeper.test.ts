@@ -26,6 +26,7 @@ function snapshotAt(block: bigint): Snapshot {
     blockHash: `0x${block.toString(16).padStart(64, "0")}` as Hash,
     timestamp: 1_000n + block,
     baseFeePerGas: 1n,
+    gasLimit: 30_000_000n,
     prices: { [WETH]: { token: WETH, symbol: "WETH", decimals: 18, usd8: 3000n * USD8, updatedAt: 0n } },
     inventory: {},
     stats: { readMs: 0 },

@@ -34,6 +34,7 @@ function snapshot(block: bigint, timestampSeconds: bigint, readMs = 250): Snapsh
     blockNumber: block,
     blockHash: HASH,
     timestamp: timestampSeconds,
+    gasLimit: 30_000_000n,
     baseFeePerGas: 10n * GWEI,
     prices: {
       [WETH]: { token: WETH, symbol: "WETH", decimals: 18, usd8: 2000n * 10n ** 8n, updatedAt: 0n },

@@ -68,6 +68,7 @@ function block(n: bigint, timestampSeconds: bigint): Snapshot {
     blockNumber: n,
     blockHash: `0x${"00".repeat(32)}` as Hash,
     timestamp: timestampSeconds,
+    gasLimit: 30_000_000n,
     baseFeePerGas: 0n,
     prices: {},
     v2Pairs: [],

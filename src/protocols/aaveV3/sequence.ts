@@ -1,0 +1,122 @@
+/**
+ * Aave's part in planning a block as a sequence: re-sizing a liquidation on a working snapshot, the exact effect of
+ * its flash swap or collateral sale on the V2 pair, folding liquidations that share a flash pair into one batch
+ * transaction under a gas bound, and cutting a failed batch in two.
+ */
+import type { AaveLiquidationOpportunity } from "../../risk/opportunity.js";
+import { formatUsd } from "../../risk/profit.js";
+import { v2GetAmountIn, v2GetAmountOut } from "../../risk/uniswapV2/amounts.js";
+import type { Candidate, Skip, StrategyContext } from "../../strategy/types.js";
+import type { Snapshot } from "../../watcher/snapshot.js";
+import type { VenueEffect } from "../module.js";
+import { batchGas } from "./batch.js";
+import { findAaveLiquidations } from "./detect.js";
+
+/** The same account detected again on `snapshot` (its best route and size there), or why it no longer pays. */
+export function refineAaveLiquidation(c: Candidate, snapshot: Snapshot, ctx: StrategyContext): Candidate | Skip {
+  const o = c.opportunity as AaveLiquidationOpportunity;
+  const aave = snapshot.aave;
+  const account = aave?.accounts.find((a) => a.user === o.details.user);
+  if (!aave || !account) return { id: o.id, protocol: "aave-v3", skip: { code: "other", message: "account no longer in the snapshot", deterministic: false }, context: c.context };
+  const found = findAaveLiquidations({ ...snapshot, aave: { ...aave, accounts: [account] } } as Snapshot, ctx);
+  return found.candidates[0] ?? found.skipped[0];
+}
+
+/** A V2 pair's reserves after `amountIn` of `tokenIn` came in and `amountOut` of the other token went out. */
+function v2After(pair: { address: `0x${string}`; token0: string; reserve0: bigint; reserve1: bigint }, tokenIn: string, amountIn: bigint, amountOut: bigint): VenueEffect {
+  const inIs0 = pair.token0.toLowerCase() === tokenIn.toLowerCase();
+  return {
+    kind: "v2",
+    address: pair.address,
+    reserve0: inIs0 ? pair.reserve0 + amountIn : pair.reserve0 - amountOut,
+    reserve1: inIs0 ? pair.reserve1 - amountOut : pair.reserve1 + amountIn,
+  };
+}
+
+/**
+ * The flash pair after each liquidation of the candidate (a batch: one after the other): it lends `debtToCover` of
+ * the debt asset and is repaid getAmountIn of collateral; a Morpho-funded one sells all seized collateral on its
+ * swap pair. Exactly what the pair's own arithmetic does.
+ */
+export function applyAaveLiquidation(c: Candidate, snapshot: Snapshot): VenueEffect[] {
+  const members = c.members ?? [c];
+  const pairs = new Map((snapshot.v2Pairs ?? []).map((p) => [p.address.toLowerCase(), p]));
+  const effects = new Map<string, VenueEffect & { kind: "v2" }>();
+  const state = (address: string) => {
+    const e = effects.get(address.toLowerCase());
+    const p = pairs.get(address.toLowerCase());
+    return p && (e ? { ...p, reserve0: e.reserve0, reserve1: e.reserve1 } : p);
+  };
+  for (const m of members) {
+    const a = m.action;
+    const o = m.opportunity as AaveLiquidationOpportunity;
+    if (a.kind === "liquidateAaveV2Flash") {
+      const pair = state(a.params.flashPair);
+      if (!pair) continue;
+      const debtIs0 = pair.token0.toLowerCase() === a.params.debtAsset.toLowerCase();
+      const rDebt = debtIs0 ? pair.reserve0 : pair.reserve1;
+      const rColl = debtIs0 ? pair.reserve1 : pair.reserve0;
+      const owed = v2GetAmountIn(a.params.debtToCover, rColl, rDebt);
+      effects.set(pair.address.toLowerCase(), v2After(pair, a.params.collateralAsset, owed, a.params.debtToCover) as VenueEffect & { kind: "v2" });
+    } else if (a.kind === "liquidateAaveMorphoFlash") {
+      const pair = state(a.params.swapPair);
+      if (!pair) continue;
+      const collIs0 = pair.token0.toLowerCase() === a.params.collateralAsset.toLowerCase();
+      const out = v2GetAmountOut(o.details.collateralSeized, collIs0 ? pair.reserve0 : pair.reserve1, collIs0 ? pair.reserve1 : pair.reserve0);
+      effects.set(pair.address.toLowerCase(), v2After(pair, a.params.collateralAsset, o.details.collateralSeized, out) as VenueEffect & { kind: "v2" });
+    }
+  }
+  return [...effects.values()];
+}
+
+const v2FlashOf = (c: Candidate) => (c.members?.[0] ?? c).action;
+
+/** Batch of V2-flash liquidations built from single candidates, in execution order. */
+export function aaveBatchCandidate(members: readonly Candidate[], ctx: StrategyContext): Candidate {
+  if (members.length === 1) return members[0];
+  const first = members[0].opportunity as AaveLiquidationOpportunity;
+  const total = members.reduce((s, m) => s + m.opportunity.expectedProfit.amount, 0n);
+  const totalUsd = members.reduce((s, m) => s + m.opportunity.expectedProfitUsd, 0n);
+  const items = members.map((m) => (m.action as Extract<Candidate["action"], { kind: "liquidateAaveV2Flash" }>).params);
+  return {
+    opportunity: {
+      ...first,
+      id: `aave-v3-batch:${items.length}:${items.map((x) => x.user.slice(2, 8)).join("")}`.slice(0, 160),
+      expectedProfit: { ...first.expectedProfit, amount: total },
+      expectedProfitUsd: totalUsd,
+      gasEstimate: batchGas(ctx, items.length),
+    },
+    action: { kind: "liquidateAaveV2FlashBatch", params: { items, minProfit: items.reduce((s, x) => s + x.minProfit, 0n) } },
+    context: {
+      borrowers: items.map((x) => x.user).join(","),
+      healthFactor: members.map((m) => m.context.healthFactor).join(","),
+      batch: `${items.length} liquidations in one transaction`,
+      expectedProfit: formatUsd(totalUsd),
+    },
+    members,
+  };
+}
+
+/**
+ * `next` appended to `into` when both are V2-flash liquidations through the same pair with the same debt and
+ * collateral (the batch entry point's profit is one token) and the batch's planned gas stays under `maxGas`.
+ */
+export function mergeAaveLiquidations(into: Candidate, next: Candidate, ctx: StrategyContext, maxGas: bigint): Candidate | undefined {
+  const a = v2FlashOf(into);
+  const b = next.action;
+  if (b.kind !== "liquidateAaveV2Flash" || next.members) return undefined;
+  if (a.kind !== "liquidateAaveV2Flash") return undefined;
+  const same = a.params.flashPair === b.params.flashPair && a.params.debtAsset === b.params.debtAsset && a.params.collateralAsset === b.params.collateralAsset;
+  if (!same || ctx.gas.aaveV2FlashBatchItem <= 0n) return undefined;
+  const members = [...(into.members ?? [into]), next];
+  if (batchGas(ctx, members.length) > maxGas) return undefined;
+  return aaveBatchCandidate(members, ctx);
+}
+
+/** A batch cut in two halves, each a batch again (or a single liquidation). */
+export function splitAaveBatch(c: Candidate, _snapshot: Snapshot, ctx: StrategyContext): [Candidate, Candidate] | undefined {
+  const members = c.members;
+  if (!members || members.length < 2) return undefined;
+  const half = Math.ceil(members.length / 2);
+  return [aaveBatchCandidate(members.slice(0, half), ctx), aaveBatchCandidate(members.slice(half), ctx)];
+}
