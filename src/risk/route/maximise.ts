@@ -21,7 +21,8 @@ const GRID_HALVINGS = 10n;
  * Maximises `f` over the integers [lo, hi]: a coarse grid (hi, hi/2, ..., hi/1024 and lo) finds the bracket
  * around the best grid point, then golden-section search narrows it. `f` returning undefined means "not
  * feasible" and ranks below every value. The result is at least every point evaluated, grid included; for a
- * unimodal f it is the maximum up to the bracket width left after `iterations` narrowings (0.618 each).
+ * unimodal f it is the maximum up to the bracket width left after `iterations` narrowings (0.618 each). Ties go
+ * to the larger argument: for a liquidation, the same profit for clearing more debt.
  *
  * @param f - Objective; pure, as it may be called on the same point once only (results are cached).
  * @param lo - Smallest argument (>= 0).
@@ -43,7 +44,7 @@ export function maximiseConcave(
     if (cache.has(x)) return cache.get(x);
     const value = f(x);
     cache.set(x, value);
-    if (value !== undefined && (best.value === undefined || value > best.value || (value === best.value && x < best.x))) {
+    if (value !== undefined && (best.value === undefined || value > best.value || (value === best.value && x > best.x))) {
       best = { x, value };
     }
     return value;
