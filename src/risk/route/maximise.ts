@@ -14,6 +14,8 @@ export interface MaximiseResult {
   evaluations: number;
 }
 
+const absDiff = (x: bigint, y: bigint): bigint => (x > y ? x - y : y - x);
+
 /** Grid depth: hi, hi/2, ..., hi/2^GRID_HALVINGS. */
 const GRID_HALVINGS = 10n;
 
@@ -65,15 +67,13 @@ export function maximiseConcave(
   let a = points[Math.max(0, bestIndex - 1)];
   let b = points[Math.min(points.length - 1, bestIndex + 1)];
 
-  // Symmetric interior points (c - a == b - d) keep one of them reusable after each narrowing.
+  // Symmetric interior points (c - a == b - d, so c < d for any width) keep one of them reusable per step.
   const interior = (a0: bigint, b0: bigint): [bigint, bigint] => {
-    const c0 = b0 - ((b0 - a0) * 618_034n) / 1_000_000n;
-    return [c0, a0 + b0 - c0];
+    const t = ((b0 - a0) * 381_966n) / 1_000_000n;
+    return [a0 + t, b0 - t];
   };
   let [c, d] = interior(a, b);
   for (let i = 0; i < iterations && b - a > 4n; i++) {
-    if (c >= d) [c, d] = interior(a, b);
-    if (c >= d) break;
     if (better(evaluate(d), evaluate(c))) {
       a = c;
       c = d;
@@ -83,7 +83,11 @@ export function maximiseConcave(
       d = c;
       c = a + b - d;
     }
-    if (c > d) [c, d] = [d, c];
+    // Reusing a point is exact only in real numbers: integer rounding drifts the ratio by phi each step, so
+    // re-place both points once they stray (one extra evaluation).
+    const [c0, d0] = interior(a, b);
+    const slack = (b - a) / 64n + 1n;
+    if (c >= d || absDiff(c, c0) > slack || absDiff(d, d0) > slack) [c, d] = [c0, d0];
   }
   if (b - a <= 4n) for (let x = a; x <= b; x++) evaluate(x);
   return { x: best.x, value: best.value, evaluations: cache.size };
