@@ -21,10 +21,7 @@ export const AAVE_DEFAULT_FLASHLOAN_PREMIUM_BPS: bigint = 5n;
  * The funding pool should not also be a routing venue (its state during the callback differs).
  */
 export type FundingCost =
-  | { kind: "free" }
-  | { kind: "aave"; premiumBps?: bigint }
-  | { kind: "v2" }
-  | { kind: "v3"; fee: number };
+  { kind: "free" } | { kind: "aave"; premiumBps?: bigint } | { kind: "v2" } | { kind: "v3"; fee: number };
 
 /**
  * Fee owed on top of `amount` for borrowing it.

@@ -15,7 +15,17 @@ export {
   type Venue,
   type VenueQuote,
 } from "./venue.js";
-export { applyPath, bookVenue, findPaths, quotePath, venueBook, type Hop, type Path, type PathQuote, type VenueBook } from "./paths.js";
+export {
+  applyPath,
+  bookVenue,
+  findPaths,
+  quotePath,
+  venueBook,
+  type Hop,
+  type Path,
+  type PathQuote,
+  type VenueBook,
+} from "./paths.js";
 export { bestRoute, DEFAULT_ROUTE_SLICES, quoteLegs, type Route, type RouteLeg, type RouteOptions } from "./split.js";
 export { maximiseConcave, type MaximiseResult } from "./maximise.js";
 export { AAVE_DEFAULT_FLASHLOAN_PREMIUM_BPS, flashFee, type FundingCost } from "./funding.js";

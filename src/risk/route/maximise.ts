@@ -46,13 +46,17 @@ export function maximiseConcave(
     if (cache.has(x)) return cache.get(x);
     const value = f(x);
     cache.set(x, value);
-    if (value !== undefined && (best.value === undefined || value > best.value || (value === best.value && x > best.x))) {
+    if (
+      value !== undefined &&
+      (best.value === undefined || value > best.value || (value === best.value && x > best.x))
+    ) {
       best = { x, value };
     }
     return value;
   };
   // undefined ranks lowest.
-  const better = (a: bigint | undefined, b: bigint | undefined): boolean => a !== undefined && (b === undefined || a > b);
+  const better = (a: bigint | undefined, b: bigint | undefined): boolean =>
+    a !== undefined && (b === undefined || a > b);
 
   const grid = new Set<bigint>([lo]);
   for (let k = 0n; k <= GRID_HALVINGS; k++) {

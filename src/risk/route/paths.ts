@@ -70,7 +70,9 @@ export function findPaths(
   const maxHops = options.maxHops ?? 2;
   if (maxHops !== 1 && maxHops !== 2) throw new RouteError(`maxHops ${maxHops} is not supported: use 1 or 2`);
   if (sameAddress(tokenIn, tokenOut)) throw new RouteError(`tokenIn and tokenOut are the same token ${tokenIn}`);
-  const paths: Path[] = venues.filter((v) => holds(v, tokenIn, tokenOut)).map((v) => [{ venue: v.address, tokenIn, tokenOut }]);
+  const paths: Path[] = venues
+    .filter((v) => holds(v, tokenIn, tokenOut))
+    .map((v) => [{ venue: v.address, tokenIn, tokenOut }]);
   if (maxHops === 1) return paths;
   const seenHubs: Address[] = [];
   for (const hub of options.hubs ?? []) {

@@ -5,8 +5,16 @@
  * seized collateral over the best split route yields, minus the repayment, the flash fee and optionally gas.
  */
 import type { Address } from "viem";
-import { aaveLiquidationAmounts, type AaveLiquidationAmounts, type AaveLiquidationParams } from "../aave/liquidation.js";
-import { morphoLiquidationFromSeized, type MorphoLiquidationAmounts, type MorphoLiquidationContext } from "../morpho/liquidation.js";
+import {
+  aaveLiquidationAmounts,
+  type AaveLiquidationAmounts,
+  type AaveLiquidationParams,
+} from "../aave/liquidation.js";
+import {
+  morphoLiquidationFromSeized,
+  type MorphoLiquidationAmounts,
+  type MorphoLiquidationContext,
+} from "../morpho/liquidation.js";
 import { MAX_UINT256 } from "../math/uint.js";
 import { RouteError } from "./errors.js";
 import { AAVE_DEFAULT_FLASHLOAN_PREMIUM_BPS, flashFee, type FundingCost } from "./funding.js";
@@ -67,7 +75,13 @@ interface Evaluated {
 }
 
 /** Sells `seized` and nets out repayment, fee and gas; undefined when the sale cannot be routed in full. */
-function evaluateSale(common: SizingCommon, collateral: Address, debt: Address, seized: bigint, repaid: bigint): Evaluated | undefined {
+function evaluateSale(
+  common: SizingCommon,
+  collateral: Address,
+  debt: Address,
+  seized: bigint,
+  repaid: bigint,
+): Evaluated | undefined {
   if (seized <= 0n) return undefined;
   const route = bestRoute(common.venues, collateral, debt, seized, common.route);
   if (route.unrouted !== 0n) return undefined;
@@ -93,7 +107,9 @@ export function sizeAaveLiquidation(params: AaveSizingParams): AaveSizing | null
     const amounts = amountsAt(d);
     return { amounts, sale: evaluateSale(params, collateral, debt, amounts.collateralSeized, amounts.debtToRepay) };
   };
-  const search = maximiseConcave((d) => at(d).sale?.profit, 1n, maxDebtToCover, { iterations: params.iterations ?? 48 });
+  const search = maximiseConcave((d) => at(d).sale?.profit, 1n, maxDebtToCover, {
+    iterations: params.iterations ?? 48,
+  });
   if (search.value === undefined) return null;
   const { amounts, sale } = at(search.x);
   return {
@@ -140,10 +156,14 @@ export function sizeMorphoLiquidation(params: MorphoSizingParams): MorphoSizing 
   const at = (seizedAssets: bigint) => {
     const amounts = morphoLiquidationFromSeized({ ...params.context, seizedAssets });
     const valid = params.borrowShares === undefined || amounts.repaidShares <= params.borrowShares;
-    const sale = valid ? evaluateSale(common, params.collateralToken, params.loanToken, seizedAssets, amounts.repaidAssets) : undefined;
+    const sale = valid
+      ? evaluateSale(common, params.collateralToken, params.loanToken, seizedAssets, amounts.repaidAssets)
+      : undefined;
     return { amounts, sale };
   };
-  const search = maximiseConcave((s) => at(s).sale?.profit, 1n, params.maxSeizedAssets, { iterations: params.iterations ?? 48 });
+  const search = maximiseConcave((s) => at(s).sale?.profit, 1n, params.maxSeizedAssets, {
+    iterations: params.iterations ?? 48,
+  });
   if (search.value === undefined) return null;
   const { amounts, sale } = at(search.x);
   return {

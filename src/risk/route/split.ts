@@ -72,7 +72,13 @@ export function quoteLegs(venues: readonly Venue[], legs: readonly { path: Path;
     amountIn += leg.amountIn;
     amountOut += q.amountOut;
   }
-  return { legs: out, amountIn, amountOut, unrouted, venuesAfter: venues.map((v) => book.get(v.address.toLowerCase())!) };
+  return {
+    legs: out,
+    amountIn,
+    amountOut,
+    unrouted,
+    venuesAfter: venues.map((v) => book.get(v.address.toLowerCase())!),
+  };
 }
 
 /**
@@ -121,7 +127,11 @@ export function bestRoute(
 }
 
 /** The path whose complete quote of `size` pays the most (the first on ties), or undefined. */
-function bestPathFor(book: VenueBook, paths: readonly Path[], size: bigint): { index: number; quote: PathQuote } | undefined {
+function bestPathFor(
+  book: VenueBook,
+  paths: readonly Path[],
+  size: bigint,
+): { index: number; quote: PathQuote } | undefined {
   let best: { index: number; quote: PathQuote } | undefined;
   paths.forEach((path, index) => {
     const quote = quotePath(book, path, size);

@@ -97,7 +97,11 @@ export function otherToken(venue: Venue, token: Address): Address {
  * @param wordsEachSide - Words read each side (readV3Pools' default is 2).
  * @returns The first and last tick of the window.
  */
-export function v3TickWindow(tick: number, tickSpacing: number, wordsEachSide: number): { lower: number; upper: number } {
+export function v3TickWindow(
+  tick: number,
+  tickSpacing: number,
+  wordsEachSide: number,
+): { lower: number; upper: number } {
   const word = Math.floor(Math.floor(tick / tickSpacing) / 256);
   return {
     lower: (word - wordsEachSide) * 256 * tickSpacing,
@@ -145,7 +149,13 @@ function quoteV2(venue: V2Venue, zeroForOne: boolean, amountIn: bigint): VenueQu
     throw new RouteError(`V2 venue ${venue.address} has fee ${venue.feeBps} bps; only UniswapV2's 30 bps is modelled`);
   }
   const [reserveIn, reserveOut] = zeroForOne ? [venue.reserve0, venue.reserve1] : [venue.reserve1, venue.reserve0];
-  const none = (reason: IncompleteReason): VenueQuote => ({ amountIn: 0n, amountOut: 0n, complete: false, reason, after: venue });
+  const none = (reason: IncompleteReason): VenueQuote => ({
+    amountIn: 0n,
+    amountOut: 0n,
+    complete: false,
+    reason,
+    after: venue,
+  });
   if (reserveIn === 0n || reserveOut === 0n) return none("zero-output");
   if (reserveIn + amountIn > MAX_UINT112) return none("overflow");
   const amountOut = v2GetAmountOut(amountIn, reserveIn, reserveOut);
@@ -185,7 +195,12 @@ function quoteV3(venue: V3Venue, zeroForOne: boolean, amountIn: bigint): VenueQu
   if (zeroForOne ? limit >= price : limit <= price) {
     return { amountIn: 0n, amountOut: 0n, complete: false, reason: "ticks-unknown", after: venue };
   }
-  const bounded = simulateV3Swap({ state: venue.state, zeroForOne, amountSpecified: amountIn, sqrtPriceLimitX96: limit });
+  const bounded = simulateV3Swap({
+    state: venue.state,
+    zeroForOne,
+    amountSpecified: amountIn,
+    sqrtPriceLimitX96: limit,
+  });
   if (bounded.amountIn !== amountIn) return withResult(bounded, false, "ticks-unknown");
   // The pool swaps without our bound, and a step aimed at the bound rounds differently from one aimed at the
   // next tick, so the exact fill is the unbounded replay (identical up to the last step when it stays inside).

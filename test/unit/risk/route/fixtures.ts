@@ -19,6 +19,20 @@ export function v2(tokenA: Address, amountA: bigint, tokenB: Address, amountB: b
 }
 
 /** A V3 pool token0/token1 at `tick` with the given positions. */
-export function v3(token0: Address, token1: Address, tick: number, fee: number, tickSpacing: number, positions: TestPosition[]): V3Venue {
-  return { kind: "v3", address: freshAddress(), token0, token1, fee, state: poolAtTick(tick, { fee, tickSpacing, positions }) };
+export function v3(
+  token0: Address,
+  token1: Address,
+  tick: number,
+  fee: number,
+  tickSpacing: number,
+  positions: TestPosition[],
+): V3Venue {
+  return {
+    kind: "v3",
+    address: freshAddress(),
+    token0,
+    token1,
+    fee,
+    state: poolAtTick(tick, { fee, tickSpacing, positions }),
+  };
 }

@@ -20,7 +20,10 @@ import { USDC, v2, WETH } from "./fixtures.js";
 const E18 = 10n ** 18n;
 const E6 = 10n ** 6n;
 
-const gridOf = (lo: bigint, hi: bigint): bigint[] => [lo, ...Array.from({ length: 11 }, (_, k) => hi >> BigInt(k)).filter((x) => x >= lo)];
+const gridOf = (lo: bigint, hi: bigint): bigint[] => [
+  lo,
+  ...Array.from({ length: 11 }, (_, k) => hi >> BigInt(k)).filter((x) => x >= lo),
+];
 
 describe("maximiseConcave", () => {
   it("finds the exact peak of integer parabolas and is never below a grid point", () => {
@@ -106,12 +109,19 @@ describe("sizeAaveLiquidation", () => {
     expect(s.debtToCover).toBeLessThan(s.maxDebtToCover);
     expect(s.profitDebtUnits).toBe(aaveProfit(venues, s.debtToCover));
     expect(s.route.amountOut - s.repaid - s.flashFee).toBe(s.profitDebtUnits);
-    for (const g of gridOf(1n, s.maxDebtToCover)) expect(s.profitDebtUnits).toBeGreaterThanOrEqual(aaveProfit(venues, g) ?? -(1n << 200n));
+    for (const g of gridOf(1n, s.maxDebtToCover))
+      expect(s.profitDebtUnits).toBeGreaterThanOrEqual(aaveProfit(venues, g) ?? -(1n << 200n));
     // A fine scan finds nothing better than a cent more.
     for (let k = 1n; k <= 200n; k++) {
       expect(s.profitDebtUnits + 10_000n).toBeGreaterThanOrEqual(aaveProfit(venues, (s.maxDebtToCover * k) / 200n)!);
     }
-    if (process.env.ROUTE_VERBOSE) console.log({ debtToCover: s.debtToCover, profit: s.profitDebtUnits, full: s.fullSizeProfitDebtUnits, evals: s.evaluations });
+    if (process.env.ROUTE_VERBOSE)
+      console.log({
+        debtToCover: s.debtToCover,
+        profit: s.profitDebtUnits,
+        full: s.fullSizeProfitDebtUnits,
+        evals: s.evaluations,
+      });
   });
 
   it("deep pool: the full size is optimal", () => {
@@ -129,7 +139,10 @@ describe("sizeAaveLiquidation", () => {
     const withGas = sizeAaveLiquidation({ liquidation: underwater, venues: [thin], gasCostInDebtUnits: gas })!;
     expect(withGas.debtToCover).toBe(base.debtToCover);
     expect(withGas.profitDebtUnits).toBe(-1n);
-    const two = sizeAaveLiquidation({ liquidation: underwater, venues: [thin, v2(WETH, 200n * E18, USDC, 400_000n * E6)] })!;
+    const two = sizeAaveLiquidation({
+      liquidation: underwater,
+      venues: [thin, v2(WETH, 200n * E18, USDC, 400_000n * E6)],
+    })!;
     expect(two.profitDebtUnits).toBeGreaterThan(base.profitDebtUnits);
     expect(two.debtToCover).toBeGreaterThan(base.debtToCover);
     expect(two.route.legs).toHaveLength(2);
@@ -147,7 +160,13 @@ describe("sizeMorphoLiquidation", () => {
 
   it("thin pool: a partial seize is found with positive profit; a deep pool takes the maximum", () => {
     const max = morphoMaxLiquidation({ ...context, position })!;
-    const common = { context, maxSeizedAssets: max.seizedAssets, borrowShares: position.borrowShares, collateralToken: WETH, loanToken: USDC };
+    const common = {
+      context,
+      maxSeizedAssets: max.seizedAssets,
+      borrowShares: position.borrowShares,
+      collateralToken: WETH,
+      loanToken: USDC,
+    };
     const thin = [v2(WETH, 200n * E18, USDC, 400_000n * E6)];
     const s = sizeMorphoLiquidation({ ...common, venues: thin })!;
     expect(s.fullSizeProfitDebtUnits!).toBeLessThan(0n);
@@ -158,7 +177,9 @@ describe("sizeMorphoLiquidation", () => {
     expect(s.amounts).toEqual(a);
     expect(s.profitDebtUnits).toBe(bestRoute(thin, WETH, USDC, s.seizedAssets).amountOut - a.repaidAssets);
     for (const g of gridOf(1n, max.seizedAssets)) {
-      const p = bestRoute(thin, WETH, USDC, g).amountOut - morphoLiquidationFromSeized({ ...context, seizedAssets: g }).repaidAssets;
+      const p =
+        bestRoute(thin, WETH, USDC, g).amountOut -
+        morphoLiquidationFromSeized({ ...context, seizedAssets: g }).repaidAssets;
       expect(s.profitDebtUnits).toBeGreaterThanOrEqual(p);
     }
     const deep = sizeMorphoLiquidation({ ...common, venues: [v2(WETH, 1_000_000n * E18, USDC, 2_000_000_000n * E6)] })!;

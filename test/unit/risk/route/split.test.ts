@@ -39,7 +39,11 @@ describe("findPaths", () => {
     const b = v3(USDC, WETH, 0, 3000, 60, [{ tickLower: -600, tickUpper: 600, liquidity: E18 }]);
     const c = v2(USDC, E18, WETH, E18);
     const paths = findPaths([direct, a, b, c], WBTC, USDC, { hubs: [WETH, WBTC] });
-    expect(paths.map((p) => p.map((h) => h.venue))).toEqual([[direct.address], [a.address, b.address], [a.address, c.address]]);
+    expect(paths.map((p) => p.map((h) => h.venue))).toEqual([
+      [direct.address],
+      [a.address, b.address],
+      [a.address, c.address],
+    ]);
     expect(paths[1]).toEqual([
       { venue: a.address, tokenIn: WBTC, tokenOut: WETH },
       { venue: b.address, tokenIn: WETH, tokenOut: USDC },
@@ -105,7 +109,11 @@ describe("bestRoute", () => {
       const jitter = () => 800n + prng.bigint(0n, 400n); // price within +-20% of 1
       const depth = () => prng.logBigint(19, 23);
       const venues: Venue[] = [];
-      const pairs: [Address, Address][] = [[WBTC, USDC], [WBTC, WETH], [USDC, WETH]];
+      const pairs: [Address, Address][] = [
+        [WBTC, USDC],
+        [WBTC, WETH],
+        [USDC, WETH],
+      ];
       for (const [a, b] of pairs) {
         for (let k = prng.int(0, 2); k > 0; k--) {
           const d = depth();
@@ -114,10 +122,16 @@ describe("bestRoute", () => {
         if (prng.chance(0.6)) {
           const tick = prng.int(-2000, 2000);
           const L = depth();
-          venues.push(v3(a, b, tick, 3000, 60, [
-            { tickLower: -3000, tickUpper: 3000, liquidity: L },
-            { tickLower: Math.floor(tick / 60) * 60 - 120, tickUpper: Math.floor(tick / 60) * 60 + 180, liquidity: L * 3n },
-          ]));
+          venues.push(
+            v3(a, b, tick, 3000, 60, [
+              { tickLower: -3000, tickUpper: 3000, liquidity: L },
+              {
+                tickLower: Math.floor(tick / 60) * 60 - 120,
+                tickUpper: Math.floor(tick / 60) * 60 + 180,
+                liquidity: L * 3n,
+              },
+            ]),
+          );
         }
       }
       const [tokenIn, tokenOut] = prng.chance(0.5) ? [WBTC, USDC] : [USDC, WBTC];

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { simulateV3Swap, v2GetAmountOut } from "../../../../src/risk/index.js";
-import { applyExactIn, quoteExactIn, RouteError, v3TickWindow, type V3Venue } from "../../../../src/risk/route/index.js";
+import {
+  applyExactIn,
+  quoteExactIn,
+  RouteError,
+  v3TickWindow,
+  type V3Venue,
+} from "../../../../src/risk/route/index.js";
 import { USDC, v2, v3, WBTC, WETH } from "./fixtures.js";
 
 const E18 = 10n ** 18n;
@@ -35,7 +41,10 @@ describe("quoteExactIn / applyExactIn", () => {
       { tickLower: -600, tickUpper: 600, liquidity: 10n ** 20n },
       { tickLower: -1200, tickUpper: 1200, liquidity: 10n ** 19n },
     ]);
-    for (const [token, zeroForOne] of [[WETH, true], [USDC, false]] as const) {
+    for (const [token, zeroForOne] of [
+      [WETH, true],
+      [USDC, false],
+    ] as const) {
       const amount = E18;
       const q = quoteExactIn(pool, token, amount);
       const sim = simulateV3Swap({ state: pool.state, zeroForOne, amountSpecified: amount });
@@ -56,7 +65,11 @@ describe("quoteExactIn / applyExactIn", () => {
 
   it("V3: a swap leaving the known tick window is not promised; inside it the quote is exact", () => {
     // Ticks every 60 from -24000 to 24000; the window knows one bitmap word each side of the current one.
-    const positions = Array.from({ length: 400 }, (_, i) => ({ tickLower: -24_000 + 60 * i, tickUpper: 60 + 60 * i, liquidity: 10n ** 18n }));
+    const positions = Array.from({ length: 400 }, (_, i) => ({
+      tickLower: -24_000 + 60 * i,
+      tickUpper: 60 + 60 * i,
+      liquidity: 10n ** 18n,
+    }));
     const full = v3(WETH, USDC, 0, 3000, 60, positions);
     expect(v3TickWindow(full.state.tick, 60, 0)).toEqual({ lower: 0, upper: 255 * 60 });
     expect(v3TickWindow(-1, 60, 1)).toEqual({ lower: -512 * 60, upper: 255 * 60 });
@@ -78,6 +91,10 @@ describe("quoteExactIn / applyExactIn", () => {
     expect(part.amountIn).toBeGreaterThan(0n);
     expect(part.amountIn).toBeLessThan(big);
     // From the window's edge nothing more can be filled.
-    expect(quoteExactIn(part.after, WETH, small)).toMatchObject({ complete: false, amountIn: 0n, reason: "ticks-unknown" });
+    expect(quoteExactIn(part.after, WETH, small)).toMatchObject({
+      complete: false,
+      amountIn: 0n,
+      reason: "ticks-unknown",
+    });
   });
 });
