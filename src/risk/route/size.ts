@@ -34,6 +34,8 @@ export interface SizingCommon {
   gasCostInDebtUnits?: bigint;
   /** Golden-section iterations of {@link maximiseConcave}. */
   iterations?: number;
+  /** Take the full size when profit still rises over its last 1/128 (see maximiseConcave); off by default. */
+  topShortcut?: boolean;
 }
 
 /** What every sizing reports. */
@@ -109,6 +111,7 @@ export function sizeAaveLiquidation(params: AaveSizingParams): AaveSizing | null
   };
   const search = maximiseConcave((d) => at(d).sale?.profit, 1n, maxDebtToCover, {
     iterations: params.iterations ?? 48,
+    topShortcut: params.topShortcut,
   });
   if (search.value === undefined) return null;
   const { amounts, sale } = at(search.x);
@@ -163,6 +166,7 @@ export function sizeMorphoLiquidation(params: MorphoSizingParams): MorphoSizing 
   };
   const search = maximiseConcave((s) => at(s).sale?.profit, 1n, params.maxSeizedAssets, {
     iterations: params.iterations ?? 48,
+    topShortcut: params.topShortcut,
   });
   if (search.value === undefined) return null;
   const { amounts, sale } = at(search.x);

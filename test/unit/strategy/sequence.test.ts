@@ -11,7 +11,7 @@ import type { ProtocolModule } from "../../../src/protocols/module.js";
 import type { Opportunity } from "../../../src/risk/opportunity.js";
 import { skip } from "../../../src/skip.js";
 import { maxTxGasFor, planSequence, TX_GAS_CAP } from "../../../src/strategy/sequence.js";
-import type { Candidate, StrategyContext } from "../../../src/strategy/types.js";
+import type { Candidate, Skip, StrategyContext } from "../../../src/strategy/types.js";
 import type { Snapshot } from "../../../src/watcher/snapshot.js";
 import type { Watcher } from "../../../src/watcher/watcher.js";
 
@@ -70,7 +70,7 @@ function fakeModule(found: Candidate[], opts: { refine?: (c: Candidate) => Candi
     positionsWatched: () => undefined,
     context: () => ({}),
     detect: () => ({ candidates: found, skipped: [] }),
-    refine: (c) => opts.refine?.(c) ?? { id: c.opportunity.id, protocol: "fake", skip: skip("not-profitable", "pool moved"), context: {} },
+    refine: (c) => opts.refine?.(c) ?? ({ id: c.opportunity.id, protocol: "fake", skip: skip("not-profitable", "pool moved"), context: {} } as unknown as Skip),
     merge: (into, next, _ctx, maxGas) => {
       const a = into.action.params as unknown as FakeParams;
       const b = next.action.params as unknown as FakeParams;
