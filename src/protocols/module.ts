@@ -11,8 +11,7 @@ import type { z } from "zod";
 import type { Deployment } from "../chain/deployment.js";
 import type { ExecutorAction } from "../executor/actions.js";
 import type { SendOutcome } from "../executor/outcome.js";
-import type { Candidate, Skip, StrategyContext } from "../strategy/types.js";
-import type { V3PoolState } from "../risk/uniswapV3/types.js";
+import type { Candidate, Skip, StrategyContext, VenueEffect } from "../strategy/types.js";
 import type { Snapshot, SnapshotSlices } from "../watcher/snapshot.js";
 
 export type ReadClient = PublicClient<Transport, Chain>;
@@ -102,13 +101,7 @@ export interface ReadBackParams {
 }
 
 /** The executor actions a module owns, by kind. */
-/**
- * A venue's state after an action, exactly as the protocol's math says it will be: what the block planner writes
- * into its working copy of the snapshot before sizing the next action.
- */
-export type VenueEffect =
-  | { kind: "v2"; address: Address; reserve0: bigint; reserve1: bigint }
-  | { kind: "v3"; address: Address; state: V3PoolState };
+export type { VenueEffect } from "../strategy/types.js";
 
 export interface ActionHandler {
   /** Addresses whose state the action changes: the pools it trades on, the markets it touches. */

@@ -89,7 +89,9 @@ export function planSequence(
       touches = touchedBy(c.action, protocols);
     }
     const handler = actionHandler(c.action, protocols)?.handler;
-    if (handler?.apply) working.apply(handler.apply(c, working.view()));
+    const known = c.effects ?? (c.members?.every((m) => m.effects) ? c.members.flatMap((m) => m.effects!) : undefined);
+    if (known) working.apply(known);
+    else if (handler?.apply) working.apply(handler.apply(c, working.view()));
     else working.markOpaque(touches);
 
     // Fold into the latest earlier transaction it can join, never jumping over one that touches the same venues

@@ -1,6 +1,7 @@
 import type { Address } from "viem";
 import type { ExecutorAction } from "../executor/actions.js";
 import type { Opportunity } from "../risk/opportunity.js";
+import type { V3PoolState } from "../risk/uniswapV3/types.js";
 import type { SkipReason } from "../skip.js";
 
 /** A call of our KeeperExecutor contract, params named exactly as its Solidity structs. */
@@ -14,7 +15,20 @@ export interface Candidate {
   context: Record<string, string>;
   /** For a batch: the candidates it is made of, in execution order (so a failed batch can be cut in two). */
   members?: readonly Candidate[];
+  /**
+   * The exact state of every venue the action trades on after it runs, on the snapshot it was sized on (a routed
+   * sale knows it from its quote). The block planner writes it into its working copy before sizing the next action.
+   */
+  effects?: readonly VenueEffect[];
 }
+
+/**
+ * A venue's state after an action, exactly as the protocol's math says it will be: what the block planner writes
+ * into its working copy of the snapshot before sizing the next action.
+ */
+export type VenueEffect =
+  | { kind: "v2"; address: Address; reserve0: bigint; reserve1: bigint }
+  | { kind: "v3"; address: Address; state: V3PoolState };
 
 /** An opportunity seen but not pursued, with why. */
 export interface Skip {

@@ -1,20 +1,63 @@
-import { aaveLiquidationCandidates } from "../../risk/aave/best.js";
+import type { Address } from "viem";
+import { FlashSource } from "../../executor/actions.js";
 import { findAaveReserve } from "../../risk/aave/account.js";
+import { aaveLiquidationCandidates, type AaveLiquidationCandidate } from "../../risk/aave/best.js";
+import { aaveLiquidationAmounts, type AaveLiquidationParams } from "../../risk/aave/liquidation.js";
+import type { AaveReserveView, AaveUserPosition } from "../../risk/aave/types.js";
 import { formatHealthFactor } from "../../risk/format.js";
 import type { AaveLiquidationOpportunity } from "../../risk/opportunity.js";
 import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../../risk/profit.js";
-import { v2GetAmountIn, v2GetAmountOut } from "../../risk/uniswapV2/amounts.js";
+import { maximiseConcave, sizeAaveLiquidation, type Venue } from "../../risk/route/index.js";
+import { v2GetAmountIn } from "../../risk/uniswapV2/amounts.js";
 import { skip, type SkipReason } from "../../skip.js";
-import type { Snapshot } from "../../watcher/snapshot.js";
 import { ZERO_ADDRESS, type Candidate, type Skip, type StrategyContext } from "../../strategy/types.js";
+import { extraHops, routeEffects, routeVenues, saleRouteOf, venuesOf } from "../../strategy/venues.js";
+import type { Snapshot } from "../../watcher/snapshot.js";
 
+/** Gas of a routed Aave liquidation per hop beyond the first (measured: test/contracts/keeper-executor-routes). */
+const ROUTED_GAS_PER_EXTRA_HOP = 110_000n;
+/** Golden-section iterations when sizing: the objective is smooth, and 24 narrowings leave a 1e-5 bracket. */
+const SIZING_ITERATIONS = 24;
+/** Route chunks when sizing: coarser than a final route, 8 is within a few bps of 16 on the world's pools. */
+const SIZING_SLICES = 8;
 
+/** The inputs aaveLiquidationAmounts takes for one (debt, collateral) pair of a user, without debtToCover. */
+function liquidationInputs(position: AaveUserPosition, reserves: readonly AaveReserveView[], c: AaveLiquidationCandidate): Omit<AaveLiquidationParams, "debtToCover"> {
+  const debt = position.reserves.find((r) => r.asset === c.debtAsset)!;
+  const coll = position.reserves.find((r) => r.asset === c.collateralAsset)!;
+  return {
+    debtReserve: findAaveReserve(reserves, c.debtAsset)!,
+    collateralReserve: findAaveReserve(reserves, c.collateralAsset)!,
+    variableDebt: debt.variableDebt,
+    stableDebt: debt.stableDebt,
+    userCollateralBalance: coll.aTokenBalance,
+    healthFactor: c.healthFactor,
+  };
+}
+
+interface Option {
+  profit: bigint;
+  profitUsd: bigint;
+  profitToken: { token: Address; symbol: string; decimals: number; usd8: bigint };
+  gas: bigint;
+  debtToCover: bigint;
+  collateralSeized: bigint;
+  protocolFee: bigint;
+  source: string;
+  build: (minProfit: bigint) => Candidate["action"];
+  effects?: Candidate["effects"];
+}
 
 /**
- * Every Aave account under HF 1 becomes a liquidation candidate funded by a V2 flash swap: borrow the debt asset
- * from the pair that also holds the collateral, repay the pair in collateral. Profit = collateral seized (bonus,
- * minus Aave's protocol fee) - collateral owed to the pair (getAmountIn, 0.3% fee included), in collateral units.
- * Accounts with no such pair, or whose profit is not positive, are skipped with the reason.
+ * Every Aave account under HF 1 becomes a liquidation candidate, sized for the most net profit on the exact curves
+ * of the venues it trades on (a partial liquidation when impact makes the full one worth less), over two funding
+ * routes:
+ *  - a V2 flash swap from the collateral/debt pair, repaid in collateral (getAmountIn, 0.3% inside); profit in
+ *    collateral;
+ *  - Morpho's fee-free flash loan of the debt asset, the seized collateral sold over the best split route across
+ *    every V2 pair and V3 pool of the snapshot (two hops through WETH allowed); profit in the debt asset. A route
+ *    of one direct V2 leg uses the cheaper single-pair entry point.
+ * Accounts with no route, or whose best size does not pay, are skipped with the reason.
  */
 export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): { candidates: Candidate[]; skipped: Skip[] } {
   const candidates: Candidate[] = [];
@@ -23,87 +66,137 @@ export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): 
   if (!aave || !ctx.aavePool) return { candidates, skipped };
   const ethUsd = snapshot.prices[ctx.wethToken]?.usd8 ?? 0n;
   const gasMarket = { baseFeePerGas: snapshot.baseFeePerGas, priorityFeePerGas: ctx.priorityFeePerGas, ethUsd };
+  let venues: Venue[] | undefined;
 
   for (const account of aave.accounts) {
     const position = aave.positions[account.user];
     if (!position) continue;
     const id = `aave-v3:${account.user}`;
     const context = { borrower: account.user, healthFactor: formatHealthFactor(account.healthFactor) };
-    const options = aaveLiquidationCandidates(position, aave.reserves);
-    let best: Candidate | undefined;
+    let best: (Option & { c: AaveLiquidationCandidate }) | undefined;
     let lastReason: SkipReason = skip("not-liquidatable", "no liquidatable debt/collateral pair");
-    for (const c of options) {
-      const pair = ctx.v2Pairs.find(
-        (p) =>
-          (p.token0 === c.debtAsset && p.token1 === c.collateralAsset) || (p.token1 === c.debtAsset && p.token0 === c.collateralAsset),
-      );
-      const pairState = pair && (snapshot.v2Pairs ?? []).find((p) => p.address === pair.address);
-      if (!pair || !pairState) {
-        lastReason = skip("no-funding", `no Uniswap V2 pair to flash-borrow ${c.debtAsset} against ${c.collateralAsset}`);
-        continue;
-      }
-      const debtIs0 = pair.token0 === c.debtAsset;
-      const reserveDebt = debtIs0 ? pairState.reserve0 : pairState.reserve1;
-      const reserveColl = debtIs0 ? pairState.reserve1 : pairState.reserve0;
-      if (c.debtToRepay <= 0n || c.debtToRepay >= reserveDebt) {
-        lastReason = skip("no-funding", `debt to repay ${c.debtToRepay} exceeds the pair's liquidity`);
-        continue;
-      }
-      const collReserve = findAaveReserve(aave.reserves, c.collateralAsset)!;
+    for (const c of aaveLiquidationCandidates(position, aave.reserves)) {
       const collPrice = snapshot.prices[c.collateralAsset];
       const debtPrice = snapshot.prices[c.debtAsset];
-      const decimals = Number(collReserve.decimals);
-      // Route 1, V2 flash swap: borrow the debt asset from the pair, repay it in collateral (0.3% inside getAmountIn).
-      const owed = v2GetAmountIn(c.debtToRepay, reserveColl, reserveDebt);
-      const v2Profit = c.collateralSeized - owed;
-      const v2ProfitUsd = collPrice && v2Profit > 0n ? tokenAmountToUsd(v2Profit, decimals, collPrice.usd8) : 0n;
-      // Route 2, Morpho flash loan (fee-free): borrow the debt asset from Morpho, sell all seized collateral on the pair.
-      const morphoCash = ctx.morpho ? (snapshot.morphoLiquidity?.[c.debtAsset] ?? 0n) : 0n;
-      const sold = v2GetAmountOut(c.collateralSeized, reserveColl, reserveDebt);
-      const mProfit = sold - c.debtToRepay;
-      const mProfitUsd = debtPrice && mProfit > 0n && morphoCash >= c.debtToRepay ? tokenAmountToUsd(mProfit, debtPrice.decimals, debtPrice.usd8) : 0n;
-      const useMorpho = mProfitUsd > v2ProfitUsd;
-      const profit = useMorpho ? mProfit : v2Profit;
-      const profitUsd = useMorpho ? mProfitUsd : v2ProfitUsd;
-      const profitToken = useMorpho ? debtPrice! : collPrice;
-      if (profit <= 0n || !profitToken) {
-        lastReason = skip("not-profitable", `seized collateral does not cover the flash-swap repayment (${v2Profit} units)`);
+      if (!collPrice || !debtPrice) {
+        lastReason = skip("no-funding", `no reference price for ${collPrice ? c.debtAsset : c.collateralAsset}`);
         continue;
       }
-      const gas = useMorpho ? ctx.gas.aaveMorphoFlash : ctx.gas.aaveV2Flash;
-      // On-chain floor: the liquidation must at least pay for its gas plus the configured minimum, in the profit token.
-      const floorUsd = gasCostUsd(gas, gasMarket) + ctx.minProfitUsd;
-      const minProfit = (floorUsd * 10n ** BigInt(profitToken.decimals)) / profitToken.usd8;
-      const opportunity: AaveLiquidationOpportunity = {
-        id,
-        kind: "liquidation",
-        protocol: "aave-v3",
-        expectedProfit: { token: profitToken.token, symbol: profitToken.symbol, decimals: profitToken.decimals, amount: profit },
-        expectedProfitUsd: profitUsd,
-        gasEstimate: gas,
-        funding: { source: useMorpho ? `morpho flash loan, collateral sold on V2 ${pair.name}` : `uniswap-v2 flash swap ${pair.name}`, feeUsd: 0n, includedInProfit: true },
-        details: {
-          user: account.user,
-          debtAsset: c.debtAsset,
-          collateralAsset: c.collateralAsset,
-          debtToCover: c.debtToRepay,
-          collateralSeized: c.collateralSeized,
-          protocolFee: c.protocolFee,
-          healthFactor: account.healthFactor,
-        },
-      };
-      const common = { aavePool: ctx.aavePool, collateralAsset: c.collateralAsset, debtAsset: c.debtAsset, user: account.user, debtToCover: c.debtToRepay, minProfit };
-      const candidate: Candidate = {
-        opportunity,
-        action: useMorpho
-          ? { kind: "liquidateAaveMorphoFlash", params: { ...common, morpho: ctx.morpho!, swapPair: pair.address } }
-          : { kind: "liquidateAaveV2Flash", params: { ...common, flashPair: pair.address, swapPair: ZERO_ADDRESS } },
-        context: { ...context, closeFactor: `${Number(c.closeFactor) / 100}%`, expectedProfit: formatUsd(profitUsd) },
-      };
-      if (!best || candidate.opportunity.expectedProfitUsd > best.opportunity.expectedProfitUsd) best = candidate;
+      const inputs = liquidationInputs(position, aave.reserves, c);
+      const options: Option[] = [];
+
+      // Route 1: V2 flash swap from the collateral/debt pair, repaid in collateral.
+      const pair = ctx.v2Pairs.find((p) => (p.token0 === c.debtAsset && p.token1 === c.collateralAsset) || (p.token1 === c.debtAsset && p.token0 === c.collateralAsset));
+      const pairState = pair && (snapshot.v2Pairs ?? []).find((p) => p.address === pair.address);
+      if (pair && pairState) {
+        const debtIs0 = pair.token0 === c.debtAsset;
+        const rDebt = debtIs0 ? pairState.reserve0 : pairState.reserve1;
+        const rColl = debtIs0 ? pairState.reserve1 : pairState.reserve0;
+        const at = (d: bigint) => {
+          const a = aaveLiquidationAmounts({ ...inputs, debtToCover: d });
+          if (a.debtToRepay <= 0n || a.debtToRepay >= rDebt) return undefined;
+          return { a, profit: a.collateralSeized - v2GetAmountIn(a.debtToRepay, rColl, rDebt) };
+        };
+        const search = maximiseConcave((d) => at(d)?.profit, 1n, c.debtToRepay, { iterations: SIZING_ITERATIONS, topShortcut: true });
+        const r = search.value !== undefined ? at(search.x) : undefined;
+        if (r && r.profit > 0n) {
+          const common = { aavePool: ctx.aavePool, collateralAsset: c.collateralAsset, debtAsset: c.debtAsset, user: account.user, debtToCover: r.a.debtToRepay };
+          options.push({
+            profit: r.profit,
+            profitUsd: tokenAmountToUsd(r.profit, collPrice.decimals, collPrice.usd8),
+            profitToken: collPrice,
+            gas: ctx.gas.aaveV2Flash,
+            debtToCover: r.a.debtToRepay,
+            collateralSeized: r.a.collateralSeized,
+            protocolFee: r.a.protocolFee,
+            source: `uniswap-v2 flash swap ${pair.name}`,
+            build: (minProfit) => ({ kind: "liquidateAaveV2Flash", params: { ...common, flashPair: pair.address, swapPair: ZERO_ADDRESS, minProfit } }),
+          });
+        } else if (c.debtToRepay >= rDebt) lastReason = skip("no-funding", `debt to repay ${c.debtToRepay} exceeds the pair's liquidity`);
+        else lastReason = skip("not-profitable", `no size of the liquidation repays the flash swap (best ${r?.profit ?? 0n} collateral units)`);
+      } else lastReason = skip("no-funding", `no Uniswap V2 pair to flash-borrow ${c.debtAsset} against ${c.collateralAsset}`);
+
+      // Route 2: Morpho's free flash loan of the debt asset, the collateral sold over the best split route.
+      const morphoCash = ctx.morpho ? (snapshot.morphoLiquidity?.[c.debtAsset] ?? 0n) : 0n;
+      if (ctx.morpho && morphoCash > 0n) {
+        venues ??= venuesOf(snapshot);
+        const sized = sizeAaveLiquidation({
+          liquidation: inputs,
+          venues,
+          funding: { kind: "free" },
+          route: { hubs: [ctx.wethToken], slices: SIZING_SLICES },
+          iterations: SIZING_ITERATIONS,
+          topShortcut: true,
+        });
+        if (sized && sized.profitDebtUnits > 0n && sized.debtToCover <= morphoCash) {
+          const route = sized.route;
+          const direct = route.legs.length === 1 && route.legs[0].path.length === 1 && venues.find((v) => v.address === route.legs[0].path[0].venue)?.kind === "v2";
+          const common = { aavePool: ctx.aavePool, collateralAsset: c.collateralAsset, debtAsset: c.debtAsset, user: account.user, debtToCover: sized.debtToCover };
+          const used = routeVenues(route);
+          options.push({
+            profit: sized.profitDebtUnits,
+            profitUsd: tokenAmountToUsd(sized.profitDebtUnits, debtPrice.decimals, debtPrice.usd8),
+            profitToken: debtPrice,
+            gas: ctx.gas.aaveMorphoFlash + BigInt(extraHops(route)) * ROUTED_GAS_PER_EXTRA_HOP,
+            debtToCover: sized.debtToCover,
+            collateralSeized: sized.collateralSeized,
+            protocolFee: sized.amounts.protocolFee,
+            source: direct ? `morpho flash loan, collateral sold on V2 ${used[0]}` : `morpho flash loan, collateral sold over ${route.legs.length} leg(s) on ${used.length} pool(s)`,
+            build: (minProfit) =>
+              direct
+                ? { kind: "liquidateAaveMorphoFlash", params: { ...common, morpho: ctx.morpho!, swapPair: used[0], minProfit } }
+                : {
+                    kind: "liquidateAaveRouted",
+                    params: { ...common, source: FlashSource.MorphoFlashLoan, lender: ctx.morpho!, route: saleRouteOf(route, venues!, sized.repaid), minProfit },
+                  },
+            effects: routeEffects(route),
+          });
+        }
+      }
+
+      for (const o of options) {
+        const net = o.profitUsd - gasCostUsd(o.gas, gasMarket);
+        if (!best || net > best.profitUsd - gasCostUsd(best.gas, gasMarket)) best = { ...o, c };
+      }
     }
-    if (best) candidates.push(best);
-    else skipped.push({ id, protocol: "aave-v3", skip: lastReason, context });
+    if (!best) {
+      skipped.push({ id, protocol: "aave-v3", skip: lastReason, context });
+      continue;
+    }
+    // On-chain floor: the liquidation must at least pay for its gas plus the configured minimum, in the profit token.
+    const floorUsd = gasCostUsd(best.gas, gasMarket) + ctx.minProfitUsd;
+    const minProfit = (floorUsd * 10n ** BigInt(best.profitToken.decimals)) / best.profitToken.usd8;
+    const opportunity: AaveLiquidationOpportunity = {
+      id,
+      kind: "liquidation",
+      protocol: "aave-v3",
+      expectedProfit: { token: best.profitToken.token, symbol: best.profitToken.symbol, decimals: best.profitToken.decimals, amount: best.profit },
+      expectedProfitUsd: best.profitUsd,
+      gasEstimate: best.gas,
+      funding: { source: best.source, feeUsd: 0n, includedInProfit: true },
+      details: {
+        user: account.user,
+        debtAsset: best.c.debtAsset,
+        collateralAsset: best.c.collateralAsset,
+        debtToCover: best.debtToCover,
+        collateralSeized: best.collateralSeized,
+        protocolFee: best.protocolFee,
+        healthFactor: account.healthFactor,
+      },
+    };
+    const partial = best.debtToCover < best.c.debtToRepay;
+    candidates.push({
+      opportunity,
+      action: best.build(minProfit),
+      context: {
+        ...context,
+        closeFactor: `${Number(best.c.closeFactor) / 100}%`,
+        expectedProfit: formatUsd(best.profitUsd),
+        ...(partial ? { size: `partial: ${best.debtToCover} of ${best.c.debtToRepay} (the rest would cost more in impact than it earns)` } : {}),
+      },
+      ...(best.effects ? { effects: best.effects } : {}),
+    });
   }
   return { candidates, skipped };
 }
+

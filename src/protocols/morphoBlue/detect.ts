@@ -1,19 +1,25 @@
-import type { MorphoLiquidationOpportunity } from "../../risk/opportunity.js";
-import { morphoLiquidationFromSeized, morphoMaxLiquidation } from "../../risk/morpho/liquidation.js";
 import { formatHealthFactor } from "../../risk/format.js";
 import { morphoPositionHealth } from "../../risk/morpho/health.js";
+import { morphoLiquidationFromSeized, morphoMaxLiquidation } from "../../risk/morpho/liquidation.js";
+import type { MorphoLiquidationOpportunity } from "../../risk/opportunity.js";
 import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../../risk/profit.js";
-import { v2GetAmountOut } from "../../risk/uniswapV2/amounts.js";
+import { sizeMorphoLiquidation, type Venue } from "../../risk/route/index.js";
 import { skip } from "../../skip.js";
-import type { Snapshot } from "../../watcher/snapshot.js";
 import type { Candidate, Skip, StrategyContext } from "../../strategy/types.js";
+import { extraHops, routeEffects, routeVenues, saleRouteOf, venuesOf } from "../../strategy/venues.js";
+import type { Snapshot } from "../../watcher/snapshot.js";
 
+/** Gas of a routed Morpho liquidation per hop beyond the first (measured: test/contracts/keeper-executor-routes). */
+const ROUTED_GAS_PER_EXTRA_HOP = 95_000n;
+const SIZING_ITERATIONS = 24;
+const SIZING_SLICES = 8;
 
 /**
  * Morpho Blue positions past LLTV become liquidations paid for inside Morpho's `onMorphoLiquidate` callback:
- * Morpho hands over the seized collateral first, the executor sells it on the collateral/loan V2 pair and
- * Morpho pulls the repayment afterwards, so no flash loan is needed. Morpho has no close factor; the seized size
- * is chosen among the largest valid one and its halvings, whichever nets most after the sale's slippage.
+ * Morpho hands over the seized collateral first, the executor sells it and Morpho pulls the repayment afterwards,
+ * so no flash loan is needed. Morpho has no close factor; the seized size is the one that nets most once the sale's
+ * impact is paid, found on the exact curves of the best split route over every V2 pair and V3 pool of the snapshot
+ * (two hops through WETH allowed). A route of one direct V2 leg uses the cheaper single-pair entry point.
  */
 export function findMorphoLiquidations(snapshot: Snapshot, ctx: StrategyContext): { candidates: Candidate[]; skipped: Skip[] } {
   const candidates: Candidate[] = [];
@@ -22,21 +28,18 @@ export function findMorphoLiquidations(snapshot: Snapshot, ctx: StrategyContext)
   if (!morpho) return { candidates, skipped };
   const ethUsd = snapshot.prices[ctx.wethToken]?.usd8 ?? 0n;
   const gasMarket = { baseFeePerGas: snapshot.baseFeePerGas, priorityFeePerGas: ctx.priorityFeePerGas, ethUsd };
+  let venues: Venue[] | undefined;
 
   for (const market of morpho.markets) {
     const { loanToken, collateralToken, lltv } = market.params;
     const loanPrice = snapshot.prices[loanToken];
-    const pairCfg = ctx.v2Pairs.find(
-      (p) => (p.token0 === loanToken && p.token1 === collateralToken) || (p.token1 === loanToken && p.token0 === collateralToken),
-    );
-    const pair = pairCfg && (snapshot.v2Pairs ?? []).find((p) => p.address === pairCfg.address);
     for (const { borrower, position } of market.positions) {
       const health = morphoPositionHealth({ position, market: market.state, collateralPrice: market.price, lltv });
       if (health.healthy) continue;
       const id = `morpho-blue:${market.id.slice(0, 10)}:${borrower}`;
       const context = { borrower, healthFactor: formatHealthFactor(health.healthFactor) };
-      if (!pair || !pairCfg || !loanPrice) {
-        skipped.push({ id, protocol: "morpho-blue", skip: skip("no-funding", "no Uniswap V2 pair to sell the collateral for the loan token"), context });
+      if (!loanPrice) {
+        skipped.push({ id, protocol: "morpho-blue", skip: skip("no-funding", `no reference price for the loan token ${loanToken}`), context });
         continue;
       }
       const max = morphoMaxLiquidation({ market: market.state, collateralPrice: market.price, lltv, position });
@@ -44,47 +47,69 @@ export function findMorphoLiquidations(snapshot: Snapshot, ctx: StrategyContext)
       // liquidate() is called in its seizedAssets form: shrink by rounding until repaidShares fits the position.
       let seized = max.seizedAssets;
       while (seized > 0n && morphoLiquidationFromSeized({ market: market.state, collateralPrice: market.price, lltv, seizedAssets: seized }).repaidShares > position.borrowShares) seized--;
-      const collIs0 = pair.token0 === collateralToken;
-      const rColl = collIs0 ? pair.reserve0 : pair.reserve1;
-      const rLoan = collIs0 ? pair.reserve1 : pair.reserve0;
-      let best: { seized: bigint; repaid: bigint; shares: bigint; out: bigint; profit: bigint } | undefined;
-      for (let s = seized, k = 0; s > 0n && k < 6; s /= 2n, k++) {
-        const amounts = morphoLiquidationFromSeized({ market: market.state, collateralPrice: market.price, lltv, seizedAssets: s });
-        const out = v2GetAmountOut(s, rColl, rLoan);
-        const profit = out - amounts.repaidAssets;
-        if (!best || profit > best.profit) best = { seized: s, repaid: amounts.repaidAssets, shares: amounts.repaidShares, out, profit };
-      }
-      if (!best || best.profit <= 0n) {
-        skipped.push({ id, protocol: "morpho-blue", skip: skip("not-profitable", `selling the seized collateral does not cover the repayment (${best?.profit ?? 0n} loan units)`), context });
+      venues ??= venuesOf(snapshot);
+      const baseGas = ctx.gas.morphoLiquidation;
+      const gasInLoan = (gasCostUsd(baseGas, gasMarket) * 10n ** BigInt(loanPrice.decimals)) / loanPrice.usd8;
+      const sized = sizeMorphoLiquidation({
+        context: { market: market.state, collateralPrice: market.price, lltv },
+        maxSeizedAssets: seized,
+        borrowShares: position.borrowShares,
+        collateralToken,
+        loanToken,
+        venues,
+        route: { hubs: [ctx.wethToken], slices: SIZING_SLICES },
+        gasCostInDebtUnits: gasInLoan,
+        iterations: SIZING_ITERATIONS,
+        topShortcut: true,
+      });
+      if (!sized) {
+        skipped.push({ id, protocol: "morpho-blue", skip: skip("no-funding", "no venue can take the seized collateral for the loan token"), context });
         continue;
       }
-      const profitUsd = tokenAmountToUsd(best.profit, loanPrice.decimals, loanPrice.usd8);
-      const floorUsd = gasCostUsd(ctx.gas.morphoLiquidation, gasMarket) + ctx.minProfitUsd;
+      const profit = sized.profitDebtUnits + gasInLoan;
+      if (sized.profitDebtUnits <= 0n) {
+        skipped.push({ id, protocol: "morpho-blue", skip: skip("not-profitable", `selling the seized collateral does not cover the repayment and gas (best ${sized.profitDebtUnits} loan units net of gas)`), context });
+        continue;
+      }
+      const route = sized.route;
+      const used = routeVenues(route);
+      const direct = route.legs.length === 1 && route.legs[0].path.length === 1 && venues.find((v) => v.address === used[0])?.kind === "v2";
+      const gas = baseGas + BigInt(extraHops(route)) * ROUTED_GAS_PER_EXTRA_HOP;
+      const profitUsd = tokenAmountToUsd(profit, loanPrice.decimals, loanPrice.usd8);
+      const floorUsd = gasCostUsd(gas, gasMarket) + ctx.minProfitUsd;
       const minProfit = (floorUsd * 10n ** BigInt(loanPrice.decimals)) / loanPrice.usd8;
       const opportunity: MorphoLiquidationOpportunity = {
         id,
         kind: "liquidation",
         protocol: "morpho-blue",
-        expectedProfit: { token: loanToken, symbol: loanPrice.symbol, decimals: loanPrice.decimals, amount: best.profit },
+        expectedProfit: { token: loanToken, symbol: loanPrice.symbol, decimals: loanPrice.decimals, amount: profit },
         expectedProfitUsd: profitUsd,
-        gasEstimate: ctx.gas.morphoLiquidation,
-        funding: { source: `morpho callback, collateral sold on V2 ${pairCfg.name}`, feeUsd: 0n, includedInProfit: true },
+        gasEstimate: gas,
+        funding: { source: direct ? `morpho callback, collateral sold on V2 ${used[0]}` : `morpho callback, collateral sold over ${route.legs.length} leg(s) on ${used.length} pool(s)`, feeUsd: 0n, includedInProfit: true },
         details: {
           marketId: market.id,
           borrower,
-          args: { seizedAssets: best.seized, repaidShares: 0n },
-          seizedAssets: best.seized,
-          repaidShares: best.shares,
-          repaidAssets: best.repaid,
+          args: { seizedAssets: sized.seizedAssets, repaidShares: 0n },
+          seizedAssets: sized.seizedAssets,
+          repaidShares: sized.amounts.repaidShares,
+          repaidAssets: sized.amounts.repaidAssets,
         },
       };
+      const partial = sized.seizedAssets < seized;
       candidates.push({
         opportunity,
-        action: {
-          kind: "liquidateMorpho",
-          params: { morpho: morpho.morpho, marketParams: market.params, borrower, seizedAssets: best.seized, swapPair: pair.address, minProfit },
+        action: direct
+          ? { kind: "liquidateMorpho", params: { morpho: morpho.morpho, marketParams: market.params, borrower, seizedAssets: sized.seizedAssets, swapPair: used[0], minProfit } }
+          : {
+              kind: "liquidateMorphoRouted",
+              params: { morpho: morpho.morpho, marketParams: market.params, borrower, seizedAssets: sized.seizedAssets, repaidShares: 0n, route: saleRouteOf(route, venues, sized.repaid), minProfit },
+            },
+        context: {
+          ...context,
+          expectedProfit: formatUsd(profitUsd),
+          ...(partial ? { size: `partial: ${sized.seizedAssets} of ${seized} collateral (the rest would cost more in impact than it earns)` } : {}),
         },
-        context: { ...context, expectedProfit: formatUsd(profitUsd) },
+        effects: routeEffects(route),
       });
     }
   }
