@@ -1,6 +1,7 @@
 import { isAddressEqual, parseEventLogs, type Address, type Hex, type Log } from "viem";
 import { EXECUTOR_ACTION_EVENTS, keeperExecutorEvents, type ExecutorActionEventName } from "./abi.js";
-import type { FlashSource, Funding } from "./actions.js";
+import type { Funding } from "./actions.js";
+import type { FlashSource } from "./routes.js";
 
 /** The event each action emits when it has paid the owner; args as the Solidity event declares them. */
 export type ExecutorEvent =
