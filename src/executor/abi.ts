@@ -12,8 +12,8 @@ export const KEEPER_EXECUTOR_SOURCE = "contracts/KeeperExecutor.sol";
 export const KEEPER_EXECUTOR_NAME = "KeeperExecutor";
 
 /**
- * The executor's entry points that run an action; each takes one params struct (the batch: an array of them) and
- * returns the profit (the batch: the total).
+ * The executor's entry points that run an action; each takes one params struct (a batch: an array of them) and
+ * returns the profit (a batch: the total).
  */
 export const EXECUTOR_ACTION_FUNCTIONS = [
   "liquidateAaveV2Flash",
@@ -22,11 +22,17 @@ export const EXECUTOR_ACTION_FUNCTIONS = [
   "liquidateMorpho",
   "rebalanceV2",
   "rebalanceV3",
+  "liquidateMorphoRouted",
+  "liquidateMorphoBatch",
+  "liquidateAaveRouted",
+  "liquidateAaveRoutedBatch",
 ] as const;
 
 /**
- * The events an action emits once it has paid the owner, one per liquidation or rebalance (a
- * liquidateAaveV2FlashBatch emits one AaveLiquidatedWithV2Flash per item, and has no event of its own).
+ * The events an action emits once it has paid the owner, one per liquidation or rebalance. A batch has no event of
+ * its own: liquidateAaveV2FlashBatch emits one AaveLiquidatedWithV2Flash per item, liquidateMorphoBatch one
+ * MorphoLiquidatedRouted per item (as liquidateMorphoRouted does), liquidateAaveRoutedBatch one AaveLiquidatedRouted
+ * per item (as liquidateAaveRouted does).
  */
 export const EXECUTOR_ACTION_EVENTS = [
   "AaveLiquidatedWithV2Flash",
@@ -34,6 +40,8 @@ export const EXECUTOR_ACTION_EVENTS = [
   "MorphoLiquidated",
   "V2Rebalanced",
   "V3Rebalanced",
+  "MorphoLiquidatedRouted",
+  "AaveLiquidatedRouted",
 ] as const;
 
 /** The executor's custom errors, by name. */
@@ -53,6 +61,9 @@ export const EXECUTOR_ERRORS = [
   "AmountTooLarge",
   "TokenCallFailed",
   "EmptyBatch",
+  "RouteOutputTooLow",
+  "InvalidRoute",
+  "PartialFill",
 ] as const;
 
 export type ExecutorActionFunction = (typeof EXECUTOR_ACTION_FUNCTIONS)[number];

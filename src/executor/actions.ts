@@ -6,6 +6,13 @@
 import { encodeFunctionData, isAddressEqual, type Address, type Hex } from "viem";
 import { KeeperError } from "../errors.js";
 import { keeperExecutorAbi } from "./abi.js";
+import type {
+  AaveRoutedBatchParams,
+  AaveRoutedLiquidationParams,
+  MorphoRoutedBatchParams,
+  MorphoRoutedLiquidationParams,
+  SaleRoute,
+} from "./routes.js";
 
 /** KeeperExecutor.Funding: where a rebalance's input comes from (values are the Solidity enum's). */
 export const Funding = { Inventory: 0, V3Flash: 1, V2Flash: 2 } as const;
@@ -126,9 +133,19 @@ export type ExecutorAction =
   | { kind: "liquidateAaveMorphoFlash"; params: AaveMorphoLiquidationParams }
   | { kind: "liquidateMorpho"; params: MorphoLiquidationParams }
   | { kind: "rebalanceV2"; params: V2RebalanceParams; tokens: PoolTokens }
-  | { kind: "rebalanceV3"; params: V3RebalanceParams; tokens: PoolTokens };
+  | { kind: "rebalanceV3"; params: V3RebalanceParams; tokens: PoolTokens }
+  | { kind: "liquidateMorphoRouted"; params: MorphoRoutedLiquidationParams }
+  | { kind: "liquidateMorphoBatch"; params: MorphoRoutedBatchParams }
+  | { kind: "liquidateAaveRouted"; params: AaveRoutedLiquidationParams }
+  | { kind: "liquidateAaveRoutedBatch"; params: AaveRoutedBatchParams };
 
 export type ExecutorActionKind = ExecutorAction["kind"];
+
+/** The batch kinds: the entry point takes an array of item structs and returns the total profit. */
+export type ExecutorBatchKind = "liquidateAaveV2FlashBatch" | "liquidateMorphoBatch" | "liquidateAaveRoutedBatch";
+
+/** The action variant of one kind, e.g. `ActionOf<"liquidateAaveRouted">`. */
+export type ActionOf<K extends ExecutorActionKind> = Extract<ExecutorAction, { kind: K }>;
 
 /** An Aave V2-flash liquidation batch whose items do not share a collateral asset: it has no single profit token. */
 export class MixedBatchCollateralError extends KeeperError {
@@ -143,13 +160,39 @@ export class MixedBatchCollateralError extends KeeperError {
   }
 }
 
-/** An Aave V2-flash liquidation batch with no items: the contract reverts EmptyBatch, so it is refused here. */
+/** A batch action with no items: the contract reverts EmptyBatch, so it is refused here. */
 export class EmptyBatchError extends KeeperError {
   override name = "EmptyBatchError";
-  constructor() {
-    super("A liquidateAaveV2FlashBatch needs at least one item.", {
+  /** The batch entry point that was given no items. */
+  readonly batchKind: ExecutorBatchKind;
+  constructor(batchKind: ExecutorBatchKind = "liquidateAaveV2FlashBatch") {
+    super(`A ${batchKind} needs at least one item.`, {
       metaMessages: ["The executor reverts EmptyBatch() on an empty batch; send nothing instead."],
     });
+    this.batchKind = batchKind;
+  }
+}
+
+/**
+ * A routed liquidation batch whose items pay their profits in different tokens (Morpho loan tokens, Aave debt
+ * assets). The contract would run it and return a meaningless sum of amounts in several tokens, so it is refused.
+ */
+export class MixedBatchProfitTokenError extends KeeperError {
+  override name = "MixedBatchProfitTokenError";
+  /** The batch entry point. */
+  readonly batchKind: ExecutorBatchKind;
+  /** The distinct profit tokens of the items, in item order. */
+  readonly tokens: readonly Address[];
+  constructor(batchKind: ExecutorBatchKind, tokens: readonly Address[]) {
+    const distinct = [...new Set(tokens)];
+    super(`A ${batchKind} mixes profit tokens (${distinct.join(", ")}).`, {
+      metaMessages: [
+        "Each item's profit is paid in its own " + (batchKind === "liquidateMorphoBatch" ? "loan token" : "debt asset") + ", and the batch's profit must be in one token.",
+        "Batch only liquidations paying in the same token; send the others separately or in their own batch.",
+      ],
+    });
+    this.batchKind = batchKind;
+    this.tokens = distinct;
   }
 }
 
@@ -163,7 +206,15 @@ function batchCollateral(items: readonly AaveLiquidationParams[]): Address {
   return first.collateralAsset;
 }
 
-const sumMinProfit = (items: readonly AaveLiquidationParams[]): bigint => items.reduce((sum, i) => sum + i.minProfit, 0n);
+const sumMinProfit = (items: readonly { minProfit: bigint }[]): bigint => items.reduce((sum, i) => sum + i.minProfit, 0n);
+
+/** The one token every item pays its profit in. Throws on an empty batch or on items paying in different tokens. */
+function sharedProfitToken(batchKind: ExecutorBatchKind, tokens: readonly Address[]): Address {
+  const [first] = tokens;
+  if (first === undefined) throw new EmptyBatchError(batchKind);
+  if (tokens.some((t) => !isAddressEqual(t, first))) throw new MixedBatchProfitTokenError(batchKind, tokens);
+  return first;
+}
 
 /**
  * The batch action running `items` in order in one transaction, its informational `params.minProfit` set to the
@@ -175,11 +226,34 @@ export function aaveV2FlashBatch(items: readonly AaveLiquidationParams[]): Extra
 }
 
 /**
+ * The liquidateMorphoBatch action running `items` (routed Morpho liquidations) in order in one transaction, its
+ * informational `params.minProfit` set to the sum of the items' floors. Throws EmptyBatchError for no items and
+ * MixedBatchProfitTokenError when the items' markets do not share one loan token.
+ */
+export function morphoRoutedBatch(items: readonly MorphoRoutedLiquidationParams[]): ActionOf<"liquidateMorphoBatch"> {
+  sharedProfitToken("liquidateMorphoBatch", items.map((i) => i.marketParams.loanToken));
+  return { kind: "liquidateMorphoBatch", params: { items: [...items], minProfit: sumMinProfit(items) } };
+}
+
+/**
+ * The liquidateAaveRoutedBatch action running `items` (routed Aave liquidations, any flash sources) in order in one
+ * transaction, its informational `params.minProfit` set to the sum of the items' floors. Throws EmptyBatchError for
+ * no items and MixedBatchProfitTokenError when the items do not share one debt asset.
+ */
+export function aaveRoutedBatch(items: readonly AaveRoutedLiquidationParams[]): ActionOf<"liquidateAaveRoutedBatch"> {
+  sharedProfitToken("liquidateAaveRoutedBatch", items.map((i) => i.debtAsset));
+  return { kind: "liquidateAaveRoutedBatch", params: { items: [...items], minProfit: sumMinProfit(items) } };
+}
+
+/**
  * The token the action's profit (the entry point's return value and its event's `profit`) is paid to the owner
  * in: the seized collateral for a V2-flash Aave liquidation (the flash pair is repaid in collateral) and for a
  * batch of them (whose items must share it: MixedBatchCollateralError otherwise), the debt
  * asset for a Morpho-flash Aave liquidation and the loan token for a Morpho liquidation (all collateral is sold),
- * and the output token of a rebalance.
+ * and the output token of a rebalance. A routed liquidation pays in what its route sells into: the loan token for
+ * liquidateMorphoRouted, the debt asset for liquidateAaveRouted (what is left after repaying the flash loan and its
+ * fee); their batches pay in the items' shared token (MixedBatchProfitTokenError otherwise; EmptyBatchError when
+ * there are no items).
  */
 export function profitToken(action: ExecutorAction): Address {
   switch (action.kind) {
@@ -195,15 +269,28 @@ export function profitToken(action: ExecutorAction): Address {
     case "rebalanceV3":
       // Selling token0 pays out token1 and vice versa.
       return action.params.zeroForOne ? action.tokens.token1 : action.tokens.token0;
+    case "liquidateMorphoRouted":
+      return action.params.marketParams.loanToken;
+    case "liquidateMorphoBatch":
+      return sharedProfitToken(action.kind, action.params.items.map((i) => i.marketParams.loanToken));
+    case "liquidateAaveRouted":
+      return action.params.debtAsset;
+    case "liquidateAaveRoutedBatch":
+      return sharedProfitToken(action.kind, action.params.items.map((i) => i.debtAsset));
   }
+}
+
+/** Whether the action is a batch (its `params.items` go on chain, its `params.minProfit` does not). */
+export function isBatch(action: ExecutorAction): action is ActionOf<ExecutorBatchKind> {
+  return action.kind === "liquidateAaveV2FlashBatch" || action.kind === "liquidateMorphoBatch" || action.kind === "liquidateAaveRoutedBatch";
 }
 
 /**
  * The action with its on-chain `minProfit` raised to at least `minProfit` (never lowered); the same object when
  * nothing needs raising.
  *
- * For `liquidateAaveV2FlashBatch`, `minProfit` is a floor on the batch's TOTAL profit and the contract only knows
- * per-item floors, whose sum the batch pays at least. So: when `minProfit` <= the sum of the items' floors, the
+ * For a batch (`liquidateAaveV2FlashBatch`, `liquidateMorphoBatch`, `liquidateAaveRoutedBatch`), `minProfit` is a
+ * floor on the batch's TOTAL profit and the contract only knows per-item floors, whose sum the batch pays at least. So: when `minProfit` <= the sum of the items' floors, the
  * items are left untouched (the total is already guaranteed); otherwise only the LAST item's floor is raised by
  * the difference, so that the floors sum to exactly `minProfit`. Raising every item would demand more than was
  * asked; the last item bears it because it runs on the state the others leave. This is conservative: a batch whose
@@ -211,14 +298,14 @@ export function profitToken(action: ExecutorAction): Address {
  * The informational `params.minProfit` is set to the new sum.
  */
 export function withMinProfit<A extends ExecutorAction>(action: A, minProfit: bigint): A {
-  if (action.kind === "liquidateAaveV2FlashBatch") {
-    const items = (action as Extract<ExecutorAction, { kind: "liquidateAaveV2FlashBatch" }>).params.items;
+  if (isBatch(action)) {
+    const items: readonly { minProfit: bigint }[] = action.params.items;
     const floors = sumMinProfit(items);
     if (floors >= minProfit) return action;
     const last = items[items.length - 1];
-    if (last === undefined) throw new EmptyBatchError();
+    if (last === undefined) throw new EmptyBatchError(action.kind);
     const raised = [...items.slice(0, -1), { ...last, minProfit: last.minProfit + (minProfit - floors) }];
-    return { ...action, params: { items: raised, minProfit } };
+    return { ...action, params: { items: raised, minProfit } } as A;
   }
   if (action.params.minProfit >= minProfit) return action;
   return { ...action, params: { ...action.params, minProfit } };
@@ -234,6 +321,47 @@ function aaveLiquidationStruct(a: AaveLiquidationParams): Record<string, unknown
     user: a.user,
     debtToCover: a.debtToCover,
     swapPair: a.swapPair,
+    minProfit: a.minProfit,
+  };
+}
+
+/** KeeperMarketParams' own fields. */
+function marketStruct(m: ExecutorMorphoMarketParams): Record<string, unknown> {
+  return { loanToken: m.loanToken, collateralToken: m.collateralToken, oracle: m.oracle, irm: m.irm, lltv: m.lltv };
+}
+
+/** SaleRoute's own fields, legs and hops copied field by field too. */
+function routeStruct(r: SaleRoute): Record<string, unknown> {
+  return {
+    legs: r.legs.map((l) => ({ amountIn: l.amountIn, hops: l.hops.map((h) => ({ kind: h.kind, pool: h.pool, tokenOut: h.tokenOut })) })),
+    minAmountOut: r.minAmountOut,
+  };
+}
+
+/** MorphoRoutedLiquidationParams' own fields. */
+function morphoRoutedStruct(a: MorphoRoutedLiquidationParams): Record<string, unknown> {
+  return {
+    morpho: a.morpho,
+    marketParams: marketStruct(a.marketParams),
+    borrower: a.borrower,
+    seizedAssets: a.seizedAssets,
+    repaidShares: a.repaidShares,
+    route: routeStruct(a.route),
+    minProfit: a.minProfit,
+  };
+}
+
+/** AaveRoutedLiquidationParams' own fields. */
+function aaveRoutedStruct(a: AaveRoutedLiquidationParams): Record<string, unknown> {
+  return {
+    aavePool: a.aavePool,
+    collateralAsset: a.collateralAsset,
+    debtAsset: a.debtAsset,
+    user: a.user,
+    debtToCover: a.debtToCover,
+    source: a.source,
+    lender: a.lender,
+    route: routeStruct(a.route),
     minProfit: a.minProfit,
   };
 }
@@ -303,12 +431,21 @@ function structOf(action: ExecutorAction): Record<string, unknown> | Record<stri
         minProfit: a.minProfit,
       };
     }
+    case "liquidateMorphoRouted":
+      return morphoRoutedStruct(action.params);
+    case "liquidateMorphoBatch":
+      // Only the items go on chain; the batch's own minProfit is informational.
+      return action.params.items.map(morphoRoutedStruct);
+    case "liquidateAaveRouted":
+      return aaveRoutedStruct(action.params);
+    case "liquidateAaveRoutedBatch":
+      return action.params.items.map(aaveRoutedStruct);
   }
 }
 
 /**
  * The function name and argument list of the action's KeeperExecutor call, for viem's contract helpers: one struct,
- * or for `liquidateAaveV2FlashBatch` the array of item structs.
+ * or for a batch the array of item structs.
  */
 export function actionCall(action: ExecutorAction): {
   functionName: ExecutorActionKind;

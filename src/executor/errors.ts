@@ -12,7 +12,7 @@ import {
   type Hex,
 } from "viem";
 import { KeeperError, walkCause } from "../errors.js";
-import { EXECUTOR_ERRORS, keeperExecutorAbi } from "./abi.js";
+import { EXECUTOR_ERRORS, keeperExecutorAbi, type ExecutorErrorName } from "./abi.js";
 
 /** Whether retrying the same thing can help: `transient` yes; `deterministic` not until chain state changes. */
 export type ErrorClassification = "deterministic" | "transient";
@@ -74,6 +74,21 @@ export const UNISWAP_V3_ERRORS: Readonly<Record<string, string>> = {
   L: "liquidity underflow",
   LS: "liquidity subtraction underflow",
   LA: "liquidity addition overflow",
+};
+
+/**
+ * What some executor custom errors mean and what to do about them, for `DecodedRevert.description`. The arguments
+ * are on `args`, in the Solidity declaration's order.
+ */
+export const EXECUTOR_ERROR_DESCRIPTIONS: Readonly<Partial<Record<ExecutorErrorName, string>>> = {
+  InsufficientProfit: "InsufficientProfit(got, min): the action would pay less than its minProfit floor.",
+  EmptyBatch: "EmptyBatch(): a batch entry point was called with no items.",
+  RouteOutputTooLow:
+    "RouteOutputTooLow(got, min): the sale route returned less than its minAmountOut; the pools moved since the route was planned, re-plan it on fresh state.",
+  InvalidRoute:
+    "InvalidRoute(leg, expectedOut): route leg `leg` is malformed (the route has no legs, the leg no hops, or its last hop does not buy `expectedOut`).",
+  PartialFill:
+    "PartialFill(pool, used, amountIn): a V3 hop's pool ran out of liquidity and took only `used` of its `amountIn`; give that pool a smaller share of the route.",
 };
 
 /** Solidity panic codes (Panic(uint256)). */
@@ -229,7 +244,8 @@ export function decodeRevertData(data: Hex): DecodedRevert {
       const code = Number(args[0] as bigint);
       return { errorName: "Panic", args, source: "solidity", data, description: `Solidity panic 0x${code.toString(16)}: ${PANIC_REASONS[code] ?? "unknown panic code"}` };
     }
-    return { errorName: decoded.errorName, args, source, data };
+    const description = source === "executor" ? EXECUTOR_ERROR_DESCRIPTIONS[decoded.errorName as ExecutorErrorName] : undefined;
+    return { errorName: decoded.errorName, args, source, data, ...(description === undefined ? {} : { description }) };
   }
   return { errorName: "UnknownError", args: [data.slice(0, 10)], source: "unknown", data, description: `unknown error selector ${data.slice(0, 10)}` };
 }

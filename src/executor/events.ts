@@ -1,6 +1,7 @@
 import { isAddressEqual, parseEventLogs, type Address, type Hex, type Log } from "viem";
 import { EXECUTOR_ACTION_EVENTS, keeperExecutorEvents, type ExecutorActionEventName } from "./abi.js";
 import type { Funding } from "./actions.js";
+import type { FlashSource } from "./routes.js";
 
 /** The event each action emits when it has paid the owner; args as the Solidity event declares them. */
 export type ExecutorEvent =
@@ -71,11 +72,47 @@ export type ExecutorEvent =
         sqrtPriceX96: bigint;
         profit: bigint;
       };
+    }
+  | {
+      eventName: "MorphoLiquidatedRouted";
+      args: {
+        /** keccak256 of the market's params (Morpho Blue's market id). */
+        marketId: Hex;
+        borrower: Address;
+        /** Collateral Morpho sent, all sold along the route. */
+        seizedAssets: bigint;
+        /** Loan tokens Morpho pulled. */
+        repaidAssets: bigint;
+        /** Loan tokens the route returned. */
+        loanFromRoute: bigint;
+        /** Loan tokens sent to the owner. */
+        profit: bigint;
+      };
+    }
+  | {
+      eventName: "AaveLiquidatedRouted";
+      args: {
+        user: Address;
+        collateralAsset: Address;
+        debtAsset: Address;
+        /** Flash source that lent the debt asset. */
+        source: FlashSource;
+        /** Debt Aave actually took. */
+        debtRepaid: bigint;
+        /** Collateral received from Aave, all sold along the route. */
+        collateralSeized: bigint;
+        /** Debt asset the route returned. */
+        debtFromRoute: bigint;
+        /** Fee paid to the flash source on top of the loan. */
+        flashFee: bigint;
+        /** Debt asset sent to the owner. */
+        profit: bigint;
+      };
     };
 
 /**
  * All the action events `executor` emitted in `logs` (a receipt's logs), in log order: one for a single action,
- * one per item for a liquidateAaveV2FlashBatch (same order as its items). Logs of other contracts are ignored: a
+ * one per item for a batch (same order as its items). Logs of other contracts are ignored: a
  * pool or token could emit an event with the same signature, and only the executor's are the truth about what it
  * paid.
  */
@@ -92,8 +129,8 @@ export function parseExecutorEvents(logs: readonly Log[], executor: Address): Ex
 
 /**
  * What the transaction paid the owner in total: the sum of its action events' `profit` (for a batch, the entry
- * point's `totalProfit`), or undefined when there is no action event. Only meaningful in one token, which a
- * batch's shared collateral guarantees.
+ * point's `totalProfit`), or undefined when there is no action event. Only meaningful in one token, which the batch
+ * constructors guarantee (shared collateral, loan token or debt asset).
  */
 export function totalExecutorProfit(events: readonly ExecutorEvent[]): bigint | undefined {
   if (events.length === 0) return undefined;

@@ -6,4 +6,5 @@ export * from "./errors.js";
 export * from "./events.js";
 export * from "./fees.js";
 export * from "./outcome.js";
+export * from "./routes.js";
 export * from "./simulate.js";
