@@ -6,7 +6,9 @@
 import { encodeFunctionData, isAddressEqual, type Address, type Hex } from "viem";
 import { KeeperError } from "../errors.js";
 import { keeperExecutorAbi } from "./abi.js";
+export type { ExecutorMorphoMarketParams } from "./routes.js";
 import type {
+  ExecutorMorphoMarketParams,
   AaveRoutedBatchParams,
   AaveRoutedLiquidationParams,
   MorphoRoutedBatchParams,
@@ -48,14 +50,6 @@ export interface AaveMorphoLiquidationParams {
   minProfit: bigint;
 }
 
-/** KeeperMarketParams: Morpho Blue's market key, in the protocol's field order. */
-export interface ExecutorMorphoMarketParams {
-  loanToken: Address;
-  collateralToken: Address;
-  oracle: Address;
-  irm: Address;
-  lltv: bigint;
-}
 
 /** KeeperExecutor.MorphoLiquidationParams: Morpho Blue liquidation repaid from the seized collateral. */
 export interface MorphoLiquidationParams {

@@ -4,7 +4,16 @@
  * them are in ./actions.ts.
  */
 import type { Address } from "viem";
-import type { ExecutorMorphoMarketParams } from "./actions.js";
+
+/** KeeperMarketParams: Morpho Blue's market key, in the protocol's field order. */
+export interface ExecutorMorphoMarketParams {
+  loanToken: Address;
+  collateralToken: Address;
+  oracle: Address;
+  irm: Address;
+  lltv: bigint;
+}
+
 
 /** KeeperExecutor.PoolKind: the venue a route hop trades on (values are the Solidity enum's). */
 export const PoolKind = { UniswapV2: 0, UniswapV3: 1 } as const;

@@ -4,7 +4,7 @@
  * planner.
  */
 import type { Address } from "viem";
-import { PoolKind, type SaleRoute } from "../executor/actions.js";
+import { PoolKind, type SaleRoute } from "../executor/routes.js";
 import { v3TickWindow, type Route, type Venue } from "../risk/route/index.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import type { VenueEffect } from "./types.js";

@@ -1,5 +1,5 @@
 import type { Address } from "viem";
-import { FlashSource } from "../../executor/actions.js";
+import { FlashSource } from "../../executor/routes.js";
 import { findAaveReserve } from "../../risk/aave/account.js";
 import { aaveLiquidationCandidates, type AaveLiquidationCandidate } from "../../risk/aave/best.js";
 import { aaveLiquidationAmounts, type AaveLiquidationParams } from "../../risk/aave/liquidation.js";

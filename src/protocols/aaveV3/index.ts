@@ -5,7 +5,7 @@ import { findAaveLiquidations } from "./detect.js";
 import type { AaveState } from "./read.js";
 import { aaveActions } from "./readBack.js";
 import { AaveReader } from "./reader.js";
-import { mergeAaveLiquidations, refineAaveLiquidation } from "./sequence.js";
+import { mergeAave, refineAaveLiquidation } from "./sequence.js";
 import { aaveSectionSchema, type AaveSection } from "./schema.js";
 
 declare module "../../watcher/snapshot.js" {
@@ -29,6 +29,6 @@ export const aaveV3Module: ProtocolModule<AaveSection> = {
   detect: findAaveLiquidations,
   combine: batchAaveLiquidations,
   refine: refineAaveLiquidation,
-  merge: mergeAaveLiquidations,
+  merge: mergeAave,
   actions: aaveActions,
 };

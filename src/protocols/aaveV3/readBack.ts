@@ -1,12 +1,13 @@
 import type { Address } from "viem";
 import type { AaveLiquidationParams, AaveMorphoLiquidationParams, ExecutorAction } from "../../executor/actions.js";
+import type { AaveRoutedLiquidationParams, SaleRoute } from "../../executor/routes.js";
 import { formatHealthFactor } from "../../risk/format.js";
 import { formatUsd, tokenAmountToUsd } from "../../risk/profit.js";
 import type { ActionHandler, LiquidationRecord, ReadBackParams, ReadClient } from "../module.js";
 import { aavePoolAbi } from "./abi.js";
-import { applyAaveLiquidation, splitAaveBatch } from "./sequence.js";
+import { applyAaveLiquidation, splitAave } from "./sequence.js";
 
-type Single = AaveLiquidationParams | AaveMorphoLiquidationParams;
+type Single = AaveLiquidationParams | AaveMorphoLiquidationParams | AaveRoutedLiquidationParams;
 
 /** The borrower's health factor after the block that mined the liquidation, from the pool itself. */
 async function healthAfter(client: ReadClient, pool: Address, user: Address, blockNumber: bigint): Promise<string> {
@@ -20,8 +21,8 @@ async function healthAfter(client: ReadClient, pool: Address, user: Address, blo
  */
 async function readBack(client: ReadClient, { candidate, outcome, snapshot }: ReadBackParams): Promise<{ liquidations: LiquidationRecord[] }> {
   const action = candidate.action;
-  const items: Single[] = action.kind === "liquidateAaveV2FlashBatch" ? action.params.items : [action.params as Single];
-  const batched = action.kind === "liquidateAaveV2FlashBatch";
+  const batched = action.kind === "liquidateAaveV2FlashBatch" || action.kind === "liquidateAaveRoutedBatch";
+  const items: Single[] = batched ? (action.params as { items: Single[] }).items : [action.params as Single];
   const profitToken = candidate.opportunity.expectedProfit;
   const price = snapshot.prices[profitToken.token];
   const sym = (t: Address) => snapshot.prices[t]?.symbol ?? t;
@@ -42,7 +43,8 @@ async function readBack(client: ReadClient, { candidate, outcome, snapshot }: Re
       debtRepaid: String(args.debtRepaid ?? item.debtToCover),
       collateralAsset: sym(item.collateralAsset),
       collateralSeized: String(args.collateralSeized ?? ""),
-      profitAsset: batched ? sym(item.collateralAsset) : (snapshot.prices[profitToken.token]?.symbol ?? profitToken.token),
+      // A V2-flash batch pays each item in its collateral, a routed batch in its debt asset.
+      profitAsset: batched ? sym(action.kind === "liquidateAaveRoutedBatch" ? item.debtAsset : item.collateralAsset) : (snapshot.prices[profitToken.token]?.symbol ?? profitToken.token),
       profit: profit.toString(),
       profitUsd: price ? formatUsd(tokenAmountToUsd(profit, profitToken.decimals, price.usd8)) : "?",
       gasUsed: (batched ? outcome.gasUsed / BigInt(items.length) : outcome.gasUsed).toString(),
@@ -55,6 +57,10 @@ async function readBack(client: ReadClient, { candidate, outcome, snapshot }: Re
 const ZERO = "0x0000000000000000000000000000000000000000";
 const live = (xs: Address[]): Address[] => xs.filter((x) => x && x !== ZERO);
 
+/** Every pool a routed sale trades on, and the flash lender. */
+const routedTouches = (p: AaveRoutedLiquidationParams): Address[] => [p.lender, ...routePools(p.route)];
+export const routePools = (r: SaleRoute): Address[] => r.legs.flatMap((l) => l.hops.map((h) => h.pool));
+
 /** The executor actions that liquidate on Aave V3. */
 export const aaveActions: Record<string, ActionHandler> = {
   liquidateAaveV2Flash: {
@@ -66,7 +72,16 @@ export const aaveActions: Record<string, ActionHandler> = {
     touched: (a: ExecutorAction) => live(a.kind === "liquidateAaveV2FlashBatch" ? a.params.items.flatMap((i) => [i.flashPair, i.swapPair]) : []),
     readBack,
     apply: applyAaveLiquidation,
-    split: splitAaveBatch,
+    split: splitAave,
+  },
+  liquidateAaveRouted: {
+    touched: (a: ExecutorAction) => live(a.kind === "liquidateAaveRouted" ? routedTouches(a.params) : []),
+    readBack,
+  },
+  liquidateAaveRoutedBatch: {
+    touched: (a: ExecutorAction) => live(a.kind === "liquidateAaveRoutedBatch" ? a.params.items.flatMap(routedTouches) : []),
+    readBack,
+    split: splitAave,
   },
   liquidateAaveMorphoFlash: {
     touched: (a: ExecutorAction) => live(a.kind === "liquidateAaveMorphoFlash" ? [a.params.swapPair] : []),

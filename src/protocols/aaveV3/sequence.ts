@@ -3,6 +3,8 @@
  * its flash swap or collateral sale on the V2 pair, folding liquidations that share a flash pair into one batch
  * transaction under a gas bound, and cutting a failed batch in two.
  */
+import { aaveRoutedBatch } from "../../executor/actions.js";
+import { FlashSource, PoolKind, type AaveRoutedLiquidationParams } from "../../executor/routes.js";
 import type { AaveLiquidationOpportunity } from "../../risk/opportunity.js";
 import { formatUsd } from "../../risk/profit.js";
 import { v2GetAmountIn, v2GetAmountOut } from "../../risk/uniswapV2/amounts.js";
@@ -119,4 +121,75 @@ export function splitAaveBatch(c: Candidate, _snapshot: Snapshot, ctx: StrategyC
   if (!members || members.length < 2) return undefined;
   const half = Math.ceil(members.length / 2);
   return [aaveBatchCandidate(members.slice(0, half), ctx), aaveBatchCandidate(members.slice(half), ctx)];
+}
+
+/** A single Aave liquidation as an item of liquidateAaveRoutedBatch (a Morpho-flash one-pair sale is a one-leg route). */
+function asRoutedItem(c: Candidate): AaveRoutedLiquidationParams | undefined {
+  const a = c.action;
+  if (a.kind === "liquidateAaveRouted") return a.params;
+  if (a.kind !== "liquidateAaveMorphoFlash") return undefined;
+  const p = a.params;
+  const o = c.opportunity as AaveLiquidationOpportunity;
+  return {
+    aavePool: p.aavePool,
+    collateralAsset: p.collateralAsset,
+    debtAsset: p.debtAsset,
+    user: p.user,
+    debtToCover: p.debtToCover,
+    source: FlashSource.MorphoFlashLoan,
+    lender: p.morpho,
+    route: { legs: [{ amountIn: o.details.collateralSeized, hops: [{ kind: PoolKind.UniswapV2, pool: p.swapPair, tokenOut: p.debtAsset }] }], minAmountOut: p.debtToCover },
+    minProfit: p.minProfit,
+  };
+}
+
+/** Routed Aave liquidations sharing a debt asset, in one liquidateAaveRoutedBatch transaction. */
+export function aaveRoutedBatchCandidate(members: readonly Candidate[]): Candidate {
+  if (members.length === 1) return members[0];
+  const first = members[0].opportunity as AaveLiquidationOpportunity;
+  const items = members.map((m) => asRoutedItem(m)!);
+  const total = members.reduce((s, m) => s + m.opportunity.expectedProfit.amount, 0n);
+  const totalUsd = members.reduce((s, m) => s + m.opportunity.expectedProfitUsd, 0n);
+  return {
+    opportunity: {
+      ...first,
+      id: `aave-v3-routed-batch:${items.length}:${items.map((x) => x.user.slice(2, 8)).join("")}`.slice(0, 160),
+      expectedProfit: { ...first.expectedProfit, amount: total },
+      expectedProfitUsd: totalUsd,
+      gasEstimate: members.reduce((s, m) => s + m.opportunity.gasEstimate, 0n),
+    },
+    action: aaveRoutedBatch(items),
+    context: {
+      borrowers: items.map((x) => x.user).join(","),
+      healthFactor: members.map((m) => m.context.healthFactor).join(","),
+      batch: `${items.length} routed liquidations in one transaction`,
+      expectedProfit: formatUsd(totalUsd),
+    },
+    members,
+  };
+}
+
+/**
+ * `next` folded into `into` as one batch: V2-flash liquidations through the same pair with the same assets into a
+ * liquidateAaveV2FlashBatch; Morpho-funded ones (routed or one-pair) with the same debt asset into a
+ * liquidateAaveRoutedBatch. Only while the batch's planned gas stays under `maxGas`.
+ */
+export function mergeAave(into: Candidate, next: Candidate, ctx: StrategyContext, maxGas: bigint): Candidate | undefined {
+  const flash = mergeAaveLiquidations(into, next, ctx, maxGas);
+  if (flash) return flash;
+  if (next.members) return undefined;
+  const members = [...(into.members ?? [into]), next];
+  const items = members.map(asRoutedItem);
+  if (items.some((i) => i === undefined) || items.some((i) => i!.debtAsset !== items[0]!.debtAsset)) return undefined;
+  const batch = aaveRoutedBatchCandidate(members);
+  return batch.opportunity.gasEstimate <= maxGas ? batch : undefined;
+}
+
+/** A failed batch (either kind) cut in two halves. */
+export function splitAave(c: Candidate, snapshot: Snapshot, ctx: StrategyContext): [Candidate, Candidate] | undefined {
+  const members = c.members;
+  if (!members || members.length < 2) return undefined;
+  if (c.action.kind === "liquidateAaveV2FlashBatch") return splitAaveBatch(c, snapshot, ctx);
+  const half = Math.ceil(members.length / 2);
+  return [aaveRoutedBatchCandidate(members.slice(0, half)), aaveRoutedBatchCandidate(members.slice(half))];
 }

@@ -5,7 +5,7 @@ import { findMorphoLiquidations } from "./detect.js";
 import type { MorphoState } from "./read.js";
 import { morphoActions } from "./readBack.js";
 import { MorphoReader } from "./reader.js";
-import { refineMorphoLiquidation } from "./sequence.js";
+import { mergeMorpho, refineMorphoLiquidation } from "./sequence.js";
 import { morphoSectionSchema, type MorphoSection } from "./schema.js";
 
 declare module "../../watcher/snapshot.js" {
@@ -31,5 +31,6 @@ export const morphoBlueModule: ProtocolModule<MorphoSection> = {
   context: (d) => (d.morpho ? { morpho: d.morpho.morpho } : {}),
   detect: findMorphoLiquidations,
   refine: refineMorphoLiquidation,
+  merge: mergeMorpho,
   actions: morphoActions,
 };

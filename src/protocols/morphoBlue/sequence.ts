@@ -1,5 +1,8 @@
 /** Morpho's part in planning a block as a sequence: re-sizing on a working snapshot, and the sale's effect. */
+import { morphoRoutedBatch } from "../../executor/actions.js";
+import { PoolKind, type MorphoRoutedLiquidationParams } from "../../executor/routes.js";
 import type { MorphoLiquidationOpportunity } from "../../risk/opportunity.js";
+import { formatUsd } from "../../risk/profit.js";
 import { v2GetAmountOut } from "../../risk/uniswapV2/amounts.js";
 import type { Candidate, Skip, StrategyContext } from "../../strategy/types.js";
 import type { Snapshot } from "../../watcher/snapshot.js";
@@ -34,4 +37,66 @@ export function applyMorphoLiquidation(c: Candidate, snapshot: Snapshot): VenueE
       reserve1: collIs0 ? pair.reserve1 - out : pair.reserve1 + seized,
     },
   ];
+}
+
+/** A single Morpho liquidation as an item of liquidateMorphoBatch (a one-pair sale is a one-leg route). */
+function asRoutedItem(c: Candidate): MorphoRoutedLiquidationParams | undefined {
+  const a = c.action;
+  if (a.kind === "liquidateMorphoRouted") return a.params;
+  if (a.kind !== "liquidateMorpho") return undefined;
+  const p = a.params;
+  const o = c.opportunity as MorphoLiquidationOpportunity;
+  return {
+    morpho: p.morpho,
+    marketParams: p.marketParams,
+    borrower: p.borrower,
+    seizedAssets: p.seizedAssets,
+    repaidShares: 0n,
+    route: { legs: [{ amountIn: p.seizedAssets, hops: [{ kind: PoolKind.UniswapV2, pool: p.swapPair, tokenOut: p.marketParams.loanToken }] }], minAmountOut: o.details.repaidAssets },
+    minProfit: p.minProfit,
+  };
+}
+
+/** Morpho liquidations sharing a loan token, in one liquidateMorphoBatch transaction. */
+export function morphoBatchCandidate(members: readonly Candidate[]): Candidate {
+  if (members.length === 1) return members[0];
+  const first = members[0].opportunity;
+  const items = members.map((m) => asRoutedItem(m)!);
+  const total = members.reduce((s, m) => s + m.opportunity.expectedProfit.amount, 0n);
+  const totalUsd = members.reduce((s, m) => s + m.opportunity.expectedProfitUsd, 0n);
+  return {
+    opportunity: {
+      ...first,
+      id: `morpho-blue-batch:${items.length}:${items.map((x) => x.borrower.slice(2, 8)).join("")}`.slice(0, 160),
+      expectedProfit: { ...first.expectedProfit, amount: total },
+      expectedProfitUsd: totalUsd,
+      gasEstimate: members.reduce((s, m) => s + m.opportunity.gasEstimate, 0n),
+    } as Candidate["opportunity"],
+    action: morphoRoutedBatch(items),
+    context: {
+      borrowers: items.map((x) => x.borrower).join(","),
+      healthFactor: members.map((m) => m.context.healthFactor).join(","),
+      batch: `${items.length} liquidations in one transaction`,
+      expectedProfit: formatUsd(totalUsd),
+    },
+    members,
+  };
+}
+
+/** `next` folded into `into` as one liquidateMorphoBatch when they share a loan token and the gas stays under `maxGas`. */
+export function mergeMorpho(into: Candidate, next: Candidate, _ctx: StrategyContext, maxGas: bigint): Candidate | undefined {
+  if (next.members) return undefined;
+  const members = [...(into.members ?? [into]), next];
+  const items = members.map(asRoutedItem);
+  if (items.some((i) => i === undefined) || items.some((i) => i!.marketParams.loanToken !== items[0]!.marketParams.loanToken)) return undefined;
+  const batch = morphoBatchCandidate(members);
+  return batch.opportunity.gasEstimate <= maxGas ? batch : undefined;
+}
+
+/** A failed batch cut in two halves. */
+export function splitMorpho(c: Candidate): [Candidate, Candidate] | undefined {
+  const members = c.members;
+  if (!members || members.length < 2) return undefined;
+  const half = Math.ceil(members.length / 2);
+  return [morphoBatchCandidate(members.slice(0, half)), morphoBatchCandidate(members.slice(half))];
 }
