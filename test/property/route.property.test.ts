@@ -134,8 +134,8 @@ describe("split routes vs the real Uniswap V2 / V3 pools (integration)", () => {
 
   it("WETH -> USDC split across the V2 pair, the V3 pool and WETH -> WBTC -> USDC pays the quote to the wei", async () => {
     const { WETH, USDC, WBTC } = world.tokens;
-    // ~$6M: enough to push the V3 pool past its +-600 tick range and make the split worthwhile.
-    const { route, before } = await roundTrip(WETH.address, USDC.address, 2_000n * 10n ** 18n, [WBTC.address]);
+    // ~$24M: enough to push the V3 pool past its nearest liquidity layer (x/÷1.1 of the price) and split the sale.
+    const { route, before } = await roundTrip(WETH.address, USDC.address, 8_000n * 10n ** 18n, [WBTC.address]);
     // The V3 leg crossed initialized ticks (its active liquidity changed), so the tick-by-tick replay was exercised.
     const v3Index = before.findIndex((v) => v.kind === "v3");
     const [v3Before, v3After] = [before[v3Index], route.venuesAfter[v3Index]];
