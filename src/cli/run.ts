@@ -1,3 +1,4 @@
+import { wrappedNativeToken } from "../chain/deployment.js";
 import { DEPLOYMENT_SECTIONS } from "../protocols/registry.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -71,7 +72,7 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
     }
     const clients = createHttpClients({ chain, rpcUrl, account: simulateAs, pollingInterval: Math.min(config.pollIntervalMs, 1000) });
 
-    const metrics = createMetrics({ nativeToken: deployment.tokens.WETH.address });
+    const metrics = createMetrics({ nativeToken: wrappedNativeToken(deployment).address });
     const killSwitch = new KillSwitch({ file: config.killFile, signal: config.killSignal ?? false, logger: log, metrics });
     closers.push(() => killSwitch.close());
     mkdirSync(dataDir, { recursive: true });
@@ -146,7 +147,9 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
       client: clients.public,
       watcher,
       strategy: strategyFromConfig(deployment, config),
-      execute: createExecuteFn(pipeline, { wethToken: deployment.tokens.WETH.address }),
+      planner: config.planner,
+      maxTxGasShareBps: BigInt(config.maxTxGasShareBps),
+      execute: createExecuteFn(pipeline, { wethToken: wrappedNativeToken(deployment).address }),
       dryRun,
       onError: (err, n) => {
         recordRpcError(metrics, rpcKindOfError(err));

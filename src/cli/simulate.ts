@@ -1,4 +1,5 @@
 import type { World } from "../world/types.js";
+import { wrappedNativeToken } from "../chain/deployment.js";
 import { DEPLOYMENT_SECTIONS } from "../protocols/registry.js";
 import { loadDeployment } from "../chain/deployment.js";
 import type { KeeperConfig } from "../config/index.js";
@@ -59,7 +60,9 @@ export async function runSimulate(config: KeeperConfig, options: SimulateOptions
       client: keeperClients.public,
       watcher,
       strategy: strategyFromConfig(deployment, config),
-      execute: createExecuteFn(send.pipeline, { wethToken: deployment.tokens.WETH.address }),
+      planner: config.planner,
+      maxTxGasShareBps: BigInt(config.maxTxGasShareBps),
+      execute: createExecuteFn(send.pipeline, { wethToken: wrappedNativeToken(deployment).address }),
       dryRun: false,
       onEvent: createNarrator(say),
     });

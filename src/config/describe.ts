@@ -28,6 +28,8 @@ export function describeConfig(config: KeeperConfig): Record<string, string> {
     MAX_TRADE_USD: formatDecimal(config.maxTradeUsd, USD_DECIMALS),
     REBALANCE_THRESHOLD_BPS: String(config.rebalanceThresholdBps),
     REBALANCE_TOLERANCE_BPS: String(config.rebalanceToleranceBps),
+    PLANNER: config.planner,
+    MAX_TX_GAS_SHARE_BPS: String(config.maxTxGasShareBps),
     DRY_RUN: String(config.dryRun),
     START_BLOCK: String(config.startBlock),
     LOG_CHUNK_BLOCKS: String(config.logChunkBlocks),

@@ -181,6 +181,8 @@ function freezeConfig(
     maxTradeUsd: p.MAX_TRADE_USD,
     rebalanceThresholdBps: p.REBALANCE_THRESHOLD_BPS,
     rebalanceToleranceBps: p.REBALANCE_TOLERANCE_BPS,
+    planner: p.PLANNER,
+    maxTxGasShareBps: p.MAX_TX_GAS_SHARE_BPS,
     dryRun: p.DRY_RUN,
     startBlock: p.START_BLOCK,
     logChunkBlocks: p.LOG_CHUNK_BLOCKS,

@@ -149,6 +149,13 @@ export const FIELD_SCHEMAS = {
   MAX_TRADE_USD: decimal("MAX_TRADE_USD", USD_DECIMALS, false),
   REBALANCE_THRESHOLD_BPS: integer("REBALANCE_THRESHOLD_BPS", 1, 10_000),
   REBALANCE_TOLERANCE_BPS: integer("REBALANCE_TOLERANCE_BPS", 1, 10_000),
+  PLANNER: z.string().transform((text, ctx): "sequence" | "single" => {
+    const v = text.trim().toLowerCase();
+    if (v === "sequence" || v === "single") return v;
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: expected("PLANNER") });
+    return z.NEVER;
+  }),
+  MAX_TX_GAS_SHARE_BPS: integer("MAX_TX_GAS_SHARE_BPS", 100, 10_000),
   DRY_RUN: z.string().transform((text, ctx): boolean => {
     const v = BOOLEANS[text.toLowerCase()];
     if (v !== undefined) return v;

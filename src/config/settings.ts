@@ -35,6 +35,8 @@ export const SETTING_NAMES = [
   "MAX_TRADE_USD",
   "REBALANCE_THRESHOLD_BPS",
   "REBALANCE_TOLERANCE_BPS",
+  "PLANNER",
+  "MAX_TX_GAS_SHARE_BPS",
   "DRY_RUN",
   "START_BLOCK",
   "LOG_CHUNK_BLOCKS",
@@ -146,6 +148,14 @@ export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = Object.freez
   REBALANCE_TOLERANCE_BPS: spec("REBALANCE_TOLERANCE_BPS", {
     default: "1",
     expected: "an integer number of basis points from 1 to 10000, e.g. 1",
+  }),
+  PLANNER: spec("PLANNER", {
+    default: "sequence",
+    expected: "sequence (the block planned as a sequence of transactions, batched and re-sized on the state each leaves) or single (one candidate at a time)",
+  }),
+  MAX_TX_GAS_SHARE_BPS: spec("MAX_TX_GAS_SHARE_BPS", {
+    default: "5000",
+    expected: "an integer number of basis points of the block gas limit one transaction may plan to use, from 100 to 10000 (never above 2^24 gas)",
   }),
   DRY_RUN: spec("DRY_RUN", { boolean: true, default: "false", expected: "true, false, 1, 0, yes or no" }),
   START_BLOCK: spec("START_BLOCK", {

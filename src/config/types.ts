@@ -47,6 +47,10 @@ export interface KeeperConfig {
   readonly rebalanceThresholdBps: number;
   /** REBALANCE_TOLERANCE_BPS: how close to the reference price a rebalance must land; below the threshold. */
   readonly rebalanceToleranceBps: number;
+  /** PLANNER: "sequence" (the block as a sequence: batches, re-sizing, bisection) or "single" (one at a time). */
+  readonly planner: "sequence" | "single";
+  /** MAX_TX_GAS_SHARE_BPS: share of the block gas limit one transaction may plan to use (never above 2^24). */
+  readonly maxTxGasShareBps: number;
   /** DRY_RUN: simulate only, never send. */
   readonly dryRun: boolean;
   /** START_BLOCK: a block number, "earliest" (genesis), or 0n for the deployment's startBlock. */

@@ -155,6 +155,8 @@ describe("describeConfig", () => {
       MAX_TRADE_USD: "25000.5",
       REBALANCE_THRESHOLD_BPS: "30",
       REBALANCE_TOLERANCE_BPS: "1",
+      PLANNER: "sequence",
+      MAX_TX_GAS_SHARE_BPS: "5000",
       DRY_RUN: "true",
       START_BLOCK: "earliest",
       LOG_CHUNK_BLOCKS: "2000",
