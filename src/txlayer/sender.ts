@@ -14,7 +14,8 @@ import { broadcastAttempt, signJournalBroadcast } from "./broadcast.js";
 import { DEFAULT_BUMP_BPS, DEFAULT_STUCK_BLOCKS, type TxContext, type TxEvent, type TxPolicy } from "./context.js";
 import type { NonceManager } from "./nonce.js";
 import { findMined, receiptInput } from "./receipts.js";
-import { BroadcastRefusedError, TxUnresolvedError } from "./errors.js";
+import { BroadcastRefusedError, TxLayerError, TxUnresolvedError } from "./errors.js";
+import { fillNonceGap } from "./gaps.js";
 import { outcomeOfIntent } from "./outcome.js";
 import { DEFAULT_GAS_LIMIT_MULTIPLIER_BPS, gasLimitFor, prepareSend, type ExpectedProfitWei, type PreparedSend } from "./prepare.js";
 import { handleStuck } from "./replace.js";
@@ -70,6 +71,11 @@ export interface TrackOptions {
   onHead?: (head: bigint) => Promise<void> | void;
 }
 
+/** trackAll's options: track's, and a hook called once per intent as soon as it resolves. */
+export interface TrackAllOptions extends TrackOptions {
+  onResolved?: (intentId: number, outcome: SendOutcome) => Promise<void> | void;
+}
+
 /** An intent resolved during onBlock. */
 export interface Resolution {
   intent: IntentRecord;
@@ -83,6 +89,7 @@ export class TxSender {
   readonly executor: Address;
   /** Intents a submit() of this process is still working on: onBlock leaves them alone. */
   private readonly submitting = new Set<number>();
+  private blockTail: Promise<unknown> = Promise.resolve();
 
   constructor(options: TxSenderOptions) {
     this.executor = options.executor;
@@ -127,7 +134,11 @@ export class TxSender {
         journal.finalize(intent.id, "abandoned", reason.message);
         return { status: "skipped", skip: reason };
       };
+      // Earlier transactions of this keeper still in flight: simulate on the node's pending block (its mempool
+      // applied), or a second liquidation of the same block would count on state the first one already changes.
+      const blockTag = journal.inFlightNonces(account.address).length > 0 ? ("pending" as const) : ("latest" as const);
       const prep = await prepareSend(client, {
+        blockTag,
         executor: this.executor,
         account,
         action,
@@ -205,21 +216,38 @@ export class TxSender {
    * or on abort (it stays journaled, and onBlock keeps tracking it).
    */
   async track(intentId: number, options: TrackOptions): Promise<SendOutcome> {
+    return (await this.trackAll([intentId], options)).get(intentId)!;
+  }
+
+  /**
+   * Follows several intents at once: one onBlock (and one `onHead`) per new head for all of them, until each
+   * resolves or `maxWaitBlocks` pass from the highest head seen when called (then `failed` with `pending`: it stays
+   * journaled and tracked). `onResolved` runs once per intent, as soon as its outcome is known.
+   */
+  async trackAll(intentIds: readonly number[], options: TrackAllOptions): Promise<Map<number, SendOutcome>> {
     const { journal, client } = this.ctx;
-    const maxWait = BigInt(options.maxWaitBlocks ?? 30);
-    const start = journal.intent(intentId)!.blockSeen;
-    let last = this.ctx.lastHead > start ? this.ctx.lastHead : start;
-    const deadline = last + maxWait;
+    const out = new Map<number, SendOutcome>();
+    const ids = [...new Set(intentIds)];
+    const seen = ids.map((id) => this.mustIntent(id).blockSeen).reduce((a, b) => (a > b ? a : b), 0n);
+    let last = this.ctx.lastHead > seen ? this.ctx.lastHead : seen;
+    const deadline = last + BigInt(options.maxWaitBlocks ?? 30);
+    const done = async (id: number, outcome: SendOutcome) => {
+      out.set(id, outcome);
+      await options.onResolved?.(id, outcome);
+    };
     for (;;) {
-      const intent = journal.intent(intentId)!;
-      if (FINAL.has(intent.state)) {
-        const attempt = journal.attempts(intentId).find((a) => a.hash.toLowerCase() === intent.receipt?.hash.toLowerCase());
-        return outcomeOfIntent(client, intent, attempt?.gasLimit ?? intent.simulation?.gasLimit ?? 0n);
+      for (const id of ids) if (!out.has(id)) {
+        const intent = this.mustIntent(id);
+        if (FINAL.has(intent.state)) await done(id, await this.outcomeOf(intent));
       }
+      if (out.size === ids.length) return out;
       if (options.signal?.aborted || last > deadline) {
-        const hash = journal.attempts(intentId).at(-1)?.hash;
-        const error = new TxUnresolvedError("pending", `no resolution after ${last - start} block(s); it stays journaled and tracked`);
-        return hash ? { status: "failed", hash, pending: true, error } : { status: "failed", pending: true, error };
+        for (const id of ids) if (!out.has(id)) {
+          const hash = journal.attempts(id).at(-1)?.hash;
+          const error = new TxUnresolvedError("pending", `no resolution after ${last - this.mustIntent(id).blockSeen} block(s); it stays journaled and tracked`);
+          await done(id, hash ? { status: "failed", hash, pending: true, error } : { status: "failed", pending: true, error });
+        }
+        return out;
       }
       const head = await client.getBlockNumber({ cacheTime: 0 }).catch(() => last);
       if (head > last) {
@@ -232,12 +260,32 @@ export class TxSender {
     }
   }
 
+  /** The SendOutcome of a resolved intent (read from its receipt). */
+  async outcomeOf(intent: IntentRecord): Promise<SendOutcome> {
+    const attempt = this.ctx.journal.attempts(intent.id).find((a) => a.hash.toLowerCase() === intent.receipt?.hash.toLowerCase());
+    return outcomeOfIntent(this.ctx.client, intent, attempt?.gasLimit ?? intent.simulation?.gasLimit ?? 0n);
+  }
+
+  private mustIntent(id: number): IntentRecord {
+    const intent = this.ctx.journal.intent(id);
+    if (!intent) throw new TxLayerError(`No intent ${id} in the journal: only intents this journal recorded can be tracked.`);
+    return intent;
+  }
+
   /**
    * Tracks every unresolved intent at a new head: records whichever of its transactions was mined, marks it dropped
    * when the account's nonce moved past it without any of them, rebroadcasts journaled bytes no node acknowledged,
    * and replaces or cancels transactions stuck for `stuckBlocks`. Returns the intents resolved at this block.
    */
-  async onBlock(head: bigint): Promise<Resolution[]> {
+  onBlock(head: bigint): Promise<Resolution[]> {
+    // Serialised: two settle loops (or a settle and the keeper) at the same head must not record a receipt twice
+    // or replace a transaction twice; the second call then reads the journal the first one wrote.
+    const run = this.blockTail.then(() => this.onBlockNow(head));
+    this.blockTail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async onBlockNow(head: bigint): Promise<Resolution[]> {
     const { journal, client, account, policy } = this.ctx;
     if (head > this.ctx.lastHead) this.ctx.lastHead = head;
     const pending = journal.pendingIntents();
@@ -272,6 +320,12 @@ export class TxSender {
         // One intent's RPC trouble must not stop the others from being tracked; it is retried next block.
         this.ctx.emit({ type: "error", intentId: intent.id, stage: "track", message: err instanceof Error ? err.message.split("\n")[0] : String(err) });
       }
+    }
+    // A nonce a refused broadcast left free under later in-flight ones, and no send took it since: fill it.
+    try {
+      await fillNonceGap(this.ctx, head);
+    } catch (err) {
+      this.ctx.emit({ type: "error", intentId: 0, stage: "gap-fill", message: err instanceof Error ? err.message.split("\n")[0] : String(err) });
     }
     return resolved;
   }

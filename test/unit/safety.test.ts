@@ -312,7 +312,7 @@ describe("SafetyGate", () => {
 
   it("lets a send through when every gate agrees", () => {
     const { g } = gate();
-    expect(g.mayI(send)).toEqual({ ok: true });
+    expect(g.mayI(send)).toMatchObject({ ok: true, approval: { gasWorstCaseWei: send.gasWorstCaseWei, ticket: { probe: false } } });
   });
 
   it("refuses in dry-run, and puts the kill switch first", async () => {
