@@ -21,7 +21,8 @@
  *   8. `journal.close()`.
  */
 export { NonceManager, type NonceManagerOptions, type NonceState } from "./nonce.js";
-export { TxSender, type TxSenderOptions, type SubmitParams, type Submission, type TrackOptions, type TrackAllOptions, type Resolution } from "./sender.js";
+export { TxSender, type TxSenderOptions, type SubmitParams, type Submission, type Resolution } from "./sender.js";
+export { trackIntents, outcomeOf, type TrackOptions, type TrackAllOptions } from "./track.js";
 export { fillNonceGap, GAP_FILL_KIND, type GapFill } from "./gaps.js";
 export { DEFAULT_GAS_LIMIT_MULTIPLIER_BPS, gasLimitFor, prepareSend, type ExpectedProfitWei, type Preparation, type PrepareParams, type PreparedSend } from "./prepare.js";
 export { outcomeOfIntent, revertReason } from "./outcome.js";

@@ -14,11 +14,13 @@ import { broadcastAttempt, signJournalBroadcast } from "./broadcast.js";
 import { DEFAULT_BUMP_BPS, DEFAULT_STUCK_BLOCKS, type TxContext, type TxEvent, type TxPolicy } from "./context.js";
 import type { NonceManager } from "./nonce.js";
 import { findMined, receiptInput } from "./receipts.js";
-import { BroadcastRefusedError, TxLayerError, TxUnresolvedError } from "./errors.js";
+import { BroadcastRefusedError } from "./errors.js";
 import { fillNonceGap } from "./gaps.js";
-import { outcomeOfIntent } from "./outcome.js";
 import { DEFAULT_GAS_LIMIT_MULTIPLIER_BPS, gasLimitFor, prepareSend, type ExpectedProfitWei, type PreparedSend } from "./prepare.js";
 import { handleStuck } from "./replace.js";
+import { trackIntents, type TrackAllOptions, type TrackOptions } from "./track.js";
+
+export type { TrackAllOptions, TrackOptions } from "./track.js";
 
 export interface TxSenderOptions {
   client: PublicClient<Transport, Chain>;
@@ -60,28 +62,10 @@ export type Submission =
   | Extract<SendOutcome, { status: "skipped" | "failed" }>
   | { status: "sent"; intent: IntentRecord; attempt: AttemptRecord; prepared: PreparedSend; acknowledged: boolean };
 
-/** How long track follows a transaction, and what else runs at each new head. */
-export interface TrackOptions {
-  /** Blocks to follow it before handing control back (it stays journaled and tracked by onBlock). Default 30. */
-  maxWaitBlocks?: number;
-  /** Head poll interval while it is pending. */
-  pollIntervalMs: number;
-  signal?: AbortSignal;
-  /** Called at each new head after the sender's own tracking (reorg checks, the safety gate's clock). */
-  onHead?: (head: bigint) => Promise<void> | void;
-}
-
-/** trackAll's options: track's, and a hook called once per intent as soon as it resolves. */
-export interface TrackAllOptions extends TrackOptions {
-  onResolved?: (intentId: number, outcome: SendOutcome) => Promise<void> | void;
-}
-
 /** An intent resolved during onBlock. */
 export interface Resolution {
   intent: IntentRecord;
 }
-
-const FINAL = new Set(["mined", "reverted", "dropped", "abandoned", "reorged"]);
 
 /** See the module comment. Stateless beyond the journal: a restarted keeper builds a new one and carries on. */
 export class TxSender {
@@ -221,55 +205,10 @@ export class TxSender {
 
   /**
    * Follows several intents at once: one onBlock (and one `onHead`) per new head for all of them, until each
-   * resolves or `maxWaitBlocks` pass from the highest head seen when called (then `failed` with `pending`: it stays
-   * journaled and tracked). `onResolved` runs once per intent, as soon as its outcome is known.
+   * resolves or `maxWaitBlocks` pass (track.ts).
    */
-  async trackAll(intentIds: readonly number[], options: TrackAllOptions): Promise<Map<number, SendOutcome>> {
-    const { journal, client } = this.ctx;
-    const out = new Map<number, SendOutcome>();
-    const ids = [...new Set(intentIds)];
-    const seen = ids.map((id) => this.mustIntent(id).blockSeen).reduce((a, b) => (a > b ? a : b), 0n);
-    let last = this.ctx.lastHead > seen ? this.ctx.lastHead : seen;
-    const deadline = last + BigInt(options.maxWaitBlocks ?? 30);
-    const done = async (id: number, outcome: SendOutcome) => {
-      out.set(id, outcome);
-      await options.onResolved?.(id, outcome);
-    };
-    for (;;) {
-      for (const id of ids) if (!out.has(id)) {
-        const intent = this.mustIntent(id);
-        if (FINAL.has(intent.state)) await done(id, await this.outcomeOf(intent));
-      }
-      if (out.size === ids.length) return out;
-      if (options.signal?.aborted || last > deadline) {
-        for (const id of ids) if (!out.has(id)) {
-          const hash = journal.attempts(id).at(-1)?.hash;
-          const error = new TxUnresolvedError("pending", `no resolution after ${last - this.mustIntent(id).blockSeen} block(s); it stays journaled and tracked`);
-          await done(id, hash ? { status: "failed", hash, pending: true, error } : { status: "failed", pending: true, error });
-        }
-        return out;
-      }
-      const head = await client.getBlockNumber({ cacheTime: 0 }).catch(() => last);
-      if (head > last) {
-        last = head;
-        await this.onBlock(head);
-        await options.onHead?.(head);
-        continue;
-      }
-      await new Promise((res) => setTimeout(res, options.pollIntervalMs));
-    }
-  }
-
-  /** The SendOutcome of a resolved intent (read from its receipt). */
-  async outcomeOf(intent: IntentRecord): Promise<SendOutcome> {
-    const attempt = this.ctx.journal.attempts(intent.id).find((a) => a.hash.toLowerCase() === intent.receipt?.hash.toLowerCase());
-    return outcomeOfIntent(this.ctx.client, intent, attempt?.gasLimit ?? intent.simulation?.gasLimit ?? 0n);
-  }
-
-  private mustIntent(id: number): IntentRecord {
-    const intent = this.ctx.journal.intent(id);
-    if (!intent) throw new TxLayerError(`No intent ${id} in the journal: only intents this journal recorded can be tracked.`);
-    return intent;
+  trackAll(intentIds: readonly number[], options: TrackAllOptions): Promise<Map<number, SendOutcome>> {
+    return trackIntents(this.ctx, (head) => this.onBlock(head), intentIds, options);
   }
 
   /**
