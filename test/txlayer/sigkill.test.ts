@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, http, zeroAddress, type Address } from "viem";
 import { createHttpClients, resolveChain, type HttpClients } from "../../src/chain/clients.js";
@@ -19,7 +20,10 @@ const USD = 10n ** 8n;
 /** The fixture keeper as a child process, with its stdout marker lines. */
 function startKeeper(config: Record<string, unknown>, fixture: "sendOnce" | "sendMany" = "sendOnce") {
   const json = JSON.stringify(config, (_, v) => (typeof v === "bigint" ? { $bigint: v.toString() } : v));
-  const child = spawn(process.execPath, [join(repo, "node_modules", "tsx", "dist", "cli.mjs"), join(import.meta.dirname, "fixtures", `${fixture}.ts`)], {
+  // tsx's loader in this very process (not the tsx CLI, which runs the script in a child a SIGKILL would orphan).
+  const tsx = join(repo, "node_modules", "tsx", "dist");
+  const args = ["--require", join(tsx, "preflight.cjs"), "--import", pathToFileURL(join(tsx, "loader.mjs")).href, join(import.meta.dirname, "fixtures", `${fixture}.ts`)];
+  const child = spawn(process.execPath, args, {
     cwd: repo,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", [fixture === "sendOnce" ? "SEND_ONCE_CONFIG" : "SEND_MANY_CONFIG"]: json },
     stdio: ["pipe", "pipe", "pipe"],
