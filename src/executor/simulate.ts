@@ -1,4 +1,4 @@
-import type { Account, Address, Chain, PublicClient, Transport } from "viem";
+import type { Account, Address, BlockTag, Chain, PublicClient, Transport } from "viem";
 import { keeperExecutorAbi } from "./abi.js";
 import { actionCall, encodeAction, profitToken, type ExecutorAction } from "./actions.js";
 import { decodeExecutorError, type ExecutorRevertError, type ExecutorRpcError } from "./errors.js";
@@ -12,6 +12,12 @@ export interface SimulateActionParams {
   action: ExecutorAction;
   /** Block to simulate on (post-state of that block); latest when omitted. */
   blockNumber?: bigint;
+  /**
+   * Block tag to simulate on when no blockNumber is given (default "latest"). "pending" makes the simulation see
+   * the transactions the node holds in its mempool (Hardhat builds its pending block from it): what a second
+   * transaction of the same block needs, so that it does not count on state an earlier one already changes.
+   */
+  blockTag?: BlockTag;
 }
 
 /** Outcome of simulateAction: what the call would return and cost, or why it would fail. */
@@ -37,6 +43,7 @@ export async function simulateAction(
   params: SimulateActionParams,
 ): Promise<SimulationResult> {
   const { executor, account, action, blockNumber } = params;
+  const at = blockNumber === undefined ? { blockTag: params.blockTag ?? ("latest" as const) } : { blockNumber };
   const { functionName, args } = actionCall(action);
   let profit: bigint;
   try {
@@ -46,7 +53,7 @@ export async function simulateAction(
       functionName,
       args,
       account,
-      ...(blockNumber === undefined ? { blockTag: "latest" as const } : { blockNumber }),
+      ...at,
     });
     profit = result as bigint;
   } catch (err) {
@@ -61,7 +68,7 @@ export async function simulateAction(
       to: executor,
       data: encodeAction(action),
       account,
-      ...(blockNumber === undefined ? { blockTag: "latest" as const } : { blockNumber }),
+      ...at,
     });
   } catch (err) {
     // A state change between the two requests (a new block) can make the estimate revert: report it the same way.

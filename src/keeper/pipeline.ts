@@ -1,20 +1,23 @@
 /**
  * The one send pipeline, whoever runs it (the demo, `keeper simulate`, dry-run and live):
  *   simulate -> guard (fee cap, gas within profit, safety gate) -> sign -> journal -> broadcast -> track.
+ * In two halves for several transactions per block: `submit` (up to the broadcast, consecutive nonces) for each
+ * candidate, then one `settle` that follows all of them; `send` is both for one.
  * Dry-run stops after the guards: nothing is signed, no nonce is used, nothing is journaled. Live sends go through
  * the journaled TxSender; the demo and `keeper simulate` run it on an in-memory journal.
  */
-import type { Account, Address, Chain, LocalAccount, PublicClient, Transport } from "viem";
+import type { Account, Address, Chain, Hash, LocalAccount, PublicClient, Transport } from "viem";
 import { withMinProfit } from "../executor/actions.js";
 import type { FeeConfig } from "../executor/fees.js";
 import { Journal } from "../journal/journal.js";
 import type { SendOutcome } from "../executor/outcome.js";
-import type { SafetyGate } from "../safety/index.js";
+import type { SafetyGate, SendApproval } from "../safety/index.js";
 import type { SkipReason } from "../skip.js";
 import { DEFAULT_GAS_LIMIT_MULTIPLIER_BPS, prepareSend, type PreparedSend } from "../txlayer/prepare.js";
 import type { ReorgTracker } from "../txlayer/reorg.js";
 import { NonceManager } from "../txlayer/nonce.js";
-import { TxSender, type SubmitParams } from "../txlayer/sender.js";
+import { TxSender, type SubmitParams, type Submission } from "../txlayer/sender.js";
+import { TxLayerError } from "../txlayer/errors.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import type { ExecuteFn } from "./keeper.js";
 import { profitInWei } from "./valuation.js";
@@ -45,16 +48,46 @@ export interface LiveMode {
 /** One send of the pipeline: everything but the approval, which is the pipeline's safety gate. */
 export type SendParams = Omit<SubmitParams, "approve">;
 
+/** A live transaction the pipeline journaled and broadcast, not yet resolved: hand it to {@link SendPipeline.settle}. */
+export interface Submitted {
+  status: "submitted";
+  intentId: number;
+  hash: Hash;
+  nonce: number;
+}
+
+/** How long settle follows its transactions; defaults from the live mode. */
+export interface SettleOptions {
+  /** Blocks to follow them from the head at the call (default: the mode's maxWaitBlocks, else 30). */
+  maxWaitBlocks?: number;
+  signal?: AbortSignal;
+}
+
 /** See the module comment. */
 export class SendPipeline {
+  /** Approvals of sends submitted and not yet settled, by intent id: each is reported to the gate exactly once. */
+  private readonly approvals = new Map<number, SendApproval>();
+
   constructor(private readonly opts: { mode: DryRunMode | LiveMode; gate?: SafetyGate }) {}
 
   get dryRun(): boolean {
     return this.opts.mode.dryRun;
   }
 
-  /** Runs one action through the pipeline. Chain and node conditions come back as outcomes, never thrown. */
+  /** Runs one action through the pipeline (submit, then settle). Chain and node conditions come back as outcomes, never thrown. */
   async send(p: SendParams): Promise<SendOutcome> {
+    const submitted = await this.submit(p);
+    if (submitted.status !== "submitted") return submitted;
+    return (await this.settle([submitted])).get(submitted.intentId)!;
+  }
+
+  /**
+   * The first half: guards, safety gate, sign, journal, broadcast; returns without waiting for a receipt. Several
+   * submits in one block take consecutive nonces (see txlayer/nonce.ts for a refused one in the middle), and each
+   * is simulated on the node's pending block while earlier ones are in flight. Dry-run returns the dry-run or
+   * skipped outcome; a live send the guards, the gate or the node refused returns its outcome too.
+   */
+  async submit(p: SendParams): Promise<SendOutcome | Submitted> {
     const mode = this.opts.mode;
     if (mode.dryRun) {
       const prep = await prepareSend(mode.client, {
@@ -70,36 +103,74 @@ export class SendPipeline {
     }
 
     const gate = this.opts.gate;
-    let approved: PreparedSend | undefined;
+    let approval: SendApproval | undefined;
     const approve = (send: PreparedSend): SkipReason | undefined => {
       if (!gate) return undefined;
       const decision = gate.mayI({ gasWorstCaseWei: send.worstCaseGasCostWei });
       if (!decision.ok) return decision.skip;
-      approved = send;
+      approval = decision.approval;
       return undefined;
     };
-    let outcome: SendOutcome;
+    let submission: Submission;
     try {
-      const submission = await mode.sender.submit({ ...p, approve });
-      outcome =
-        submission.status === "sent"
-          ? await mode.sender.track(submission.intent.id, {
-              pollIntervalMs: mode.pollIntervalMs,
-              maxWaitBlocks: mode.maxWaitBlocks,
-              signal: mode.signal,
-              onHead: async (head) => {
-                await mode.tracker?.check(head);
-                gate?.onBlock(head);
-              },
-            })
-          : submission;
+      submission = await mode.sender.submit({ ...p, approve });
     } catch (err) {
-      if (approved) gate?.recordNoSend();
+      if (approval) gate?.recordNoSend(approval);
       throw err;
     }
-    // Gas paid is the receipt's; an unresolved transaction counts at its approved worst case.
-    if (approved) gate?.recordOutcome(outcome);
-    return outcome;
+    if (submission.status !== "sent") {
+      if (approval) gate?.recordOutcome(submission, { approval });
+      return submission;
+    }
+    if (approval) this.approvals.set(submission.intent.id, approval);
+    return { status: "submitted", intentId: submission.intent.id, hash: submission.attempt.hash, nonce: submission.attempt.nonce };
+  }
+
+  /**
+   * The second half: follows all of `submitted` at once, block by block (one TxSender.onBlock per new head:
+   * receipts, rebroadcasts, per-nonce replacement, nonce-gap filling; then the reorg tracker and the gate's clock),
+   * until each resolves or maxWaitBlocks pass (then `failed` with `pending`: it stays journaled and tracked, and a
+   * later settle of it picks it up). Outcomes by intent id. Each approved send is reported to the safety gate once,
+   * as soon as it resolves (a later settle of a timed-out one does not report it again).
+   */
+  async settle(submitted: readonly Submitted[], opts: SettleOptions = {}): Promise<Map<number, SendOutcome>> {
+    const mode = this.opts.mode;
+    if (mode.dryRun) throw new TxLayerError("settle() needs a live pipeline: a dry-run submit never returns a submitted transaction.");
+    const gate = this.opts.gate;
+    return mode.sender.trackAll(
+      submitted.map((s) => s.intentId),
+      {
+        pollIntervalMs: mode.pollIntervalMs,
+        maxWaitBlocks: opts.maxWaitBlocks ?? mode.maxWaitBlocks,
+        signal: opts.signal ?? mode.signal,
+        onHead: async (head) => {
+          await mode.tracker?.check(head);
+          gate?.onBlock(head);
+        },
+        onResolved: (intentId, outcome) => {
+          const approval = this.approvals.get(intentId);
+          if (!approval) return;
+          this.approvals.delete(intentId);
+          // Gas paid is the receipt's; an unresolved transaction counts at its approved worst case.
+          gate?.recordOutcome(outcome, { approval });
+        },
+      },
+    );
+  }
+
+  /**
+   * Every transaction the journal holds unresolved (this run's, and what a previous run left and reconcile kept
+   * pending), as Submitted, oldest first: what a keeper settles after a restart, or after a settle timed out.
+   */
+  inFlight(): Submitted[] {
+    const mode = this.opts.mode;
+    if (mode.dryRun) return [];
+    const out: Submitted[] = [];
+    for (const intent of mode.sender.ctx.journal.pendingIntents()) {
+      const last = intent.attempts.filter((a) => a.state === "signed" || a.state === "broadcast").at(-1);
+      if (intent.nonce !== undefined && last) out.push({ status: "submitted", intentId: intent.id, hash: last.hash, nonce: intent.nonce });
+    }
+    return out;
   }
 }
 

@@ -7,6 +7,12 @@
  *   closed --K failures--> open --cool-off--> half-open --success--> closed
  *                            ^                    |
  *                            +------failure-------+
+ *
+ * Several sends in flight: each approval ({@link CircuitBreaker.take}) carries a ticket naming the breaker's epoch
+ * (bumped each time it opens) and whether it is the probe. While half-open only the probe is let through, and only
+ * its result closes or re-opens the breaker; results of sends approved before the breaker last opened ("stale"
+ * tickets) arrive later and change nothing: a late success must not close an open breaker, a late failure must
+ * not re-open it under a probe that is still out.
  */
 import type { Logger } from "pino";
 import { BREAKER_STATE_VALUE, type BreakerState, type SafetyMetrics } from "./metrics.js";
@@ -39,6 +45,14 @@ export interface CircuitBreakerSnapshot {
   readonly probeInFlight: boolean;
 }
 
+/** What {@link CircuitBreaker.take} handed out: pass it back with the send's result. */
+export interface BreakerTicket {
+  /** The half-open probe. */
+  readonly probe: boolean;
+  /** The breaker's epoch when approved (bumped each time it opens). */
+  readonly epoch: number;
+}
+
 /** A consecutive-failure circuit breaker for transaction sends. */
 export class CircuitBreaker {
   private readonly log: Logger;
@@ -50,6 +64,8 @@ export class CircuitBreaker {
   private openedAtBlock: bigint | undefined;
   private block: bigint | undefined;
   private probeInFlight = false;
+  /** Bumped each time the breaker opens: tickets from an earlier epoch are stale. */
+  private epoch = 0;
 
   constructor(private readonly opts: CircuitBreakerOptions) {
     if (!Number.isSafeInteger(opts.failureThreshold) || opts.failureThreshold < 1) {
@@ -83,16 +99,30 @@ export class CircuitBreaker {
    * reported with {@link recordSuccess}, {@link recordFailure} or {@link recordNoSend}.
    */
   acquire(): boolean {
-    if (!this.allowsSend()) return false;
-    if (this.current === "half-open") {
+    return this.take() !== undefined;
+  }
+
+  /** {@link acquire} with a ticket for the send's result (several sends in flight); undefined when refused. */
+  take(): BreakerTicket | undefined {
+    if (!this.allowsSend()) return undefined;
+    const probe = this.current === "half-open";
+    if (probe) {
       this.probeInFlight = true;
       this.log.info("circuit breaker half-open: letting one probe send through");
     }
+    return { probe, epoch: this.epoch };
+  }
+
+  /** A result for a send approved before the breaker last opened (not the probe): it changes nothing. */
+  private stale(ticket: BreakerTicket | undefined, what: string): boolean {
+    if (ticket === undefined || ticket.probe || ticket.epoch === this.epoch) return false;
+    this.log.info({ state: this.current, result: what }, "result of a send approved before the breaker opened: ignored");
     return true;
   }
 
   /** A send succeeded (mined, not reverted): closes the breaker and clears the failure count. */
-  recordSuccess(): void {
+  recordSuccess(ticket?: BreakerTicket): void {
+    if (this.stale(ticket, "success")) return;
     const was = this.current;
     this.failures = 0;
     this.probeInFlight = false;
@@ -101,7 +131,8 @@ export class CircuitBreaker {
   }
 
   /** A send failed (reverted on chain, or the node refused it): counts towards K, or re-opens a half-open breaker. */
-  recordFailure(reason: string): void {
+  recordFailure(reason: string, ticket?: BreakerTicket): void {
+    if (this.stale(ticket, reason)) return;
     this.refresh();
     this.failures++;
     this.lastFailure = reason;
@@ -117,8 +148,8 @@ export class CircuitBreaker {
   }
 
   /** The send allowed by {@link acquire} did not happen (simulation said no, dry-run...): the probe slot is free again. */
-  recordNoSend(): void {
-    this.probeInFlight = false;
+  recordNoSend(ticket?: BreakerTicket): void {
+    if (ticket === undefined || ticket.probe) this.probeInFlight = false;
   }
 
   /** Closes the breaker by hand (an operator, after fixing the cause). */
@@ -166,6 +197,7 @@ export class CircuitBreaker {
 
   private open(why: string): void {
     this.current = "open";
+    this.epoch++;
     this.openedAtMs = this.now();
     this.openedAtBlock = this.block;
     this.log.error({ consecutiveFailures: this.failures, coolOff: describeCoolOff(this.opts.coolOff), why }, "circuit breaker open: sends stopped");

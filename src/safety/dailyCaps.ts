@@ -74,19 +74,23 @@ export class DailyCaps {
     this.publish();
   }
 
-  /** Whether a send costing at most `plannedGasWei` fits in what is left today, and if not, why. */
-  check(plannedGasWei: bigint): CapDecision {
+  /**
+   * Whether a send costing at most `plannedGasWei` fits in what is left today, and if not, why. `inFlight`: sends
+   * approved earlier and not yet recorded (several transactions in flight), counted at their worst case.
+   */
+  check(plannedGasWei: bigint, inFlight: { sends: number; gasWei: bigint } = { sends: 0, gasWei: 0n }): CapDecision {
     this.roll();
     const o = this.opts;
     // A negative worst case is a caller's bug; refusing is the safe reading of it.
     if (plannedGasWei < 0n) return this.refuse("gas_wei", `daily gas cap: invalid planned gas ${plannedGasWei} wei`);
-    if (this.sends + 1 > o.maxSendsPerDay) {
-      return this.refuse("sends", `daily send cap reached: ${this.sends} of ${o.maxSendsPerDay} sends today (UTC ${this.day})`);
+    const pending = inFlight.sends > 0 ? ` (${inFlight.sends} more in flight)` : "";
+    if (this.sends + inFlight.sends + 1 > o.maxSendsPerDay) {
+      return this.refuse("sends", `daily send cap reached: ${this.sends} of ${o.maxSendsPerDay} sends today (UTC ${this.day})${pending}`);
     }
-    if (this.gasSpentWei + plannedGasWei > o.maxGasWeiPerDay) {
+    if (this.gasSpentWei + inFlight.gasWei + plannedGasWei > o.maxGasWeiPerDay) {
       return this.refuse(
         "gas_wei",
-        `daily gas cap: ${this.gasSpentWei} wei spent today (UTC ${this.day}) + up to ${plannedGasWei} wei would exceed ${o.maxGasWeiPerDay} wei`,
+        `daily gas cap: ${this.gasSpentWei} wei spent today (UTC ${this.day})${inFlight.sends > 0 ? ` + up to ${inFlight.gasWei} wei in flight` : ""} + up to ${plannedGasWei} wei would exceed ${o.maxGasWeiPerDay} wei`,
       );
     }
     return { ok: true };

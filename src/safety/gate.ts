@@ -5,15 +5,18 @@
  * every other gate lets through. Its answer is logged when it changes (not once per candidate)
  * and counted in `keeper_safety_refusals_total{gate}`.
  *
- * The caller reports what happened after an approval ({@link SafetyGate.recordSend} or
- * {@link SafetyGate.recordNoSend}), which feeds the breaker and the caps. The keeper sends one
- * transaction at a time, so there is at most one approval awaiting its result.
+ * The caller reports what happened after an approval ({@link SafetyGate.recordSend},
+ * {@link SafetyGate.recordOutcome} or {@link SafetyGate.recordNoSend}), which feeds the breaker and
+ * the caps. Several approvals may await their results (several transactions in flight): each is a
+ * {@link SendApproval} handle, reported once (a second report of the same approval is ignored);
+ * without a handle the oldest outstanding approval is meant. Approvals in flight count against the
+ * daily caps at their worst case until reported.
  */
 import type { Logger } from "pino";
 import type { SendOutcome } from "../executor/outcome.js";
 import { skip, type SkipReason } from "../skip.js";
 import type { SafetyGateName, SafetyMetrics } from "./metrics.js";
-import type { CircuitBreaker, CircuitBreakerSnapshot } from "./circuitBreaker.js";
+import type { BreakerTicket, CircuitBreaker, CircuitBreakerSnapshot } from "./circuitBreaker.js";
 import type { DailyCaps, DailyCapsUsage } from "./dailyCaps.js";
 import type { KillSwitch, KillSwitchState } from "./killSwitch.js";
 
@@ -27,7 +30,15 @@ export interface PlannedSend {
  * The gate's answer. A refusal is a SkipReason with code "safety" (not deterministic: the switch or the cap lifts
  * without the chain changing); `gate` names the refusing gate, for metrics and programs.
  */
-export type SafetyDecision = { readonly ok: true } | { readonly ok: false; readonly gate: SafetyGateName; readonly skip: SkipReason };
+export type SafetyDecision = { readonly ok: true; readonly approval: SendApproval } | { readonly ok: false; readonly gate: SafetyGateName; readonly skip: SkipReason };
+
+/** One approved send awaiting its result; pass it back to recordOutcome / recordSend / recordNoSend. */
+export interface SendApproval {
+  readonly id: number;
+  /** The worst case approved: what the caps count until the real cost is known. */
+  readonly gasWorstCaseWei: bigint;
+  readonly ticket: BreakerTicket;
+}
 
 /** What became of an approved send. */
 export interface SendResult {
@@ -64,8 +75,9 @@ export interface SafetyState {
 /** Dry-run, kill switch, circuit breaker and daily caps behind one question. */
 export class SafetyGate {
   private readonly log: Logger;
-  /** The worst case approved by the last {@link mayI}, until its result is reported. */
-  private pending: bigint | undefined;
+  /** Approvals whose result is not reported yet, oldest first (Map keeps insertion order). */
+  private readonly outstanding = new Map<number, SendApproval>();
+  private nextApproval = 1;
   /** The gate that refused last (undefined: the last answer was yes), to log changes only. */
   private lastRefusal: SafetyGateName | undefined | null = null;
 
@@ -86,56 +98,81 @@ export class SafetyGate {
     const { killSwitch, dryRun, caps, breaker } = this.opts;
     if (!killSwitch.allowsSend()) return this.refuse("kill-switch", `kill switch engaged: ${killSwitch.reason() ?? "?"}`);
     if (dryRun) return this.refuse("dry-run", "dry-run: sending is disabled (DRY_RUN)");
-    const cap = caps.check(send.gasWorstCaseWei);
+    let inFlightGas = 0n;
+    for (const a of this.outstanding.values()) inFlightGas += a.gasWorstCaseWei;
+    const cap = caps.check(send.gasWorstCaseWei, { sends: this.outstanding.size, gasWei: inFlightGas });
     if (!cap.ok) return this.refuse("daily-cap", cap.reason);
     // Last: for a half-open breaker this takes the one probe.
-    if (!breaker.acquire()) return this.refuse("circuit-breaker", breaker.reason());
-    this.pending = send.gasWorstCaseWei;
+    const ticket = breaker.take();
+    if (!ticket) return this.refuse("circuit-breaker", breaker.reason());
+    const approval: SendApproval = { id: this.nextApproval++, gasWorstCaseWei: send.gasWorstCaseWei, ticket };
+    this.outstanding.set(approval.id, approval);
     if (this.lastRefusal !== undefined) {
       this.log.info({ previouslyRefusedBy: this.lastRefusal ?? undefined }, "safety gate: sends allowed");
       this.lastRefusal = undefined;
     }
-    return { ok: true };
+    return { ok: true, approval };
   }
 
-  /** Reports what became of the last approved send: feeds the breaker and the daily caps. */
-  recordSend(result: SendResult): void {
-    const gas = result.gasSpentWei ?? this.pending ?? 0n;
-    this.pending = undefined;
-    if (result.outcome === "mined") this.opts.breaker.recordSuccess();
-    else this.opts.breaker.recordFailure(result.error ?? result.outcome);
+  /** Approvals awaiting their result. */
+  inFlight(): number {
+    return this.outstanding.size;
+  }
+
+  /**
+   * Reports what became of an approved send (default: the oldest outstanding one): feeds the breaker and the daily
+   * caps. An approval already reported is ignored: each send is accounted exactly once.
+   */
+  recordSend(result: SendResult, approval?: SendApproval): void {
+    const a = this.take(approval);
+    if (approval && !a) return;
+    const gas = result.gasSpentWei ?? a?.gasWorstCaseWei ?? 0n;
+    if (result.outcome === "mined") this.opts.breaker.recordSuccess(a?.ticket);
+    else this.opts.breaker.recordFailure(result.error ?? result.outcome, a?.ticket);
     // A transaction the node refused was never broadcast: it cost nothing and is no send.
     if (result.outcome !== "failed") this.opts.caps.record(gas, 1);
   }
 
   /** The approved send did not go out (simulation said no, nothing to do): frees a half-open probe. */
-  recordNoSend(): void {
-    this.pending = undefined;
-    this.opts.breaker.recordNoSend();
+  recordNoSend(approval?: SendApproval): void {
+    const a = this.take(approval);
+    if (approval && !a) return;
+    this.opts.breaker.recordNoSend(a?.ticket);
+  }
+
+  /** Removes and returns the approval (the given one if still outstanding, else the oldest). */
+  private take(approval: SendApproval | undefined): SendApproval | undefined {
+    const a = approval ? this.outstanding.get(approval.id) : this.outstanding.values().next().value;
+    if (a) this.outstanding.delete(a.id);
+    return a;
   }
 
   /**
    * {@link recordSend} / {@link recordNoSend} from the send pipeline's outcome of an approved send. A failure the
    * node answered (`pending` false) was never broadcast; one still pending may be mined, so it counts as sent.
    */
-  recordOutcome(outcome: SendOutcome, gasSpentWei?: bigint): void {
+  recordOutcome(outcome: SendOutcome, opts: { approval?: SendApproval; gasSpentWei?: bigint } = {}): void {
+    const { approval, gasSpentWei } = opts;
     switch (outcome.status) {
       case "mined":
-        this.recordSend({ outcome: "mined", gasSpentWei: gasSpentWei ?? outcome.gasUsed * outcome.effectiveGasPrice });
+        this.recordSend({ outcome: "mined", gasSpentWei: gasSpentWei ?? outcome.gasUsed * outcome.effectiveGasPrice }, approval);
         return;
       case "reverted":
-        this.recordSend({
-          outcome: "reverted",
-          gasSpentWei: gasSpentWei ?? (outcome.gasUsed !== undefined && outcome.effectiveGasPrice !== undefined ? outcome.gasUsed * outcome.effectiveGasPrice : undefined),
-          error: outcome.error.shortMessage,
-        });
+        this.recordSend(
+          {
+            outcome: "reverted",
+            gasSpentWei: gasSpentWei ?? (outcome.gasUsed !== undefined && outcome.effectiveGasPrice !== undefined ? outcome.gasUsed * outcome.effectiveGasPrice : undefined),
+            error: outcome.error.shortMessage,
+          },
+          approval,
+        );
         return;
       case "failed":
-        this.recordSend({ outcome: outcome.pending ? "reverted" : "failed", gasSpentWei, error: outcome.error.shortMessage });
+        this.recordSend({ outcome: outcome.pending ? "reverted" : "failed", gasSpentWei, error: outcome.error.shortMessage }, approval);
         return;
       case "skipped":
       case "dry-run":
-        this.recordNoSend();
+        this.recordNoSend(approval);
         return;
     }
   }

@@ -1,5 +1,5 @@
 /** Safety gates between the keeper's decisions and the chain: kill switch, circuit breaker, daily caps. */
-export { CircuitBreaker, type CircuitBreakerOptions, type CircuitBreakerSnapshot, type CoolOff } from "./circuitBreaker.js";
+export { CircuitBreaker, type BreakerTicket, type CircuitBreakerOptions, type CircuitBreakerSnapshot, type CoolOff } from "./circuitBreaker.js";
 export { DailyCaps, utcDay, type CapDecision, type DailyCapsOptions, type DailyCapsUsage } from "./dailyCaps.js";
 export { SafetyConfigError } from "./errors.js";
 export {
@@ -8,6 +8,7 @@ export {
   type SafetyDecision,
   type SafetyGateOptions,
   type SafetyState,
+  type SendApproval,
   type SendResult,
 } from "./gate.js";
 export {

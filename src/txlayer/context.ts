@@ -33,6 +33,8 @@ export type TxEvent =
   | { type: "replaced"; intentId: number; hash: `0x${string}`; nonce: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
   | { type: "cancelled"; intentId: number; hash: `0x${string}`; nonce: number; reason: string }
   | { type: "riding"; intentId: number; reason: string }
+  /** A 0-value self-transfer took a nonce left free under later in-flight transactions (gaps.ts). */
+  | { type: "gap-filled"; intentId: number; hash: `0x${string}`; nonce: number }
   | { type: "resolved"; intentId: number; opportunityId: string; state: string; reason: string | undefined }
   | { type: "error"; intentId: number; stage: string; message: string };
 

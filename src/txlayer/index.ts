@@ -10,15 +10,20 @@
  *      rebroadcasts of journaled bytes) and resyncs the nonce stream; BEFORE anything new is sent;
  *   4. `new TxSender(...)`, `new ReorgTracker({ client, journal, nonces, onReorg })`, and the keeper's
  *      SendPipeline (src/keeper/pipeline.ts) over them, with the safety gate;
- *  per candidate
- *   5. `pipeline.send(...)`: `sender.submit(...)` (guards, gate, sign, journal, broadcast; it refuses an opportunity
- *      whose intent is unresolved), then `sender.track(...)` - `sender.onBlock(head)` and `tracker.check(head)` at
- *      every new head - until the intent resolves into a SendOutcome;
+ *  per block
+ *   5. `pipeline.submit(...)` for each candidate: `sender.submit(...)` (guards - simulated on the pending block while
+ *      earlier sends are in flight -, gate, sign, journal, broadcast; it refuses an opportunity whose intent is
+ *      unresolved); consecutive nonces, returned without waiting for receipts;
+ *   6. `pipeline.settle(submitted)`: `sender.trackAll(...)` - one `sender.onBlock(head)` (receipts, rebroadcasts,
+ *      per-nonce replacement, nonce-gap filling) and `tracker.check(head)` per new head - until each intent resolves
+ *      into a SendOutcome (`pipeline.send` is both for one candidate);
  *  at shutdown
  *   8. `journal.close()`.
  */
 export { NonceManager, type NonceManagerOptions, type NonceState } from "./nonce.js";
-export { TxSender, type TxSenderOptions, type SubmitParams, type Submission, type TrackOptions, type Resolution } from "./sender.js";
+export { TxSender, type TxSenderOptions, type SubmitParams, type Submission, type Resolution } from "./sender.js";
+export { trackIntents, outcomeOf, type TrackOptions, type TrackAllOptions } from "./track.js";
+export { fillNonceGap, GAP_FILL_KIND, type GapFill } from "./gaps.js";
 export { DEFAULT_GAS_LIMIT_MULTIPLIER_BPS, gasLimitFor, prepareSend, type ExpectedProfitWei, type Preparation, type PrepareParams, type PreparedSend } from "./prepare.js";
 export { outcomeOfIntent, revertReason } from "./outcome.js";
 export { DEFAULT_BUMP_BPS, DEFAULT_STUCK_BLOCKS, type TxContext, type TxEvent, type TxPolicy } from "./context.js";

@@ -2,6 +2,15 @@
  * The keeper account's one nonce stream. Nonces are handed out in order, each at most once, without gaps: a nonce
  * whose transaction never reached a node is handed out again before any higher one, and the stream restarts from
  * the chain and the journal, never below a nonce an unresolved journal entry holds.
+ *
+ * Several transactions in flight (consecutive nonces N, N+1, N+2...). The rule when the node refuses the one at N:
+ *  - no later nonce handed out (N is the top): the stream moves back down to N; nothing is left behind;
+ *  - a later one was handed out (N+1.. reserved or sent, possible only when submits overlap): N becomes a gap. The
+ *    transactions above it were signed with their own nonces and may already sit in a mempool: they are never
+ *    re-signed (their journaled bytes are what a restart rebroadcasts; re-signing them would put two transactions
+ *    of one intent at two nonces). Instead the gap is filled: the next reserve() takes it (the next candidate),
+ *    and a gap still open at the tracker's next block is filled by a 0-value self-transfer (TxSender.onBlock via
+ *    `reserveGap`), so the later transactions can always be mined.
  */
 import type { Address, Chain, PublicClient, Transport } from "viem";
 import { TxLayerError } from "./errors.js";
@@ -71,6 +80,23 @@ export class NonceManager {
     if (!this.reserved.delete(nonce) || this.next === undefined || nonce >= this.next) return;
     this.free.add(nonce);
     while (this.next > 0 && this.free.has(this.next - 1)) this.free.delete(--this.next);
+  }
+
+  /**
+   * A gap to fill now: the lowest released nonce below one an unresolved journal entry (or a send in progress) still
+   * holds, reserved for the caller, who must `confirm` or `release` it like any other. Undefined when there is none
+   * (or the stream was never synced): free nonces with nothing held above them are no gap, the next send takes them.
+   */
+  reserveGap(): Promise<number | undefined> {
+    return this.serialised(async () => {
+      if (this.next === undefined || this.free.size === 0) return undefined;
+      const n = Math.min(...this.free);
+      const held = [...this.inFlight(), ...this.reserved];
+      if (!held.some((h) => h > n)) return undefined;
+      this.free.delete(n);
+      this.reserved.add(n);
+      return n;
+    });
   }
 
   /**

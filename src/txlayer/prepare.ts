@@ -3,7 +3,7 @@
  * refuse a fee cap under the base fee or a worst-case gas cost above the expected profit. Nothing is signed and no
  * nonce is used here: what comes out is either a transaction ready to sign or the SkipReason why not.
  */
-import type { Account, Address, Chain, Hex, PublicClient, Transport } from "viem";
+import type { Account, Address, BlockTag, Chain, Hex, PublicClient, Transport } from "viem";
 import { encodeAction, type ExecutorAction } from "../executor/actions.js";
 import { decodeExecutorError, ExecutorRevertError } from "../executor/errors.js";
 import { FeeConfigError, gasCostWei, gasWithinProfit, getExecutorFees, type Eip1559Fees, type FeeConfig } from "../executor/fees.js";
@@ -37,6 +37,8 @@ export interface PrepareParams {
   fees: FeeConfig;
   /** Gas limit over the estimate, in bps (12_000 = x1.2). */
   gasLimitMultiplierBps: bigint;
+  /** Simulate on this tag (default "latest"); "pending" while earlier transactions of this keeper are in flight. */
+  blockTag?: BlockTag;
 }
 
 /** A transaction that passed every guard: what to sign, and what the guards saw. */
@@ -64,7 +66,7 @@ export async function prepareSend(client: PublicClient<Transport, Chain>, p: Pre
   if (p.gasLimitMultiplierBps <= 0n) {
     throw new FeeConfigError(`Invalid gasLimitMultiplierBps: ${p.gasLimitMultiplierBps}.`, { metaMessages: ["Expected a positive number of bps (12000 = x1.2)."] });
   }
-  const sim = await simulateAction(client, { executor: p.executor, account: p.account, action: p.action });
+  const sim = await simulateAction(client, { executor: p.executor, account: p.account, action: p.action, blockTag: p.blockTag });
   if (!sim.ok) {
     const e = sim.error;
     return e instanceof ExecutorRevertError

@@ -44,10 +44,11 @@ export async function handleStuck(ctx: TxContext, intent: PendingIntent): Promis
   const market = await marketFees(ctx);
   const live = intent.attempts.filter((a) => a.state === "signed" || a.state === "broadcast");
   const action = [...live].reverse().find((a) => a.kind !== "cancel") ?? intent.attempts.find((a) => a.kind !== "cancel");
-  if (!action) return { action: "wait", reason: "no action transaction to replace" };
 
-  // A cancel already in flight is only ever bumped as a cancel: the action was given up.
+  // A cancel already in flight is only ever bumped as a cancel: the action was given up (or there never was one:
+  // a nonce-gap filler, gaps.ts).
   if (live.some((a) => a.kind === "cancel")) return cancel(ctx, intent, previous, market, action, "doomed", "bumping the pending cancel");
+  if (!action) return { action: "wait", reason: "no action transaction to replace" };
 
   const verdict = await resimulate(ctx, intent);
   if (verdict.status === "unknown") return { action: "wait", reason: `re-simulation failed (${verdict.message}); nothing bumped this block` };
@@ -93,7 +94,7 @@ async function cancel(
   intent: PendingIntent,
   previous: FeePair,
   market: FeePair,
-  action: AttemptRecord,
+  action: AttemptRecord | undefined,
   why: "doomed" | "capped",
   reason: string,
 ): Promise<StuckOutcome> {
@@ -101,8 +102,8 @@ async function cancel(
   if (!fees.ok) return ride(ctx, intent, `${reason}; a cancel would need maxFeePerGas ${fees.needed.maxFeePerGas}, above the fee cap`);
   // Same fee per gas for both: see the module comment.
   const cancelWorst = CANCEL_GAS * fees.maxFeePerGas;
-  const rideWorst = action.gasLimit * fees.maxFeePerGas;
-  if (why === "doomed" && cancelWorst >= rideWorst) {
+  const rideWorst = (action?.gasLimit ?? 0n) * fees.maxFeePerGas;
+  if (action && why === "doomed" && cancelWorst >= rideWorst) {
     return ride(ctx, intent, `${reason}; letting it revert (worst ${rideWorst} wei) costs no more than a cancel (worst ${cancelWorst} wei)`);
   }
   ctx.journal.note(intent.id, "cancel-decision", { why, reason, cancelWorstWei: cancelWorst, rideWorstWei: rideWorst }, reason);

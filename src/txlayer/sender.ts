@@ -14,10 +14,13 @@ import { broadcastAttempt, signJournalBroadcast } from "./broadcast.js";
 import { DEFAULT_BUMP_BPS, DEFAULT_STUCK_BLOCKS, type TxContext, type TxEvent, type TxPolicy } from "./context.js";
 import type { NonceManager } from "./nonce.js";
 import { findMined, receiptInput } from "./receipts.js";
-import { BroadcastRefusedError, TxUnresolvedError } from "./errors.js";
-import { outcomeOfIntent } from "./outcome.js";
+import { BroadcastRefusedError } from "./errors.js";
+import { fillNonceGap } from "./gaps.js";
 import { DEFAULT_GAS_LIMIT_MULTIPLIER_BPS, gasLimitFor, prepareSend, type ExpectedProfitWei, type PreparedSend } from "./prepare.js";
 import { handleStuck } from "./replace.js";
+import { trackIntents, type TrackAllOptions, type TrackOptions } from "./track.js";
+
+export type { TrackAllOptions, TrackOptions } from "./track.js";
 
 export interface TxSenderOptions {
   client: PublicClient<Transport, Chain>;
@@ -59,23 +62,10 @@ export type Submission =
   | Extract<SendOutcome, { status: "skipped" | "failed" }>
   | { status: "sent"; intent: IntentRecord; attempt: AttemptRecord; prepared: PreparedSend; acknowledged: boolean };
 
-/** How long track follows a transaction, and what else runs at each new head. */
-export interface TrackOptions {
-  /** Blocks to follow it before handing control back (it stays journaled and tracked by onBlock). Default 30. */
-  maxWaitBlocks?: number;
-  /** Head poll interval while it is pending. */
-  pollIntervalMs: number;
-  signal?: AbortSignal;
-  /** Called at each new head after the sender's own tracking (reorg checks, the safety gate's clock). */
-  onHead?: (head: bigint) => Promise<void> | void;
-}
-
 /** An intent resolved during onBlock. */
 export interface Resolution {
   intent: IntentRecord;
 }
-
-const FINAL = new Set(["mined", "reverted", "dropped", "abandoned", "reorged"]);
 
 /** See the module comment. Stateless beyond the journal: a restarted keeper builds a new one and carries on. */
 export class TxSender {
@@ -83,6 +73,7 @@ export class TxSender {
   readonly executor: Address;
   /** Intents a submit() of this process is still working on: onBlock leaves them alone. */
   private readonly submitting = new Set<number>();
+  private blockTail: Promise<unknown> = Promise.resolve();
 
   constructor(options: TxSenderOptions) {
     this.executor = options.executor;
@@ -127,7 +118,11 @@ export class TxSender {
         journal.finalize(intent.id, "abandoned", reason.message);
         return { status: "skipped", skip: reason };
       };
+      // Earlier transactions of this keeper still in flight: simulate on the node's pending block (its mempool
+      // applied), or a second liquidation of the same block would count on state the first one already changes.
+      const blockTag = journal.inFlightNonces(account.address).length > 0 ? ("pending" as const) : ("latest" as const);
       const prep = await prepareSend(client, {
+        blockTag,
         executor: this.executor,
         account,
         action,
@@ -205,31 +200,15 @@ export class TxSender {
    * or on abort (it stays journaled, and onBlock keeps tracking it).
    */
   async track(intentId: number, options: TrackOptions): Promise<SendOutcome> {
-    const { journal, client } = this.ctx;
-    const maxWait = BigInt(options.maxWaitBlocks ?? 30);
-    const start = journal.intent(intentId)!.blockSeen;
-    let last = this.ctx.lastHead > start ? this.ctx.lastHead : start;
-    const deadline = last + maxWait;
-    for (;;) {
-      const intent = journal.intent(intentId)!;
-      if (FINAL.has(intent.state)) {
-        const attempt = journal.attempts(intentId).find((a) => a.hash.toLowerCase() === intent.receipt?.hash.toLowerCase());
-        return outcomeOfIntent(client, intent, attempt?.gasLimit ?? intent.simulation?.gasLimit ?? 0n);
-      }
-      if (options.signal?.aborted || last > deadline) {
-        const hash = journal.attempts(intentId).at(-1)?.hash;
-        const error = new TxUnresolvedError("pending", `no resolution after ${last - start} block(s); it stays journaled and tracked`);
-        return hash ? { status: "failed", hash, pending: true, error } : { status: "failed", pending: true, error };
-      }
-      const head = await client.getBlockNumber({ cacheTime: 0 }).catch(() => last);
-      if (head > last) {
-        last = head;
-        await this.onBlock(head);
-        await options.onHead?.(head);
-        continue;
-      }
-      await new Promise((res) => setTimeout(res, options.pollIntervalMs));
-    }
+    return (await this.trackAll([intentId], options)).get(intentId)!;
+  }
+
+  /**
+   * Follows several intents at once: one onBlock (and one `onHead`) per new head for all of them, until each
+   * resolves or `maxWaitBlocks` pass (track.ts).
+   */
+  trackAll(intentIds: readonly number[], options: TrackAllOptions): Promise<Map<number, SendOutcome>> {
+    return trackIntents(this.ctx, (head) => this.onBlock(head), intentIds, options);
   }
 
   /**
@@ -237,7 +216,15 @@ export class TxSender {
    * when the account's nonce moved past it without any of them, rebroadcasts journaled bytes no node acknowledged,
    * and replaces or cancels transactions stuck for `stuckBlocks`. Returns the intents resolved at this block.
    */
-  async onBlock(head: bigint): Promise<Resolution[]> {
+  onBlock(head: bigint): Promise<Resolution[]> {
+    // Serialised: two settle loops (or a settle and the keeper) at the same head must not record a receipt twice
+    // or replace a transaction twice; the second call then reads the journal the first one wrote.
+    const run = this.blockTail.then(() => this.onBlockNow(head));
+    this.blockTail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async onBlockNow(head: bigint): Promise<Resolution[]> {
     const { journal, client, account, policy } = this.ctx;
     if (head > this.ctx.lastHead) this.ctx.lastHead = head;
     const pending = journal.pendingIntents();
@@ -272,6 +259,12 @@ export class TxSender {
         // One intent's RPC trouble must not stop the others from being tracked; it is retried next block.
         this.ctx.emit({ type: "error", intentId: intent.id, stage: "track", message: err instanceof Error ? err.message.split("\n")[0] : String(err) });
       }
+    }
+    // A nonce a refused broadcast left free under later in-flight ones, and no send took it since: fill it.
+    try {
+      await fillNonceGap(this.ctx, head);
+    } catch (err) {
+      this.ctx.emit({ type: "error", intentId: 0, stage: "gap-fill", message: err instanceof Error ? err.message.split("\n")[0] : String(err) });
     }
     return resolved;
   }

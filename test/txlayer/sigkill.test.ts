@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, http, zeroAddress, type Address } from "viem";
 import { createHttpClients, resolveChain, type HttpClients } from "../../src/chain/clients.js";
@@ -17,11 +18,14 @@ const repo = join(import.meta.dirname, "..", "..");
 const USD = 10n ** 8n;
 
 /** The fixture keeper as a child process, with its stdout marker lines. */
-function startKeeper(config: Record<string, unknown>) {
+function startKeeper(config: Record<string, unknown>, fixture: "sendOnce" | "sendMany" = "sendOnce") {
   const json = JSON.stringify(config, (_, v) => (typeof v === "bigint" ? { $bigint: v.toString() } : v));
-  const child = spawn(process.execPath, [join(repo, "node_modules", "tsx", "dist", "cli.mjs"), join(import.meta.dirname, "fixtures", "sendOnce.ts")], {
+  // tsx's loader in this very process (not the tsx CLI, which runs the script in a child a SIGKILL would orphan).
+  const tsx = join(repo, "node_modules", "tsx", "dist");
+  const args = ["--require", join(tsx, "preflight.cjs"), "--import", pathToFileURL(join(tsx, "loader.mjs")).href, join(import.meta.dirname, "fixtures", `${fixture}.ts`)];
+  const child = spawn(process.execPath, args, {
     cwd: repo,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", SEND_ONCE_CONFIG: json },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", [fixture === "sendOnce" ? "SEND_ONCE_CONFIG" : "SEND_MANY_CONFIG"]: json },
     stdio: ["pipe", "pipe", "pipe"],
   }) as ChildProcessWithoutNullStreams;
   const lines: string[] = [];
@@ -60,7 +64,9 @@ function startKeeper(config: Record<string, unknown>) {
 
 /**
  * SIGKILL in the middle of a send, then a restart on the same journal: the keeper account's nonce advances by
- * exactly one and the borrower is liquidated exactly once, asserted on the chain of a real `hardhat node`.
+ * exactly one and the borrower is liquidated exactly once, asserted on the chain of a real `hardhat node`. Then the
+ * same with three transactions in flight (SendPipeline.submit x3, then settle): killed after the 2nd broadcast, and
+ * after journaling the 3rd but before broadcasting it.
  */
 describe("SIGKILL right after a send, then restart", () => {
   let node: HardhatNode;
@@ -168,6 +174,95 @@ describe("SIGKILL right after a send, then restart", () => {
       expect(await keeperNonce()).toBe(nonceBefore + 1);
       expect(await liquidations(user)).toBe(1);
       expect((await clients.public.getTransactionReceipt({ hash: sent as `0x${string}` })).status).toBe("success");
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+    }
+  });
+
+  /** Three underwater borrowers and the pipeline config that liquidates them in one run, several in flight. */
+  async function three(dataDir: string, pause: { pauseAfterSent?: number; pauseBeforeBroadcastOf?: number }) {
+    const sends: { user: Address; action: ExecutorAction }[] = [];
+    for (let i = 0; i < 3; i++) sends.push(await underwater());
+    const cfg = (p: typeof pause) => ({
+      rpcUrl: node.url,
+      key: DEV_KEY_1,
+      executor,
+      weth: world.tokens.WETH.address,
+      dataDir,
+      sends: sends.map((x) => ({ opportunityId: `aave-v3:${x.user}`, action: x.action })),
+      ...p,
+    });
+    return { users: sends.map((x) => x.user), first: cfg(pause), restart: cfg({}) };
+  }
+  const marker = (line: string) => JSON.parse(line.slice(line.indexOf(" ") + 1));
+
+  /** After DONE: the nonce moved by exactly 3 with nothing left pending, each borrower liquidated once, one original per intent. */
+  async function assertOnceEach(dataDir: string, users: Address[], nonceBefore: number) {
+    expect(await keeperNonce("latest")).toBe(nonceBefore + 3);
+    expect(await keeperNonce("pending")).toBe(nonceBefore + 3); // no gap, nothing queued behind one
+    for (const u of users) expect(await liquidations(u)).toBe(1);
+    const journal = Journal.open(dataDir);
+    try {
+      expect(journal.counts().attempts).toEqual({ original: 3, replacement: 0, cancel: 0 }); // nothing signed twice
+      const mined = journal.history(100).filter((i) => i.state === "mined");
+      expect(mined.map((i) => i.nonce).sort()).toEqual([nonceBefore, nonceBefore + 1, nonceBefore + 2]);
+      expect(new Set(mined.map((i) => i.opportunityId)).size).toBe(3);
+    } finally {
+      journal.close();
+    }
+  }
+
+  it("three in flight, killed after the 2nd broadcast: the restart sends only the 3rd (next nonce), nothing twice", async () => {
+    const dataDir = join(dir, "journal-many-a");
+    const { users, first, restart } = await three(dataDir, { pauseAfterSent: 2 }); // automine still on: the borrowers' set-up mines
+    const nonceBefore = await keeperNonce();
+    await rpc("evm_setAutomine", [false]);
+    try {
+      const a = startKeeper(first, "sendMany");
+      await a.waitFor(/^PAUSED 2$/);
+      await a.kill9();
+      expect(a.lines.filter((l) => l.startsWith("SENT")).map((l) => Number(l.split(" ")[3]))).toEqual([nonceBefore, nonceBefore + 1]);
+      expect(await keeperNonce("pending")).toBe(nonceBefore + 2);
+
+      const b = startKeeper(restart, "sendMany");
+      expect(marker(await b.waitFor(/^RECONCILED /))).toMatchObject({ pending: [1, 2], rebroadcast: [], mined: [], abandoned: [] });
+      const third = await b.waitFor(/^SENT 3 /);
+      expect(Number(third.split(" ")[3])).toBe(nonceBefore + 2); // the next nonce: no gap, no reuse
+      expect(b.lines.filter((l) => l.startsWith("SUBMIT"))).toEqual(["SUBMIT 1 skipped duplicate", "SUBMIT 2 skipped duplicate", "SUBMIT 3 submitted"]);
+      await rpc("evm_mine");
+      const done = marker(await b.waitFor(/^DONE /));
+      expect(await b.exited).toBe(0);
+      expect(done.map((i: { state: string }) => i.state)).toEqual(["mined", "mined", "mined"]);
+      await assertOnceEach(dataDir, users, nonceBefore);
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+    }
+  });
+
+  it("three in flight, killed after journaling the 3rd and before broadcasting it: the restart rebroadcasts only its bytes", async () => {
+    const dataDir = join(dir, "journal-many-b");
+    const { users, first, restart } = await three(dataDir, { pauseBeforeBroadcastOf: 3 }); // automine still on: the borrowers' set-up mines
+    const nonceBefore = await keeperNonce();
+    await rpc("evm_setAutomine", [false]);
+    try {
+      const a = startKeeper(first, "sendMany");
+      const journaled = (await a.waitFor(/^JOURNALED 3 0x/)).split(" ")[2] as `0x${string}`;
+      await a.kill9();
+      expect(await keeperNonce("pending")).toBe(nonceBefore + 2); // the 3rd never reached the node
+      await expect(clients.public.getTransaction({ hash: journaled })).rejects.toThrow();
+
+      const b = startKeeper(restart, "sendMany");
+      expect(marker(await b.waitFor(/^RECONCILED /))).toMatchObject({ pending: [1, 2], rebroadcast: [3], mined: [], abandoned: [] });
+      expect((await clients.public.getTransaction({ hash: journaled })).nonce).toBe(nonceBefore + 2); // its own bytes, its nonce
+      await b.waitFor(/^SUBMIT 3 /);
+      expect(b.lines.filter((l) => l.startsWith("SUBMIT"))).toEqual(["SUBMIT 1 skipped duplicate", "SUBMIT 2 skipped duplicate", "SUBMIT 3 skipped duplicate"]);
+      await rpc("evm_mine");
+      const done = marker(await b.waitFor(/^DONE /));
+      expect(await b.exited).toBe(0);
+      expect(done.map((i: { state: string }) => i.state)).toEqual(["mined", "mined", "mined"]);
+      expect(b.lines.some((l) => l.startsWith("SENT"))).toBe(false);
+      await assertOnceEach(dataDir, users, nonceBefore);
+      expect((await clients.public.getTransactionReceipt({ hash: journaled })).status).toBe("success");
     } finally {
       await rpc("evm_setAutomine", [true]);
     }

@@ -312,7 +312,7 @@ describe("SafetyGate", () => {
 
   it("lets a send through when every gate agrees", () => {
     const { g } = gate();
-    expect(g.mayI(send)).toEqual({ ok: true });
+    expect(g.mayI(send)).toMatchObject({ ok: true, approval: { gasWorstCaseWei: send.gasWorstCaseWei, ticket: { probe: false } } });
   });
 
   it("refuses in dry-run, and puts the kill switch first", async () => {
@@ -403,3 +403,57 @@ async function until(condition: () => boolean, timeoutMs = 2_000): Promise<void>
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+describe("SafetyGate with several sends in flight", () => {
+  function gate(options: { maxSends?: number; maxGasWei?: bigint; threshold?: number } = {}) {
+    const c = clock("2025-03-10T12:00:00Z");
+    const { logger } = capturedLogger();
+    const killSwitch = new KillSwitch({ signal: false, logger, now: c.now });
+    const breaker = new CircuitBreaker({ failureThreshold: options.threshold ?? 2, coolOff: { ms: 60_000 }, logger, now: c.now });
+    const caps = new DailyCaps({ maxGasWeiPerDay: options.maxGasWei ?? 10n ** 18n, maxSendsPerDay: options.maxSends ?? 10, logger, now: c.now });
+    return { g: new SafetyGate({ dryRun: false, killSwitch, breaker, caps, logger }), c, breaker, caps };
+  }
+  const send = { gasWorstCaseWei: 1_000n };
+  const approve = (g: SafetyGate) => {
+    const d = g.mayI(send);
+    if (!d.ok) throw new Error(`refused: ${d.skip.message}`);
+    return d.approval;
+  };
+  const mined = (gasUsed: bigint): ExecOutcome => ({ status: "mined", hash: `0x${"1".repeat(64)}`, blockNumber: 1n, gasUsed, effectiveGasPrice: 1n, profit: 1n, events: [] });
+  const reverted: ExecOutcome = { status: "reverted", hash: `0x${"2".repeat(64)}`, gasUsed: 7n, effectiveGasPrice: 1n, error: new KeeperError("reverted") };
+
+  it("approves several at once, counts the ones in flight against the caps, and accounts each exactly once", () => {
+    const { g, caps } = gate({ maxSends: 3, maxGasWei: 10_000n });
+    const [a, b, c] = [approve(g), approve(g), approve(g)];
+    expect(new Set([a.id, b.id, c.id]).size).toBe(3);
+    expect(g.inFlight()).toBe(3);
+    expect(g.mayI(send)).toMatchObject({ ok: false, gate: "daily-cap", skip: { message: expect.stringContaining("3 more in flight") } });
+    g.recordOutcome(mined(10n), { approval: b });
+    g.recordOutcome(mined(10n), { approval: b }); // a second report of the same send: ignored
+    expect(caps.usage()).toMatchObject({ sends: 1, gasSpentWei: 10n });
+    g.recordOutcome({ status: "failed", pending: true, error: new KeeperError("pending") }, { approval: a }); // at its worst case
+    g.recordOutcome({ status: "failed", pending: false, error: new KeeperError("refused") }, { approval: c }); // never broadcast
+    expect(caps.usage()).toMatchObject({ sends: 2, gasSpentWei: 1_010n });
+    expect(g.inFlight()).toBe(0);
+  });
+
+  it("keeps the breaker's semantics: late results of sends approved before it opened neither close nor re-open it; half-open lets only the probe through", () => {
+    const { g, c, breaker } = gate({ threshold: 2 });
+    const [a, b, x, y] = [approve(g), approve(g), approve(g), approve(g)];
+    g.recordOutcome(reverted, { approval: a });
+    g.recordOutcome(reverted, { approval: b });
+    expect(breaker.snapshot().state).toBe("open");
+    g.recordOutcome(mined(1n), { approval: x }); // approved before it opened: does not close it
+    expect(breaker.snapshot().state).toBe("open");
+    c.advance(60_000);
+    const probe = approve(g);
+    expect(probe.ticket.probe).toBe(true);
+    expect(g.mayI(send)).toMatchObject({ ok: false, gate: "circuit-breaker" }); // only the probe while half-open
+    g.recordOutcome(reverted, { approval: y }); // a late failure: does not re-open under the probe
+    expect(breaker.snapshot()).toMatchObject({ state: "half-open", probeInFlight: true });
+    g.recordOutcome(mined(1n), { approval: probe });
+    expect(breaker.snapshot().state).toBe("closed");
+    expect(approve(g).ticket.probe).toBe(false);
+    expect(approve(g).ticket.probe).toBe(false);
+  });
+});
