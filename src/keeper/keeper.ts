@@ -1,4 +1,4 @@
-import type { Chain, PublicClient, Transport } from "viem";
+import type { Chain, Hash, PublicClient, Transport } from "viem";
 import type { SendOutcome } from "../executor/outcome.js";
 import type { ProtocolModule } from "../protocols/module.js";
 import { actionHandler, PROTOCOLS, touchedBy } from "../protocols/registry.js";
@@ -13,6 +13,24 @@ import { emptyReport, type KeeperReport } from "./report.js";
 /** Simulates and, unless told not to, sends one candidate's action. Never sends without a passing simulation. */
 export type ExecuteFn = (candidate: Candidate, snapshot: Snapshot) => Promise<SendOutcome>;
 
+/** A transaction broadcast and not yet resolved: what `settle` follows. */
+export interface SubmittedSend {
+  status: "submitted";
+  intentId: number;
+  hash: Hash;
+  nonce: number;
+}
+
+/**
+ * The two halves of a send, for several transactions in flight: `submit` guards, signs, journals and broadcasts
+ * without waiting (consecutive nonces; later simulations see earlier ones on the pending block), `settle` follows
+ * all of them at once until each resolves.
+ */
+export interface BlockSender {
+  submit(candidate: Candidate, snapshot: Snapshot): Promise<SendOutcome | SubmittedSend>;
+  settle(submitted: readonly SubmittedSend[]): Promise<Map<number, SendOutcome>>;
+}
+
 /** What the keeper tells whoever watches it (the demo narrator, the logger). */
 export type KeeperEvent =
   | { type: "block"; snapshot: Snapshot; underwater: number; skewedPools: number; candidates: number }
@@ -26,7 +44,9 @@ export interface KeeperOptions {
   client: PublicClient<Transport, Chain>;
   watcher: Watcher;
   strategy: StrategyContext;
-  execute: ExecuteFn;
+  /** One send, to its outcome. When it also has `submit`/`settle` (see createExecuteFn), a block's sequence is sent
+   *  with several transactions in flight instead of one after the other. */
+  execute: ExecuteFn | (ExecuteFn & BlockSender);
   dryRun: boolean;
   /** Blocks to leave an opportunity alone after a deterministic failure (healthy, unprofitable). */
   cooldownBlocks?: bigint;
@@ -103,11 +123,19 @@ export class Keeper {
       exclude: (c) => this.coolingDown(c.opportunity.id, block),
     });
     this.emitBlock(snapshot, protocols, plan.transactions, plan.skipped);
+    const sender = this.opts.execute as Partial<BlockSender>;
+    const pipelined = !this.opts.dryRun && typeof sender.submit === "function" && typeof sender.settle === "function";
+    const inFlight: { candidate: Candidate; sent: SubmittedSend }[] = [];
     const queue: Candidate[] = [...plan.transactions];
     while (queue.length > 0) {
       const candidate = queue.shift()!;
       this.emit({ type: "send", block, candidate });
-      const outcome = await this.opts.execute(candidate, snapshot);
+      const result = pipelined ? await sender.submit!(candidate, snapshot) : await this.opts.execute(candidate, snapshot);
+      if (result.status === "submitted") {
+        inFlight.push({ candidate, sent: result });
+        continue;
+      }
+      const outcome = result;
       if (outcome.status === "skipped" && outcome.skip.code === "simulation-reverted") {
         const halves = actionHandler(candidate.action, protocols)?.handler.split?.(candidate, snapshot, this.opts.strategy);
         if (halves) {
@@ -116,6 +144,14 @@ export class Keeper {
           continue;
         }
       }
+      this.emit({ type: "outcome", block, candidate, outcome });
+      await this.recordOutcome(snapshot, candidate, outcome);
+    }
+    if (inFlight.length === 0) return;
+    const settled = await sender.settle!(inFlight.map((f) => f.sent));
+    for (const { candidate, sent } of inFlight) {
+      const outcome = settled.get(sent.intentId);
+      if (!outcome) continue;
       this.emit({ type: "outcome", block, candidate, outcome });
       await this.recordOutcome(snapshot, candidate, outcome);
     }

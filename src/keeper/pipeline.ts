@@ -18,8 +18,9 @@ import type { ReorgTracker } from "../txlayer/reorg.js";
 import { NonceManager } from "../txlayer/nonce.js";
 import { TxSender, type SubmitParams, type Submission } from "../txlayer/sender.js";
 import { TxLayerError } from "../txlayer/errors.js";
+import type { Candidate } from "../strategy/types.js";
 import type { Snapshot } from "../watcher/snapshot.js";
-import type { ExecuteFn } from "./keeper.js";
+import type { BlockSender, ExecuteFn } from "./keeper.js";
 import { profitInWei } from "./valuation.js";
 
 /** Dry-run: the guards only, simulated as `account` (an address is enough: nothing is signed). */
@@ -178,15 +179,19 @@ export class SendPipeline {
  * The keeper's ExecuteFn over the pipeline. The expected profit is priced in wei at the snapshot's feeds, so the
  * gas guard compares like with like; the on-chain floor is the candidate's own minProfit.
  */
-export function createExecuteFn(pipeline: SendPipeline, params: { wethToken: Address }): ExecuteFn {
-  return (candidate, snapshot: Snapshot) =>
-    pipeline.send({
-      opportunityId: candidate.opportunity.id,
-      action: candidate.action,
-      blockSeen: snapshot.blockNumber,
-      expectedProfitWei: profitInWei(snapshot, params.wethToken),
-      minProfit: candidate.action.params.minProfit,
-    });
+export function createExecuteFn(pipeline: SendPipeline, params: { wethToken: Address }): ExecuteFn & BlockSender {
+  const paramsOf = (candidate: Candidate, snapshot: Snapshot): SendParams => ({
+    opportunityId: candidate.opportunity.id,
+    action: candidate.action,
+    blockSeen: snapshot.blockNumber,
+    expectedProfitWei: profitInWei(snapshot, params.wethToken),
+    minProfit: candidate.action.params.minProfit,
+  });
+  const execute = (candidate: Candidate, snapshot: Snapshot) => pipeline.send(paramsOf(candidate, snapshot));
+  return Object.assign(execute, {
+    submit: (candidate: Candidate, snapshot: Snapshot) => pipeline.submit(paramsOf(candidate, snapshot)),
+    settle: (submitted: readonly Submitted[]) => pipeline.settle(submitted),
+  });
 }
 
 /**
