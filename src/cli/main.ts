@@ -41,6 +41,7 @@ ${SETTINGS_NOTE}`,
   --shock WETH=-12%     move a feed by a percentage, or set it: WETH=2640 (USD)
   --swap WETH_USDC=-450 skew a V2 pair by bps with a real swap (WETH_USDC, WBTC_USDC, WBTC_WETH; V3=-350 for the V3 pool)
   --blocks <n>          blocks to let the keeper act (default 3)
+  --arbitrage <s>       arbitrageurs close this fraction (0 < s <= 1) of every pool's gap to the feeds each block
   --fork-block <n>      block to fork at (default the head)
   --json                print the report as JSON
   Runs on a local fork with a fresh executor and the fork's development accounts; the target chain is only read.
@@ -85,14 +86,20 @@ async function main(argv: string[]): Promise<number> {
         return await runScan(config(others, "scan"), values.json === true);
       }
       case "simulate": {
-        const { values, rest: others } = takeFlags(rest, { shock: "string", swap: "string", blocks: "string", json: "boolean" });
+        const { values, rest: others } = takeFlags(rest, { shock: "string", swap: "string", blocks: "string", json: "boolean", arbitrage: "string" });
         const blocks = Number((values.blocks as string[] | undefined)?.[0] ?? 3);
         if (!Number.isInteger(blocks) || blocks < 1) throw new KeeperError(`Invalid --blocks.`, { metaMessages: ["Expected a positive integer."] });
+        const arbText = (values.arbitrage as string[] | undefined)?.[0];
+        const arbitrage = arbText === undefined ? 0 : Number(arbText);
+        if (!(arbitrage >= 0 && arbitrage <= 1) || (arbText !== undefined && !/^\d*\.?\d+$/.test(arbText))) {
+          throw new KeeperError(`Invalid --arbitrage "${arbText}".`, { metaMessages: ["Expected the fraction of each pool's gap to the feeds closed per block, from 0 to 1, e.g. 0.3."] });
+        }
         const { code } = await runSimulate(config(others, "simulate"), {
           shocks: (values.shock as string[] | undefined) ?? [],
           swaps: (values.swap as string[] | undefined) ?? [],
           blocks,
           json: values.json === true,
+          arbitrage,
         });
         return code;
       }

@@ -15,6 +15,7 @@ import { formatUsd } from "../risk/profit.js";
 import { Watcher } from "../watcher/watcher.js";
 import { strategyFromConfig, watcherOptionsFromConfig } from "./fromConfig.js";
 import { getPrices, mine } from "../world/actions.js";
+import { arbitrageStep } from "../world/arbitrage.js";
 
 export interface SimulateOptions {
   shocks: string[];
@@ -22,6 +23,8 @@ export interface SimulateOptions {
   blocks: number;
   json: boolean;
   forkBlock?: bigint;
+  /** Arbitrageurs' strength: each block, every pool closes this fraction of its gap to the feeds (0 = none). */
+  arbitrage?: number;
 }
 
 /**
@@ -68,6 +71,8 @@ export async function runSimulate(config: KeeperConfig, options: SimulateOptions
     });
     for (let i = 0; i < options.blocks; i++) {
       await keeper.processBlock();
+      // CEX-DEX arbitrageurs move every pool part of the way back to the feeds between the keeper's blocks.
+      if (options.arbitrage) await arbitrageStep(fork.clients, world, { strength: options.arbitrage });
       await mine(fork.clients, 1);
     }
     const r = keeper.report;

@@ -46,10 +46,10 @@ describe("operations", () => {
     expect(await hfOf(victim)).toBeLessThan(WAD);
   }, 150_000);
 
-  it("simulate shows what a shock would earn, on a fork, sending nothing to the chain", async () => {
+  it("simulate shows what a shock would earn, on a fork with arbitrageurs, sending nothing to the chain", async () => {
     const other = await createAaveBorrower(up.clients, up.world, { collateral: "WETH", debt: "USDC", collateralUsd: 40_000n * 10n ** 8n, healthFactorBps: 12_000n });
     const headBefore = await up.clients.public.getBlockNumber();
-    const run = spawnCli(["simulate", "--rpc", up.node.url, "--deployment-file", up.worldFile, "--watch", "aave-v3,uniswap-v2", "--shock", "WETH=-20%", "--blocks", "3", "--json"]);
+    const run = spawnCli(["simulate", "--rpc", up.node.url, "--deployment-file", up.worldFile, "--watch", "aave-v3,uniswap-v2", "--shock", "WETH=-20%", "--blocks", "3", "--arbitrage", "0.5", "--json"]);
     expect(await run.exited).toBe(0);
     const r = JSON.parse(run.output().stdout);
     if (!r.liquidations.length) console.log(JSON.stringify(r.skipped, null, 1).slice(0, 3000), run.output().stderr.slice(-2000));
