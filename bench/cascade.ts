@@ -88,6 +88,8 @@ for (const name of configs) {
       console.log(`\n== ${name}, planner ${planner}: crash block ${r.crashBlock}, ${s.targets} underwater with debt >= $${values["min-debt-usd"]} ` +
         `(${r.underwater.length} underwater in all), run ${(r.wallMs / 1000).toFixed(1)} s`);
       printRunTable(r, minDebtUsd8);
+      const median = [...r.scans].sort((a, b) => a.calls - b.calls)[r.scans.length >> 1];
+      if (median) console.log(`median scan, JSON-RPC calls by method: ${Object.entries(median.byMethod).map(([m, n]) => `${m} ${n}`).join(", ")}`);
       if (r.arbitrage) console.log(`arbitrageurs: ${r.arbitrage.rounds} rounds, ${r.arbitrage.swaps} swaps${r.arbitrage.errors.length ? `, errors: ${r.arbitrage.errors.join("; ")}` : ""}`);
       if (r.keeperErrors.length) console.log(`keeper errors (retried): ${r.keeperErrors.join("; ")}`);
       summaries.push(s);

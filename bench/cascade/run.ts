@@ -25,6 +25,8 @@ export type Planner = "single" | "sequence";
 export interface ScanCost {
   block: bigint;
   calls: number;
+  /** The same calls by JSON-RPC method. */
+  byMethod: Record<string, number>;
 }
 
 /** Parameters of one run. */
@@ -63,15 +65,17 @@ class CountingWatcher extends Watcher {
     client: PublicClient<Transport, Chain>,
     deployment: ConstructorParameters<typeof Watcher>[1],
     options: ConstructorParameters<typeof Watcher>[2],
-    private readonly calls: () => number,
+    private readonly wire: () => readonly { methods: string[] }[],
   ) {
     super(client, deployment, options);
   }
 
   override async snapshot(blockNumber?: bigint): Promise<Snapshot> {
-    const before = this.calls();
+    const before = this.wire().length;
     const s = await super.snapshot(blockNumber);
-    this.scans.push({ block: s.blockNumber, calls: this.calls() - before });
+    const byMethod: Record<string, number> = {};
+    for (const r of this.wire().slice(before)) for (const m of r.methods) byMethod[m] = (byMethod[m] ?? 0) + 1;
+    this.scans.push({ block: s.blockNumber, calls: Object.values(byMethod).reduce((a, b) => a + b, 0), byMethod });
     this.positions = s.stats.borrowersWatched + s.stats.morphoBorrowersWatched;
     return s;
   }
@@ -84,15 +88,14 @@ export async function runCascade(c: CascadeChain, p: RunParams): Promise<RunResu
   const t0 = performance.now();
   const chain = c.clients.public.chain;
   const proxy = await startFaultProxy({ upstreamUrl: c.node.url, seed: 1, faultRate: 0 });
-  // One JSON-RPC call per method in each request (a batch carries several).
-  const calls = () => proxy.log().reduce((n, r) => n + r.methods.length, 0);
   const scanClient = createPublicClient({ chain, transport: http(proxy.url, { retryCount: 0, timeout: 60_000 }), pollingInterval: 50 }) as PublicClient<Transport, Chain>;
   const client = createPublicClient({ chain, transport: http(c.node.url, { retryCount: 2, timeout: 60_000 }), pollingInterval: 50 }) as PublicClient<Transport, Chain>;
   const watcher = new CountingWatcher(
     scanClient,
     c.world,
     { watch: new Set(["aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3"]), executor: c.executor, multicallChunk: p.multicallChunk },
-    calls,
+    // Every request the proxy saw, with its JSON-RPC methods (a batch carries several): only the watcher uses it.
+    () => proxy.log(),
   );
   const send = createLocalPipeline({ client, executor: c.executor, account: devAccount(1), fees: { priorityFeePerGas: PRIORITY_FEE, maxFeePerGasCap: 500_000_000_000n }, pollIntervalMs: 50 });
   const keeperErrors: string[] = [];
