@@ -45,13 +45,16 @@ const { values } = parseArgs({
 
 function int(name: keyof typeof values, min: number): number {
   const n = Number(values[name]);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer of at least ${min}, got ${values[name]}`);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`--${name} must be an integer of at least ${min}, got ${values[name]}`);
   return n;
 }
 const configs = (values.config === "all" ? Object.keys(CONFIGS) : values.config!.split(",")) as ConfigName[];
-for (const c of configs) if (!(c in CONFIGS)) throw new Error(`--config ${c}: expected all or a list of ${Object.keys(CONFIGS).join(", ")}`);
+for (const c of configs)
+  if (!(c in CONFIGS)) throw new Error(`--config ${c}: expected all or a list of ${Object.keys(CONFIGS).join(", ")}`);
 const planners = values.planners!.split(",") as Planner[];
-for (const p of planners) if (p !== "single" && p !== "sequence") throw new Error(`--planners ${p}: expected single and/or sequence`);
+for (const p of planners)
+  if (p !== "single" && p !== "sequence") throw new Error(`--planners ${p}: expected single and/or sequence`);
 const strength = Number(values.strength);
 if (!(strength >= 0 && strength <= 1)) throw new Error(`--strength must be from 0 to 1, got ${values.strength}`);
 const size = { aave: int("aave", 0), morpho: int("morpho", 0), seed: int("seed", 0) };
@@ -75,7 +78,9 @@ for (const name of configs) {
   let chain: CascadeChain | undefined;
   try {
     chain = await startCascadeChain({ ...size, logFile: `/tmp/imbalance-keeper-bench-cascade-${name}.log` });
-    console.error(`[${name}] node pid ${chain.node.pid} ${chain.node.url}, world + executor deployed in ${(chain.deployMs / 1000).toFixed(1)} s`);
+    console.error(
+      `[${name}] node pid ${chain.node.pid} ${chain.node.url}, world + executor deployed in ${(chain.deployMs / 1000).toFixed(1)} s`,
+    );
     if (cfg.deep) await deepenV2Pairs(chain, depth);
     let snapshot = await takeSnapshot(chain);
     for (const [i, planner] of planners.entries()) {
@@ -83,14 +88,31 @@ for (const name of configs) {
         await revertTo(chain, snapshot);
         snapshot = await takeSnapshot(chain);
       }
-      const r = await runCascade(chain, { planner, blocks, intervalMs, arbitrage: cfg.arb ? strength : null, crashPct, multicallChunk });
+      const r = await runCascade(chain, {
+        planner,
+        blocks,
+        intervalMs,
+        arbitrage: cfg.arb ? strength : null,
+        crashPct,
+        multicallChunk,
+      });
       const s = summarize(name, planner, r, { minDebtUsd8, multicallChunk });
-      console.log(`\n== ${name}, planner ${planner}: crash block ${r.crashBlock}, ${s.targets} underwater with debt >= $${values["min-debt-usd"]} ` +
-        `(${r.underwater.length} underwater in all), run ${(r.wallMs / 1000).toFixed(1)} s`);
+      console.log(
+        `\n== ${name}, planner ${planner}: crash block ${r.crashBlock}, ${s.targets} underwater with debt >= $${values["min-debt-usd"]} ` +
+          `(${r.underwater.length} underwater in all), run ${(r.wallMs / 1000).toFixed(1)} s`,
+      );
       printRunTable(r, minDebtUsd8);
       const median = [...r.scans].sort((a, b) => a.calls - b.calls)[r.scans.length >> 1];
-      if (median) console.log(`median scan, JSON-RPC calls by method: ${Object.entries(median.byMethod).map(([m, n]) => `${m} ${n}`).join(", ")}`);
-      if (r.arbitrage) console.log(`arbitrageurs: ${r.arbitrage.rounds} rounds, ${r.arbitrage.swaps} swaps${r.arbitrage.errors.length ? `, errors: ${r.arbitrage.errors.join("; ")}` : ""}`);
+      if (median)
+        console.log(
+          `median scan, JSON-RPC calls by method: ${Object.entries(median.byMethod)
+            .map(([m, n]) => `${m} ${n}`)
+            .join(", ")}`,
+        );
+      if (r.arbitrage)
+        console.log(
+          `arbitrageurs: ${r.arbitrage.rounds} rounds, ${r.arbitrage.swaps} swaps${r.arbitrage.errors.length ? `, errors: ${r.arbitrage.errors.join("; ")}` : ""}`,
+        );
       if (r.keeperErrors.length) console.log(`keeper errors (retried): ${r.keeperErrors.join("; ")}`);
       summaries.push(s);
     }

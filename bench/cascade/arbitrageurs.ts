@@ -11,13 +11,11 @@ import type { CascadeChain } from "./chain.js";
 
 /** A view of the world holding one pool only: arbitrageStep then trades that pool alone. */
 function onePoolViews(world: World): World[] {
-  const v2 = (Object.keys(world.uniswapV2.pairs) as V2PairName[]).map(
-    (name): World => ({
-      ...world,
-      uniswapV2: { ...world.uniswapV2, pairs: { [name]: world.uniswapV2.pairs[name] } as World["uniswapV2"]["pairs"] },
-      uniswapV3: { ...world.uniswapV3, pools: {} as World["uniswapV3"]["pools"] },
-    }),
-  );
+  const v2 = (Object.keys(world.uniswapV2.pairs) as V2PairName[]).map((name): World => ({
+    ...world,
+    uniswapV2: { ...world.uniswapV2, pairs: { [name]: world.uniswapV2.pairs[name] } as World["uniswapV2"]["pairs"] },
+    uniswapV3: { ...world.uniswapV3, pools: {} as World["uniswapV3"]["pools"] },
+  }));
   const v3: World = { ...world, uniswapV2: { ...world.uniswapV2, pairs: {} as World["uniswapV2"]["pairs"] } };
   return [...v2, v3];
 }
@@ -34,19 +32,27 @@ export interface ArbitrageTally {
  * Runs until `signal` aborts: on each new head, if the previous round is done, every pool's arbitrageur runs one
  * arbitrageStep at once. Resolves with the tally once the round in flight has finished.
  */
-export async function runPerBlockArbitrageurs(c: CascadeChain, p: { strength: number; signal: AbortSignal; pollMs: number }): Promise<ArbitrageTally> {
+export async function runPerBlockArbitrageurs(
+  c: CascadeChain,
+  p: { strength: number; signal: AbortSignal; pollMs: number },
+): Promise<ArbitrageTally> {
   const views = onePoolViews(c.world);
-  if (c.arbitrageurs.length < views.length) throw new Error(`need ${views.length} arbitrageur accounts, the node lists ${c.arbitrageurs.length}`);
+  if (c.arbitrageurs.length < views.length)
+    throw new Error(`need ${views.length} arbitrageur accounts, the node lists ${c.arbitrageurs.length}`);
   const chain = c.clients.public.chain;
   const url = c.node.url;
-  const clients = views.map((_, i) => createHttpClients({ chain, rpcUrl: url, account: c.arbitrageurs[i] as Address, pollingInterval: 50 }));
+  const clients = views.map((_, i) =>
+    createHttpClients({ chain, rpcUrl: url, account: c.arbitrageurs[i] as Address, pollingInterval: 50 }),
+  );
   const tally: ArbitrageTally = { rounds: 0, swaps: 0, errors: [] };
   let last = -1n;
   while (!p.signal.aborted) {
     const head = await c.clients.public.getBlockNumber({ cacheTime: 0 });
     if (head > last) {
       last = head;
-      const results = await Promise.allSettled(views.map((w, i) => arbitrageStep(clients[i], w, { strength: p.strength })));
+      const results = await Promise.allSettled(
+        views.map((w, i) => arbitrageStep(clients[i], w, { strength: p.strength })),
+      );
       tally.rounds++;
       for (const r of results) {
         if (r.status === "fulfilled") tally.swaps += r.value.filter((x) => x.txHash).length;

@@ -8,7 +8,16 @@ import { freePort } from "../../src/chain/freePort.js";
 import { startHardhatNode, type HardhatNode } from "../../src/chain/hardhatNode.js";
 import { deployExecutor } from "../../src/executor/deploy.js";
 import { v2PairAbi } from "../../src/protocols/uniswapV2/abi.js";
-import { deployWorld, getPrices, loadOwnArtifact, setPrice, syncPoolsToFeeds, type TokenSymbol, type V2PairName, type World } from "../../src/world/index.js";
+import {
+  deployWorld,
+  getPrices,
+  loadOwnArtifact,
+  setPrice,
+  syncPoolsToFeeds,
+  type TokenSymbol,
+  type V2PairName,
+  type World,
+} from "../../src/world/index.js";
 
 /** A node with the world and the executor on it, and the accounts of every actor. */
 export interface CascadeChain {
@@ -33,7 +42,12 @@ const mintAbi = parseAbi(["function mint(address,uint256)"]);
  * Starts a fresh node and deploys the world (`aave` + `morpho` borrowers), the executor (owner dev #2, keeper dev
  * #1) and its inventory. The node automines; the caller switches to interval mining for the measured part.
  */
-export async function startCascadeChain(p: { aave: number; morpho: number; seed: number; logFile: string }): Promise<CascadeChain> {
+export async function startCascadeChain(p: {
+  aave: number;
+  morpho: number;
+  seed: number;
+  logFile: string;
+}): Promise<CascadeChain> {
   const node = await startHardhatNode({ port: await freePort(), logFile: p.logFile });
   try {
     const t0 = performance.now();
@@ -44,10 +58,23 @@ export async function startCascadeChain(p: { aave: number; morpho: number; seed:
     const owner = createHttpClients({ chain, rpcUrl: node.url, account: accounts[2], pollingInterval: 20 });
     const executor = await deployExecutor(owner, { keeper: accounts[1] });
     for (const symbol of ["WETH", "USDC"] as const) {
-      const hash = await owner.wallet.writeContract({ address: world.tokens[symbol].address, abi: mintAbi, functionName: "mint", args: [executor, INVENTORY[symbol]] });
+      const hash = await owner.wallet.writeContract({
+        address: world.tokens[symbol].address,
+        abi: mintAbi,
+        functionName: "mint",
+        args: [executor, INVENTORY[symbol]],
+      });
       await owner.public.waitForTransactionReceipt({ hash, pollingInterval: 20 });
     }
-    return { node, clients, world, executor, keeper: accounts[1], arbitrageurs: accounts.slice(3, 7), deployMs: performance.now() - t0 };
+    return {
+      node,
+      clients,
+      world,
+      executor,
+      keeper: accounts[1],
+      arbitrageurs: accounts.slice(3, 7),
+      deployMs: performance.now() - t0,
+    };
   } catch (err) {
     await node.stop();
     throw err;
@@ -88,13 +115,18 @@ export async function stopIntervalMining(c: CascadeChain): Promise<void> {
  * reserves into each pair (deployWorld has no depth option; this is the world's own liquidity path).
  */
 export async function deepenV2Pairs(c: CascadeChain, factor: number): Promise<void> {
-  if (!Number.isInteger(factor) || factor < 1) throw new Error(`--depth must be an integer of at least 1, got ${factor}`);
+  if (!Number.isInteger(factor) || factor < 1)
+    throw new Error(`--depth must be an integer of at least 1, got ${factor}`);
   const actor = loadOwnArtifact("contracts/test/PoolActor.sol", "PoolActor");
   const extra = BigInt(factor - 1);
   if (extra === 0n) return;
   for (const name of Object.keys(c.world.uniswapV2.pairs) as V2PairName[]) {
     const pair = c.world.uniswapV2.pairs[name].address;
-    const [r0, r1] = await c.clients.public.readContract({ address: pair, abi: v2PairAbi, functionName: "getReserves" });
+    const [r0, r1] = await c.clients.public.readContract({
+      address: pair,
+      abi: v2PairAbi,
+      functionName: "getReserves",
+    });
     const hash = await c.clients.wallet.writeContract({
       address: c.world.helpers.poolActor,
       abi: actor.abi,
@@ -110,9 +142,15 @@ export async function deepenV2Pairs(c: CascadeChain, factor: number): Promise<vo
  * The crash: WETH's feed to `pct`% of its price, then the pools brought onto the new feeds (the rest of the
  * market re-pricing). Runs under automine; returns the last block of the crash and the feed prices after it.
  */
-export async function crash(c: CascadeChain, pct: number): Promise<{ block: bigint; prices: Record<TokenSymbol, bigint> }> {
+export async function crash(
+  c: CascadeChain,
+  pct: number,
+): Promise<{ block: bigint; prices: Record<TokenSymbol, bigint> }> {
   const before = await getPrices(c.clients, c.world);
   await setPrice(c.clients, c.world, "WETH", (before.WETH * BigInt(Math.round(pct * 100))) / 10_000n);
   await syncPoolsToFeeds(c.clients, c.world);
-  return { block: await c.clients.public.getBlockNumber({ cacheTime: 0 }), prices: await getPrices(c.clients, c.world) };
+  return {
+    block: await c.clients.public.getBlockNumber({ cacheTime: 0 }),
+    prices: await getPrices(c.clients, c.world),
+  };
 }

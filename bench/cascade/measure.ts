@@ -2,7 +2,15 @@
  * What happened in each block after the crash, read back from the chain (never from the keeper's own report):
  * the protocols' liquidation events, the keeper's transactions and receipts, and the executor's profit events.
  */
-import { isAddressEqual, parseAbiItem, parseEventLogs, type Address, type Chain, type PublicClient, type Transport } from "viem";
+import {
+  isAddressEqual,
+  parseAbiItem,
+  parseEventLogs,
+  type Address,
+  type Chain,
+  type PublicClient,
+  type Transport,
+} from "viem";
 import { keeperExecutorEvents } from "../../src/executor/abi.js";
 import { tokenAmountToUsd } from "../../src/risk/profit.js";
 import type { TokenSymbol, World } from "../../src/world/index.js";
@@ -65,12 +73,25 @@ function profitToken(world: World, e: { eventName: string; args: Record<string, 
 /** Reads blocks `from`..`to` and returns one row per block. `prices` are the feeds after the crash (they stay put). */
 export async function measureBlocks(
   client: PublicClient<Transport, Chain>,
-  p: { world: World; executor: Address; keeper: Address; from: bigint; to: bigint; prices: Record<TokenSymbol, bigint> },
+  p: {
+    world: World;
+    executor: Address;
+    keeper: Address;
+    from: bigint;
+    to: bigint;
+    prices: Record<TokenSymbol, bigint>;
+  },
 ): Promise<BlockFigures[]> {
   const { world, prices } = p;
   const [aaveLogs, morphoLogs] = await Promise.all([
     client.getLogs({ address: world.aave.pool, event: liquidationCall, fromBlock: p.from, toBlock: p.to }),
-    client.getLogs({ address: world.morpho.morpho, event: morphoLiquidate, args: { id: world.morpho.marketId }, fromBlock: p.from, toBlock: p.to }),
+    client.getLogs({
+      address: world.morpho.morpho,
+      event: morphoLiquidate,
+      args: { id: world.morpho.marketId },
+      fromBlock: p.from,
+      toBlock: p.to,
+    }),
   ]);
   const executorEvents = keeperExecutorEvents();
   const rows: BlockFigures[] = [];
@@ -113,7 +134,10 @@ export async function measureBlocks(
         continue;
       }
       const own = receipt.logs.filter((l) => isAddressEqual(l.address, p.executor));
-      const events = parseEventLogs({ abi: executorEvents, logs: own }) as unknown as { eventName: string; args: Record<string, unknown> }[];
+      const events = parseEventLogs({ abi: executorEvents, logs: own }) as unknown as {
+        eventName: string;
+        args: Record<string, unknown>;
+      }[];
       for (const e of events) {
         if (typeof e.args.profit !== "bigint") continue;
         const token = profitToken(world, e);

@@ -42,10 +42,17 @@ export function usd(v8: bigint): string {
 }
 
 /** The summary of one run; `minDebtUsd8` picks the targets, the scan budget is ceil(positions / chunk) + 3. */
-export function summarize(config: string, planner: string, r: RunResult, p: { minDebtUsd8: bigint; multicallChunk: number }): Summary {
+export function summarize(
+  config: string,
+  planner: string,
+  r: RunResult,
+  p: { minDebtUsd8: bigint; multicallChunk: number },
+): Summary {
   const targets = r.underwater.filter((u) => u.debtUsd8 >= p.minDebtUsd8);
   const targetKeys = new Set(targets.map((t) => key(t.protocol, t.borrower)));
-  const morphoKeys = new Set(r.underwater.filter((u) => u.protocol === "morpho-blue").map((u) => key(u.protocol, u.borrower)));
+  const morphoKeys = new Set(
+    r.underwater.filter((u) => u.protocol === "morpho-blue").map((u) => key(u.protocol, u.borrower)),
+  );
   const done = new Set<string>();
   const doneMorpho = new Set<string>();
   let blocksTo95: number | null = null;
@@ -87,7 +94,9 @@ export function summarize(config: string, planner: string, r: RunResult, p: { mi
 
 /** A row per block after the crash: what the chain says happened in it. */
 export function printRunTable(r: RunResult, minDebtUsd8: bigint): void {
-  const targets = new Set(r.underwater.filter((u) => u.debtUsd8 >= minDebtUsd8).map((u) => key(u.protocol, u.borrower)));
+  const targets = new Set(
+    r.underwater.filter((u) => u.debtUsd8 >= minDebtUsd8).map((u) => key(u.protocol, u.borrower)),
+  );
   const done = new Set<string>();
   const scanAt = new Map<bigint, number>();
   for (const s of r.scans) scanAt.set(s.block, (scanAt.get(s.block) ?? 0) + s.calls);
@@ -109,7 +118,20 @@ export function printRunTable(r: RunResult, minDebtUsd8: bigint): void {
     ];
   });
   printTable(
-    ["block", "Aave liq", "Morpho liq", "debt repaid", "profit", "keeper txs", "reverted", "keeper gas", "max tx gas", "other txs", "scan calls", "targets done"],
+    [
+      "block",
+      "Aave liq",
+      "Morpho liq",
+      "debt repaid",
+      "profit",
+      "keeper txs",
+      "reverted",
+      "keeper gas",
+      "max tx gas",
+      "other txs",
+      "scan calls",
+      "targets done",
+    ],
     rows,
   );
 }
@@ -117,7 +139,23 @@ export function printRunTable(r: RunResult, minDebtUsd8: bigint): void {
 /** One row per run: the figures the README quotes. */
 export function printSummary(all: Summary[]): void {
   printTable(
-    ["config", "planner", "targets (Aave+Morpho)", "blocks to 95%", "targets liquidated", "left underwater", "Morpho underwater liquidated", "profit", "gas", "keeper txs", "reverted", "max tx gas", "scan calls/block med/max", "budget", "run s"],
+    [
+      "config",
+      "planner",
+      "targets (Aave+Morpho)",
+      "blocks to 95%",
+      "targets liquidated",
+      "left underwater",
+      "Morpho underwater liquidated",
+      "profit",
+      "gas",
+      "keeper txs",
+      "reverted",
+      "max tx gas",
+      "scan calls/block med/max",
+      "budget",
+      "run s",
+    ],
     all.map((s) => [
       s.config,
       s.planner,

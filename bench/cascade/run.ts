@@ -88,16 +88,34 @@ export async function runCascade(c: CascadeChain, p: RunParams): Promise<RunResu
   const t0 = performance.now();
   const chain = c.clients.public.chain;
   const proxy = await startFaultProxy({ upstreamUrl: c.node.url, seed: 1, faultRate: 0 });
-  const scanClient = createPublicClient({ chain, transport: http(proxy.url, { retryCount: 0, timeout: 60_000 }), pollingInterval: 50 }) as PublicClient<Transport, Chain>;
-  const client = createPublicClient({ chain, transport: http(c.node.url, { retryCount: 2, timeout: 60_000 }), pollingInterval: 50 }) as PublicClient<Transport, Chain>;
+  const scanClient = createPublicClient({
+    chain,
+    transport: http(proxy.url, { retryCount: 0, timeout: 60_000 }),
+    pollingInterval: 50,
+  }) as PublicClient<Transport, Chain>;
+  const client = createPublicClient({
+    chain,
+    transport: http(c.node.url, { retryCount: 2, timeout: 60_000 }),
+    pollingInterval: 50,
+  }) as PublicClient<Transport, Chain>;
   const watcher = new CountingWatcher(
     scanClient,
     c.world,
-    { watch: new Set(["aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3"]), executor: c.executor, multicallChunk: p.multicallChunk },
+    {
+      watch: new Set(["aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3"]),
+      executor: c.executor,
+      multicallChunk: p.multicallChunk,
+    },
     // Every request the proxy saw, with its JSON-RPC methods (a batch carries several): only the watcher uses it.
     () => proxy.log(),
   );
-  const send = createLocalPipeline({ client, executor: c.executor, account: devAccount(1), fees: { priorityFeePerGas: PRIORITY_FEE, maxFeePerGasCap: 500_000_000_000n }, pollIntervalMs: 50 });
+  const send = createLocalPipeline({
+    client,
+    executor: c.executor,
+    account: devAccount(1),
+    fees: { priorityFeePerGas: PRIORITY_FEE, maxFeePerGasCap: 500_000_000_000n },
+    pollIntervalMs: 50,
+  });
   const keeperErrors: string[] = [];
   let idleBlocks = 0;
   let afterCrash = false;
@@ -105,7 +123,12 @@ export async function runCascade(c: CascadeChain, p: RunParams): Promise<RunResu
   const options = {
     client,
     watcher,
-    strategy: strategyContextFor(c.world, { minProfitUsd: 1n * 10n ** 8n, priorityFeePerGas: PRIORITY_FEE, thresholdBps: 30n, toleranceBps: 1 }),
+    strategy: strategyContextFor(c.world, {
+      minProfitUsd: 1n * 10n ** 8n,
+      priorityFeePerGas: PRIORITY_FEE,
+      thresholdBps: 30n,
+      toleranceBps: 1,
+    }),
     execute: createExecuteFn(send.pipeline, { wethToken: c.world.tokens.WETH.address }),
     dryRun: false,
     planner: p.planner,
@@ -129,16 +152,25 @@ export async function runCascade(c: CascadeChain, p: RunParams): Promise<RunResu
     afterCrash = true;
     await startIntervalMining(c, p.intervalMs);
     const keeperDone = keeper.run({ signal: ac.signal, pollIntervalMs: 50 });
-    if (p.arbitrage !== null) arbDone = runPerBlockArbitrageurs(c, { strength: p.arbitrage, signal: ac.signal, pollMs: 50 });
+    if (p.arbitrage !== null)
+      arbDone = runPerBlockArbitrageurs(c, { strength: p.arbitrage, signal: ac.signal, pollMs: 50 });
     const last = crashed.block + BigInt(p.blocks);
     // Until the last block, or until the keeper has had nothing to do for 3 blocks in a row.
-    while ((await client.getBlockNumber({ cacheTime: 0 })) < last && idleBlocks < 3) await new Promise((r) => setTimeout(r, 100));
+    while ((await client.getBlockNumber({ cacheTime: 0 })) < last && idleBlocks < 3)
+      await new Promise((r) => setTimeout(r, 100));
     ac.abort();
     await keeperDone;
     const arbitrage = await arbDone;
     await stopIntervalMining(c);
     const end = await client.getBlockNumber({ cacheTime: 0 });
-    const rows = await measureBlocks(client, { world: c.world, executor: c.executor, keeper: c.keeper, from: crashed.block + 1n, to: end, prices: crashed.prices });
+    const rows = await measureBlocks(client, {
+      world: c.world,
+      executor: c.executor,
+      keeper: c.keeper,
+      from: crashed.block + 1n,
+      to: end,
+      prices: crashed.prices,
+    });
     const residual = await underwaterAt(client, c.world, end, crashed.prices);
     return {
       crashBlock: crashed.block,

@@ -35,13 +35,16 @@ export async function underwaterAt(
   for (let i = 0; i < aave.length; i += CHUNK) {
     const slice = aave.slice(i, i + CHUNK);
     const res = await client.multicall({
-      contracts: slice.map((b) => ({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [b] }) as const),
+      contracts: slice.map(
+        (b) => ({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [b] }) as const,
+      ),
       allowFailure: false,
       blockNumber,
     });
     res.forEach((d, j) => {
       const [, totalDebtBase, , , , healthFactor] = d as readonly bigint[];
-      if (totalDebtBase > 0n && healthFactor < 10n ** 18n) out.push({ protocol: "aave-v3", borrower: slice[j], debtUsd8: totalDebtBase });
+      if (totalDebtBase > 0n && healthFactor < 10n ** 18n)
+        out.push({ protocol: "aave-v3", borrower: slice[j], debtUsd8: totalDebtBase });
     });
   }
   const m = world.morpho;
@@ -50,20 +53,34 @@ export async function underwaterAt(
     client.readContract({ address: m.marketParams.oracle, abi: morphoOracleAbi, functionName: "price", blockNumber }),
   ]);
   const totals = { totalBorrowAssets: market[2], totalBorrowShares: market[3] };
-  const loan = Object.values(world.tokens).find((t) => t.address.toLowerCase() === m.marketParams.loanToken.toLowerCase())!;
+  const loan = Object.values(world.tokens).find(
+    (t) => t.address.toLowerCase() === m.marketParams.loanToken.toLowerCase(),
+  )!;
   const morpho = world.borrowers.morpho;
   for (let i = 0; i < morpho.length; i += CHUNK) {
     const slice = morpho.slice(i, i + CHUNK);
     const res = await client.multicall({
-      contracts: slice.map((b) => ({ address: m.morpho, abi: morphoAbi, functionName: "position", args: [m.marketId, b] }) as const),
+      contracts: slice.map(
+        (b) => ({ address: m.morpho, abi: morphoAbi, functionName: "position", args: [m.marketId, b] }) as const,
+      ),
       allowFailure: false,
       blockNumber,
     });
     res.forEach((pos, j) => {
       const [, borrowShares, collateral] = pos as readonly [bigint, bigint, bigint];
       if (borrowShares === 0n) return;
-      const h = morphoPositionHealth({ position: { borrowShares, collateral }, market: totals as never, collateralPrice, lltv: m.marketParams.lltv });
-      if (!h.healthy) out.push({ protocol: "morpho-blue", borrower: slice[j], debtUsd8: tokenAmountToUsd(h.borrowed, loan.decimals, prices[loan.symbol]) });
+      const h = morphoPositionHealth({
+        position: { borrowShares, collateral },
+        market: totals as never,
+        collateralPrice,
+        lltv: m.marketParams.lltv,
+      });
+      if (!h.healthy)
+        out.push({
+          protocol: "morpho-blue",
+          borrower: slice[j],
+          debtUsd8: tokenAmountToUsd(h.borrowed, loan.decimals, prices[loan.symbol]),
+        });
     });
   }
   return out;
