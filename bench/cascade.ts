@@ -113,6 +113,10 @@ for (const name of configs) {
         console.log(
           `arbitrageurs: ${r.arbitrage.rounds} rounds, ${r.arbitrage.swaps} swaps${r.arbitrage.errors.length ? `, errors: ${r.arbitrage.errors.join("; ")}` : ""}`,
         );
+      const skips = Object.entries(r.keeperSkips).map(([code, n]) => `${code} ${n}`);
+      console.log(
+        `keeper's own report (diagnosis only): skips ${skips.length ? skips.join(", ") : "none"}; failed sends ${r.keeperFailures}`,
+      );
       if (r.keeperErrors.length) console.log(`keeper errors (retried): ${r.keeperErrors.join("; ")}`);
       summaries.push(s);
     }

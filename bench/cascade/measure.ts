@@ -30,7 +30,11 @@ export interface BlockFigures {
   /** Borrowers liquidated in this block ("aave-v3:0x..", "morpho-blue:0x.."). */
   liquidated: string[];
   debtRepaidUsd8: bigint;
+  /** Profit of every executor action event (liquidations and rebalances). */
   profitUsd8: bigint;
+  /** Of which rebalances (V2Rebalanced, V3Rebalanced): the keeper re-pricing the pools the liquidations moved. */
+  rebalanceProfitUsd8: bigint;
+  rebalances: number;
   keeperTxs: number;
   keeperReverted: number;
   keeperGas: bigint;
@@ -103,6 +107,8 @@ export async function measureBlocks(
       liquidated: [],
       debtRepaidUsd8: 0n,
       profitUsd8: 0n,
+      rebalanceProfitUsd8: 0n,
+      rebalances: 0,
       keeperTxs: 0,
       keeperReverted: 0,
       keeperGas: 0n,
@@ -141,7 +147,12 @@ export async function measureBlocks(
       for (const e of events) {
         if (typeof e.args.profit !== "bigint") continue;
         const token = profitToken(world, e);
-        if (token) row.profitUsd8 += usd(world, prices, token, e.args.profit);
+        const value = token ? usd(world, prices, token, e.args.profit) : 0n;
+        row.profitUsd8 += value;
+        if (e.eventName === "V2Rebalanced" || e.eventName === "V3Rebalanced") {
+          row.rebalances++;
+          row.rebalanceProfitUsd8 += value;
+        }
       }
     }
     rows.push(row);

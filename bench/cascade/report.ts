@@ -22,6 +22,10 @@ export interface Summary {
   /** Targets still under 1.0 at the end. */
   targetsLeft: number;
   profitUsd8: bigint;
+  rebalanceProfitUsd8: bigint;
+  rebalances: number;
+  /** Debt repaid by every liquidation, USD 8 decimals. */
+  debtRepaidUsd8: bigint;
   gas: bigint;
   keeperTxs: number;
   reverted: number;
@@ -79,6 +83,9 @@ export function summarize(
     morphoLiquidated: doneMorpho.size,
     targetsLeft: [...targetKeys].filter((k) => residual.has(k)).length,
     profitUsd8: r.rows.reduce((a, x) => a + x.profitUsd8, 0n),
+    rebalanceProfitUsd8: r.rows.reduce((a, x) => a + x.rebalanceProfitUsd8, 0n),
+    rebalances: r.rows.reduce((a, x) => a + x.rebalances, 0),
+    debtRepaidUsd8: r.rows.reduce((a, x) => a + x.debtRepaidUsd8, 0n),
     gas: r.rows.reduce((a, x) => a + x.keeperGas, 0n),
     keeperTxs: r.rows.reduce((a, x) => a + x.keeperTxs, 0),
     reverted: r.rows.reduce((a, x) => a + x.keeperReverted, 0),
@@ -108,6 +115,7 @@ export function printRunTable(r: RunResult, minDebtUsd8: bigint): void {
       row.morphoLiquidations,
       usd(row.debtRepaidUsd8),
       usd(row.profitUsd8),
+      row.rebalances ? `${row.rebalances}: ${usd(row.rebalanceProfitUsd8)}` : "-",
       row.keeperTxs,
       row.keeperReverted,
       row.keeperGas.toString(),
@@ -124,6 +132,7 @@ export function printRunTable(r: RunResult, minDebtUsd8: bigint): void {
       "Morpho liq",
       "debt repaid",
       "profit",
+      "of which rebalances",
       "keeper txs",
       "reverted",
       "keeper gas",
@@ -134,6 +143,15 @@ export function printRunTable(r: RunResult, minDebtUsd8: bigint): void {
     ],
     rows,
   );
+  const t = r.tail;
+  if (t.length) {
+    const n = (f: (x: (typeof t)[number]) => number) => t.reduce((a, x) => a + f(x), 0);
+    console.log(
+      `after the window (${t.length} block(s) while the keeper finished its send in flight, not counted above): ` +
+        `${n((x) => x.aaveLiquidations)} Aave + ${n((x) => x.morphoLiquidations)} Morpho liquidations, ` +
+        `${n((x) => x.keeperTxs)} keeper txs, ${n((x) => x.keeperReverted)} reverted`,
+    );
+  }
 }
 
 /** One row per run: the figures the README quotes. */
@@ -145,9 +163,10 @@ export function printSummary(all: Summary[]): void {
       "targets (Aave+Morpho)",
       "blocks to 95%",
       "targets liquidated",
-      "left underwater",
+      "targets still < 1.0",
       "Morpho underwater liquidated",
-      "profit",
+      "debt repaid",
+      "profit (of which rebalances)",
       "gas",
       "keeper txs",
       "reverted",
@@ -164,12 +183,13 @@ export function printSummary(all: Summary[]): void {
       s.targetsLiquidated,
       s.targetsLeft,
       `${s.morphoLiquidated}/${s.morphoUnderwater}${s.morphoUnderwater > 0 && s.morphoLiquidated === s.morphoUnderwater ? " (all)" : ""}`,
-      usd(s.profitUsd8),
+      usd(s.debtRepaidUsd8),
+      `${usd(s.profitUsd8)} (${s.rebalances}: ${usd(s.rebalanceProfitUsd8)})`,
       s.gas.toString(),
       s.keeperTxs,
       s.reverted,
       `${s.maxTxGas}${s.maxTxGas >= TX_GAS_CAP ? " OVER" : " < 2^24"}`,
-      `${s.scanMedian}/${s.scanMax}`,
+      `${s.scanMedian}/${s.scanMax}${s.scanMax > s.scanBudget ? " OVER" : ""}`,
       `ceil(${s.positionsWatched}/${s.multicallChunk})+3 = ${s.scanBudget}`,
       (s.wallMs / 1000).toFixed(0),
     ]),

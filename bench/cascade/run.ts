@@ -46,14 +46,20 @@ export interface RunResult {
   prices: Record<TokenSymbol, bigint>;
   /** Underwater right after the crash (every size). */
   underwater: Underwater[];
-  /** Underwater at the last measured block. */
+  /** Underwater at the last block of the window. */
   residual: Underwater[];
+  /** The window: the `blocks` blocks after the crash. */
   rows: BlockFigures[];
+  /** Blocks after the window, mined while the keeper finished the send it had in flight. */
+  tail: BlockFigures[];
   scans: ScanCost[];
   /** Positions the watcher reads (Aave + Morpho borrowers it found). */
   positionsWatched: number;
   arbitrage?: ArbitrageTally;
   keeperErrors: string[];
+  /** The keeper's own account, for diagnosis only: distinct skips by reason code, and failed sends. */
+  keeperSkips: Record<string, number>;
+  keeperFailures: number;
   wallMs: number;
 }
 
@@ -163,25 +169,35 @@ export async function runCascade(c: CascadeChain, p: RunParams): Promise<RunResu
     const arbitrage = await arbDone;
     await stopIntervalMining(c);
     const end = await client.getBlockNumber({ cacheTime: 0 });
-    const rows = await measureBlocks(client, {
-      world: c.world,
-      executor: c.executor,
-      keeper: c.keeper,
-      from: crashed.block + 1n,
-      to: end,
-      prices: crashed.prices,
-    });
-    const residual = await underwaterAt(client, c.world, end, crashed.prices);
+    const windowEnd = end < last ? end : last;
+    const measure = (from: bigint, to: bigint) =>
+      measureBlocks(client, {
+        world: c.world,
+        executor: c.executor,
+        keeper: c.keeper,
+        from,
+        to,
+        prices: crashed.prices,
+      });
+    const rows = await measure(crashed.block + 1n, windowEnd);
+    const tail = end > windowEnd ? await measure(windowEnd + 1n, end) : [];
+    const residual = await underwaterAt(client, c.world, windowEnd, crashed.prices);
     return {
       crashBlock: crashed.block,
       prices: crashed.prices,
       underwater,
       residual,
       rows,
+      tail,
       scans: watcher.scans.slice(firstScan),
       positionsWatched: watcher.positions,
       arbitrage,
       keeperErrors,
+      keeperSkips: keeper.report.skipped.reduce<Record<string, number>>(
+        (m, x) => ({ ...m, [x.code]: (m[x.code] ?? 0) + 1 }),
+        {},
+      ),
+      keeperFailures: keeper.report.failures.length,
       wallMs: performance.now() - t0,
     };
   } finally {
