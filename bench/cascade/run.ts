@@ -125,7 +125,6 @@ export async function runCascade(c: CascadeChain, p: RunParams): Promise<RunResu
   const keeperErrors: string[] = [];
   let idleBlocks = 0;
   let afterCrash = false;
-  // `planner` is the option the sequencing work adds to KeeperOptions; until it lands the keeper ignores it.
   const options = {
     client,
     watcher,
@@ -145,7 +144,7 @@ export async function runCascade(c: CascadeChain, p: RunParams): Promise<RunResu
       const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
       if (!keeperErrors.includes(msg)) keeperErrors.push(msg);
     },
-  } as KeeperOptions & { planner: Planner };
+  } satisfies KeeperOptions;
   const keeper = new Keeper(options);
   const ac = new AbortController();
   let arbDone: Promise<ArbitrageTally> | undefined;
