@@ -4,6 +4,7 @@
  * `deterministic` - the same call on the same state fails again, so it is not retried until state changes -
  * while RPC trouble (timeouts, rate limits, 5xx, a stale nonce) is `transient` and worth retrying as is.
  */
+import { REVERT_TABLES } from "../protocols/reverts.js";
 import {
   decodeErrorResult,
   isHex,
@@ -20,61 +21,9 @@ export type ErrorClassification = "deterministic" | "transient";
 /** Which contract a revert reason belongs to. */
 export type RevertSource = "executor" | "aave" | "morpho" | "uniswapV2" | "uniswapV3" | "token" | "solidity" | "unknown";
 
-/**
- * Aave V3 (@aave/core-v3 1.19 Errors.sol) codes liquidationCall can revert with, directly (ValidationLogic,
- * LiquidationLogic) or through the tokens it moves, by code. Aave reverts with the bare number as its reason.
- */
-export const AAVE_ERROR_CODES: Readonly<Record<string, { name: string; description: string }>> = {
-  "11": { name: "CALLER_NOT_ATOKEN", description: "The caller of the function is not an AToken" },
-  "23": { name: "CALLER_MUST_BE_POOL", description: "The caller of this function must be a pool" },
-  "24": { name: "INVALID_MINT_AMOUNT", description: "Invalid amount to mint" },
-  "25": { name: "INVALID_BURN_AMOUNT", description: "Invalid amount to burn" },
-  "26": { name: "INVALID_AMOUNT", description: "Amount must be greater than 0" },
-  "27": { name: "RESERVE_INACTIVE", description: "Action requires an active reserve" },
-  "28": { name: "RESERVE_FROZEN", description: "Action cannot be performed because the reserve is frozen" },
-  "29": { name: "RESERVE_PAUSED", description: "Action cannot be performed because the reserve is paused" },
-  "32": { name: "NOT_ENOUGH_AVAILABLE_USER_BALANCE", description: "User cannot withdraw more than the available balance" },
-  "34": { name: "COLLATERAL_BALANCE_IS_ZERO", description: "The collateral balance is 0" },
-  "35": { name: "HEALTH_FACTOR_LOWER_THAN_LIQUIDATION_THRESHOLD", description: "Health factor is lesser than the liquidation threshold" },
-  "43": { name: "UNDERLYING_BALANCE_ZERO", description: "The underlying balance needs to be greater than 0" },
-  "45": { name: "HEALTH_FACTOR_NOT_BELOW_THRESHOLD", description: "Health factor is not below the threshold" },
-  "46": { name: "COLLATERAL_CANNOT_BE_LIQUIDATED", description: "The collateral chosen cannot be liquidated" },
-  "47": { name: "SPECIFIED_CURRENCY_NOT_BORROWED_BY_USER", description: "User did not borrow the specified currency" },
-  "51": { name: "SUPPLY_CAP_EXCEEDED", description: "Supply cap is exceeded" },
-  "59": { name: "PRICE_ORACLE_SENTINEL_CHECK_FAILED", description: "Price oracle sentinel validation failed" },
-  "77": { name: "ZERO_ADDRESS_NOT_VALID", description: "Zero address not valid" },
-  "82": { name: "ASSET_NOT_LISTED", description: "Asset is not listed" },
-};
-
-/** Morpho Blue 1.0 ErrorsLib reasons the executor's Morpho calls can meet, by reason string. */
-export const MORPHO_ERRORS: Readonly<Record<string, string>> = {
-  "position is healthy": "HEALTHY_POSITION",
-  "market not created": "MARKET_NOT_CREATED",
-  "inconsistent input": "INCONSISTENT_INPUT",
-  "zero assets": "ZERO_ASSETS",
-  "zero address": "ZERO_ADDRESS",
-  "insufficient collateral": "INSUFFICIENT_COLLATERAL",
-  "insufficient liquidity": "INSUFFICIENT_LIQUIDITY",
-  "transfer reverted": "TRANSFER_REVERTED",
-  "transfer returned false": "TRANSFER_RETURNED_FALSE",
-  "transferFrom reverted": "TRANSFER_FROM_REVERTED",
-  "transferFrom returned false": "TRANSFER_FROM_RETURNED_FALSE",
-  "max uint128 exceeded": "MAX_UINT128_EXCEEDED",
-};
-
-/** Uniswap V3 pool reasons (short codes), by reason string. */
-export const UNISWAP_V3_ERRORS: Readonly<Record<string, string>> = {
-  LOK: "pool locked (reentrancy)",
-  AS: "amountSpecified is zero",
-  SPL: "sqrtPriceLimitX96 on the wrong side of the price or out of range",
-  IIA: "insufficient input amount paid in the swap callback",
-  M0: "token0 balance did not increase in the callback",
-  M1: "token1 balance did not increase in the callback",
-  TF: "token transfer failed",
-  L: "liquidity underflow",
-  LS: "liquidity subtraction underflow",
-  LA: "liquidity addition overflow",
-};
+export { AAVE_ERROR_CODES } from "../protocols/aaveV3/reverts.js";
+export { MORPHO_ERRORS } from "../protocols/morphoBlue/reverts.js";
+export { UNISWAP_V3_ERRORS } from "../protocols/uniswapV3/reverts.js";
 
 /**
  * What some executor custom errors mean and what to do about them, for `DecodedRevert.description`. The arguments
@@ -201,21 +150,13 @@ function formatRevert(d: DecodedRevert): string {
   return `${d.errorName}(${args.join(", ")})${d.source === "executor" ? "" : ` (${d.source})`}`;
 }
 
-/** Names a reason string: Aave's numeric codes, Morpho's messages, Uniswap V2's "UniswapV2: X", V3's codes. */
+/** Names a reason string with the protocols' revert tables (Aave's numeric codes, Morpho's messages, Uniswap's). */
 function decodeReasonString(reason: string, data: Hex): DecodedRevert {
   const base = { args: [reason] as const, reason, data };
-  const aave = AAVE_ERROR_CODES[reason];
-  if (aave) return { ...base, errorName: aave.name, source: "aave", description: `Aave V3 error ${reason}: ${aave.description}` };
-  // Other Aave codes are numbers too; unmapped ones keep their number as name.
-  if (/^[0-9]{1,3}$/.test(reason)) return { ...base, errorName: `AAVE_${reason}`, source: "aave", description: `Aave V3 error ${reason}` };
-  const morpho = MORPHO_ERRORS[reason];
-  if (morpho) return { ...base, errorName: morpho, source: "morpho", description: `Morpho Blue: ${reason}` };
-  if (reason.startsWith("UniswapV2: ")) {
-    return { ...base, errorName: reason.slice("UniswapV2: ".length), source: "uniswapV2", description: `Uniswap V2 pair: ${reason}` };
+  for (const table of REVERT_TABLES) {
+    const named = table.name(reason);
+    if (named) return { ...base, ...named, source: table.source as RevertSource };
   }
-  if (reason.startsWith("ds-math-")) return { ...base, errorName: reason, source: "uniswapV2", description: "Uniswap V2 SafeMath" };
-  const v3 = UNISWAP_V3_ERRORS[reason];
-  if (v3) return { ...base, errorName: reason, source: "uniswapV3", description: `Uniswap V3 pool: ${v3}` };
   if (reason.startsWith("ERC20:")) return { ...base, errorName: "Error", source: "token" };
   return { ...base, errorName: "Error", source: "unknown" };
 }
