@@ -137,6 +137,7 @@ export async function runCascade(c: CascadeChain, p: RunParams): Promise<RunResu
     execute: createExecuteFn(send.pipeline, { wethToken: c.world.tokens.WETH.address }),
     dryRun: false,
     planner: p.planner,
+    settleInBackground: true,
     onEvent: (e) => {
       if (e.type === "block" && afterCrash) idleBlocks = e.candidates === 0 ? idleBlocks + 1 : 0;
     },

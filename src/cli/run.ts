@@ -148,6 +148,7 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
       watcher,
       strategy: strategyFromConfig(deployment, config),
       planner: config.planner,
+      settleInBackground: true,
       maxTxGasShareBps: BigInt(config.maxTxGasShareBps),
       execute: createExecuteFn(pipeline, { wethToken: wrappedNativeToken(deployment).address }),
       dryRun,

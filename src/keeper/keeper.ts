@@ -63,6 +63,12 @@ export interface KeeperOptions {
   planner?: "sequence" | "single";
   /** Share of the block gas limit one transaction may plan to use, bps (default 5,000); never above 2^24. */
   maxTxGasShareBps?: bigint;
+  /**
+   * Follow a block's transactions in the background and plan the next block meanwhile (the long-running loop: a
+   * block's sends need not be mined before the keeper looks at the next head). Opportunities in flight are left out
+   * of the next plans until they resolve. Off by default: `processBlock` then returns once its sends resolved.
+   */
+  settleInBackground?: boolean;
 }
 
 
@@ -75,6 +81,9 @@ export class Keeper {
   private readonly cooldownUntil = new Map<string, bigint>();
   private readonly seenSkips = new Set<string>();
   private lastBlock = -1n;
+  /** Opportunity ids (and batch members') with a transaction in flight, followed in the background. */
+  private readonly inFlightIds = new Set<string>();
+  private readonly settling = new Set<Promise<void>>();
   private profitUsd8 = 0n;
 
   constructor(private readonly opts: KeeperOptions) {
@@ -120,7 +129,7 @@ export class Keeper {
     const block = snapshot.blockNumber;
     const plan = planSequence(snapshot, this.opts.strategy, protocols, {
       maxTxGasShareBps: this.opts.maxTxGasShareBps,
-      exclude: (c) => this.coolingDown(c.opportunity.id, block),
+      exclude: (c) => this.coolingDown(c.opportunity.id, block) || this.inFlightIds.has(c.opportunity.id),
     });
     this.emitBlock(snapshot, protocols, plan.transactions, plan.skipped);
     const sender = this.opts.execute as Partial<BlockSender>;
@@ -148,13 +157,29 @@ export class Keeper {
       await this.recordOutcome(snapshot, candidate, outcome);
     }
     if (inFlight.length === 0) return;
-    const settled = await sender.settle!(inFlight.map((f) => f.sent));
-    for (const { candidate, sent } of inFlight) {
-      const outcome = settled.get(sent.intentId);
-      if (!outcome) continue;
-      this.emit({ type: "outcome", block, candidate, outcome });
-      await this.recordOutcome(snapshot, candidate, outcome);
-    }
+    const ids = inFlight.flatMap(({ candidate: c }) => [c, ...(c.members ?? [])].map((x) => x.opportunity.id));
+    for (const id of ids) this.inFlightIds.add(id);
+    const settle = (async () => {
+      try {
+        const settled = await sender.settle!(inFlight.map((f) => f.sent));
+        for (const { candidate, sent } of inFlight) {
+          const outcome = settled.get(sent.intentId);
+          if (!outcome) continue;
+          this.emit({ type: "outcome", block, candidate, outcome });
+          await this.recordOutcome(snapshot, candidate, outcome);
+        }
+      } finally {
+        for (const id of ids) this.inFlightIds.delete(id);
+      }
+    })();
+    if (!this.opts.settleInBackground) return settle;
+    this.settling.add(settle);
+    settle.catch((err) => this.opts.onError?.(err, 0)).finally(() => this.settling.delete(settle));
+  }
+
+  /** Waits for every transaction followed in the background (at shutdown, or before reading the report). */
+  async drain(): Promise<void> {
+    while (this.settling.size > 0) await Promise.allSettled([...this.settling]);
   }
 
   /**
@@ -185,6 +210,14 @@ export class Keeper {
    * keeper never dies of a flaky node, and never acts on a half-read snapshot.
    */
   async run(params: { signal: AbortSignal; pollIntervalMs: number; maxBlocks?: number }): Promise<void> {
+    try {
+      await this.loop(params);
+    } finally {
+      await this.drain();
+    }
+  }
+
+  private async loop(params: { signal: AbortSignal; pollIntervalMs: number; maxBlocks?: number }): Promise<void> {
     let processed = 0;
     let failures = 0;
     while (!params.signal.aborted) {

@@ -162,6 +162,11 @@ export interface ProtocolModule<S = unknown> {
    * a batch entry point for both and the result stays under `maxGas`; undefined otherwise.
    */
   merge?(into: Candidate, next: Candidate, ctx: StrategyContext, maxGas: bigint): Candidate | undefined;
+  /**
+   * Candidates with the same key can share a batch transaction: the planner sequences them next to each other (the
+   * group where its best member ranks), so that nothing touching the same pools sits between them.
+   */
+  batchKey?(candidate: Candidate): string | undefined;
   /** The executor actions it owns. */
   actions: Readonly<Record<string, ActionHandler>>;
 }

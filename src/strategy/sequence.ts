@@ -43,6 +43,32 @@ export interface SequencePlan {
   maxTxGas: bigint;
 }
 
+/**
+ * Candidates that can share a batch moved next to each other, each group where its best member ranks (the rest of
+ * the order unchanged): a batch can only grow while nothing touching the same pools is planned between its items.
+ */
+export function groupByBatchKey(candidates: readonly Candidate[], protocols: readonly ProtocolModule<any>[]): Candidate[] {
+  const groups = new Map<string, Candidate[]>();
+  const order: (Candidate | Candidate[])[] = [];
+  for (const c of candidates) {
+    const module = actionHandler(c.action, protocols)?.module;
+    const key = module?.batchKey?.(c);
+    if (key === undefined) {
+      order.push(c);
+      continue;
+    }
+    const k = `${module!.name}:${key}`;
+    const g = groups.get(k);
+    if (g) g.push(c);
+    else {
+      const fresh = [c];
+      groups.set(k, fresh);
+      order.push(fresh);
+    }
+  }
+  return order.flatMap((x) => x);
+}
+
 /** The gas one transaction may plan to use on this block: min(2^24, share of the block gas limit). */
 export function maxTxGasFor(snapshot: Snapshot, shareBps = 5_000n): bigint {
   const share = snapshot.gasLimit > 0n ? (snapshot.gasLimit * shareBps) / 10_000n : TX_GAS_CAP;
@@ -56,7 +82,9 @@ export function planSequence(
   protocols: readonly ProtocolModule<any>[] = PROTOCOLS,
   options: SequenceOptions = {},
 ): SequencePlan {
-  const { candidates, skipped } = rankCandidates(snapshot, ctx, protocols);
+  const ranked = rankCandidates(snapshot, ctx, protocols);
+  const { skipped } = ranked;
+  const candidates = groupByBatchKey(ranked.candidates, protocols);
   const maxTxGas = maxTxGasFor(snapshot, options.maxTxGasShareBps);
   const ethUsd = snapshot.prices[ctx.wethToken]?.usd8 ?? 0n;
   const gasMarket = { baseFeePerGas: snapshot.baseFeePerGas, priorityFeePerGas: ctx.priorityFeePerGas, ethUsd };

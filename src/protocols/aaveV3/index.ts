@@ -5,7 +5,7 @@ import { findAaveLiquidations } from "./detect.js";
 import type { AaveState } from "./read.js";
 import { aaveActions } from "./readBack.js";
 import { AaveReader } from "./reader.js";
-import { mergeAave, refineAaveLiquidation } from "./sequence.js";
+import { aaveBatchKey, mergeAave, refineAaveLiquidation } from "./sequence.js";
 import { aaveSectionSchema, type AaveSection } from "./schema.js";
 
 declare module "../../watcher/snapshot.js" {
@@ -30,5 +30,6 @@ export const aaveV3Module: ProtocolModule<AaveSection> = {
   combine: batchAaveLiquidations,
   refine: refineAaveLiquidation,
   merge: mergeAave,
+  batchKey: aaveBatchKey,
   actions: aaveActions,
 };

@@ -185,6 +185,14 @@ export function mergeAave(into: Candidate, next: Candidate, ctx: StrategyContext
   return batch.opportunity.gasEstimate <= maxGas ? batch : undefined;
 }
 
+/** Liquidations through the same flash pair and assets batch together; Morpho-funded ones by debt asset. */
+export function aaveBatchKey(c: Candidate): string | undefined {
+  const a = c.action;
+  if (a.kind === "liquidateAaveV2Flash") return `v2:${a.params.flashPair}:${a.params.debtAsset}:${a.params.collateralAsset}`.toLowerCase();
+  if (a.kind === "liquidateAaveRouted" || a.kind === "liquidateAaveMorphoFlash") return `routed:${a.params.debtAsset}`.toLowerCase();
+  return undefined;
+}
+
 /** A failed batch (either kind) cut in two halves. */
 export function splitAave(c: Candidate, snapshot: Snapshot, ctx: StrategyContext): [Candidate, Candidate] | undefined {
   const members = c.members;

@@ -5,7 +5,7 @@ import { findMorphoLiquidations } from "./detect.js";
 import type { MorphoState } from "./read.js";
 import { morphoActions } from "./readBack.js";
 import { MorphoReader } from "./reader.js";
-import { mergeMorpho, refineMorphoLiquidation } from "./sequence.js";
+import { mergeMorpho, morphoBatchKey, refineMorphoLiquidation } from "./sequence.js";
 import { morphoSectionSchema, type MorphoSection } from "./schema.js";
 
 declare module "../../watcher/snapshot.js" {
@@ -32,5 +32,6 @@ export const morphoBlueModule: ProtocolModule<MorphoSection> = {
   detect: findMorphoLiquidations,
   refine: refineMorphoLiquidation,
   merge: mergeMorpho,
+  batchKey: morphoBatchKey,
   actions: morphoActions,
 };

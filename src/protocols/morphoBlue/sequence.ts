@@ -93,6 +93,12 @@ export function mergeMorpho(into: Candidate, next: Candidate, _ctx: StrategyCont
   return batch.opportunity.gasEstimate <= maxGas ? batch : undefined;
 }
 
+/** Morpho liquidations batch by loan token. */
+export function morphoBatchKey(c: Candidate): string | undefined {
+  const a = c.action;
+  return a.kind === "liquidateMorpho" || a.kind === "liquidateMorphoRouted" ? `loan:${a.params.marketParams.loanToken}`.toLowerCase() : undefined;
+}
+
 /** A failed batch cut in two halves. */
 export function splitMorpho(c: Candidate): [Candidate, Candidate] | undefined {
   const members = c.members;

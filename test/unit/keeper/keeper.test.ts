@@ -190,3 +190,41 @@ describe("Keeper loop (fakes at the module boundary)", () => {
     expect(keeper.report.toBlock).not.toBe("");
   });
 });
+
+describe("Keeper with several transactions in flight (submit, then settle)", () => {
+  it("submits a block's sequence without waiting, leaves in-flight opportunities out of the next block, records outcomes when they settle", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const submitted: string[][] = [];
+    let intent = 0;
+    const h = harness(
+      () => [candidate("on-A", 100n, PAIR_A), candidate("on-B", 90n, PAIR_B)],
+      () => {
+        throw new Error("execute() is not used when submit/settle exist");
+      },
+    );
+    const opts = (h.keeper as unknown as { opts: ConstructorParameters<typeof Keeper>[0] }).opts;
+    const execute = Object.assign(async () => mined(0n), {
+      submit: async (c: Candidate, s: Snapshot) => {
+        (submitted[Number(s.blockNumber)] ??= []).push(c.opportunity.id);
+        return { status: "submitted" as const, intentId: ++intent, hash: `0x${"cd".repeat(32)}` as Hash, nonce: intent };
+      },
+      settle: async (subs: readonly { intentId: number }[]) => {
+        await gate;
+        return new Map(subs.map((x) => [x.intentId, mined(5n)] as const));
+      },
+    });
+    const keeper = new Keeper({ ...opts, execute, settleInBackground: true });
+    await keeper.processBlock(5n);
+    await keeper.processBlock(6n);
+    // Both sent in block 5 without waiting; block 6 leaves them alone while they are in flight.
+    expect(submitted[5]).toEqual(["on-A", "on-B"]);
+    expect(submitted[6]).toBeUndefined();
+    expect(keeper.report.failures).toEqual([]);
+    release();
+    await keeper.drain();
+    expect(h.readBacks).toEqual(["on-A@5", "on-B@5"]);
+    await keeper.processBlock(7n);
+    expect(submitted[7]).toEqual(["on-A", "on-B"]);
+  });
+});
