@@ -117,6 +117,7 @@ for (const name of configs) {
       console.log(
         `keeper's own report (diagnosis only): skips ${skips.length ? skips.join(", ") : "none"}; failed sends ${r.keeperFailures}`,
       );
+      if (r.keeperFailureReasons.length) console.log(`failed sends, why: ${r.keeperFailureReasons.join(" | ")}`);
       if (r.keeperErrors.length) console.log(`keeper errors (retried): ${r.keeperErrors.join("; ")}`);
       summaries.push(s);
     }

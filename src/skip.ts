@@ -16,6 +16,7 @@ export const SKIP_CODES = [
   "fee-cap",
   "duplicate",
   "cooldown",
+  "gas-cap",
   "other",
 ] as const;
 export type SkipCode = (typeof SKIP_CODES)[number];

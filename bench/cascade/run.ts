@@ -60,6 +60,8 @@ export interface RunResult {
   /** The keeper's own account, for diagnosis only: distinct skips by reason code, and failed sends. */
   keeperSkips: Record<string, number>;
   keeperFailures: number;
+  /** Distinct reasons of the failed sends (first 160 characters). */
+  keeperFailureReasons: string[];
   wallMs: number;
 }
 
@@ -198,6 +200,7 @@ export async function runCascade(c: CascadeChain, p: RunParams): Promise<RunResu
         {},
       ),
       keeperFailures: keeper.report.failures.length,
+      keeperFailureReasons: [...new Set(keeper.report.failures.map((f) => f.error.slice(0, 160)))],
       wallMs: performance.now() - t0,
     };
   } finally {

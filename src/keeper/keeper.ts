@@ -145,7 +145,7 @@ export class Keeper {
         continue;
       }
       const outcome = result;
-      if (outcome.status === "skipped" && outcome.skip.code === "simulation-reverted") {
+      if (outcome.status === "skipped" && (outcome.skip.code === "simulation-reverted" || outcome.skip.code === "gas-cap")) {
         const halves = actionHandler(candidate.action, protocols)?.handler.split?.(candidate, snapshot, this.opts.strategy);
         if (halves) {
           this.emit({ type: "split", block, candidate, into: halves, skip: outcome.skip });

@@ -17,6 +17,8 @@ import { WorkingSnapshot } from "./working.js";
 
 /** EIP-7825: no transaction may use more than 2^24 gas. */
 export const TX_GAS_CAP = 1n << 24n;
+/** What a planned transaction may use so that its gas limit (estimate x1.2, see txlayer/prepare) stays under the cap. */
+export const PLANNABLE_TX_GAS = (TX_GAS_CAP * 10_000n) / 12_000n;
 
 /** Options of planSequence. */
 export interface SequenceOptions {
@@ -69,10 +71,10 @@ export function groupByBatchKey(candidates: readonly Candidate[], protocols: rea
   return order.flatMap((x) => x);
 }
 
-/** The gas one transaction may plan to use on this block: min(2^24, share of the block gas limit). */
+/** The gas one transaction may plan to use on this block: min(2^24 less the gas-limit margin, share of the block gas limit). */
 export function maxTxGasFor(snapshot: Snapshot, shareBps = 5_000n): bigint {
-  const share = snapshot.gasLimit > 0n ? (snapshot.gasLimit * shareBps) / 10_000n : TX_GAS_CAP;
-  return share < TX_GAS_CAP ? share : TX_GAS_CAP;
+  const share = snapshot.gasLimit > 0n ? (snapshot.gasLimit * shareBps) / 10_000n : PLANNABLE_TX_GAS;
+  return share < PLANNABLE_TX_GAS ? share : PLANNABLE_TX_GAS;
 }
 
 /** See the module comment. Pure. */

@@ -10,6 +10,9 @@ import { FeeConfigError, gasCostWei, gasWithinProfit, getExecutorFees, type Eip1
 import { simulateAction } from "../executor/simulate.js";
 import { skip, type SkipReason } from "../skip.js";
 
+/** EIP-7825 (Fusaka): the most gas one transaction may ask for. */
+export const TX_GAS_CAP = 1n << 24n;
+
 /** Gas limit = estimate * 12_000 / 10_000: eth_estimateGas is exact for the simulated state, and a few storage
  *  slots turning from zero to non-zero (or a longer path in a pool) by the time the transaction lands cost more. */
 export const DEFAULT_GAS_LIMIT_MULTIPLIER_BPS = 12_000n;
@@ -93,7 +96,14 @@ export async function prepareSend(client: PublicClient<Transport, Chain>, p: Pre
     return { ok: false, simulation, skip: skip("fee-cap", `fee cap ${fees.maxFeePerGas} wei under the base fee ${fees.baseFeePerGas} wei`, { deterministic: false }) };
   }
 
-  const gasLimit = gasLimitFor(sim.gas, p.gasLimitMultiplierBps);
+  // EIP-7825: a transaction may not ask for more than 2^24 gas; nodes refuse it outright. A batch that needs more is
+  // cut by the keeper (code "gas-cap" is bisected like a failed simulation); one within the cap keeps the margin
+  // that still fits under it.
+  if (sim.gas > TX_GAS_CAP) {
+    return { ok: false, simulation, skip: skip("gas-cap", `gas estimate ${sim.gas} is above the per-transaction cap of 2^24 (${TX_GAS_CAP})`) };
+  }
+  const wanted = gasLimitFor(sim.gas, p.gasLimitMultiplierBps);
+  const gasLimit = wanted < TX_GAS_CAP ? wanted : TX_GAS_CAP;
   const worstCaseGasCostWei = gasCostWei(gasLimit, fees);
   const expectedProfitWei = typeof p.expectedProfitWei === "bigint" ? p.expectedProfitWei : p.expectedProfitWei(sim.profit, sim.profitToken);
   if (!gasWithinProfit({ gasLimit, maxFeePerGas: fees.maxFeePerGas, expectedProfitWei })) {

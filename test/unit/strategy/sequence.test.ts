@@ -108,9 +108,9 @@ const ctx: StrategyContext = {
 };
 
 describe("planSequence", () => {
-  it("bounds one transaction by 2^24 gas and by the share of the block gas limit", () => {
+  it("bounds one transaction by 2^24 gas (less the x1.2 gas-limit margin) and by the share of the block gas limit", () => {
     expect(maxTxGasFor(snapshot(30_000_000n))).toBe(15_000_000n);
-    expect(maxTxGasFor(snapshot(60_000_000n))).toBe(TX_GAS_CAP);
+    expect(maxTxGasFor(snapshot(60_000_000n))).toBe((TX_GAS_CAP * 10_000n) / 12_000n);
     expect(maxTxGasFor(snapshot(60_000_000n), 2_500n)).toBe(15_000_000n);
   });
 
@@ -141,7 +141,7 @@ describe("planSequence", () => {
 });
 
 describe("Keeper: a batch whose simulation fails is bisected, never blocking its members", () => {
-  it("sends every good member and skips only the bad one", async () => {
+  it.each(["simulation-reverted", "gas-cap"] as const)("sends every good member and skips only the bad one (%s)", async (code) => {
     const found = Array.from({ length: 8 }, (_, i) => single(i === 5 ? "bad" : `ok${i}`, 100n - BigInt(i), POOL_A));
     const module = fakeModule(found, { refine: (c) => c });
     const sends: string[] = [];
@@ -153,7 +153,7 @@ describe("Keeper: a batch whose simulation fails is bisected, never blocking its
       protocols: [module],
       execute: async (c): Promise<SendOutcome> => {
         const ids = (c.action.params as unknown as FakeParams).ids;
-        if (ids.includes("bad")) return { status: "skipped", skip: skip("simulation-reverted", "simulation reverted: InsufficientProfit") };
+        if (ids.includes("bad")) return { status: "skipped", skip: skip(code, "simulation reverted: InsufficientProfit") };
         sends.push(ids.join("+"));
         return { status: "mined", hash: `0x${"ab".repeat(32)}` as Hash, blockNumber: 1n, gasUsed: 1n, effectiveGasPrice: 1n, profit: 1n, events: [] };
       },
