@@ -109,7 +109,7 @@ const ctx: StrategyContext = {
 
 describe("planSequence", () => {
   it("bounds one transaction by 2^24 gas (less the x1.2 gas-limit margin) and by the share of the block gas limit", () => {
-    expect(maxTxGasFor(snapshot(30_000_000n))).toBe(15_000_000n);
+    expect(maxTxGasFor(snapshot(20_000_000n))).toBe(10_000_000n);
     expect(maxTxGasFor(snapshot(60_000_000n))).toBe((TX_GAS_CAP * 10_000n) / 12_000n);
     expect(maxTxGasFor(snapshot(40_000_000n), 2_500n)).toBe(10_000_000n);
   });
