@@ -6,9 +6,11 @@
  * one eth_getLogs.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPublicClient, custom, type Chain, type PublicClient, type Transport } from "viem";
+import { createPublicClient, custom, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 import { createInProcessChain, localChain, type InProcessChain } from "../src/chain/inProcess.js";
 import { deployExecutor } from "../src/executor/deploy.js";
+import { readAaveState } from "../src/protocols/aaveV3/read.js";
+import { readMorphoState } from "../src/protocols/morphoBlue/read.js";
 import type { Snapshot } from "../src/watcher/snapshot.js";
 import { Watcher } from "../src/watcher/watcher.js";
 import { deployWorld, getPrices, setPrice, type World } from "../src/world/index.js";
@@ -80,5 +82,23 @@ describe("watcher request budget", () => {
     expect(under.length).toBeGreaterThan(0);
     expect(Object.keys(moved.snapshot.aave!.positions).sort()).toEqual(under.map((a) => a.user).sort());
     expect(moved.total).toBeLessThanOrEqual(moved.budget);
+
+    // The same contents as each protocol's reads on their own, uncoalesced, at that block (Aave's details through
+    // the pool and its tokens rather than the data provider).
+    const blockNumber = moved.snapshot.blockNumber;
+    const aave = await readAaveState(chain.public, { pool: world.aave.pool, oracle: world.aave.oracle, borrowers: world.borrowers.aave, blockNumber });
+    expect(moved.snapshot.aave!.reserves).toEqual(aave.reserves);
+    expect(moved.snapshot.aave!.positions).toEqual(aave.positions);
+    const byUser = new Map(aave.accounts.map((a) => [a.user, a]));
+    for (const a of moved.snapshot.aave!.accounts) expect(a).toEqual(byUser.get(a.user));
+    const markets = world.morpho.markets;
+    const morpho = await readMorphoState(chain.public, {
+      morpho: world.morpho.morpho,
+      markets,
+      borrowers: new Map([[world.morpho.marketId.toLowerCase() as Hex, new Set(world.borrowers.morpho)]]),
+      timestamp: moved.snapshot.timestamp,
+      blockNumber,
+    });
+    expect(moved.snapshot.morpho).toEqual(morpho);
   }, 600_000);
 });

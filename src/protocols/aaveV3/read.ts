@@ -1,4 +1,4 @@
-import { getAddress, type Address, type Chain, type PublicClient, type Transport } from "viem";
+import { getAddress, parseAbi, type Address, type Chain, type PublicClient, type Transport } from "viem";
 import { readBatched, unwrap, type BatchedReadOptions, type ReadCall, type ReadResult } from "../../chain/multicall.js";
 import { decodeAaveReserveConfiguration } from "../../risk/aave/configuration.js";
 import type { AaveReserveView, AaveUserPosition } from "../../risk/aave/types.js";
@@ -71,6 +71,74 @@ export async function readAaveReserves(
   });
 }
 
+/** The data provider's per-reserve view of an account: the same token balances and collateral flag, in one call. */
+const dataProviderAbi = parseAbi([
+  "function getUserReserveData(address asset, address user) view returns (uint256 currentATokenBalance, uint256 currentStableDebt, uint256 currentVariableDebt, uint256 principalStableDebt, uint256 scaledVariableDebt, uint256 stableBorrowRate, uint256 liquidityRate, uint40 stableRateLastUpdated, bool usageAsCollateralEnabled)",
+]);
+
+type HeldReserves = AaveUserPosition["reserves"];
+
+/**
+ * How an account's per-reserve balances and collateral flags are read: `perUser` calls per account, decoded from
+ * `res[base..]` (undefined when the account is unreadable). Through the data provider: one getUserReserveData per
+ * reserve (it reads the very same balanceOf's and configuration bit). Without it: the configuration, then the
+ * aToken, variable and stable debt balances of each reserve.
+ */
+function accountDetail(
+  pool: Address,
+  reserves: readonly AaveReserveState[],
+  dataProvider: Address | undefined,
+): { perUser: number; calls(user: Address): ReadCall[]; decode(res: readonly ReadResult<any>[], base: number): HeldReserves | undefined } {
+  const held = (x: HeldReserves) => x.filter((r) => r.aTokenBalance > 0n || r.variableDebt > 0n || r.stableDebt > 0n);
+  if (dataProvider) {
+    return {
+      perUser: reserves.length,
+      calls: (user) => reserves.map((r) => ({ address: dataProvider, abi: dataProviderAbi, functionName: "getUserReserveData", args: [r.asset, user] })),
+      decode: (res, base) => {
+        const rows = reserves.map((_, j) => res[base + j]);
+        if (rows.length > 0 && rows.every((r) => !r.ok)) return undefined;
+        return held(
+          reserves.map((r, j) => {
+            const v = rows[j].ok ? (rows[j] as { value: readonly unknown[] }).value : undefined;
+            return {
+              asset: r.asset,
+              aTokenBalance: (v?.[0] as bigint | undefined) ?? 0n,
+              variableDebt: (v?.[2] as bigint | undefined) ?? 0n,
+              stableDebt: (v?.[1] as bigint | undefined) ?? 0n,
+              usageAsCollateralEnabled: v?.[8] === true,
+            };
+          }),
+        );
+      },
+    };
+  }
+  return {
+    perUser: 1 + 3 * reserves.length,
+    calls: (user) => [
+      { address: pool, abi: aavePoolAbi, functionName: "getUserConfiguration", args: [user] },
+      ...reserves.flatMap((r) => [
+        { address: r.aToken, abi: erc20BalanceAbi, functionName: "balanceOf", args: [user] },
+        { address: r.variableDebtToken, abi: erc20BalanceAbi, functionName: "balanceOf", args: [user] },
+        { address: r.stableDebtToken, abi: erc20BalanceAbi, functionName: "balanceOf", args: [user] },
+      ]),
+    ],
+    decode: (res, base) => {
+      if (!res[base].ok) return undefined;
+      const bitmap = BigInt((res[base] as { value: { data: bigint } }).value.data);
+      const get = (j: number) => (res[base + 1 + j].ok ? (res[base + 1 + j] as { value: bigint }).value : 0n);
+      return held(
+        reserves.map((r, j) => ({
+          asset: r.asset,
+          aTokenBalance: get(3 * j),
+          variableDebt: get(3 * j + 1),
+          stableDebt: get(3 * j + 2),
+          usageAsCollateralEnabled: ((bitmap >> BigInt(2 * r.id + 1)) & 1n) === 1n,
+        })),
+      );
+    },
+  };
+}
+
 /**
  * Account data of `users` in one batched round, then per-reserve balances and collateral flags of those under
  * HF 1 in a second: only they can be liquidated. With a coalescer, the details of `detailFor` (accounts that may be
@@ -86,18 +154,12 @@ export async function readAaveAccounts(
     users: readonly Address[];
     /** Accounts whose details may be needed, most likely first. */
     detailFor?: readonly Address[];
+    /** AaveProtocolDataProvider of the pool: one call per reserve for an account's details instead of three. */
+    dataProvider?: Address;
   } & BatchedReadOptions,
 ): Promise<{ accounts: AaveAccountState[]; positions: Record<Address, AaveUserPosition> }> {
   const { pool, reserves } = params;
-  const perUser = 1 + 3 * reserves.length;
-  const detailCalls = (user: Address): ReadCall[] => [
-    { address: pool, abi: aavePoolAbi, functionName: "getUserConfiguration", args: [user] },
-    ...reserves.flatMap((r) => [
-      { address: r.aToken, abi: erc20BalanceAbi, functionName: "balanceOf", args: [user] },
-      { address: r.variableDebtToken, abi: erc20BalanceAbi, functionName: "balanceOf", args: [user] },
-      { address: r.stableDebtToken, abi: erc20BalanceAbi, functionName: "balanceOf", args: [user] },
-    ]),
-  ];
+  const { perUser, calls: detailCalls, decode } = accountDetail(pool, reserves, params.dataProvider);
   // Early details ride in the spare room of the account data's wave only: a chunk of their own would cost as much
   // as the second round they might save.
   const reading = new Set(params.users);
@@ -130,21 +192,8 @@ export async function readAaveAccounts(
   const positions: Record<Address, AaveUserPosition> = {};
   for (const a of atRisk) {
     const { res, base } = detail.get(a.user)!;
-    if (!res[base].ok) continue;
-    const bitmap = BigInt((res[base] as { value: { data: bigint } }).value.data);
-    const get = (j: number) => (res[base + 1 + j].ok ? (res[base + 1 + j] as { value: bigint }).value : 0n);
-    positions[a.user] = {
-      healthFactor: a.healthFactor,
-      reserves: reserves
-        .map((r, j) => ({
-          asset: r.asset,
-          aTokenBalance: get(3 * j),
-          variableDebt: get(3 * j + 1),
-          stableDebt: get(3 * j + 2),
-          usageAsCollateralEnabled: ((bitmap >> BigInt(2 * r.id + 1)) & 1n) === 1n,
-        }))
-        .filter((x) => x.aTokenBalance > 0n || x.variableDebt > 0n || x.stableDebt > 0n),
-    };
+    const held = decode(res, base);
+    if (held) positions[a.user] = { healthFactor: a.healthFactor, reserves: held };
   }
   return { accounts, positions };
 }

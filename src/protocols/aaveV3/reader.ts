@@ -89,6 +89,7 @@ export class AaveReader implements ProtocolReader {
       pool: this.section.pool,
       reserves,
       users: toRead,
+      dataProvider: this.section.dataProvider,
       detailFor: likelyUnder.sort((a, b) => (a.bound < b.bound ? -1 : a.bound > b.bound ? 1 : 0)).map((x) => x.user),
       ...batch,
     });
