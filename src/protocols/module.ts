@@ -9,6 +9,7 @@
 import type { Address, Chain, PublicClient, Transport } from "viem";
 import type { z } from "zod";
 import type { Deployment } from "../chain/deployment.js";
+import type { ReadCoalescer } from "../chain/multicall.js";
 import type { ExecutorAction } from "../executor/actions.js";
 import type { SendOutcome } from "../executor/outcome.js";
 import type { Candidate, Skip, StrategyContext, VenueEffect } from "../strategy/types.js";
@@ -22,6 +23,11 @@ export interface ReadAt {
   timestamp: bigint;
   /** Calls per aggregate3 chunk. */
   chunkSize?: number;
+  /**
+   * The snapshot's read coalescer: readers pass it on to every readBatched / getLogsChunked so that their reads of
+   * one wave share requests with the other readers' (one per snapshot, created by the watcher).
+   */
+  coalescer?: ReadCoalescer;
 }
 
 /** Options the watcher hands every reader it creates. */

@@ -1,6 +1,6 @@
 import { getAddress, type Address, type Chain, type PublicClient, type Transport } from "viem";
 import type { Deployment } from "../chain/deployment.js";
-import { readBatched } from "../chain/multicall.js";
+import { ReadCoalescer, readBatched } from "../chain/multicall.js";
 import { erc20BalanceAbi } from "../chain/erc20.js";
 import { readPrices, type FeedConfig, type TokenPrice } from "../protocols/feeds/read.js";
 import type { ProtocolModule, ProtocolReader } from "../protocols/module.js";
@@ -28,8 +28,9 @@ export interface WatcherOptions {
 
 /**
  * Owns every read. Each protocol module's reader keeps its index up to date from events and reads its slice; the
- * watcher adds the feeds and the executor's inventory and freezes one Snapshot per block, with a handful of
- * batched multicalls whatever the number of positions.
+ * watcher adds the feeds and the executor's inventory and freezes one Snapshot per block. Every read of a snapshot
+ * goes through one ReadCoalescer: the readers' rounds that do not depend on each other share aggregate3 requests
+ * (and one eth_getLogs), so a block costs about ceil(positions / 300) eth_calls plus one per dependent round.
  */
 export class Watcher {
   private readonly readers: ProtocolReader[] = [];
@@ -76,7 +77,9 @@ export class Watcher {
   async snapshot(blockNumber?: bigint): Promise<Snapshot> {
     const t0 = performance.now();
     const block = await this.client.getBlock(blockNumber === undefined ? { blockTag: "latest" } : { blockNumber });
-    const at = { blockNumber: block.number!, timestamp: block.timestamp, chunkSize: this.options.multicallChunk };
+    // One coalescer per snapshot: the feeds, the inventory and every reader's rounds share its waves of requests.
+    const coalescer = new ReadCoalescer(this.client, { chunkSize: this.options.multicallChunk });
+    const at = { blockNumber: block.number!, timestamp: block.timestamp, chunkSize: this.options.multicallChunk, coalescer };
     const [prices, balances, ...slices] = await Promise.all([
       readPrices(this.client, this.feeds, at),
       this.options.executor

@@ -1,5 +1,6 @@
 import { getAddress, type Address, type Chain, type PublicClient, type Transport } from "viem";
 import { getLogsChunked } from "../../chain/logs.js";
+import type { ReadCoalescer } from "../../chain/multicall.js";
 import { aaveBorrowEvent, aavePoolAccountEvents, aTokenBalanceTransferEvent } from "./abi.js";
 
 /**
@@ -26,11 +27,13 @@ export class AaveBorrowerIndex {
   /**
    * Scans (lastScanned, toBlock]: returns the borrowers seen for the first time, and every account a pool event
    * named (borrow, withdraw, repay, collateral switch, liquidation): their health changed without a price move.
+   * With `coalescer`, the eth_getLogs joins its wave (and merges with the other readers' of the same range).
    */
   async update(
     client: PublicClient<Transport, Chain>,
     toBlock: bigint,
     aTokens: readonly Address[] = [],
+    coalescer?: ReadCoalescer,
   ): Promise<{ fresh: Address[]; touched: Address[] }> {
     if (toBlock <= this.scannedTo) return { fresh: [], touched: [] };
     const logs = (await getLogsChunked(client, {
@@ -40,6 +43,7 @@ export class AaveBorrowerIndex {
       fromBlock: this.scannedTo + 1n,
       toBlock,
       chunkBlocks: this.chunkBlocks,
+      coalescer,
     })) as unknown as { eventName: string; args: Record<string, Address> }[];
     const fresh: Address[] = [];
     const touched = new Set<Address>();

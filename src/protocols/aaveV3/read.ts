@@ -1,5 +1,5 @@
-import { getAddress, type Address, type Chain, type PublicClient, type Transport } from "viem";
-import { readBatched, unwrap, type BatchedReadOptions, type ReadCall } from "../../chain/multicall.js";
+import { getAddress, parseAbi, type Address, type Chain, type PublicClient, type Transport } from "viem";
+import { readBatched, unwrap, type BatchedReadOptions, type ReadCall, type ReadResult } from "../../chain/multicall.js";
 import { decodeAaveReserveConfiguration } from "../../risk/aave/configuration.js";
 import type { AaveReserveView, AaveUserPosition } from "../../risk/aave/types.js";
 import { aaveOracleAbi, aavePoolAbi, erc20BalanceAbi } from "./abi.js";
@@ -31,26 +31,26 @@ export interface AaveState {
 
 const WAD = 10n ** 18n;
 
-/** Reserves with their risk parameters and oracle prices, in one batched read. */
+/**
+ * Reserves with their risk parameters and oracle prices. With `assets` (the reserves list last read), the list,
+ * every reserve's data and price are read in one batched round, and a second round only when the list has changed
+ * since; without it, the list is read first.
+ */
 export async function readAaveReserves(
   client: PublicClient<Transport, Chain>,
-  params: { pool: Address; oracle: Address } & BatchedReadOptions,
+  params: { pool: Address; oracle: Address; assets?: readonly Address[] } & BatchedReadOptions,
 ): Promise<AaveReserveState[]> {
   const { pool, oracle } = params;
-  const assets = (await client.readContract({
-    address: pool,
-    abi: aavePoolAbi,
-    functionName: "getReservesList",
-    blockNumber: params.blockNumber,
-  })) as Address[];
-  const results = await readBatched<any>(
-    client,
-    [
-      ...assets.map((a) => ({ address: pool, abi: aavePoolAbi, functionName: "getReserveData", args: [a] })),
-      ...assets.map((a) => ({ address: oracle, abi: aaveOracleAbi, functionName: "getAssetPrice", args: [a] })),
-    ],
-    params,
-  );
+  const listCall: ReadCall = { address: pool, abi: aavePoolAbi, functionName: "getReservesList" };
+  const reserveCalls = (list: readonly Address[]): ReadCall[] => [
+    ...list.map((a) => ({ address: pool, abi: aavePoolAbi, functionName: "getReserveData", args: [a] })),
+    ...list.map((a) => ({ address: oracle, abi: aaveOracleAbi, functionName: "getAssetPrice", args: [a] })),
+  ];
+  const guess = params.assets ?? [];
+  const first = await readBatched<any>(client, [listCall, ...reserveCalls(guess)], params);
+  const assets = unwrap(first[0], `Aave reserves list of ${pool}`) as Address[];
+  const guessed = assets.length === guess.length && assets.every((a, i) => a.toLowerCase() === guess[i].toLowerCase());
+  const results = guessed ? first.slice(1) : await readBatched<any>(client, reserveCalls(assets), params);
   const n = assets.length;
   return assets.map((asset, i) => {
     const data = unwrap(results[i], `Aave reserve data of ${asset}`);
@@ -71,20 +71,108 @@ export async function readAaveReserves(
   });
 }
 
+/** The data provider's per-reserve view of an account: the same token balances and collateral flag, in one call. */
+const dataProviderAbi = parseAbi([
+  "function getUserReserveData(address asset, address user) view returns (uint256 currentATokenBalance, uint256 currentStableDebt, uint256 currentVariableDebt, uint256 principalStableDebt, uint256 scaledVariableDebt, uint256 stableBorrowRate, uint256 liquidityRate, uint40 stableRateLastUpdated, bool usageAsCollateralEnabled)",
+]);
+
+type HeldReserves = AaveUserPosition["reserves"];
+
+/**
+ * How an account's per-reserve balances and collateral flags are read: `perUser` calls per account, decoded from
+ * `res[base..]` (undefined when the account is unreadable). Through the data provider: one getUserReserveData per
+ * reserve (it reads the very same balanceOf's and configuration bit). Without it: the configuration, then the
+ * aToken, variable and stable debt balances of each reserve.
+ */
+function accountDetail(
+  pool: Address,
+  reserves: readonly AaveReserveState[],
+  dataProvider: Address | undefined,
+): { perUser: number; calls(user: Address): ReadCall[]; decode(res: readonly ReadResult<any>[], base: number): HeldReserves | undefined } {
+  const held = (x: HeldReserves) => x.filter((r) => r.aTokenBalance > 0n || r.variableDebt > 0n || r.stableDebt > 0n);
+  if (dataProvider) {
+    return {
+      perUser: reserves.length,
+      calls: (user) => reserves.map((r) => ({ address: dataProvider, abi: dataProviderAbi, functionName: "getUserReserveData", args: [r.asset, user] })),
+      decode: (res, base) => {
+        const rows = reserves.map((_, j) => res[base + j]);
+        if (rows.length > 0 && rows.every((r) => !r.ok)) return undefined;
+        return held(
+          reserves.map((r, j) => {
+            const v = rows[j].ok ? (rows[j] as { value: readonly unknown[] }).value : undefined;
+            return {
+              asset: r.asset,
+              aTokenBalance: (v?.[0] as bigint | undefined) ?? 0n,
+              variableDebt: (v?.[2] as bigint | undefined) ?? 0n,
+              stableDebt: (v?.[1] as bigint | undefined) ?? 0n,
+              usageAsCollateralEnabled: v?.[8] === true,
+            };
+          }),
+        );
+      },
+    };
+  }
+  return {
+    perUser: 1 + 3 * reserves.length,
+    calls: (user) => [
+      { address: pool, abi: aavePoolAbi, functionName: "getUserConfiguration", args: [user] },
+      ...reserves.flatMap((r) => [
+        { address: r.aToken, abi: erc20BalanceAbi, functionName: "balanceOf", args: [user] },
+        { address: r.variableDebtToken, abi: erc20BalanceAbi, functionName: "balanceOf", args: [user] },
+        { address: r.stableDebtToken, abi: erc20BalanceAbi, functionName: "balanceOf", args: [user] },
+      ]),
+    ],
+    decode: (res, base) => {
+      if (!res[base].ok) return undefined;
+      const bitmap = BigInt((res[base] as { value: { data: bigint } }).value.data);
+      const get = (j: number) => (res[base + 1 + j].ok ? (res[base + 1 + j] as { value: bigint }).value : 0n);
+      return held(
+        reserves.map((r, j) => ({
+          asset: r.asset,
+          aTokenBalance: get(3 * j),
+          variableDebt: get(3 * j + 1),
+          stableDebt: get(3 * j + 2),
+          usageAsCollateralEnabled: ((bitmap >> BigInt(2 * r.id + 1)) & 1n) === 1n,
+        })),
+      );
+    },
+  };
+}
+
 /**
  * Account data of `users` in one batched round, then per-reserve balances and collateral flags of those under
- * HF 1 in a second: only they can be liquidated. Unreadable accounts are skipped this block, not fatal.
+ * HF 1 in a second: only they can be liquidated. With a coalescer, the details of `detailFor` (accounts that may be
+ * under HF 1, most likely first) are read in the first round's spare room and kept only for accounts under HF 1; the
+ * second round holds the other accounts under HF 1, and is skipped when there are none. Unreadable accounts are
+ * skipped this block, not fatal.
  */
 export async function readAaveAccounts(
   client: PublicClient<Transport, Chain>,
-  params: { pool: Address; reserves: readonly AaveReserveState[]; users: readonly Address[] } & BatchedReadOptions,
+  params: {
+    pool: Address;
+    reserves: readonly AaveReserveState[];
+    users: readonly Address[];
+    /** Accounts whose details may be needed, most likely first. */
+    detailFor?: readonly Address[];
+    /** AaveProtocolDataProvider of the pool: one call per reserve for an account's details instead of three. */
+    dataProvider?: Address;
+  } & BatchedReadOptions,
 ): Promise<{ accounts: AaveAccountState[]; positions: Record<Address, AaveUserPosition> }> {
   const { pool, reserves } = params;
-  const results = await readBatched<any>(
-    client,
-    params.users.map((u) => ({ address: pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [u] })),
-    params,
-  );
+  const { perUser, calls: detailCalls, decode } = accountDetail(pool, reserves, params.dataProvider);
+  // Early details ride in the spare room of the account data's wave only: a chunk of their own would cost as much
+  // as the second round they might save.
+  const reading = new Set(params.users);
+  const wanted = params.coalescer && params.detailFor ? params.detailFor.filter((u) => reading.has(u)) : [];
+  const [results, earlyResults] = await Promise.all([
+    readBatched<any>(
+      client,
+      params.users.map((u) => ({ address: pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [u] })),
+      params,
+    ),
+    wanted.length > 0 ? params.coalescer!.readSpare<any>(wanted.flatMap(detailCalls), perUser, params) : Promise.resolve([]),
+  ]);
+  const early = wanted.slice(0, earlyResults.length / perUser);
   const accounts: AaveAccountState[] = [];
   params.users.forEach((user, i) => {
     const r = results[i];
@@ -93,36 +181,19 @@ export async function readAaveAccounts(
     accounts.push({ user, totalCollateralBase, totalDebtBase, currentLiquidationThreshold, healthFactor });
   });
   const atRisk = accounts.filter((a) => a.totalDebtBase > 0n && a.healthFactor < WAD);
+  // Where each at-risk account's details are: read early in the first round, or in the second.
+  const detail = new Map<Address, { res: ReadResult<any>[]; base: number }>();
+  early.forEach((u, k) => detail.set(u, { res: earlyResults, base: k * perUser }));
+  const late = atRisk.filter((a) => !detail.has(a.user));
+  if (late.length > 0) {
+    const res = await readBatched<any>(client, late.flatMap((a) => detailCalls(a.user)), params);
+    late.forEach((a, k) => detail.set(a.user, { res, base: k * perUser }));
+  }
   const positions: Record<Address, AaveUserPosition> = {};
-  if (atRisk.length > 0) {
-    const perUser = 1 + 3 * reserves.length;
-    const detail: ReadCall[] = atRisk.flatMap((a) => [
-      { address: pool, abi: aavePoolAbi, functionName: "getUserConfiguration", args: [a.user] },
-      ...reserves.flatMap((r) => [
-        { address: r.aToken, abi: erc20BalanceAbi, functionName: "balanceOf", args: [a.user] },
-        { address: r.variableDebtToken, abi: erc20BalanceAbi, functionName: "balanceOf", args: [a.user] },
-        { address: r.stableDebtToken, abi: erc20BalanceAbi, functionName: "balanceOf", args: [a.user] },
-      ]),
-    ]);
-    const res = await readBatched<any>(client, detail, params);
-    atRisk.forEach((a, k) => {
-      const base = k * perUser;
-      if (!res[base].ok) return;
-      const bitmap = BigInt((res[base] as { value: { data: bigint } }).value.data);
-      const get = (j: number) => (res[base + 1 + j].ok ? (res[base + 1 + j] as { value: bigint }).value : 0n);
-      positions[a.user] = {
-        healthFactor: a.healthFactor,
-        reserves: reserves
-          .map((r, j) => ({
-            asset: r.asset,
-            aTokenBalance: get(3 * j),
-            variableDebt: get(3 * j + 1),
-            stableDebt: get(3 * j + 2),
-            usageAsCollateralEnabled: ((bitmap >> BigInt(2 * r.id + 1)) & 1n) === 1n,
-          }))
-          .filter((x) => x.aTokenBalance > 0n || x.variableDebt > 0n || x.stableDebt > 0n),
-      };
-    });
+  for (const a of atRisk) {
+    const { res, base } = detail.get(a.user)!;
+    const held = decode(res, base);
+    if (held) positions[a.user] = { healthFactor: a.healthFactor, reserves: held };
   }
   return { accounts, positions };
 }

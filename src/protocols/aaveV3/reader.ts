@@ -9,6 +9,23 @@ const WAD = 10n ** 18n;
 const REREAD_HF = (105n * WAD) / 100n;
 
 /**
+ * A floor on the health factor of an account read at `c.prices`, at `prices`: h x min(P1/P0) / max(P1/P0) over the
+ * reserves; undefined when a reserve has no price of its last reading (a new reserve: no floor).
+ */
+function healthFloor(c: { account: AaveAccountState; prices: Map<Address, bigint> }, prices: ReadonlyMap<Address, bigint>): bigint | undefined {
+  let minRatio = WAD;
+  let maxRatio = WAD;
+  for (const [asset, p1] of prices) {
+    const p0 = c.prices.get(asset);
+    if (!p0) return undefined;
+    const r = (p1 * WAD) / p0;
+    if (r < minRatio) minRatio = r;
+    if (r > maxRatio) maxRatio = r;
+  }
+  return (c.account.healthFactor * minRatio) / maxRatio;
+}
+
+/**
  * Aave's reader: borrowers discovered from pool events, accounts re-read only when they could have changed enough
  * to matter. An account read at health factor h under prices P0 has, under prices P1, a health factor of at least
  * h x min(P1/P0) / max(P1/P0) over the reserves (collateral can only lose what its price lost, debt only gain what
@@ -24,6 +41,8 @@ export class AaveReader implements ProtocolReader {
   /** Risk parameters last read, by asset: a governance change to them forces a full re-read. */
   private reserveParams = new Map<Address, string>();
   private lastAccountsRead = 0;
+  /** The reserves list last read: this block's list, data and prices are read in one round from it. */
+  private assets?: Address[];
   private lastFresh = 0;
 
   constructor(
@@ -39,34 +58,41 @@ export class AaveReader implements ProtocolReader {
   }
 
   async read(client: ReadClient, at: ReadAt): Promise<{ aave: AaveState }> {
-    const { fresh, touched } = await this.index.update(client, at.blockNumber, this.aTokens);
+    const batch = { blockNumber: at.blockNumber, chunkSize: at.chunkSize, coalescer: at.coalescer };
+    // Round 1 (one wave): discovery and the reserves (list, data, prices) from last block's list; round 2: the
+    // accounts to re-read, with the details of those likely under HF 1.
+    const [{ fresh, touched }, reserves] = await Promise.all([
+      this.index.update(client, at.blockNumber, this.aTokens, at.coalescer),
+      readAaveReserves(client, { pool: this.section.pool, oracle: this.section.oracle, assets: this.assets, ...batch }),
+    ]);
     this.lastFresh = fresh.length;
-    const batch = { blockNumber: at.blockNumber, chunkSize: at.chunkSize };
-    const reserves = await readAaveReserves(client, { pool: this.section.pool, oracle: this.section.oracle, ...batch });
     const params = new Map(reserves.map((r) => [r.asset, `${r.ltv}:${r.liquidationThreshold}:${r.liquidationBonus}:${r.decimals}`]));
     const paramsChanged = [...params].some(([asset, p]) => this.reserveParams.get(asset) !== p);
     this.reserveParams = params;
     this.aTokens = reserves.map((r) => r.aToken);
+    this.assets = reserves.map((r) => r.asset);
     const block = at.blockNumber;
     const full = paramsChanged || this.lastFullRead < 0n || block - this.lastFullRead >= BigInt(this.options.fullRefreshBlocks ?? 50);
     const dirty = new Set(touched);
     const prices = new Map(reserves.map((r) => [r.asset, r.priceBase]));
-    const toRead = [...this.index.borrowers].filter((u) => {
+    const toRead: Address[] = [];
+    const likelyUnder: { user: Address; bound: bigint }[] = [];
+    for (const u of this.index.borrowers) {
       const c = this.cache.get(u);
-      if (full || !c || dirty.has(u)) return true;
-      if (c.account.totalDebtBase === 0n) return false;
-      let minRatio = WAD;
-      let maxRatio = WAD;
-      for (const [asset, p1] of prices) {
-        const p0 = c.prices.get(asset);
-        if (!p0) return true;
-        const r = (p1 * WAD) / p0;
-        if (r < minRatio) minRatio = r;
-        if (r > maxRatio) maxRatio = r;
-      }
-      return (c.account.healthFactor * minRatio) / maxRatio < REREAD_HF;
+      const bound = c ? healthFloor(c, prices) : undefined;
+      // Its details are read with its account data when the health factor may now be under 1.
+      if (bound !== undefined && c!.account.totalDebtBase > 0n && bound < WAD) likelyUnder.push({ user: u, bound });
+      if (full || !c || dirty.has(u)) toRead.push(u);
+      else if (c.account.totalDebtBase > 0n && (bound === undefined || bound < REREAD_HF)) toRead.push(u);
+    }
+    const { accounts, positions } = await readAaveAccounts(client, {
+      pool: this.section.pool,
+      reserves,
+      users: toRead,
+      dataProvider: this.section.dataProvider,
+      detailFor: likelyUnder.sort((a, b) => (a.bound < b.bound ? -1 : a.bound > b.bound ? 1 : 0)).map((x) => x.user),
+      ...batch,
     });
-    const { accounts, positions } = await readAaveAccounts(client, { pool: this.section.pool, reserves, users: toRead, ...batch });
     for (const a of accounts) this.cache.set(a.user, { account: a, prices, block });
     if (full) this.lastFullRead = block;
     this.lastAccountsRead = toRead.length;

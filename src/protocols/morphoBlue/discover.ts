@@ -1,5 +1,6 @@
 import { getAddress, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 import { getLogsChunked } from "../../chain/logs.js";
+import type { ReadCoalescer } from "../../chain/multicall.js";
 import { morphoBorrowEvent } from "./abi.js";
 
 /**
@@ -27,8 +28,8 @@ export class MorphoBorrowerIndex {
     return n;
   }
 
-  /** Scans (lastScanned, toBlock]; returns how many pairs were new. */
-  async update(client: PublicClient<Transport, Chain>, toBlock: bigint): Promise<number> {
+  /** Scans (lastScanned, toBlock]; returns how many pairs were new. With `coalescer`, the eth_getLogs joins its wave. */
+  async update(client: PublicClient<Transport, Chain>, toBlock: bigint, coalescer?: ReadCoalescer): Promise<number> {
     if (toBlock <= this.scannedTo) return 0;
     const logs = await getLogsChunked(client, {
       address: this.morpho,
@@ -36,6 +37,7 @@ export class MorphoBorrowerIndex {
       fromBlock: this.scannedTo + 1n,
       toBlock,
       chunkBlocks: this.chunkBlocks,
+      coalescer,
     });
     let fresh = 0;
     for (const log of logs) {

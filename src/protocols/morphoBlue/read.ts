@@ -1,5 +1,5 @@
 import { zeroAddress, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
-import { readBatched, unwrap, type BatchedReadOptions, type ReadCall } from "../../chain/multicall.js";
+import { readBatched, unwrap, type BatchedReadOptions, type ReadCall, type ReadResult } from "../../chain/multicall.js";
 import { accrueMorphoInterest } from "../../risk/morpho/interest.js";
 import type { MorphoMarketState, MorphoPosition } from "../../risk/morpho/types.js";
 import type { MorphoMarketParams } from "./types.js";
@@ -21,30 +21,56 @@ export interface MorphoState {
   markets: MorphoMarketSnapshot[];
 }
 
+/** A market's totals and oracle price at the snapshot block, before interest is accrued. */
+export interface MorphoMarketHead {
+  state: MorphoMarketState;
+  price: bigint;
+  /** borrowRateView read in the same round with last block's state; valid when `state` is unchanged since. */
+  guessedRate?: ReadResult<bigint>;
+  guessedFrom?: MorphoMarketState;
+}
+
+type Market = { id: Hex; params: MorphoMarketParams };
+
+const rateCall = (m: Market, state: MorphoMarketState): ReadCall => ({
+  address: m.params.irm,
+  abi: irmAbi,
+  functionName: "borrowRateView",
+  args: [m.params, state],
+});
+
+const sameState = (a: MorphoMarketState, b: MorphoMarketState) =>
+  a.totalSupplyAssets === b.totalSupplyAssets &&
+  a.totalSupplyShares === b.totalSupplyShares &&
+  a.totalBorrowAssets === b.totalBorrowAssets &&
+  a.totalBorrowShares === b.totalBorrowShares &&
+  a.lastUpdate === b.lastUpdate &&
+  a.fee === b.fee;
+
 /**
- * Reads every watched market and every known borrower's position in two batched rounds (market + oracle + IRM
- * rate; then positions), and accrues interest off-chain to `timestamp` so health checks match what `liquidate`
- * will see (Morpho accrues before checking).
+ * Market totals and oracle prices, one batched round. With `previous` (each market's state last block, by id), the
+ * borrow rate is read in the same round with that state: the IRM's view is a function of the market's stored state,
+ * so when the state has not changed the rate is already the right one and accrual needs no round of its own.
  */
-export async function readMorphoState(
+export async function readMorphoHeads(
   client: PublicClient<Transport, Chain>,
-  params: {
-    morpho: Address;
-    markets: readonly { id: Hex; params: MorphoMarketParams }[];
-    borrowers: ReadonlyMap<Hex, ReadonlySet<Address>>;
-    timestamp: bigint;
-  } & BatchedReadOptions,
-): Promise<MorphoState> {
+  params: { morpho: Address; markets: readonly Market[]; previous?: ReadonlyMap<Hex, MorphoMarketState> } & BatchedReadOptions,
+): Promise<MorphoMarketHead[]> {
   const { morpho, markets } = params;
+  const guesses = markets.map((m) => (m.params.irm === zeroAddress ? undefined : params.previous?.get(m.id)));
   const head = await readBatched<any>(
     client,
-    markets.flatMap((m) => [
-      { address: morpho, abi: morphoAbi, functionName: "market", args: [m.id] },
-      { address: m.params.oracle, abi: morphoOracleAbi, functionName: "price" },
-    ]),
+    [
+      ...markets.flatMap((m) => [
+        { address: morpho, abi: morphoAbi, functionName: "market", args: [m.id] },
+        { address: m.params.oracle, abi: morphoOracleAbi, functionName: "price" },
+      ]),
+      ...markets.flatMap((m, i) => (guesses[i] ? [rateCall(m, guesses[i])] : [])),
+    ],
     params,
   );
-  const states = markets.map((m, i) => {
+  let guessCursor = 2 * markets.length;
+  return markets.map((m, i) => {
     const r = unwrap(head[2 * i], `Morpho market ${m.id}`) as bigint[];
     const state: MorphoMarketState = {
       totalSupplyAssets: r[0],
@@ -54,40 +80,80 @@ export async function readMorphoState(
       lastUpdate: r[4],
       fee: r[5],
     };
-    return { state, price: unwrap(head[2 * i + 1], `Morpho oracle ${m.params.oracle}`) as bigint };
+    const price = unwrap(head[2 * i + 1], `Morpho oracle ${m.params.oracle}`) as bigint;
+    const from = guesses[i];
+    return from ? { state, price, guessedRate: head[guessCursor++] as ReadResult<bigint>, guessedFrom: from } : { state, price };
   });
-  const rateCalls: ReadCall[] = markets
-    .map((m, i) => ({ m, i }))
-    .filter(({ m }) => m.params.irm !== zeroAddress)
-    .map(({ m, i }) => ({ address: m.params.irm, abi: irmAbi, functionName: "borrowRateView", args: [m.params, states[i].state] }));
-  const rates = rateCalls.length ? await readBatched<bigint>(client, rateCalls, params) : [];
-  let rateCursor = 0;
-  const accrued = markets.map((m, i) => {
-    const borrowRate = m.params.irm === zeroAddress ? 0n : unwrap(rates[rateCursor++], `borrow rate of ${m.id}`);
-    return accrueMorphoInterest({ market: states[i].state, irm: m.params.irm, borrowRate, timestamp: params.timestamp }).market;
-  });
+}
 
+/** Each market's totals with interest accrued to `timestamp`: borrow rates not guessed right are read in one round. */
+export async function accrueMorphoMarkets(
+  client: PublicClient<Transport, Chain>,
+  params: { markets: readonly Market[]; heads: readonly MorphoMarketHead[]; timestamp: bigint } & BatchedReadOptions,
+): Promise<MorphoMarketState[]> {
+  const { markets, heads } = params;
+  const known = heads.map((h) => (h.guessedFrom && sameState(h.guessedFrom, h.state) ? h.guessedRate : undefined));
+  const toRead = markets.map((m, i) => ({ m, i })).filter(({ m, i }) => m.params.irm !== zeroAddress && !known[i]);
+  const rates = await readBatched<bigint>(client, toRead.map(({ m, i }) => rateCall(m, heads[i].state)), params);
+  const fetched = new Map(toRead.map(({ i }, k) => [i, rates[k]]));
+  return markets.map((m, i) => {
+    const borrowRate = m.params.irm === zeroAddress ? 0n : unwrap((known[i] ?? fetched.get(i))!, `borrow rate of ${m.id}`);
+    return accrueMorphoInterest({ market: heads[i].state, irm: m.params.irm, borrowRate, timestamp: params.timestamp }).market;
+  });
+}
+
+/** Every known borrower's position in every market, one batched round; unreadable and debt-free ones are left out. */
+export async function readMorphoPositions(
+  client: PublicClient<Transport, Chain>,
+  params: { morpho: Address; markets: readonly Market[]; borrowers: ReadonlyMap<Hex, ReadonlySet<Address>> } & BatchedReadOptions,
+): Promise<{ borrower: Address; position: MorphoPosition }[][]> {
+  const { morpho, markets } = params;
   const pairs = markets.flatMap((m) => [...(params.borrowers.get(m.id.toLowerCase() as Hex) ?? [])].map((b) => ({ m, b })));
   const pos = await readBatched<readonly [bigint, bigint, bigint]>(
     client,
     pairs.map(({ m, b }) => ({ address: morpho, abi: morphoAbi, functionName: "position", args: [m.id, b] })),
     params,
   );
+  return markets.map((m) =>
+    pairs
+      .map((p, k) => ({ p, r: pos[k] }))
+      .filter(({ p, r }) => p.m.id === m.id && r.ok)
+      .map(({ p, r }) => {
+        const v = (r as { value: readonly [bigint, bigint, bigint] }).value;
+        return { borrower: p.b, position: { supplyShares: v[0], borrowShares: v[1], collateral: v[2] } };
+      })
+      .filter((x) => x.position.borrowShares > 0n),
+  );
+}
+
+/**
+ * Reads every watched market and every known borrower's position (market + oracle; then IRM rate and positions
+ * together), and accrues interest off-chain to `timestamp` so health checks match what `liquidate` will see
+ * (Morpho accrues before checking).
+ */
+export async function readMorphoState(
+  client: PublicClient<Transport, Chain>,
+  params: {
+    morpho: Address;
+    markets: readonly Market[];
+    borrowers: ReadonlyMap<Hex, ReadonlySet<Address>>;
+    timestamp: bigint;
+  } & BatchedReadOptions,
+): Promise<MorphoState> {
+  const heads = await readMorphoHeads(client, params);
+  const [accrued, positions] = await Promise.all([accrueMorphoMarkets(client, { ...params, heads }), readMorphoPositions(client, params)]);
+  return assembleMorphoState(params, heads, accrued, positions);
+}
+
+/** Morpho's slice of the snapshot from its parts. */
+export function assembleMorphoState(
+  params: { morpho: Address; markets: readonly Market[] },
+  heads: readonly MorphoMarketHead[],
+  accrued: readonly MorphoMarketState[],
+  positions: readonly { borrower: Address; position: MorphoPosition }[][],
+): MorphoState {
   return {
-    morpho,
-    markets: markets.map((m, i) => ({
-      id: m.id,
-      params: m.params,
-      state: accrued[i],
-      price: states[i].price,
-      positions: pairs
-        .map((p, k) => ({ p, r: pos[k] }))
-        .filter(({ p, r }) => p.m.id === m.id && r.ok)
-        .map(({ p, r }) => {
-          const v = (r as { value: readonly [bigint, bigint, bigint] }).value;
-          return { borrower: p.b, position: { supplyShares: v[0], borrowShares: v[1], collateral: v[2] } };
-        })
-        .filter((x) => x.position.borrowShares > 0n),
-    })),
+    morpho: params.morpho,
+    markets: params.markets.map((m, i) => ({ id: m.id, params: m.params, state: accrued[i], price: heads[i].price, positions: positions[i] })),
   };
 }

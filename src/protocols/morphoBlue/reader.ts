@@ -1,9 +1,10 @@
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
+import type { MorphoMarketState } from "../../risk/morpho/types.js";
 import { readBatched } from "../../chain/multicall.js";
 import { erc20BalanceAbi } from "../../chain/erc20.js";
 import type { ProtocolReader, ReadAt, ReadClient, ReaderOptions } from "../module.js";
 import { MorphoBorrowerIndex } from "./discover.js";
-import { readMorphoState, type MorphoState } from "./read.js";
+import { accrueMorphoMarkets, assembleMorphoState, readMorphoHeads, readMorphoPositions, type MorphoState } from "./read.js";
 import type { MorphoSection } from "./schema.js";
 
 /**
@@ -14,6 +15,8 @@ import type { MorphoSection } from "./schema.js";
 export class MorphoReader implements ProtocolReader {
   private readonly index?: MorphoBorrowerIndex;
   private lastFresh = 0;
+  /** Each market's state last block: the borrow rate is guessed from it in the heads' round. */
+  private states = new Map<Hex, MorphoMarketState>();
 
   constructor(
     private readonly section: MorphoSection,
@@ -26,18 +29,29 @@ export class MorphoReader implements ProtocolReader {
   }
 
   async read(client: ReadClient, at: ReadAt): Promise<{ morpho?: MorphoState; morphoLiquidity: Record<Address, bigint> }> {
-    this.lastFresh = this.index ? await this.index.update(client, at.blockNumber) : 0;
-    const batch = { blockNumber: at.blockNumber, chunkSize: at.chunkSize };
-    const [morpho, balances] = await Promise.all([
-      this.index
-        ? readMorphoState(client, { morpho: this.section.morpho, markets: this.section.markets, borrowers: this.index.borrowers, timestamp: at.timestamp, ...batch })
-        : Promise.resolve(undefined),
+    const batch = { blockNumber: at.blockNumber, chunkSize: at.chunkSize, coalescer: at.coalescer };
+    const markets = this.section.markets;
+    // Round 1 (one wave): discovery, market heads and Morpho's balances; round 2: positions of every borrower now
+    // known, and the borrow rates the heads' round could not guess.
+    const [fresh, heads, balances] = await Promise.all([
+      this.index ? this.index.update(client, at.blockNumber, at.coalescer) : Promise.resolve(0),
+      this.index ? readMorphoHeads(client, { morpho: this.section.morpho, markets, previous: this.states, ...batch }) : Promise.resolve(undefined),
       readBatched<bigint>(
         client,
         this.tokens.map((t) => ({ address: t, abi: erc20BalanceAbi, functionName: "balanceOf", args: [this.section.morpho] })),
         batch,
       ),
     ]);
+    this.lastFresh = fresh;
+    let morpho: MorphoState | undefined;
+    if (this.index && heads) {
+      const [accrued, positions] = await Promise.all([
+        accrueMorphoMarkets(client, { markets, heads, timestamp: at.timestamp, ...batch }),
+        readMorphoPositions(client, { morpho: this.section.morpho, markets, borrowers: this.index.borrowers, ...batch }),
+      ]);
+      this.states = new Map(markets.map((m, i) => [m.id, heads[i].state]));
+      morpho = assembleMorphoState({ morpho: this.section.morpho, markets }, heads, accrued, positions);
+    }
     const morphoLiquidity: Record<Address, bigint> = {};
     balances.forEach((r, i) => {
       if (r.ok) morphoLiquidity[this.tokens[i]] = r.value;

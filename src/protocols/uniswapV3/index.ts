@@ -1,7 +1,8 @@
 /** Uniswap V3 pools: price, liquidity and nearby ticks each block; rebalanced from inventory, a V2 funding source. */
 import type { ProtocolModule } from "../module.js";
 import { findV3Rebalances } from "./detect.js";
-import { readV3Pools, type V3PoolConfig, type V3PoolSnapshot } from "./read.js";
+import type { Address } from "viem";
+import { readV3Pools, v3CenterWord, type V3PoolConfig, type V3PoolSnapshot } from "./read.js";
 import { uniswapV3Actions } from "./readBack.js";
 import { uniswapV3SectionSchema, type UniswapV3Section } from "./schema.js";
 
@@ -21,7 +22,16 @@ export const uniswapV3Module: ProtocolModule<UniswapV3Section> = {
   createReader: (deployment) => {
     if (!deployment.uniswapV3) return undefined;
     const pools: V3PoolConfig[] = Object.entries(deployment.uniswapV3.pools).map(([name, p]) => ({ name, ...p }));
-    return { read: async (client, at) => ({ v3Pools: await readV3Pools(client, pools, { blockNumber: at.blockNumber, chunkSize: at.chunkSize }) }) };
+    // The bitmap word each pool's tick sat in last block: its window is read with slot0, in the same wave, and is
+    // only read again after slot0 when the tick has since left that word.
+    const centers = new Map<Address, number>();
+    return {
+      read: async (client, at) => {
+        const v3Pools = await readV3Pools(client, pools, { blockNumber: at.blockNumber, chunkSize: at.chunkSize, coalescer: at.coalescer, centers });
+        for (const p of v3Pools) centers.set(p.address, v3CenterWord(p.state.tick, p.tickSpacing));
+        return { v3Pools };
+      },
+    };
   },
   positionsWatched: (s) => s.v3Pools?.length,
   context: (d) => ({ v3Pools: d.uniswapV3 ? Object.values(d.uniswapV3.pools) : [] }),

@@ -1,5 +1,5 @@
 import type { Address, Chain, PublicClient, Transport } from "viem";
-import { readBatched, unwrap, type BatchedReadOptions } from "../../chain/multicall.js";
+import { readBatched, unwrap, type BatchedReadOptions, type ReadResult } from "../../chain/multicall.js";
 import type { V3PoolState } from "../../risk/uniswapV3/types.js";
 import { v3PoolAbi } from "./abi.js";
 
@@ -17,37 +17,64 @@ export interface V3PoolSnapshot extends V3PoolConfig {
   state: V3PoolState;
 }
 
+/** The tick bitmap word holding `tick`: the centre of the window readV3Pools reads. */
+export function v3CenterWord(tick: number, tickSpacing: number): number {
+  return Math.floor(tick / tickSpacing) >> 8;
+}
+
 /**
  * Reads each pool's price, active liquidity and the initialised ticks within `wordsEachSide` bitmap words of
  * the current tick (each word spans 256 tick spacings: +-2 words is +-30,720 ticks at spacing 60), in two
  * batched rounds: (1) slot0, liquidity and bitmap words of every pool; (2) liquidityNet of each set bit.
+ * The bitmap words depend on slot0's tick: with `centers` (each pool's centre word last block) they are read with
+ * slot0 and kept when the tick is still in that word; otherwise they take a round of their own.
  */
 export async function readV3Pools(
   client: PublicClient<Transport, Chain>,
   pools: readonly V3PoolConfig[],
-  options: BatchedReadOptions & { wordsEachSide?: number } = {},
+  options: BatchedReadOptions & { wordsEachSide?: number; centers?: ReadonlyMap<Address, number> } = {},
 ): Promise<V3PoolSnapshot[]> {
   if (pools.length === 0) return [];
   const k = options.wordsEachSide ?? 2;
+  const windowOf = (center: number) => Array.from({ length: 2 * k + 1 }, (_, j) => center - k + j);
+  const bitmapCalls = (p: V3PoolConfig, words: readonly number[]) =>
+    words.map((w) => ({ address: p.address, abi: v3PoolAbi, functionName: "tickBitmap", args: [w] }));
+  const guessed = pools.map((p) => {
+    const c = options.centers?.get(p.address);
+    return c === undefined ? undefined : windowOf(c);
+  });
   const head = await readBatched<any>(
     client,
-    pools.flatMap((p) => [
-      { address: p.address, abi: v3PoolAbi, functionName: "slot0" },
-      { address: p.address, abi: v3PoolAbi, functionName: "liquidity" },
-    ]),
+    [
+      ...pools.flatMap((p) => [
+        { address: p.address, abi: v3PoolAbi, functionName: "slot0" },
+        { address: p.address, abi: v3PoolAbi, functionName: "liquidity" },
+      ]),
+      ...pools.flatMap((p, i) => bitmapCalls(p, guessed[i] ?? [])),
+    ],
     options,
   );
-  const words = pools.map((p, i) => {
-    const tick = Number(unwrap(head[2 * i], `slot0 of ${p.address}`)[1]);
-    const compressed = Math.floor(tick / p.tickSpacing);
-    const center = compressed >> 8;
-    return Array.from({ length: 2 * k + 1 }, (_, j) => center - k + j);
+  const words = pools.map((p, i) => windowOf(v3CenterWord(Number(unwrap(head[2 * i], `slot0 of ${p.address}`)[1]), p.tickSpacing)));
+  // Bitmap results by pool: the guessed window when it was right, else a second round.
+  const byPool: ReadResult<bigint>[][] = [];
+  let guessCursor = 2 * pools.length;
+  const missing: number[] = [];
+  pools.forEach((_, i) => {
+    const g = guessed[i];
+    const results = head.slice(guessCursor, guessCursor + (g?.length ?? 0)) as ReadResult<bigint>[];
+    guessCursor += g?.length ?? 0;
+    if (g && g[0] === words[i][0]) byPool[i] = results;
+    else missing.push(i);
   });
-  const bitmaps = await readBatched<bigint>(
-    client,
-    pools.flatMap((p, i) => words[i].map((w) => ({ address: p.address, abi: v3PoolAbi, functionName: "tickBitmap", args: [w] }))),
-    options,
-  );
+  if (missing.length > 0) {
+    const res = await readBatched<bigint>(client, missing.flatMap((i) => bitmapCalls(pools[i], words[i])), options);
+    let c = 0;
+    for (const i of missing) {
+      byPool[i] = res.slice(c, c + words[i].length);
+      c += words[i].length;
+    }
+  }
+  const bitmaps = byPool.flat();
   const tickLists: number[][] = [];
   let cursor = 0;
   pools.forEach((p, i) => {
