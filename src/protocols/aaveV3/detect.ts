@@ -7,13 +7,16 @@ import type { AaveReserveView, AaveUserPosition } from "../../risk/aave/types.js
 import { formatHealthFactor } from "../../risk/format.js";
 import type { AaveLiquidationOpportunity } from "../../risk/opportunity.js";
 import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../../risk/profit.js";
-import { maximiseConcave, sizeAaveLiquidation, type Venue } from "../../risk/route/index.js";
+import { maximiseConcave, sizeAaveLiquidation, type FundingCost, type Venue } from "../../risk/route/index.js";
+import { MAX_UINT256 } from "../../risk/math/uint.js";
 import { v2GetAmountIn } from "../../risk/uniswapV2/amounts.js";
 import { skip, type SkipReason } from "../../skip.js";
 import { ZERO_ADDRESS, type Candidate, type Skip, type StrategyContext } from "../../strategy/types.js";
 import { extraHops, routeEffects, routeVenues, saleRouteOf, venuesOf } from "../../strategy/venues.js";
 import type { Snapshot } from "../../watcher/snapshot.js";
 
+/** Extra gas of an Aave flashLoanSimple over a Morpho flash loan (measured: test/contracts/keeper-executor-routes). */
+const AAVE_FLASH_EXTRA_GAS = 45_000n;
 /** Gas of a routed Aave liquidation per hop beyond the first (measured: test/contracts/keeper-executor-routes). */
 const ROUTED_GAS_PER_EXTRA_HOP = 110_000n;
 /** Golden-section iterations when sizing: the objective is smooth, and 24 narrowings leave a 1e-5 bracket. */
@@ -116,42 +119,49 @@ export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): 
         else lastReason = skip("not-profitable", `no size of the liquidation repays the flash swap (best ${r?.profit ?? 0n} collateral units)`);
       } else lastReason = skip("no-funding", `no Uniswap V2 pair to flash-borrow ${c.debtAsset} against ${c.collateralAsset}`);
 
-      // Route 2: Morpho's free flash loan of the debt asset, the collateral sold over the best split route.
+      // Routes 2 and 3: a flash loan of the debt asset (Morpho's, free, while it holds enough; else Aave's own
+      // flashLoanSimple at the pool's premium), the collateral sold over the best split route.
       const morphoCash = ctx.morpho ? (snapshot.morphoLiquidity?.[c.debtAsset] ?? 0n) : 0n;
-      if (ctx.morpho && morphoCash > 0n) {
+      const lenders: { source: FlashSource; lender: Address; funding: FundingCost; cash: bigint; label: string; extraGas: bigint }[] = [];
+      if (ctx.morpho && morphoCash > 0n) lenders.push({ source: FlashSource.MorphoFlashLoan, lender: ctx.morpho, funding: { kind: "free" }, cash: morphoCash, label: "morpho flash loan", extraGas: 0n });
+      // Aave lends only assets whose reserve has flash loans enabled (else FLASHLOAN_DISABLED, "91").
+      if (aave.flashLoanPremiumBps !== undefined && aave.reserves.find((r) => r.asset === c.debtAsset)?.flashLoanEnabled) {
+        lenders.push({ source: FlashSource.AaveFlashLoan, lender: ctx.aavePool, funding: { kind: "aave", premiumBps: aave.flashLoanPremiumBps }, cash: MAX_UINT256, label: "aave flash loan", extraGas: AAVE_FLASH_EXTRA_GAS });
+      }
+      for (const l of lenders) {
         venues ??= venuesOf(snapshot);
         const sized = sizeAaveLiquidation({
           liquidation: inputs,
           venues,
-          funding: { kind: "free" },
+          funding: l.funding,
           route: { hubs: [ctx.wethToken], slices: SIZING_SLICES },
           iterations: SIZING_ITERATIONS,
           topShortcut: true,
         });
-        if (sized && sized.profitDebtUnits > 0n && sized.debtToCover <= morphoCash) {
-          const route = sized.route;
-          const direct = route.legs.length === 1 && route.legs[0].path.length === 1 && venues.find((v) => v.address === route.legs[0].path[0].venue)?.kind === "v2";
-          const common = { aavePool: ctx.aavePool, collateralAsset: c.collateralAsset, debtAsset: c.debtAsset, user: account.user, debtToCover: sized.debtToCover };
-          const used = routeVenues(route);
-          options.push({
-            profit: sized.profitDebtUnits,
-            profitUsd: tokenAmountToUsd(sized.profitDebtUnits, debtPrice.decimals, debtPrice.usd8),
-            profitToken: debtPrice,
-            gas: ctx.gas.aaveMorphoFlash + BigInt(extraHops(route)) * ROUTED_GAS_PER_EXTRA_HOP,
-            debtToCover: sized.debtToCover,
-            collateralSeized: sized.collateralSeized,
-            protocolFee: sized.amounts.protocolFee,
-            source: direct ? `morpho flash loan, collateral sold on V2 ${used[0]}` : `morpho flash loan, collateral sold over ${route.legs.length} leg(s) on ${used.length} pool(s)`,
-            build: (minProfit) =>
-              direct
-                ? { kind: "liquidateAaveMorphoFlash", params: { ...common, morpho: ctx.morpho!, swapPair: used[0], minProfit } }
-                : {
-                    kind: "liquidateAaveRouted",
-                    params: { ...common, source: FlashSource.MorphoFlashLoan, lender: ctx.morpho!, route: saleRouteOf(route, venues!, sized.repaid), minProfit },
-                  },
-            effects: routeEffects(route),
-          });
-        }
+        if (!sized || sized.profitDebtUnits <= 0n || sized.debtToCover > l.cash) continue;
+        const route = sized.route;
+        const used = routeVenues(route);
+        // A Morpho-funded sale on one V2 pair has its own, cheaper entry point.
+        const direct =
+          l.source === FlashSource.MorphoFlashLoan && route.legs.length === 1 && route.legs[0].path.length === 1 && venues.find((v) => v.address === used[0])?.kind === "v2";
+        const common = { aavePool: ctx.aavePool, collateralAsset: c.collateralAsset, debtAsset: c.debtAsset, user: account.user, debtToCover: sized.debtToCover };
+        options.push({
+          profit: sized.profitDebtUnits,
+          profitUsd: tokenAmountToUsd(sized.profitDebtUnits, debtPrice.decimals, debtPrice.usd8),
+          profitToken: debtPrice,
+          gas: ctx.gas.aaveMorphoFlash + l.extraGas + BigInt(extraHops(route)) * ROUTED_GAS_PER_EXTRA_HOP,
+          debtToCover: sized.debtToCover,
+          collateralSeized: sized.collateralSeized,
+          protocolFee: sized.amounts.protocolFee,
+          source: direct ? `${l.label}, collateral sold on V2 ${used[0]}` : `${l.label}, collateral sold over ${route.legs.length} leg(s) on ${used.length} pool(s)`,
+          build: (minProfit) =>
+            direct
+              ? { kind: "liquidateAaveMorphoFlash", params: { ...common, morpho: l.lender, swapPair: used[0], minProfit } }
+              : { kind: "liquidateAaveRouted", params: { ...common, source: l.source, lender: l.lender, route: saleRouteOf(route, venues!, sized.repaid), minProfit } },
+          effects: routeEffects(route),
+        });
+        // Morpho's loan is free: when it can lend, Aave's (same route, a premium, more gas) cannot net more.
+        break;
       }
 
       for (const o of options) {

@@ -7,6 +7,8 @@ import { aaveOracleAbi, aavePoolAbi, erc20BalanceAbi } from "./abi.js";
 /** A reserve as the keeper tracks it: risk parameters and price, plus the token addresses to read balances. */
 export interface AaveReserveState extends AaveReserveView {
   id: number;
+  /** Configuration bit 63: whether Pool.flashLoanSimple lends this asset. */
+  flashLoanEnabled: boolean;
   aToken: Address;
   variableDebtToken: Address;
   stableDebtToken: Address;
@@ -24,6 +26,8 @@ export interface AaveAccountState {
 /** Aave's part of a Snapshot. `positions` holds per-reserve balances only for accounts with HF < 1. */
 export interface AaveState {
   pool: Address;
+  /** Pool.FLASHLOAN_PREMIUM_TOTAL in bps: the fee of its flashLoanSimple (undefined if it could not be read). */
+  flashLoanPremiumBps?: bigint;
   reserves: AaveReserveState[];
   accounts: AaveAccountState[];
   positions: Record<Address, AaveUserPosition>;
@@ -64,6 +68,7 @@ export async function readAaveReserves(
       liquidationProtocolFee: cfg.liquidationProtocolFee,
       liquidationThreshold: cfg.liquidationThreshold,
       ltv: cfg.ltv,
+      flashLoanEnabled: cfg.flashLoanEnabled,
       aToken: getAddress(data.aTokenAddress),
       variableDebtToken: getAddress(data.variableDebtTokenAddress),
       stableDebtToken: getAddress(data.stableDebtTokenAddress),

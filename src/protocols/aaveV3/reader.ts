@@ -1,5 +1,7 @@
 import type { Address } from "viem";
+import { readBatched } from "../../chain/multicall.js";
 import type { ReadAt, ReadClient, ReaderOptions, ProtocolReader } from "../module.js";
+import { aavePoolAbi } from "./abi.js";
 import { AaveBorrowerIndex } from "./discover.js";
 import { readAaveAccounts, readAaveReserves, type AaveAccountState, type AaveState } from "./read.js";
 import type { AaveSection } from "./schema.js";
@@ -44,6 +46,7 @@ export class AaveReader implements ProtocolReader {
   /** The reserves list last read: this block's list, data and prices are read in one round from it. */
   private assets?: Address[];
   private lastFresh = 0;
+  private flashLoanPremiumBps?: bigint;
 
   constructor(
     private readonly section: AaveSection,
@@ -61,10 +64,13 @@ export class AaveReader implements ProtocolReader {
     const batch = { blockNumber: at.blockNumber, chunkSize: at.chunkSize, coalescer: at.coalescer };
     // Round 1 (one wave): discovery and the reserves (list, data, prices) from last block's list; round 2: the
     // accounts to re-read, with the details of those likely under HF 1.
-    const [{ fresh, touched }, reserves] = await Promise.all([
+    const [{ fresh, touched }, reserves, premium] = await Promise.all([
       this.index.update(client, at.blockNumber, this.aTokens, at.coalescer),
       readAaveReserves(client, { pool: this.section.pool, oracle: this.section.oracle, assets: this.assets, ...batch }),
+      // The flash-loan premium rides in the same wave (no request of its own); governance rarely changes it.
+      readBatched<bigint>(client, [{ address: this.section.pool, abi: aavePoolAbi, functionName: "FLASHLOAN_PREMIUM_TOTAL" }], batch),
     ]);
+    if (premium[0]?.ok) this.flashLoanPremiumBps = premium[0].value;
     this.lastFresh = fresh.length;
     const params = new Map(reserves.map((r) => [r.asset, `${r.ltv}:${r.liquidationThreshold}:${r.liquidationBonus}:${r.decimals}`]));
     const paramsChanged = [...params].some(([asset, p]) => this.reserveParams.get(asset) !== p);
@@ -96,7 +102,15 @@ export class AaveReader implements ProtocolReader {
     for (const a of accounts) this.cache.set(a.user, { account: a, prices, block });
     if (full) this.lastFullRead = block;
     this.lastAccountsRead = toRead.length;
-    return { aave: { pool: this.section.pool, reserves, accounts: [...this.cache.values()].map((c) => c.account), positions } };
+    return {
+      aave: {
+        pool: this.section.pool,
+        reserves,
+        accounts: [...this.cache.values()].map((c) => c.account),
+        positions,
+        ...(this.flashLoanPremiumBps === undefined ? {} : { flashLoanPremiumBps: this.flashLoanPremiumBps }),
+      },
+    };
   }
 
   rewindTo(block: bigint): void {
