@@ -252,7 +252,7 @@ export class ReadCoalescer {
     }
     const chunks = Math.ceil(all.length / chunkSize);
     this.count.calls += chunks;
-    await forEachLimited(chunks, this.options.concurrency ?? 8, async (index) => {
+    await forEachLimited(chunks, this.options.concurrency ?? 4, async (index) => {
       const from = index * chunkSize;
       const slice = all.slice(from, from + chunkSize);
       try {
