@@ -15,7 +15,10 @@ const LAYERS = [
   ["risk-journal", "^src/(risk|journal)/"],
   // 2 chain access, the lower half of each protocol folder (abi, schema, discover, read: what the chain says), and
   // the configuration schema (used by ops and cli).
-  ["chain-protocols-config", "^src/(chain|config)/|^src/protocols/(?!(module|registry)\\.ts$)(?![^/]+/(index|detect|readBack|reader|batch|sequence)\\.ts$)"],
+  [
+    "chain-protocols-config",
+    "^src/(chain|config)/|^src/protocols/(?!(module|registry)\\.ts$)(?![^/]+/(index|detect|readBack|reader|batch|sequence)\\.ts$)",
+  ],
   // 3 the send path: executor contract calls, the transaction layer, the safety gate (kill switch, breaker, caps).
   ["executor-txlayer-safety", "^src/(executor|txlayer|safety)/"],
   // 4 reading the chain into snapshots, and deciding what to do about them; with them the upper half of each protocol

@@ -3,7 +3,9 @@ import { cpus, totalmem, loadavg, platform, release } from "node:os";
 /** One line naming the machine a benchmark ran on: figures are only comparable on the same one. */
 export function machineLine(): string {
   const c = cpus();
-  return `machine: ${c.length} x ${c[0]?.model ?? "unknown cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${platform()} ${release()}, node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`;
+  return `machine: ${c.length} x ${c[0]?.model ?? "unknown cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${platform()} ${release()}, node ${process.version}, load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`;
 }
 
 /** Median of a list of numbers. */

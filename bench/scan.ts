@@ -19,12 +19,19 @@ import { getPrices, setPrice } from "../src/world/actions.js";
 import { machineLine, median, printTable } from "./machine.js";
 
 const { values } = parseArgs({
-  options: { sizes: { type: "string", default: "100,1000,10000" }, runs: { type: "string", default: "3" }, port: { type: "string", default: "8645" } },
+  options: {
+    sizes: { type: "string", default: "100,1000,10000" },
+    runs: { type: "string", default: "3" },
+    port: { type: "string", default: "8645" },
+  },
 });
 const sizes = values.sizes!.split(",").map(Number);
 const runs = Number(values.runs);
 
-const node = await startHardhatNode({ port: Number(values.port), logFile: "/tmp/imbalance-keeper-bench-scan-node.log" });
+const node = await startHardhatNode({
+  port: Number(values.port),
+  logFile: "/tmp/imbalance-keeper-bench-scan-node.log",
+});
 try {
   const chain = await resolveChain(node.url);
   let requests = 0;
@@ -46,7 +53,9 @@ try {
     const added = await openAaveBorrowers(clients, world, aaveBorrowerSpread(size - have, 100 + size).slice(0), prices);
     world.borrowers.aave.push(...added);
     have = size;
-    console.error(`world has ${have} Aave borrowers (+${added.length} in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    console.error(
+      `world has ${have} Aave borrowers (+${added.length} in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    );
     const borrowers = world.borrowers.aave;
 
     const measure = async (label: string, fn: () => Promise<number>) => {
@@ -60,7 +69,10 @@ try {
           seen = await fn();
         } catch (err) {
           // A method that cannot complete at this size is a result too (e.g. 10,000 parallel requests).
-          const why = err instanceof Error ? (err as { shortMessage?: string }).shortMessage ?? err.message.split("\n")[0] : String(err);
+          const why =
+            err instanceof Error
+              ? ((err as { shortMessage?: string }).shortMessage ?? err.message.split("\n")[0])
+              : String(err);
           console.error(`  ${label}: failed after ${requests} requests: ${why}`);
           return { label, ms: Number.NaN, requests, seen: 0, failed: why };
         }
@@ -74,14 +86,26 @@ try {
     const sequential = await measure("one eth_call per position, sequential", async () => {
       let n = 0;
       for (const b of borrowers) {
-        await client.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [b] });
+        await client.readContract({
+          address: world.aave.pool,
+          abi: aavePoolAbi,
+          functionName: "getUserAccountData",
+          args: [b],
+        });
         n++;
       }
       return n;
     });
     const parallel = await measure("one eth_call per position, Promise.all", async () => {
       const r = await Promise.all(
-        borrowers.map((b) => client.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [b] })),
+        borrowers.map((b) =>
+          client.readContract({
+            address: world.aave.pool,
+            abi: aavePoolAbi,
+            functionName: "getUserAccountData",
+            args: [b],
+          }),
+        ),
       );
       return r.length;
     });
@@ -107,14 +131,26 @@ try {
       incrementalRead = s.stats.aaveAccountsRead;
       await setPrice(clients, world, "WETH", base);
     }
-    const incremental = { label: `Watcher, next block after a 1% ETH move (${incrementalRead} re-read)`, ms: median(incrementalMs), requests: median(incrementalReq), seen: borrowers.length, failed: undefined as string | undefined };
-    console.error(`  ${size} borrowers, ${incremental.label}: ${incremental.ms.toFixed(0)} ms, ${incremental.requests} requests`);
+    const incremental = {
+      label: `Watcher, next block after a 1% ETH move (${incrementalRead} re-read)`,
+      ms: median(incrementalMs),
+      requests: median(incrementalReq),
+      seen: borrowers.length,
+      failed: undefined as string | undefined,
+    };
+    console.error(
+      `  ${size} borrowers, ${incremental.label}: ${incremental.ms.toFixed(0)} ms, ${incremental.requests} requests`,
+    );
     // A crash block: ETH -15%, every account re-read (a full refresh) and the details of those it sank.
     const crashMs: number[] = [];
     const crashReq: number[] = [];
     let sunk = 0;
     for (let i = 0; i < runs; i++) {
-      const w = new Watcher(client as never, world, { watch: new Set(["aave-v3"]), multicallChunk: 300, fullRefreshBlocks: 1 });
+      const w = new Watcher(client as never, world, {
+        watch: new Set(["aave-v3"]),
+        multicallChunk: 300,
+        fullRefreshBlocks: 1,
+      });
       await w.snapshot();
       const base = (await getPrices(clients, world)).WETH;
       await setPrice(clients, world, "WETH", (base * 85n) / 100n);
@@ -126,17 +162,34 @@ try {
       sunk = Object.keys(s.aave!.positions).length;
       await setPrice(clients, world, "WETH", base);
     }
-    const crashed = { label: `Watcher, next block after a 15% ETH drop (all re-read, ${sunk} under HF 1)`, ms: median(crashMs), requests: median(crashReq), seen: borrowers.length, failed: undefined as string | undefined };
+    const crashed = {
+      label: `Watcher, next block after a 15% ETH drop (all re-read, ${sunk} under HF 1)`,
+      ms: median(crashMs),
+      requests: median(crashReq),
+      seen: borrowers.length,
+      failed: undefined as string | undefined,
+    };
     console.error(`  ${size} borrowers, ${crashed.label}: ${crashed.ms.toFixed(0)} ms, ${crashed.requests} requests`);
     // The scan budget: ceil(N / 250) + 3 JSON-RPC requests per block for N positions.
     const budget = Math.ceil(size / 250) + 3;
     for (const m of [sequential, parallel, watcher, incremental, crashed]) {
       const isWatcher = m.label.startsWith("Watcher");
-      rows.push([size, m.label, m.seen, m.failed ? `failed: ${m.failed.slice(0, 30)}` : m.ms.toFixed(0), m.requests, isWatcher ? budget : "-", m.failed ? "-" : (sequential.ms / m.ms).toFixed(1)]);
+      rows.push([
+        size,
+        m.label,
+        m.seen,
+        m.failed ? `failed: ${m.failed.slice(0, 30)}` : m.ms.toFixed(0),
+        m.requests,
+        isWatcher ? budget : "-",
+        m.failed ? "-" : (sequential.ms / m.ms).toFixed(1),
+      ]);
     }
   }
   console.log("");
-  printTable(["borrowers", "method", "positions read", "median ms", "HTTP requests", "budget", "speed-up vs sequential"], rows);
+  printTable(
+    ["borrowers", "method", "positions read", "median ms", "HTTP requests", "budget", "speed-up vs sequential"],
+    rows,
+  );
 } finally {
   await node.stop();
 }

@@ -25,7 +25,13 @@ for (const c of cases) {
     blocks = await chain.public.getBlockNumber();
     await chain.close();
   }
-  rows.push([c.label, c.runs, (median(times) / 1000).toFixed(2), (Math.min(...times) / 1000).toFixed(2), blocks.toString()]);
+  rows.push([
+    c.label,
+    c.runs,
+    (median(times) / 1000).toFixed(2),
+    (Math.min(...times) / 1000).toFixed(2),
+    blocks.toString(),
+  ]);
   console.error(`done: ${c.label}`);
 }
 printTable(["world", "runs", "median s", "min s", "transactions"], rows);

@@ -24,7 +24,10 @@ const { values } = parseArgs({
 
 function addressOption(name: string, value: string | undefined): Address | undefined {
   if (value === undefined) return undefined;
-  if (!isAddress(value)) throw new KeeperError(`Invalid --${name}: "${value}".`, { metaMessages: ["Expected a 0x-prefixed 20-byte address."] });
+  if (!isAddress(value))
+    throw new KeeperError(`Invalid --${name}: "${value}".`, {
+      metaMessages: ["Expected a 0x-prefixed 20-byte address."],
+    });
   return getAddress(value);
 }
 
@@ -37,7 +40,9 @@ async function signer(rpcUrl: string): Promise<Account | Address> {
     if (!isHex(hex) || hex.length !== 66) throw new KeeperError("PRIVATE_KEY is not a 32-byte hex private key.");
     return privateKeyToAccount(hex);
   }
-  const accounts = (await createPublicClient({ transport: http(rpcUrl) }).request({ method: "eth_accounts" } as never)) as Address[];
+  const accounts = (await createPublicClient({ transport: http(rpcUrl) }).request({
+    method: "eth_accounts",
+  } as never)) as Address[];
   const first = accounts[0];
   if (!first) {
     throw new KeeperError(`The node at ${redactUrl(rpcUrl)} unlocks no account.`, {

@@ -71,7 +71,10 @@ function parse(argv: string[]): MarketArgs | "help" {
       },
     }));
   } catch (cause) {
-    throw usageError(`Invalid command line: ${(cause as Error).message.split("\n")[0]}`, "Check the spelling of each option and that each one that takes a value has one.");
+    throw usageError(
+      `Invalid command line: ${(cause as Error).message.split("\n")[0]}`,
+      "Check the spelling of each option and that each one that takes a value has one.",
+    );
   }
   if (values.help) return "help";
 
@@ -87,29 +90,48 @@ function parse(argv: string[]): MarketArgs | "help" {
   });
   const skews = values.skew.map((s) => {
     const [pair, bps] = s.split("=");
-    if (!["WETH_USDC", "WBTC_USDC", "WBTC_WETH"].includes(pair) || !/^-?\d+$/.test(bps ?? "") || Math.abs(Number(bps)) >= 10_000) {
-      throw usageError(`Invalid --skew "${s}".`, "Expected PAIR=BPS with |BPS| < 10000, e.g. WETH_USDC=-450 (pairs: WETH_USDC, WBTC_USDC, WBTC_WETH).");
+    if (
+      !["WETH_USDC", "WBTC_USDC", "WBTC_WETH"].includes(pair) ||
+      !/^-?\d+$/.test(bps ?? "") ||
+      Math.abs(Number(bps)) >= 10_000
+    ) {
+      throw usageError(
+        `Invalid --skew "${s}".`,
+        "Expected PAIR=BPS with |BPS| < 10000, e.g. WETH_USDC=-450 (pairs: WETH_USDC, WBTC_USDC, WBTC_WETH).",
+      );
     }
     return { pair: pair as V2PairName, bps: Number(bps) };
   });
 
   const loopOptions = (["strength", "interval-ms", "every-blocks"] as const).filter((k) => values[k] !== undefined);
   if (!values.arbitrage && loopOptions.length > 0) {
-    throw usageError(`--${loopOptions[0]} only applies to --arbitrage.`, "Add --arbitrage to run the arbitrageurs, or drop the option.");
+    throw usageError(
+      `--${loopOptions[0]} only applies to --arbitrage.`,
+      "Add --arbitrage to run the arbitrageurs, or drop the option.",
+    );
   }
   let arbitrage: MarketArgs["arbitrage"] = null;
   if (values.arbitrage) {
     const strength = Number(values.strength ?? "0.5");
     if (!/^(0|1)?(\.\d+)?$/.test(values.strength ?? "0.5") || !(strength > 0 && strength <= 1)) {
-      throw usageError(`Invalid --strength "${values.strength}".`, "Expected a number above 0 and at most 1, e.g. 0.3: the fraction of the gap to the feed closed each block (1 = onto the feed).");
+      throw usageError(
+        `Invalid --strength "${values.strength}".`,
+        "Expected a number above 0 and at most 1, e.g. 0.3: the fraction of the gap to the feed closed each block (1 = onto the feed).",
+      );
     }
     const intervalMs = Number(values["interval-ms"] ?? "1000");
     if (!/^\d+$/.test(values["interval-ms"] ?? "1000") || intervalMs < 1) {
-      throw usageError(`Invalid --interval-ms "${values["interval-ms"]}".`, "Expected a whole number of milliseconds, at least 1, e.g. 500.");
+      throw usageError(
+        `Invalid --interval-ms "${values["interval-ms"]}".`,
+        "Expected a whole number of milliseconds, at least 1, e.g. 500.",
+      );
     }
     const everyBlocks = Number(values["every-blocks"] ?? "1");
     if (!/^\d+$/.test(values["every-blocks"] ?? "1") || everyBlocks < 1) {
-      throw usageError(`Invalid --every-blocks "${values["every-blocks"]}".`, "Expected a whole number of blocks, at least 1.");
+      throw usageError(
+        `Invalid --every-blocks "${values["every-blocks"]}".`,
+        "Expected a whole number of blocks, at least 1.",
+      );
     }
     arbitrage = { strength, intervalMs, everyBlocks };
   }
@@ -137,7 +159,9 @@ async function main(): Promise<void> {
   }
   const world = worldFromJson(readFileSync(args.deploymentFile, "utf8"));
   const chain = await resolveChain(args.rpc, world.multicall3);
-  const [account] = (await createPublicClient({ chain, transport: http(args.rpc) }).request({ method: "eth_accounts" } as never)) as Address[];
+  const [account] = (await createPublicClient({ chain, transport: http(args.rpc) }).request({
+    method: "eth_accounts",
+  } as never)) as Address[];
   const clients = createHttpClients({ chain, rpcUrl: args.rpc, account, pollingInterval: 20 });
   for (const p of args.prices) {
     await setPrice(clients, world, p.symbol, p.price8);
@@ -155,7 +179,9 @@ async function main(): Promise<void> {
     const { strength, intervalMs, everyBlocks } = args.arbitrage;
     const controller = new AbortController();
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => controller.abort());
-    console.log(`arbitrageurs running: strength ${strength}, every ${everyBlocks} block(s), polling every ${intervalMs} ms; Ctrl-C to stop`);
+    console.log(
+      `arbitrageurs running: strength ${strength}, every ${everyBlocks} block(s), polling every ${intervalMs} ms; Ctrl-C to stop`,
+    );
     const { steps } = await runArbitrageurs(clients, world, {
       strength,
       everyBlock: everyBlocks,

@@ -28,7 +28,8 @@ const { values } = parseArgs({
 
 function int(name: string, v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new KeeperError(`Invalid --${name}: "${v}".`, { metaMessages: ["Expected a non-negative integer."] });
+  if (!Number.isInteger(n) || n < 0)
+    throw new KeeperError(`Invalid --${name}: "${v}".`, { metaMessages: ["Expected a non-negative integer."] });
   return n;
 }
 
@@ -42,8 +43,13 @@ async function main(): Promise<void> {
   }
   const chain = await resolveChain(rpcUrl);
   // The node's first unlocked account deploys: no private key needs to be handled here.
-  const [deployer] = (await createPublicClient({ chain, transport: http(rpcUrl) }).request({ method: "eth_accounts" } as never)) as Address[];
-  if (!deployer) throw new KeeperError(`The node at ${rpcUrl} unlocks no account to deploy with.`, { metaMessages: ["Use a Hardhat or anvil development node."] });
+  const [deployer] = (await createPublicClient({ chain, transport: http(rpcUrl) }).request({
+    method: "eth_accounts",
+  } as never)) as Address[];
+  if (!deployer)
+    throw new KeeperError(`The node at ${rpcUrl} unlocks no account to deploy with.`, {
+      metaMessages: ["Use a Hardhat or anvil development node."],
+    });
   const clients = createHttpClients({ chain, rpcUrl, account: deployer, pollingInterval: 20 });
   const t0 = performance.now();
   const world = await deployWorld(clients, {
@@ -52,10 +58,16 @@ async function main(): Promise<void> {
     seed: int("seed", values.seed!),
   });
   writeFileSync(values.out!, worldToJson(world));
-  console.log(`world deployed in ${((performance.now() - t0) / 1000).toFixed(1)} s, addresses written to ${values.out}`);
+  console.log(
+    `world deployed in ${((performance.now() - t0) / 1000).toFixed(1)} s, addresses written to ${values.out}`,
+  );
   console.log(`  Aave V3 pool      ${world.aave.pool}`);
   console.log(`  Morpho Blue       ${world.morpho.morpho}  market ${world.morpho.marketId}`);
-  console.log(`  Uniswap V2 pairs  ${Object.entries(world.uniswapV2.pairs).map(([k, v]) => `${k} ${v.address}`).join(", ")}`);
+  console.log(
+    `  Uniswap V2 pairs  ${Object.entries(world.uniswapV2.pairs)
+      .map(([k, v]) => `${k} ${v.address}`)
+      .join(", ")}`,
+  );
   console.log(`  Uniswap V3 pool   WETH/USDC 0.3% ${world.uniswapV3.pools.WETH_USDC_3000.address}`);
   console.log(`  borrowers         ${world.borrowers.aave.length} on Aave, ${world.borrowers.morpho.length} on Morpho`);
   if (node && !values["exit-after-deploy"]) {

@@ -36,7 +36,16 @@ export interface SkipReason {
 }
 
 /** Builds a SkipReason; `deterministic` defaults to true except for the transient codes. */
-export function skip(code: SkipCode, message: string, extra: { deterministic?: boolean; error?: KeeperError } = {}): SkipReason {
+export function skip(
+  code: SkipCode,
+  message: string,
+  extra: { deterministic?: boolean; error?: KeeperError } = {},
+): SkipReason {
   const transient = code === "rpc-error" || code === "safety" || code === "duplicate" || code === "cooldown";
-  return { code, message, deterministic: extra.deterministic ?? !transient, ...(extra.error ? { error: extra.error } : {}) };
+  return {
+    code,
+    message,
+    deterministic: extra.deterministic ?? !transient,
+    ...(extra.error ? { error: extra.error } : {}),
+  };
 }

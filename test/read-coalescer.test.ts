@@ -27,13 +27,16 @@ describe("ReadCoalescer", () => {
     world = await deployWorld(chain, { aaveBorrowers: 6, morphoBorrowers: 4, seed: 2 });
     client = createPublicClient({
       chain: localChain,
-      transport: custom({
-        request: async (args: { method: string; params?: unknown[] }) => {
-          counts[args.method] = (counts[args.method] ?? 0) + 1;
-          if (args.method === "eth_call" && counts.eth_call === failCall) throw new Error("connection reset by peer");
-          return chain.provider.request(args);
+      transport: custom(
+        {
+          request: async (args: { method: string; params?: unknown[] }) => {
+            counts[args.method] = (counts[args.method] ?? 0) + 1;
+            if (args.method === "eth_call" && counts.eth_call === failCall) throw new Error("connection reset by peer");
+            return chain.provider.request(args);
+          },
         },
-      }, { retryCount: 0 }),
+        { retryCount: 0 },
+      ),
     }) as PublicClient<Transport, Chain>;
   }, 300_000);
 
@@ -46,8 +49,10 @@ describe("ReadCoalescer", () => {
     failCall = 0;
   };
   const tokens = () => Object.values(world.tokens).map((t) => t.address as Address);
-  const balances = (holder: Address): ReadCall[] => tokens().map((t) => ({ address: t, abi: erc20BalanceAbi, functionName: "balanceOf", args: [holder] }));
-  const prices = (): ReadCall[] => Object.values(world.feeds).map((f) => ({ address: f, abi: aggregatorAbi, functionName: "latestRoundData" }));
+  const balances = (holder: Address): ReadCall[] =>
+    tokens().map((t) => ({ address: t, abi: erc20BalanceAbi, functionName: "balanceOf", args: [holder] }));
+  const prices = (): ReadCall[] =>
+    Object.values(world.feeds).map((f) => ({ address: f, abi: aggregatorAbi, functionName: "latestRoundData" }));
 
   it("merges the reads of one wave, splits results back in order, and keeps a reverting call's failure its own", async () => {
     const blockNumber = await chain.public.getBlockNumber();
@@ -89,7 +94,9 @@ describe("ReadCoalescer", () => {
     const first = balances(world.aave.pool).slice(0, 3); // calls 0..2
     const straddling = [...balances(world.morpho.morpho).slice(0, 2), ...prices().slice(0, 2)]; // calls 3..6
     const last = prices().slice(0, 1); // call 7
-    const results = await Promise.allSettled([first, straddling, last].map((calls) => readBatched(client, calls, { coalescer })));
+    const results = await Promise.allSettled(
+      [first, straddling, last].map((calls) => readBatched(client, calls, { coalescer })),
+    );
     expect(counts.eth_call).toBe(2);
     expect(results[0].status).toBe("fulfilled");
     for (const r of results.slice(1)) {
@@ -111,9 +118,18 @@ describe("ReadCoalescer", () => {
 
   it("merges eth_getLogs of the same range over several addresses and topics, each reader getting its own logs", async () => {
     const toBlock = await chain.public.getBlockNumber();
-    const aaveParams = { address: [world.aave.pool], event: aaveBorrowEvent, events: [...aavePoolAccountEvents], fromBlock: 0n, toBlock };
+    const aaveParams = {
+      address: [world.aave.pool],
+      event: aaveBorrowEvent,
+      events: [...aavePoolAccountEvents],
+      fromBlock: 0n,
+      toBlock,
+    };
     const morphoParams = { address: world.morpho.morpho, event: morphoBorrowEvent, fromBlock: 0n, toBlock };
-    const [aaveAlone, morphoAlone] = await Promise.all([getLogsChunked(chain.public, aaveParams), getLogsChunked(chain.public, morphoParams)]);
+    const [aaveAlone, morphoAlone] = await Promise.all([
+      getLogsChunked(chain.public, aaveParams),
+      getLogsChunked(chain.public, morphoParams),
+    ]);
     reset();
     const coalescer = new ReadCoalescer(client);
     const [aave, morpho] = await Promise.all([

@@ -16,7 +16,15 @@ function contextFor(world: World, overrides: Partial<StrategyContext> = {}): Str
     rebalanceToleranceBps: 1,
     maxTradeUsd: 0n,
     v3Rebalance: true,
-    gas: { aaveV2Flash: 460_000n, aaveV2FlashBatchItem: 190_000n, aaveMorphoFlash: 475_000n, rebalanceV2Inventory: 150_000n, rebalanceV2V3Flash: 215_000n, morphoLiquidation: 210_000n, rebalanceV3Inventory: 180_000n },
+    gas: {
+      aaveV2Flash: 460_000n,
+      aaveV2FlashBatchItem: 190_000n,
+      aaveMorphoFlash: 475_000n,
+      rebalanceV2Inventory: 150_000n,
+      rebalanceV2V3Flash: 215_000n,
+      morphoLiquidation: 210_000n,
+      rebalanceV3Inventory: 180_000n,
+    },
     ...overrides,
   };
 }
@@ -37,9 +45,24 @@ describe("planBlock on snapshots of the real protocols", () => {
   });
 
   it("plans a profitable liquidation for an underwater borrower and skips a dust one for gas", async () => {
-    const big = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 50_000n * 10n ** 8n, healthFactorBps: 10_400n });
-    const dust = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 40n * 10n ** 8n, healthFactorBps: 10_400n });
-    const healthy = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 50_000n * 10n ** 8n, healthFactorBps: 16_000n });
+    const big = await createAaveBorrower(chain, world, {
+      collateral: "WETH",
+      debt: "USDC",
+      collateralUsd: 50_000n * 10n ** 8n,
+      healthFactorBps: 10_400n,
+    });
+    const dust = await createAaveBorrower(chain, world, {
+      collateral: "WETH",
+      debt: "USDC",
+      collateralUsd: 40n * 10n ** 8n,
+      healthFactorBps: 10_400n,
+    });
+    const healthy = await createAaveBorrower(chain, world, {
+      collateral: "WETH",
+      debt: "USDC",
+      collateralUsd: 50_000n * 10n ** 8n,
+      healthFactorBps: 16_000n,
+    });
     await setPrice(chain, world, "WETH", 2_850n * 10n ** 8n);
     const w = new Watcher(chain.public, world, { watch: new Set(["aave-v3", "uniswap-v2"]) });
     const plan = planBlock(await w.snapshot(), contextFor(world));

@@ -32,7 +32,9 @@ describe("watcher request budget", () => {
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const n = snapshot.stats.borrowersWatched + snapshot.stats.morphoBorrowersWatched;
     const budget = Math.ceil(n / 250) + 3;
-    console.log(`${label}: block ${snapshot.blockNumber}, N=${n}, ${snapshot.stats.aaveAccountsRead} Aave accounts read, ${total} requests (budget ${budget}) ${JSON.stringify(counts)}`);
+    console.log(
+      `${label}: block ${snapshot.blockNumber}, N=${n}, ${snapshot.stats.aaveAccountsRead} Aave accounts read, ${total} requests (budget ${budget}) ${JSON.stringify(counts)}`,
+    );
     return { snapshot, total, budget };
   };
 
@@ -40,7 +42,10 @@ describe("watcher request budget", () => {
     chain = await createInProcessChain();
     world = await deployWorld(chain, { aaveBorrowers: AAVE_BORROWERS, morphoBorrowers: MORPHO_BORROWERS, seed: 3 });
     const [, keeperWallet, ownerWallet] = chain.accounts;
-    const executor = await deployExecutor({ public: chain.public, wallet: ownerWallet }, { keeper: keeperWallet.account.address });
+    const executor = await deployExecutor(
+      { public: chain.public, wallet: ownerWallet },
+      { keeper: keeperWallet.account.address },
+    );
     // Counts every request the watcher sends (viem sends no JSON-RPC batches over a custom transport).
     client = createPublicClient({
       chain: localChain,
@@ -86,7 +91,12 @@ describe("watcher request budget", () => {
     // The same contents as each protocol's reads on their own, uncoalesced, at that block (Aave's details through
     // the pool and its tokens rather than the data provider).
     const blockNumber = moved.snapshot.blockNumber;
-    const aave = await readAaveState(chain.public, { pool: world.aave.pool, oracle: world.aave.oracle, borrowers: world.borrowers.aave, blockNumber });
+    const aave = await readAaveState(chain.public, {
+      pool: world.aave.pool,
+      oracle: world.aave.oracle,
+      borrowers: world.borrowers.aave,
+      blockNumber,
+    });
     expect(moved.snapshot.aave!.reserves).toEqual(aave.reserves);
     expect(moved.snapshot.aave!.positions).toEqual(aave.positions);
     const byUser = new Map(aave.accounts.map((a) => [a.user, a]));

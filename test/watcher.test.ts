@@ -20,11 +20,21 @@ describe("Watcher on the real protocols", () => {
     expect(new Set((w.readerFor("aave-v3") as AaveReader).borrowers)).toEqual(new Set(world.borrowers.aave));
     expect(s.aave!.accounts).toHaveLength(40);
     for (const a of s.aave!.accounts.slice(0, 5)) {
-      const d = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [a.user], blockNumber: s.blockNumber });
+      const d = await chain.public.readContract({
+        address: world.aave.pool,
+        abi: aavePoolAbi,
+        functionName: "getUserAccountData",
+        args: [a.user],
+        blockNumber: s.blockNumber,
+      });
       expect(a.healthFactor).toBe(d[5]);
       expect(a.totalDebtBase).toBe(d[1]);
     }
-    expect(s.aave!.reserves.map((r) => r.asset).sort()).toEqual(Object.values(world.tokens).map((t) => t.address).sort());
+    expect(s.aave!.reserves.map((r) => r.asset).sort()).toEqual(
+      Object.values(world.tokens)
+        .map((t) => t.address)
+        .sort(),
+    );
     expect(s.v2Pairs).toHaveLength(3);
     expect(Object.isFrozen(s) && Object.isFrozen(s.v2Pairs)).toBe(true);
   });
@@ -32,7 +42,12 @@ describe("Watcher on the real protocols", () => {
   it("picks up new borrowers incrementally and details only the accounts under HF 1", async () => {
     const w = new Watcher(chain.public, world, { watch: new Set(["aave-v3"]) });
     await w.snapshot();
-    const fresh = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 50_000n * 10n ** 8n, healthFactorBps: 10_400n });
+    const fresh = await createAaveBorrower(chain, world, {
+      collateral: "WETH",
+      debt: "USDC",
+      collateralUsd: 50_000n * 10n ** 8n,
+      healthFactorBps: 10_400n,
+    });
     await setPrice(chain, world, "WETH", 2_800n * 10n ** 8n);
     const s = await w.snapshot();
     expect(s.stats.newBorrowers).toBe(1);
@@ -51,7 +66,12 @@ describe("Watcher incremental Aave reads", () => {
   it("re-reads only the accounts a price move could have sunk, and still catches the one that sank", async () => {
     const chain = await createInProcessChain();
     const world = await deployWorld(chain, { aaveBorrowers: 60, morphoBorrowers: 0, seed: 9 });
-    const edge = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 30_000n * 10n ** 8n, healthFactorBps: 10_400n });
+    const edge = await createAaveBorrower(chain, world, {
+      collateral: "WETH",
+      debt: "USDC",
+      collateralUsd: 30_000n * 10n ** 8n,
+      healthFactorBps: 10_400n,
+    });
     const w = new Watcher(chain.public, world, { watch: new Set(["aave-v3"]), fullRefreshBlocks: 1000 });
     const first = await w.snapshot();
     expect(first.stats.aaveAccountsRead).toBe(61); // the first read is full
@@ -62,7 +82,12 @@ describe("Watcher incremental Aave reads", () => {
     expect(Object.keys(second.aave!.positions)).toContain(edge);
     // every account it did not re-read is provably still above HF 1 at the new prices
     for (const a of second.aave!.accounts) {
-      const d = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [a.user] });
+      const d = await chain.public.readContract({
+        address: world.aave.pool,
+        abi: aavePoolAbi,
+        functionName: "getUserAccountData",
+        args: [a.user],
+      });
       if (d[1] > 0n && d[5] < 10n ** 18n) expect(Object.keys(second.aave!.positions)).toContain(a.user);
     }
     await chain.close();
@@ -74,7 +99,12 @@ describe("Watcher incremental Aave reads, governance", () => {
     const { aaveArtifacts } = await import("../src/world/aave.js");
     const chain = await createInProcessChain();
     const world = await deployWorld(chain, { aaveBorrowers: 20, morphoBorrowers: 0, seed: 4 });
-    const victim = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 30_000n * 10n ** 8n, healthFactorBps: 10_400n });
+    const victim = await createAaveBorrower(chain, world, {
+      collateral: "WETH",
+      debt: "USDC",
+      collateralUsd: 30_000n * 10n ** 8n,
+      healthFactorBps: 10_400n,
+    });
     const w = new Watcher(chain.public, world, { watch: new Set(["aave-v3"]), fullRefreshBlocks: 1000 });
     await w.snapshot();
     await chain.public.request({ method: "evm_mine", params: [] } as never);

@@ -71,11 +71,12 @@ export function createHttpClients(params: {
   const pollingInterval = params.pollingInterval ?? 250;
   return {
     public: createPublicClient({ chain: params.chain, transport, pollingInterval }) as PublicClient<Transport, Chain>,
-    wallet: createWalletClient({ chain: params.chain, transport, account: params.account, pollingInterval }) as WalletClient<
-      Transport,
-      Chain,
-      Account
-    >,
+    wallet: createWalletClient({
+      chain: params.chain,
+      transport,
+      account: params.account,
+      pollingInterval,
+    }) as WalletClient<Transport, Chain, Account>,
   };
 }
 

@@ -21,9 +21,15 @@ export const zBigint = z
   .transform((v) => BigInt(v));
 
 /** A 32-byte hex value (market ids). */
-export const zBytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected a 0x-prefixed 32-byte hex value") as unknown as z.ZodType<`0x${string}`>;
+export const zBytes32 = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, "expected a 0x-prefixed 32-byte hex value") as unknown as z.ZodType<`0x${string}`>;
 
-const tokenSchema = z.object({ address: zAddress, symbol: z.string().min(1), decimals: z.number().int().min(0).max(36) });
+const tokenSchema = z.object({
+  address: zAddress,
+  symbol: z.string().min(1),
+  decimals: z.number().int().min(0).max(36),
+});
 
 const baseSchema = z.object({
   chainId: z.number().int().positive(),
@@ -74,9 +80,15 @@ export function parseDeployment(raw: unknown, sections: SectionSchemas, source =
     else problems.push(...r.error.issues.map((i) => `${[source, key, ...i.path].join(".")}: ${i.message}`));
   }
   if (problems.length > 0) {
-    throw new DeploymentError(`The ${source} does not match the deployment schema (${problems.length} problem${problems.length > 1 ? "s" : ""}).`, {
-      metaMessages: [...problems.slice(0, 20), ...(problems.length > 20 ? [`... and ${problems.length - 20} more`] : [])],
-    });
+    throw new DeploymentError(
+      `The ${source} does not match the deployment schema (${problems.length} problem${problems.length > 1 ? "s" : ""}).`,
+      {
+        metaMessages: [
+          ...problems.slice(0, 20),
+          ...(problems.length > 20 ? [`... and ${problems.length - 20} more`] : []),
+        ],
+      },
+    );
   }
   return out as unknown as Deployment;
 }
@@ -110,6 +122,9 @@ export function deploymentToJson(d: object): string {
 export function wrappedNativeToken(d: DeploymentBase): DeploymentToken {
   const symbol = d.wrappedNative ?? "WETH";
   const t = d.tokens[symbol];
-  if (!t) throw new DeploymentError(`The deployment has no token "${symbol}" to price gas with.`, { metaMessages: ['Add it under "tokens", or set "wrappedNative" to the symbol of the wrapped native token.'] });
+  if (!t)
+    throw new DeploymentError(`The deployment has no token "${symbol}" to price gas with.`, {
+      metaMessages: ['Add it under "tokens", or set "wrappedNative" to the symbol of the wrapped native token.'],
+    });
   return t;
 }

@@ -58,7 +58,9 @@ export async function startHardhatNode(params: {
   }
   if (Date.now() >= deadline) {
     child.kill("SIGKILL");
-    throw new KeeperError(`hardhat node did not answer on ${url} in time.`, { metaMessages: [`See ${params.logFile}.`] });
+    throw new KeeperError(`hardhat node did not answer on ${url} in time.`, {
+      metaMessages: [`See ${params.logFile}.`],
+    });
   }
   return {
     url,

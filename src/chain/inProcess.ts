@@ -31,7 +31,9 @@ export async function createInProcessChain(): Promise<InProcessChain> {
   const addresses = (await conn.provider.request({ method: "eth_accounts" })) as Address[];
   const publicClient = createPublicClient({ chain: localChain, transport, pollingInterval: 20 });
   // The node signs for its unlocked development accounts: no private key is handled here.
-  const wallets = addresses.map((account) => createWalletClient({ chain: localChain, transport, account, pollingInterval: 20 }));
+  const wallets = addresses.map((account) =>
+    createWalletClient({ chain: localChain, transport, account, pollingInterval: 20 }),
+  );
   return {
     public: publicClient as unknown as ChainClients["public"],
     wallet: wallets[0] as unknown as ChainClients["wallet"],

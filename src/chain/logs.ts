@@ -46,8 +46,20 @@ export async function getLogsChunked<E extends AbiEvent>(
             toBlock: to,
           })
         : params.events
-          ? await client.getLogs({ address: params.address, events: params.events, fromBlock: from, toBlock: to, strict: true } as never)
-          : await client.getLogs({ address: params.address, event: params.event, fromBlock: from, toBlock: to, strict: true });
+          ? await client.getLogs({
+              address: params.address,
+              events: params.events,
+              fromBlock: from,
+              toBlock: to,
+              strict: true,
+            } as never)
+          : await client.getLogs({
+              address: params.address,
+              event: params.event,
+              fromBlock: from,
+              toBlock: to,
+              strict: true,
+            });
       out.push(...(logs as Log<bigint, number, false, E, true>[]));
     } catch (cause) {
       if (to > from && /range|too many|limit|exceed/i.test(String((cause as Error).message))) {
@@ -90,7 +102,9 @@ export function getLogsMerged(
 ): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
     const part: LogPart = {
-      addresses: (Array.isArray(params.address) ? params.address : [params.address]).map((a) => a.toLowerCase() as Address),
+      addresses: (Array.isArray(params.address) ? params.address : [params.address]).map(
+        (a) => a.toLowerCase() as Address,
+      ),
       events: params.events,
       resolve,
       reject,
@@ -101,7 +115,12 @@ export function getLogsMerged(
   });
 }
 
-async function sendMergedLogs(client: PublicClient<Transport, Chain>, parts: LogPart[], fromBlock: bigint, toBlock: bigint): Promise<void> {
+async function sendMergedLogs(
+  client: PublicClient<Transport, Chain>,
+  parts: LogPart[],
+  fromBlock: bigint,
+  toBlock: bigint,
+): Promise<void> {
   const selectorsOf = (p: LogPart) => new Set(p.events.map((e) => toEventSelector(e)));
   const addresses = [...new Set(parts.flatMap((p) => p.addresses))];
   const topics = [...new Set(parts.flatMap((p) => [...selectorsOf(p)]))];
@@ -109,7 +128,9 @@ async function sendMergedLogs(client: PublicClient<Transport, Chain>, parts: Log
   try {
     const rpc = (await client.request({
       method: "eth_getLogs",
-      params: [{ address: addresses, topics: [topics], fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock) }],
+      params: [
+        { address: addresses, topics: [topics], fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock) },
+      ],
     } as never)) as RpcLog[];
     raw = rpc.map((l) => formatLog(l));
   } catch (err) {

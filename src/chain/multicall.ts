@@ -76,7 +76,11 @@ async function forEachLimited(count: number, limit: number, task: (index: number
 }
 
 /** One aggregate3 eth_call. Throws the transport error when the request itself failed. */
-async function aggregate3<T>(client: PublicClient<Transport, Chain>, calls: readonly ReadCall[], blockNumber: bigint | undefined): Promise<ReadResult<T>[]> {
+async function aggregate3<T>(
+  client: PublicClient<Transport, Chain>,
+  calls: readonly ReadCall[],
+  blockNumber: bigint | undefined,
+): Promise<ReadResult<T>[]> {
   const results = await client.multicall({
     contracts: calls as never,
     allowFailure: true,
@@ -89,7 +93,9 @@ async function aggregate3<T>(client: PublicClient<Transport, Chain>, calls: read
   const transportError = (results as any[]).find((r: any) => r.status === "failure" && isTransportError(r.error));
   if (transportError) throw transportError.error;
   return (results as any[]).map((r: any) =>
-    r.status === "success" ? { ok: true, value: r.result as T } : { ok: false, error: String(r.error?.shortMessage ?? r.error) },
+    r.status === "success"
+      ? { ok: true, value: r.result as T }
+      : { ok: false, error: String(r.error?.shortMessage ?? r.error) },
   );
 }
 
@@ -150,7 +156,10 @@ export class ReadCoalescer {
   }
 
   /** Queues `calls` for the next wave; resolves with their results in order. */
-  read<T = unknown>(calls: readonly ReadCall[], options: Pick<BatchedReadOptions, "blockNumber" | "chunkSize"> = {}): Promise<ReadResult<T>[]> {
+  read<T = unknown>(
+    calls: readonly ReadCall[],
+    options: Pick<BatchedReadOptions, "blockNumber" | "chunkSize"> = {},
+  ): Promise<ReadResult<T>[]> {
     if (calls.length === 0) return Promise.resolve([]);
     return new Promise<ReadResult<T>[]>((resolve, reject) => {
       const chunkSize = Math.max(1, options.chunkSize ?? this.options.chunkSize ?? DEFAULT_CHUNK);
@@ -166,7 +175,11 @@ export class ReadCoalescer {
    * that may turn out to be needed (an account's details in case it is under HF 1): free when they fit, and the
    * caller reads the ones it still needs in its next round.
    */
-  readSpare<T = unknown>(calls: readonly ReadCall[], unit: number, options: Pick<BatchedReadOptions, "blockNumber" | "chunkSize"> = {}): Promise<ReadResult<T>[]> {
+  readSpare<T = unknown>(
+    calls: readonly ReadCall[],
+    unit: number,
+    options: Pick<BatchedReadOptions, "blockNumber" | "chunkSize"> = {},
+  ): Promise<ReadResult<T>[]> {
     if (calls.length === 0) return Promise.resolve([]);
     return new Promise<ReadResult<T>[]>((resolve, reject) => {
       const chunkSize = Math.max(1, options.chunkSize ?? this.options.chunkSize ?? DEFAULT_CHUNK);

@@ -18,8 +18,13 @@ export function strategyFromConfig(deployment: Deployment, config: KeeperConfig)
 }
 
 /** What the watcher reads, and from which block it discovers positions (START_BLOCK 0 = the deployment's). */
-export function watcherOptionsFromConfig(deployment: Deployment, config: KeeperConfig, executor?: Address): WatcherOptions {
-  const startBlock = config.startBlock === "earliest" ? 0n : config.startBlock === 0n ? deployment.startBlock : config.startBlock;
+export function watcherOptionsFromConfig(
+  deployment: Deployment,
+  config: KeeperConfig,
+  executor?: Address,
+): WatcherOptions {
+  const startBlock =
+    config.startBlock === "earliest" ? 0n : config.startBlock === 0n ? deployment.startBlock : config.startBlock;
   return {
     watch: new Set(config.watch as WatchTarget[]),
     multicallChunk: config.multicallBatch,

@@ -46,7 +46,8 @@ ${SETTINGS_NOTE}`,
   --json                print the report as JSON
   Runs on a local fork with a fresh executor and the fork's development accounts; the target chain is only read.
 ${SETTINGS_NOTE}`,
-  world: "keeper world [--port 8545] [--out world.json] [--aave-borrowers 50] [--morpho-borrowers 20] [--seed 1] [--rpc <url>]",
+  world:
+    "keeper world [--port 8545] [--out world.json] [--aave-borrowers 50] [--morpho-borrowers 20] [--seed 1] [--rpc <url>]",
   demo: "keeper demo [--report out.json]\n\n  The end-to-end demo on an embedded chain; --report also writes the summary as JSON.",
 };
 
@@ -86,13 +87,24 @@ async function main(argv: string[]): Promise<number> {
         return await runScan(config(others, "scan"), values.json === true);
       }
       case "simulate": {
-        const { values, rest: others } = takeFlags(rest, { shock: "string", swap: "string", blocks: "string", json: "boolean", arbitrage: "string" });
+        const { values, rest: others } = takeFlags(rest, {
+          shock: "string",
+          swap: "string",
+          blocks: "string",
+          json: "boolean",
+          arbitrage: "string",
+        });
         const blocks = Number((values.blocks as string[] | undefined)?.[0] ?? 3);
-        if (!Number.isInteger(blocks) || blocks < 1) throw new KeeperError(`Invalid --blocks.`, { metaMessages: ["Expected a positive integer."] });
+        if (!Number.isInteger(blocks) || blocks < 1)
+          throw new KeeperError(`Invalid --blocks.`, { metaMessages: ["Expected a positive integer."] });
         const arbText = (values.arbitrage as string[] | undefined)?.[0];
         const arbitrage = arbText === undefined ? 0 : Number(arbText);
         if (!(arbitrage >= 0 && arbitrage <= 1) || (arbText !== undefined && !/^\d*\.?\d+$/.test(arbText))) {
-          throw new KeeperError(`Invalid --arbitrage "${arbText}".`, { metaMessages: ["Expected the fraction of each pool's gap to the feeds closed per block, from 0 to 1, e.g. 0.3."] });
+          throw new KeeperError(`Invalid --arbitrage "${arbText}".`, {
+            metaMessages: [
+              "Expected the fraction of each pool's gap to the feeds closed per block, from 0 to 1, e.g. 0.3.",
+            ],
+          });
         }
         const { code } = await runSimulate(config(others, "simulate"), {
           shocks: (values.shock as string[] | undefined) ?? [],

@@ -54,13 +54,22 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
       dataDir = join(config.dataDir, `fork-${fork.forkBlock}-${Date.now()}`);
       log.info({ forkUrl: fork.url, forkBlock: fork.forkBlock.toString(), executor }, "rehearsing on a local fork");
     }
-    if (!rpcUrl) throw new KeeperError("RPC_URL is not set.", { metaMessages: ["Pass --rpc <url> (or --fork-url <url> to rehearse on a fork)."] });
-    if (!executor) throw new KeeperError("EXECUTOR_ADDRESS is not set.", { metaMessages: ["Deploy it with `npm run deploy:executor`."] });
+    if (!rpcUrl)
+      throw new KeeperError("RPC_URL is not set.", {
+        metaMessages: ["Pass --rpc <url> (or --fork-url <url> to rehearse on a fork)."],
+      });
+    if (!executor)
+      throw new KeeperError("EXECUTOR_ADDRESS is not set.", {
+        metaMessages: ["Deploy it with `npm run deploy:executor`."],
+      });
     const chain = await resolveChain(rpcUrl, deployment.multicall3);
     if (!fork && deployment.chainId !== undefined && deployment.chainId !== chain.id) {
-      throw new KeeperError(`The deployment file is for chain ${deployment.chainId}, the RPC serves chain ${chain.id}.`, {
-        metaMessages: ["Point DEPLOYMENT_FILE at the addresses of this chain."],
-      });
+      throw new KeeperError(
+        `The deployment file is for chain ${deployment.chainId}, the RPC serves chain ${chain.id}.`,
+        {
+          metaMessages: ["Point DEPLOYMENT_FILE at the addresses of this chain."],
+        },
+      );
     }
     const dryRun = config.dryRun || !account;
     // Without a key the keeper still dry-runs: it simulates as the executor's configured keeper account.
@@ -70,18 +79,38 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
       simulateAs = await probe.public.readContract({ address: executor, abi: executorAbi, functionName: "keeper" });
       log.warn({ simulatingAs: simulateAs }, "no PRIVATE_KEY or keystore: dry-run only");
     }
-    const clients = createHttpClients({ chain, rpcUrl, account: simulateAs, pollingInterval: Math.min(config.pollIntervalMs, 1000) });
+    const clients = createHttpClients({
+      chain,
+      rpcUrl,
+      account: simulateAs,
+      pollingInterval: Math.min(config.pollIntervalMs, 1000),
+    });
 
     const metrics = createMetrics({ nativeToken: wrappedNativeToken(deployment).address });
-    const killSwitch = new KillSwitch({ file: config.killFile, signal: config.killSignal ?? false, logger: log, metrics });
+    const killSwitch = new KillSwitch({
+      file: config.killFile,
+      signal: config.killSignal ?? false,
+      logger: log,
+      metrics,
+    });
     closers.push(() => killSwitch.close());
     mkdirSync(dataDir, { recursive: true });
     const journal = Journal.open(dataDir);
     closers.push(() => journal.close());
     const dayStart = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
-    const caps = new DailyCaps({ maxGasWeiPerDay: config.dailyGasCapWei, maxSendsPerDay: config.dailySendCap, logger: log, metrics });
+    const caps = new DailyCaps({
+      maxGasWeiPerDay: config.dailyGasCapWei,
+      maxSendsPerDay: config.dailySendCap,
+      logger: log,
+      metrics,
+    });
     caps.init(journal.gasSpentSince(dayStart), journal.sendsSince(dayStart));
-    const breaker = new CircuitBreaker({ failureThreshold: config.breakerFailures, coolOff: { ms: config.breakerCooloffMs }, logger: log, metrics });
+    const breaker = new CircuitBreaker({
+      failureThreshold: config.breakerFailures,
+      coolOff: { ms: config.breakerCooloffMs },
+      logger: log,
+      metrics,
+    });
     const gate = new SafetyGate({ dryRun, killSwitch, breaker, caps, logger: log, metrics });
     let ops: OpsServer | undefined;
     if (config.opsPort !== undefined) {
@@ -102,10 +131,17 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
     const abort = new AbortController();
     let pipeline: SendPipeline;
     if (account && !dryRun) {
-      const nonces = new NonceManager({ address: account.address, client: clients.public, inFlight: () => journal.inFlightNonces(account!.address) });
+      const nonces = new NonceManager({
+        address: account.address,
+        client: clients.public,
+        inFlight: () => journal.inFlightNonces(account!.address),
+      });
       // Before anything new is sent: settle what a previous run left in flight.
       const rec = await reconcile(journal, clients.public, { nonces });
-      log.info({ ...Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, Array.isArray(v) ? v.length : v])) }, "journal reconciled with the chain");
+      log.info(
+        { ...Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, Array.isArray(v) ? v.length : v])) },
+        "journal reconciled with the chain",
+      );
       const authSigner = config.relayUrl && config.relayAuthKey ? new Wallet(config.relayAuthKey) : undefined;
       const sender = new TxSender({
         client: clients.public,
@@ -113,20 +149,54 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
         journal,
         nonces,
         executor,
-        policy: { priorityFeePerGas: config.priorityFeeWei, maxFeeCapWei: config.maxGasPriceWei, stuckBlocks: config.stuckBlocks },
+        policy: {
+          priorityFeePerGas: config.priorityFeeWei,
+          maxFeeCapWei: config.maxGasPriceWei,
+          stuckBlocks: config.stuckBlocks,
+        },
         submitRaw: authSigner
           ? async (raw, head) => {
               // A bundle is only valid for its target block: offer it for the next few, the sender replaces after that.
               for (let i = 1n; i <= BigInt(config.stuckBlocks); i++) {
-                await sendBundle({ relayUrl: config.relayUrl!, authSigner, signedTransactions: [raw], blockNumber: head + i });
+                await sendBundle({
+                  relayUrl: config.relayUrl!,
+                  authSigner,
+                  signedTransactions: [raw],
+                  blockNumber: head + i,
+                });
               }
             }
           : undefined,
-        onEvent: (e) => log.info({ ...e, ...("maxFeePerGas" in e ? { maxFeePerGas: e.maxFeePerGas.toString(), maxPriorityFeePerGas: e.maxPriorityFeePerGas.toString() } : {}) }, `tx ${e.type}`),
+        onEvent: (e) =>
+          log.info(
+            {
+              ...e,
+              ...("maxFeePerGas" in e
+                ? { maxFeePerGas: e.maxFeePerGas.toString(), maxPriorityFeePerGas: e.maxPriorityFeePerGas.toString() }
+                : {}),
+            },
+            `tx ${e.type}`,
+          ),
       });
-      const tracker = new ReorgTracker({ client: clients.public, journal, confirmations: config.confirmations, nonces, onReorg: (i) => log.warn({ intent: i.id, opportunity: i.opportunityId }, "receipt left the canonical chain: back to evaluation") });
+      const tracker = new ReorgTracker({
+        client: clients.public,
+        journal,
+        confirmations: config.confirmations,
+        nonces,
+        onReorg: (i) =>
+          log.warn(
+            { intent: i.id, opportunity: i.opportunityId },
+            "receipt left the canonical chain: back to evaluation",
+          ),
+      });
       pipeline = new SendPipeline({
-        mode: { dryRun: false, sender, tracker, pollIntervalMs: Math.min(config.pollIntervalMs, 250), signal: abort.signal },
+        mode: {
+          dryRun: false,
+          sender,
+          tracker,
+          pollIntervalMs: Math.min(config.pollIntervalMs, 250),
+          signal: abort.signal,
+        },
         gate,
       });
     } else {
@@ -154,7 +224,10 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
       dryRun,
       onError: (err, n) => {
         recordRpcError(metrics, rpcKindOfError(err));
-        log.warn({ consecutiveFailures: n, error: err instanceof Error ? err.message.split("\n")[0] : String(err) }, "block failed; retrying with backoff");
+        log.warn(
+          { consecutiveFailures: n, error: err instanceof Error ? err.message.split("\n")[0] : String(err) },
+          "block failed; retrying with backoff",
+        );
       },
       onEvent: (e: KeeperEvent) => {
         observeKeeperEvent(metrics, e);
@@ -171,7 +244,12 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
     await keeper.run({ signal: abort.signal, pollIntervalMs: config.pollIntervalMs, maxBlocks: options.maxBlocks });
     if (config.reportFile) writeFileSync(config.reportFile, reportToJson(keeper.report));
     log.info(
-      { liquidations: keeper.report.liquidations.length, rebalances: keeper.report.rebalances.length, skipped: keeper.report.skipped.length, failures: keeper.report.failures.length },
+      {
+        liquidations: keeper.report.liquidations.length,
+        rebalances: keeper.report.rebalances.length,
+        skipped: keeper.report.skipped.length,
+        failures: keeper.report.failures.length,
+      },
       "keeper stopped",
     );
     return 0;
@@ -184,21 +262,50 @@ function logEvent(log: ReturnType<typeof createLogger>, e: KeeperEvent): void {
   switch (e.type) {
     case "block":
       log.info(
-        { block: e.snapshot.blockNumber.toString(), borrowers: e.snapshot.stats.borrowersWatched, morphoBorrowers: e.snapshot.stats.morphoBorrowersWatched, underwater: e.underwater, candidates: e.candidates, readMs: Math.round(e.snapshot.stats.readMs) },
+        {
+          block: e.snapshot.blockNumber.toString(),
+          borrowers: e.snapshot.stats.borrowersWatched,
+          morphoBorrowers: e.snapshot.stats.morphoBorrowersWatched,
+          underwater: e.underwater,
+          candidates: e.candidates,
+          readMs: Math.round(e.snapshot.stats.readMs),
+        },
         "block",
       );
       break;
     case "skip":
-      log.info({ block: e.block.toString(), id: e.id, code: e.skip.code, reason: e.skip.message, ...e.context }, "skip");
+      log.info(
+        { block: e.block.toString(), id: e.id, code: e.skip.code, reason: e.skip.message, ...e.context },
+        "skip",
+      );
       break;
     case "send":
-      log.info({ block: e.block.toString(), id: e.candidate.opportunity.id, action: e.candidate.action.kind, ...e.candidate.context }, "act");
+      log.info(
+        {
+          block: e.block.toString(),
+          id: e.candidate.opportunity.id,
+          action: e.candidate.action.kind,
+          ...e.candidate.context,
+        },
+        "act",
+      );
       break;
     case "outcome": {
       const o = e.outcome;
       const base = { block: e.block.toString(), id: e.candidate.opportunity.id, status: o.status };
-      if (o.status === "mined") log.info({ ...base, tx: o.hash, minedIn: o.blockNumber.toString(), profit: o.profit.toString(), gasUsed: o.gasUsed.toString() }, "done");
-      else if (o.status === "reverted" || o.status === "failed") log.error({ ...base, error: o.error.shortMessage, errorName: o.error.name, tx: o.hash }, "failed");
+      if (o.status === "mined")
+        log.info(
+          {
+            ...base,
+            tx: o.hash,
+            minedIn: o.blockNumber.toString(),
+            profit: o.profit.toString(),
+            gasUsed: o.gasUsed.toString(),
+          },
+          "done",
+        );
+      else if (o.status === "reverted" || o.status === "failed")
+        log.error({ ...base, error: o.error.shortMessage, errorName: o.error.name, tx: o.hash }, "failed");
       else if (o.status === "skipped") log.info({ ...base, code: o.skip.code, reason: o.skip.message }, "held");
       else log.info({ ...base, profit: o.profit.toString(), gas: o.gas.toString() }, "dry-run");
       break;

@@ -20,7 +20,11 @@ export async function scanOnce(config: KeeperConfig, rpcUrl: string, executor?: 
   const deployment = loadDeployment(config.deploymentFile, DEPLOYMENT_SECTIONS);
   const chain = await resolveChain(rpcUrl, deployment.multicall3);
   const clients = createHttpClients({ chain, rpcUrl, account: "0x0000000000000000000000000000000000000001" });
-  const watcher = new Watcher(clients.public, deployment, watcherOptionsFromConfig(deployment, config, executor ?? config.executorAddress));
+  const watcher = new Watcher(
+    clients.public,
+    deployment,
+    watcherOptionsFromConfig(deployment, config, executor ?? config.executorAddress),
+  );
   const snapshot = await watcher.snapshot();
   const plan = planBlock(snapshot, strategyFromConfig(deployment, config));
   return { snapshot, plan };
@@ -34,7 +38,8 @@ export function formatScan(r: ScanResult): string {
       `${s.v2Pairs?.length ?? 0} V2 pairs, ${s.v3Pools?.length ?? 0} V3 pools read in ${s.stats.readMs.toFixed(0)} ms`,
     `would act on ${r.plan.selected.length}:`,
     ...r.plan.selected.map(
-      (c) => `  ${c.opportunity.id}  ${c.action.kind}  net ${formatUsd(c.netProfitUsd)} (gross ${formatUsd(c.opportunity.expectedProfitUsd)}, gas ${formatUsd(c.gasCostUsd)})  ${JSON.stringify(c.context)}`,
+      (c) =>
+        `  ${c.opportunity.id}  ${c.action.kind}  net ${formatUsd(c.netProfitUsd)} (gross ${formatUsd(c.opportunity.expectedProfitUsd)}, gas ${formatUsd(c.gasCostUsd)})  ${JSON.stringify(c.context)}`,
     ),
     `skipped ${r.plan.skipped.length}:`,
     ...r.plan.skipped.map((k) => `  ${k.id}: [${k.skip.code}] ${k.skip.message}`),
@@ -47,7 +52,13 @@ export function scanToJson(r: ScanResult): string {
   return JSON.stringify(
     {
       block: r.snapshot.blockNumber,
-      selected: r.plan.selected.map((c) => ({ id: c.opportunity.id, action: c.action, netProfitUsd: c.netProfitUsd, gasCostUsd: c.gasCostUsd, context: c.context })),
+      selected: r.plan.selected.map((c) => ({
+        id: c.opportunity.id,
+        action: c.action,
+        netProfitUsd: c.netProfitUsd,
+        gasCostUsd: c.gasCostUsd,
+        context: c.context,
+      })),
       skipped: r.plan.skipped,
     },
     (_k, v) => (typeof v === "bigint" ? v.toString() : v),
@@ -57,7 +68,8 @@ export function scanToJson(r: ScanResult): string {
 
 /** `keeper scan`: prints what the keeper would do at the current block. */
 export async function runScan(config: KeeperConfig, json: boolean): Promise<number> {
-  if (!config.rpcUrl) throw new KeeperError("RPC_URL is not set.", { metaMessages: ["Pass --rpc <url> or set RPC_URL."] });
+  if (!config.rpcUrl)
+    throw new KeeperError("RPC_URL is not set.", { metaMessages: ["Pass --rpc <url> or set RPC_URL."] });
   const r = await scanOnce(config, config.rpcUrl);
   console.log(json ? scanToJson(r) : formatScan(r));
   return 0;

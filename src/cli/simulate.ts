@@ -32,9 +32,15 @@ export interface SimulateOptions {
  * keeper on the fork for a few blocks with a fresh executor and the fork's development accounts, and reports
  * what it did and earned. Nothing is sent to the target chain: only the local fork changes.
  */
-export async function runSimulate(config: KeeperConfig, options: SimulateOptions): Promise<{ code: number; report: KeeperReport }> {
+export async function runSimulate(
+  config: KeeperConfig,
+  options: SimulateOptions,
+): Promise<{ code: number; report: KeeperReport }> {
   const upstream = config.forkUrl ?? config.rpcUrl;
-  if (!upstream) throw new KeeperError("No chain to simulate on.", { metaMessages: ["Pass --rpc <url> (or FORK_URL) of the chain to fork."] });
+  if (!upstream)
+    throw new KeeperError("No chain to simulate on.", {
+      metaMessages: ["Pass --rpc <url> (or FORK_URL) of the chain to fork."],
+    });
   const deployment = loadDeployment(config.deploymentFile, DEPLOYMENT_SECTIONS);
   const lines: string[] = [];
   const say = (l: string) => (options.json ? lines.push(l) : console.log(l));
@@ -49,7 +55,11 @@ export async function runSimulate(config: KeeperConfig, options: SimulateOptions
     const scenario = parseScenario(options.shocks, options.swaps, await getPrices(fork.clients, world));
     await applyScenario(fork, world, scenario);
     say(`scenario applied: ${[...options.shocks, ...options.swaps].join(" ") || "(none)"}`);
-    const watcher = new Watcher(keeperClients.public, deployment, watcherOptionsFromConfig(deployment, config, executor));
+    const watcher = new Watcher(
+      keeperClients.public,
+      deployment,
+      watcherOptionsFromConfig(deployment, config, executor),
+    );
     // The production send path on an in-memory journal, signing locally as the fork's keeper (dev account #1).
     const send = createLocalPipeline({
       client: keeperClients.public,
@@ -77,7 +87,10 @@ export async function runSimulate(config: KeeperConfig, options: SimulateOptions
     }
     const r = keeper.report;
     if (options.json) console.log(reportToJson(r));
-    else say(`\nwould earn about ${formatUsd(keeper.totalProfitUsd8)}: ${r.liquidations.length} liquidation(s), ${r.rebalances.length} rebalance(s), ${r.skipped.length} skipped`);
+    else
+      say(
+        `\nwould earn about ${formatUsd(keeper.totalProfitUsd8)}: ${r.liquidations.length} liquidation(s), ${r.rebalances.length} rebalance(s), ${r.skipped.length} skipped`,
+      );
     return { code: 0, report: r };
   } finally {
     closeJournal();

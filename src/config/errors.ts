@@ -91,14 +91,13 @@ export class ConfigError extends KeeperError {
   /** Values in `issues` may be raw: they are made printable here so no caller can leak a secret. */
   constructor(issues: readonly ConfigIssue[], options: ConfigErrorOptions = {}) {
     const redact = createRedactor(options.secrets ?? []);
-    const safe = issues.map(
-      (issue): ConfigIssue =>
-        Object.freeze({
-          ...issue,
-          value: issue.value === undefined ? undefined : displayValue(issue.setting, issue.value, redact),
-          // Some expectations quote part of the value (WATCH's unknown items): the same care applies.
-          expected: redact(issue.expected).replace(KEY_SHAPE, REDACTED),
-        }),
+    const safe = issues.map((issue): ConfigIssue =>
+      Object.freeze({
+        ...issue,
+        value: issue.value === undefined ? undefined : displayValue(issue.setting, issue.value, redact),
+        // Some expectations quote part of the value (WATCH's unknown items): the same care applies.
+        expected: redact(issue.expected).replace(KEY_SHAPE, REDACTED),
+      }),
     );
     const count = safe.length === 1 ? "1 problem" : `${safe.length} problems`;
     super(`Invalid configuration: ${count}.`, {

@@ -4,7 +4,14 @@
  */
 export { KILL_FILE_NAME, loadConfig, RUN_COMMAND, type LoadConfigOptions } from "./load.js";
 export { describeConfig, configSecrets } from "./describe.js";
-export { ConfigError, CONFIG_EXIT_CODE, formatIssue, describeSource, type ConfigIssue, type SettingSource } from "./errors.js";
+export {
+  ConfigError,
+  CONFIG_EXIT_CODE,
+  formatIssue,
+  describeSource,
+  type ConfigIssue,
+  type SettingSource,
+} from "./errors.js";
 export type { KeeperConfig, KeystoreConfig } from "./types.js";
 export {
   formatDecimal,

@@ -123,13 +123,20 @@ function crossCheck(
   }
   // A fork runs on its own development accounts and deploys a fresh executor: it needs none of these.
   if (command === RUN_COMMAND && texts.FORK_URL === undefined) {
-    if (texts.RPC_URL === undefined) missing("RPC_URL", `${SETTINGS.RPC_URL.expected}, required for ${RUN_COMMAND} unless FORK_URL is set`);
+    if (texts.RPC_URL === undefined)
+      missing("RPC_URL", `${SETTINGS.RPC_URL.expected}, required for ${RUN_COMMAND} unless FORK_URL is set`);
     if (p.DRY_RUN === false) {
       if (texts.EXECUTOR_ADDRESS === undefined) {
-        missing("EXECUTOR_ADDRESS", `${SETTINGS.EXECUTOR_ADDRESS.expected}, required to send transactions; ${onlySimulate}`);
+        missing(
+          "EXECUTOR_ADDRESS",
+          `${SETTINGS.EXECUTOR_ADDRESS.expected}, required to send transactions; ${onlySimulate}`,
+        );
       }
       if (texts.PRIVATE_KEY === undefined && texts.KEYSTORE_PATH === undefined) {
-        missing("PRIVATE_KEY", `${SETTINGS.PRIVATE_KEY.expected}, or KEYSTORE_PATH + KEYSTORE_PASSWORD: a signer is required to send transactions; ${onlySimulate}`);
+        missing(
+          "PRIVATE_KEY",
+          `${SETTINGS.PRIVATE_KEY.expected}, or KEYSTORE_PATH + KEYSTORE_PASSWORD: a signer is required to send transactions; ${onlySimulate}`,
+        );
       }
     }
   }
@@ -142,12 +149,23 @@ function crossCheck(
   }
   // The relay key signs requests to a third party; it must not also control the funds.
   if (p.RELAY_AUTH_KEY !== undefined && p.RELAY_AUTH_KEY === p.PRIVATE_KEY) {
-    conflict("RELAY_AUTH_KEY", "a key other than PRIVATE_KEY: the relay key only builds reputation and must not hold funds");
+    conflict(
+      "RELAY_AUTH_KEY",
+      "a key other than PRIVATE_KEY: the relay key only builds reputation and must not hold funds",
+    );
   }
-  if (p.PRIORITY_FEE_GWEI !== undefined && p.MAX_GAS_PRICE_GWEI !== undefined && p.PRIORITY_FEE_GWEI > p.MAX_GAS_PRICE_GWEI) {
+  if (
+    p.PRIORITY_FEE_GWEI !== undefined &&
+    p.MAX_GAS_PRICE_GWEI !== undefined &&
+    p.PRIORITY_FEE_GWEI > p.MAX_GAS_PRICE_GWEI
+  ) {
     // The default tip yields to a low explicit cap (L2s run far below 1 gwei); an explicit tip does not.
     if (sources.PRIORITY_FEE_GWEI.kind === "default") p.PRIORITY_FEE_GWEI = p.MAX_GAS_PRICE_GWEI;
-    else conflict("PRIORITY_FEE_GWEI", `at most MAX_GAS_PRICE_GWEI (${formatDecimal(p.MAX_GAS_PRICE_GWEI, GWEI_DECIMALS)})`);
+    else
+      conflict(
+        "PRIORITY_FEE_GWEI",
+        `at most MAX_GAS_PRICE_GWEI (${formatDecimal(p.MAX_GAS_PRICE_GWEI, GWEI_DECIMALS)})`,
+      );
   }
   // A tolerance at or above the threshold could leave a pool still skewed enough to trigger again.
   const { REBALANCE_TOLERANCE_BPS: tolerance, REBALANCE_THRESHOLD_BPS: threshold } = p;

@@ -112,10 +112,20 @@ function privateKey(name: SettingName) {
 
 /** A host name (RFC 1123 labels) or an IPv4/IPv6 address, as node:net's listen takes it: no scheme, no port. */
 function isHost(text: string): boolean {
-  return isIP(text) !== 0 || /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(text);
+  return (
+    isIP(text) !== 0 ||
+    /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(text)
+  );
 }
 
-const BOOLEANS: Readonly<Record<string, boolean>> = { true: true, false: false, "1": true, "0": false, yes: true, no: false };
+const BOOLEANS: Readonly<Record<string, boolean>> = {
+  true: true,
+  false: false,
+  "1": true,
+  "0": false,
+  yes: true,
+  no: false,
+};
 
 /** One zod schema per setting, from its text to its typed value. */
 export const FIELD_SCHEMAS = {
@@ -132,13 +142,19 @@ export const FIELD_SCHEMAS = {
   EXECUTOR_ADDRESS: z.string().transform((text, ctx): Address => {
     // viem's strict check: all lowercase, or mixed case with a valid EIP-55 checksum.
     if (isAddress(text, { strict: true }) && text.toLowerCase() !== zeroAddress) return getAddress(text);
-    const hint = isAddress(text, { strict: false }) && text.toLowerCase() !== zeroAddress ? " (the checksum does not match: check for a typo)" : "";
+    const hint =
+      isAddress(text, { strict: false }) && text.toLowerCase() !== zeroAddress
+        ? " (the checksum does not match: check for a typo)"
+        : "";
     ctx.addIssue({ code: z.ZodIssueCode.custom, message: expected("EXECUTOR_ADDRESS") + hint });
     return z.NEVER;
   }),
   DEPLOYMENT_FILE: path("DEPLOYMENT_FILE"),
   WATCH: z.string().transform((text, ctx): readonly Protocol[] => {
-    const items = text.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+    const items = text
+      .split(",")
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean);
     const unknown = items.filter((s) => !(PROTOCOLS as readonly string[]).includes(s));
     if (items.length && !unknown.length) return PROTOCOLS.filter((p) => items.includes(p));
     const what = unknown.length ? ` (unknown: ${unknown.join(", ")})` : " (the list is empty)";
@@ -202,7 +218,9 @@ export const FIELD_SCHEMAS = {
     return z.NEVER;
   }),
   OPS_HOST: z.string().refine(isHost, expected("OPS_HOST")),
-  OPS_TOKEN: z.string().refine((text) => text.length >= MIN_OPS_TOKEN_LENGTH && !/\s/.test(text), expected("OPS_TOKEN")),
+  OPS_TOKEN: z
+    .string()
+    .refine((text) => text.length >= MIN_OPS_TOKEN_LENGTH && !/\s/.test(text), expected("OPS_TOKEN")),
   HEALTH_MAX_HEAD_AGE_S: integer("HEALTH_MAX_HEAD_AGE_S", 1),
 } satisfies Record<SettingName, z.ZodType<unknown, z.ZodTypeDef, string>>;
 

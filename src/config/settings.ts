@@ -85,7 +85,9 @@ export interface SettingSpec {
   readonly expected: string;
 }
 
-type SpecInput = Partial<Pick<SettingSpec, "aliases" | "boolean" | "secret" | "url" | "default">> & { expected: string };
+type SpecInput = Partial<Pick<SettingSpec, "aliases" | "boolean" | "secret" | "url" | "default">> & {
+  expected: string;
+};
 
 function spec(name: SettingName, input: SpecInput): SettingSpec {
   return Object.freeze({
@@ -151,11 +153,13 @@ export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = Object.freez
   }),
   PLANNER: spec("PLANNER", {
     default: "sequence",
-    expected: "sequence (the block planned as a sequence of transactions, batched and re-sized on the state each leaves) or single (one candidate at a time)",
+    expected:
+      "sequence (the block planned as a sequence of transactions, batched and re-sized on the state each leaves) or single (one candidate at a time)",
   }),
   MAX_TX_GAS_SHARE_BPS: spec("MAX_TX_GAS_SHARE_BPS", {
     default: "5000",
-    expected: "an integer number of basis points of the block gas limit one transaction may plan to use, from 100 to 10000 (never above 2^24 gas)",
+    expected:
+      "an integer number of basis points of the block gas limit one transaction may plan to use, from 100 to 10000 (never above 2^24 gas)",
   }),
   DRY_RUN: spec("DRY_RUN", { boolean: true, default: "false", expected: "true, false, 1, 0, yes or no" }),
   START_BLOCK: spec("START_BLOCK", {
@@ -281,7 +285,8 @@ function editDistance(a: string, b: string): number {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
       row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j], before[j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j], before[j - 2] + 1);
     }
     [before, prev] = [prev, row];
   }

@@ -1,7 +1,15 @@
 import { readFileSync } from "node:fs";
 import { parse as parseDotenv } from "dotenv";
 import type { ConfigIssue, SettingSource } from "./errors.js";
-import { allFlags, closest, isSettingName, SETTING_NAMES, SETTINGS, settingForFlag, type SettingName } from "./settings.js";
+import {
+  allFlags,
+  closest,
+  isSettingName,
+  SETTING_NAMES,
+  SETTINGS,
+  settingForFlag,
+  type SettingName,
+} from "./settings.js";
 
 /** A setting's text as one source gave it, before validation. */
 export interface RawValue {
@@ -38,7 +46,14 @@ export function readEnvFile(file: string): SourceLayer {
       values: {},
       secrets: [],
       cause,
-      issues: [{ setting: ".env", value: file, expected: `a readable file in dotenv format (${code})`, source: { kind: "dotenv", file } }],
+      issues: [
+        {
+          setting: ".env",
+          value: file,
+          expected: `a readable file in dotenv format (${code})`,
+          source: { kind: "dotenv", file },
+        },
+      ],
     };
   }
   const parsed = parseDotenv(contents);
@@ -51,7 +66,12 @@ export function readEnvFile(file: string): SourceLayer {
     // neighbours such as PRIVATE_KEY_2 are left alone.
     const suggestion = closest(key, SETTING_NAMES, 1);
     if (suggestion) {
-      layer.issues.push({ setting: key, value: undefined, expected: `a known setting: did you mean ${suggestion}?`, source });
+      layer.issues.push({
+        setting: key,
+        value: undefined,
+        expected: `a known setting: did you mean ${suggestion}?`,
+        source,
+      });
       // A misspelt secret name still holds a secret.
       layer.secrets.push(parsed[key]);
     }
@@ -109,7 +129,9 @@ export function readFlags(argv: readonly string[]): FlagLayer {
     if (!spec) {
       // The value is not echoed: it might be a secret given to a misspelt flag.
       const suggestion = closest(flag, allFlags(), 3);
-      const expected = suggestion ? `a known flag: did you mean ${suggestion}?` : "a known flag (see .env.example; flags are the settings in kebab-case)";
+      const expected = suggestion
+        ? `a known flag: did you mean ${suggestion}?`
+        : "a known flag (see .env.example; flags are the settings in kebab-case)";
       layer.issues.push({ setting: flag, value: undefined, expected, source: { kind: "flag", flag } });
       continue;
     }

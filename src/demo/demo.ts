@@ -11,7 +11,16 @@ import { reportToJson, type KeeperReport } from "../keeper/report.js";
 import { aavePoolAbi } from "../protocols/aaveV3/abi.js";
 import { strategyContextFor } from "../strategy/context.js";
 import { Watcher } from "../watcher/watcher.js";
-import { createAaveBorrower, deployWorld, mine, setPrice, skewV2Pool, skewV3Pool, syncPoolsToFeeds, type World } from "../world/index.js";
+import {
+  createAaveBorrower,
+  deployWorld,
+  mine,
+  setPrice,
+  skewV2Pool,
+  skewV3Pool,
+  syncPoolsToFeeds,
+  type World,
+} from "../world/index.js";
 import { formatUnitsShort } from "./format.js";
 import { createNarrator } from "./narrator.js";
 
@@ -37,14 +46,17 @@ export async function verifyDemo(report: KeeperReport, healthyBefore: ReadonlySe
   }
   for (const l of report.liquidations) {
     if (healthyBefore.has(l.borrower)) problems.push(`healthy borrower ${l.borrower} was liquidated`);
-    if (!(Number(l.healthFactorBefore) < 1)) problems.push(`borrower ${l.borrower} had HF ${l.healthFactorBefore} >= 1`);
+    if (!(Number(l.healthFactorBefore) < 1))
+      problems.push(`borrower ${l.borrower} had HF ${l.healthFactorBefore} >= 1`);
     if (BigInt(l.profit) <= 0n) problems.push(`liquidation of ${l.borrower} made no profit`);
   }
   for (const r of report.rebalances) {
     // A slice stops short on purpose; the pool must land within 1 bp on the last trade of each rebalance.
     const later = report.rebalances.filter((x) => x.address === r.address && BigInt(x.block) > BigInt(r.block));
-    if (!r.slice && later.length === 0 && Math.abs(Number(r.skewBpsAfter)) > 1) problems.push(`${r.pool} left ${r.skewBpsAfter} bps from the reference`);
-    if (later.length === 0 && Math.abs(Number(r.skewBpsAfter)) > 1) problems.push(`${r.pool} ended ${r.skewBpsAfter} bps from the reference`);
+    if (!r.slice && later.length === 0 && Math.abs(Number(r.skewBpsAfter)) > 1)
+      problems.push(`${r.pool} left ${r.skewBpsAfter} bps from the reference`);
+    if (later.length === 0 && Math.abs(Number(r.skewBpsAfter)) > 1)
+      problems.push(`${r.pool} ended ${r.skewBpsAfter} bps from the reference`);
   }
   for (const f of report.failures) problems.push(`failed send for ${f.id}: ${f.error}`);
   return problems;
@@ -71,28 +83,63 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const t0 = performance.now();
   print("imbalance-keeper demo: an in-process Hardhat chain with the real Uniswap V2/V3, Aave V3 and Morpho Blue\n");
   const chain = await createInProcessChain();
-  const world = await deployWorld(chain, { aaveBorrowers: options.aaveBorrowers ?? 30, morphoBorrowers: 10, seed: options.seed ?? 42 });
+  const world = await deployWorld(chain, {
+    aaveBorrowers: options.aaveBorrowers ?? 30,
+    morphoBorrowers: 10,
+    seed: options.seed ?? 42,
+  });
   const [, keeperWallet, ownerWallet] = chain.accounts;
-  const executor = await deployExecutor({ public: chain.public, wallet: ownerWallet }, { keeper: keeperWallet.account.address });
+  const executor = await deployExecutor(
+    { public: chain.public, wallet: ownerWallet },
+    { keeper: keeperWallet.account.address },
+  );
   // Named positions so every outcome of the story is on stage whatever the seed: a big one that sinks, a dust
   // one that sinks but is not worth its gas, and a comfortable one that must be left alone.
-  const whale = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 150_000n * 10n ** 8n, healthFactorBps: 10_600n });
-  const dust = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 15n * 10n ** 8n, healthFactorBps: 10_500n });
-  const safe = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 80_000n * 10n ** 8n, healthFactorBps: 17_000n });
-  print(`world deployed in ${((performance.now() - t0) / 1000).toFixed(1)} s: Aave pool ${world.aave.pool}, ` +
-    `${world.borrowers.aave.length} Aave borrowers, V2 WETH/USDC ${world.uniswapV2.pairs.WETH_USDC.address}, V3 WETH/USDC ${world.uniswapV3.pools.WETH_USDC_3000.address}`);
+  const whale = await createAaveBorrower(chain, world, {
+    collateral: "WETH",
+    debt: "USDC",
+    collateralUsd: 150_000n * 10n ** 8n,
+    healthFactorBps: 10_600n,
+  });
+  const dust = await createAaveBorrower(chain, world, {
+    collateral: "WETH",
+    debt: "USDC",
+    collateralUsd: 15n * 10n ** 8n,
+    healthFactorBps: 10_500n,
+  });
+  const safe = await createAaveBorrower(chain, world, {
+    collateral: "WETH",
+    debt: "USDC",
+    collateralUsd: 80_000n * 10n ** 8n,
+    healthFactorBps: 17_000n,
+  });
+  print(
+    `world deployed in ${((performance.now() - t0) / 1000).toFixed(1)} s: Aave pool ${world.aave.pool}, ` +
+      `${world.borrowers.aave.length} Aave borrowers, V2 WETH/USDC ${world.uniswapV2.pairs.WETH_USDC.address}, V3 WETH/USDC ${world.uniswapV3.pools.WETH_USDC_3000.address}`,
+  );
   print(`KeeperExecutor ${executor} (owner ${ownerWallet.account.address}, keeper ${keeperWallet.account.address})`);
   print(`stage: whale ${whale} ($150k WETH, HF 1.06), dust ${dust} ($15, HF 1.05), safe ${safe} ($80k, HF 1.70)\n`);
 
   // The market maker's inventory for V3 rebalances: the owner stocks the executor (test tokens mint freely here).
   const erc20 = parseAbi(["function mint(address,uint256)"]);
-  for (const [token, amount] of [[world.tokens.WETH.address, 700n * 10n ** 18n], [world.tokens.USDC.address, 2_000_000n * 10n ** 6n]] as const) {
-    const h = await ownerWallet.writeContract({ address: token, abi: erc20, functionName: "mint", args: [executor, amount] });
+  for (const [token, amount] of [
+    [world.tokens.WETH.address, 700n * 10n ** 18n],
+    [world.tokens.USDC.address, 2_000_000n * 10n ** 6n],
+  ] as const) {
+    const h = await ownerWallet.writeContract({
+      address: token,
+      abi: erc20,
+      functionName: "mint",
+      args: [executor, amount],
+    });
     await chain.public.waitForTransactionReceipt({ hash: h });
   }
   print(`executor inventory: 700 WETH + 2,000,000 USDC (for V3 rebalances); largest trade per transaction $600,000\n`);
 
-  const watcher = new Watcher(chain.public, world, { watch: new Set(["aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3"]), executor });
+  const watcher = new Watcher(chain.public, world, {
+    watch: new Set(["aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3"]),
+    executor,
+  });
   const priorityFeePerGas = 1_000_000_000n;
   // The production send path (guards, journal, local signing, tracking) on an in-memory journal: the keeper
   // account signs locally as dev account #1, the address the node lists for keeperWallet.
@@ -105,7 +152,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const keeper = new Keeper({
     client: chain.public,
     watcher,
-    strategy: strategyContextFor(world, { minProfitUsd: 5n * 10n ** 8n, priorityFeePerGas, thresholdBps: 30n, toleranceBps: 1, maxTradeUsd: 600_000n * 10n ** 8n }),
+    strategy: strategyContextFor(world, {
+      minProfitUsd: 5n * 10n ** 8n,
+      priorityFeePerGas,
+      thresholdBps: 30n,
+      toleranceBps: 1,
+      maxTradeUsd: 600_000n * 10n ** 8n,
+    }),
     execute: createExecuteFn(send.pipeline, { wethToken: world.tokens.WETH.address }),
     dryRun: false,
     onEvent: createNarrator(print),
@@ -147,7 +200,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     writeFileSync(options.reportFile, reportToJson(report));
     print(`\nreport written to ${options.reportFile}`);
   }
-  print(problems.length === 0 ? `\nall checks passed in ${((performance.now() - t0) / 1000).toFixed(1)} s` : `\nCHECKS FAILED:\n  ${problems.join("\n  ")}`);
+  print(
+    problems.length === 0
+      ? `\nall checks passed in ${((performance.now() - t0) / 1000).toFixed(1)} s`
+      : `\nCHECKS FAILED:\n  ${problems.join("\n  ")}`,
+  );
   send.journal.close();
   if (!options.keepOpen) await chain.close();
   return { report, problems, chain, world, executor, owner: ownerWallet.account.address, stage: { whale, dust, safe } };
@@ -156,7 +213,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 async function healthyBorrowers(client: InProcessChainPublic, world: World): Promise<Set<Address>> {
   const out = new Set<Address>();
   for (const b of world.borrowers.aave) {
-    const d = await client.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [b] });
+    const d = await client.readContract({
+      address: world.aave.pool,
+      abi: aavePoolAbi,
+      functionName: "getUserAccountData",
+      args: [b],
+    });
     if (d[5] >= 10n ** 18n) out.add(b);
   }
   return out;
@@ -170,12 +232,16 @@ function printSummary(print: (l: string) => void, r: KeeperReport, world: World)
   print("\nSummary");
   print(`  liquidations (${r.liquidations.length}):`);
   for (const l of r.liquidations) {
-    print(`    ${l.protocol} ${l.borrower}: HF ${l.healthFactorBefore} -> ${l.healthFactorAfter}, repaid ${fmt(l.debtRepaid, l.debtAsset)}, ` +
-      `seized ${fmt(l.collateralSeized, l.collateralAsset)}, profit ${fmt(l.profit, l.profitAsset)} (${l.profitUsd}), gas ${l.gasUsed}`);
+    print(
+      `    ${l.protocol} ${l.borrower}: HF ${l.healthFactorBefore} -> ${l.healthFactorAfter}, repaid ${fmt(l.debtRepaid, l.debtAsset)}, ` +
+        `seized ${fmt(l.collateralSeized, l.collateralAsset)}, profit ${fmt(l.profit, l.profitAsset)} (${l.profitUsd}), gas ${l.gasUsed}`,
+    );
   }
   print(`  rebalances (${r.rebalances.length}):`);
   for (const b of r.rebalances) {
-    print(`    ${b.pool} ${b.address}: skew ${b.skewBpsBefore} -> ${b.skewBpsAfter} bps${b.slice ? ` (slice ${b.slice})` : ""}, profit ${fmt(b.profit, b.profitAsset)} (${b.profitUsd}), gas ${b.gasUsed}`);
+    print(
+      `    ${b.pool} ${b.address}: skew ${b.skewBpsBefore} -> ${b.skewBpsAfter} bps${b.slice ? ` (slice ${b.slice})` : ""}, profit ${fmt(b.profit, b.profitAsset)} (${b.profitUsd}), gas ${b.gasUsed}`,
+    );
   }
   print(`  skipped (${r.skipped.length}):`);
   for (const s of r.skipped) print(`    ${s.id}: ${s.reason}`);

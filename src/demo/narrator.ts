@@ -41,13 +41,15 @@ export function createNarrator(print: (line: string) => void): (e: KeeperEvent) 
                 `seized ${formatToken(snapshot, c.action.params.collateralAsset, BigInt(String(args.collateralSeized ?? 0)))}, `
               : c.action.kind === "liquidateAaveV2FlashBatch"
                 ? `${c.action.params.items.length} liquidations in one transaction, `
-              : c.action.kind === "liquidateMorpho"
-                ? `repaid ${formatToken(snapshot, c.action.params.marketParams.loanToken, BigInt(String(args.repaidAssets ?? 0)))}, ` +
-                  `seized ${formatToken(snapshot, c.action.params.marketParams.collateralToken, BigInt(String(args.seizedAssets ?? 0)))}, `
-              : c.action.kind === "rebalanceV2" || c.action.kind === "rebalanceV3"
-                ? `swapped ${formatToken(snapshot, c.action.params.zeroForOne ? c.action.tokens.token0 : c.action.tokens.token1, c.action.params.amountIn)}, `
-                : "";
-          print(`    done  block ${o.blockNumber} tx ${short(o.hash)}: ${detail}profit ${profit}, gas ${o.gasUsed.toLocaleString("en-US")}`);
+                : c.action.kind === "liquidateMorpho"
+                  ? `repaid ${formatToken(snapshot, c.action.params.marketParams.loanToken, BigInt(String(args.repaidAssets ?? 0)))}, ` +
+                    `seized ${formatToken(snapshot, c.action.params.marketParams.collateralToken, BigInt(String(args.seizedAssets ?? 0)))}, `
+                  : c.action.kind === "rebalanceV2" || c.action.kind === "rebalanceV3"
+                    ? `swapped ${formatToken(snapshot, c.action.params.zeroForOne ? c.action.tokens.token0 : c.action.tokens.token1, c.action.params.amountIn)}, `
+                    : "";
+          print(
+            `    done  block ${o.blockNumber} tx ${short(o.hash)}: ${detail}profit ${profit}, gas ${o.gasUsed.toLocaleString("en-US")}`,
+          );
         } else if (o.status === "dry-run") {
           print(`    dry-run: simulation passed, profit ${o.profit}, gas ${o.gas}; not sent`);
         } else if (o.status === "skipped") {

@@ -93,7 +93,8 @@ let cached: Artifact | undefined;
 export function keeperExecutorArtifact(): Artifact {
   if (cached) return cached;
   const artifact = loadOwnArtifact(KEEPER_EXECUTOR_SOURCE, KEEPER_EXECUTOR_NAME);
-  const has = (type: string, name: string) => artifact.abi.some((item) => item.type === type && "name" in item && item.name === name);
+  const has = (type: string, name: string) =>
+    artifact.abi.some((item) => item.type === type && "name" in item && item.name === name);
   const missing = [
     ...EXECUTOR_ACTION_FUNCTIONS.filter((n) => !has("function", n)).map((n) => `function ${n}`),
     ...["setKeeper", "owner", "keeper"].filter((n) => !has("function", n)).map((n) => `function ${n}`),

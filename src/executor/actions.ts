@@ -50,7 +50,6 @@ export interface AaveMorphoLiquidationParams {
   minProfit: bigint;
 }
 
-
 /** KeeperExecutor.MorphoLiquidationParams: Morpho Blue liquidation repaid from the seized collateral. */
 export interface MorphoLiquidationParams {
   morpho: Address;
@@ -181,7 +180,9 @@ export class MixedBatchProfitTokenError extends KeeperError {
     const distinct = [...new Set(tokens)];
     super(`A ${batchKind} mixes profit tokens (${distinct.join(", ")}).`, {
       metaMessages: [
-        "Each item's profit is paid in its own " + (batchKind === "liquidateMorphoBatch" ? "loan token" : "debt asset") + ", and the batch's profit must be in one token.",
+        "Each item's profit is paid in its own " +
+          (batchKind === "liquidateMorphoBatch" ? "loan token" : "debt asset") +
+          ", and the batch's profit must be in one token.",
         "Batch only liquidations paying in the same token; send the others separately or in their own batch.",
       ],
     });
@@ -200,7 +201,8 @@ function batchCollateral(items: readonly AaveLiquidationParams[]): Address {
   return first.collateralAsset;
 }
 
-const sumMinProfit = (items: readonly { minProfit: bigint }[]): bigint => items.reduce((sum, i) => sum + i.minProfit, 0n);
+const sumMinProfit = (items: readonly { minProfit: bigint }[]): bigint =>
+  items.reduce((sum, i) => sum + i.minProfit, 0n);
 
 /** The one token every item pays its profit in. Throws on an empty batch or on items paying in different tokens. */
 function sharedProfitToken(batchKind: ExecutorBatchKind, tokens: readonly Address[]): Address {
@@ -214,7 +216,9 @@ function sharedProfitToken(batchKind: ExecutorBatchKind, tokens: readonly Addres
  * The batch action running `items` in order in one transaction, its informational `params.minProfit` set to the
  * sum of the items' floors. Throws EmptyBatchError / MixedBatchCollateralError for a batch the keeper must not send.
  */
-export function aaveV2FlashBatch(items: readonly AaveLiquidationParams[]): Extract<ExecutorAction, { kind: "liquidateAaveV2FlashBatch" }> {
+export function aaveV2FlashBatch(
+  items: readonly AaveLiquidationParams[],
+): Extract<ExecutorAction, { kind: "liquidateAaveV2FlashBatch" }> {
   batchCollateral(items);
   return { kind: "liquidateAaveV2FlashBatch", params: { items: [...items], minProfit: sumMinProfit(items) } };
 }
@@ -225,7 +229,10 @@ export function aaveV2FlashBatch(items: readonly AaveLiquidationParams[]): Extra
  * MixedBatchProfitTokenError when the items' markets do not share one loan token.
  */
 export function morphoRoutedBatch(items: readonly MorphoRoutedLiquidationParams[]): ActionOf<"liquidateMorphoBatch"> {
-  sharedProfitToken("liquidateMorphoBatch", items.map((i) => i.marketParams.loanToken));
+  sharedProfitToken(
+    "liquidateMorphoBatch",
+    items.map((i) => i.marketParams.loanToken),
+  );
   return { kind: "liquidateMorphoBatch", params: { items: [...items], minProfit: sumMinProfit(items) } };
 }
 
@@ -235,7 +242,10 @@ export function morphoRoutedBatch(items: readonly MorphoRoutedLiquidationParams[
  * no items and MixedBatchProfitTokenError when the items do not share one debt asset.
  */
 export function aaveRoutedBatch(items: readonly AaveRoutedLiquidationParams[]): ActionOf<"liquidateAaveRoutedBatch"> {
-  sharedProfitToken("liquidateAaveRoutedBatch", items.map((i) => i.debtAsset));
+  sharedProfitToken(
+    "liquidateAaveRoutedBatch",
+    items.map((i) => i.debtAsset),
+  );
   return { kind: "liquidateAaveRoutedBatch", params: { items: [...items], minProfit: sumMinProfit(items) } };
 }
 
@@ -266,17 +276,27 @@ export function profitToken(action: ExecutorAction): Address {
     case "liquidateMorphoRouted":
       return action.params.marketParams.loanToken;
     case "liquidateMorphoBatch":
-      return sharedProfitToken(action.kind, action.params.items.map((i) => i.marketParams.loanToken));
+      return sharedProfitToken(
+        action.kind,
+        action.params.items.map((i) => i.marketParams.loanToken),
+      );
     case "liquidateAaveRouted":
       return action.params.debtAsset;
     case "liquidateAaveRoutedBatch":
-      return sharedProfitToken(action.kind, action.params.items.map((i) => i.debtAsset));
+      return sharedProfitToken(
+        action.kind,
+        action.params.items.map((i) => i.debtAsset),
+      );
   }
 }
 
 /** Whether the action is a batch (its `params.items` go on chain, its `params.minProfit` does not). */
 export function isBatch(action: ExecutorAction): action is ActionOf<ExecutorBatchKind> {
-  return action.kind === "liquidateAaveV2FlashBatch" || action.kind === "liquidateMorphoBatch" || action.kind === "liquidateAaveRoutedBatch";
+  return (
+    action.kind === "liquidateAaveV2FlashBatch" ||
+    action.kind === "liquidateMorphoBatch" ||
+    action.kind === "liquidateAaveRoutedBatch"
+  );
 }
 
 /**
@@ -327,7 +347,10 @@ function marketStruct(m: ExecutorMorphoMarketParams): Record<string, unknown> {
 /** SaleRoute's own fields, legs and hops copied field by field too. */
 function routeStruct(r: SaleRoute): Record<string, unknown> {
   return {
-    legs: r.legs.map((l) => ({ amountIn: l.amountIn, hops: l.hops.map((h) => ({ kind: h.kind, pool: h.pool, tokenOut: h.tokenOut })) })),
+    legs: r.legs.map((l) => ({
+      amountIn: l.amountIn,
+      hops: l.hops.map((h) => ({ kind: h.kind, pool: h.pool, tokenOut: h.tokenOut })),
+    })),
     minAmountOut: r.minAmountOut,
   };
 }
@@ -392,7 +415,13 @@ function structOf(action: ExecutorAction): Record<string, unknown> | Record<stri
       const m = a.marketParams;
       return {
         morpho: a.morpho,
-        marketParams: { loanToken: m.loanToken, collateralToken: m.collateralToken, oracle: m.oracle, irm: m.irm, lltv: m.lltv },
+        marketParams: {
+          loanToken: m.loanToken,
+          collateralToken: m.collateralToken,
+          oracle: m.oracle,
+          irm: m.irm,
+          lltv: m.lltv,
+        },
         borrower: a.borrower,
         seizedAssets: a.seizedAssets,
         swapPair: a.swapPair,

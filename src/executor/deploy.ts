@@ -1,4 +1,14 @@
-import { getAddress, isAddressEqual, zeroAddress, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from "viem";
+import {
+  getAddress,
+  isAddressEqual,
+  zeroAddress,
+  type Account,
+  type Address,
+  type Chain,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
 import { KeeperError } from "../errors.js";
 import { keeperExecutorArtifact } from "./abi.js";
 
@@ -33,7 +43,9 @@ export async function deployExecutor(clients: ExecutorClients, params: DeployExe
   const deployer = clients.wallet.account.address;
   const owner = getAddress(params.owner ?? deployer);
   if (params.keeper !== undefined && !isAddressEqual(owner, deployer)) {
-    throw new ExecutorDeployError(`a keeper can only be set by the owner, and the deploying account ${deployer} is not the owner ${owner}`);
+    throw new ExecutorDeployError(
+      `a keeper can only be set by the owner, and the deploying account ${deployer} is not the owner ${owner}`,
+    );
   }
   if (isAddressEqual(owner, zeroAddress)) throw new ExecutorDeployError("the owner cannot be the zero address");
   const artifact = keeperExecutorArtifact();
@@ -42,7 +54,8 @@ export async function deployExecutor(clients: ExecutorClients, params: DeployExe
   try {
     const hash = await clients.wallet.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, args: [owner] });
     const receipt = await clients.public.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success" || !receipt.contractAddress) throw new Error(`deployment transaction ${hash} reverted`);
+    if (receipt.status !== "success" || !receipt.contractAddress)
+      throw new Error(`deployment transaction ${hash} reverted`);
     address = getAddress(receipt.contractAddress);
   } catch (cause) {
     throw new ExecutorDeployError("deploy", cause);

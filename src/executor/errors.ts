@@ -5,13 +5,7 @@
  * while RPC trouble (timeouts, rate limits, 5xx, a stale nonce) is `transient` and worth retrying as is.
  */
 import { REVERT_TABLES } from "../protocols/reverts.js";
-import {
-  decodeErrorResult,
-  isHex,
-  parseAbi,
-  type Abi,
-  type Hex,
-} from "viem";
+import { decodeErrorResult, isHex, parseAbi, type Abi, type Hex } from "viem";
 import { KeeperError, walkCause } from "../errors.js";
 import { EXECUTOR_ERRORS, keeperExecutorAbi, type ExecutorErrorName } from "./abi.js";
 
@@ -19,7 +13,8 @@ import { EXECUTOR_ERRORS, keeperExecutorAbi, type ExecutorErrorName } from "./ab
 export type ErrorClassification = "deterministic" | "transient";
 
 /** Which contract a revert reason belongs to. */
-export type RevertSource = "executor" | "aave" | "morpho" | "uniswapV2" | "uniswapV3" | "token" | "solidity" | "unknown";
+export type RevertSource =
+  "executor" | "aave" | "morpho" | "uniswapV2" | "uniswapV3" | "token" | "solidity" | "unknown";
 
 export { AAVE_ERROR_CODES } from "../protocols/aaveV3/reverts.js";
 export { MORPHO_ERRORS } from "../protocols/morphoBlue/reverts.js";
@@ -102,7 +97,10 @@ export class ExecutorRevertError extends KeeperError {
       cause: options.cause,
       metaMessages: decoded.description ? [decoded.description] : [],
       // The cause's own message repeats the revert; the decoded form above is the useful part.
-      details: decoded.data.length > 2 ? `revert data ${decoded.data.slice(0, 138)}${decoded.data.length > 138 ? "..." : ""}` : "no revert data",
+      details:
+        decoded.data.length > 2
+          ? `revert data ${decoded.data.slice(0, 138)}${decoded.data.length > 138 ? "..." : ""}`
+          : "no revert data",
     });
     this.errorName = decoded.errorName;
     this.args = decoded.args;
@@ -145,8 +143,11 @@ export class ExecutorRpcError extends KeeperError {
 }
 
 function formatRevert(d: DecodedRevert): string {
-  const args = d.args.map((a) => (typeof a === "bigint" ? a.toString() : typeof a === "string" ? a : JSON.stringify(a)));
-  if (d.reason !== undefined) return d.errorName === "Error" ? `"${d.reason}"` : `${d.errorName} ("${d.reason}", ${d.source})`;
+  const args = d.args.map((a) =>
+    typeof a === "bigint" ? a.toString() : typeof a === "string" ? a : JSON.stringify(a),
+  );
+  if (d.reason !== undefined)
+    return d.errorName === "Error" ? `"${d.reason}"` : `${d.errorName} ("${d.reason}", ${d.source})`;
   return `${d.errorName}(${args.join(", ")})${d.source === "executor" ? "" : ` (${d.source})`}`;
 }
 
@@ -166,7 +167,14 @@ function decodeReasonString(reason: string, data: Hex): DecodedRevert {
  * Panic(uint256), OpenZeppelin ERC-20 errors; anything else is `UnknownError` with its selector.
  */
 export function decodeRevertData(data: Hex): DecodedRevert {
-  if (data === "0x" || data.length < 10) return { errorName: "EmptyRevert", args: [], source: "unknown", data, description: "reverted without data (bare revert or out of gas)" };
+  if (data === "0x" || data.length < 10)
+    return {
+      errorName: "EmptyRevert",
+      args: [],
+      source: "unknown",
+      data,
+      description: "reverted without data (bare revert or out of gas)",
+    };
   const attempts: { abi: Abi; source: RevertSource }[] = [
     { abi: builtinErrorsAbi, source: "solidity" },
     { abi: keeperExecutorAbi(), source: "executor" },
@@ -183,12 +191,25 @@ export function decodeRevertData(data: Hex): DecodedRevert {
     if (decoded.errorName === "Error") return decodeReasonString(args[0] as string, data);
     if (decoded.errorName === "Panic") {
       const code = Number(args[0] as bigint);
-      return { errorName: "Panic", args, source: "solidity", data, description: `Solidity panic 0x${code.toString(16)}: ${PANIC_REASONS[code] ?? "unknown panic code"}` };
+      return {
+        errorName: "Panic",
+        args,
+        source: "solidity",
+        data,
+        description: `Solidity panic 0x${code.toString(16)}: ${PANIC_REASONS[code] ?? "unknown panic code"}`,
+      };
     }
-    const description = source === "executor" ? EXECUTOR_ERROR_DESCRIPTIONS[decoded.errorName as ExecutorErrorName] : undefined;
+    const description =
+      source === "executor" ? EXECUTOR_ERROR_DESCRIPTIONS[decoded.errorName as ExecutorErrorName] : undefined;
     return { errorName: decoded.errorName, args, source, data, ...(description === undefined ? {} : { description }) };
   }
-  return { errorName: "UnknownError", args: [data.slice(0, 10)], source: "unknown", data, description: `unknown error selector ${data.slice(0, 10)}` };
+  return {
+    errorName: "UnknownError",
+    args: [data.slice(0, 10)],
+    source: "unknown",
+    data,
+    description: `unknown error selector ${data.slice(0, 10)}`,
+  };
 }
 
 /** Revert data carried by one error of a chain: viem's `raw`, a node's `data` (hex, or `{ data: hex }`). */
@@ -204,7 +225,10 @@ function revertDataOf(err: unknown): Hex | undefined {
   return undefined;
 }
 
-const hasName = (...names: string[]) => (e: unknown) => e instanceof Error && names.includes(e.name);
+const hasName =
+  (...names: string[]) =>
+  (e: unknown) =>
+    e instanceof Error && names.includes(e.name);
 
 /** Transient markers in messages from nodes and transports that viem does not type. */
 const TRANSIENT_MESSAGE =
@@ -218,12 +242,20 @@ function classifyRpc(err: unknown): { kind: RpcFailureKind; classification: Erro
   // No HTTP status at all: the request never got an answer (connection refused or reset, DNS, fetch failed).
   if (http && http.status === undefined) return { kind: "network", classification: "transient" };
   if (walkCause(err, hasName("LimitExceededRpcError"))) return { kind: "rate-limited", classification: "transient" };
-  if (walkCause(err, hasName("TimeoutError", "WaitForTransactionReceiptTimeoutError"))) return { kind: "timeout", classification: "transient" };
-  if (walkCause(err, hasName("NonceTooLowError", "NonceTooHighError"))) return { kind: "nonce", classification: "transient" };
+  if (walkCause(err, hasName("TimeoutError", "WaitForTransactionReceiptTimeoutError")))
+    return { kind: "timeout", classification: "transient" };
+  if (walkCause(err, hasName("NonceTooLowError", "NonceTooHighError")))
+    return { kind: "nonce", classification: "transient" };
   // The base fee moves every block: a fee cap under it may fit the next one.
   if (walkCause(err, hasName("FeeCapTooLowError"))) return { kind: "fee-too-low", classification: "transient" };
-  if (walkCause(err, hasName("InsufficientFundsError"))) return { kind: "insufficient-funds", classification: "deterministic" };
-  if (walkCause(err, hasName("SocketClosedError", "WebSocketRequestError", "ResourceUnavailableRpcError", "InternalRpcError"))) {
+  if (walkCause(err, hasName("InsufficientFundsError")))
+    return { kind: "insufficient-funds", classification: "deterministic" };
+  if (
+    walkCause(
+      err,
+      hasName("SocketClosedError", "WebSocketRequestError", "ResourceUnavailableRpcError", "InternalRpcError"),
+    )
+  ) {
     return { kind: "network", classification: "transient" };
   }
   // Any other HTTP status (401, 403, 404...) is the endpoint refusing us: configuration, not bad luck.

@@ -65,6 +65,10 @@ export function gasCostWei(gas: bigint, fees: { maxFeePerGas: bigint }): bigint 
  * The caller converts the profit to wei (the executor pays out in tokens); a zero or negative profit never
  * justifies a non-zero cost.
  */
-export function gasWithinProfit(params: { gasLimit: bigint; maxFeePerGas: bigint; expectedProfitWei: bigint }): boolean {
+export function gasWithinProfit(params: {
+  gasLimit: bigint;
+  maxFeePerGas: bigint;
+  expectedProfitWei: bigint;
+}): boolean {
   return gasCostWei(params.gasLimit, params) <= params.expectedProfitWei;
 }

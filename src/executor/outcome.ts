@@ -25,7 +25,14 @@ export type SendOutcome =
   /** Not sent: nothing was signed and no nonce was used. */
   | { status: "skipped"; skip: SkipReason }
   /** Mined and reverted (paid for), or replaced by a cancel, reorged out, or dropped. */
-  | { status: "reverted"; hash?: Hash; blockNumber?: bigint; gasUsed?: bigint; effectiveGasPrice?: bigint; error: KeeperError }
+  | {
+      status: "reverted";
+      hash?: Hash;
+      blockNumber?: bigint;
+      gasUsed?: bigint;
+      effectiveGasPrice?: bigint;
+      error: KeeperError;
+    }
   /** The node refused it, or no answer came in time; `pending` when it may still be mined (it stays journaled). */
   | { status: "failed"; hash?: Hash; pending: boolean; error: KeeperError };
 

@@ -14,7 +14,6 @@ export interface ExecutorMorphoMarketParams {
   lltv: bigint;
 }
 
-
 /** KeeperExecutor.PoolKind: the venue a route hop trades on (values are the Solidity enum's). */
 export const PoolKind = { UniswapV2: 0, UniswapV3: 1 } as const;
 export type PoolKind = (typeof PoolKind)[keyof typeof PoolKind];

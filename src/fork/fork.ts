@@ -24,7 +24,11 @@ export interface LocalFork {
  * head: Hardhat would otherwise fork 128 blocks behind it and miss recent state). Everything sent to the fork
  * stays on this machine; the upstream is only read.
  */
-export async function startLocalFork(params: { upstreamUrl: string; forkBlock?: bigint; logFile?: string }): Promise<LocalFork> {
+export async function startLocalFork(params: {
+  upstreamUrl: string;
+  forkBlock?: bigint;
+  logFile?: string;
+}): Promise<LocalFork> {
   const upstreamChain = await resolveChain(params.upstreamUrl);
   const head = await createPublicClient({ chain: upstreamChain, transport: http(params.upstreamUrl) }).getBlockNumber();
   const forkBlock = params.forkBlock ?? head;
@@ -41,7 +45,9 @@ export async function startLocalFork(params: { upstreamUrl: string; forkBlock?: 
     timeoutMs: 120_000,
   });
   const chain = await resolveChain(node.url);
-  const accounts = (await createPublicClient({ chain, transport: http(node.url) }).request({ method: "eth_accounts" } as never)) as Address[];
+  const accounts = (await createPublicClient({ chain, transport: http(node.url) }).request({
+    method: "eth_accounts",
+  } as never)) as Address[];
   const clients = createHttpClients({ chain, rpcUrl: node.url, account: accounts[0], pollingInterval: 50 });
   return { node, url: node.url, clients, accounts, forkBlock, stop: () => node.stop() };
 }
@@ -52,7 +58,12 @@ export async function startLocalFork(params: { upstreamUrl: string; forkBlock?: 
  */
 export async function prepareForkExecutor(fork: LocalFork): Promise<{ executor: Address; keeperClients: HttpClients }> {
   const executor = await deployExecutor(fork.clients, { keeper: fork.accounts[1] });
-  const keeperClients = createHttpClients({ chain: fork.clients.public.chain, rpcUrl: fork.url, account: fork.accounts[1], pollingInterval: 50 });
+  const keeperClients = createHttpClients({
+    chain: fork.clients.public.chain,
+    rpcUrl: fork.url,
+    account: fork.accounts[1],
+    pollingInterval: 50,
+  });
   return { executor, keeperClients };
 }
 
@@ -67,9 +78,14 @@ export async function checkDeploymentOnFork(fork: LocalFork, deployment: Deploym
     if (!address) continue;
     const code = await fork.clients.public.getCode({ address });
     if (!code || code === "0x") {
-      throw new KeeperError(`The deployment's ${name} (${address}) has no code on the fork at block ${fork.forkBlock}.`, {
-        metaMessages: ["Check DEPLOYMENT_FILE matches the forked chain, and that --fork-block is after its deployment."],
-      });
+      throw new KeeperError(
+        `The deployment's ${name} (${address}) has no code on the fork at block ${fork.forkBlock}.`,
+        {
+          metaMessages: [
+            "Check DEPLOYMENT_FILE matches the forked chain, and that --fork-block is after its deployment.",
+          ],
+        },
+      );
     }
   }
 }

@@ -11,7 +11,15 @@ import { KeeperError } from "../errors.js";
 import { JournalQueries } from "./queries.js";
 import { attemptFromRow, eventDetail, intentFromRow } from "./rows.js";
 import { initialiseJournalDb } from "./schema.js";
-import type { AttemptRecord, AttemptState, FinalIntentState, IntentRecord, NewAttempt, NewIntent, SimulationRecord } from "./types.js";
+import type {
+  AttemptRecord,
+  AttemptState,
+  FinalIntentState,
+  IntentRecord,
+  NewAttempt,
+  NewIntent,
+  SimulationRecord,
+} from "./types.js";
 
 /** A write that would break the journal's invariants (a nonce held twice, an unknown intent). */
 export class JournalConflictError extends KeeperError {
@@ -94,9 +102,24 @@ export class Journal extends JournalQueries {
           `INSERT INTO intents (opportunity_id, action_kind, from_address, to_address, calldata, block_seen, expected_profit_wei, state, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, ?)`,
         )
-        .run(intent.opportunityId, intent.actionKind, intent.from, intent.to, intent.calldata, intent.blockSeen, intent.expectedProfitWei.toString(), t, t);
+        .run(
+          intent.opportunityId,
+          intent.actionKind,
+          intent.from,
+          intent.to,
+          intent.calldata,
+          intent.blockSeen,
+          intent.expectedProfitWei.toString(),
+          t,
+          t,
+        );
       const id = Number(lastInsertRowid);
-      this.event(id, "intent", { opportunityId: intent.opportunityId, actionKind: intent.actionKind, blockSeen: intent.blockSeen, expectedProfitWei: intent.expectedProfitWei });
+      this.event(id, "intent", {
+        opportunityId: intent.opportunityId,
+        actionKind: intent.actionKind,
+        blockSeen: intent.blockSeen,
+        expectedProfitWei: intent.expectedProfitWei,
+      });
       return this.mustIntent(id);
     });
   }
@@ -112,8 +135,22 @@ export class Journal extends JournalQueries {
           `UPDATE intents SET sim_profit = ?, sim_profit_token = ?, sim_gas = ?, gas_limit = ?, expected_profit_wei = COALESCE(?, expected_profit_wei),
              state = CASE state WHEN 'new' THEN 'simulated' ELSE state END, updated_at = ? WHERE id = ?`,
         )
-        .run(sim.profit.toString(), sim.profitToken ?? null, sim.gas.toString(), sim.gasLimit.toString(), expectedProfitWei?.toString() ?? null, this.now(), intentId);
-      this.event(intentId, "simulation", { profit: sim.profit, profitToken: sim.profitToken, gas: sim.gas, gasLimit: sim.gasLimit, expectedProfitWei });
+        .run(
+          sim.profit.toString(),
+          sim.profitToken ?? null,
+          sim.gas.toString(),
+          sim.gasLimit.toString(),
+          expectedProfitWei?.toString() ?? null,
+          this.now(),
+          intentId,
+        );
+      this.event(intentId, "simulation", {
+        profit: sim.profit,
+        profitToken: sim.profitToken,
+        gas: sim.gas,
+        gasLimit: sim.gasLimit,
+        expectedProfitWei,
+      });
     });
   }
 
@@ -127,12 +164,16 @@ export class Journal extends JournalQueries {
     return this.transaction(() => {
       const intent = this.mustIntent(intentId);
       if (intent.nonce !== undefined && intent.nonce !== a.nonce) {
-        throw new JournalConflictError(`Intent ${intentId} uses nonce ${intent.nonce}; a transaction at nonce ${a.nonce} cannot belong to it.`);
+        throw new JournalConflictError(
+          `Intent ${intentId} uses nonce ${intent.nonce}; a transaction at nonce ${a.nonce} cannot belong to it.`,
+        );
       }
       const holder = this.intentHoldingNonce(intent.from, a.nonce);
       if (holder !== undefined && holder !== intentId) {
         throw new JournalConflictError(`Nonce ${a.nonce} of ${intent.from} is held by unresolved intent ${holder}.`, {
-          metaMessages: ["Resync the nonce manager (it must never hand out a nonce an unresolved journal entry holds)."],
+          metaMessages: [
+            "Resync the nonce manager (it must never hand out a nonce an unresolved journal entry holds).",
+          ],
         });
       }
       const { lastInsertRowid } = this.db
@@ -140,9 +181,23 @@ export class Journal extends JournalQueries {
           `INSERT INTO attempts (intent_id, kind, from_address, nonce, hash, raw, to_address, gas_limit, max_fee_per_gas, max_priority_fee_per_gas, state, signed_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'signed', ?)`,
         )
-        .run(intentId, a.kind, intent.from, a.nonce, a.hash, a.raw, a.to, a.gasLimit.toString(), a.maxFeePerGas.toString(), a.maxPriorityFeePerGas.toString(), t);
+        .run(
+          intentId,
+          a.kind,
+          intent.from,
+          a.nonce,
+          a.hash,
+          a.raw,
+          a.to,
+          a.gasLimit.toString(),
+          a.maxFeePerGas.toString(),
+          a.maxPriorityFeePerGas.toString(),
+          t,
+        );
       this.db
-        .prepare(`UPDATE intents SET nonce = ?, state = CASE WHEN state IN ('new', 'simulated') THEN 'signed' ELSE state END, updated_at = ? WHERE id = ?`)
+        .prepare(
+          `UPDATE intents SET nonce = ?, state = CASE WHEN state IN ('new', 'simulated') THEN 'signed' ELSE state END, updated_at = ? WHERE id = ?`,
+        )
         .run(a.nonce, t, intentId);
       this.event(intentId, a.kind === "original" ? "send" : a.kind, {
         nonce: a.nonce,
@@ -161,8 +216,16 @@ export class Journal extends JournalQueries {
     const t = this.now();
     this.transaction(() => {
       const a = this.mustAttempt(attemptId);
-      this.db.prepare(`UPDATE attempts SET state = 'broadcast', broadcast_at = ?, broadcast_block = ? WHERE id = ? AND state IN ('signed', 'broadcast')`).run(t, block, attemptId);
-      this.db.prepare(`UPDATE intents SET state = CASE state WHEN 'signed' THEN 'sent' ELSE state END, updated_at = ? WHERE id = ?`).run(t, a.intentId);
+      this.db
+        .prepare(
+          `UPDATE attempts SET state = 'broadcast', broadcast_at = ?, broadcast_block = ? WHERE id = ? AND state IN ('signed', 'broadcast')`,
+        )
+        .run(t, block, attemptId);
+      this.db
+        .prepare(
+          `UPDATE intents SET state = CASE state WHEN 'signed' THEN 'sent' ELSE state END, updated_at = ? WHERE id = ?`,
+        )
+        .run(t, a.intentId);
       this.event(a.intentId, "broadcast", { hash: a.hash, nonce: a.nonce, block, note });
     });
   }
@@ -188,18 +251,48 @@ export class Journal extends JournalQueries {
     return this.transaction(() => {
       const attempt = this.attempts(intentId).find((a) => a.hash.toLowerCase() === r.hash.toLowerCase());
       if (!attempt) throw new JournalConflictError(`Transaction ${r.hash} does not belong to intent ${intentId}.`);
-      const state: FinalIntentState = attempt.kind === "cancel" ? "abandoned" : r.status === "success" ? "mined" : "reverted";
-      const reason = attempt.kind === "cancel" ? `cancelled: the 0-value self-transfer ${r.hash} took the nonce` : `${attempt.kind} ${r.hash} ${r.status === "success" ? "mined" : "reverted"}`;
+      const state: FinalIntentState =
+        attempt.kind === "cancel" ? "abandoned" : r.status === "success" ? "mined" : "reverted";
+      const reason =
+        attempt.kind === "cancel"
+          ? `cancelled: the 0-value self-transfer ${r.hash} took the nonce`
+          : `${attempt.kind} ${r.hash} ${r.status === "success" ? "mined" : "reverted"}`;
       this.db
         .prepare(
           `UPDATE intents SET state = ?, reason = ?, receipt_hash = ?, receipt_status = ?, receipt_block_number = ?, receipt_block_hash = ?, gas_used = ?,
              effective_gas_price = ?, gas_cost_wei = ?, receipt_at = ?, updated_at = ?, finalized_at = ? WHERE id = ?`,
         )
-        .run(state, reason, r.hash, r.status, r.blockNumber, r.blockHash, r.gasUsed.toString(), r.effectiveGasPrice.toString(), (r.gasUsed * r.effectiveGasPrice).toString(), t, t, t, intentId);
+        .run(
+          state,
+          reason,
+          r.hash,
+          r.status,
+          r.blockNumber,
+          r.blockHash,
+          r.gasUsed.toString(),
+          r.effectiveGasPrice.toString(),
+          (r.gasUsed * r.effectiveGasPrice).toString(),
+          t,
+          t,
+          t,
+          intentId,
+        );
       this.db.prepare(`UPDATE attempts SET state = 'mined' WHERE id = ?`).run(attempt.id);
       // 'mined' too: after a reorg another transaction of the nonce can be the one mined in the end.
-      this.db.prepare(`UPDATE attempts SET state = 'replaced' WHERE intent_id = ? AND id != ? AND state IN ('signed', 'broadcast', 'mined')`).run(intentId, attempt.id);
-      this.event(intentId, "receipt", { hash: r.hash, kind: attempt.kind, status: r.status, blockNumber: r.blockNumber, blockHash: r.blockHash, gasUsed: r.gasUsed, effectiveGasPrice: r.effectiveGasPrice });
+      this.db
+        .prepare(
+          `UPDATE attempts SET state = 'replaced' WHERE intent_id = ? AND id != ? AND state IN ('signed', 'broadcast', 'mined')`,
+        )
+        .run(intentId, attempt.id);
+      this.event(intentId, "receipt", {
+        hash: r.hash,
+        kind: attempt.kind,
+        status: r.status,
+        blockNumber: r.blockNumber,
+        blockHash: r.blockHash,
+        gasUsed: r.gasUsed,
+        effectiveGasPrice: r.effectiveGasPrice,
+      });
       this.event(intentId, "final", { state, reason });
       return this.mustIntent(intentId);
     });
@@ -210,8 +303,14 @@ export class Journal extends JournalQueries {
     const t = this.now();
     const attemptState: AttemptState = state === "dropped" ? "dropped" : "failed";
     this.transaction(() => {
-      this.db.prepare(`UPDATE intents SET state = ?, reason = ?, updated_at = ?, finalized_at = ? WHERE id = ?`).run(state, reason, t, t, intentId);
-      this.db.prepare(`UPDATE attempts SET state = ?, error = COALESCE(error, ?) WHERE intent_id = ? AND state IN ('signed', 'broadcast')`).run(attemptState, reason, intentId);
+      this.db
+        .prepare(`UPDATE intents SET state = ?, reason = ?, updated_at = ?, finalized_at = ? WHERE id = ?`)
+        .run(state, reason, t, t, intentId);
+      this.db
+        .prepare(
+          `UPDATE attempts SET state = ?, error = COALESCE(error, ?) WHERE intent_id = ? AND state IN ('signed', 'broadcast')`,
+        )
+        .run(attemptState, reason, intentId);
       this.event(intentId, "final", { state, reason });
     });
   }
@@ -220,7 +319,9 @@ export class Journal extends JournalQueries {
   markReorged(intentId: number, reason: string): IntentRecord {
     const t = this.now();
     return this.transaction(() => {
-      this.db.prepare(`UPDATE intents SET state = 'reorged', reason = ?, updated_at = ?, finalized_at = ? WHERE id = ?`).run(reason, t, t, intentId);
+      this.db
+        .prepare(`UPDATE intents SET state = 'reorged', reason = ?, updated_at = ?, finalized_at = ? WHERE id = ?`)
+        .run(reason, t, t, intentId);
       this.db.prepare(`UPDATE attempts SET state = 'reorged' WHERE intent_id = ? AND state = 'mined'`).run(intentId);
       this.event(intentId, "reorged", { reason });
       return this.mustIntent(intentId);
@@ -240,7 +341,9 @@ export class Journal extends JournalQueries {
              gas_used = NULL, effective_gas_price = NULL, gas_cost_wei = NULL, receipt_at = NULL, finalized_at = NULL, updated_at = ? WHERE id = ?`,
         )
         .run(reason, t, intentId);
-      this.db.prepare(`UPDATE attempts SET state = 'broadcast' WHERE intent_id = ? AND state IN ('mined', 'replaced')`).run(intentId);
+      this.db
+        .prepare(`UPDATE attempts SET state = 'broadcast' WHERE intent_id = ? AND state IN ('mined', 'replaced')`)
+        .run(intentId);
       this.event(intentId, "reopened", { reason });
       return this.mustIntent(intentId);
     });
@@ -249,13 +352,16 @@ export class Journal extends JournalQueries {
   /** Appends a step that changes no state (a bump refused by the cap, a decision to let a doomed call ride...). */
   note(intentId: number, type: string, detail: Record<string, unknown> = {}, reason?: string): void {
     this.transaction(() => {
-      if (reason !== undefined) this.db.prepare(`UPDATE intents SET reason = ?, updated_at = ? WHERE id = ?`).run(reason, this.now(), intentId);
+      if (reason !== undefined)
+        this.db.prepare(`UPDATE intents SET reason = ?, updated_at = ? WHERE id = ?`).run(reason, this.now(), intentId);
       this.event(intentId, type, detail);
     });
   }
 
   private event(intentId: number, type: string, detail: Record<string, unknown>): void {
-    this.db.prepare(`INSERT INTO events (intent_id, at, type, detail) VALUES (?, ?, ?, ?)`).run(intentId, this.now(), type, eventDetail(detail));
+    this.db
+      .prepare(`INSERT INTO events (intent_id, at, type, detail) VALUES (?, ?, ?, ?)`)
+      .run(intentId, this.now(), type, eventDetail(detail));
   }
 
   /** One SQLite transaction: all of a step's rows commit (and fsync) together, or none do. */

@@ -36,22 +36,32 @@ export class JournalQueries {
 
   /** Every intent without a final state, oldest first, with its transactions (two queries, whatever the count). */
   pendingIntents(): PendingIntent[] {
-    const intents = this.db.prepare(`SELECT * FROM intents WHERE state IN ${OPEN} ORDER BY id`).all().map(intentFromRow);
+    const intents = this.db
+      .prepare(`SELECT * FROM intents WHERE state IN ${OPEN} ORDER BY id`)
+      .all()
+      .map(intentFromRow);
     const byIntent = new Map<number, AttemptRecord[]>(intents.map((i) => [i.id, []]));
-    const rows = this.db.prepare(`SELECT a.* FROM attempts a JOIN intents i ON i.id = a.intent_id WHERE i.state IN ${OPEN} ORDER BY a.id`).all();
+    const rows = this.db
+      .prepare(`SELECT a.* FROM attempts a JOIN intents i ON i.id = a.intent_id WHERE i.state IN ${OPEN} ORDER BY a.id`)
+      .all();
     for (const a of rows.map(attemptFromRow)) byIntent.get(a.intentId)?.push(a);
     return intents.map((i) => ({ ...i, attempts: byIntent.get(i.id) ?? [] }));
   }
 
   /** The unresolved intent for an opportunity, if any: while there is one, no new transaction may be sent for it. */
   activeIntentFor(opportunityId: string): IntentRecord | undefined {
-    const row = this.db.prepare(`SELECT * FROM intents WHERE opportunity_id = ? AND state IN ${OPEN} ORDER BY id DESC LIMIT 1`).get(opportunityId);
+    const row = this.db
+      .prepare(`SELECT * FROM intents WHERE opportunity_id = ? AND state IN ${OPEN} ORDER BY id DESC LIMIT 1`)
+      .get(opportunityId);
     return row ? intentFromRow(row) : undefined;
   }
 
   /** Every intent recorded for an opportunity, newest first. */
   intentsFor(opportunityId: string): IntentRecord[] {
-    return this.db.prepare("SELECT * FROM intents WHERE opportunity_id = ? ORDER BY id DESC").all(opportunityId).map(intentFromRow);
+    return this.db
+      .prepare("SELECT * FROM intents WHERE opportunity_id = ? ORDER BY id DESC")
+      .all(opportunityId)
+      .map(intentFromRow);
   }
 
   /** The latest `limit` intents, newest first. */
@@ -67,9 +77,11 @@ export class JournalQueries {
   /** Intents by state and transactions by kind. */
   counts(): JournalCounts {
     const intents = Object.fromEntries(INTENT_STATES.map((s) => [s, 0])) as Record<IntentState, number>;
-    for (const r of this.db.prepare("SELECT state, COUNT(*) AS n FROM intents GROUP BY state").all()) intents[r.state as IntentState] = Number(r.n);
+    for (const r of this.db.prepare("SELECT state, COUNT(*) AS n FROM intents GROUP BY state").all())
+      intents[r.state as IntentState] = Number(r.n);
     const attempts = Object.fromEntries(ATTEMPT_KINDS.map((k) => [k, 0])) as Record<AttemptKind, number>;
-    for (const r of this.db.prepare("SELECT kind, COUNT(*) AS n FROM attempts GROUP BY kind").all()) attempts[r.kind as AttemptKind] = Number(r.n);
+    for (const r of this.db.prepare("SELECT kind, COUNT(*) AS n FROM attempts GROUP BY kind").all())
+      attempts[r.kind as AttemptKind] = Number(r.n);
     return { intents, attempts };
   }
 
@@ -78,7 +90,11 @@ export class JournalQueries {
    * out: their block is no longer canonical, so nothing was paid.
    */
   gasSpentSince(ts: number): bigint {
-    const rows = this.db.prepare("SELECT gas_cost_wei FROM intents WHERE receipt_at >= ? AND state != 'reorged' AND gas_cost_wei IS NOT NULL").all(ts);
+    const rows = this.db
+      .prepare(
+        "SELECT gas_cost_wei FROM intents WHERE receipt_at >= ? AND state != 'reorged' AND gas_cost_wei IS NOT NULL",
+      )
+      .all(ts);
     return rows.reduce((sum, r) => sum + BigInt(r.gas_cost_wei as string), 0n);
   }
 
@@ -104,7 +120,9 @@ export class JournalQueries {
   /** Resolved intents whose receipt block is at or above `minBlock`: the ones a reorg could still undo. */
   recentReceipts(minBlock: bigint): IntentRecord[] {
     return this.db
-      .prepare(`SELECT * FROM intents WHERE receipt_block_number >= ? AND state IN ('mined', 'reverted', 'abandoned') ORDER BY receipt_block_number, id`)
+      .prepare(
+        `SELECT * FROM intents WHERE receipt_block_number >= ? AND state IN ('mined', 'reverted', 'abandoned') ORDER BY receipt_block_number, id`,
+      )
       .all(minBlock)
       .map(intentFromRow);
   }

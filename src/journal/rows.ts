@@ -2,15 +2,25 @@
 import type { SQLOutputValue } from "node:sqlite";
 import type { Address, Hex } from "viem";
 import { KeeperError } from "../errors.js";
-import type { AttemptKind, AttemptRecord, AttemptState, IntentRecord, IntentState, JournalEvent, ReceiptRecord } from "./types.js";
+import type {
+  AttemptKind,
+  AttemptRecord,
+  AttemptState,
+  IntentRecord,
+  IntentState,
+  JournalEvent,
+  ReceiptRecord,
+} from "./types.js";
 
 type Row = Record<string, SQLOutputValue>;
 
 const str = (v: SQLOutputValue): string | undefined => (v === null || v === undefined ? undefined : String(v));
 const num = (v: SQLOutputValue): number | undefined => (v === null || v === undefined ? undefined : Number(v));
-const big = (v: SQLOutputValue): bigint | undefined => (v === null || v === undefined ? undefined : BigInt(v as string | number | bigint));
+const big = (v: SQLOutputValue): bigint | undefined =>
+  v === null || v === undefined ? undefined : BigInt(v as string | number | bigint);
 const req = <T>(v: T | undefined, column: string): T => {
-  if (v === undefined) throw new KeeperError(`A journal row has no ${column}: the file is damaged or was written by another program.`);
+  if (v === undefined)
+    throw new KeeperError(`A journal row has no ${column}: the file is damaged or was written by another program.`);
   return v;
 };
 
@@ -94,7 +104,14 @@ export function eventFromRow(r: Row): JournalEvent {
 export function eventDetail(detail: Record<string, unknown>): string {
   const out: Record<string, string | number | boolean | null> = {};
   for (const [k, v] of Object.entries(detail)) {
-    out[k] = v === undefined || v === null ? null : typeof v === "bigint" ? v.toString() : typeof v === "number" || typeof v === "boolean" ? v : String(v);
+    out[k] =
+      v === undefined || v === null
+        ? null
+        : typeof v === "bigint"
+          ? v.toString()
+          : typeof v === "number" || typeof v === "boolean"
+            ? v
+            : String(v);
   }
   return JSON.stringify(out);
 }

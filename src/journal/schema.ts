@@ -97,8 +97,13 @@ export function initialiseJournalDb(db: DatabaseSync, path: string): void {
   if (row === undefined) {
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(JOURNAL_SCHEMA_VERSION));
   } else if (Number(row.value) !== JOURNAL_SCHEMA_VERSION) {
-    throw new JournalSchemaError(`The journal ${path} has schema version ${row.value}; this keeper reads version ${JOURNAL_SCHEMA_VERSION}.`, {
-      metaMessages: ["Run the keeper version that wrote it, or move the file away to start a fresh journal (pending intents would be forgotten)."],
-    });
+    throw new JournalSchemaError(
+      `The journal ${path} has schema version ${row.value}; this keeper reads version ${JOURNAL_SCHEMA_VERSION}.`,
+      {
+        metaMessages: [
+          "Run the keeper version that wrote it, or move the file away to start a fresh journal (pending intents would be forgotten).",
+        ],
+      },
+    );
   }
 }

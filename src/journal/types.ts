@@ -18,7 +18,13 @@ export type IntentState = "new" | "simulated" | "signed" | "sent" | FinalIntentS
  */
 export type FinalIntentState = "mined" | "reverted" | "dropped" | "abandoned" | "reorged";
 
-export const FINAL_INTENT_STATES: readonly FinalIntentState[] = ["mined", "reverted", "dropped", "abandoned", "reorged"];
+export const FINAL_INTENT_STATES: readonly FinalIntentState[] = [
+  "mined",
+  "reverted",
+  "dropped",
+  "abandoned",
+  "reorged",
+];
 export const INTENT_STATES: readonly IntentState[] = ["new", "simulated", "signed", "sent", ...FINAL_INTENT_STATES];
 
 /** `original`: the first transaction; `replacement`: same nonce and calldata, higher fees; `cancel`: 0-value self-transfer at the nonce. */

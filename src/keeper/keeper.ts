@@ -71,7 +71,6 @@ export interface KeeperOptions {
   settleInBackground?: boolean;
 }
 
-
 /**
  * The loop watcher -> strategy -> executor, one block at a time. Candidates of a block are taken best first,
  * one after the other (one nonce stream); each outcome is checked against chain state read back afterwards.
@@ -112,10 +111,17 @@ export class Keeper {
     return until !== undefined && block < until;
   }
 
-  private emitBlock(snapshot: Snapshot, protocols: readonly ProtocolModule<any>[], selected: readonly Candidate[], skipped: readonly Skip[]): void {
+  private emitBlock(
+    snapshot: Snapshot,
+    protocols: readonly ProtocolModule<any>[],
+    selected: readonly Candidate[],
+    skipped: readonly Skip[],
+  ): void {
     const underwater = protocols.reduce((n, m) => n + (m.atRisk?.(snapshot) ?? 0), 0);
     const venues = new Set(protocols.filter((m) => m.kind === "venue").map((m) => m.name));
-    const skewedPools = selected.filter((c) => venues.has(c.opportunity.protocol)).length + skipped.filter((s) => venues.has(s.protocol)).length;
+    const skewedPools =
+      selected.filter((c) => venues.has(c.opportunity.protocol)).length +
+      skipped.filter((s) => venues.has(s.protocol)).length;
     this.emit({ type: "block", snapshot, underwater, skewedPools, candidates: selected.length });
     for (const s of skipped) this.recordSkip(snapshot.blockNumber, s.id, s.protocol, s.skip, s.context);
   }
@@ -139,14 +145,23 @@ export class Keeper {
     while (queue.length > 0) {
       const candidate = queue.shift()!;
       this.emit({ type: "send", block, candidate });
-      const result = pipelined ? await sender.submit!(candidate, snapshot) : await this.opts.execute(candidate, snapshot);
+      const result = pipelined
+        ? await sender.submit!(candidate, snapshot)
+        : await this.opts.execute(candidate, snapshot);
       if (result.status === "submitted") {
         inFlight.push({ candidate, sent: result });
         continue;
       }
       const outcome = result;
-      if (outcome.status === "skipped" && (outcome.skip.code === "simulation-reverted" || outcome.skip.code === "gas-cap")) {
-        const halves = actionHandler(candidate.action, protocols)?.handler.split?.(candidate, snapshot, this.opts.strategy);
+      if (
+        outcome.status === "skipped" &&
+        (outcome.skip.code === "simulation-reverted" || outcome.skip.code === "gas-cap")
+      ) {
+        const halves = actionHandler(candidate.action, protocols)?.handler.split?.(
+          candidate,
+          snapshot,
+          this.opts.strategy,
+        );
         if (halves) {
           this.emit({ type: "split", block, candidate, into: halves, skip: outcome.skip });
           queue.unshift(...halves);
@@ -196,7 +211,11 @@ export class Keeper {
       if (touches.some((t) => touched.has(t))) continue;
       this.emit({ type: "send", block: snapshot.blockNumber, candidate });
       const outcome = await this.opts.execute(candidate, snapshot);
-      if (outcome.status === "mined" || outcome.status === "reverted" || (outcome.status === "failed" && outcome.pending)) {
+      if (
+        outcome.status === "mined" ||
+        outcome.status === "reverted" ||
+        (outcome.status === "failed" && outcome.pending)
+      ) {
         for (const t of touches) touched.add(t);
       }
       this.emit({ type: "outcome", block: snapshot.blockNumber, candidate, outcome });
@@ -244,7 +263,13 @@ export class Keeper {
   }
 
   /** Each (opportunity, reason code, wording without its numbers) is reported once, not every block. */
-  private recordSkip(block: bigint, id: string, protocol: string, skip: SkipReason, context: Record<string, string>): void {
+  private recordSkip(
+    block: bigint,
+    id: string,
+    protocol: string,
+    skip: SkipReason,
+    context: Record<string, string>,
+  ): void {
     const key = `${id}|${skip.code}|${skip.message.replace(/[\d.$,]+/g, "#")}`;
     if (this.seenSkips.has(key)) return;
     this.seenSkips.add(key);
@@ -257,7 +282,8 @@ export class Keeper {
     const block = snapshot.blockNumber;
     // A batch's members cool down with it: next block they would be batched again under another id.
     const cooldown = () => {
-      for (const x of [c, ...(c.members ?? [])]) this.cooldownUntil.set(x.opportunity.id, block + (this.opts.cooldownBlocks ?? 5n));
+      for (const x of [c, ...(c.members ?? [])])
+        this.cooldownUntil.set(x.opportunity.id, block + (this.opts.cooldownBlocks ?? 5n));
     };
     switch (o.status) {
       case "skipped":
@@ -267,10 +293,20 @@ export class Keeper {
       case "reverted":
       case "failed":
         cooldown();
-        this.report.failures.push({ id, block: block.toString(), error: o.error.shortMessage, ...(o.hash ? { txHash: o.hash } : {}) });
+        this.report.failures.push({
+          id,
+          block: block.toString(),
+          error: o.error.shortMessage,
+          ...(o.hash ? { txHash: o.hash } : {}),
+        });
         return;
       case "dry-run":
-        this.report.dryRuns.push({ id, block: block.toString(), simulatedProfit: o.profit.toString(), gas: o.gas.toString() });
+        this.report.dryRuns.push({
+          id,
+          block: block.toString(),
+          simulatedProfit: o.profit.toString(),
+          gas: o.gas.toString(),
+        });
         cooldown();
         return;
       case "mined": {
@@ -291,9 +327,13 @@ export class Keeper {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -100,7 +100,9 @@ export class SendPipeline {
         fees: mode.fees,
         gasLimitMultiplierBps: mode.gasLimitMultiplierBps ?? DEFAULT_GAS_LIMIT_MULTIPLIER_BPS,
       });
-      return prep.ok ? { status: "dry-run", profit: prep.send.simulation.profit, gas: prep.send.simulation.gas } : { status: "skipped", skip: prep.skip };
+      return prep.ok
+        ? { status: "dry-run", profit: prep.send.simulation.profit, gas: prep.send.simulation.gas }
+        : { status: "skipped", skip: prep.skip };
     }
 
     const gate = this.opts.gate;
@@ -124,7 +126,12 @@ export class SendPipeline {
       return submission;
     }
     if (approval) this.approvals.set(submission.intent.id, approval);
-    return { status: "submitted", intentId: submission.intent.id, hash: submission.attempt.hash, nonce: submission.attempt.nonce };
+    return {
+      status: "submitted",
+      intentId: submission.intent.id,
+      hash: submission.attempt.hash,
+      nonce: submission.attempt.nonce,
+    };
   }
 
   /**
@@ -136,7 +143,8 @@ export class SendPipeline {
    */
   async settle(submitted: readonly Submitted[], opts: SettleOptions = {}): Promise<Map<number, SendOutcome>> {
     const mode = this.opts.mode;
-    if (mode.dryRun) throw new TxLayerError("settle() needs a live pipeline: a dry-run submit never returns a submitted transaction.");
+    if (mode.dryRun)
+      throw new TxLayerError("settle() needs a live pipeline: a dry-run submit never returns a submitted transaction.");
     const gate = this.opts.gate;
     return mode.sender.trackAll(
       submitted.map((s) => s.intentId),
@@ -169,7 +177,8 @@ export class SendPipeline {
     const out: Submitted[] = [];
     for (const intent of mode.sender.ctx.journal.pendingIntents()) {
       const last = intent.attempts.filter((a) => a.state === "signed" || a.state === "broadcast").at(-1);
-      if (intent.nonce !== undefined && last) out.push({ status: "submitted", intentId: intent.id, hash: last.hash, nonce: intent.nonce });
+      if (intent.nonce !== undefined && last)
+        out.push({ status: "submitted", intentId: intent.id, hash: last.hash, nonce: intent.nonce });
     }
     return out;
   }
@@ -207,7 +216,11 @@ export function createLocalPipeline(params: {
 }): { pipeline: SendPipeline; journal: Journal } {
   const journal = Journal.inMemory();
   const { client, account } = params;
-  const nonces = new NonceManager({ address: account.address, client, inFlight: () => journal.inFlightNonces(account.address) });
+  const nonces = new NonceManager({
+    address: account.address,
+    client,
+    inFlight: () => journal.inFlightNonces(account.address),
+  });
   const sender = new TxSender({
     client,
     account,
@@ -216,5 +229,8 @@ export function createLocalPipeline(params: {
     executor: params.executor,
     policy: { priorityFeePerGas: params.fees.priorityFeePerGas, maxFeeCapWei: params.fees.maxFeePerGasCap },
   });
-  return { pipeline: new SendPipeline({ mode: { dryRun: false, sender, pollIntervalMs: params.pollIntervalMs ?? 20 } }), journal };
+  return {
+    pipeline: new SendPipeline({ mode: { dryRun: false, sender, pollIntervalMs: params.pollIntervalMs ?? 20 } }),
+    journal,
+  };
 }

@@ -33,7 +33,17 @@ export interface KeeperReport {
 }
 
 export function emptyReport(chainId: number, dryRun: boolean): KeeperReport {
-  return { chainId, fromBlock: "", toBlock: "", dryRun, liquidations: [], rebalances: [], skipped: [], failures: [], dryRuns: [] };
+  return {
+    chainId,
+    fromBlock: "",
+    toBlock: "",
+    dryRun,
+    liquidations: [],
+    rebalances: [],
+    skipped: [],
+    failures: [],
+    dryRuns: [],
+  };
 }
 
 /** JSON with bigints as strings. */

@@ -132,7 +132,11 @@ export function createMetrics(options: MetricsOptions = {}): KeeperMetrics {
 
   const metrics: KeeperMetrics = {
     registry,
-    blocksProcessed: new Counter({ name: "keeper_blocks_processed_total", help: "Blocks the keeper loop has processed.", ...reg }),
+    blocksProcessed: new Counter({
+      name: "keeper_blocks_processed_total",
+      help: "Blocks the keeper loop has processed.",
+      ...reg,
+    }),
     headBlock: new Gauge({ name: "keeper_head_block", help: "Number of the last block the keeper processed.", ...reg }),
     headAgeSeconds: new Gauge({
       name: "keeper_head_age_seconds",
@@ -334,7 +338,12 @@ export function sendOutcomeLabel(outcome: SendOutcome): SendOutcomeLabel {
 
 /** The kind of the RPC failure behind an outcome (anywhere in its error's cause chain), if any. */
 export function rpcErrorKindOf(outcome: SendOutcome): RpcErrorKind | undefined {
-  const err = outcome.status === "skipped" ? outcome.skip.error : outcome.status === "reverted" || outcome.status === "failed" ? outcome.error : undefined;
+  const err =
+    outcome.status === "skipped"
+      ? outcome.skip.error
+      : outcome.status === "reverted" || outcome.status === "failed"
+        ? outcome.error
+        : undefined;
   const rpc = walkCause(err, (e): e is ExecutorRpcError => e instanceof ExecutorRpcError);
   return rpc ? rpcKindLabel(rpc.kind) : undefined;
 }

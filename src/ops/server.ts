@@ -109,7 +109,8 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
   log?.info({ url, killEndpoints: token ? "enabled" : "disabled (no token)" }, "ops server listening");
-  if (!isLoopback(host)) log?.warn({ host }, "ops server listens beyond this machine: /metrics is readable by anyone who can reach it");
+  if (!isLoopback(host))
+    log?.warn({ host }, "ops server listens beyond this machine: /metrics is readable by anyone who can reach it");
 
   return {
     url,
@@ -159,7 +160,11 @@ function createHandler(options: OpsServerOptions & { token: string | undefined }
         drain(req);
         const result = options.killSwitch.release("http");
         if (result.engaged) {
-          sendJson(res, 409, { engaged: true, released: result.released, reason: `kill file ${options.killSwitch.file ?? ""} exists: remove it to resume` });
+          sendJson(res, 409, {
+            engaged: true,
+            released: result.released,
+            reason: `kill file ${options.killSwitch.file ?? ""} exists: remove it to resume`,
+          });
         } else sendJson(res, 200, { engaged: false, released: result.released });
       },
     },
@@ -179,7 +184,10 @@ function createHandler(options: OpsServerOptions & { token: string | undefined }
     } else if (isKillRoute && !authorized(req, tokenDigest!)) {
       drain(req);
       // Who tried and where, never what they sent: the header may hold a near-miss of the token.
-      log?.warn({ method: req.method, path, remote: req.socket.remoteAddress }, "ops request refused: bad or missing bearer token");
+      log?.warn(
+        { method: req.method, path, remote: req.socket.remoteAddress },
+        "ops request refused: bad or missing bearer token",
+      );
       res.setHeader("www-authenticate", 'Bearer realm="keeper-ops"');
       sendJson(res, 401, { error: "unauthorized" });
       return;
@@ -200,7 +208,10 @@ function evaluateHealth(
   try {
     h = health();
   } catch (err) {
-    return { code: 503, body: { status: "error", problems: [`health check failed: ${err instanceof Error ? err.message : String(err)}`] } };
+    return {
+      code: 503,
+      body: { status: "error", problems: [`health check failed: ${err instanceof Error ? err.message : String(err)}`] },
+    };
   }
   const problems: string[] = [];
   if (h.head === undefined) problems.push("no block processed yet");
@@ -208,7 +219,9 @@ function evaluateHealth(
     problems.push(`head block is ${Math.round(h.headAgeSeconds)} s old (max ${maxHeadAge} s)`);
   }
   if (h.lastBlockAgeSeconds !== undefined && h.lastBlockAgeSeconds > maxLastBlockAge) {
-    problems.push(`keeper loop has not completed a block for ${Math.round(h.lastBlockAgeSeconds)} s (max ${maxLastBlockAge} s)`);
+    problems.push(
+      `keeper loop has not completed a block for ${Math.round(h.lastBlockAgeSeconds)} s (max ${maxLastBlockAge} s)`,
+    );
   }
   const body: Record<string, unknown> = {
     status: problems.length ? (h.head === undefined ? "starting" : "stale") : "ok",
@@ -261,7 +274,10 @@ function sanitizeReason(body: string, token: string | undefined): string {
     }
   }
   if (token) reason = reason.split(token).join("<redacted>");
-  reason = reason.replace(/[\u0000-\u001f\u007f]+/g, " ").trim().slice(0, MAX_REASON_CHARS);
+  reason = reason
+    .replace(/[\u0000-\u001f\u007f]+/g, " ")
+    .trim()
+    .slice(0, MAX_REASON_CHARS);
   return reason ? `HTTP /kill: ${reason}` : "HTTP /kill";
 }
 

@@ -9,7 +9,12 @@ import { morphoBlueModule } from "./morphoBlue/index.js";
 import { uniswapV2Module } from "./uniswapV2/index.js";
 import { uniswapV3Module } from "./uniswapV3/index.js";
 
-export const PROTOCOLS: readonly ProtocolModule<any>[] = [aaveV3Module, morphoBlueModule, uniswapV2Module, uniswapV3Module];
+export const PROTOCOLS: readonly ProtocolModule<any>[] = [
+  aaveV3Module,
+  morphoBlueModule,
+  uniswapV2Module,
+  uniswapV3Module,
+];
 
 /** Protocol names (WATCH values, metric labels). */
 export const PROTOCOL_NAMES: readonly string[] = PROTOCOLS.map((p) => p.name);
@@ -18,7 +23,10 @@ export const PROTOCOL_NAMES: readonly string[] = PROTOCOLS.map((p) => p.name);
 export const DEPLOYMENT_SECTIONS = Object.fromEntries(PROTOCOLS.map((p) => [p.section, p.schema]));
 
 /** The module and handler owning an executor action kind; undefined for a kind no module registered. */
-export function actionHandler(action: ExecutorAction, protocols: readonly ProtocolModule<any>[] = PROTOCOLS): { module: ProtocolModule<any>; handler: ActionHandler } | undefined {
+export function actionHandler(
+  action: ExecutorAction,
+  protocols: readonly ProtocolModule<any>[] = PROTOCOLS,
+): { module: ProtocolModule<any>; handler: ActionHandler } | undefined {
   for (const module of protocols) {
     const handler = module.actions[action.kind];
     if (handler) return { module, handler };

@@ -5,7 +5,19 @@
 export { RiskMathError } from "./errors.js";
 
 export { MAX_INT256, MAX_UINT128, MAX_UINT160, MAX_UINT256, divRoundingUp } from "./math/uint.js";
-export { HALF_RAY, HALF_WAD, RAY, WAD, WAD_RAY_RATIO, rayDiv, rayMul, rayToWad, wadDiv, wadMul, wadToRay } from "./math/wadRay.js";
+export {
+  HALF_RAY,
+  HALF_WAD,
+  RAY,
+  WAD,
+  WAD_RAY_RATIO,
+  rayDiv,
+  rayMul,
+  rayToWad,
+  wadDiv,
+  wadMul,
+  wadToRay,
+} from "./math/wadRay.js";
 export { HALF_PERCENTAGE_FACTOR, PERCENTAGE_FACTOR, percentDiv, percentMul } from "./math/percentage.js";
 export { mulDiv, mulDivRoundingUp } from "./math/fullMath.js";
 export { isqrt, isqrtUp } from "./math/sqrt.js";
@@ -63,7 +75,14 @@ export {
   wTaylorCompounded,
   zeroFloorSub,
 } from "./morpho/mathLib.js";
-export { VIRTUAL_ASSETS, VIRTUAL_SHARES, toAssetsDown, toAssetsUp, toSharesDown, toSharesUp } from "./morpho/sharesMath.js";
+export {
+  VIRTUAL_ASSETS,
+  VIRTUAL_SHARES,
+  toAssetsDown,
+  toAssetsUp,
+  toSharesDown,
+  toSharesUp,
+} from "./morpho/sharesMath.js";
 export { accrueMorphoInterest, type MorphoAccrual } from "./morpho/interest.js";
 export { morphoIsHealthy, morphoPositionHealth, type MorphoHealth, type MorphoHealthParams } from "./morpho/health.js";
 export {
@@ -117,7 +136,13 @@ export {
 } from "./uniswapV3/sqrtPriceMath.js";
 export { computeSwapStep, type SwapStep } from "./uniswapV3/swapMath.js";
 export { nextInitializedTickWithinOneWord, type NextTick } from "./uniswapV3/tickBitmap.js";
-export { addDelta, simulateV3Swap, v3InputToReachPrice, type V3SwapParams, type V3SwapResult } from "./uniswapV3/simulate.js";
+export {
+  addDelta,
+  simulateV3Swap,
+  v3InputToReachPrice,
+  type V3SwapParams,
+  type V3SwapResult,
+} from "./uniswapV3/simulate.js";
 export { priceFromSqrtPriceX96, sqrtPriceX96FromPrice, v3SkewBps } from "./uniswapV3/price.js";
 export {
   v3MaxProfitTrade,
@@ -137,5 +162,20 @@ export type {
   V2RebalanceOpportunity,
   V3RebalanceOpportunity,
 } from "./opportunity.js";
-export { USD_DECIMALS, formatUsd, gasCostUsd, gasCostWei, netProfit, tokenAmountToUsd, type GasMarket, type NetProfit } from "./profit.js";
-export { rankOpportunities, type RankOptions, type RankResult, type RankedOpportunity, type SkippedOpportunity } from "./rank.js";
+export {
+  USD_DECIMALS,
+  formatUsd,
+  gasCostUsd,
+  gasCostWei,
+  netProfit,
+  tokenAmountToUsd,
+  type GasMarket,
+  type NetProfit,
+} from "./profit.js";
+export {
+  rankOpportunities,
+  type RankOptions,
+  type RankResult,
+  type RankedOpportunity,
+  type SkippedOpportunity,
+} from "./rank.js";

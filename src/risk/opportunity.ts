@@ -90,7 +90,4 @@ export interface V3RebalanceOpportunity extends OpportunityBase {
 
 /** Any opportunity the keeper can rank and execute. */
 export type Opportunity =
-  | AaveLiquidationOpportunity
-  | MorphoLiquidationOpportunity
-  | V2RebalanceOpportunity
-  | V3RebalanceOpportunity;
+  AaveLiquidationOpportunity | MorphoLiquidationOpportunity | V2RebalanceOpportunity | V3RebalanceOpportunity;

@@ -62,8 +62,14 @@ export function rankOpportunities(opportunities: readonly Opportunity[], options
   const costed = opportunities.map((opportunity) => ({ opportunity, profit: netProfit(opportunity, options.gas) }));
   const byNetDesc = (a: RankedOpportunity, b: RankedOpportunity): number =>
     a.profit.netUsd !== b.profit.netUsd
-      ? a.profit.netUsd > b.profit.netUsd ? -1 : 1
-      : a.opportunity.id < b.opportunity.id ? -1 : a.opportunity.id > b.opportunity.id ? 1 : 0;
+      ? a.profit.netUsd > b.profit.netUsd
+        ? -1
+        : 1
+      : a.opportunity.id < b.opportunity.id
+        ? -1
+        : a.opportunity.id > b.opportunity.id
+          ? 1
+          : 0;
   costed.sort(byNetDesc);
 
   const selected: RankedOpportunity[] = [];
@@ -71,7 +77,11 @@ export function rankOpportunities(opportunities: readonly Opportunity[], options
   const seen = new Set<string>();
   for (const entry of costed) {
     if (seen.has(entry.opportunity.id)) {
-      skipped.push({ ...entry, code: "duplicate", reason: `duplicate id ${entry.opportunity.id}: a more profitable copy is kept` });
+      skipped.push({
+        ...entry,
+        code: "duplicate",
+        reason: `duplicate id ${entry.opportunity.id}: a more profitable copy is kept`,
+      });
       continue;
     }
     seen.add(entry.opportunity.id);

@@ -69,7 +69,9 @@ export class CircuitBreaker {
 
   constructor(private readonly opts: CircuitBreakerOptions) {
     if (!Number.isSafeInteger(opts.failureThreshold) || opts.failureThreshold < 1) {
-      throw new SafetyConfigError(`The circuit breaker threshold must be a positive integer, got ${opts.failureThreshold}.`);
+      throw new SafetyConfigError(
+        `The circuit breaker threshold must be a positive integer, got ${opts.failureThreshold}.`,
+      );
     }
     const c = opts.coolOff;
     if ("ms" in c ? !(Number.isFinite(c.ms) && c.ms >= 0) : c.blocks < 0n) {
@@ -116,7 +118,10 @@ export class CircuitBreaker {
   /** A result for a send approved before the breaker last opened (not the probe): it changes nothing. */
   private stale(ticket: BreakerTicket | undefined, what: string): boolean {
     if (ticket === undefined || ticket.probe || ticket.epoch === this.epoch) return false;
-    this.log.info({ state: this.current, result: what }, "result of a send approved before the breaker opened: ignored");
+    this.log.info(
+      { state: this.current, result: what },
+      "result of a send approved before the breaker opened: ignored",
+    );
     return true;
   }
 
@@ -142,7 +147,10 @@ export class CircuitBreaker {
     } else if (this.current === "closed" && this.failures >= this.opts.failureThreshold) {
       this.open(`${this.failures} failed sends in a row, last: ${reason}`);
     } else {
-      this.log.info({ consecutiveFailures: this.failures, threshold: this.opts.failureThreshold, reason }, "send failed");
+      this.log.info(
+        { consecutiveFailures: this.failures, threshold: this.opts.failureThreshold, reason },
+        "send failed",
+      );
     }
     this.publish();
   }
@@ -200,7 +208,10 @@ export class CircuitBreaker {
     this.epoch++;
     this.openedAtMs = this.now();
     this.openedAtBlock = this.block;
-    this.log.error({ consecutiveFailures: this.failures, coolOff: describeCoolOff(this.opts.coolOff), why }, "circuit breaker open: sends stopped");
+    this.log.error(
+      { consecutiveFailures: this.failures, coolOff: describeCoolOff(this.opts.coolOff), why },
+      "circuit breaker open: sends stopped",
+    );
   }
 
   private close(why: string): void {
@@ -213,8 +224,10 @@ export class CircuitBreaker {
 
   private coolOffLeft(): string {
     const c = this.opts.coolOff;
-    if ("ms" in c) return `half-opens in ${Math.max(0, Math.ceil((c.ms - (this.now() - (this.openedAtMs ?? 0))) / 1000))} s`;
-    if (this.block === undefined || this.openedAtBlock === undefined) return `half-opens ${c.blocks} blocks after the next block`;
+    if ("ms" in c)
+      return `half-opens in ${Math.max(0, Math.ceil((c.ms - (this.now() - (this.openedAtMs ?? 0))) / 1000))} s`;
+    if (this.block === undefined || this.openedAtBlock === undefined)
+      return `half-opens ${c.blocks} blocks after the next block`;
     const left = c.blocks - (this.block - this.openedAtBlock);
     return `half-opens in ${left > 0n ? left : 0n} blocks`;
   }

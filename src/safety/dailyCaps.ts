@@ -31,7 +31,8 @@ export interface DailyCapsUsage {
 }
 
 /** Whether a send fits. */
-export type CapDecision = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly cap: DailyCapName };
+export type CapDecision =
+  { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly cap: DailyCapName };
 
 /** The UTC calendar day of a timestamp in ms, YYYY-MM-DD. */
 export function utcDay(ms: number): string {
@@ -49,7 +50,8 @@ export class DailyCaps {
   private reported = new Set<DailyCapName>();
 
   constructor(private readonly opts: DailyCapsOptions) {
-    if (opts.maxGasWeiPerDay <= 0n) throw new SafetyConfigError(`The daily gas cap must be positive, got ${opts.maxGasWeiPerDay} wei.`);
+    if (opts.maxGasWeiPerDay <= 0n)
+      throw new SafetyConfigError(`The daily gas cap must be positive, got ${opts.maxGasWeiPerDay} wei.`);
     if (!Number.isSafeInteger(opts.maxSendsPerDay) || opts.maxSendsPerDay < 1) {
       throw new SafetyConfigError(`The daily send cap must be a positive integer, got ${opts.maxSendsPerDay}.`);
     }
@@ -64,13 +66,18 @@ export class DailyCaps {
   /** Sets today's totals, e.g. from the journal on restart. Replaces (does not add to) what was counted. */
   init(gasSpentToday: bigint, sendsToday: number): void {
     if (gasSpentToday < 0n || !Number.isSafeInteger(sendsToday) || sendsToday < 0) {
-      throw new SafetyConfigError(`Daily caps cannot start from negative totals (${gasSpentToday} wei, ${sendsToday} sends).`);
+      throw new SafetyConfigError(
+        `Daily caps cannot start from negative totals (${gasSpentToday} wei, ${sendsToday} sends).`,
+      );
     }
     this.roll();
     this.gasSpentWei = gasSpentToday;
     this.sends = sendsToday;
     this.reported.clear();
-    this.log.info({ day: this.day, gasSpentWei: gasSpentToday.toString(), sends: sendsToday }, "daily caps initialised");
+    this.log.info(
+      { day: this.day, gasSpentWei: gasSpentToday.toString(), sends: sendsToday },
+      "daily caps initialised",
+    );
     this.publish();
   }
 
@@ -85,7 +92,10 @@ export class DailyCaps {
     if (plannedGasWei < 0n) return this.refuse("gas_wei", `daily gas cap: invalid planned gas ${plannedGasWei} wei`);
     const pending = inFlight.sends > 0 ? ` (${inFlight.sends} more in flight)` : "";
     if (this.sends + inFlight.sends + 1 > o.maxSendsPerDay) {
-      return this.refuse("sends", `daily send cap reached: ${this.sends} of ${o.maxSendsPerDay} sends today (UTC ${this.day})${pending}`);
+      return this.refuse(
+        "sends",
+        `daily send cap reached: ${this.sends} of ${o.maxSendsPerDay} sends today (UTC ${this.day})${pending}`,
+      );
     }
     if (this.gasSpentWei + inFlight.gasWei + plannedGasWei > o.maxGasWeiPerDay) {
       return this.refuse(
@@ -98,7 +108,8 @@ export class DailyCaps {
 
   /** Counts a send that went out (mined or reverted: both paid gas) and the gas it cost. */
   record(gasSpentWei: bigint, sends = 1): void {
-    if (gasSpentWei < 0n || sends < 0) throw new SafetyConfigError("Daily caps cannot record a negative gas cost or send count.");
+    if (gasSpentWei < 0n || sends < 0)
+      throw new SafetyConfigError("Daily caps cannot record a negative gas cost or send count.");
     this.roll();
     this.gasSpentWei += gasSpentWei;
     this.sends += sends;

@@ -30,7 +30,9 @@ export interface PlannedSend {
  * The gate's answer. A refusal is a SkipReason with code "safety" (not deterministic: the switch or the cap lifts
  * without the chain changing); `gate` names the refusing gate, for metrics and programs.
  */
-export type SafetyDecision = { readonly ok: true; readonly approval: SendApproval } | { readonly ok: false; readonly gate: SafetyGateName; readonly skip: SkipReason };
+export type SafetyDecision =
+  | { readonly ok: true; readonly approval: SendApproval }
+  | { readonly ok: false; readonly gate: SafetyGateName; readonly skip: SkipReason };
 
 /** One approved send awaiting its result; pass it back to recordOutcome / recordSend / recordNoSend. */
 export interface SendApproval {
@@ -96,7 +98,8 @@ export class SafetyGate {
   /** May a transaction costing at most `send.gasWorstCaseWei` be sent now? */
   mayI(send: PlannedSend): SafetyDecision {
     const { killSwitch, dryRun, caps, breaker } = this.opts;
-    if (!killSwitch.allowsSend()) return this.refuse("kill-switch", `kill switch engaged: ${killSwitch.reason() ?? "?"}`);
+    if (!killSwitch.allowsSend())
+      return this.refuse("kill-switch", `kill switch engaged: ${killSwitch.reason() ?? "?"}`);
     if (dryRun) return this.refuse("dry-run", "dry-run: sending is disabled (DRY_RUN)");
     let inFlightGas = 0n;
     for (const a of this.outstanding.values()) inFlightGas += a.gasWorstCaseWei;
@@ -155,20 +158,30 @@ export class SafetyGate {
     const { approval, gasSpentWei } = opts;
     switch (outcome.status) {
       case "mined":
-        this.recordSend({ outcome: "mined", gasSpentWei: gasSpentWei ?? outcome.gasUsed * outcome.effectiveGasPrice }, approval);
+        this.recordSend(
+          { outcome: "mined", gasSpentWei: gasSpentWei ?? outcome.gasUsed * outcome.effectiveGasPrice },
+          approval,
+        );
         return;
       case "reverted":
         this.recordSend(
           {
             outcome: "reverted",
-            gasSpentWei: gasSpentWei ?? (outcome.gasUsed !== undefined && outcome.effectiveGasPrice !== undefined ? outcome.gasUsed * outcome.effectiveGasPrice : undefined),
+            gasSpentWei:
+              gasSpentWei ??
+              (outcome.gasUsed !== undefined && outcome.effectiveGasPrice !== undefined
+                ? outcome.gasUsed * outcome.effectiveGasPrice
+                : undefined),
             error: outcome.error.shortMessage,
           },
           approval,
         );
         return;
       case "failed":
-        this.recordSend({ outcome: outcome.pending ? "reverted" : "failed", gasSpentWei, error: outcome.error.shortMessage }, approval);
+        this.recordSend(
+          { outcome: outcome.pending ? "reverted" : "failed", gasSpentWei, error: outcome.error.shortMessage },
+          approval,
+        );
         return;
       case "skipped":
       case "dry-run":
@@ -199,5 +212,8 @@ export class SafetyGate {
 
 /** The state with bigints as strings, for a JSON log line. */
 function toLoggable(s: SafetyState): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(s, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Record<string, unknown>;
+  return JSON.parse(JSON.stringify(s, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Record<
+    string,
+    unknown
+  >;
 }

@@ -1,5 +1,11 @@
 /** Safety gates between the keeper's decisions and the chain: kill switch, circuit breaker, daily caps. */
-export { CircuitBreaker, type BreakerTicket, type CircuitBreakerOptions, type CircuitBreakerSnapshot, type CoolOff } from "./circuitBreaker.js";
+export {
+  CircuitBreaker,
+  type BreakerTicket,
+  type CircuitBreakerOptions,
+  type CircuitBreakerSnapshot,
+  type CoolOff,
+} from "./circuitBreaker.js";
 export { DailyCaps, utcDay, type CapDecision, type DailyCapsOptions, type DailyCapsUsage } from "./dailyCaps.js";
 export { SafetyConfigError } from "./errors.js";
 export {

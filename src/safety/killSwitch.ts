@@ -145,7 +145,10 @@ export class KillSwitch {
     this.latched = undefined;
     const engaged = this.fileEngagement !== undefined;
     if (released) {
-      this.log.warn({ by, was: was?.source, stillEngagedByFile: engaged }, engaged ? "kill switch latch released; kill file still present" : "kill switch released: sends allowed");
+      this.log.warn(
+        { by, was: was?.source, stillEngagedByFile: engaged },
+        engaged ? "kill switch latch released; kill file still present" : "kill switch released: sends allowed",
+      );
       this.publish();
     } else {
       this.log.info({ by, stillEngagedByFile: engaged }, "kill switch release asked while not latched");
@@ -155,7 +158,11 @@ export class KillSwitch {
 
   /** The current state, without re-reading the file (see {@link poll}). */
   state(): KillSwitchState {
-    return { engaged: this.latched !== undefined || this.fileEngagement !== undefined, file: this.fileEngagement, latch: this.latched };
+    return {
+      engaged: this.latched !== undefined || this.fileEngagement !== undefined,
+      file: this.fileEngagement,
+      latch: this.latched,
+    };
   }
 
   /** The reason to give when a send is refused: the latch first (it is what someone did last), else the file. */
@@ -173,6 +180,7 @@ export class KillSwitch {
     const gauge = this.opts.metrics?.killSwitchEngaged;
     if (!gauge) return;
     gauge.set({ source: "file" }, this.fileEngagement ? 1 : 0);
-    for (const source of ["signal", "http", "program"] as const) gauge.set({ source }, this.latched?.source === source ? 1 : 0);
+    for (const source of ["signal", "http", "program"] as const)
+      gauge.set({ source }, this.latched?.source === source ? 1 : 0);
   }
 }

@@ -20,7 +20,11 @@ export interface Plan {
  * orders candidates by net profit (after gas at the snapshot's base fee) and drops those under the minimum; then
  * each module may merge its selected candidates (batches), and the result is ranked again.
  */
-export function planBlock(snapshot: Snapshot, ctx: StrategyContext, protocols: readonly ProtocolModule<any>[] = PROTOCOLS): Plan {
+export function planBlock(
+  snapshot: Snapshot,
+  ctx: StrategyContext,
+  protocols: readonly ProtocolModule<any>[] = PROTOCOLS,
+): Plan {
   const { candidates: ranked, skipped } = rankCandidates(snapshot, ctx, protocols);
   let merged: Candidate[] = ranked;
   for (const m of protocols) if (m.combine) merged = m.combine(snapshot, ctx, merged);
@@ -39,7 +43,11 @@ export function planBlock(snapshot: Snapshot, ctx: StrategyContext, protocols: r
  * Every module's detector on the snapshot, one ranking across all protocols by net profit (after gas at the
  * snapshot's base fee), best first; those under the minimum become skips.
  */
-export function rankCandidates(snapshot: Snapshot, ctx: StrategyContext, protocols: readonly ProtocolModule<any>[] = PROTOCOLS): { candidates: Candidate[]; skipped: Skip[] } {
+export function rankCandidates(
+  snapshot: Snapshot,
+  ctx: StrategyContext,
+  protocols: readonly ProtocolModule<any>[] = PROTOCOLS,
+): { candidates: Candidate[]; skipped: Skip[] } {
   const found = protocols.map((m) => m.detect(snapshot, ctx));
   const candidates = found.flatMap((f) => f.candidates);
   const skipped = found.flatMap((f) => f.skipped);
@@ -52,7 +60,12 @@ export function rankCandidates(snapshot: Snapshot, ctx: StrategyContext, protoco
   const byOpportunity = new Map(candidates.map((c) => [c.opportunity, c]));
   for (const s of ranked.skipped) {
     const c = byOpportunity.get(s.opportunity)!;
-    skipped.push({ id: s.opportunity.id, protocol: s.opportunity.protocol, skip: skip(s.code, s.reason), context: c.context });
+    skipped.push({
+      id: s.opportunity.id,
+      protocol: s.opportunity.protocol,
+      skip: skip(s.code, s.reason),
+      context: c.context,
+    });
   }
   return { candidates: ranked.selected.map((r) => byOpportunity.get(r.opportunity)!), skipped };
 }

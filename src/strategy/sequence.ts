@@ -49,7 +49,10 @@ export interface SequencePlan {
  * Candidates that can share a batch moved next to each other, each group where its best member ranks (the rest of
  * the order unchanged): a batch can only grow while nothing touching the same pools is planned between its items.
  */
-export function groupByBatchKey(candidates: readonly Candidate[], protocols: readonly ProtocolModule<any>[]): Candidate[] {
+export function groupByBatchKey(
+  candidates: readonly Candidate[],
+  protocols: readonly ProtocolModule<any>[],
+): Candidate[] {
   const groups = new Map<string, Candidate[]>();
   const order: (Candidate | Candidate[])[] = [];
   for (const c of candidates) {
@@ -102,17 +105,42 @@ export function planSequence(
     if (working.anyMoved(touches)) {
       // Priced on reserves an earlier action of this block moves: size it again on the state that action leaves.
       if (!module?.refine || working.anyOpaque(touches)) {
-        skipped.push({ id: c.opportunity.id, protocol: c.opportunity.protocol, skip: skip("other", "waits for the next block: a pool it trades on is moved by an earlier action of this block", { deterministic: false }), context: c.context });
+        skipped.push({
+          id: c.opportunity.id,
+          protocol: c.opportunity.protocol,
+          skip: skip(
+            "other",
+            "waits for the next block: a pool it trades on is moved by an earlier action of this block",
+            { deterministic: false },
+          ),
+          context: c.context,
+        });
         continue;
       }
       const refined = module.refine(c, working.view(), ctx);
       if (!("action" in refined)) {
-        skipped.push({ ...refined, skip: { ...refined.skip, message: `after earlier actions of this block: ${refined.skip.message}`, deterministic: false } });
+        skipped.push({
+          ...refined,
+          skip: {
+            ...refined.skip,
+            message: `after earlier actions of this block: ${refined.skip.message}`,
+            deterministic: false,
+          },
+        });
         continue;
       }
       const p = netProfit(refined.opportunity, gasMarket);
       if (p.netUsd < ctx.minProfitUsd) {
-        skipped.push({ id: c.opportunity.id, protocol: c.opportunity.protocol, skip: skip("not-profitable", `after earlier actions of this block, net profit ${p.netUsd} (USD 8 dp) is below the minimum`, { deterministic: false }), context: c.context });
+        skipped.push({
+          id: c.opportunity.id,
+          protocol: c.opportunity.protocol,
+          skip: skip(
+            "not-profitable",
+            `after earlier actions of this block, net profit ${p.netUsd} (USD 8 dp) is below the minimum`,
+            { deterministic: false },
+          ),
+          context: c.context,
+        });
         continue;
       }
       c = refined;

@@ -58,7 +58,15 @@ export interface StrategyContext {
   /** Whether V3 pools are rebalanced (they are always read when V2 is, as a funding source). */
   v3Rebalance: boolean;
   /** Gas figures measured on the executor's paths (test/contracts), used before simulation refines them. */
-  gas: { aaveV2Flash: bigint; aaveV2FlashBatchItem: bigint; aaveMorphoFlash: bigint; rebalanceV2Inventory: bigint; rebalanceV2V3Flash: bigint; morphoLiquidation: bigint; rebalanceV3Inventory: bigint };
+  gas: {
+    aaveV2Flash: bigint;
+    aaveV2FlashBatchItem: bigint;
+    aaveMorphoFlash: bigint;
+    rebalanceV2Inventory: bigint;
+    rebalanceV2V3Flash: bigint;
+    morphoLiquidation: bigint;
+    rebalanceV3Inventory: bigint;
+  };
 }
 
 export const ZERO_ADDRESS: Address = "0x0000000000000000000000000000000000000000";

@@ -14,7 +14,14 @@ const V3_WORDS_EACH_SIDE = 2;
 
 /** Every V2 pair and V3 pool of the snapshot as a routing venue (V3 quotes confined to the ticks actually read). */
 export function venuesOf(snapshot: Snapshot): Venue[] {
-  const v2: Venue[] = (snapshot.v2Pairs ?? []).map((p) => ({ kind: "v2", address: p.address, token0: p.token0, token1: p.token1, reserve0: p.reserve0, reserve1: p.reserve1 }));
+  const v2: Venue[] = (snapshot.v2Pairs ?? []).map((p) => ({
+    kind: "v2",
+    address: p.address,
+    token0: p.token0,
+    token1: p.token1,
+    reserve0: p.reserve0,
+    reserve1: p.reserve1,
+  }));
   const v3: Venue[] = (snapshot.v3Pools ?? []).map((p) => ({
     kind: "v3",
     address: p.address,
@@ -33,7 +40,11 @@ export function saleRouteOf(route: Route, venues: readonly Venue[], minAmountOut
   return {
     legs: route.legs.map((leg) => ({
       amountIn: leg.amountIn,
-      hops: leg.path.map((h) => ({ kind: kindOf.get(h.venue.toLowerCase()) === "v3" ? PoolKind.UniswapV3 : PoolKind.UniswapV2, pool: h.venue, tokenOut: h.tokenOut })),
+      hops: leg.path.map((h) => ({
+        kind: kindOf.get(h.venue.toLowerCase()) === "v3" ? PoolKind.UniswapV3 : PoolKind.UniswapV2,
+        pool: h.venue,
+        tokenOut: h.tokenOut,
+      })),
     })),
     minAmountOut,
   };
@@ -49,7 +60,11 @@ export function routeEffects(route: Route): VenueEffect[] {
   const used = new Set(routeVenues(route).map((a) => a.toLowerCase()));
   return route.venuesAfter
     .filter((v) => used.has(v.address.toLowerCase()))
-    .map((v): VenueEffect => (v.kind === "v2" ? { kind: "v2", address: v.address, reserve0: v.reserve0, reserve1: v.reserve1 } : { kind: "v3", address: v.address, state: v.state }));
+    .map((v): VenueEffect =>
+      v.kind === "v2"
+        ? { kind: "v2", address: v.address, reserve0: v.reserve0, reserve1: v.reserve1 }
+        : { kind: "v3", address: v.address, state: v.state },
+    );
 }
 
 /** Number of hops after the first of a route: what its gas grows with beyond a one-pool sale. */

@@ -88,7 +88,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let kinds: readonly FaultKind[] = options.kinds ?? FAULT_KINDS;
   const holdMs = options.timeoutHoldMs ?? 5_000;
   const staleBlocks = BigInt(options.staleBlocks ?? 3);
-  const counters: FaultCounters = { requests: 0, passed: 0, faults: { timeout: 0, drop: 0, http429: 0, http5xx: 0, malformed: 0, stale: 0 } };
+  const counters: FaultCounters = {
+    requests: 0,
+    passed: 0,
+    faults: { timeout: 0, drop: 0, http429: 0, http5xx: 0, malformed: 0, stale: 0 },
+  };
   const log: FaultRecord[] = [];
   const held = new Set<NodeJS.Timeout>();
 
@@ -105,7 +109,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   // A test server must never crash the test run with an unhandled rejection: anything unexpected is a 500.
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent && !res.destroyed) sendText(res, 500, `proxy error: ${err instanceof Error ? err.message : String(err)}`, "text/plain");
+      if (!res.headersSent && !res.destroyed)
+        sendText(res, 500, `proxy error: ${err instanceof Error ? err.message : String(err)}`, "text/plain");
     });
   });
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -115,7 +120,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     counters.requests++;
     if (decision.kind === "pass") counters.passed++;
     else counters.faults[decision.kind]++;
-    log.push({ seq: log.length, methods: calls.map((c) => String(c.method)), outcome: decision.kind, ...(decision.status ? { status: decision.status } : {}) });
+    log.push({
+      seq: log.length,
+      methods: calls.map((c) => String(c.method)),
+      outcome: decision.kind,
+      ...(decision.status ? { status: decision.status } : {}),
+    });
 
     switch (decision.kind) {
       case "timeout": {
@@ -183,11 +193,21 @@ function parseCalls(body: string): RpcCall[] {
 
 /** Calls whose answer a `stale` fault can age. */
 function isStaleable(call: RpcCall): boolean {
-  return call.method === "eth_blockNumber" || (call.method === "eth_getBlockByNumber" && Array.isArray(call.params) && call.params[0] === "latest");
+  return (
+    call.method === "eth_blockNumber" ||
+    (call.method === "eth_getBlockByNumber" && Array.isArray(call.params) && call.params[0] === "latest")
+  );
 }
 
 /** Headers not passed on: they describe this hop's connection, not the request. */
-const HOP_HEADERS = new Set(["host", "connection", "keep-alive", "content-length", "transfer-encoding", "accept-encoding"]);
+const HOP_HEADERS = new Set([
+  "host",
+  "connection",
+  "keep-alive",
+  "content-length",
+  "transfer-encoding",
+  "accept-encoding",
+]);
 
 /** The client's headers worth forwarding (auth headers such as X-Flashbots-Signature, so a relay can be proxied too). */
 function forwardedHeaders(req: IncomingMessage): Record<string, string> {
@@ -204,14 +224,27 @@ async function forward(
 ): Promise<{ status: number; text: string; contentType: string }> {
   try {
     const res = await fetch(upstreamUrl, { method: "POST", headers, body });
-    return { status: res.status, text: await res.text(), contentType: res.headers.get("content-type") ?? "application/json" };
+    return {
+      status: res.status,
+      text: await res.text(),
+      contentType: res.headers.get("content-type") ?? "application/json",
+    };
   } catch (err) {
-    return { status: 502, text: `upstream unreachable: ${err instanceof Error ? err.message : String(err)}`, contentType: "text/plain" };
+    return {
+      status: 502,
+      text: `upstream unreachable: ${err instanceof Error ? err.message : String(err)}`,
+      contentType: "text/plain",
+    };
   }
 }
 
 /** Rewrites the node's answer so that block-number calls look `staleBlocks` behind. */
-async function makeStale(upstreamUrl: string, requestBody: string, answerText: string, staleBlocks: bigint): Promise<string> {
+async function makeStale(
+  upstreamUrl: string,
+  requestBody: string,
+  answerText: string,
+  staleBlocks: bigint,
+): Promise<string> {
   let request: unknown;
   let answer: unknown;
   try {
@@ -231,7 +264,15 @@ async function makeStale(upstreamUrl: string, requestBody: string, answerText: s
       const n = (a.result as { number?: unknown } | null)?.number;
       if (typeof n !== "string" || !isHex(n)) continue;
       const full = Array.isArray(call.params) ? call.params[1] === true : false;
-      const old = await forward(upstreamUrl, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getBlockByNumber", params: [toHex(older(hexToBigInt(n as Hex), staleBlocks)), full] }));
+      const old = await forward(
+        upstreamUrl,
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "eth_getBlockByNumber",
+          params: [toHex(older(hexToBigInt(n as Hex), staleBlocks)), full],
+        }),
+      );
       try {
         a.result = (JSON.parse(old.text) as { result?: unknown }).result;
       } catch {

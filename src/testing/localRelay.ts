@@ -81,7 +81,8 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
   // A test server must never crash the test run with an unhandled rejection: anything unexpected is a 500.
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent && !res.destroyed) sendText(res, 500, `relay error: ${err instanceof Error ? err.message : String(err)}`, "text/plain");
+      if (!res.headersSent && !res.destroyed)
+        sendText(res, 500, `relay error: ${err instanceof Error ? err.message : String(err)}`, "text/plain");
     });
   });
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -99,12 +100,17 @@ export async function startLocalRelay(options: LocalRelayOptions): Promise<Local
     } catch {
       return rpcError(res, null, -32700, "parse error");
     }
-    if (request.method !== "eth_sendBundle") return rpcError(res, request.id, -32601, `method ${String(request.method)} not supported`);
+    if (request.method !== "eth_sendBundle")
+      return rpcError(res, request.id, -32601, `method ${String(request.method)} not supported`);
     const parsed = parseBundle(request.params);
     if (typeof parsed === "string") return rpcError(res, request.id, -32602, parsed);
     const bundle: RelayedBundle = { ...parsed, signer, status: "pending" };
     bundles.push(bundle);
-    sendText(res, 200, JSON.stringify({ jsonrpc: "2.0", id: request.id ?? null, result: { bundleHash: bundle.bundleHash } }));
+    sendText(
+      res,
+      200,
+      JSON.stringify({ jsonrpc: "2.0", id: request.id ?? null, result: { bundleHash: bundle.bundleHash } }),
+    );
     void enqueue();
   }
 
@@ -137,7 +143,8 @@ function parseBundle(params: unknown): Omit<RelayedBundle, "signer" | "status"> 
   const p = Array.isArray(params) ? (params[0] as Record<string, unknown> | undefined) : undefined;
   if (!p || typeof p !== "object") return "params[0] must be a bundle object";
   const { txs, blockNumber, minTimestamp, maxTimestamp } = p;
-  if (!Array.isArray(txs) || txs.length === 0 || !txs.every((t) => typeof t === "string" && isHex(t))) return "txs must be a non-empty array of hex strings";
+  if (!Array.isArray(txs) || txs.length === 0 || !txs.every((t) => typeof t === "string" && isHex(t)))
+    return "txs must be a non-empty array of hex strings";
   if (typeof blockNumber !== "string" || !isHex(blockNumber)) return "blockNumber must be a hex quantity";
   const bundle: Omit<RelayedBundle, "signer" | "status"> = {
     bundleHash: keccak256(concat((txs as Hex[]).map((t) => keccak256(t)))),
@@ -182,12 +189,15 @@ async function includeInNextBlock(upstream: string, due: RelayedBundle[], next: 
     // whole and failed, never reported included with part of it missing.
     for (const bundle of accepted) {
       const hashes = bundle.txs.map((tx) => keccak256(tx));
-      const receipts = await Promise.all(hashes.map((h) => rpcCall<{ blockNumber: Hex } | null>(upstream, "eth_getTransactionReceipt", [h])));
+      const receipts = await Promise.all(
+        hashes.map((h) => rpcCall<{ blockNumber: Hex } | null>(upstream, "eth_getTransactionReceipt", [h])),
+      );
       if (receipts.every((r) => r !== null)) {
         bundle.status = "included";
         bundle.includedIn = next;
       } else {
-        for (const [i, h] of hashes.entries()) if (!receipts[i]) await rpcCall(upstream, "hardhat_dropTransaction", [h]).catch(() => undefined);
+        for (const [i, h] of hashes.entries())
+          if (!receipts[i]) await rpcCall(upstream, "hardhat_dropTransaction", [h]).catch(() => undefined);
         bundle.status = "failed";
         bundle.error = "not all of its transactions could be mined (nonce gap or underpriced)";
       }

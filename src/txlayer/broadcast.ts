@@ -62,12 +62,19 @@ export interface TxRequest {
 /** What happened to one broadcast. `unknown`: a transport failure, and the node does not show the transaction. */
 export type BroadcastResult =
   | { status: "accepted"; attempt: AttemptRecord; note: string | undefined }
-  | { status: "refused"; attempt: AttemptRecord; kind: Exclude<BroadcastErrorKind, "already-known" | "transient">; message: string; error: unknown }
+  | {
+      status: "refused";
+      attempt: AttemptRecord;
+      kind: Exclude<BroadcastErrorKind, "already-known" | "transient">;
+      message: string;
+      error: unknown;
+    }
   | { status: "unknown"; attempt: AttemptRecord; message: string };
 
 /** Signs `tx` with the local account (EIP-1559, the client's chain id); returns the raw bytes and their hash. */
 export async function signRequest(ctx: TxContext, tx: TxRequest): Promise<{ raw: Hex; hash: Hex }> {
-  if (!ctx.account.signTransaction) throw new TxLayerError("The keeper account cannot sign transactions locally (a LocalAccount is required).");
+  if (!ctx.account.signTransaction)
+    throw new TxLayerError("The keeper account cannot sign transactions locally (a LocalAccount is required).");
   const raw = await ctx.account.signTransaction({
     chainId: ctx.client.chain.id,
     type: "eip1559",
@@ -106,7 +113,11 @@ export async function signJournalBroadcast(ctx: TxContext, intentId: number, tx:
  * Broadcasts a journaled transaction (first time, or again after a restart or a transport failure) and journals the
  * outcome. After a transport failure the node is asked whether it has the hash: if so the send went through.
  */
-export async function broadcastAttempt(ctx: TxContext, attempt: AttemptRecord, note?: string): Promise<BroadcastResult> {
+export async function broadcastAttempt(
+  ctx: TxContext,
+  attempt: AttemptRecord,
+  note?: string,
+): Promise<BroadcastResult> {
   // Never fails: once the node has the transaction, a failed head read must not look like a failed send.
   const head = async () => ctx.client.getBlockNumber({ cacheTime: 0 }).catch(() => ctx.lastHead);
   try {
@@ -119,11 +130,15 @@ export async function broadcastAttempt(ctx: TxContext, attempt: AttemptRecord, n
     // (and a transport retry of the same request then reads "nonce too low"). It was sent and paid for, its nonce
     // is used: accepted, and the tracker finds the reverted receipt.
     const kind = classifyBroadcastError(err);
-    if (minedTransactionHashOf(err)?.toLowerCase() === attempt.hash.toLowerCase() || (kind === "nonce-too-low" && (await nodeHas(ctx, attempt.hash)))) {
+    if (
+      minedTransactionHashOf(err)?.toLowerCase() === attempt.hash.toLowerCase() ||
+      (kind === "nonce-too-low" && (await nodeHas(ctx, attempt.hash)))
+    ) {
       ctx.journal.recordBroadcast(attempt.id, await head(), "mined and reverted (the node threw on the mined revert)");
       return { status: "accepted", attempt, note: "mined-reverted" };
     }
-    const message = err instanceof BaseError ? err.shortMessage : err instanceof Error ? err.message.split("\n")[0] : String(err);
+    const message =
+      err instanceof BaseError ? err.shortMessage : err instanceof Error ? err.message.split("\n")[0] : String(err);
     if (kind === "already-known") {
       ctx.journal.recordBroadcast(attempt.id, await head(), "already known to the node");
       return { status: "accepted", attempt, note: "already-known" };

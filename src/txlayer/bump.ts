@@ -45,8 +45,12 @@ const min = (a: bigint, b: bigint) => (a < b ? a : b);
 
 /** The replacement fees, or which limit forbids them. See the module comment. */
 export function bumpFees(p: BumpParams): BumpDecision {
-  const needed: FeePair = { maxFeePerGas: raiseBy(p.previous.maxFeePerGas, p.bumpBps), maxPriorityFeePerGas: raiseBy(p.previous.maxPriorityFeePerGas, p.bumpBps) };
-  const profitLimit = p.expectedProfitWei === undefined ? undefined : p.gasLimit > 0n ? p.expectedProfitWei / p.gasLimit : 0n;
+  const needed: FeePair = {
+    maxFeePerGas: raiseBy(p.previous.maxFeePerGas, p.bumpBps),
+    maxPriorityFeePerGas: raiseBy(p.previous.maxPriorityFeePerGas, p.bumpBps),
+  };
+  const profitLimit =
+    p.expectedProfitWei === undefined ? undefined : p.gasLimit > 0n ? p.expectedProfitWei / p.gasLimit : 0n;
   const limit = profitLimit === undefined ? p.maxFeeCapWei : min(p.maxFeeCapWei, profitLimit);
   // The tip can never exceed the fee cap, so both needed fields must fit under the limit.
   const floor = max(needed.maxFeePerGas, needed.maxPriorityFeePerGas);
@@ -62,7 +66,10 @@ export function bumpFees(p: BumpParams): BumpDecision {
 /** The highest fees among `attempts` (field by field): what a replacement must beat. */
 export function highestFees(attempts: readonly FeePair[]): FeePair {
   return attempts.reduce<FeePair>(
-    (acc, a) => ({ maxFeePerGas: max(acc.maxFeePerGas, a.maxFeePerGas), maxPriorityFeePerGas: max(acc.maxPriorityFeePerGas, a.maxPriorityFeePerGas) }),
+    (acc, a) => ({
+      maxFeePerGas: max(acc.maxFeePerGas, a.maxFeePerGas),
+      maxPriorityFeePerGas: max(acc.maxPriorityFeePerGas, a.maxPriorityFeePerGas),
+    }),
     { maxFeePerGas: 0n, maxPriorityFeePerGas: 0n },
   );
 }

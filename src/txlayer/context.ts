@@ -30,7 +30,14 @@ export const DEFAULT_BUMP_BPS = 1_250n;
 export type TxEvent =
   | { type: "sent"; intentId: number; opportunityId: string; hash: `0x${string}`; nonce: number }
   | { type: "rebroadcast"; intentId: number; hash: `0x${string}`; nonce: number; note: string }
-  | { type: "replaced"; intentId: number; hash: `0x${string}`; nonce: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
+  | {
+      type: "replaced";
+      intentId: number;
+      hash: `0x${string}`;
+      nonce: number;
+      maxFeePerGas: bigint;
+      maxPriorityFeePerGas: bigint;
+    }
   | { type: "cancelled"; intentId: number; hash: `0x${string}`; nonce: number; reason: string }
   | { type: "riding"; intentId: number; reason: string }
   /** A 0-value self-transfer took a nonce left free under later in-flight transactions (gaps.ts). */

@@ -28,7 +28,10 @@ export async function fillNonceGap(ctx: TxContext, head: bigint): Promise<GapFil
   let intentId: number | undefined;
   try {
     const block = await ctx.client.getBlock({ blockTag: "latest" });
-    const fees = feesFromBaseFee(block.baseFeePerGas ?? 0n, { priorityFeePerGas: ctx.policy.priorityFeePerGas, maxFeePerGasCap: ctx.policy.maxFeeCapWei });
+    const fees = feesFromBaseFee(block.baseFeePerGas ?? 0n, {
+      priorityFeePerGas: ctx.policy.priorityFeePerGas,
+      maxFeePerGasCap: ctx.policy.maxFeeCapWei,
+    });
     intentId = journal.recordIntent({
       opportunityId: `nonce-gap:${account.address}:${nonce}`,
       actionKind: GAP_FILL_KIND,
@@ -62,10 +65,16 @@ export async function fillNonceGap(ctx: TxContext, head: bigint): Promise<GapFil
     return { status: "refused", nonce, intentId, message: result.message };
   } catch (err) {
     // Journaled bytes keep their nonce (the tracker rebroadcasts them); anything earlier frees it again.
-    if (intentId !== undefined && journal.attempts(intentId).some((a) => a.state !== "failed")) ctx.nonces.confirm(nonce);
+    if (intentId !== undefined && journal.attempts(intentId).some((a) => a.state !== "failed"))
+      ctx.nonces.confirm(nonce);
     else {
       ctx.nonces.release(nonce);
-      if (intentId !== undefined) journal.finalize(intentId, "abandoned", `gap filler not sent: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+      if (intentId !== undefined)
+        journal.finalize(
+          intentId,
+          "abandoned",
+          `gap filler not sent: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`,
+        );
     }
     throw err;
   }

@@ -24,11 +24,27 @@ export { NonceManager, type NonceManagerOptions, type NonceState } from "./nonce
 export { TxSender, type TxSenderOptions, type SubmitParams, type Submission, type Resolution } from "./sender.js";
 export { trackIntents, outcomeOf, type TrackOptions, type TrackAllOptions } from "./track.js";
 export { fillNonceGap, GAP_FILL_KIND, type GapFill } from "./gaps.js";
-export { DEFAULT_GAS_LIMIT_MULTIPLIER_BPS, gasLimitFor, prepareSend, type ExpectedProfitWei, type Preparation, type PrepareParams, type PreparedSend } from "./prepare.js";
+export {
+  DEFAULT_GAS_LIMIT_MULTIPLIER_BPS,
+  gasLimitFor,
+  prepareSend,
+  type ExpectedProfitWei,
+  type Preparation,
+  type PrepareParams,
+  type PreparedSend,
+} from "./prepare.js";
 export { outcomeOfIntent, revertReason } from "./outcome.js";
 export { DEFAULT_BUMP_BPS, DEFAULT_STUCK_BLOCKS, type TxContext, type TxEvent, type TxPolicy } from "./context.js";
 export { bumpFees, highestFees, raiseBy, type BumpDecision, type BumpParams, type FeePair } from "./bump.js";
-export { broadcastAttempt, classifyBroadcastError, minedTransactionHashOf, signJournalBroadcast, type BroadcastErrorKind, type BroadcastResult, type TxRequest } from "./broadcast.js";
+export {
+  broadcastAttempt,
+  classifyBroadcastError,
+  minedTransactionHashOf,
+  signJournalBroadcast,
+  type BroadcastErrorKind,
+  type BroadcastResult,
+  type TxRequest,
+} from "./broadcast.js";
 export { CANCEL_GAS, handleStuck, type StuckOutcome } from "./replace.js";
 export { ReorgTracker, DEFAULT_CONFIRMATIONS, type ReorgReport, type ReorgTrackerOptions } from "./reorg.js";
 export { reconcile, type ReconcileOptions, type ReconcileReport } from "./reconcile.js";

@@ -111,7 +111,11 @@ export class NonceManager {
 
   /** The stream's state (copies). */
   state(): NonceState {
-    return { next: this.next, reserved: [...this.reserved].sort((a, b) => a - b), free: [...this.free].sort((a, b) => a - b) };
+    return {
+      next: this.next,
+      reserved: [...this.reserved].sort((a, b) => a - b),
+      free: [...this.free].sort((a, b) => a - b),
+    };
   }
 
   private async resyncNow(client: PublicClient<Transport, Chain>): Promise<number> {
@@ -127,7 +131,8 @@ export class NonceManager {
   }
 
   private requireClient(): PublicClient<Transport, Chain> {
-    if (!this.client) throw new TxLayerError("NonceManager has no client: pass one to the constructor or call resync(client) first.");
+    if (!this.client)
+      throw new TxLayerError("NonceManager has no client: pass one to the constructor or call resync(client) first.");
     return this.client;
   }
 

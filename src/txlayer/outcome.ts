@@ -11,7 +11,11 @@ import type { IntentRecord, ReceiptRecord } from "../journal/types.js";
 import { TxUnresolvedError } from "./errors.js";
 
 /** The SendOutcome of an intent in a final state (mined, reverted, dropped, abandoned, reorged). */
-export async function outcomeOfIntent(client: PublicClient<Transport, Chain>, intent: IntentRecord, gasLimit: bigint): Promise<SendOutcome> {
+export async function outcomeOfIntent(
+  client: PublicClient<Transport, Chain>,
+  intent: IntentRecord,
+  gasLimit: bigint,
+): Promise<SendOutcome> {
   const rc = intent.receipt;
   if (intent.state === "mined" && rc) {
     const receipt = await client.getTransactionReceipt({ hash: rc.hash });
@@ -27,13 +31,32 @@ export async function outcomeOfIntent(client: PublicClient<Transport, Chain>, in
     };
   }
   if (intent.state === "reverted" && rc) {
-    const error = await revertReason(client, { from: intent.from, to: intent.to, data: intent.calldata, gas: gasLimit, kind: intent.actionKind }, rc);
-    return { status: "reverted", hash: rc.hash, blockNumber: rc.blockNumber, gasUsed: rc.gasUsed, effectiveGasPrice: rc.effectiveGasPrice, error };
+    const error = await revertReason(
+      client,
+      { from: intent.from, to: intent.to, data: intent.calldata, gas: gasLimit, kind: intent.actionKind },
+      rc,
+    );
+    return {
+      status: "reverted",
+      hash: rc.hash,
+      blockNumber: rc.blockNumber,
+      gasUsed: rc.gasUsed,
+      effectiveGasPrice: rc.effectiveGasPrice,
+      error,
+    };
   }
-  const state = intent.state === "dropped" || intent.state === "abandoned" || intent.state === "reorged" ? intent.state : "pending";
+  const state =
+    intent.state === "dropped" || intent.state === "abandoned" || intent.state === "reorged" ? intent.state : "pending";
   const error = new TxUnresolvedError(state, intent.reason ?? "no reason recorded");
   return rc
-    ? { status: "reverted", hash: rc.hash, blockNumber: rc.blockNumber, gasUsed: rc.gasUsed, effectiveGasPrice: rc.effectiveGasPrice, error }
+    ? {
+        status: "reverted",
+        hash: rc.hash,
+        blockNumber: rc.blockNumber,
+        gasUsed: rc.gasUsed,
+        effectiveGasPrice: rc.effectiveGasPrice,
+        error,
+      }
     : { status: "reverted", error };
 }
 
@@ -63,14 +86,23 @@ export async function revertReason(
   const context = `Mined ${tx.kind} (${receipt.hash})`;
   const replay = async (gas?: bigint): Promise<ExecutorRevertError | ExecutorRpcError | undefined> => {
     try {
-      await client.call({ account: tx.from, to: tx.to, data: tx.data, blockNumber: receipt.blockNumber, ...(gas === undefined ? {} : { gas }) });
+      await client.call({
+        account: tx.from,
+        to: tx.to,
+        data: tx.data,
+        blockNumber: receipt.blockNumber,
+        ...(gas === undefined ? {} : { gas }),
+      });
       return undefined;
     } catch (err) {
       return decodeExecutorError(err, context);
     }
   };
   const outOfGas = (description: string) =>
-    new ExecutorRevertError({ errorName: "OutOfGas", args: [receipt.gasUsed, tx.gas], source: "unknown", data: "0x", description }, { context });
+    new ExecutorRevertError(
+      { errorName: "OutOfGas", args: [receipt.gasUsed, tx.gas], source: "unknown", data: "0x", description },
+      { context },
+    );
 
   if (receipt.gasUsed >= tx.gas) return outOfGas("the transaction used its whole gas limit");
   const unlimited = await replay();

@@ -6,7 +6,14 @@
 import type { Account, Address, BlockTag, Chain, Hex, PublicClient, Transport } from "viem";
 import { encodeAction, type ExecutorAction } from "../executor/actions.js";
 import { decodeExecutorError, ExecutorRevertError } from "../executor/errors.js";
-import { FeeConfigError, gasCostWei, gasWithinProfit, getExecutorFees, type Eip1559Fees, type FeeConfig } from "../executor/fees.js";
+import {
+  FeeConfigError,
+  gasCostWei,
+  gasWithinProfit,
+  getExecutorFees,
+  type Eip1559Fees,
+  type FeeConfig,
+} from "../executor/fees.js";
 import { simulateAction } from "../executor/simulate.js";
 import { skip, type SkipReason } from "../skip.js";
 
@@ -58,8 +65,7 @@ export interface PreparedSend {
 
 /** prepareSend's answer. `simulation` is there when the simulation passed (a later guard refused). */
 export type Preparation =
-  | { ok: true; send: PreparedSend }
-  | { ok: false; skip: SkipReason; simulation?: PreparedSend["simulation"] };
+  { ok: true; send: PreparedSend } | { ok: false; skip: SkipReason; simulation?: PreparedSend["simulation"] };
 
 /**
  * Simulates and prices one action (see the module comment). Chain conditions come back as skips; only a
@@ -67,19 +73,36 @@ export type Preparation =
  */
 export async function prepareSend(client: PublicClient<Transport, Chain>, p: PrepareParams): Promise<Preparation> {
   if (p.gasLimitMultiplierBps <= 0n) {
-    throw new FeeConfigError(`Invalid gasLimitMultiplierBps: ${p.gasLimitMultiplierBps}.`, { metaMessages: ["Expected a positive number of bps (12000 = x1.2)."] });
+    throw new FeeConfigError(`Invalid gasLimitMultiplierBps: ${p.gasLimitMultiplierBps}.`, {
+      metaMessages: ["Expected a positive number of bps (12000 = x1.2)."],
+    });
   }
-  const sim = await simulateAction(client, { executor: p.executor, account: p.account, action: p.action, blockTag: p.blockTag });
+  const sim = await simulateAction(client, {
+    executor: p.executor,
+    account: p.account,
+    action: p.action,
+    blockTag: p.blockTag,
+  });
   if (!sim.ok) {
     const e = sim.error;
     return e instanceof ExecutorRevertError
       ? { ok: false, skip: skip("simulation-reverted", `simulation reverted: ${e.shortMessage}`, { error: e }) }
-      : { ok: false, skip: skip("rpc-error", `RPC error during simulate: ${e.shortMessage}`, { error: e, deterministic: e.classification === "deterministic" }) };
+      : {
+          ok: false,
+          skip: skip("rpc-error", `RPC error during simulate: ${e.shortMessage}`, {
+            error: e,
+            deterministic: e.classification === "deterministic",
+          }),
+        };
   }
   const simulation = { profit: sim.profit, profitToken: sim.profitToken, gas: sim.gas };
   // The contract already enforces minProfit; this keeps the guarantee even for a contract that returned less.
   if (sim.profit < p.minProfit) {
-    return { ok: false, simulation, skip: skip("not-profitable", `simulated profit ${sim.profit} below the floor ${p.minProfit}`) };
+    return {
+      ok: false,
+      simulation,
+      skip: skip("not-profitable", `simulated profit ${sim.profit} below the floor ${p.minProfit}`),
+    };
   }
 
   let fees: Eip1559Fees;
@@ -89,32 +112,61 @@ export async function prepareSend(client: PublicClient<Transport, Chain>, p: Pre
     // An unusable fee policy (or a chain without EIP-1559) is a configuration mistake, not a chain condition.
     if (err instanceof FeeConfigError) throw err;
     const e = decodeExecutorError(err, "Fee read");
-    return { ok: false, simulation, skip: skip("rpc-error", `RPC error during fees: ${e.shortMessage}`, { error: e, deterministic: e.classification === "deterministic" }) };
+    return {
+      ok: false,
+      simulation,
+      skip: skip("rpc-error", `RPC error during fees: ${e.shortMessage}`, {
+        error: e,
+        deterministic: e.classification === "deterministic",
+      }),
+    };
   }
   if (fees.maxFeePerGas < fees.baseFeePerGas) {
     // The base fee moves every block: the same cap may fit the next one.
-    return { ok: false, simulation, skip: skip("fee-cap", `fee cap ${fees.maxFeePerGas} wei under the base fee ${fees.baseFeePerGas} wei`, { deterministic: false }) };
+    return {
+      ok: false,
+      simulation,
+      skip: skip("fee-cap", `fee cap ${fees.maxFeePerGas} wei under the base fee ${fees.baseFeePerGas} wei`, {
+        deterministic: false,
+      }),
+    };
   }
 
   // EIP-7825: a transaction may not ask for more than 2^24 gas; nodes refuse it outright. A batch that needs more is
   // cut by the keeper (code "gas-cap" is bisected like a failed simulation); one within the cap keeps the margin
   // that still fits under it.
   if (sim.gas > TX_GAS_CAP) {
-    return { ok: false, simulation, skip: skip("gas-cap", `gas estimate ${sim.gas} is above the per-transaction cap of 2^24 (${TX_GAS_CAP})`) };
+    return {
+      ok: false,
+      simulation,
+      skip: skip("gas-cap", `gas estimate ${sim.gas} is above the per-transaction cap of 2^24 (${TX_GAS_CAP})`),
+    };
   }
   const wanted = gasLimitFor(sim.gas, p.gasLimitMultiplierBps);
   const gasLimit = wanted < TX_GAS_CAP ? wanted : TX_GAS_CAP;
   const worstCaseGasCostWei = gasCostWei(gasLimit, fees);
-  const expectedProfitWei = typeof p.expectedProfitWei === "bigint" ? p.expectedProfitWei : p.expectedProfitWei(sim.profit, sim.profitToken);
+  const expectedProfitWei =
+    typeof p.expectedProfitWei === "bigint" ? p.expectedProfitWei : p.expectedProfitWei(sim.profit, sim.profitToken);
   if (!gasWithinProfit({ gasLimit, maxFeePerGas: fees.maxFeePerGas, expectedProfitWei })) {
     return {
       ok: false,
       simulation,
-      skip: skip("not-profitable", `worst-case gas ${worstCaseGasCostWei} wei exceeds the expected profit ${expectedProfitWei} wei`),
+      skip: skip(
+        "not-profitable",
+        `worst-case gas ${worstCaseGasCostWei} wei exceeds the expected profit ${expectedProfitWei} wei`,
+      ),
     };
   }
   return {
     ok: true,
-    send: { action: p.action, calldata: encodeAction(p.action), simulation, gasLimit, fees, expectedProfitWei, worstCaseGasCostWei },
+    send: {
+      action: p.action,
+      calldata: encodeAction(p.action),
+      simulation,
+      gasLimit,
+      fees,
+      expectedProfitWei,
+      worstCaseGasCostWei,
+    },
   };
 }

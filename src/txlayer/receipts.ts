@@ -10,10 +10,17 @@ export interface MinedAttempt {
 }
 
 const notFound = (err: unknown): boolean =>
-  err instanceof BaseError && err.walk((e) => e instanceof Error && (e.name === "TransactionReceiptNotFoundError" || e.name === "TransactionNotFoundError")) !== null;
+  err instanceof BaseError &&
+  err.walk(
+    (e) =>
+      e instanceof Error && (e.name === "TransactionReceiptNotFoundError" || e.name === "TransactionNotFoundError"),
+  ) !== null;
 
 /** The receipt of `hash`, or undefined when the node has none (not mined, or mined in a block that was reorged out). */
-export async function receiptOf(client: PublicClient<Transport, Chain>, hash: Hex): Promise<TransactionReceipt | undefined> {
+export async function receiptOf(
+  client: PublicClient<Transport, Chain>,
+  hash: Hex,
+): Promise<TransactionReceipt | undefined> {
   try {
     return await client.getTransactionReceipt({ hash });
   } catch (err) {
@@ -26,7 +33,10 @@ export async function receiptOf(client: PublicClient<Transport, Chain>, hash: He
  * Looks up the receipt of every one of `attempts`, newest first (the likeliest to be mined), including ones the
  * node refused: a transport error can hide a send that did go through. At most one can be mined (one nonce).
  */
-export async function findMined(client: PublicClient<Transport, Chain>, attempts: readonly AttemptRecord[]): Promise<MinedAttempt | undefined> {
+export async function findMined(
+  client: PublicClient<Transport, Chain>,
+  attempts: readonly AttemptRecord[],
+): Promise<MinedAttempt | undefined> {
   for (const attempt of [...attempts].reverse()) {
     const receipt = await receiptOf(client, attempt.hash);
     if (receipt) return { attempt, receipt };

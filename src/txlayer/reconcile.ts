@@ -39,17 +39,23 @@ export interface ReconcileReport {
  * (unless the node still holds it) and tracking resumes (TxSender.onBlock). Then the nonce stream is resynced.
  * Idempotent: a second run finds the intents resolved, or finds the node holding the bytes and sends nothing.
  */
-export async function reconcile(journal: Journal, client: PublicClient<Transport, Chain>, options: ReconcileOptions = {}): Promise<ReconcileReport> {
+export async function reconcile(
+  journal: Journal,
+  client: PublicClient<Transport, Chain>,
+  options: ReconcileOptions = {},
+): Promise<ReconcileReport> {
   const report: ReconcileReport = { mined: [], reverted: [], dropped: [], abandoned: [], rebroadcast: [], pending: [] };
   const latestNonces = new Map<string, number>();
   const latestNonce = async (from: Address): Promise<number> => {
     const key = from.toLowerCase();
-    if (!latestNonces.has(key)) latestNonces.set(key, await client.getTransactionCount({ address: from, blockTag: "latest" }));
+    if (!latestNonces.has(key))
+      latestNonces.set(key, await client.getTransactionCount({ address: from, blockTag: "latest" }));
     return latestNonces.get(key)!;
   };
 
   for (const intent of journal.pendingIntents()) {
-    const settle = (state: "mined" | "reverted" | "abandoned") => (state === "mined" ? report.mined : state === "reverted" ? report.reverted : report.abandoned).push(intent.id);
+    const settle = (state: "mined" | "reverted" | "abandoned") =>
+      (state === "mined" ? report.mined : state === "reverted" ? report.reverted : report.abandoned).push(intent.id);
     if (intent.nonce === undefined || intent.attempts.length === 0) {
       journal.finalize(intent.id, "abandoned", "interrupted before a transaction was signed (restart)");
       report.abandoned.push(intent.id);
@@ -63,7 +69,11 @@ export async function reconcile(journal: Journal, client: PublicClient<Transport
       continue;
     }
     if (nonceNow > intent.nonce) {
-      journal.finalize(intent.id, "dropped", `nonce ${intent.nonce} was used by a transaction the journal does not know (found at restart)`);
+      journal.finalize(
+        intent.id,
+        "dropped",
+        `nonce ${intent.nonce} was used by a transaction the journal does not know (found at restart)`,
+      );
       report.dropped.push(intent.id);
       continue;
     }
@@ -90,7 +100,8 @@ export async function reconcile(journal: Journal, client: PublicClient<Transport
     }
     // An automining node (or a fast block) may have included it already.
     const receipt = await receiptOf(client, newest.hash);
-    if (receipt) settle(journal.recordReceipt(intent.id, receiptInput(receipt)).state as "mined" | "reverted" | "abandoned");
+    if (receipt)
+      settle(journal.recordReceipt(intent.id, receiptInput(receipt)).state as "mined" | "reverted" | "abandoned");
     else (note === "refused" ? report.pending : report.rebroadcast).push(intent.id);
   }
   if (options.nonces) await options.nonces.resync(client);
@@ -98,7 +109,10 @@ export async function reconcile(journal: Journal, client: PublicClient<Transport
 }
 
 /** eth_sendRawTransaction of journaled bytes; "already known" counts as delivered. */
-async function rebroadcast(client: PublicClient<Transport, Chain>, raw: `0x${string}`): Promise<"rebroadcast" | "already known" | "refused"> {
+async function rebroadcast(
+  client: PublicClient<Transport, Chain>,
+  raw: `0x${string}`,
+): Promise<"rebroadcast" | "already known" | "refused"> {
   try {
     await client.request({ method: "eth_sendRawTransaction", params: [raw] });
     return "rebroadcast";

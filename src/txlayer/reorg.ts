@@ -84,12 +84,16 @@ export class ReorgTracker {
 }
 
 /** Hash of the canonical block at `blockNumber`, or undefined when the chain has no such block. */
-async function canonicalHash(client: PublicClient<Transport, Chain>, blockNumber: bigint): Promise<`0x${string}` | undefined> {
+async function canonicalHash(
+  client: PublicClient<Transport, Chain>,
+  blockNumber: bigint,
+): Promise<`0x${string}` | undefined> {
   try {
     const block = await client.getBlock({ blockNumber });
     return block.hash ?? undefined;
   } catch (err) {
-    if (err instanceof BaseError && err.walk((e) => e instanceof Error && e.name === "BlockNotFoundError") !== null) return undefined;
+    if (err instanceof BaseError && err.walk((e) => e instanceof Error && e.name === "BlockNotFoundError") !== null)
+      return undefined;
     throw err;
   }
 }

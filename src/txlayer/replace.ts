@@ -34,7 +34,10 @@ export type StuckOutcome =
 /** The fees a fresh send would use now. */
 async function marketFees(ctx: TxContext): Promise<FeePair> {
   const block = await ctx.client.getBlock({ blockTag: "latest" });
-  return feesFromBaseFee(block.baseFeePerGas ?? 0n, { priorityFeePerGas: ctx.policy.priorityFeePerGas, maxFeePerGasCap: ctx.policy.maxFeeCapWei });
+  return feesFromBaseFee(block.baseFeePerGas ?? 0n, {
+    priorityFeePerGas: ctx.policy.priorityFeePerGas,
+    maxFeePerGasCap: ctx.policy.maxFeeCapWei,
+  });
 }
 
 /** Replaces, cancels or leaves the stuck intent; see the module comment. */
@@ -43,15 +46,18 @@ export async function handleStuck(ctx: TxContext, intent: PendingIntent): Promis
   const previous = highestFees(intent.attempts);
   const market = await marketFees(ctx);
   const live = intent.attempts.filter((a) => a.state === "signed" || a.state === "broadcast");
-  const action = [...live].reverse().find((a) => a.kind !== "cancel") ?? intent.attempts.find((a) => a.kind !== "cancel");
+  const action =
+    [...live].reverse().find((a) => a.kind !== "cancel") ?? intent.attempts.find((a) => a.kind !== "cancel");
 
   // A cancel already in flight is only ever bumped as a cancel: the action was given up (or there never was one:
   // a nonce-gap filler, gaps.ts).
-  if (live.some((a) => a.kind === "cancel")) return cancel(ctx, intent, previous, market, action, "doomed", "bumping the pending cancel");
+  if (live.some((a) => a.kind === "cancel"))
+    return cancel(ctx, intent, previous, market, action, "doomed", "bumping the pending cancel");
   if (!action) return { action: "wait", reason: "no action transaction to replace" };
 
   const verdict = await resimulate(ctx, intent);
-  if (verdict.status === "unknown") return { action: "wait", reason: `re-simulation failed (${verdict.message}); nothing bumped this block` };
+  if (verdict.status === "unknown")
+    return { action: "wait", reason: `re-simulation failed (${verdict.message}); nothing bumped this block` };
   if (verdict.status === "reverts") {
     return cancel(ctx, intent, previous, market, action, "doomed", `the action would now revert: ${verdict.message}`);
   }
@@ -83,7 +89,14 @@ export async function handleStuck(ctx: TxContext, intent: PendingIntent): Promis
     maxPriorityFeePerGas: bump.maxPriorityFeePerGas,
   });
   if (result.status !== "refused") {
-    ctx.emit({ type: "replaced", intentId: intent.id, hash: result.attempt.hash, nonce, maxFeePerGas: bump.maxFeePerGas, maxPriorityFeePerGas: bump.maxPriorityFeePerGas });
+    ctx.emit({
+      type: "replaced",
+      intentId: intent.id,
+      hash: result.attempt.hash,
+      nonce,
+      maxFeePerGas: bump.maxFeePerGas,
+      maxPriorityFeePerGas: bump.maxPriorityFeePerGas,
+    });
   }
   return { action: "replaced", result };
 }
@@ -98,15 +111,35 @@ async function cancel(
   why: "doomed" | "capped",
   reason: string,
 ): Promise<StuckOutcome> {
-  const fees = bumpFees({ previous, market, gasLimit: CANCEL_GAS, maxFeeCapWei: ctx.policy.maxFeeCapWei, bumpBps: ctx.policy.bumpBps });
-  if (!fees.ok) return ride(ctx, intent, `${reason}; a cancel would need maxFeePerGas ${fees.needed.maxFeePerGas}, above the fee cap`);
+  const fees = bumpFees({
+    previous,
+    market,
+    gasLimit: CANCEL_GAS,
+    maxFeeCapWei: ctx.policy.maxFeeCapWei,
+    bumpBps: ctx.policy.bumpBps,
+  });
+  if (!fees.ok)
+    return ride(
+      ctx,
+      intent,
+      `${reason}; a cancel would need maxFeePerGas ${fees.needed.maxFeePerGas}, above the fee cap`,
+    );
   // Same fee per gas for both: see the module comment.
   const cancelWorst = CANCEL_GAS * fees.maxFeePerGas;
   const rideWorst = (action?.gasLimit ?? 0n) * fees.maxFeePerGas;
   if (action && why === "doomed" && cancelWorst >= rideWorst) {
-    return ride(ctx, intent, `${reason}; letting it revert (worst ${rideWorst} wei) costs no more than a cancel (worst ${cancelWorst} wei)`);
+    return ride(
+      ctx,
+      intent,
+      `${reason}; letting it revert (worst ${rideWorst} wei) costs no more than a cancel (worst ${cancelWorst} wei)`,
+    );
   }
-  ctx.journal.note(intent.id, "cancel-decision", { why, reason, cancelWorstWei: cancelWorst, rideWorstWei: rideWorst }, reason);
+  ctx.journal.note(
+    intent.id,
+    "cancel-decision",
+    { why, reason, cancelWorstWei: cancelWorst, rideWorstWei: rideWorst },
+    reason,
+  );
   const result = await signJournalBroadcast(ctx, intent.id, {
     kind: "cancel",
     nonce: intent.nonce!,
@@ -117,7 +150,8 @@ async function cancel(
     maxFeePerGas: fees.maxFeePerGas,
     maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
   });
-  if (result.status !== "refused") ctx.emit({ type: "cancelled", intentId: intent.id, hash: result.attempt.hash, nonce: intent.nonce!, reason });
+  if (result.status !== "refused")
+    ctx.emit({ type: "cancelled", intentId: intent.id, hash: result.attempt.hash, nonce: intent.nonce!, reason });
   return { action: "cancelled", why, result };
 }
 
@@ -131,7 +165,10 @@ function ride(ctx: TxContext, intent: PendingIntent, reason: string): StuckOutco
 }
 
 /** eth_call of the intent's calldata from the keeper on the latest block. */
-async function resimulate(ctx: TxContext, intent: PendingIntent): Promise<{ status: "ok" } | { status: "reverts" | "unknown"; message: string }> {
+async function resimulate(
+  ctx: TxContext,
+  intent: PendingIntent,
+): Promise<{ status: "ok" } | { status: "reverts" | "unknown"; message: string }> {
   try {
     await ctx.client.call({ account: intent.from, to: intent.to, data: intent.calldata, blockTag: "latest" });
     return { status: "ok" };

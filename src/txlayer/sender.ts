@@ -16,7 +16,13 @@ import type { NonceManager } from "./nonce.js";
 import { findMined, receiptInput } from "./receipts.js";
 import { BroadcastRefusedError } from "./errors.js";
 import { fillNonceGap } from "./gaps.js";
-import { DEFAULT_GAS_LIMIT_MULTIPLIER_BPS, gasLimitFor, prepareSend, type ExpectedProfitWei, type PreparedSend } from "./prepare.js";
+import {
+  DEFAULT_GAS_LIMIT_MULTIPLIER_BPS,
+  gasLimitFor,
+  prepareSend,
+  type ExpectedProfitWei,
+  type PreparedSend,
+} from "./prepare.js";
 import { handleStuck } from "./replace.js";
 import { trackIntents, type TrackAllOptions, type TrackOptions } from "./track.js";
 
@@ -105,13 +111,25 @@ export class TxSender {
   async submit(p: SubmitParams): Promise<Submission> {
     const { journal, client, account, policy } = this.ctx;
     const active = journal.activeIntentFor(p.opportunityId);
-    if (active) return { status: "skipped", skip: skip("duplicate", `an earlier transaction for it (intent ${active.id}) is still unresolved`) };
+    if (active)
+      return {
+        status: "skipped",
+        skip: skip("duplicate", `an earlier transaction for it (intent ${active.id}) is still unresolved`),
+      };
     if (p.blockSeen > this.ctx.lastHead) this.ctx.lastHead = p.blockSeen;
     const action = p.minProfit === undefined ? p.action : withMinProfit(p.action, p.minProfit);
     const calldata = encodeAction(action);
     const fixedProfit = typeof p.expectedProfitWei === "bigint" ? p.expectedProfitWei : 0n;
     // Synchronous right after the check above: a second submit for the same opportunity now sees this intent.
-    const intent = journal.recordIntent({ opportunityId: p.opportunityId, actionKind: action.kind, from: account.address, to: this.executor, calldata, blockSeen: p.blockSeen, expectedProfitWei: fixedProfit });
+    const intent = journal.recordIntent({
+      opportunityId: p.opportunityId,
+      actionKind: action.kind,
+      from: account.address,
+      to: this.executor,
+      calldata,
+      blockSeen: p.blockSeen,
+      expectedProfitWei: fixedProfit,
+    });
     this.submitting.add(intent.id);
     try {
       const skipped = (reason: SkipReason): Submission => {
@@ -163,14 +181,30 @@ export class TxSender {
             this.ctx.nonces.confirm(nonce);
           } else {
             this.ctx.nonces.release(nonce);
-            journal.finalize(intent.id, "abandoned", `send failed before journaling: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+            journal.finalize(
+              intent.id,
+              "abandoned",
+              `send failed before journaling: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`,
+            );
           }
           throw err;
         }
         if (result.status === "accepted" || result.status === "unknown") {
           this.ctx.nonces.confirm(nonce); // spoken for by the journal from now on
-          this.ctx.emit({ type: "sent", intentId: intent.id, opportunityId: p.opportunityId, hash: result.attempt.hash, nonce });
-          return { status: "sent", intent: journal.intent(intent.id)!, attempt: result.attempt, prepared, acknowledged: result.status === "accepted" };
+          this.ctx.emit({
+            type: "sent",
+            intentId: intent.id,
+            opportunityId: p.opportunityId,
+            hash: result.attempt.hash,
+            nonce,
+          });
+          return {
+            status: "sent",
+            intent: journal.intent(intent.id)!,
+            attempt: result.attempt,
+            prepared,
+            acknowledged: result.status === "accepted",
+          };
         }
         const taken = result.kind === "nonce-too-low" || result.kind === "underpriced";
         if (taken && tries === 0) {
@@ -241,14 +275,25 @@ export class TxSender {
           continue;
         }
         if (latestNonce > intent.nonce) {
-          journal.finalize(intent.id, "dropped", `nonce ${intent.nonce} was used by a transaction the journal does not know`);
+          journal.finalize(
+            intent.id,
+            "dropped",
+            `nonce ${intent.nonce} was used by a transaction the journal does not know`,
+          );
           resolved.push({ intent: this.resolve(journal.intent(intent.id)!) });
           continue;
         }
         const unsent = [...intent.attempts].reverse().find((a) => a.state === "signed");
         if (unsent) {
           const r = await broadcastAttempt(this.ctx, unsent, "rebroadcast of journaled bytes");
-          if (r.status === "accepted") this.ctx.emit({ type: "rebroadcast", intentId: intent.id, hash: unsent.hash, nonce: unsent.nonce, note: r.note ?? "" });
+          if (r.status === "accepted")
+            this.ctx.emit({
+              type: "rebroadcast",
+              intentId: intent.id,
+              hash: unsent.hash,
+              nonce: unsent.nonce,
+              note: r.note ?? "",
+            });
           continue;
         }
         const lastSent = [...intent.attempts].reverse().find((a) => a.state === "broadcast");
@@ -257,20 +302,36 @@ export class TxSender {
         }
       } catch (err) {
         // One intent's RPC trouble must not stop the others from being tracked; it is retried next block.
-        this.ctx.emit({ type: "error", intentId: intent.id, stage: "track", message: err instanceof Error ? err.message.split("\n")[0] : String(err) });
+        this.ctx.emit({
+          type: "error",
+          intentId: intent.id,
+          stage: "track",
+          message: err instanceof Error ? err.message.split("\n")[0] : String(err),
+        });
       }
     }
     // A nonce a refused broadcast left free under later in-flight ones, and no send took it since: fill it.
     try {
       await fillNonceGap(this.ctx, head);
     } catch (err) {
-      this.ctx.emit({ type: "error", intentId: 0, stage: "gap-fill", message: err instanceof Error ? err.message.split("\n")[0] : String(err) });
+      this.ctx.emit({
+        type: "error",
+        intentId: 0,
+        stage: "gap-fill",
+        message: err instanceof Error ? err.message.split("\n")[0] : String(err),
+      });
     }
     return resolved;
   }
 
   private resolve(intent: IntentRecord): IntentRecord {
-    this.ctx.emit({ type: "resolved", intentId: intent.id, opportunityId: intent.opportunityId, state: intent.state, reason: intent.reason });
+    this.ctx.emit({
+      type: "resolved",
+      intentId: intent.id,
+      opportunityId: intent.opportunityId,
+      state: intent.state,
+      reason: intent.reason,
+    });
     return intent;
   }
 }

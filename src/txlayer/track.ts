@@ -41,7 +41,8 @@ export async function trackIntents(
   const { journal, client } = ctx;
   const mustIntent = (id: number): IntentRecord => {
     const intent = journal.intent(id);
-    if (!intent) throw new TxLayerError(`No intent ${id} in the journal: only intents this journal recorded can be tracked.`);
+    if (!intent)
+      throw new TxLayerError(`No intent ${id} in the journal: only intents this journal recorded can be tracked.`);
     return intent;
   };
   const out = new Map<number, SendOutcome>();
@@ -63,8 +64,14 @@ export async function trackIntents(
       for (const id of ids) {
         if (out.has(id)) continue;
         const hash = journal.attempts(id).at(-1)?.hash;
-        const error = new TxUnresolvedError("pending", `no resolution after ${last - mustIntent(id).blockSeen} block(s); it stays journaled and tracked`);
-        await done(id, hash ? { status: "failed", hash, pending: true, error } : { status: "failed", pending: true, error });
+        const error = new TxUnresolvedError(
+          "pending",
+          `no resolution after ${last - mustIntent(id).blockSeen} block(s); it stays journaled and tracked`,
+        );
+        await done(
+          id,
+          hash ? { status: "failed", hash, pending: true, error } : { status: "failed", pending: true, error },
+        );
       }
       return out;
     }
@@ -81,6 +88,8 @@ export async function trackIntents(
 
 /** The SendOutcome of a resolved intent (read from its receipt). */
 export function outcomeOf(ctx: TxContext, intent: IntentRecord): Promise<SendOutcome> {
-  const attempt = ctx.journal.attempts(intent.id).find((a) => a.hash.toLowerCase() === intent.receipt?.hash.toLowerCase());
+  const attempt = ctx.journal
+    .attempts(intent.id)
+    .find((a) => a.hash.toLowerCase() === intent.receipt?.hash.toLowerCase());
   return outcomeOfIntent(ctx.client, intent, attempt?.gasLimit ?? intent.simulation?.gasLimit ?? 0n);
 }

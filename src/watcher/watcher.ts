@@ -79,13 +79,23 @@ export class Watcher {
     const block = await this.client.getBlock(blockNumber === undefined ? { blockTag: "latest" } : { blockNumber });
     // One coalescer per snapshot: the feeds, the inventory and every reader's rounds share its waves of requests.
     const coalescer = new ReadCoalescer(this.client, { chunkSize: this.options.multicallChunk });
-    const at = { blockNumber: block.number!, timestamp: block.timestamp, chunkSize: this.options.multicallChunk, coalescer };
+    const at = {
+      blockNumber: block.number!,
+      timestamp: block.timestamp,
+      chunkSize: this.options.multicallChunk,
+      coalescer,
+    };
     const [prices, balances, ...slices] = await Promise.all([
       readPrices(this.client, this.feeds, at),
       this.options.executor
         ? readBatched<bigint>(
             this.client,
-            this.feeds.map((f) => ({ address: f.token, abi: erc20BalanceAbi, functionName: "balanceOf", args: [this.options.executor] })),
+            this.feeds.map((f) => ({
+              address: f.token,
+              abi: erc20BalanceAbi,
+              functionName: "balanceOf",
+              args: [this.options.executor],
+            })),
             at,
           )
         : Promise.resolve([]),
@@ -98,7 +108,8 @@ export class Watcher {
     const byToken: Record<Address, TokenPrice> = {};
     for (const p of prices) byToken[p.token] = p;
     const stats: Record<string, number> = {};
-    for (const r of this.readers) for (const [k, v] of Object.entries(r.stats?.() ?? {})) stats[k] = (stats[k] ?? 0) + v;
+    for (const r of this.readers)
+      for (const [k, v] of Object.entries(r.stats?.() ?? {})) stats[k] = (stats[k] ?? 0) + v;
     return freezeSnapshot({
       ...Object.assign({}, ...slices),
       blockNumber: block.number!,
@@ -108,7 +119,14 @@ export class Watcher {
       gasLimit: block.gasLimit,
       prices: byToken,
       inventory,
-      stats: { borrowersWatched: 0, newBorrowers: 0, aaveAccountsRead: 0, morphoBorrowersWatched: 0, ...stats, readMs: performance.now() - t0 },
+      stats: {
+        borrowersWatched: 0,
+        newBorrowers: 0,
+        aaveAccountsRead: 0,
+        morphoBorrowersWatched: 0,
+        ...stats,
+        readMs: performance.now() - t0,
+      },
     });
   }
 }

@@ -24,11 +24,35 @@ export const aaveArtifacts = {
 /** Risk parameters per reserve, in basis points, close to Aave V3 Ethereum's own. */
 export const AAVE_RESERVE_CONFIG: Record<
   TokenSymbol,
-  { ltv: number; liquidationThreshold: number; liquidationBonus: number; reserveFactor: number; liquidationProtocolFee: number }
+  {
+    ltv: number;
+    liquidationThreshold: number;
+    liquidationBonus: number;
+    reserveFactor: number;
+    liquidationProtocolFee: number;
+  }
 > = {
-  WETH: { ltv: 8000, liquidationThreshold: 8250, liquidationBonus: 10500, reserveFactor: 1500, liquidationProtocolFee: 1000 },
-  USDC: { ltv: 7700, liquidationThreshold: 8000, liquidationBonus: 10450, reserveFactor: 1000, liquidationProtocolFee: 1000 },
-  WBTC: { ltv: 7000, liquidationThreshold: 7500, liquidationBonus: 10650, reserveFactor: 2000, liquidationProtocolFee: 1000 },
+  WETH: {
+    ltv: 8000,
+    liquidationThreshold: 8250,
+    liquidationBonus: 10500,
+    reserveFactor: 1500,
+    liquidationProtocolFee: 1000,
+  },
+  USDC: {
+    ltv: 7700,
+    liquidationThreshold: 8000,
+    liquidationBonus: 10450,
+    reserveFactor: 1000,
+    liquidationProtocolFee: 1000,
+  },
+  WBTC: {
+    ltv: 7000,
+    liquidationThreshold: 7500,
+    liquidationBonus: 10650,
+    reserveFactor: 2000,
+    liquidationProtocolFee: 1000,
+  },
 };
 
 /** Liquidity the deployer supplies to each reserve so borrowers can borrow: USD, 8 decimals. */
@@ -42,12 +66,17 @@ const RAY = 10n ** 27n;
  */
 export async function deployAave(
   clients: WorldClients,
-  params: { tokens: Record<TokenSymbol, TokenInfo>; feeds: Record<TokenSymbol, Address>; prices: Record<TokenSymbol, bigint> },
+  params: {
+    tokens: Record<TokenSymbol, TokenInfo>;
+    feeds: Record<TokenSymbol, Address>;
+    prices: Record<TokenSymbol, bigint>;
+  },
 ): Promise<World["aave"]> {
   const me = clients.wallet.account.address;
   const providerArt = aaveArtifacts.provider();
   const provider = await deploy(clients, providerArt, ["imbalance-keeper-local", me]);
-  const call = (functionName: string, args: unknown[]) => send(clients, { address: provider, abi: providerArt.abi, functionName, args });
+  const call = (functionName: string, args: unknown[]) =>
+    send(clients, { address: provider, abi: providerArt.abi, functionName, args });
   // ACLManager's constructor reads the ACL admin from the provider, so it must be set first.
   await call("setACLAdmin", [me]);
   const aclArt = aaveArtifacts.acl();
@@ -57,7 +86,15 @@ export async function deployAave(
   await send(clients, { address: aclManager, abi: aclArt.abi, functionName: "addEmergencyAdmin", args: [me] });
 
   const libs: Record<string, Address> = {};
-  for (const name of ["SupplyLogic", "BorrowLogic", "LiquidationLogic", "EModeLogic", "BridgeLogic", "PoolLogic", "ConfiguratorLogic"]) {
+  for (const name of [
+    "SupplyLogic",
+    "BorrowLogic",
+    "LiquidationLogic",
+    "EModeLogic",
+    "BridgeLogic",
+    "PoolLogic",
+    "ConfiguratorLogic",
+  ]) {
     libs[name] = await deploy(clients, aaveArtifacts.logic(name));
   }
   libs.FlashLoanLogic = await deploy(clients, aaveArtifacts.logic("FlashLoanLogic"), [], libs);
@@ -66,7 +103,9 @@ export async function deployAave(
   const poolImpl = await deploy(clients, poolArt, [provider], libs);
   await send(clients, { address: poolImpl, abi: poolArt.abi, functionName: "initialize", args: [provider] });
   await call("setPoolImpl", [poolImpl]);
-  const pool = getAddress(await read<Address>(clients, { address: provider, abi: providerArt.abi, functionName: "getPool" }));
+  const pool = getAddress(
+    await read<Address>(clients, { address: provider, abi: providerArt.abi, functionName: "getPool" }),
+  );
 
   const cfgArt = aaveArtifacts.configurator();
   const cfgImpl = await deploy(clients, cfgArt, [], libs);
@@ -132,7 +171,8 @@ export async function deployAave(
   for (const s of symbols) {
     const c = AAVE_RESERVE_CONFIG[s];
     const asset = params.tokens[s].address;
-    const cfg = (functionName: string, args: unknown[]) => send(clients, { address: configurator, abi: cfgArt.abi, functionName, args });
+    const cfg = (functionName: string, args: unknown[]) =>
+      send(clients, { address: configurator, abi: cfgArt.abi, functionName, args });
     await cfg("configureReserveAsCollateral", [asset, c.ltv, c.liquidationThreshold, c.liquidationBonus]);
     await cfg("setReserveBorrowing", [asset, true]);
     await cfg("setReserveFactor", [asset, c.reserveFactor]);

@@ -8,17 +8,30 @@ import { poolActorArtifact } from "./uniswapV2.js";
 import { v3PoolArtifact } from "./uniswapV3.js";
 import type { TokenSymbol, V2PairName, World, WorldClients } from "./types.js";
 
-
 /** Sets a feed's USD answer (8 decimals); Aave's oracle and Morpho's FeedOracle both follow at once. */
-export async function setPrice(clients: WorldClients, world: World, symbol: TokenSymbol, price8: bigint): Promise<void> {
-  await send(clients, { address: world.feeds[symbol], abi: settableAggregator().abi, functionName: "setAnswer", args: [price8] });
+export async function setPrice(
+  clients: WorldClients,
+  world: World,
+  symbol: TokenSymbol,
+  price8: bigint,
+): Promise<void> {
+  await send(clients, {
+    address: world.feeds[symbol],
+    abi: settableAggregator().abi,
+    functionName: "setAnswer",
+    args: [price8],
+  });
 }
 
 /** The feeds' current USD answers (8 decimals). */
 export async function getPrices(clients: WorldClients, world: World): Promise<Record<TokenSymbol, bigint>> {
   const out = {} as Record<TokenSymbol, bigint>;
   for (const s of Object.keys(world.feeds) as TokenSymbol[]) {
-    out[s] = await read<bigint>(clients, { address: world.feeds[s], abi: settableAggregator().abi, functionName: "latestAnswer" });
+    out[s] = await read<bigint>(clients, {
+      address: world.feeds[s],
+      abi: settableAggregator().abi,
+      functionName: "latestAnswer",
+    });
   }
   return out;
 }
@@ -39,9 +52,14 @@ function v2InputForPriceRatio(reserveIn: bigint, mNum: bigint, mDen: bigint): bi
 export async function skewV2Pool(clients: WorldClients, world: World, pair: V2PairName, bps: number): Promise<bigint> {
   if (bps === 0) return 0n;
   const info = world.uniswapV2.pairs[pair];
-  const [r0, r1] = await read<readonly [bigint, bigint, number]>(clients, { address: info.address, abi: v2PairAbi, functionName: "getReserves" });
+  const [r0, r1] = await read<readonly [bigint, bigint, number]>(clients, {
+    address: info.address,
+    abi: v2PairAbi,
+    functionName: "getReserves",
+  });
   const b = BigInt(Math.abs(Math.round(bps)));
-  const amountIn = bps > 0 ? v2InputForPriceRatio(r1, 10_000n + b, 10_000n) : v2InputForPriceRatio(r0, 10_000n, 10_000n - b);
+  const amountIn =
+    bps > 0 ? v2InputForPriceRatio(r1, 10_000n + b, 10_000n) : v2InputForPriceRatio(r0, 10_000n, 10_000n - b);
   await send(clients, {
     address: world.helpers.poolActor,
     abi: poolActorArtifact().abi,
@@ -54,7 +72,11 @@ export async function skewV2Pool(clients: WorldClients, world: World, pair: V2Pa
 /** Skews the V3 WETH/USDC pool by `bps` (price of token0 in token1) with a swap limited exactly at the target. */
 export async function skewV3Pool(clients: WorldClients, world: World, bps: number): Promise<bigint> {
   const pool = world.uniswapV3.pools.WETH_USDC_3000.address;
-  const [sqrtP] = await read<readonly [bigint, ...unknown[]]>(clients, { address: pool, abi: v3PoolArtifact().abi, functionName: "slot0" });
+  const [sqrtP] = await read<readonly [bigint, ...unknown[]]>(clients, {
+    address: pool,
+    abi: v3PoolArtifact().abi,
+    functionName: "slot0",
+  });
   const scale = 10n ** 18n;
   const target = (sqrtP * isqrt(((10_000n + BigInt(Math.round(bps))) * scale * scale) / 10_000n)) / scale;
   await send(clients, {
@@ -67,14 +89,22 @@ export async function skewV3Pool(clients: WorldClients, world: World, bps: numbe
 }
 
 /** Opens one Aave borrower at the given health factor (bps) at today's feed prices. */
-export async function createAaveBorrower(clients: WorldClients, world: World, spec: AaveBorrowerSpec): Promise<Address> {
+export async function createAaveBorrower(
+  clients: WorldClients,
+  world: World,
+  spec: AaveBorrowerSpec,
+): Promise<Address> {
   const [borrower] = await openAaveBorrowers(clients, world, [spec], await getPrices(clients, world));
   world.borrowers.aave.push(borrower);
   return borrower;
 }
 
 /** Opens one Morpho borrower at the given health factor (bps) at today's feed prices. */
-export async function createMorphoBorrower(clients: WorldClients, world: World, spec: MorphoBorrowerSpec): Promise<Address> {
+export async function createMorphoBorrower(
+  clients: WorldClients,
+  world: World,
+  spec: MorphoBorrowerSpec,
+): Promise<Address> {
   const [borrower] = await openMorphoBorrowers(clients, world, [spec], await getPrices(clients, world));
   world.borrowers.morpho.push(borrower);
   return borrower;
@@ -105,10 +135,15 @@ export async function advanceTime(clients: WorldClients, seconds: number): Promi
  */
 export async function syncPoolsToFeeds(clients: WorldClients, world: World): Promise<void> {
   const prices = await getPrices(clients, world);
-  const symbolOf = (a: Address) => (Object.keys(world.tokens) as TokenSymbol[]).find((s) => world.tokens[s].address === a)!;
+  const symbolOf = (a: Address) =>
+    (Object.keys(world.tokens) as TokenSymbol[]).find((s) => world.tokens[s].address === a)!;
   for (const name of Object.keys(world.uniswapV2.pairs) as V2PairName[]) {
     const info = world.uniswapV2.pairs[name];
-    const [r0, r1] = await read<readonly [bigint, bigint, number]>(clients, { address: info.address, abi: v2PairAbi, functionName: "getReserves" });
+    const [r0, r1] = await read<readonly [bigint, bigint, number]>(clients, {
+      address: info.address,
+      abi: v2PairAbi,
+      functionName: "getReserves",
+    });
     const t0 = world.tokens[symbolOf(info.token0)];
     const t1 = world.tokens[symbolOf(info.token1)];
     const ref = referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol]);
@@ -120,7 +155,11 @@ export async function syncPoolsToFeeds(clients: WorldClients, world: World): Pro
   const t0 = world.tokens[symbolOf(pool.token0)];
   const t1 = world.tokens[symbolOf(pool.token1)];
   const target = sqrtPriceX96(referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol]));
-  const [sqrtP] = await read<readonly [bigint, ...unknown[]]>(clients, { address: pool.address, abi: v3PoolArtifact().abi, functionName: "slot0" });
+  const [sqrtP] = await read<readonly [bigint, ...unknown[]]>(clients, {
+    address: pool.address,
+    abi: v3PoolArtifact().abi,
+    functionName: "slot0",
+  });
   if (sqrtP !== target) {
     await send(clients, {
       address: world.helpers.poolActor,

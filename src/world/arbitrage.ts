@@ -61,7 +61,11 @@ export interface ArbitrageStepOptions {
 /** Validates a strength and turns it into parts per million. */
 export function strengthPpm(strength: number): bigint {
   if (typeof strength !== "number" || !Number.isFinite(strength) || strength < 0 || strength > 1) {
-    throw new ArbitrageOptionError("strength", strength, "a number from 0 to 1: the fraction of the gap to the feed price closed on each step (1 = onto the feed)");
+    throw new ArbitrageOptionError(
+      "strength",
+      strength,
+      "a number from 0 to 1: the fraction of the gap to the feed price closed on each step (1 = onto the feed)",
+    );
   }
   return BigInt(Math.round(strength * Number(STRENGTH_SCALE)));
 }
@@ -76,7 +80,10 @@ export function blendPrice(price: Rational, reference: Rational, ppm: bigint): R
 
 function symbolOf(world: World, address: Address): TokenSymbol {
   const s = (Object.keys(world.tokens) as TokenSymbol[]).find((k) => world.tokens[k].address === address);
-  if (!s) throw new KeeperError(`Token ${address} is not one of the world's tokens.`, { metaMessages: ["Check that world.json matches the chain."] });
+  if (!s)
+    throw new KeeperError(`Token ${address} is not one of the world's tokens.`, {
+      metaMessages: ["Check that world.json matches the chain."],
+    });
   return s;
 }
 
@@ -87,14 +94,19 @@ function referenceFor(world: World, prices: Record<TokenSymbol, bigint>, token0:
 }
 
 async function readReserves(clients: WorldClients, pair: Address): Promise<Reserves> {
-  const [reserve0, reserve1] = await read<readonly [bigint, bigint, number]>(clients, { address: pair, abi: v2PairAbi, functionName: "getReserves" });
+  const [reserve0, reserve1] = await read<readonly [bigint, bigint, number]>(clients, {
+    address: pair,
+    abi: v2PairAbi,
+    functionName: "getReserves",
+  });
   return { reserve0, reserve1 };
 }
 
 type Reserves = { reserve0: bigint; reserve1: bigint };
 
 function afterSwap(r: Reserves, zeroForOne: boolean, amountIn: bigint): Reserves {
-  if (zeroForOne) return { reserve0: r.reserve0 + amountIn, reserve1: r.reserve1 - v2GetAmountOut(amountIn, r.reserve0, r.reserve1) };
+  if (zeroForOne)
+    return { reserve0: r.reserve0 + amountIn, reserve1: r.reserve1 - v2GetAmountOut(amountIn, r.reserve0, r.reserve1) };
   return { reserve0: r.reserve0 - v2GetAmountOut(amountIn, r.reserve1, r.reserve0), reserve1: r.reserve1 + amountIn };
 }
 
@@ -108,11 +120,26 @@ function closerToReference(a: Reserves, b: Reserves, ref: Rational): boolean {
   return gap(a) * b.reserve0 < gap(b) * a.reserve0;
 }
 
-async function stepV2(clients: WorldClients, world: World, name: V2PairName, reference: Rational, ppm: bigint): Promise<PoolArbitrage> {
+async function stepV2(
+  clients: WorldClients,
+  world: World,
+  name: V2PairName,
+  reference: Rational,
+  ppm: bigint,
+): Promise<PoolArbitrage> {
   const info = world.uniswapV2.pairs[name];
   const reserves = await readReserves(clients, info.address);
   const skewBpsBefore = v2SkewBps(reserves, reference);
-  const idle: PoolArbitrage = { pool: name, protocol: "uniswap-v2", address: info.address, skewBpsBefore, skewBpsAfter: skewBpsBefore, tokenIn: null, amountIn: 0n, txHash: null };
+  const idle: PoolArbitrage = {
+    pool: name,
+    protocol: "uniswap-v2",
+    address: info.address,
+    skewBpsBefore,
+    skewBpsAfter: skewBpsBefore,
+    tokenIn: null,
+    amountIn: 0n,
+    txHash: null,
+  };
   // "At the feed" means no integer trade gets closer to it: then there is nothing to do at any strength.
   const full = ppm === 0n ? null : v2RebalanceToReference(reserves, reference);
   if (!full) return idle;
@@ -122,7 +149,8 @@ async function stepV2(clients: WorldClients, world: World, name: V2PairName, ref
     : v2InputToReachPrice({ reserveIn: reserves.reserve1, reserveOut: reserves.reserve0 }, invert(target));
   // A gap too small to split in integer amounts is closed at once, and so is a partial trade that rounding would
   // carry past the feed: every trade then gets strictly closer to the feed, and repeated steps end on it.
-  if (amountIn === 0n || !closerToReference(afterSwap(reserves, full.zeroForOne, amountIn), reserves, reference)) amountIn = full.amountIn;
+  if (amountIn === 0n || !closerToReference(afterSwap(reserves, full.zeroForOne, amountIn), reserves, reference))
+    amountIn = full.amountIn;
   const receipt = await send(clients, {
     address: world.helpers.poolActor,
     abi: poolActorArtifact().abi,
@@ -139,15 +167,34 @@ async function stepV2(clients: WorldClients, world: World, name: V2PairName, ref
 }
 
 async function readSqrtPrice(clients: WorldClients, pool: Address): Promise<bigint> {
-  const [sqrtP] = await read<readonly [bigint, ...unknown[]]>(clients, { address: pool, abi: v3PoolArtifact().abi, functionName: "slot0" });
+  const [sqrtP] = await read<readonly [bigint, ...unknown[]]>(clients, {
+    address: pool,
+    abi: v3PoolArtifact().abi,
+    functionName: "slot0",
+  });
   return sqrtP;
 }
 
-async function stepV3(clients: WorldClients, world: World, name: V3PoolName, reference: Rational, ppm: bigint): Promise<PoolArbitrage> {
+async function stepV3(
+  clients: WorldClients,
+  world: World,
+  name: V3PoolName,
+  reference: Rational,
+  ppm: bigint,
+): Promise<PoolArbitrage> {
   const info = world.uniswapV3.pools[name];
   const sqrtP = await readSqrtPrice(clients, info.address);
   const skewBpsBefore = v3SkewBps(sqrtP, reference);
-  const idle: PoolArbitrage = { pool: name, protocol: "uniswap-v3", address: info.address, skewBpsBefore, skewBpsAfter: skewBpsBefore, tokenIn: null, amountIn: 0n, txHash: null };
+  const idle: PoolArbitrage = {
+    pool: name,
+    protocol: "uniswap-v3",
+    address: info.address,
+    skewBpsBefore,
+    skewBpsAfter: skewBpsBefore,
+    tokenIn: null,
+    amountIn: 0n,
+    txHash: null,
+  };
   const onFeed = sqrtPriceX96FromPrice(reference);
   if (ppm === 0n || sqrtP === onFeed) return idle;
   let limit = sqrtPriceX96FromPrice(blendPrice(priceFromSqrtPriceX96(sqrtP), reference, ppm));
@@ -161,7 +208,9 @@ async function stepV3(clients: WorldClients, world: World, name: V3PoolName, ref
     functionName: "swapV3",
     args: [info.address, zeroForOne, V3_UNBOUNDED_INPUT, limit, world.helpers.poolActor],
   });
-  const [swap] = parseEventLogs({ abi, logs: receipt.logs, eventName: "Swap" }) as unknown as { args: { amount0: bigint; amount1: bigint } }[];
+  const [swap] = parseEventLogs({ abi, logs: receipt.logs, eventName: "Swap" }) as unknown as {
+    args: { amount0: bigint; amount1: bigint };
+  }[];
   return {
     ...idle,
     skewBpsAfter: v3SkewBps(await readSqrtPrice(clients, info.address), reference),
@@ -181,7 +230,11 @@ async function stepV3(clients: WorldClients, world: World, name: V3PoolName, ref
  * @returns One record per pool, in order: V2 pairs, then V3 pools.
  * @throws ArbitrageOptionError when the strength is outside [0, 1].
  */
-export async function arbitrageStep(clients: WorldClients, world: World, options: ArbitrageStepOptions): Promise<PoolArbitrage[]> {
+export async function arbitrageStep(
+  clients: WorldClients,
+  world: World,
+  options: ArbitrageStepOptions,
+): Promise<PoolArbitrage[]> {
   const ppm = strengthPpm(options.strength);
   const prices = await getPrices(clients, world);
   const out: PoolArbitrage[] = [];
@@ -233,12 +286,18 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
  * @throws ArbitrageOptionError for a strength, everyBlock or pollIntervalMs out of range; errors of a step
  *   (a node gone, a reverted swap) end the loop and reach the caller.
  */
-export async function runArbitrageurs(clients: WorldClients, world: World, options: RunArbitrageursOptions): Promise<{ steps: number }> {
+export async function runArbitrageurs(
+  clients: WorldClients,
+  world: World,
+  options: RunArbitrageursOptions,
+): Promise<{ steps: number }> {
   strengthPpm(options.strength);
   const everyBlock = options.everyBlock ?? 1;
-  if (!Number.isSafeInteger(everyBlock) || everyBlock < 1) throw new ArbitrageOptionError("everyBlock", everyBlock, "an integer of at least 1");
+  if (!Number.isSafeInteger(everyBlock) || everyBlock < 1)
+    throw new ArbitrageOptionError("everyBlock", everyBlock, "an integer of at least 1");
   const pollMs = options.pollIntervalMs ?? 1000;
-  if (!Number.isFinite(pollMs) || pollMs <= 0) throw new ArbitrageOptionError("pollIntervalMs", pollMs, "a positive number of milliseconds");
+  if (!Number.isFinite(pollMs) || pollMs <= 0)
+    throw new ArbitrageOptionError("pollIntervalMs", pollMs, "a positive number of milliseconds");
   const { signal } = options;
   let steps = 0;
   let block = await clients.public.getBlockNumber({ cacheTime: 0 });

@@ -57,12 +57,17 @@ export function aaveBorrowerSpread(count: number, seed: number): AaveBorrowerSpe
 export function morphoBorrowerSpread(count: number, seed: number): MorphoBorrowerSpec[] {
   const rand = seededRandom(seed ^ 0x5eed);
   return Array.from({ length: count }, () => ({
-    collateralUsd: BigInt(Math.round(Math.exp(Math.log(300) + rand() * (Math.log(300_000) - Math.log(300))) * 100)) * 10n ** 6n,
+    collateralUsd:
+      BigInt(Math.round(Math.exp(Math.log(300) + rand() * (Math.log(300_000) - Math.log(300))) * 100)) * 10n ** 6n,
     healthFactorBps: BigInt(Math.round(10_100 + rand() * 7_900)),
   }));
 }
 
-function aaveAmounts(spec: AaveBorrowerSpec, tokens: Record<TokenSymbol, TokenInfo>, prices: Record<TokenSymbol, bigint>) {
+function aaveAmounts(
+  spec: AaveBorrowerSpec,
+  tokens: Record<TokenSymbol, TokenInfo>,
+  prices: Record<TokenSymbol, bigint>,
+) {
   const lt = BigInt(AAVE_RESERVE_CONFIG[spec.collateral].liquidationThreshold);
   const debtUsd = (spec.collateralUsd * lt) / spec.healthFactorBps;
   return {
@@ -73,7 +78,9 @@ function aaveAmounts(spec: AaveBorrowerSpec, tokens: Record<TokenSymbol, TokenIn
   };
 }
 
-const aaveSupplyAbi = parseAbi(["function supply(address asset, uint256 amount, address onBehalfOf, uint16 referralCode)"]);
+const aaveSupplyAbi = parseAbi([
+  "function supply(address asset, uint256 amount, address onBehalfOf, uint16 referralCode)",
+]);
 const morphoSupplyAbi = parseAbi([
   "struct MarketParams { address loanToken; address collateralToken; address oracle; address irm; uint256 lltv; }",
   "function supply(MarketParams marketParams, uint256 assets, uint256 shares, address onBehalf, bytes data) returns (uint256, uint256)",
@@ -98,7 +105,12 @@ async function supplyFor(
     const wanted = batch.filter((b) => b.debt === t.address).reduce((s, b) => s + b.debtAmount, 0n);
     if (wanted === 0n) continue;
     // Only the shortfall (with a 10% margin) is supplied: the usual worlds never need a top-up.
-    const available = await clients.public.readContract({ address: t.address, abi: balanceAbi, functionName: "balanceOf", args: [await holder(t.address)] });
+    const available = await clients.public.readContract({
+      address: t.address,
+      abi: balanceAbi,
+      functionName: "balanceOf",
+      args: [await holder(t.address)],
+    });
     if (available >= (wanted * 11n) / 10n) continue;
     const amount = (wanted * 11n) / 10n - available;
     await send(clients, { address: t.address, abi: mintApproveAbi, functionName: "mint", args: [me, amount] });
@@ -123,11 +135,26 @@ export async function openAaveBorrowers(
   const out: Address[] = [];
   for (let i = 0; i < specs.length; i += AAVE_BATCH) {
     const batch = specs.slice(i, i + AAVE_BATCH).map((s) => aaveAmounts(s, world.tokens, prices));
-    await supplyFor(clients, world.aave.pool, world.tokens, batch, (asset, amount, me) => ({
-      functionName: "supply",
-      args: [asset, amount, me, 0],
-      abi: aaveSupplyAbi,
-    }), async (asset) => (await clients.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getReserveData", args: [asset] })).aTokenAddress);
+    await supplyFor(
+      clients,
+      world.aave.pool,
+      world.tokens,
+      batch,
+      (asset, amount, me) => ({
+        functionName: "supply",
+        args: [asset, amount, me, 0],
+        abi: aaveSupplyAbi,
+      }),
+      async (asset) =>
+        (
+          await clients.public.readContract({
+            address: world.aave.pool,
+            abi: aavePoolAbi,
+            functionName: "getReserveData",
+            args: [asset],
+          })
+        ).aTokenAddress,
+    );
     const receipt = await send(clients, {
       address: world.helpers.positionFactory,
       abi: positionFactoryArtifact().abi,
@@ -150,18 +177,25 @@ export async function openMorphoBorrowers(
   const { WETH, USDC } = world.tokens;
   for (let i = 0; i < specs.length; i += MORPHO_BATCH) {
     const batch = specs.slice(i, i + MORPHO_BATCH).map((s) => {
-      const debtUsd = (s.collateralUsd * MORPHO_LLTV) / 10n ** 18n * 10_000n / s.healthFactorBps;
+      const debtUsd = (((s.collateralUsd * MORPHO_LLTV) / 10n ** 18n) * 10_000n) / s.healthFactorBps;
       return {
         collateralAmount: amountForUsd(WETH, s.collateralUsd, prices.WETH),
         debtAmount: amountForUsd(USDC, debtUsd, prices.USDC),
       };
     });
     const market = world.morpho.marketParams;
-    await supplyFor(clients, world.morpho.morpho, world.tokens, batch.map((b) => ({ debt: USDC.address, debtAmount: b.debtAmount })), (asset, amount, me) => ({
-      functionName: "supply",
-      args: [market, amount, 0n, me, "0x"],
-      abi: morphoSupplyAbi,
-    }), async () => world.morpho.morpho);
+    await supplyFor(
+      clients,
+      world.morpho.morpho,
+      world.tokens,
+      batch.map((b) => ({ debt: USDC.address, debtAmount: b.debtAmount })),
+      (asset, amount, me) => ({
+        functionName: "supply",
+        args: [market, amount, 0n, me, "0x"],
+        abi: morphoSupplyAbi,
+      }),
+      async () => world.morpho.morpho,
+    );
     const receipt = await send(clients, {
       address: world.helpers.positionFactory,
       abi: positionFactoryArtifact().abi,

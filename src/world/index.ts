@@ -1,5 +1,11 @@
 import { deployAave } from "./aave.js";
-import { aaveBorrowerSpread, morphoBorrowerSpread, openAaveBorrowers, openMorphoBorrowers, positionFactoryArtifact } from "./borrowers.js";
+import {
+  aaveBorrowerSpread,
+  morphoBorrowerSpread,
+  openAaveBorrowers,
+  openMorphoBorrowers,
+  positionFactoryArtifact,
+} from "./borrowers.js";
 import { deployMorpho } from "./morpho.js";
 import { DEFAULT_PRICES, deployMulticall3, deployTokensAndFeeds } from "./tokens.js";
 import { deploy } from "./tx.js";
@@ -26,7 +32,9 @@ const MAX_BORROWERS = 10_000;
 
 function checkCount(name: string, n: number): number {
   if (!Number.isInteger(n) || n < 0 || n > MAX_BORROWERS) {
-    throw new KeeperError(`Invalid ${name}: ${n}.`, { metaMessages: [`Expected an integer from 0 to ${MAX_BORROWERS}.`] });
+    throw new KeeperError(`Invalid ${name}: ${n}.`, {
+      metaMessages: [`Expected an integer from 0 to ${MAX_BORROWERS}.`],
+    });
   }
   return n;
 }
@@ -73,4 +81,3 @@ export async function deployWorld(clients: WorldClients, options: DeployWorldOpt
     borrowers: { aave: aaveBorrowers, morpho: morphoBorrowers },
   };
 }
-

@@ -11,7 +11,9 @@ export function worldFromJson(text: string): World {
   raw.startBlock = BigInt(raw.startBlock);
   if (raw.morpho) {
     raw.morpho.marketParams.lltv = BigInt(raw.morpho.marketParams.lltv);
-    raw.morpho.markets = (raw.morpho.markets ?? [{ id: raw.morpho.marketId, params: raw.morpho.marketParams }]).map((m: any) => ({ ...m, params: { ...m.params, lltv: BigInt(m.params.lltv) } }));
+    raw.morpho.markets = (raw.morpho.markets ?? [{ id: raw.morpho.marketId, params: raw.morpho.marketParams }]).map(
+      (m: any) => ({ ...m, params: { ...m.params, lltv: BigInt(m.params.lltv) } }),
+    );
   }
   return raw as World;
 }

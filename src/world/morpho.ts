@@ -28,13 +28,22 @@ export function morphoMarketId(p: MorphoMarketParams): Hex {
  */
 export async function deployMorpho(
   clients: WorldClients,
-  params: { tokens: Record<TokenSymbol, TokenInfo>; feeds: Record<TokenSymbol, Address>; prices: Record<TokenSymbol, bigint> },
+  params: {
+    tokens: Record<TokenSymbol, TokenInfo>;
+    feeds: Record<TokenSymbol, Address>;
+    prices: Record<TokenSymbol, bigint>;
+  },
 ): Promise<World["morpho"]> {
   const me = clients.wallet.account.address;
   const art = morphoArtifact();
   const morpho = await deploy(clients, art, [me]);
   const { WETH, USDC } = params.tokens;
-  const oracle = await deploy(clients, feedOracleArtifact(), [params.feeds.WETH, params.feeds.USDC, WETH.decimals, USDC.decimals]);
+  const oracle = await deploy(clients, feedOracleArtifact(), [
+    params.feeds.WETH,
+    params.feeds.USDC,
+    WETH.decimals,
+    USDC.decimals,
+  ]);
   const marketParams: MorphoMarketParams = {
     loanToken: USDC.address,
     collateralToken: WETH.address,
@@ -49,7 +58,12 @@ export async function deployMorpho(
   const erc20 = testErc20().abi;
   await send(clients, { address: USDC.address, abi: erc20, functionName: "mint", args: [me, amount] });
   await send(clients, { address: USDC.address, abi: erc20, functionName: "approve", args: [morpho, maxUint256] });
-  await send(clients, { address: morpho, abi: art.abi, functionName: "supply", args: [marketParams, amount, 0n, me, "0x"] });
+  await send(clients, {
+    address: morpho,
+    abi: art.abi,
+    functionName: "supply",
+    args: [marketParams, amount, 0n, me, "0x"],
+  });
   const marketId = morphoMarketId(marketParams);
   return { morpho, oracle, marketId, marketParams, markets: [{ id: marketId, params: marketParams }] };
 }

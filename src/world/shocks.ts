@@ -25,7 +25,10 @@ export function parseScenario(
   const scenario: Scenario = { prices: {}, v2Skews: {} };
   for (const s of shocks) {
     const m = /^(WETH|USDC|WBTC)=(-?\d+(?:\.\d+)?)(%?)$/.exec(s);
-    if (!m) throw new KeeperError(`Invalid --shock "${s}".`, { metaMessages: ["Expected SYMBOL=-12% (a move) or SYMBOL=2640 (a USD price)."] });
+    if (!m)
+      throw new KeeperError(`Invalid --shock "${s}".`, {
+        metaMessages: ["Expected SYMBOL=-12% (a move) or SYMBOL=2640 (a USD price)."],
+      });
     const sym = m[1] as TokenSymbol;
     const [whole, frac = ""] = m[2].replace("-", "").split(".");
     const value = BigInt(whole) * 10n ** 8n + BigInt(frac.padEnd(8, "0").slice(0, 8));
@@ -35,7 +38,10 @@ export function parseScenario(
   }
   for (const s of swaps) {
     const m = /^(WETH_USDC|WBTC_USDC|WBTC_WETH|V3)=(-?\d+)$/.exec(s);
-    if (!m) throw new KeeperError(`Invalid --swap "${s}".`, { metaMessages: ["Expected PAIR=BPS (pairs: WETH_USDC, WBTC_USDC, WBTC_WETH, V3), e.g. WETH_USDC=-450."] });
+    if (!m)
+      throw new KeeperError(`Invalid --swap "${s}".`, {
+        metaMessages: ["Expected PAIR=BPS (pairs: WETH_USDC, WBTC_USDC, WBTC_WETH, V3), e.g. WETH_USDC=-450."],
+      });
     if (m[1] === "V3") scenario.v3SkewBps = Number(m[2]);
     else scenario.v2Skews[m[1] as V2PairName] = Number(m[2]);
   }
@@ -57,7 +63,9 @@ export async function applyScenario(fork: LocalFork, world: World, scenario: Sce
   }
   const swaps = Object.entries(scenario.v2Skews) as [V2PairName, number][];
   if ((swaps.length || scenario.v3SkewBps) && !world.helpers?.poolActor) {
-    throw new KeeperError("This deployment has no PoolActor to make swaps with.", { metaMessages: ["--swap works on worlds deployed by `npm run world`."] });
+    throw new KeeperError("This deployment has no PoolActor to make swaps with.", {
+      metaMessages: ["--swap works on worlds deployed by `npm run world`."],
+    });
   }
   for (const [pair, bps] of swaps) await skewV2Pool(clients, world, pair, bps);
   if (scenario.v3SkewBps) await skewV3Pool(clients, world, scenario.v3SkewBps);
@@ -66,7 +74,13 @@ export async function applyScenario(fork: LocalFork, world: World, scenario: Sce
 async function makeSettable(fork: LocalFork, feed: Address): Promise<void> {
   // Our feeds are settable already; anything else gets SettableAggregator's runtime code (decimals 8 baked in).
   try {
-    await fork.clients.public.simulateContract({ address: feed, abi: settableAggregator().abi, functionName: "setAnswer", args: [1n], account: fork.accounts[0] });
+    await fork.clients.public.simulateContract({
+      address: feed,
+      abi: settableAggregator().abi,
+      functionName: "setAnswer",
+      args: [1n],
+      account: fork.accounts[0],
+    });
     return;
   } catch {
     const template = await deployTemplate(fork);

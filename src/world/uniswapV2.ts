@@ -31,9 +31,19 @@ export async function deployUniswapV2(
   for (const [name, [a, b]] of Object.entries(V2_PAIRS) as [V2PairName, [TokenSymbol, TokenSymbol]][]) {
     const ta = params.tokens[a];
     const tb = params.tokens[b];
-    await send(clients, { address: factory, abi: factoryArtifact.abi, functionName: "createPair", args: [ta.address, tb.address] });
+    await send(clients, {
+      address: factory,
+      abi: factoryArtifact.abi,
+      functionName: "createPair",
+      args: [ta.address, tb.address],
+    });
     const address = getAddress(
-      await read<Address>(clients, { address: factory, abi: factoryArtifact.abi, functionName: "getPair", args: [ta.address, tb.address] }),
+      await read<Address>(clients, {
+        address: factory,
+        abi: factoryArtifact.abi,
+        functionName: "getPair",
+        args: [ta.address, tb.address],
+      }),
     );
     const token0 = getAddress(await read<Address>(clients, { address, abi: pairArtifact.abi, functionName: "token0" }));
     const [t0, t1] = token0 === ta.address ? [a, b] : [b, a];

@@ -114,13 +114,28 @@ export async function deployUniswapV3(
   const actor = poolActorArtifact();
   const factory = await deploy(clients, factoryArtifact);
   const { WETH, USDC } = params.tokens;
-  await send(clients, { address: factory, abi: factoryArtifact.abi, functionName: "createPool", args: [WETH.address, USDC.address, FEE] });
+  await send(clients, {
+    address: factory,
+    abi: factoryArtifact.abi,
+    functionName: "createPool",
+    args: [WETH.address, USDC.address, FEE],
+  });
   const address = getAddress(
-    await read<Address>(clients, { address: factory, abi: factoryArtifact.abi, functionName: "getPool", args: [WETH.address, USDC.address, FEE] }),
+    await read<Address>(clients, {
+      address: factory,
+      abi: factoryArtifact.abi,
+      functionName: "getPool",
+      args: [WETH.address, USDC.address, FEE],
+    }),
   );
   const token0 = getAddress(await read<Address>(clients, { address, abi: poolArtifact.abi, functionName: "token0" }));
   const [t0, t1] = token0 === WETH.address ? [WETH, USDC] : [USDC, WETH];
-  const { sqrtPriceX96: sqrtP, positions } = v3StartPositions({ token0: t0, token1: t1, prices: params.prices, shape: V3_LIQUIDITY_SHAPES[params.shape ?? "wide"] });
+  const { sqrtPriceX96: sqrtP, positions } = v3StartPositions({
+    token0: t0,
+    token1: t1,
+    prices: params.prices,
+    shape: V3_LIQUIDITY_SHAPES[params.shape ?? "wide"],
+  });
   await send(clients, { address, abi: poolArtifact.abi, functionName: "initialize", args: [sqrtP] });
   for (const p of positions) {
     await send(clients, {

@@ -30,24 +30,54 @@ describe("Aave flashLoanSimple funding", () => {
     chain = await createInProcessChain();
     world = await deployWorld(chain, { aaveBorrowers: 0, morphoBorrowers: 0 });
     const [, keeperWallet, ownerWallet] = chain.accounts;
-    executor = await deployExecutor({ public: chain.public, wallet: ownerWallet }, { keeper: keeperWallet.account.address });
+    executor = await deployExecutor(
+      { public: chain.public, wallet: ownerWallet },
+      { keeper: keeperWallet.account.address },
+    );
   });
 
   it("is chosen when neither a V2 flash pair nor Morpho can lend the debt asset, and pays loan + premium", async () => {
-    const user = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 200_000n * USD8, healthFactorBps: 10_400n });
+    const user = await createAaveBorrower(chain, world, {
+      collateral: "WETH",
+      debt: "USDC",
+      collateralUsd: 200_000n * USD8,
+      healthFactorBps: 10_400n,
+    });
     await setPrice(chain, world, "WETH", 2_600n * USD8);
     await syncPoolsToFeeds(chain, world);
-    const watcher = new Watcher(chain.public, world, { watch: new Set(["aave-v3", "uniswap-v2", "uniswap-v3"]), executor });
+    const watcher = new Watcher(chain.public, world, {
+      watch: new Set(["aave-v3", "uniswap-v2", "uniswap-v3"]),
+      executor,
+    });
     // No flash pair and no Morpho in the strategy's routes: only Aave can lend the USDC.
-    const strategy = { ...strategyContextFor(world, { minProfitUsd: 5n * USD8, priorityFeePerGas: 10n ** 9n, thresholdBps: 10_000n, toleranceBps: 1 }), v2Pairs: [], morpho: undefined };
+    const strategy = {
+      ...strategyContextFor(world, {
+        minProfitUsd: 5n * USD8,
+        priorityFeePerGas: 10n ** 9n,
+        thresholdBps: 10_000n,
+        toleranceBps: 1,
+      }),
+      v2Pairs: [],
+      morpho: undefined,
+    };
     // The world's reserves come with flash loans disabled, as Aave's initReserves leaves them: nothing can fund it.
     const before = planSequence(await watcher.snapshot(), strategy);
     expect(before.transactions.find((t) => t.opportunity.id === `aave-v3:${user}`)).toBeUndefined();
     expect(before.skipped.find((s) => s.id === `aave-v3:${user}`)?.skip.code).toBe("no-funding");
     // Governance enables them for USDC at a 5 bps premium: the keeper reads both and can use the pool's own loan.
     const cfg = aaveArtifacts.configurator().abi;
-    await sendTx(chain, { address: world.aave.configurator, abi: cfg, functionName: "updateFlashloanPremiumTotal", args: [5n] });
-    await sendTx(chain, { address: world.aave.configurator, abi: cfg, functionName: "setReserveFlashLoaning", args: [world.tokens.USDC.address, true] });
+    await sendTx(chain, {
+      address: world.aave.configurator,
+      abi: cfg,
+      functionName: "updateFlashloanPremiumTotal",
+      args: [5n],
+    });
+    await sendTx(chain, {
+      address: world.aave.configurator,
+      abi: cfg,
+      functionName: "setReserveFlashLoaning",
+      args: [world.tokens.USDC.address, true],
+    });
     const snapshot = await watcher.snapshot();
     expect(snapshot.aave!.flashLoanPremiumBps).toBe(5n);
     const plan = planSequence(snapshot, strategy);
@@ -57,14 +87,29 @@ describe("Aave flashLoanSimple funding", () => {
     expect(tx.action.params.source).toBe(FlashSource.AaveFlashLoan);
     expect(tx.action.params.lender).toBe(world.aave.pool);
 
-    const send = createLocalPipeline({ client: chain.public, executor, account: devAccount(1), fees: { priorityFeePerGas: 10n ** 9n, maxFeePerGasCap: 500n * 10n ** 9n } });
-    const keeper = new Keeper({ client: chain.public, watcher, strategy, execute: createExecuteFn(send.pipeline, { wethToken: world.tokens.WETH.address }), dryRun: false });
+    const send = createLocalPipeline({
+      client: chain.public,
+      executor,
+      account: devAccount(1),
+      fees: { priorityFeePerGas: 10n ** 9n, maxFeePerGasCap: 500n * 10n ** 9n },
+    });
+    const keeper = new Keeper({
+      client: chain.public,
+      watcher,
+      strategy,
+      execute: createExecuteFn(send.pipeline, { wethToken: world.tokens.WETH.address }),
+      dryRun: false,
+    });
     await keeper.processBlock(snapshot.blockNumber);
     expect(keeper.report.failures).toEqual([]);
     const [liq] = keeper.report.liquidations;
     expect(liq.borrower).toBe(user);
     const receipt = await chain.public.getTransactionReceipt({ hash: liq.txHash });
-    const [event] = parseEventLogs({ abi: keeperExecutorAbi(), logs: receipt.logs, eventName: "AaveLiquidatedRouted" }) as unknown as { args: { source: number; flashFee: bigint; debtRepaid: bigint; profit: bigint } }[];
+    const [event] = parseEventLogs({
+      abi: keeperExecutorAbi(),
+      logs: receipt.logs,
+      eventName: "AaveLiquidatedRouted",
+    }) as unknown as { args: { source: number; flashFee: bigint; debtRepaid: bigint; profit: bigint } }[];
     expect(event.args.source).toBe(FlashSource.AaveFlashLoan);
     // The premium the pool charges, on the amount lent (Aave's percentMul rounds half up).
     const premium = snapshot.aave!.flashLoanPremiumBps!;

@@ -17,7 +17,14 @@ import { planSequence } from "../../src/strategy/sequence.js";
 import { venuesOf } from "../../src/strategy/venues.js";
 import { Watcher } from "../../src/watcher/watcher.js";
 import { arbitrageStep } from "../../src/world/arbitrage.js";
-import { createAaveBorrower, deployWorld, mine, setPrice, syncPoolsToFeeds, type World } from "../../src/world/index.js";
+import {
+  createAaveBorrower,
+  deployWorld,
+  mine,
+  setPrice,
+  syncPoolsToFeeds,
+  type World,
+} from "../../src/world/index.js";
 
 const USD8 = 10n ** 8n;
 
@@ -28,18 +35,45 @@ describe("cascade: partial liquidations sized by depth, continued over blocks", 
   let watcher: Watcher;
   let whale: `0x${string}`;
   const strategy = () =>
-    strategyContextFor(world, { minProfitUsd: 5n * USD8, priorityFeePerGas: 10n ** 9n, thresholdBps: 10_000n, toleranceBps: 1 });
+    strategyContextFor(world, {
+      minProfitUsd: 5n * USD8,
+      priorityFeePerGas: 10n ** 9n,
+      thresholdBps: 10_000n,
+      toleranceBps: 1,
+    });
 
   beforeAll(async () => {
     chain = await createInProcessChain();
     world = await deployWorld(chain, { aaveBorrowers: 0, morphoBorrowers: 0 });
     const [, keeperWallet, ownerWallet] = chain.accounts;
-    const executor = await deployExecutor({ public: chain.public, wallet: ownerWallet }, { keeper: keeperWallet.account.address });
+    const executor = await deployExecutor(
+      { public: chain.public, wallet: ownerWallet },
+      { keeper: keeperWallet.account.address },
+    );
     // $12M of WETH against USDC: more than the world's $10M-a-side WETH/USDC pair and its V3 pool absorb at a profit.
-    whale = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 12_000_000n * USD8, healthFactorBps: 10_400n });
-    watcher = new Watcher(chain.public, world, { watch: new Set(["aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3"]), executor });
-    const send = createLocalPipeline({ client: chain.public, executor, account: devAccount(1), fees: { priorityFeePerGas: 10n ** 9n, maxFeePerGasCap: 500n * 10n ** 9n } });
-    keeper = new Keeper({ client: chain.public, watcher, strategy: strategy(), execute: createExecuteFn(send.pipeline, { wethToken: world.tokens.WETH.address }), dryRun: false });
+    whale = await createAaveBorrower(chain, world, {
+      collateral: "WETH",
+      debt: "USDC",
+      collateralUsd: 12_000_000n * USD8,
+      healthFactorBps: 10_400n,
+    });
+    watcher = new Watcher(chain.public, world, {
+      watch: new Set(["aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3"]),
+      executor,
+    });
+    const send = createLocalPipeline({
+      client: chain.public,
+      executor,
+      account: devAccount(1),
+      fees: { priorityFeePerGas: 10n ** 9n, maxFeePerGasCap: 500n * 10n ** 9n },
+    });
+    keeper = new Keeper({
+      client: chain.public,
+      watcher,
+      strategy: strategy(),
+      execute: createExecuteFn(send.pipeline, { wethToken: world.tokens.WETH.address }),
+      dryRun: false,
+    });
     // ETH -16.7%: the whale sinks below HF 0.95 (100% close factor); the pools follow the feeds.
     await setPrice(chain, world, "WETH", 2_500n * USD8);
     await syncPoolsToFeeds(chain, world);
@@ -91,7 +125,8 @@ describe("cascade: partial liquidations sized by depth, continued over blocks", 
       const snapshot = await keeper.processBlock();
       const plan = planSequence(snapshot, strategy());
       const stillWorthIt = plan.transactions.some((t) => t.opportunity.id === `aave-v3:${whale}`);
-      if (keeper.report.liquidations.length > before) blocksWithLiquidations.add(keeper.report.liquidations.at(-1)!.block);
+      if (keeper.report.liquidations.length > before)
+        blocksWithLiquidations.add(keeper.report.liquidations.at(-1)!.block);
       // Never a stall: a block where a liquidation of the whale still nets more than gas + floor is a block it is sent.
       else expect(stillWorthIt, `block ${snapshot.blockNumber}: a profitable liquidation was left unsent`).toBe(false);
       if (!stillWorthIt && keeper.report.liquidations.length === before) break;

@@ -1,8 +1,25 @@
 import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { decodeFunctionResult, getAddress, parseAbi, parseEventLogs, zeroAddress, type Abi, type Address, type Hex, type TransactionReceipt } from "viem";
+import {
+  decodeFunctionResult,
+  getAddress,
+  parseAbi,
+  parseEventLogs,
+  zeroAddress,
+  type Abi,
+  type Address,
+  type Hex,
+  type TransactionReceipt,
+} from "viem";
 import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
-import { createAaveBorrower, deployWorld, getPrices, setPrice, type V2PairInfo, type World } from "../../src/world/index.js";
+import {
+  createAaveBorrower,
+  deployWorld,
+  getPrices,
+  setPrice,
+  type V2PairInfo,
+  type World,
+} from "../../src/world/index.js";
 import { referencePrice } from "../../src/world/prices.js";
 import { send } from "../../src/world/tx.js";
 import { poolActorArtifact } from "../../src/world/uniswapV2.js";
@@ -25,7 +42,9 @@ const aavePoolAbi = parseAbi([
   "function getReserveData(address) view returns (ReserveData)",
   "event LiquidationCall(address indexed collateralAsset, address indexed debtAsset, address indexed user, uint256 debtToCover, uint256 liquidatedCollateralAmount, address liquidator, bool receiveAToken)",
 ]);
-const v2PairAbi = parseAbi(["function getReserves() view returns (uint112 reserve0, uint112 reserve1, uint32 blockTimestampLast)"]);
+const v2PairAbi = parseAbi([
+  "function getReserves() view returns (uint112 reserve0, uint112 reserve1, uint32 blockTimestampLast)",
+]);
 
 const USD = 10n ** 8n;
 const WAD = 10n ** 18n;
@@ -43,8 +62,15 @@ const percentDiv = (value: bigint, pct: bigint) => (value * 10_000n + pct / 2n) 
  * Collateral the liquidator receives for `debtRepaid`, as Aave's LiquidationLogic computes it when the borrower
  * has enough collateral: base value plus the bonus, minus the protocol's share of the bonus.
  */
-function aaveSeized(debtRepaid: bigint, debtPrice: bigint, debtDecimals: number, collateralPrice: bigint, collateralDecimals: number) {
-  const base = (debtPrice * debtRepaid * 10n ** BigInt(collateralDecimals)) / (collateralPrice * 10n ** BigInt(debtDecimals));
+function aaveSeized(
+  debtRepaid: bigint,
+  debtPrice: bigint,
+  debtDecimals: number,
+  collateralPrice: bigint,
+  collateralDecimals: number,
+) {
+  const base =
+    (debtPrice * debtRepaid * 10n ** BigInt(collateralDecimals)) / (collateralPrice * 10n ** BigInt(debtDecimals));
   const max = percentMul(base, WETH_LIQUIDATION_BONUS);
   const bonus = max - percentDiv(max, WETH_LIQUIDATION_BONUS);
   return max - percentMul(bonus, WETH_PROTOCOL_FEE);
@@ -82,11 +108,19 @@ const BORROWERS = [
 ] as const;
 const WETH_AFTER_DROP = 2_700n * USD;
 
-const gasRows: { liquidations: number; "separate txs (gas, total)": number; "one batch (gas)": number; "saving (gas)": number; "saving %": string }[] = [];
+const gasRows: {
+  liquidations: number;
+  "separate txs (gas, total)": number;
+  "one batch (gas)": number;
+  "saving (gas)": number;
+  "saving %": string;
+}[] = [];
 
 afterAll(() => {
   if (gasRows.length === 0) return;
-  console.log("\nliquidateAaveV2Flash x N (separate transactions) vs liquidateAaveV2FlashBatch (one transaction), same fresh state,");
+  console.log(
+    "\nliquidateAaveV2Flash x N (separate transactions) vs liquidateAaveV2FlashBatch (one transaction), same fresh state,",
+  );
   console.log("same WETH/USDC flash pair, whole-transaction gas (in-process Hardhat/EDR, cancun, optimizer 200 runs):");
   console.table(gasRows);
 });
@@ -103,7 +137,11 @@ describe("KeeperExecutor.liquidateAaveV2FlashBatch on the real protocols", () =>
     chain = await createInProcessChain();
     world = await deployWorld(chain, { aaveBorrowers: 0, morphoBorrowers: 0 });
     [, ownerW, keeperW, strangerW] = chain.accounts;
-    const hash = await chain.wallet.deployContract({ abi, bytecode: artifact.bytecode, args: [ownerW.account.address] } as never);
+    const hash = await chain.wallet.deployContract({
+      abi,
+      bytecode: artifact.bytecode,
+      args: [ownerW.account.address],
+    } as never);
     const receipt = await chain.public.waitForTransactionReceipt({ hash });
     executor = getAddress(receipt.contractAddress!);
     await call(ownerW, "setKeeper", [keeperW.account.address]);
@@ -117,7 +155,11 @@ describe("KeeperExecutor.liquidateAaveV2FlashBatch on the real protocols", () =>
   // helpers
   // --------------------------------------------------------------------------------------------------------
 
-  async function call(wallet: InProcessChain["wallet"], functionName: string, args: unknown[]): Promise<TransactionReceipt> {
+  async function call(
+    wallet: InProcessChain["wallet"],
+    functionName: string,
+    args: unknown[],
+  ): Promise<TransactionReceipt> {
     const hash = await wallet.writeContract({ address: executor, abi, functionName, args } as never);
     const receipt = await chain.public.waitForTransactionReceipt({ hash });
     expect(receipt.status).toBe("success");
@@ -127,7 +169,13 @@ describe("KeeperExecutor.liquidateAaveV2FlashBatch on the real protocols", () =>
   /** Simulates the call and returns the decoded custom error (name and args) it reverts with. */
   async function revertOf(wallet: InProcessChain["wallet"], functionName: string, args: unknown[]) {
     try {
-      await chain.public.simulateContract({ address: executor, abi, functionName, args, account: wallet.account } as never);
+      await chain.public.simulateContract({
+        address: executor,
+        abi,
+        functionName,
+        args,
+        account: wallet.account,
+      } as never);
     } catch (e) {
       const reverted = (e as { walk: (f: (x: unknown) => boolean) => unknown }).walk(
         (x) => (x as Error)?.name === "ContractFunctionRevertedError",
@@ -150,7 +198,12 @@ describe("KeeperExecutor.liquidateAaveV2FlashBatch on the real protocols", () =>
   }
 
   const executorEvents = (receipt: TransactionReceipt) =>
-    (parseEventLogs({ abi, logs: receipt.logs, eventName: "AaveLiquidatedWithV2Flash" } as never) as unknown as { address: Address; args: Record<string, any> }[])
+    (
+      parseEventLogs({ abi, logs: receipt.logs, eventName: "AaveLiquidatedWithV2Flash" } as never) as unknown as {
+        address: Address;
+        args: Record<string, any>;
+      }[]
+    )
       .filter((l) => getAddress(l.address) === executor)
       .map((l) => l.args);
 
@@ -163,11 +216,23 @@ describe("KeeperExecutor.liquidateAaveV2FlashBatch on the real protocols", () =>
     return [r0, r1] as const;
   };
   async function aaveDebt(user: Address, blockNumber?: bigint) {
-    const reserve = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getReserveData", args: [world.tokens.USDC.address] });
+    const reserve = await chain.public.readContract({
+      address: world.aave.pool,
+      abi: aavePoolAbi,
+      functionName: "getReserveData",
+      args: [world.tokens.USDC.address],
+    });
     return balanceOf(reserve.variableDebtTokenAddress, user, blockNumber);
   }
   const healthFactor = async (user: Address) =>
-    (await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [user] }))[5];
+    (
+      await chain.public.readContract({
+        address: world.aave.pool,
+        abi: aavePoolAbi,
+        functionName: "getUserAccountData",
+        args: [user],
+      })
+    )[5];
   const snapshot = async () => (await chain.provider.request({ method: "evm_snapshot", params: [] })) as Hex;
   async function revertTo(id: Hex) {
     expect(await chain.provider.request({ method: "evm_revert", params: [id] })).toBe(true);
@@ -191,7 +256,12 @@ describe("KeeperExecutor.liquidateAaveV2FlashBatch on the real protocols", () =>
     const pair = world.uniswapV2.pairs.WETH_USDC;
     const [r0, r1] = await reserves(pair.address);
     const { zeroForOne, amountIn } = v2InputToPrice(r0, r1, await feedPriceX112(pair));
-    await send(chain, { address: world.helpers.poolActor, abi: poolActorArtifact().abi, functionName: "swapV2", args: [pair.address, zeroForOne, amountIn, world.helpers.poolActor] });
+    await send(chain, {
+      address: world.helpers.poolActor,
+      abi: poolActorArtifact().abi,
+      functionName: "swapV2",
+      args: [pair.address, zeroForOne, amountIn, world.helpers.poolActor],
+    });
     return users;
   }
 
@@ -265,7 +335,9 @@ describe("KeeperExecutor.liquidateAaveV2FlashBatch on the real protocols", () =>
         expect(await healthFactor(users[i]!)).toBeGreaterThan(hfBefore[i]!);
       }
       // Collateral: the debt's value at the oracle plus the 5% bonus, minus the protocol's 10% of that bonus.
-      expect(ev.collateralSeized).toBe(aaveSeized(ev.debtRepaid, prices.USDC, USDC.decimals, prices.WETH, WETH.decimals));
+      expect(ev.collateralSeized).toBe(
+        aaveSeized(ev.debtRepaid, prices.USDC, USDC.decimals, prices.WETH, WETH.decimals),
+      );
 
       expect(ev.profit).toBeGreaterThan(0n);
       expect(ev.profit).toBe(ev.collateralSeized - ev.collateralToPair);
@@ -302,7 +374,13 @@ describe("KeeperExecutor.liquidateAaveV2FlashBatch on the real protocols", () =>
 
     // Mined for real (explicit gas, no estimate): the transaction reverts and leaves every state as it was.
     const hash = await keeperW
-      .writeContract({ address: executor, abi, functionName: "liquidateAaveV2FlashBatch", args: [batch], gas: 3_000_000n } as never)
+      .writeContract({
+        address: executor,
+        abi,
+        functionName: "liquidateAaveV2FlashBatch",
+        args: [batch],
+        gas: 3_000_000n,
+      } as never)
       .catch((e: unknown) => {
         // Hardhat's automining node mines the reverting transaction, then throws with its hash in the cause chain.
         for (let c = e; c; c = c instanceof Error ? c.cause : undefined) {
@@ -331,8 +409,14 @@ describe("KeeperExecutor.liquidateAaveV2FlashBatch on the real protocols", () =>
     const users = await underwaterBorrowers(1);
     const batch = await items(users);
     const who = getAddress(strangerW.account.address);
-    expect(await revertOf(strangerW, "liquidateAaveV2FlashBatch", [batch])).toEqual({ name: "NotAuthorized", args: [who] });
-    expect(await revertOf(strangerW, "liquidateAaveV2FlashBatch", [[]])).toEqual({ name: "NotAuthorized", args: [who] });
+    expect(await revertOf(strangerW, "liquidateAaveV2FlashBatch", [batch])).toEqual({
+      name: "NotAuthorized",
+      args: [who],
+    });
+    expect(await revertOf(strangerW, "liquidateAaveV2FlashBatch", [[]])).toEqual({
+      name: "NotAuthorized",
+      args: [who],
+    });
     // The owner may, like the keeper.
     const receipt = await call(ownerW, "liquidateAaveV2FlashBatch", [batch]);
     expect(executorEvents(receipt)).toHaveLength(1);
@@ -394,11 +478,16 @@ describe("KeeperExecutor.liquidateAaveV2FlashBatch on the real protocols", () =>
         "separate txs (gas, total)": Number(separateGas),
         "one batch (gas)": Number(receipt.gasUsed),
         "saving (gas)": Number(separateGas - receipt.gasUsed),
-        "saving %": `${(Number((separateGas - receipt.gasUsed) * 10_000n / separateGas) / 100).toFixed(2)}%`,
+        "saving %": `${(Number(((separateGas - receipt.gasUsed) * 10_000n) / separateGas) / 100).toFixed(2)}%`,
       });
     }
     // Each further item of a batch costs less than a liquidation alone.
     for (let i = 1; i < perItem.length; i++) expect(perItem[i]! - perItem[i - 1]!).toBeLessThan(perItem[0]!);
-    console.log(`marginal gas per further batch item: ${perItem.slice(1).map((g, i) => (g - perItem[i]!).toString()).join(", ")}`);
+    console.log(
+      `marginal gas per further batch item: ${perItem
+        .slice(1)
+        .map((g, i) => (g - perItem[i]!).toString())
+        .join(", ")}`,
+    );
   });
 });

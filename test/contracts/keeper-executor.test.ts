@@ -1,6 +1,16 @@
 import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { getAddress, maxUint256, parseAbi, parseEventLogs, zeroAddress, type Abi, type Address, type Hex, type TransactionReceipt } from "viem";
+import {
+  getAddress,
+  maxUint256,
+  parseAbi,
+  parseEventLogs,
+  zeroAddress,
+  type Abi,
+  type Address,
+  type Hex,
+  type TransactionReceipt,
+} from "viem";
 import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
 import {
   createAaveBorrower,
@@ -29,10 +39,7 @@ const artifact = JSON.parse(
 ) as { abi: Abi; bytecode: Hex };
 const abi = artifact.abi;
 
-const erc20Abi = parseAbi([
-  "function balanceOf(address) view returns (uint256)",
-  "function mint(address,uint256)",
-]);
+const erc20Abi = parseAbi(["function balanceOf(address) view returns (uint256)", "function mint(address,uint256)"]);
 const aavePoolAbi = parseAbi([
   "function getUserAccountData(address) view returns (uint256 totalCollateralBase, uint256 totalDebtBase, uint256 availableBorrowsBase, uint256 currentLiquidationThreshold, uint256 ltv, uint256 healthFactor)",
   "struct ReserveData { uint256 configuration; uint128 liquidityIndex; uint128 currentLiquidityRate; uint128 variableBorrowIndex; uint128 currentVariableBorrowRate; uint128 currentStableBorrowRate; uint40 lastUpdateTimestamp; uint16 id; address aTokenAddress; address stableDebtTokenAddress; address variableDebtTokenAddress; address interestRateStrategyAddress; uint128 accruedToTreasury; uint128 unbacked; uint128 isolationModeTotalDebt; }",
@@ -58,7 +65,8 @@ const Q112 = 1n << 112n;
 // Uniswap V2 arithmetic (UniswapV2Library's formulas) used to aim the trades
 // ------------------------------------------------------------------------------------------------------------
 
-const v2Out = (amountIn: bigint, rIn: bigint, rOut: bigint) => (amountIn * 997n * rOut) / (rIn * 1000n + amountIn * 997n);
+const v2Out = (amountIn: bigint, rIn: bigint, rOut: bigint) =>
+  (amountIn * 997n * rOut) / (rIn * 1000n + amountIn * 997n);
 
 function v2PriceAfter(r0: bigint, r1: bigint, zeroForOne: boolean, x: bigint): bigint {
   if (zeroForOne) return ((r1 - v2Out(x, r0, r1)) << 112n) / (r0 + x);
@@ -79,7 +87,8 @@ function v2InputToPrice(r0: bigint, r1: bigint, target: bigint): { zeroForOne: b
   return { zeroForOne, amountIn: hi };
 }
 
-const relBps = (got: bigint, target: bigint) => Number((((got > target ? got - target : target - got) * 1_000_000n) / target)) / 100;
+const relBps = (got: bigint, target: bigint) =>
+  Number(((got > target ? got - target : target - got) * 1_000_000n) / target) / 100;
 
 // ------------------------------------------------------------------------------------------------------------
 // Gas record, printed once at the end
@@ -105,7 +114,11 @@ describe("KeeperExecutor on the real protocols", () => {
     chain = await createInProcessChain();
     world = await deployWorld(chain, { aaveBorrowers: 0, morphoBorrowers: 0 });
     [, ownerW, keeperW, strangerW] = chain.accounts;
-    const hash = await chain.wallet.deployContract({ abi, bytecode: artifact.bytecode, args: [ownerW.account.address] } as never);
+    const hash = await chain.wallet.deployContract({
+      abi,
+      bytecode: artifact.bytecode,
+      args: [ownerW.account.address],
+    } as never);
     const receipt = await chain.public.waitForTransactionReceipt({ hash });
     executor = getAddress(receipt.contractAddress!);
     await call(ownerW, "setKeeper", [keeperW.account.address]);
@@ -119,7 +132,12 @@ describe("KeeperExecutor on the real protocols", () => {
   // helpers
   // --------------------------------------------------------------------------------------------------------
 
-  async function call(wallet: InProcessChain["wallet"], functionName: string, args: unknown[], gasLabel?: string): Promise<TransactionReceipt> {
+  async function call(
+    wallet: InProcessChain["wallet"],
+    functionName: string,
+    args: unknown[],
+    gasLabel?: string,
+  ): Promise<TransactionReceipt> {
     const hash = await wallet.writeContract({ address: executor, abi, functionName, args } as never);
     const receipt = await chain.public.waitForTransactionReceipt({ hash });
     expect(receipt.status).toBe("success");
@@ -130,7 +148,13 @@ describe("KeeperExecutor on the real protocols", () => {
   /** Simulates the call and returns the decoded custom error (name and args) it reverts with. */
   async function revertOf(wallet: InProcessChain["wallet"], functionName: string, args: unknown[]) {
     try {
-      await chain.public.simulateContract({ address: executor, abi, functionName, args, account: wallet.account } as never);
+      await chain.public.simulateContract({
+        address: executor,
+        abi,
+        functionName,
+        args,
+        account: wallet.account,
+      } as never);
     } catch (e) {
       const reverted = (e as { walk: (f: (x: unknown) => boolean) => unknown }).walk(
         (x) => (x as Error)?.name === "ContractFunctionRevertedError",
@@ -142,7 +166,9 @@ describe("KeeperExecutor on the real protocols", () => {
   }
 
   function eventOf(receipt: TransactionReceipt, eventName: string): Record<string, any> {
-    const [log] = parseEventLogs({ abi, logs: receipt.logs, eventName } as never) as unknown as { args: Record<string, any> }[];
+    const [log] = parseEventLogs({ abi, logs: receipt.logs, eventName } as never) as unknown as {
+      args: Record<string, any>;
+    }[];
     expect(log, `event ${eventName}`).toBeDefined();
     return log.args;
   }
@@ -187,11 +213,23 @@ describe("KeeperExecutor on the real protocols", () => {
   }
 
   async function aaveDebt(user: Address, asset: Address, blockNumber?: bigint) {
-    const reserve = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getReserveData", args: [asset] });
+    const reserve = await chain.public.readContract({
+      address: world.aave.pool,
+      abi: aavePoolAbi,
+      functionName: "getReserveData",
+      args: [asset],
+    });
     return balanceOf(reserve.variableDebtTokenAddress, user, blockNumber);
   }
   const healthFactor = async (user: Address) =>
-    (await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [user] }))[5];
+    (
+      await chain.public.readContract({
+        address: world.aave.pool,
+        abi: aavePoolAbi,
+        functionName: "getUserAccountData",
+        args: [user],
+      })
+    )[5];
 
   /** A second, independent Uniswap V2 deployment with a WETH/USDC pair at the feed price, `depth` times deeper
    *  than the world's: a flash source. */
@@ -199,12 +237,27 @@ describe("KeeperExecutor on the real protocols", () => {
     const factoryArt = loadUniswapV2Artifact("UniswapV2Factory");
     const factory = await deploy(chain, factoryArt, [chain.wallet.account.address]);
     const { WETH, USDC } = world.tokens;
-    await send(chain, { address: factory, abi: factoryArt.abi, functionName: "createPair", args: [WETH.address, USDC.address] });
+    await send(chain, {
+      address: factory,
+      abi: factoryArt.abi,
+      functionName: "createPair",
+      args: [WETH.address, USDC.address],
+    });
     const pair = getAddress(
-      (await chain.public.readContract({ address: factory, abi: factoryArt.abi, functionName: "getPair", args: [WETH.address, USDC.address] })) as Address,
+      (await chain.public.readContract({
+        address: factory,
+        abi: factoryArt.abi,
+        functionName: "getPair",
+        args: [WETH.address, USDC.address],
+      })) as Address,
     );
     const [r0, r1] = await reserves(world.uniswapV2.pairs.WETH_USDC.address);
-    await send(chain, { address: world.helpers.poolActor, abi: poolActorArtifact().abi, functionName: "mintV2", args: [pair, r0 * depth, r1 * depth, chain.wallet.account.address] });
+    await send(chain, {
+      address: world.helpers.poolActor,
+      abi: poolActorArtifact().abi,
+      functionName: "mintV2",
+      args: [pair, r0 * depth, r1 * depth, chain.wallet.account.address],
+    });
     return pair;
   }
 
@@ -214,7 +267,12 @@ describe("KeeperExecutor on the real protocols", () => {
 
   /** An Aave WETH-collateral / USDC-debt borrower pushed under water, with the V2 pair following the feed. */
   async function underwaterAaveBorrower(wethPrice: bigint) {
-    const user = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 20_000n * USD, healthFactorBps: 10_500n });
+    const user = await createAaveBorrower(chain, world, {
+      collateral: "WETH",
+      debt: "USDC",
+      collateralUsd: 20_000n * USD,
+      healthFactorBps: 10_500n,
+    });
     await setPrice(chain, world, "WETH", wethPrice);
     await moveV2To(world.uniswapV2.pairs.WETH_USDC.address, await feedPriceX112(world.uniswapV2.pairs.WETH_USDC));
     return user;
@@ -246,7 +304,12 @@ describe("KeeperExecutor on the real protocols", () => {
     const ownerWethBefore = await balanceOf(WETH.address, ownerW.account.address);
 
     // Offer the whole debt: Aave takes only half; the executor must hand the rest back to the pair.
-    const receipt = await call(keeperW, "liquidateAaveV2Flash", [aaveV2Params(user, debtBefore, 1n)], "liquidateAaveV2Flash (50% cap, unused returned)");
+    const receipt = await call(
+      keeperW,
+      "liquidateAaveV2Flash",
+      [aaveV2Params(user, debtBefore, 1n)],
+      "liquidateAaveV2Flash (50% cap, unused returned)",
+    );
     const ev = eventOf(receipt, "AaveLiquidatedWithV2Flash");
     const [aaveEv] = parseEventLogs({ abi: aavePoolAbi, logs: receipt.logs, eventName: "LiquidationCall" });
 
@@ -269,7 +332,12 @@ describe("KeeperExecutor on the real protocols", () => {
     const { WETH, USDC } = world.tokens;
     const user = await underwaterAaveBorrower(2_550n * USD); // HF ~0.89
     const debtBefore = await aaveDebt(user, USDC.address);
-    const receipt = await call(keeperW, "liquidateAaveV2Flash", [aaveV2Params(user, debtBefore, 1n)], "liquidateAaveV2Flash (direct, all used)");
+    const receipt = await call(
+      keeperW,
+      "liquidateAaveV2Flash",
+      [aaveV2Params(user, debtBefore, 1n)],
+      "liquidateAaveV2Flash (direct, all used)",
+    );
     const ev = eventOf(receipt, "AaveLiquidatedWithV2Flash");
     expect(ev.debtRepaid).toBe(debtBefore);
     // Only the interest of the block between the read and the liquidation can remain.
@@ -281,7 +349,12 @@ describe("KeeperExecutor on the real protocols", () => {
 
   it("Aave via V2 flash swap through a swap pair: WBTC collateral sold on WBTC/WETH to repay the WETH/USDC flash pair", async () => {
     const { WETH, USDC, WBTC } = world.tokens;
-    const user = await createAaveBorrower(chain, world, { collateral: "WBTC", debt: "USDC", collateralUsd: 30_000n * USD, healthFactorBps: 10_800n });
+    const user = await createAaveBorrower(chain, world, {
+      collateral: "WBTC",
+      debt: "USDC",
+      collateralUsd: 30_000n * USD,
+      healthFactorBps: 10_800n,
+    });
     await setPrice(chain, world, "WBTC", 54_000n * USD); // HF ~0.97
     await moveV2To(world.uniswapV2.pairs.WBTC_WETH.address, await feedPriceX112(world.uniswapV2.pairs.WBTC_WETH));
     const debtBefore = await aaveDebt(user, USDC.address);
@@ -334,7 +407,13 @@ describe("KeeperExecutor on the real protocols", () => {
     return user;
   }
   const morphoPosition = (user: Address, blockNumber?: bigint) =>
-    chain.public.readContract({ address: world.morpho.morpho, abi: morphoAbi, functionName: "position", args: [world.morpho.marketId, user], blockNumber });
+    chain.public.readContract({
+      address: world.morpho.morpho,
+      abi: morphoAbi,
+      functionName: "position",
+      args: [world.morpho.marketId, user],
+      blockNumber,
+    });
   const morphoParams = (user: Address, seizedAssets: bigint, minProfit: bigint) => ({
     morpho: world.morpho.morpho,
     marketParams: world.morpho.marketParams,
@@ -369,7 +448,10 @@ describe("KeeperExecutor on the real protocols", () => {
     const { USDC } = world.tokens;
     const user = await underwaterMorphoBorrower(2_850n * USD);
     await moveV2To(world.uniswapV2.pairs.WETH_USDC.address, await feedPriceX112(world.uniswapV2.pairs.WETH_USDC));
-    await skewV2(world.uniswapV2.pairs.WETH_USDC.address, world.uniswapV2.pairs.WETH_USDC.token0 === world.tokens.WETH.address ? -1_200n : 1_360n);
+    await skewV2(
+      world.uniswapV2.pairs.WETH_USDC.address,
+      world.uniswapV2.pairs.WETH_USDC.token0 === world.tokens.WETH.address ? -1_200n : 1_360n,
+    );
     await mint(USDC.address, executor, 100_000n * 10n ** 6n); // inventory Morpho could pull the shortfall from
     const [, , collateral] = await morphoPosition(user);
     const err = await revertOf(keeperW, "liquidateMorpho", [morphoParams(user, collateral / 2n, 0n)]);
@@ -395,7 +477,13 @@ describe("KeeperExecutor on the real protocols", () => {
     return { pair, target, zeroForOne, amountIn, tokenIn, tokenOut };
   }
 
-  const v2Params = (s: Awaited<ReturnType<typeof skewedV2>>, funding: number, fundingPool: Address, minProfit: bigint, amountIn = s.amountIn) => ({
+  const v2Params = (
+    s: Awaited<ReturnType<typeof skewedV2>>,
+    funding: number,
+    fundingPool: Address,
+    minProfit: bigint,
+    amountIn = s.amountIn,
+  ) => ({
     pair: s.pair.address,
     zeroForOne: s.zeroForOne,
     amountIn,
@@ -415,7 +503,12 @@ describe("KeeperExecutor on the real protocols", () => {
 
   it("V2 rebalance funded by a V3 exact-output flash: lands on the target, profit in the output token", async () => {
     const s = await skewedV2();
-    const receipt = await call(keeperW, "rebalanceV2", [v2Params(s, Funding.V3Flash, world.uniswapV3.pools.WETH_USDC_3000.address, 1n)], "rebalanceV2 (V3Flash)");
+    const receipt = await call(
+      keeperW,
+      "rebalanceV2",
+      [v2Params(s, Funding.V3Flash, world.uniswapV3.pools.WETH_USDC_3000.address, 1n)],
+      "rebalanceV2 (V3Flash)",
+    );
     const ev = eventOf(receipt, "V2Rebalanced");
     await expectV2Landed(s, ev);
     expect(ev.amountIn).toBe(s.amountIn);
@@ -428,7 +521,12 @@ describe("KeeperExecutor on the real protocols", () => {
   it("V2 rebalance funded by a flash swap from another V2 pair: lands on the target, profit in the output token", async () => {
     const funding = await secondWethUsdcPair(5n);
     const s = await skewedV2();
-    const receipt = await call(keeperW, "rebalanceV2", [v2Params(s, Funding.V2Flash, funding, 1n)], "rebalanceV2 (V2Flash)");
+    const receipt = await call(
+      keeperW,
+      "rebalanceV2",
+      [v2Params(s, Funding.V2Flash, funding, 1n)],
+      "rebalanceV2 (V2Flash)",
+    );
     const ev = eventOf(receipt, "V2Rebalanced");
     await expectV2Landed(s, ev);
     expect(ev.profit).toBe(ev.amountOut - ev.fundingCost);
@@ -440,10 +538,17 @@ describe("KeeperExecutor on the real protocols", () => {
   it("V2 rebalance from inventory: spends amountIn, keeps the input's value at the target price, surplus to the owner", async () => {
     const s = await skewedV2();
     await mint(s.tokenIn, executor, s.amountIn);
-    const receipt = await call(keeperW, "rebalanceV2", [v2Params(s, Funding.Inventory, zeroAddress, 1n)], "rebalanceV2 (Inventory)");
+    const receipt = await call(
+      keeperW,
+      "rebalanceV2",
+      [v2Params(s, Funding.Inventory, zeroAddress, 1n)],
+      "rebalanceV2 (Inventory)",
+    );
     const ev = eventOf(receipt, "V2Rebalanced");
     await expectV2Landed(s, ev);
-    const inputValue = s.zeroForOne ? (s.amountIn * s.target + Q112 - 1n) / Q112 : (s.amountIn * Q112 + s.target - 1n) / s.target;
+    const inputValue = s.zeroForOne
+      ? (s.amountIn * s.target + Q112 - 1n) / Q112
+      : (s.amountIn * Q112 + s.target - 1n) / s.target;
     expect(ev.profit).toBe(ev.amountOut - inputValue);
     expect(ev.profit).toBeGreaterThan(0n);
     expect(await balanceOf(s.tokenIn, executor)).toBe(0n);
@@ -453,7 +558,9 @@ describe("KeeperExecutor on the real protocols", () => {
 
   it("V2 rebalance with too small an input reverts PriceOutOfTolerance", async () => {
     const s = await skewedV2();
-    const err = await revertOf(keeperW, "rebalanceV2", [v2Params(s, Funding.V3Flash, world.uniswapV3.pools.WETH_USDC_3000.address, 0n, s.amountIn / 2n)]);
+    const err = await revertOf(keeperW, "rebalanceV2", [
+      v2Params(s, Funding.V3Flash, world.uniswapV3.pools.WETH_USDC_3000.address, 0n, s.amountIn / 2n),
+    ]);
     expect(err.name).toBe("PriceOutOfTolerance");
     expect(err.args[1]).toBe(s.target);
   });
@@ -479,7 +586,13 @@ describe("KeeperExecutor on the real protocols", () => {
     return { pool, target, zeroForOne, needed, tokenIn: pool.token0, tokenOut: pool.token1 };
   }
 
-  const v3Params = (s: Awaited<ReturnType<typeof skewedV3>>, amountIn: bigint, funding: number, fundingPool: Address, minProfit: bigint) => ({
+  const v3Params = (
+    s: Awaited<ReturnType<typeof skewedV3>>,
+    amountIn: bigint,
+    funding: number,
+    fundingPool: Address,
+    minProfit: bigint,
+  ) => ({
     pool: s.pool.address,
     zeroForOne: s.zeroForOne,
     amountIn,
@@ -493,7 +606,12 @@ describe("KeeperExecutor on the real protocols", () => {
   it("V3 rebalance from inventory: stops exactly on the target sqrtPrice, uses only what is needed", async () => {
     const s = await skewedV3();
     await mint(s.tokenIn, executor, s.needed * 2n);
-    const receipt = await call(keeperW, "rebalanceV3", [v3Params(s, s.needed * 2n, Funding.Inventory, zeroAddress, 1n)], "rebalanceV3 (Inventory)");
+    const receipt = await call(
+      keeperW,
+      "rebalanceV3",
+      [v3Params(s, s.needed * 2n, Funding.Inventory, zeroAddress, 1n)],
+      "rebalanceV3 (Inventory)",
+    );
     const ev = eventOf(receipt, "V3Rebalanced");
     expect(await sqrtPriceOf(s.pool.address)).toBe(s.target);
     expect(ev.sqrtPriceX96).toBe(s.target);
@@ -553,7 +671,10 @@ describe("KeeperExecutor on the real protocols", () => {
       expect(err, fn).toEqual({ name: "UnexpectedCallback", args: [who] });
     }
     // The keeper itself gets no further: callbacks are not entry points.
-    expect(await revertOf(keeperW, "uniswapV2Call", [executor, 1n, 0n, data])).toEqual({ name: "UnexpectedCallback", args: [getAddress(keeperW.account.address)] });
+    expect(await revertOf(keeperW, "uniswapV2Call", [executor, 1n, 0n, data])).toEqual({
+      name: "UnexpectedCallback",
+      args: [getAddress(keeperW.account.address)],
+    });
   });
 
   it("a real V2 pair flash-swapping into the executor on a stranger's behalf is refused (UnexpectedCallback from the pair)", async () => {
@@ -568,7 +689,9 @@ describe("KeeperExecutor on the real protocols", () => {
       } as never);
       throw new Error("did not revert");
     } catch (e) {
-      const reverted = (e as { walk: (f: (x: unknown) => boolean) => any }).walk((x) => (x as Error)?.name === "ContractFunctionRevertedError");
+      const reverted = (e as { walk: (f: (x: unknown) => boolean) => any }).walk(
+        (x) => (x as Error)?.name === "ContractFunctionRevertedError",
+      );
       expect(reverted?.data?.errorName).toBe("UnexpectedCallback");
       expect(reverted?.data?.args).toEqual([pair]);
     }
@@ -577,11 +700,23 @@ describe("KeeperExecutor on the real protocols", () => {
   it("only the owner or the keeper can act; only the owner can sweep and set the keeper", async () => {
     const who = getAddress(strangerW.account.address);
     const user = await underwaterMorphoBorrower(2_850n * USD);
-    expect(await revertOf(strangerW, "liquidateMorpho", [morphoParams(user, 1n, 0n)])).toEqual({ name: "NotAuthorized", args: [who] });
-    expect(await revertOf(strangerW, "liquidateAaveV2Flash", [aaveV2Params(user, 1n, 0n)])).toEqual({ name: "NotAuthorized", args: [who] });
+    expect(await revertOf(strangerW, "liquidateMorpho", [morphoParams(user, 1n, 0n)])).toEqual({
+      name: "NotAuthorized",
+      args: [who],
+    });
+    expect(await revertOf(strangerW, "liquidateAaveV2Flash", [aaveV2Params(user, 1n, 0n)])).toEqual({
+      name: "NotAuthorized",
+      args: [who],
+    });
     expect(await revertOf(strangerW, "setKeeper", [who])).toEqual({ name: "NotAuthorized", args: [who] });
-    expect(await revertOf(keeperW, "sweep", [world.tokens.USDC.address, 1n])).toEqual({ name: "NotAuthorized", args: [getAddress(keeperW.account.address)] });
-    expect(await revertOf(keeperW, "setKeeper", [keeperW.account.address])).toEqual({ name: "NotAuthorized", args: [getAddress(keeperW.account.address)] });
+    expect(await revertOf(keeperW, "sweep", [world.tokens.USDC.address, 1n])).toEqual({
+      name: "NotAuthorized",
+      args: [getAddress(keeperW.account.address)],
+    });
+    expect(await revertOf(keeperW, "setKeeper", [keeperW.account.address])).toEqual({
+      name: "NotAuthorized",
+      args: [getAddress(keeperW.account.address)],
+    });
 
     // The owner can act too, and sweeps inventory to itself.
     await mint(world.tokens.USDC.address, executor, 123n);
@@ -589,6 +724,9 @@ describe("KeeperExecutor on the real protocols", () => {
     expect(await balanceOf(world.tokens.USDC.address, ownerW.account.address)).toBe(123n);
     // Removing the keeper locks it out.
     await call(ownerW, "setKeeper", [zeroAddress]);
-    expect(await revertOf(keeperW, "liquidateMorpho", [morphoParams(user, 1n, 0n)])).toEqual({ name: "NotAuthorized", args: [getAddress(keeperW.account.address)] });
+    expect(await revertOf(keeperW, "liquidateMorpho", [morphoParams(user, 1n, 0n)])).toEqual({
+      name: "NotAuthorized",
+      args: [getAddress(keeperW.account.address)],
+    });
   });
 });

@@ -13,12 +13,27 @@ describe("keys", () => {
     const path = join(dir, "keystore.json");
     // Light scrypt parameters keep the test fast; the format is the standard one (geth/ethers).
     const wallet = new Wallet(DEV_KEY_1);
-    writeFileSync(path, await encryptKeystoreJson({ address: wallet.address, privateKey: wallet.privateKey }, "correct horse", { scrypt: { N: 1024 } }));
-    const config = loadConfig({ argv: ["--dry-run"], env: { KEYSTORE_PATH: path, KEYSTORE_PASSWORD: "correct horse" }, envFile: join(dir, "none.env"), command: "scan" });
+    writeFileSync(
+      path,
+      await encryptKeystoreJson({ address: wallet.address, privateKey: wallet.privateKey }, "correct horse", {
+        scrypt: { N: 1024 },
+      }),
+    );
+    const config = loadConfig({
+      argv: ["--dry-run"],
+      env: { KEYSTORE_PATH: path, KEYSTORE_PASSWORD: "correct horse" },
+      envFile: join(dir, "none.env"),
+      command: "scan",
+    });
     const account = await loadSigner(config);
     expect(account?.address).toBe(DEV_ADDRESS_1);
 
-    const wrong = loadConfig({ argv: [], env: { KEYSTORE_PATH: path, KEYSTORE_PASSWORD: "wrong horse!" }, envFile: join(dir, "none.env"), command: "scan" });
+    const wrong = loadConfig({
+      argv: [],
+      env: { KEYSTORE_PATH: path, KEYSTORE_PASSWORD: "wrong horse!" },
+      envFile: join(dir, "none.env"),
+      command: "scan",
+    });
     const err = await loadSigner(wrong).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/Cannot decrypt the keystore/);

@@ -6,7 +6,14 @@ import { createPublicClient, http, type Address } from "viem";
 import { createHttpClients, resolveChain } from "../../src/chain/clients.js";
 import { startHardhatNode, type HardhatNode } from "../../src/chain/hardhatNode.js";
 import { deployExecutor } from "../../src/executor/deploy.js";
-import { createAaveBorrower, deployWorld, setPrice, syncPoolsToFeeds, worldToJson, type World } from "../../src/world/index.js";
+import {
+  createAaveBorrower,
+  deployWorld,
+  setPrice,
+  syncPoolsToFeeds,
+  worldToJson,
+  type World,
+} from "../../src/world/index.js";
 import { aavePoolAbi } from "../helpers/abis.js";
 import { DEV_ADDRESS_1, DEV_KEY_1, freePort, spawnCli } from "../helpers/node.js";
 
@@ -22,7 +29,9 @@ describe("keeper run against a hardhat node over HTTP", () => {
     dir = mkdtempSync(join(tmpdir(), "keeper-run-"));
     node = await startHardhatNode({ port: await freePort(), logFile: join(dir, "node.log") });
     const chain = await resolveChain(node.url);
-    const [deployer] = (await createPublicClient({ chain, transport: http(node.url) }).request({ method: "eth_accounts" } as never)) as Address[];
+    const [deployer] = (await createPublicClient({ chain, transport: http(node.url) }).request({
+      method: "eth_accounts",
+    } as never)) as Address[];
     clients = createHttpClients({ chain, rpcUrl: node.url, account: deployer, pollingInterval: 20 });
     world = await deployWorld(clients, { aaveBorrowers: 5, morphoBorrowers: 0 });
     writeFileSync(join(dir, "world.json"), worldToJson(world));
@@ -32,7 +41,9 @@ describe("keeper run against a hardhat node over HTTP", () => {
 
   it("rejects a bad setting with exit code 2, naming it, without echoing the private key", async () => {
     const badKey = `0x${"ab".repeat(31)}`; // 31 bytes: invalid
-    const run = spawnCli(["run", "--rpc", node.url, "--min-profit-usd", "abc", "--executor-address", executor], { PRIVATE_KEY: badKey });
+    const run = spawnCli(["run", "--rpc", node.url, "--min-profit-usd", "abc", "--executor-address", executor], {
+      PRIVATE_KEY: badKey,
+    });
     expect(await run.exited).toBe(2);
     const { stderr, stdout } = run.output();
     expect(stderr).toMatch(/MIN_PROFIT_USD/);
@@ -41,24 +52,65 @@ describe("keeper run against a hardhat node over HTTP", () => {
   });
 
   it("says clearly when the RPC is unreachable", async () => {
-    const run = spawnCli(["run", "--rpc", "http://127.0.0.1:1", "--executor-address", executor, "--deployment-file", join(dir, "world.json")], { PRIVATE_KEY: DEV_KEY_1 });
+    const run = spawnCli(
+      [
+        "run",
+        "--rpc",
+        "http://127.0.0.1:1",
+        "--executor-address",
+        executor,
+        "--deployment-file",
+        join(dir, "world.json"),
+      ],
+      { PRIVATE_KEY: DEV_KEY_1 },
+    );
     expect(await run.exited).toBe(2);
     expect(run.output().stderr).toMatch(/Cannot reach the JSON-RPC endpoint/);
   });
 
   it("liquidates an underwater borrower on its own, writes its report, and never logs the key", async () => {
-    const victim = await createAaveBorrower(clients, world, { collateral: "WETH", debt: "USDC", collateralUsd: 60_000n * 10n ** 8n, healthFactorBps: 10_500n });
+    const victim = await createAaveBorrower(clients, world, {
+      collateral: "WETH",
+      debt: "USDC",
+      collateralUsd: 60_000n * 10n ** 8n,
+      healthFactorBps: 10_500n,
+    });
     await setPrice(clients, world, "WETH", 2_700n * 10n ** 8n);
     await syncPoolsToFeeds(clients, world);
     const report = join(dir, "report.json");
     const run = spawnCli(
-      ["run", "--rpc", node.url, "--deployment-file", join(dir, "world.json"), "--executor-address", executor, "--watch", "aave-v3,uniswap-v2", "--report-file", report, "--poll-interval-ms", "100", "--data-dir", join(dir, "data"), "--ops-port", "off"],
+      [
+        "run",
+        "--rpc",
+        node.url,
+        "--deployment-file",
+        join(dir, "world.json"),
+        "--executor-address",
+        executor,
+        "--watch",
+        "aave-v3,uniswap-v2",
+        "--report-file",
+        report,
+        "--poll-interval-ms",
+        "100",
+        "--data-dir",
+        join(dir, "data"),
+        "--ops-port",
+        "off",
+      ],
       { PRIVATE_KEY: DEV_KEY_1 },
     );
     const deadline = Date.now() + 90_000;
     let hf = 0n;
     while (Date.now() < deadline) {
-      hf = (await clients.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [victim] }))[5];
+      hf = (
+        await clients.public.readContract({
+          address: world.aave.pool,
+          abi: aavePoolAbi,
+          functionName: "getUserAccountData",
+          args: [victim],
+        })
+      )[5];
       if (hf >= 10n ** 18n) break;
       await new Promise((r) => setTimeout(r, 250));
     }

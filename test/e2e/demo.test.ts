@@ -27,7 +27,12 @@ describe("the demo scenario on the real protocols", () => {
     const l = report.liquidations.find((x) => x.borrower === stage.whale);
     expect(l).toBeDefined();
     expect(Number(l!.healthFactorBefore)).toBeLessThan(1);
-    const d = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [stage.whale] });
+    const d = await chain.public.readContract({
+      address: world.aave.pool,
+      abi: aavePoolAbi,
+      functionName: "getUserAccountData",
+      args: [stage.whale],
+    });
     expect(d[5]).toBeGreaterThan(10n ** 18n);
     for (const x of report.liquidations) expect(BigInt(x.profit)).toBeGreaterThan(0n);
   });
@@ -35,7 +40,12 @@ describe("the demo scenario on the real protocols", () => {
   it("never touched the healthy borrower", async () => {
     const { chain, world, stage, report } = demo;
     expect(report.liquidations.map((l) => l.borrower)).not.toContain(stage.safe);
-    const d = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [stage.safe] });
+    const d = await chain.public.readContract({
+      address: world.aave.pool,
+      abi: aavePoolAbi,
+      functionName: "getUserAccountData",
+      args: [stage.safe],
+    });
     expect(d[1]).toBeGreaterThan(0n); // still owes its debt
     expect(d[5]).toBeGreaterThan(10n ** 18n);
   });
@@ -45,7 +55,12 @@ describe("the demo scenario on the real protocols", () => {
     const skip = report.skipped.find((s) => s.id === `aave-v3:${stage.dust}`);
     expect(skip?.reason).toMatch(/gas cost exceeds gross profit/);
     expect(report.liquidations.map((l) => l.borrower)).not.toContain(stage.dust);
-    const d = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [stage.dust] });
+    const d = await chain.public.readContract({
+      address: world.aave.pool,
+      abi: aavePoolAbi,
+      functionName: "getUserAccountData",
+      args: [stage.dust],
+    });
     expect(d[5]).toBeLessThan(10n ** 18n); // still underwater: nobody liquidated it
   });
 
@@ -56,7 +71,12 @@ describe("the demo scenario on the real protocols", () => {
     expect(Math.abs(Number(r!.skewBpsBefore))).toBeGreaterThan(100);
     const pair = world.uniswapV2.pairs.WETH_USDC;
     // at the rebalance's own block: later liquidations flash-swap through the same pair and move it again
-    const [r0, r1] = await chain.public.readContract({ address: pair.address, abi: v2PairAbi, functionName: "getReserves", blockNumber: BigInt(r!.block) });
+    const [r0, r1] = await chain.public.readContract({
+      address: pair.address,
+      abi: v2PairAbi,
+      functionName: "getReserves",
+      blockNumber: BigInt(r!.block),
+    });
     const prices = await getPrices(chain, world);
     const t0 = pair.token0 === world.tokens.WETH.address ? world.tokens.WETH : world.tokens.USDC;
     const t1 = pair.token1 === world.tokens.WETH.address ? world.tokens.WETH : world.tokens.USDC;
@@ -68,7 +88,9 @@ describe("the demo scenario on the real protocols", () => {
   it("paid every profit to the owner, and the executor never ended with less inventory than it was given", async () => {
     const { chain, world, executor, owner, report } = demo;
     const sum = (asset: string) =>
-      [...report.liquidations, ...report.rebalances].filter((x) => x.profitAsset === asset).reduce((s, x) => s + BigInt(x.profit), 0n);
+      [...report.liquidations, ...report.rebalances]
+        .filter((x) => x.profitAsset === asset)
+        .reduce((s, x) => s + BigInt(x.profit), 0n);
     const balance = (token: `0x${string}`, who: `0x${string}`) =>
       chain.public.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [who] });
     expect(await balance(world.tokens.WETH.address, owner)).toBe(sum("WETH"));

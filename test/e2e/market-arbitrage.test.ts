@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, http, type Address } from "viem";
 import { createHttpClients, resolveChain } from "../../src/chain/clients.js";
 import { startHardhatNode, type HardhatNode } from "../../src/chain/hardhatNode.js";
-import { DEFAULT_PRICES, deployWorld, getPrices, setPrice, worldToJson, type TokenSymbol, type World } from "../../src/world/index.js";
+import {
+  DEFAULT_PRICES,
+  deployWorld,
+  getPrices,
+  setPrice,
+  worldToJson,
+  type TokenSymbol,
+  type World,
+} from "../../src/world/index.js";
 import { referencePrice } from "../../src/world/prices.js";
 import { v3PoolAbi } from "../helpers/abis.js";
 import { freePort } from "../helpers/node.js";
@@ -51,7 +59,9 @@ describe("npm run market -- --arbitrage", () => {
       dir = mkdtempSync(join(tmpdir(), "market-"));
       node = await startHardhatNode({ port: await freePort(), logFile: join(dir, "node.log") });
       const chain = await resolveChain(node.url);
-      const [deployer] = (await createPublicClient({ chain, transport: http(node.url) }).request({ method: "eth_accounts" } as never)) as Address[];
+      const [deployer] = (await createPublicClient({ chain, transport: http(node.url) }).request({
+        method: "eth_accounts",
+      } as never)) as Address[];
       clients = createHttpClients({ chain, rpcUrl: node.url, account: deployer, pollingInterval: 20 });
       world = await deployWorld(clients, { aaveBorrowers: 0, morphoBorrowers: 0 });
       writeFileSync(join(dir, "world.json"), worldToJson(world));
@@ -60,15 +70,30 @@ describe("npm run market -- --arbitrage", () => {
 
     it("moves the pools towards the feeds block after block and stops cleanly on SIGTERM", async () => {
       await setPrice(clients, world, "WETH", (DEFAULT_PRICES.WETH * 80n) / 100n);
-      const run = market(["--arbitrage", "--strength", "0.5", "--interval-ms", "50", "--rpc", node.url, "--deployment-file", join(dir, "world.json")]);
+      const run = market([
+        "--arbitrage",
+        "--strength",
+        "0.5",
+        "--interval-ms",
+        "50",
+        "--rpc",
+        node.url,
+        "--deployment-file",
+        join(dir, "world.json"),
+      ]);
       const pool = world.uniswapV3.pools.WETH_USDC_3000;
-      const sym = (a: Address) => (Object.keys(world.tokens) as TokenSymbol[]).find((s) => world.tokens[s].address === a)!;
+      const sym = (a: Address) =>
+        (Object.keys(world.tokens) as TokenSymbol[]).find((s) => world.tokens[s].address === a)!;
       const prices = await getPrices(clients, world);
       const [t0, t1] = [world.tokens[sym(pool.token0)], world.tokens[sym(pool.token1)]];
       const ref = referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol]);
       // |price - ref| scaled by 2^192·ref.den: the gap in price terms, where the strength applies.
       const gap = async () => {
-        const [sqrtP] = await clients.public.readContract({ address: pool.address, abi: v3PoolAbi, functionName: "slot0" });
+        const [sqrtP] = await clients.public.readContract({
+          address: pool.address,
+          abi: v3PoolAbi,
+          functionName: "slot0",
+        });
         const d = sqrtP * sqrtP * ref.den - ref.num * (1n << 192n);
         return d < 0n ? -d : d;
       };

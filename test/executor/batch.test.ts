@@ -32,8 +32,6 @@ const USD = 10n ** 8n;
 const WAD = 10n ** 18n;
 const FEES = { priorityFeePerGas: parseGwei("1"), maxFeePerGasCap: parseGwei("100") };
 
-
-
 describe("liquidateAaveV2FlashBatch actions on the real protocols", () => {
   let chain: InProcessChain;
   let world: World;
@@ -54,19 +52,43 @@ describe("liquidateAaveV2FlashBatch actions on the real protocols", () => {
     await chain.close();
   });
 
-  const balanceOf = (token: Address, who: Address) => chain.public.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [who] });
+  const balanceOf = (token: Address, who: Address) =>
+    chain.public.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [who] });
   const healthFactor = async (user: Address) =>
-    (await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [user] }))[5];
+    (
+      await chain.public.readContract({
+        address: world.aave.pool,
+        abi: aavePoolAbi,
+        functionName: "getUserAccountData",
+        args: [user],
+      })
+    )[5];
   async function aaveDebt(user: Address): Promise<bigint> {
-    const reserve = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getReserveData", args: [world.tokens.USDC.address] });
+    const reserve = await chain.public.readContract({
+      address: world.aave.pool,
+      abi: aavePoolAbi,
+      functionName: "getReserveData",
+      args: [world.tokens.USDC.address],
+    });
     return balanceOf(reserve.variableDebtTokenAddress, user);
   }
 
   /** Three WETH/USDC borrowers under water (HF ~0.97-0.99) after WETH drops from $3,000 to $2,790, the pair following. */
   async function underwaterBorrowers(): Promise<Address[]> {
     const users: Address[] = [];
-    for (const [collateralUsd, healthFactorBps] of [[20_000n, 10_500n], [15_000n, 10_400n], [12_000n, 10_600n]] as const) {
-      users.push(await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: collateralUsd * USD, healthFactorBps }));
+    for (const [collateralUsd, healthFactorBps] of [
+      [20_000n, 10_500n],
+      [15_000n, 10_400n],
+      [12_000n, 10_600n],
+    ] as const) {
+      users.push(
+        await createAaveBorrower(chain, world, {
+          collateral: "WETH",
+          debt: "USDC",
+          collateralUsd: collateralUsd * USD,
+          healthFactorBps,
+        }),
+      );
     }
     await setPrice(chain, world, "WETH", 2_790n * USD);
     const pair = world.uniswapV2.pairs.WETH_USDC;
@@ -74,9 +96,18 @@ describe("liquidateAaveV2FlashBatch actions on the real protocols", () => {
     const t0 = Object.values(world.tokens).find((t) => t.address === pair.token0)!;
     const t1 = Object.values(world.tokens).find((t) => t.address === pair.token1)!;
     const ref = referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol]);
-    const [r0, r1] = await chain.public.readContract({ address: pair.address, abi: v2PairAbi, functionName: "getReserves" });
+    const [r0, r1] = await chain.public.readContract({
+      address: pair.address,
+      abi: v2PairAbi,
+      functionName: "getReserves",
+    });
     const { zeroForOne, amountIn } = v2InputToPrice(r0, r1, (ref.num << 112n) / ref.den);
-    await send(chain, { address: world.helpers.poolActor, abi: poolActorArtifact().abi, functionName: "swapV2", args: [pair.address, zeroForOne, amountIn, world.helpers.poolActor] });
+    await send(chain, {
+      address: world.helpers.poolActor,
+      abi: poolActorArtifact().abi,
+      functionName: "swapV2",
+      args: [pair.address, zeroForOne, amountIn, world.helpers.poolActor],
+    });
     return users;
   }
 
@@ -93,7 +124,14 @@ describe("liquidateAaveV2FlashBatch actions on the real protocols", () => {
 
   const wethToWei = (profit: bigint, token: Address): bigint => (token === world.tokens.WETH.address ? profit : 0n);
   const execute = (action: ExecutorAction, minProfit: bigint) =>
-    sendThroughPipeline(chain.public, { executor, accountIndex: 2, action, minProfit, fees: FEES, expectedProfitWei: wethToWei });
+    sendThroughPipeline(chain.public, {
+      executor,
+      accountIndex: 2,
+      action,
+      minProfit,
+      fees: FEES,
+      expectedProfitWei: wethToWei,
+    });
 
   it("simulates a batch (total profit, in the shared collateral), executes it, and every item's event comes back", async () => {
     const { WETH } = world.tokens;
@@ -126,7 +164,11 @@ describe("liquidateAaveV2FlashBatch actions on the real protocols", () => {
     const events = parseExecutorEvents(receipt.logs, executor);
     expect(outcome.events).toEqual(events);
     expect(outcome.profit).toBe(totalExecutorProfit(events));
-    expect(events.map((e) => e.eventName)).toEqual(["AaveLiquidatedWithV2Flash", "AaveLiquidatedWithV2Flash", "AaveLiquidatedWithV2Flash"]);
+    expect(events.map((e) => e.eventName)).toEqual([
+      "AaveLiquidatedWithV2Flash",
+      "AaveLiquidatedWithV2Flash",
+      "AaveLiquidatedWithV2Flash",
+    ]);
     expect(events.map((e) => (e.eventName === "AaveLiquidatedWithV2Flash" ? e.args.user : undefined))).toEqual(users);
     expect(events[2]!.args.profit).toBeGreaterThanOrEqual(floor);
     const total = totalExecutorProfit(events)!;
@@ -151,7 +193,8 @@ describe("liquidateAaveV2FlashBatch actions on the real protocols", () => {
     const { outcome, journal } = await execute(action, floor);
     journal.close();
 
-    if (outcome.status !== "skipped" || outcome.skip.code !== "simulation-reverted") throw new Error(`unexpected ${outcome.status}`);
+    if (outcome.status !== "skipped" || outcome.skip.code !== "simulation-reverted")
+      throw new Error(`unexpected ${outcome.status}`);
     const err = outcome.skip.error;
     if (!(err instanceof ExecutorRevertError)) throw new Error(`expected a revert, got ${err}`);
     expect(err.errorName).toBe("InsufficientProfit");

@@ -15,7 +15,15 @@ import {
 import { Journal } from "../../src/journal/journal.js";
 import { SendPipeline } from "../../src/keeper/pipeline.js";
 import { gasLimitFor, NonceManager, TxSender, type ExpectedProfitWei } from "../../src/txlayer/index.js";
-import { createAaveBorrower, deployWorld, getPrices, setPrice, skewV2Pool, type V2PairInfo, type World } from "../../src/world/index.js";
+import {
+  createAaveBorrower,
+  deployWorld,
+  getPrices,
+  setPrice,
+  skewV2Pool,
+  type V2PairInfo,
+  type World,
+} from "../../src/world/index.js";
 import { referencePrice } from "../../src/world/prices.js";
 import { settableAggregator } from "../../src/world/tokens.js";
 import { send } from "../../src/world/tx.js";
@@ -31,10 +39,8 @@ import { v2InputToPrice, v2Out, v2PriceAfter } from "../helpers/v2.js";
 const USD = 10n ** 8n;
 const WAD = 10n ** 18n;
 
-
 /** Generous but sane fee policy for a local chain (base fee is a few gwei at most). */
 const FEES = { priorityFeePerGas: parseGwei("1"), maxFeePerGasCap: parseGwei("100") };
-
 
 describe("executor actions on the real protocols", () => {
   let chain: InProcessChain;
@@ -60,15 +66,28 @@ describe("executor actions on the real protocols", () => {
   // helpers
   // ---------------------------------------------------------------------------------------------------------
 
-  const balanceOf = (token: Address, who: Address) => chain.public.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [who] });
+  const balanceOf = (token: Address, who: Address) =>
+    chain.public.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [who] });
   const reserves = async (pair: Address) => {
     const [r0, r1] = await chain.public.readContract({ address: pair, abi: v2PairAbi, functionName: "getReserves" });
     return [r0, r1] as const;
   };
   const healthFactor = async (user: Address) =>
-    (await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [user] }))[5];
+    (
+      await chain.public.readContract({
+        address: world.aave.pool,
+        abi: aavePoolAbi,
+        functionName: "getUserAccountData",
+        args: [user],
+      })
+    )[5];
   async function aaveDebt(user: Address, asset: Address): Promise<bigint> {
-    const reserve = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getReserveData", args: [asset] });
+    const reserve = await chain.public.readContract({
+      address: world.aave.pool,
+      abi: aavePoolAbi,
+      functionName: "getReserveData",
+      args: [asset],
+    });
     return balanceOf(reserve.variableDebtTokenAddress, user);
   }
   const nonceOf = (who: Address) => chain.public.getTransactionCount({ address: who, blockTag: "pending" });
@@ -87,12 +106,22 @@ describe("executor actions on the real protocols", () => {
   async function moveV2To(pair: Address, target: bigint): Promise<void> {
     const [r0, r1] = await reserves(pair);
     const { zeroForOne, amountIn } = v2InputToPrice(r0, r1, target);
-    await send(chain, { address: world.helpers.poolActor, abi: poolActorArtifact().abi, functionName: "swapV2", args: [pair, zeroForOne, amountIn, world.helpers.poolActor] });
+    await send(chain, {
+      address: world.helpers.poolActor,
+      abi: poolActorArtifact().abi,
+      functionName: "swapV2",
+      args: [pair, zeroForOne, amountIn, world.helpers.poolActor],
+    });
   }
 
   /** A WETH-collateral / USDC-debt Aave borrower pushed under water (HF ~0.98) with the V2 pair following the feed. */
   async function underwaterAaveBorrower(): Promise<Address> {
-    const user = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 20_000n * USD, healthFactorBps: 10_500n });
+    const user = await createAaveBorrower(chain, world, {
+      collateral: "WETH",
+      debt: "USDC",
+      collateralUsd: 20_000n * USD,
+      healthFactorBps: 10_500n,
+    });
     await setPrice(chain, world, "WETH", 2_790n * USD);
     await moveV2To(world.uniswapV2.pairs.WETH_USDC.address, await feedPriceX112(world.uniswapV2.pairs.WETH_USDC));
     return user;
@@ -129,13 +158,25 @@ describe("executor actions on the real protocols", () => {
   }
 
   /** Runs `action` through the one send pipeline, as the keeper does; returns the outcome and the journal. */
-  async function execute(action: ExecutorAction, o: SendOptions = {}): Promise<{ outcome: SendOutcome; journal: Journal }> {
+  async function execute(
+    action: ExecutorAction,
+    o: SendOptions = {},
+  ): Promise<{ outcome: SendOutcome; journal: Journal }> {
     const account = devAccount(o.account ?? 2);
     const fees = o.fees ?? FEES;
     const journal = Journal.inMemory();
     journals.push(journal);
     const pipeline = o.dryRun
-      ? new SendPipeline({ mode: { dryRun: true, client: chain.public, executor, account, fees, gasLimitMultiplierBps: o.gasLimitMultiplierBps } })
+      ? new SendPipeline({
+          mode: {
+            dryRun: true,
+            client: chain.public,
+            executor,
+            account,
+            fees,
+            gasLimitMultiplierBps: o.gasLimitMultiplierBps,
+          },
+        })
       : new SendPipeline({
           mode: {
             dryRun: false,
@@ -144,9 +185,17 @@ describe("executor actions on the real protocols", () => {
               client: chain.public,
               account,
               journal,
-              nonces: new NonceManager({ address: account.address, client: chain.public, inFlight: () => journal.inFlightNonces(account.address) }),
+              nonces: new NonceManager({
+                address: account.address,
+                client: chain.public,
+                inFlight: () => journal.inFlightNonces(account.address),
+              }),
               executor,
-              policy: { priorityFeePerGas: fees.priorityFeePerGas, maxFeeCapWei: fees.maxFeePerGasCap, ...(o.gasLimitMultiplierBps ? { gasLimitMultiplierBps: o.gasLimitMultiplierBps } : {}) },
+              policy: {
+                priorityFeePerGas: fees.priorityFeePerGas,
+                maxFeeCapWei: fees.maxFeePerGasCap,
+                ...(o.gasLimitMultiplierBps ? { gasLimitMultiplierBps: o.gasLimitMultiplierBps } : {}),
+              },
             }),
           },
         });
@@ -187,7 +236,10 @@ describe("executor actions on the real protocols", () => {
     const ownerEthBefore = await ethOf(owner);
     const keeperEthBefore = await ethOf(keeper.wallet.account.address);
     const { outcome, journal } = await execute(action);
-    if (outcome.status !== "mined") throw new Error(`expected mined, got ${outcome.status}: ${JSON.stringify(outcome, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`);
+    if (outcome.status !== "mined")
+      throw new Error(
+        `expected mined, got ${outcome.status}: ${JSON.stringify(outcome, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`,
+      );
 
     // What was sent (as journaled before broadcast): the simulated call with the keeper's floor, an explicit 1.2x
     // gas limit and capped EIP-1559 fees.
@@ -208,7 +260,11 @@ describe("executor actions on the real protocols", () => {
 
     // The receipt summary and the decoded event match the chain.
     const receipt = await chain.public.getTransactionReceipt({ hash: outcome.hash });
-    expect(outcome).toMatchObject({ blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, effectiveGasPrice: receipt.effectiveGasPrice });
+    expect(outcome).toMatchObject({
+      blockNumber: receipt.blockNumber,
+      gasUsed: receipt.gasUsed,
+      effectiveGasPrice: receipt.effectiveGasPrice,
+    });
     expect(outcome.gasUsed).toBeLessThan(attempt.gasLimit);
     expect(outcome.events).toHaveLength(1);
     const event = outcome.events[0];
@@ -225,7 +281,9 @@ describe("executor actions on the real protocols", () => {
     // Chain state: the owner got exactly the profit, the keeper paid exactly the gas, the executor keeps nothing.
     expect((await balanceOf(WETH.address, owner)) - ownerWethBefore).toBe(ev.profit);
     expect(await ethOf(owner)).toBe(ownerEthBefore);
-    expect(keeperEthBefore - (await ethOf(keeper.wallet.account.address))).toBe(outcome.gasUsed * outcome.effectiveGasPrice);
+    expect(keeperEthBefore - (await ethOf(keeper.wallet.account.address))).toBe(
+      outcome.gasUsed * outcome.effectiveGasPrice,
+    );
     expect(await balanceOf(WETH.address, executor)).toBe(0n);
     expect(await balanceOf(USDC.address, executor)).toBe(0n);
 
@@ -292,7 +350,12 @@ describe("executor actions on the real protocols", () => {
   });
 
   it("skips the liquidation of a healthy position with Aave's own reason decoded (45 HEALTH_FACTOR_NOT_BELOW_THRESHOLD)", async () => {
-    const user = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 20_000n * USD, healthFactorBps: 15_000n });
+    const user = await createAaveBorrower(chain, world, {
+      collateral: "WETH",
+      debt: "USDC",
+      collateralUsd: 20_000n * USD,
+      healthFactorBps: 15_000n,
+    });
     expect(await healthFactor(user)).toBeGreaterThan(WAD);
     const debt = await aaveDebt(user, world.tokens.USDC.address);
     const nonceBefore = await nonceOf(keeper.wallet.account.address);
@@ -300,7 +363,8 @@ describe("executor actions on the real protocols", () => {
     const { outcome } = await execute(aaveV2Flash(user, debt / 2n));
 
     expect(outcome.status).toBe("skipped");
-    if (outcome.status !== "skipped" || outcome.skip.code !== "simulation-reverted") throw new Error(`unexpected ${outcome.status}`);
+    if (outcome.status !== "skipped" || outcome.skip.code !== "simulation-reverted")
+      throw new Error(`unexpected ${outcome.status}`);
     const err = outcome.skip.error;
     if (!(err instanceof ExecutorRevertError)) throw new Error(`expected a revert, got ${err}`);
     expect(err.source).toBe("aave");
@@ -315,8 +379,12 @@ describe("executor actions on the real protocols", () => {
     const user = await underwaterAaveBorrower();
     const stranger = chain.accounts[3];
     const { outcome } = await execute(aaveV2Flash(user, 1_000n * 10n ** 6n), { account: 3 });
-    if (outcome.status !== "skipped" || outcome.skip.code !== "simulation-reverted") throw new Error(`unexpected ${outcome.status}`);
-    expect(outcome.skip.error).toMatchObject({ errorName: "NotAuthorized", args: [getAddress(stranger.account.address)] });
+    if (outcome.status !== "skipped" || outcome.skip.code !== "simulation-reverted")
+      throw new Error(`unexpected ${outcome.status}`);
+    expect(outcome.skip.error).toMatchObject({
+      errorName: "NotAuthorized",
+      args: [getAddress(stranger.account.address)],
+    });
   });
 
   it("the gas guard skips an action whose worst-case gas cost exceeds its profit (absurd priority fee)", async () => {
@@ -337,7 +405,9 @@ describe("executor actions on the real protocols", () => {
     const [intent] = journal.history(1);
     expect(intent.state).toBe("abandoned");
     expect(intent.simulation!.profit).toBeGreaterThan(0n);
-    expect(gasLimitFor(intent.simulation!.gas, 12_000n) * fees.priorityFeePerGas).toBeGreaterThan(intent.simulation!.profit);
+    expect(gasLimitFor(intent.simulation!.gas, 12_000n) * fees.priorityFeePerGas).toBeGreaterThan(
+      intent.simulation!.profit,
+    );
     expect(journal.attempts(intent.id)).toEqual([]);
 
     expect(await nonceOf(keeperAddress)).toBe(nonceBefore);
@@ -369,7 +439,8 @@ describe("executor actions on the real protocols", () => {
     const nonceBefore = await nonceOf(keeperAddress);
     const pending = execute(aaveV2Flash(user, debt));
     // Mine once the keeper's transaction is in the mempool (its pending nonce moved).
-    for (let i = 0; i < 500 && (await nonceOf(keeperAddress)) === nonceBefore; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 500 && (await nonceOf(keeperAddress)) === nonceBefore; i++)
+      await new Promise((r) => setTimeout(r, 10));
     await chain.provider.request({ method: "evm_mine", params: [] });
     await chain.provider.request({ method: "evm_setAutomine", params: [true] });
     const { outcome } = await pending;
@@ -378,7 +449,11 @@ describe("executor actions on the real protocols", () => {
     if (outcome.status !== "reverted") return;
     const receipt = await chain.public.getTransactionReceipt({ hash: outcome.hash! });
     expect(receipt.status).toBe("reverted");
-    expect(outcome).toMatchObject({ blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, effectiveGasPrice: receipt.effectiveGasPrice });
+    expect(outcome).toMatchObject({
+      blockNumber: receipt.blockNumber,
+      gasUsed: receipt.gasUsed,
+      effectiveGasPrice: receipt.effectiveGasPrice,
+    });
     expect(outcome.error).toBeInstanceOf(ExecutorRevertError);
     if (!(outcome.error instanceof ExecutorRevertError)) return;
     expect(outcome.error.errorName).toBe("HEALTH_FACTOR_NOT_BELOW_THRESHOLD");

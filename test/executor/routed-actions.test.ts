@@ -68,7 +68,13 @@ describe("routed liquidation actions on the real protocols", () => {
   const wethRoute = (amount: bigint, minAmountOut = 0n): SaleRoute => {
     const { USDC } = tokens();
     const a = (amount * 6n) / 10n;
-    return { legs: [leg(a, [V2, pairs().WETH_USDC.address, USDC.address]), leg(amount - a, [V3, rw.pool3000.address, USDC.address])], minAmountOut };
+    return {
+      legs: [
+        leg(a, [V2, pairs().WETH_USDC.address, USDC.address]),
+        leg(amount - a, [V3, rw.pool3000.address, USDC.address]),
+      ],
+      minAmountOut,
+    };
   };
   /** WETH sold on the V2 pair only (for a V3 flash from the 0.3% pool, which is locked during the loan). */
   const wethV2Route = (amount: bigint, minAmountOut = 0n): SaleRoute => ({
@@ -80,12 +86,20 @@ describe("routed liquidation actions on the real protocols", () => {
     const { USDC, WETH } = tokens();
     const a = amount / 2n;
     return {
-      legs: [leg(a, [V2, pairs().WBTC_USDC.address, USDC.address]), leg(amount - a, [V2, pairs().WBTC_WETH.address, WETH.address], [V3, rw.pool3000.address, USDC.address])],
+      legs: [
+        leg(a, [V2, pairs().WBTC_USDC.address, USDC.address]),
+        leg(amount - a, [V2, pairs().WBTC_WETH.address, WETH.address], [V3, rw.pool3000.address, USDC.address]),
+      ],
       minAmountOut,
     };
   };
 
-  const morphoItem = (borrower: Address, seizedAssets: bigint, route: SaleRoute, minProfit = 0n): MorphoRoutedLiquidationParams => ({
+  const morphoItem = (
+    borrower: Address,
+    seizedAssets: bigint,
+    route: SaleRoute,
+    minProfit = 0n,
+  ): MorphoRoutedLiquidationParams => ({
     morpho: world.morpho.morpho,
     marketParams: world.morpho.marketParams,
     borrower,
@@ -94,7 +108,15 @@ describe("routed liquidation actions on the real protocols", () => {
     route,
     minProfit,
   });
-  const aaveItem = (user: Address, collateral: "WETH" | "WBTC", debtToCover: bigint, source: FlashSource, lender: Address, route: SaleRoute, minProfit = 0n): AaveRoutedLiquidationParams => ({
+  const aaveItem = (
+    user: Address,
+    collateral: "WETH" | "WBTC",
+    debtToCover: bigint,
+    source: FlashSource,
+    lender: Address,
+    route: SaleRoute,
+    minProfit = 0n,
+  ): AaveRoutedLiquidationParams => ({
     aavePool: world.aave.pool,
     collateralAsset: tokens()[collateral].address,
     debtAsset: tokens().USDC.address,
@@ -106,7 +128,8 @@ describe("routed liquidation actions on the real protocols", () => {
     minProfit,
   });
 
-  const simulate = (action: ExecutorAction): Promise<SimulationResult> => simulateAction(chain.public, { executor, account: keeperW.account, action });
+  const simulate = (action: ExecutorAction): Promise<SimulationResult> =>
+    simulateAction(chain.public, { executor, account: keeperW.account, action });
   async function simulateOk(action: ExecutorAction): Promise<bigint> {
     const sim = await simulate(action);
     if (!sim.ok) throw sim.error;
@@ -143,7 +166,10 @@ describe("routed liquidation actions on the real protocols", () => {
     const seized = (await rw.morphoPosition(user!))[2] / 2n;
     const { amountOut } = (await rw.loadModel()).sellRoute(wethRoute(seized), WETH.address, seized);
     const repaidAssets = await rw.morphoRepaid(seized);
-    const action: ActionOf<"liquidateMorphoRouted"> = { kind: "liquidateMorphoRouted", params: morphoItem(user!, seized, wethRoute(seized, amountOut), 1n) };
+    const action: ActionOf<"liquidateMorphoRouted"> = {
+      kind: "liquidateMorphoRouted",
+      params: morphoItem(user!, seized, wethRoute(seized, amountOut), 1n),
+    };
     expect(profitToken(action)).toBe(USDC.address);
 
     const simulated = await simulateOk(action);
@@ -168,8 +194,14 @@ describe("routed liquidation actions on the real protocols", () => {
     const users = await rw.underwaterMorphoBorrowers(2);
     const seized = await Promise.all(users.map(async (u) => (await rw.morphoPosition(u))[2] / 2n));
     const model = await rw.loadModel();
-    const outs = [model.sellRoute(wethRoute(seized[0]!), WETH.address, seized[0]!).amountOut, model.sellRoute(wethV2Route(seized[1]!), WETH.address, seized[1]!).amountOut];
-    const action = morphoRoutedBatch([morphoItem(users[0]!, seized[0]!, wethRoute(seized[0]!, outs[0]), 1n), morphoItem(users[1]!, seized[1]!, wethV2Route(seized[1]!, outs[1]), 2n)]);
+    const outs = [
+      model.sellRoute(wethRoute(seized[0]!), WETH.address, seized[0]!).amountOut,
+      model.sellRoute(wethV2Route(seized[1]!), WETH.address, seized[1]!).amountOut,
+    ];
+    const action = morphoRoutedBatch([
+      morphoItem(users[0]!, seized[0]!, wethRoute(seized[0]!, outs[0]), 1n),
+      morphoItem(users[1]!, seized[1]!, wethV2Route(seized[1]!, outs[1]), 2n),
+    ]);
     expect(action.params.minProfit).toBe(3n);
 
     const simulated = await simulateOk(action);
@@ -203,16 +235,38 @@ describe("routed liquidation actions on the real protocols", () => {
     await rw.enableAaveFlashLoans();
     const { USDC } = tokens();
     const borrowers = await rw.underwaterAaveBorrowers(["WETH", "WETH", "WBTC"]);
-    const cases: { source: FlashSource; lender: Address; route: (s: bigint, min?: bigint) => SaleRoute; fee: (debt: bigint) => bigint }[] = [
-      { source: FlashSource.AaveFlashLoan, lender: world.aave.pool, route: wethRoute, fee: (d) => percentMul(d, AAVE_PREMIUM_BPS) },
+    const cases: {
+      source: FlashSource;
+      lender: Address;
+      route: (s: bigint, min?: bigint) => SaleRoute;
+      fee: (debt: bigint) => bigint;
+    }[] = [
+      {
+        source: FlashSource.AaveFlashLoan,
+        lender: world.aave.pool,
+        route: wethRoute,
+        fee: (d) => percentMul(d, AAVE_PREMIUM_BPS),
+      },
       // The pool's 0.3% fee, rounded up as UniswapV3Pool.flash does.
-      { source: FlashSource.UniswapV3Flash, lender: rw.pool3000.address, route: wethV2Route, fee: (d) => (d * 3_000n + 999_999n) / 1_000_000n },
+      {
+        source: FlashSource.UniswapV3Flash,
+        lender: rw.pool3000.address,
+        route: wethV2Route,
+        fee: (d) => (d * 3_000n + 999_999n) / 1_000_000n,
+      },
       { source: FlashSource.MorphoFlashLoan, lender: world.morpho.morpho, route: wbtcRoute, fee: () => 0n },
     ];
     for (const [i, c] of cases.entries()) {
       const b = borrowers[i]!;
-      const { amountOut } = (await rw.loadModel()).sellRoute(c.route(b.seized), tokens()[b.collateral].address, b.seized);
-      const action: ExecutorAction = { kind: "liquidateAaveRouted", params: aaveItem(b.user, b.collateral, b.debtToCover, c.source, c.lender, c.route(b.seized, amountOut), 1n) };
+      const { amountOut } = (await rw.loadModel()).sellRoute(
+        c.route(b.seized),
+        tokens()[b.collateral].address,
+        b.seized,
+      );
+      const action: ExecutorAction = {
+        kind: "liquidateAaveRouted",
+        params: aaveItem(b.user, b.collateral, b.debtToCover, c.source, c.lender, c.route(b.seized, amountOut), 1n),
+      };
       expect(profitToken(action)).toBe(USDC.address);
       const simulated = await simulateOk(action);
       const before = await ownerUsdc();
@@ -245,8 +299,24 @@ describe("routed liquidation actions on the real protocols", () => {
     const outA = model.sellRoute(wethRoute(a!.seized), WETH.address, a!.seized).amountOut;
     const outB = model.sellRoute(wbtcRoute(b!.seized), WBTC.address, b!.seized).amountOut;
     const action = aaveRoutedBatch([
-      aaveItem(a!.user, "WETH", a!.debtToCover, FlashSource.AaveFlashLoan, world.aave.pool, wethRoute(a!.seized, outA), 5n),
-      aaveItem(b!.user, "WBTC", b!.debtToCover, FlashSource.MorphoFlashLoan, world.morpho.morpho, wbtcRoute(b!.seized, outB), 7n),
+      aaveItem(
+        a!.user,
+        "WETH",
+        a!.debtToCover,
+        FlashSource.AaveFlashLoan,
+        world.aave.pool,
+        wethRoute(a!.seized, outA),
+        5n,
+      ),
+      aaveItem(
+        b!.user,
+        "WBTC",
+        b!.debtToCover,
+        FlashSource.MorphoFlashLoan,
+        world.morpho.morpho,
+        wbtcRoute(b!.seized, outB),
+        7n,
+      ),
     ]);
     expect(action.params.minProfit).toBe(12n);
     const simulated = await simulateOk(action);
@@ -276,7 +346,14 @@ describe("routed liquidation actions on the real protocols", () => {
     const morphoOut = (await rw.loadModel()).sellRoute(wethRoute(seized), WETH.address, seized).amountOut;
     const aaveOut = (await rw.loadModel()).sellRoute(wethRoute(a!.seized), WETH.address, a!.seized).amountOut;
     const morpho = morphoItem(m!, seized, wethRoute(seized, morphoOut + 1n));
-    const aave = aaveItem(a!.user, "WETH", a!.debtToCover, FlashSource.MorphoFlashLoan, world.morpho.morpho, wethRoute(a!.seized, aaveOut + 1n));
+    const aave = aaveItem(
+      a!.user,
+      "WETH",
+      a!.debtToCover,
+      FlashSource.MorphoFlashLoan,
+      world.morpho.morpho,
+      wethRoute(a!.seized, aaveOut + 1n),
+    );
 
     for (const [action, got] of [
       [{ kind: "liquidateMorphoRouted", params: morpho }, morphoOut],
@@ -290,6 +367,9 @@ describe("routed liquidation actions on the real protocols", () => {
       expect(err.message).toContain(`RouteOutputTooLow(${got}, ${got + 1n})`);
     }
     // At exactly what the route returns, the same Morpho liquidation goes through.
-    expect((await simulate({ kind: "liquidateMorphoRouted", params: { ...morpho, route: wethRoute(seized, morphoOut) } })).ok).toBe(true);
+    expect(
+      (await simulate({ kind: "liquidateMorphoRouted", params: { ...morpho, route: wethRoute(seized, morphoOut) } }))
+        .ok,
+    ).toBe(true);
   });
 });

@@ -30,11 +30,23 @@ import {
 /** Pure parts of the routed liquidation actions: encoding against the artifact's ABI, profit tokens, batch floors, errors. */
 
 const A = (n: number): Address => getAddress(`0x${n.toString(16).padStart(40, "0")}`);
-const market = (loanToken = A(10)) => ({ loanToken, collateralToken: A(11), oracle: A(12), irm: A(13), lltv: 860_000_000_000_000_000n });
+const market = (loanToken = A(10)) => ({
+  loanToken,
+  collateralToken: A(11),
+  oracle: A(12),
+  irm: A(13),
+  lltv: 860_000_000_000_000_000n,
+});
 const route: SaleRoute = {
   legs: [
     { amountIn: 5n, hops: [{ kind: PoolKind.UniswapV2, pool: A(40), tokenOut: A(10) }] },
-    { amountIn: 3n, hops: [{ kind: PoolKind.UniswapV2, pool: A(41), tokenOut: A(14) }, { kind: PoolKind.UniswapV3, pool: A(42), tokenOut: A(10) }] },
+    {
+      amountIn: 3n,
+      hops: [
+        { kind: PoolKind.UniswapV2, pool: A(41), tokenOut: A(14) },
+        { kind: PoolKind.UniswapV3, pool: A(42), tokenOut: A(10) },
+      ],
+    },
   ],
   minAmountOut: 77n,
 };
@@ -47,7 +59,12 @@ const morpho = (borrower: number, minProfit: bigint, loanToken = A(10)): MorphoR
   route,
   minProfit,
 });
-const aave = (user: number, minProfit: bigint, debtAsset = A(4), source: FlashSource = FlashSource.UniswapV3Flash): AaveRoutedLiquidationParams => ({
+const aave = (
+  user: number,
+  minProfit: bigint,
+  debtAsset = A(4),
+  source: FlashSource = FlashSource.UniswapV3Flash,
+): AaveRoutedLiquidationParams => ({
   aavePool: A(1),
   collateralAsset: A(3),
   debtAsset,
@@ -71,7 +88,14 @@ function caught(fn: () => unknown): unknown {
 
 describe("routed liquidation actions: encoding", () => {
   it("the artifact has the four entry points, two events and three errors, and the lists name them", () => {
-    expect(EXECUTOR_ACTION_FUNCTIONS).toEqual(expect.arrayContaining(["liquidateMorphoRouted", "liquidateMorphoBatch", "liquidateAaveRouted", "liquidateAaveRoutedBatch"]));
+    expect(EXECUTOR_ACTION_FUNCTIONS).toEqual(
+      expect.arrayContaining([
+        "liquidateMorphoRouted",
+        "liquidateMorphoBatch",
+        "liquidateAaveRouted",
+        "liquidateAaveRoutedBatch",
+      ]),
+    );
     expect(EXECUTOR_ACTION_EVENTS).toEqual(expect.arrayContaining(["MorphoLiquidatedRouted", "AaveLiquidatedRouted"]));
     expect(EXECUTOR_ERRORS).toEqual(expect.arrayContaining(["RouteOutputTooLow", "InvalidRoute", "PartialFill"]));
     // keeperExecutorArtifact() checks every listed name against the artifact (ExecutorAbiMismatchError otherwise).
@@ -82,25 +106,37 @@ describe("routed liquidation actions: encoding", () => {
 
   const singles: { action: ExecutorAction; token: Address }[] = [
     { action: { kind: "liquidateMorphoRouted", params: morpho(5, 1n) }, token: A(10) },
-    { action: { kind: "liquidateMorphoRouted", params: { ...morpho(5, 1n), seizedAssets: 0n, repaidShares: 123n } }, token: A(10) },
+    {
+      action: { kind: "liquidateMorphoRouted", params: { ...morpho(5, 1n), seizedAssets: 0n, repaidShares: 123n } },
+      token: A(10),
+    },
     ...[FlashSource.AaveFlashLoan, FlashSource.UniswapV3Flash, FlashSource.MorphoFlashLoan].map((source) => ({
       action: { kind: "liquidateAaveRouted", params: aave(6, 2n, A(4), source) } as ExecutorAction,
       token: A(4),
     })),
   ];
 
-  it.each(singles)("$action.kind: round-trips through decodeFunctionData field for field (enums as numbers), profit in the right token", ({ action, token }) => {
-    const decoded = decodeFunctionData({ abi: keeperExecutorAbi(), data: encodeAction(action) });
-    expect(decoded.functionName).toBe(action.kind);
-    expect(decoded.args).toEqual([action.params]);
-    expect(profitToken(action)).toBe(token);
-    expect(isBatch(action)).toBe(false);
-  });
+  it.each(singles)(
+    "$action.kind: round-trips through decodeFunctionData field for field (enums as numbers), profit in the right token",
+    ({ action, token }) => {
+      const decoded = decodeFunctionData({ abi: keeperExecutorAbi(), data: encodeAction(action) });
+      expect(decoded.functionName).toBe(action.kind);
+      expect(decoded.args).toEqual([action.params]);
+      expect(profitToken(action)).toBe(token);
+      expect(isBatch(action)).toBe(false);
+    },
+  );
 
   it("batches: the constructors sum the floors; only the items are encoded, in order, round-tripping field for field", () => {
     const m = morphoRoutedBatch([morpho(5, 10n), morpho(6, 20n)]);
-    const a = aaveRoutedBatch([aave(7, 1n, A(4), FlashSource.AaveFlashLoan), aave(8, 2n, A(4), FlashSource.MorphoFlashLoan)]);
-    expect(m).toEqual({ kind: "liquidateMorphoBatch", params: { items: [morpho(5, 10n), morpho(6, 20n)], minProfit: 30n } });
+    const a = aaveRoutedBatch([
+      aave(7, 1n, A(4), FlashSource.AaveFlashLoan),
+      aave(8, 2n, A(4), FlashSource.MorphoFlashLoan),
+    ]);
+    expect(m).toEqual({
+      kind: "liquidateMorphoBatch",
+      params: { items: [morpho(5, 10n), morpho(6, 20n)], minProfit: 30n },
+    });
     expect(a.params.minProfit).toBe(3n);
     for (const action of [m, a] as ExecutorAction[]) {
       expect(isBatch(action)).toBe(true);
@@ -109,7 +145,9 @@ describe("routed liquidation actions: encoding", () => {
       expect(decoded.args).toEqual([(action.params as { items: unknown[] }).items]);
       expect(actionCall(action).functionName).toBe(action.kind);
       // The informational total is not sent.
-      expect(encodeAction({ ...action, params: { ...action.params, minProfit: 999n } } as ExecutorAction)).toBe(encodeAction(action));
+      expect(encodeAction({ ...action, params: { ...action.params, minProfit: 999n } } as ExecutorAction)).toBe(
+        encodeAction(action),
+      );
     }
     expect(profitToken(m)).toBe(A(10));
     expect(profitToken(a)).toBe(A(4));
@@ -117,8 +155,15 @@ describe("routed liquidation actions: encoding", () => {
 
   it("encodes only the structs: extra keys on params, route, legs and hops do not reach the calldata", () => {
     const base: ExecutorAction = { kind: "liquidateAaveRouted", params: aave(6, 2n) };
-    const richRoute = { ...route, note: "planner", legs: route.legs.map((l) => ({ ...l, venue: "x", hops: l.hops.map((h) => ({ ...h, fee: 3000 })) })) };
-    const rich = { kind: "liquidateAaveRouted", params: { ...aave(6, 2n), route: richRoute, score: 1 } } as unknown as ExecutorAction;
+    const richRoute = {
+      ...route,
+      note: "planner",
+      legs: route.legs.map((l) => ({ ...l, venue: "x", hops: l.hops.map((h) => ({ ...h, fee: 3000 })) })),
+    };
+    const rich = {
+      kind: "liquidateAaveRouted",
+      params: { ...aave(6, 2n), route: richRoute, score: 1 },
+    } as unknown as ExecutorAction;
     expect(encodeAction(rich)).toBe(encodeAction(base));
     const richBatch = { ...morphoRoutedBatch([morpho(5, 1n)]), extra: true } as unknown as ExecutorAction;
     expect(encodeAction(richBatch)).toBe(encodeAction(morphoRoutedBatch([morpho(5, 1n)])));
@@ -133,7 +178,9 @@ describe("routed liquidation batches: profit token and floors", () => {
     expect(empty).toBeInstanceOf(EmptyBatchError);
     expect((empty as EmptyBatchError).batchKind).toBe("liquidateAaveRoutedBatch");
     expect((empty as Error).message).toContain("liquidateAaveRoutedBatch");
-    expect(() => profitToken({ kind: "liquidateMorphoBatch", params: { items: [], minProfit: 0n } })).toThrow(EmptyBatchError);
+    expect(() => profitToken({ kind: "liquidateMorphoBatch", params: { items: [], minProfit: 0n } })).toThrow(
+      EmptyBatchError,
+    );
 
     expect(() => morphoRoutedBatch([morpho(5, 1n), morpho(6, 1n, A(99))])).toThrow(MixedBatchProfitTokenError);
     const mixed = caught(() => aaveRoutedBatch([aave(5, 1n), aave(6, 1n, A(98)), aave(7, 1n)]));
@@ -146,24 +193,35 @@ describe("routed liquidation batches: profit token and floors", () => {
   });
 
   it.each([
-    { name: "liquidateMorphoBatch", make: (floors: bigint[]) => morphoRoutedBatch(floors.map((f, i) => morpho(5 + i, f))) },
-    { name: "liquidateAaveRoutedBatch", make: (floors: bigint[]) => aaveRoutedBatch(floors.map((f, i) => aave(5 + i, f))) },
-  ])("withMinProfit on $name: untouched up to the sum of the floors, else only the last item's floor is raised by the difference", ({ make }) => {
-    const action = make([10n, 20n, 30n]);
-    expect(withMinProfit(action, 0n)).toBe(action);
-    expect(withMinProfit(action, 60n)).toBe(action);
-    const raised = withMinProfit(action, 100n);
-    expect(raised.kind).toBe(action.kind);
-    expect(raised.params.items.map((i) => i.minProfit)).toEqual([10n, 20n, 70n]);
-    expect(raised.params.items.slice(0, 2)).toEqual(action.params.items.slice(0, 2));
-    expect(raised.params.minProfit).toBe(100n);
-    expect(action.params.items.map((i) => i.minProfit)).toEqual([10n, 20n, 30n]); // input untouched
-    expect(withMinProfit(raised, 80n)).toBe(raised);
-    const decoded = decodeFunctionData({ abi: keeperExecutorAbi(), data: encodeAction(raised) });
-    expect((decoded.args?.[0] as { minProfit: bigint }[]).map((i) => i.minProfit)).toEqual([10n, 20n, 70n]);
-    // An empty batch built by hand cannot take a floor.
-    expect(() => withMinProfit({ ...action, params: { items: [], minProfit: 0n } } as ExecutorAction, 1n)).toThrow(EmptyBatchError);
-  });
+    {
+      name: "liquidateMorphoBatch",
+      make: (floors: bigint[]) => morphoRoutedBatch(floors.map((f, i) => morpho(5 + i, f))),
+    },
+    {
+      name: "liquidateAaveRoutedBatch",
+      make: (floors: bigint[]) => aaveRoutedBatch(floors.map((f, i) => aave(5 + i, f))),
+    },
+  ])(
+    "withMinProfit on $name: untouched up to the sum of the floors, else only the last item's floor is raised by the difference",
+    ({ make }) => {
+      const action = make([10n, 20n, 30n]);
+      expect(withMinProfit(action, 0n)).toBe(action);
+      expect(withMinProfit(action, 60n)).toBe(action);
+      const raised = withMinProfit(action, 100n);
+      expect(raised.kind).toBe(action.kind);
+      expect(raised.params.items.map((i) => i.minProfit)).toEqual([10n, 20n, 70n]);
+      expect(raised.params.items.slice(0, 2)).toEqual(action.params.items.slice(0, 2));
+      expect(raised.params.minProfit).toBe(100n);
+      expect(action.params.items.map((i) => i.minProfit)).toEqual([10n, 20n, 30n]); // input untouched
+      expect(withMinProfit(raised, 80n)).toBe(raised);
+      const decoded = decodeFunctionData({ abi: keeperExecutorAbi(), data: encodeAction(raised) });
+      expect((decoded.args?.[0] as { minProfit: bigint }[]).map((i) => i.minProfit)).toEqual([10n, 20n, 70n]);
+      // An empty batch built by hand cannot take a floor.
+      expect(() => withMinProfit({ ...action, params: { items: [], minProfit: 0n } } as ExecutorAction, 1n)).toThrow(
+        EmptyBatchError,
+      );
+    },
+  );
 
   it("withMinProfit on a single routed liquidation raises its minProfit (not the route's minAmountOut), never lowers it", () => {
     const action: ExecutorAction = { kind: "liquidateMorphoRouted", params: morpho(5, 10n) };
@@ -178,10 +236,30 @@ describe("routed liquidation batches: profit token and floors", () => {
 describe("routed liquidation events and errors", () => {
   it("totalExecutorProfit sums routed events", () => {
     const evs: ExecutorEvent[] = [
-      { eventName: "MorphoLiquidatedRouted", args: { marketId: `0x${"ab".repeat(32)}`, borrower: A(5), seizedAssets: 9n, repaidAssets: 4n, loanFromRoute: 10n, profit: 6n } },
+      {
+        eventName: "MorphoLiquidatedRouted",
+        args: {
+          marketId: `0x${"ab".repeat(32)}`,
+          borrower: A(5),
+          seizedAssets: 9n,
+          repaidAssets: 4n,
+          loanFromRoute: 10n,
+          profit: 6n,
+        },
+      },
       {
         eventName: "AaveLiquidatedRouted",
-        args: { user: A(6), collateralAsset: A(3), debtAsset: A(4), source: FlashSource.AaveFlashLoan, debtRepaid: 5n, collateralSeized: 2n, debtFromRoute: 9n, flashFee: 1n, profit: 3n },
+        args: {
+          user: A(6),
+          collateralAsset: A(3),
+          debtAsset: A(4),
+          source: FlashSource.AaveFlashLoan,
+          debtRepaid: 5n,
+          collateralSeized: 2n,
+          debtFromRoute: 9n,
+          flashFee: 1n,
+          profit: 3n,
+        },
       },
     ];
     expect(totalExecutorProfit(evs)).toBe(9n);

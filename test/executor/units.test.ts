@@ -57,37 +57,75 @@ describe("fees", () => {
   it("gas guard: worst-case cost (limit * maxFee) must not exceed the expected profit in wei", () => {
     expect(gasCostWei(500_000n, { maxFeePerGas: 20n * GWEI })).toBe(10n ** 16n);
     expect(gasWithinProfit({ gasLimit: 500_000n, maxFeePerGas: 20n * GWEI, expectedProfitWei: 10n ** 16n })).toBe(true);
-    expect(gasWithinProfit({ gasLimit: 500_000n, maxFeePerGas: 20n * GWEI, expectedProfitWei: 10n ** 16n - 1n })).toBe(false);
+    expect(gasWithinProfit({ gasLimit: 500_000n, maxFeePerGas: 20n * GWEI, expectedProfitWei: 10n ** 16n - 1n })).toBe(
+      false,
+    );
     expect(gasWithinProfit({ gasLimit: 500_000n, maxFeePerGas: 1n, expectedProfitWei: 0n })).toBe(false);
     expect(gasWithinProfit({ gasLimit: 500_000n, maxFeePerGas: 1n, expectedProfitWei: -5n })).toBe(false);
   });
 });
 
 describe("actions", () => {
-  const market = { loanToken: A(10), collateralToken: A(11), oracle: A(12), irm: A(13), lltv: 860_000_000_000_000_000n };
+  const market = {
+    loanToken: A(10),
+    collateralToken: A(11),
+    oracle: A(12),
+    irm: A(13),
+    lltv: 860_000_000_000_000_000n,
+  };
   const actions: { action: ExecutorAction; token: Address }[] = [
     {
       action: {
         kind: "liquidateAaveV2Flash",
-        params: { aavePool: A(1), flashPair: A(2), collateralAsset: A(3), debtAsset: A(4), user: A(5), debtToCover: 7n, swapPair: zeroAddress, minProfit: 1n },
+        params: {
+          aavePool: A(1),
+          flashPair: A(2),
+          collateralAsset: A(3),
+          debtAsset: A(4),
+          user: A(5),
+          debtToCover: 7n,
+          swapPair: zeroAddress,
+          minProfit: 1n,
+        },
       },
       token: A(3),
     },
     {
       action: {
         kind: "liquidateAaveMorphoFlash",
-        params: { aavePool: A(1), morpho: A(2), collateralAsset: A(3), debtAsset: A(4), user: A(5), debtToCover: 7n, swapPair: A(6), minProfit: 1n },
+        params: {
+          aavePool: A(1),
+          morpho: A(2),
+          collateralAsset: A(3),
+          debtAsset: A(4),
+          user: A(5),
+          debtToCover: 7n,
+          swapPair: A(6),
+          minProfit: 1n,
+        },
       },
       token: A(4),
     },
     {
-      action: { kind: "liquidateMorpho", params: { morpho: A(2), marketParams: market, borrower: A(5), seizedAssets: 9n, swapPair: A(6), minProfit: 1n } },
+      action: {
+        kind: "liquidateMorpho",
+        params: { morpho: A(2), marketParams: market, borrower: A(5), seizedAssets: 9n, swapPair: A(6), minProfit: 1n },
+      },
       token: A(10),
     },
     {
       action: {
         kind: "rebalanceV2",
-        params: { pair: A(20), zeroForOne: true, amountIn: 5n, targetPriceX112: 1n << 112n, toleranceBps: 5, funding: Funding.V3Flash, fundingPool: A(21), minProfit: 0n },
+        params: {
+          pair: A(20),
+          zeroForOne: true,
+          amountIn: 5n,
+          targetPriceX112: 1n << 112n,
+          toleranceBps: 5,
+          funding: Funding.V3Flash,
+          fundingPool: A(21),
+          minProfit: 0n,
+        },
         tokens: { token0: A(22), token1: A(23) },
       },
       token: A(23),
@@ -95,19 +133,31 @@ describe("actions", () => {
     {
       action: {
         kind: "rebalanceV3",
-        params: { pool: A(30), zeroForOne: false, amountIn: 5n, sqrtPriceLimitX96: 1n << 96n, toleranceBps: 1, funding: Funding.V2Flash, fundingPool: A(31), minProfit: 0n },
+        params: {
+          pool: A(30),
+          zeroForOne: false,
+          amountIn: 5n,
+          sqrtPriceLimitX96: 1n << 96n,
+          toleranceBps: 1,
+          funding: Funding.V2Flash,
+          fundingPool: A(31),
+          minProfit: 0n,
+        },
         tokens: { token0: A(32), token1: A(33) },
       },
       token: A(32),
     },
   ];
 
-  it.each(actions)("$action.kind: encodes to its entry point with the struct field for field, profit in the right token", ({ action, token }) => {
-    const decoded = decodeFunctionData({ abi: keeperExecutorAbi(), data: encodeAction(action) });
-    expect(decoded.functionName).toBe(action.kind);
-    expect(decoded.args?.[0]).toEqual(action.params);
-    expect(profitToken(action)).toBe(token);
-  });
+  it.each(actions)(
+    "$action.kind: encodes to its entry point with the struct field for field, profit in the right token",
+    ({ action, token }) => {
+      const decoded = decodeFunctionData({ abi: keeperExecutorAbi(), data: encodeAction(action) });
+      expect(decoded.functionName).toBe(action.kind);
+      expect(decoded.args?.[0]).toEqual(action.params);
+      expect(profitToken(action)).toBe(token);
+    },
+  );
 
   it("withMinProfit raises the on-chain floor, never lowers it, and leaves the input untouched", () => {
     const action = actions[0]!.action;
@@ -156,7 +206,10 @@ describe("Aave V2-flash liquidation batches", () => {
     // The informational total is not sent: changing it does not change the calldata.
     expect(encodeAction({ ...action, params: { ...action.params, minProfit: 999n } })).toBe(encodeAction(action));
     // Extra keys on an item do not reach the calldata either.
-    const rich = { ...action, params: { ...action.params, items: items.map((i) => ({ ...i, note: "scanner" })) } } as unknown as ExecutorAction;
+    const rich = {
+      ...action,
+      params: { ...action.params, items: items.map((i) => ({ ...i, note: "scanner" })) },
+    } as unknown as ExecutorAction;
     expect(encodeAction(rich)).toBe(encodeAction(action));
   });
 
@@ -165,11 +218,16 @@ describe("Aave V2-flash liquidation batches", () => {
     // Same address, different case: still one token.
     const lower = A(3).toLowerCase() as Address;
     expect(profitToken(aaveV2FlashBatch([item(5, 1n), item(6, 1n, lower)]))).toBe(A(3));
-    const mixed: ExecutorAction = { kind: "liquidateAaveV2FlashBatch", params: { items: [item(5, 1n), item(6, 1n, A(9))], minProfit: 2n } };
+    const mixed: ExecutorAction = {
+      kind: "liquidateAaveV2FlashBatch",
+      params: { items: [item(5, 1n), item(6, 1n, A(9))], minProfit: 2n },
+    };
     expect(() => profitToken(mixed)).toThrow(MixedBatchCollateralError);
     expect(() => aaveV2FlashBatch([item(5, 1n), item(6, 1n, A(9))])).toThrow(MixedBatchCollateralError);
     expect(() => aaveV2FlashBatch([])).toThrow(EmptyBatchError);
-    expect(() => profitToken({ kind: "liquidateAaveV2FlashBatch", params: { items: [], minProfit: 0n } })).toThrow(EmptyBatchError);
+    expect(() => profitToken({ kind: "liquidateAaveV2FlashBatch", params: { items: [], minProfit: 0n } })).toThrow(
+      EmptyBatchError,
+    );
   });
 
   it("withMinProfit on a batch: untouched up to the sum of the floors, else only the last item's floor is raised by the difference", () => {
@@ -206,7 +264,15 @@ describe("Aave V2-flash liquidation batches", () => {
   it("totalExecutorProfit sums the per-item events of a batch", () => {
     const ev = (profit: bigint): ExecutorEvent => ({
       eventName: "AaveLiquidatedWithV2Flash",
-      args: { user: A(5), collateralAsset: A(3), debtAsset: A(4), debtRepaid: 1n, collateralSeized: 2n, collateralToPair: 1n, profit },
+      args: {
+        user: A(5),
+        collateralAsset: A(3),
+        debtAsset: A(4),
+        debtRepaid: 1n,
+        collateralSeized: 2n,
+        collateralToPair: 1n,
+        profit,
+      },
     });
     expect(totalExecutorProfit([ev(3n), ev(4n), ev(5n)])).toBe(12n);
     expect(totalExecutorProfit([])).toBeUndefined();

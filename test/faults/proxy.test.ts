@@ -4,7 +4,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, http, HttpRequestError, TimeoutError, type PublicClient } from "viem";
 import { startHardhatNode, type HardhatNode } from "../../src/chain/hardhatNode.js";
-import { FAULT_KINDS, startFaultProxy, type FaultCounters, type FaultKind, type FaultProxy } from "../../src/testing/faultProxy.js";
+import {
+  FAULT_KINDS,
+  startFaultProxy,
+  type FaultCounters,
+  type FaultKind,
+  type FaultProxy,
+} from "../../src/testing/faultProxy.js";
 import { rpcCall } from "../../src/testing/http.js";
 import { createPrng } from "../../src/testing/prng.js";
 import { freePort } from "../helpers/node.js";
@@ -17,7 +23,10 @@ describe("fault proxy", () => {
   const STALE = 3;
 
   beforeAll(async () => {
-    node = await startHardhatNode({ port: await freePort(), logFile: join(mkdtempSync(join(tmpdir(), "faults-")), "node.log") });
+    node = await startHardhatNode({
+      port: await freePort(),
+      logFile: join(mkdtempSync(join(tmpdir(), "faults-")), "node.log"),
+    });
     await rpcCall(node.url, "hardhat_mine", ["0x10"]); // enough history for a stale answer to differ
     direct = createPublicClient({ transport: http(node.url, { retryCount: 0 }) });
   }, 120_000);
@@ -27,12 +36,20 @@ describe("fault proxy", () => {
   });
 
   async function proxy(options: { seed?: number; faultRate: number; kinds?: FaultKind[] }): Promise<FaultProxy> {
-    const p = await startFaultProxy({ upstreamUrl: node.url, seed: options.seed ?? 1, faultRate: options.faultRate, timeoutHoldMs: 1_500, staleBlocks: STALE, ...(options.kinds ? { kinds: options.kinds } : {}) });
+    const p = await startFaultProxy({
+      upstreamUrl: node.url,
+      seed: options.seed ?? 1,
+      faultRate: options.faultRate,
+      timeoutHoldMs: 1_500,
+      staleBlocks: STALE,
+      ...(options.kinds ? { kinds: options.kinds } : {}),
+    });
     proxies.push(p);
     return p;
   }
   /** viem as the keeper uses it, minus retries: each fault must surface as it is. */
-  const client = (url: string, batch = false) => createPublicClient({ transport: http(url, { retryCount: 0, timeout: 400, batch }), cacheTime: 0 });
+  const client = (url: string, batch = false) =>
+    createPublicClient({ transport: http(url, { retryCount: 0, timeout: 400, batch }), cacheTime: 0 });
   const sum = (c: FaultCounters) => c.passed + Object.values(c.faults).reduce((a, b) => a + b, 0);
 
   it("with rate 0 it is transparent: same block number, block and batch answers as the node", async () => {
@@ -41,8 +58,16 @@ describe("fault proxy", () => {
     expect(await via.getBlockNumber()).toBe(await direct.getBlockNumber());
     expect((await via.getBlock()).hash).toBe((await direct.getBlock()).hash);
     const batched = client(p.url, true);
-    const [n, id, bal] = await Promise.all([batched.getBlockNumber(), batched.getChainId(), batched.getBalance({ address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" })]);
-    expect([n, id, bal]).toEqual([await direct.getBlockNumber(), 31337, await direct.getBalance({ address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" })]);
+    const [n, id, bal] = await Promise.all([
+      batched.getBlockNumber(),
+      batched.getChainId(),
+      batched.getBalance({ address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" }),
+    ]);
+    expect([n, id, bal]).toEqual([
+      await direct.getBlockNumber(),
+      31337,
+      await direct.getBalance({ address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" }),
+    ]);
     const c = p.counters();
     expect(c.requests).toBe(3); // the three batched calls were one HTTP request
     expect(c.passed).toBe(3);
@@ -70,10 +95,15 @@ describe("fault proxy", () => {
       expect((err as HttpRequestError).cause).toBeInstanceOf(SyntaxError);
     },
   };
-  for (const [kind, check] of Object.entries(expectations) as [Exclude<FaultKind, "stale">, (err: unknown, p: FaultProxy) => void][]) {
+  for (const [kind, check] of Object.entries(expectations) as [
+    Exclude<FaultKind, "stale">,
+    (err: unknown, p: FaultProxy) => void,
+  ][]) {
     it(`rate 1, ${kind} only: viem surfaces the expected error, and the counter says ${kind}`, async () => {
       const p = await proxy({ faultRate: 1, kinds: [kind] });
-      const err = await client(p.url).getBlockNumber().catch((e: unknown) => e);
+      const err = await client(p.url)
+        .getBlockNumber()
+        .catch((e: unknown) => e);
       check(err, p);
       expect(p.counters()).toEqual({ requests: 1, passed: 0, faults: { ...zeroFaults(), [kind]: 1 } });
       // A batch gets the same fault: one decision per HTTP request.

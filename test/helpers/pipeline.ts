@@ -12,9 +12,22 @@ import type { ExpectedProfitWei } from "../../src/txlayer/index.js";
 
 export async function sendThroughPipeline(
   client: PublicClient<Transport, Chain>,
-  p: { executor: Address; accountIndex: number; action: ExecutorAction; minProfit: bigint; fees: FeeConfig; expectedProfitWei: ExpectedProfitWei },
+  p: {
+    executor: Address;
+    accountIndex: number;
+    action: ExecutorAction;
+    minProfit: bigint;
+    fees: FeeConfig;
+    expectedProfitWei: ExpectedProfitWei;
+  },
 ): Promise<{ outcome: SendOutcome; journal: Journal }> {
-  const { pipeline, journal } = createLocalPipeline({ client, executor: p.executor, account: devAccount(p.accountIndex), fees: p.fees, pollIntervalMs: 10 });
+  const { pipeline, journal } = createLocalPipeline({
+    client,
+    executor: p.executor,
+    account: devAccount(p.accountIndex),
+    fees: p.fees,
+    pollIntervalMs: 10,
+  });
   const outcome = await pipeline.send({
     opportunityId: `test:${p.action.kind}`,
     action: p.action,

@@ -4,7 +4,15 @@ import type { V3PoolConfig } from "../../src/protocols/uniswapV3/read.js";
 import { percentDiv, percentMul } from "../../src/risk/math/percentage.js";
 import { morphoLiquidationFromSeized } from "../../src/risk/morpho/liquidation.js";
 import { aaveArtifacts } from "../../src/world/aave.js";
-import { AAVE_RESERVE_CONFIG, createAaveBorrower, createMorphoBorrower, getPrices, setPrice, type TokenSymbol, type World } from "../../src/world/index.js";
+import {
+  AAVE_RESERVE_CONFIG,
+  createAaveBorrower,
+  createMorphoBorrower,
+  getPrices,
+  setPrice,
+  type TokenSymbol,
+  type World,
+} from "../../src/world/index.js";
 import { send } from "../../src/world/tx.js";
 import { aaveOracleAbi, aavePoolAbi, erc20Abi, morphoAbi, morphoOracleAbi } from "./abis.js";
 import { PoolModelSet } from "./routes.js";
@@ -35,7 +43,9 @@ export interface RoutedWorld {
   aaveSeized(collateral: TokenSymbol, debt: TokenSymbol, debtRepaid: bigint): Promise<bigint>;
   /** Opens `collaterals.length` Aave USDC borrowers at today's prices, then moves the collaterals' feeds down so all are
    *  at HF ~0.97 with a 50% close factor: `debtToCover` (half the debt) is what Aave takes, `seized` what it sends for it. */
-  underwaterAaveBorrowers(collaterals: readonly ("WETH" | "WBTC")[]): Promise<{ user: Address; collateral: "WETH" | "WBTC"; debtToCover: bigint; seized: bigint }[]>;
+  underwaterAaveBorrowers(
+    collaterals: readonly ("WETH" | "WBTC")[],
+  ): Promise<{ user: Address; collateral: "WETH" | "WBTC"; debtToCover: bigint; seized: bigint }[]>;
   /** Sets Aave's flash-loan premium to AAVE_PREMIUM_BPS and lets USDC be flash-borrowed. */
   enableAaveFlashLoans(): Promise<void>;
   /** Model of the world's V2 pairs and its 0.3% V3 pool, read now. */
@@ -45,19 +55,37 @@ export interface RoutedWorld {
 export function routedWorld(chain: InProcessChain, world: World): RoutedWorld {
   const pool3000: V3PoolConfig = { name: "WETH_USDC_3000", ...world.uniswapV3.pools.WETH_USDC_3000 };
   const tokens = world.tokens;
-  const balanceOf = (token: Address, who: Address) => chain.public.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [who] });
+  const balanceOf = (token: Address, who: Address) =>
+    chain.public.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [who] });
   const morphoPosition = (user: Address) =>
-    chain.public.readContract({ address: world.morpho.morpho, abi: morphoAbi, functionName: "position", args: [world.morpho.marketId, user] });
+    chain.public.readContract({
+      address: world.morpho.morpho,
+      abi: morphoAbi,
+      functionName: "position",
+      args: [world.morpho.marketId, user],
+    });
 
   async function aaveDebt(user: Address, asset: Address) {
-    const reserve = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getReserveData", args: [asset] });
+    const reserve = await chain.public.readContract({
+      address: world.aave.pool,
+      abi: aavePoolAbi,
+      functionName: "getReserveData",
+      args: [asset],
+    });
     return balanceOf(reserve.variableDebtTokenAddress, user);
   }
 
   async function aaveSeized(collateral: TokenSymbol, debt: TokenSymbol, debtRepaid: bigint): Promise<bigint> {
-    const price = (s: TokenSymbol) => chain.public.readContract({ address: world.aave.oracle, abi: aaveOracleAbi, functionName: "getAssetPrice", args: [tokens[s].address] });
+    const price = (s: TokenSymbol) =>
+      chain.public.readContract({
+        address: world.aave.oracle,
+        abi: aaveOracleAbi,
+        functionName: "getAssetPrice",
+        args: [tokens[s].address],
+      });
     const [cp, dp] = [await price(collateral), await price(debt)];
-    const base = (dp * debtRepaid * 10n ** BigInt(tokens[collateral].decimals)) / (cp * 10n ** BigInt(tokens[debt].decimals));
+    const base =
+      (dp * debtRepaid * 10n ** BigInt(tokens[collateral].decimals)) / (cp * 10n ** BigInt(tokens[debt].decimals));
     const { liquidationBonus, liquidationProtocolFee } = AAVE_RESERVE_CONFIG[collateral];
     const max = percentMul(base, BigInt(liquidationBonus));
     return max - percentMul(max - percentDiv(max, BigInt(liquidationBonus)), BigInt(liquidationProtocolFee));
@@ -68,16 +96,35 @@ export function routedWorld(chain: InProcessChain, world: World): RoutedWorld {
     balanceOf,
     morphoPosition,
     async morphoRepaid(seizedAssets) {
-      const [, , totalBorrowAssets, totalBorrowShares] = await chain.public.readContract({ address: world.morpho.morpho, abi: morphoAbi, functionName: "market", args: [world.morpho.marketId] });
-      const collateralPrice = await chain.public.readContract({ address: world.morpho.oracle, abi: morphoOracleAbi, functionName: "price" });
-      return morphoLiquidationFromSeized({ market: { totalBorrowAssets, totalBorrowShares }, collateralPrice, lltv: world.morpho.marketParams.lltv, seizedAssets }).repaidAssets;
+      const [, , totalBorrowAssets, totalBorrowShares] = await chain.public.readContract({
+        address: world.morpho.morpho,
+        abi: morphoAbi,
+        functionName: "market",
+        args: [world.morpho.marketId],
+      });
+      const collateralPrice = await chain.public.readContract({
+        address: world.morpho.oracle,
+        abi: morphoOracleAbi,
+        functionName: "price",
+      });
+      return morphoLiquidationFromSeized({
+        market: { totalBorrowAssets, totalBorrowShares },
+        collateralPrice,
+        lltv: world.morpho.marketParams.lltv,
+        seizedAssets,
+      }).repaidAssets;
     },
     aaveDebt,
     aaveSeized,
     async underwaterMorphoBorrowers(n) {
       const users: Address[] = [];
       for (let i = 0; i < n; i++) {
-        users.push(await createMorphoBorrower(chain, world, { collateralUsd: BigInt(20_000 + 5_000 * i) * USD, healthFactorBps: 10_200n }));
+        users.push(
+          await createMorphoBorrower(chain, world, {
+            collateralUsd: BigInt(20_000 + 5_000 * i) * USD,
+            healthFactorBps: 10_200n,
+          }),
+        );
       }
       await setPrice(chain, world, "WETH", 2_850n * USD);
       return users;
@@ -87,8 +134,18 @@ export function routedWorld(chain: InProcessChain, world: World): RoutedWorld {
       for (const c of collaterals) {
         users.push(
           c === "WETH"
-            ? await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 20_000n * USD, healthFactorBps: 10_500n })
-            : await createAaveBorrower(chain, world, { collateral: "WBTC", debt: "USDC", collateralUsd: 30_000n * USD, healthFactorBps: 10_800n }),
+            ? await createAaveBorrower(chain, world, {
+                collateral: "WETH",
+                debt: "USDC",
+                collateralUsd: 20_000n * USD,
+                healthFactorBps: 10_500n,
+              })
+            : await createAaveBorrower(chain, world, {
+                collateral: "WBTC",
+                debt: "USDC",
+                collateralUsd: 30_000n * USD,
+                healthFactorBps: 10_800n,
+              }),
         );
       }
       // Relative moves (WETH -7%, $3,000 -> $2,790 from the start; WBTC -10%), so that borrowers opened after
@@ -106,8 +163,18 @@ export function routedWorld(chain: InProcessChain, world: World): RoutedWorld {
     },
     async enableAaveFlashLoans() {
       const cfg = aaveArtifacts.configurator().abi;
-      await send(chain, { address: world.aave.configurator, abi: cfg, functionName: "updateFlashloanPremiumTotal", args: [AAVE_PREMIUM_BPS] });
-      await send(chain, { address: world.aave.configurator, abi: cfg, functionName: "setReserveFlashLoaning", args: [tokens.USDC.address, true] });
+      await send(chain, {
+        address: world.aave.configurator,
+        abi: cfg,
+        functionName: "updateFlashloanPremiumTotal",
+        args: [AAVE_PREMIUM_BPS],
+      });
+      await send(chain, {
+        address: world.aave.configurator,
+        abi: cfg,
+        functionName: "setReserveFlashLoaning",
+        args: [tokens.USDC.address, true],
+      });
     },
     loadModel: () => PoolModelSet.load(chain, Object.values(world.uniswapV2.pairs), [pool3000]),
   };

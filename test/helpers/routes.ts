@@ -45,7 +45,11 @@ export class PoolModelSet {
   ): Promise<PoolModelSet> {
     const pools = new Map<Address, PoolModel>();
     for (const p of v2) {
-      const [reserve0, reserve1] = await chain.public.readContract({ address: p.address, abi: v2PairAbi, functionName: "getReserves" });
+      const [reserve0, reserve1] = await chain.public.readContract({
+        address: p.address,
+        abi: v2PairAbi,
+        functionName: "getReserves",
+      });
       pools.set(getAddress(p.address), { kind: "v2", token0: p.token0, token1: p.token1, reserve0, reserve1 });
     }
     for (const s of await readV3Pools(chain.public, v3, { wordsEachSide: 4 })) {
@@ -66,7 +70,9 @@ export class PoolModelSet {
     const m = this.get(pool);
     const zeroForOne = getAddress(tokenIn) === m.token0;
     if (m.kind === "v2") {
-      const out = zeroForOne ? v2GetAmountOut(amountIn, m.reserve0, m.reserve1) : v2GetAmountOut(amountIn, m.reserve1, m.reserve0);
+      const out = zeroForOne
+        ? v2GetAmountOut(amountIn, m.reserve0, m.reserve1)
+        : v2GetAmountOut(amountIn, m.reserve1, m.reserve0);
       if (zeroForOne) [m.reserve0, m.reserve1] = [m.reserve0 + amountIn, m.reserve1 - out];
       else [m.reserve0, m.reserve1] = [m.reserve0 - out, m.reserve1 + amountIn];
       return out;

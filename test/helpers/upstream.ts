@@ -36,11 +36,17 @@ export const liquidationCallEvent = parseAbiItem(
 );
 
 /** Nonces of every transaction `from` sent in blocks [from, to]: to check there is no gap and no duplicate. */
-export async function noncesSentBy(clients: Upstream["clients"], sender: Address, fromBlock: bigint, toBlock: bigint): Promise<number[]> {
+export async function noncesSentBy(
+  clients: Upstream["clients"],
+  sender: Address,
+  fromBlock: bigint,
+  toBlock: bigint,
+): Promise<number[]> {
   const out: number[] = [];
   for (let b = fromBlock; b <= toBlock; b++) {
     const block = await clients.public.getBlock({ blockNumber: b, includeTransactions: true });
-    for (const tx of block.transactions) if (typeof tx !== "string" && tx.from.toLowerCase() === sender.toLowerCase()) out.push(tx.nonce);
+    for (const tx of block.transactions)
+      if (typeof tx !== "string" && tx.from.toLowerCase() === sender.toLowerCase()) out.push(tx.nonce);
   }
   return out;
 }

@@ -12,9 +12,26 @@ const EXECUTOR = "0x5FbDB2315678afecb367f032d93F642f64180aa3" as const;
 const repo = join(import.meta.dirname, "..", "..");
 
 function attempt(nonce: number, raw: Hex, kind: NewAttempt["kind"] = "original", maxFee = 10n): NewAttempt {
-  return { kind, nonce, hash: keccak256(raw), raw, to: EXECUTOR, gasLimit: 500_000n, maxFeePerGas: maxFee, maxPriorityFeePerGas: maxFee / 10n };
+  return {
+    kind,
+    nonce,
+    hash: keccak256(raw),
+    raw,
+    to: EXECUTOR,
+    gasLimit: 500_000n,
+    maxFeePerGas: maxFee,
+    maxPriorityFeePerGas: maxFee / 10n,
+  };
 }
-const intent = (opportunityId: string) => ({ opportunityId, actionKind: "liquidateAaveV2Flash", from: FROM, to: EXECUTOR, calldata: "0xdeadbeef" as Hex, blockSeen: 100n, expectedProfitWei: 10n ** 17n });
+const intent = (opportunityId: string) => ({
+  opportunityId,
+  actionKind: "liquidateAaveV2Flash",
+  from: FROM,
+  to: EXECUTOR,
+  calldata: "0xdeadbeef" as Hex,
+  blockSeen: 100n,
+  expectedProfitWei: 10n ** 17n,
+});
 
 describe("Journal (SQLite, node:sqlite)", () => {
   const open: Journal[] = [];
@@ -47,14 +64,34 @@ describe("Journal (SQLite, node:sqlite)", () => {
     expect(j.intent(i.id)!.state).toBe("sent");
     const a2 = j.recordSigned(i.id, attempt(7, "0x02", "replacement", 12n));
     j.recordBroadcast(a2.id, 104n);
-    const done = j.recordReceipt(i.id, { hash: a2.hash, status: "success", blockNumber: 105n, blockHash: keccak256("0xb105"), gasUsed: 300_000n, effectiveGasPrice: 11n });
-    expect(done).toMatchObject({ state: "mined", nonce: 7, receipt: { hash: a2.hash, blockNumber: 105n, gasUsed: 300_000n, gasCostWei: 3_300_000n } });
+    const done = j.recordReceipt(i.id, {
+      hash: a2.hash,
+      status: "success",
+      blockNumber: 105n,
+      blockHash: keccak256("0xb105"),
+      gasUsed: 300_000n,
+      effectiveGasPrice: 11n,
+    });
+    expect(done).toMatchObject({
+      state: "mined",
+      nonce: 7,
+      receipt: { hash: a2.hash, blockNumber: 105n, gasUsed: 300_000n, gasCostWei: 3_300_000n },
+    });
     expect(done.simulation).toEqual({ profit: 5n, profitToken: EXECUTOR, gas: 400_000n, gasLimit: 480_000n });
     expect(j.attempts(i.id).map((a) => [a.kind, a.state, a.broadcastBlock])).toEqual([
       ["original", "replaced", 101n],
       ["replacement", "mined", 104n],
     ]);
-    expect(j.events(i.id).map((e) => e.type)).toEqual(["intent", "simulation", "send", "broadcast", "replacement", "broadcast", "receipt", "final"]);
+    expect(j.events(i.id).map((e) => e.type)).toEqual([
+      "intent",
+      "simulation",
+      "send",
+      "broadcast",
+      "replacement",
+      "broadcast",
+      "receipt",
+      "final",
+    ]);
     expect(j.activeIntentFor("aave-v3:0xabc")).toBeUndefined();
     expect(j.pendingIntents()).toEqual([]);
   });
@@ -89,7 +126,10 @@ describe("Journal (SQLite, node:sqlite)", () => {
        console.log("WRITTEN");
        setInterval(() => {}, 1000);`,
     );
-    const child = spawn(process.execPath, [join(repo, "node_modules", "tsx", "dist", "cli.mjs"), script], { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [join(repo, "node_modules", "tsx", "dist", "cli.mjs"), script], {
+      cwd: repo,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout.on("data", (d) => String(d).includes("WRITTEN") && resolve());
       child.once("exit", (code) => reject(new Error(`writer exited with ${code}`)));
@@ -99,7 +139,9 @@ describe("Journal (SQLite, node:sqlite)", () => {
     await exited;
     const j = Journal.open(dir);
     open.push(j);
-    expect(j.pendingIntents().map((p) => [p.opportunityId, p.nonce, p.attempts[0].raw])).toEqual([["killed", 9, "0x1234"]]);
+    expect(j.pendingIntents().map((p) => [p.opportunityId, p.nonce, p.attempts[0].raw])).toEqual([
+      ["killed", 9, "0x1234"],
+    ]);
   });
 
   it("refuses to let two unresolved intents hold one nonce; a refused send frees it", () => {
@@ -123,7 +165,14 @@ describe("Journal (SQLite, node:sqlite)", () => {
       const i = j.recordIntent(intent(`o${n}`));
       const a = j.recordSigned(i.id, attempt(n, `0x0${n}` as Hex));
       j.recordBroadcast(a.id, 1n);
-      j.recordReceipt(i.id, { hash: a.hash, status: "success", blockNumber: BigInt(n), blockHash: keccak256(`0x0${n}` as Hex), gasUsed, effectiveGasPrice: price });
+      j.recordReceipt(i.id, {
+        hash: a.hash,
+        status: "success",
+        blockNumber: BigInt(n),
+        blockHash: keccak256(`0x0${n}` as Hex),
+        gasUsed,
+        effectiveGasPrice: price,
+      });
       return i;
     };
     mined(1, 100, 100_000n, 2n);
@@ -151,7 +200,14 @@ describe("Journal (SQLite, node:sqlite)", () => {
     const i = j.recordIntent(intent("r"));
     const a = j.recordSigned(i.id, attempt(1, "0x01"));
     j.recordBroadcast(a.id, 1n);
-    j.recordReceipt(i.id, { hash: a.hash, status: "success", blockNumber: 2n, blockHash: keccak256("0x02"), gasUsed: 1n, effectiveGasPrice: 1n });
+    j.recordReceipt(i.id, {
+      hash: a.hash,
+      status: "success",
+      blockNumber: 2n,
+      blockHash: keccak256("0x02"),
+      gasUsed: 1n,
+      effectiveGasPrice: 1n,
+    });
     const back = j.reopen(i.id, "back in the mempool");
     expect(back).toMatchObject({ state: "sent", receipt: undefined, finalizedAt: undefined });
     expect(j.attempts(i.id)[0].state).toBe("broadcast");

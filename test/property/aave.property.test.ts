@@ -75,7 +75,12 @@ describe("Aave V3 risk math vs the real Aave V3 pool (property)", () => {
       functionName: "mint",
       args: [liquidator.account.address, 10n ** 18n],
     });
-    await sendOk(chain, liquidator, { address: world.tokens.USDC.address, abi: tokenAbi, functionName: "approve", args: [world.aave.pool, maxUint256] });
+    await sendOk(chain, liquidator, {
+      address: world.tokens.USDC.address,
+      abi: tokenAbi,
+      functionName: "approve",
+      args: [world.aave.pool, maxUint256],
+    });
   });
 
   afterAll(async () => {
@@ -103,7 +108,12 @@ describe("Aave V3 risk math vs the real Aave V3 pool (property)", () => {
       await setPrice(chain, world, collateral, DEFAULT_PRICES[collateral]);
       const collateralUsd = prng.logBigint(2, 5) * 10n ** 8n; // $100 .. $1M
       const hfOpen = prng.bigint(minOpenHealthFactorBps(collateral), 16_000n);
-      const user = await createAaveBorrower(chain, world, { collateral, debt: "USDC", collateralUsd, healthFactorBps: hfOpen });
+      const user = await createAaveBorrower(chain, world, {
+        collateral,
+        debt: "USDC",
+        collateralUsd,
+        healthFactorBps: hfOpen,
+      });
       // Full close with collateral left over needs HF > LT * bonus; below that the balance caps the liquidation.
       const capEdge = (BigInt(cfg.liquidationThreshold) * BigInt(cfg.liquidationBonus)) / 10_000n; // HF bps
       const targetHf =
@@ -122,16 +132,35 @@ describe("Aave V3 risk math vs the real Aave V3 pool (property)", () => {
       const snap = await snapshot(chain);
       await setNextTimestamp(chain, T);
       await mineBlock(chain);
-      const state = await readAaveState(chain.public, { pool: world.aave.pool, oracle: world.aave.oracle, borrowers: [user] });
+      const state = await readAaveState(chain.public, {
+        pool: world.aave.pool,
+        oracle: world.aave.oracle,
+        borrowers: [user],
+      });
       const reserveOf = (asset: Address) => state.reserves.find((r) => r.asset === asset) as AaveReserveState;
       const collReserve = reserveOf(collateralAsset);
       const debtReserve = reserveOf(USDC.address);
       const account = state.accounts[0];
       const position = state.positions[user];
       expect(position, `${context}: readAaveState must list the user under HF 1`).toBeDefined();
-      const accountData = await chain.public.readContract({ address: world.aave.pool, abi: poolAbi, functionName: "getUserAccountData", args: [user] });
-      const collIndex = await chain.public.readContract({ address: world.aave.pool, abi: poolAbi, functionName: "getReserveNormalizedIncome", args: [collateralAsset] });
-      const debtIndex = await chain.public.readContract({ address: world.aave.pool, abi: poolAbi, functionName: "getReserveNormalizedVariableDebt", args: [USDC.address] });
+      const accountData = await chain.public.readContract({
+        address: world.aave.pool,
+        abi: poolAbi,
+        functionName: "getUserAccountData",
+        args: [user],
+      });
+      const collIndex = await chain.public.readContract({
+        address: world.aave.pool,
+        abi: poolAbi,
+        functionName: "getReserveNormalizedIncome",
+        args: [collateralAsset],
+      });
+      const debtIndex = await chain.public.readContract({
+        address: world.aave.pool,
+        abi: poolAbi,
+        functionName: "getReserveNormalizedVariableDebt",
+        args: [USDC.address],
+      });
       const pre = {
         userCollScaled: await scaled(collReserve.aToken, user),
         userDebtScaled: await scaled(debtReserve.variableDebtToken, user),
@@ -145,7 +174,14 @@ describe("Aave V3 risk math vs the real Aave V3 pool (property)", () => {
       // ---- health factor: from the pool's totals and recomputed from per-reserve balances ----
       const hf = accountData[5];
       expect(account.healthFactor).toBe(hf);
-      expect(aaveHealthFactor({ totalCollateralBase: accountData[0], totalDebtBase: accountData[1], currentLiquidationThreshold: accountData[3] }), context).toBe(hf);
+      expect(
+        aaveHealthFactor({
+          totalCollateralBase: accountData[0],
+          totalDebtBase: accountData[1],
+          currentLiquidationThreshold: accountData[3],
+        }),
+        context,
+      ).toBe(hf);
       const { healthFactor: _fromChain, ...balancesOnly } = position;
       const summary = aaveAccountSummary(balancesOnly as AaveUserPosition, state.reserves);
       expect(summary.totalCollateralBase, context).toBe(accountData[0]);
@@ -180,7 +216,11 @@ describe("Aave V3 risk math vs the real Aave V3 pool (property)", () => {
         expect(best!.collateralSeized, context).toBe(expected.collateralSeized);
         expect(best!.protocolFee, context).toBe(expected.protocolFee);
       }
-      const actualRegime: Regime = expected.collateralCapped ? "collateralCapped" : hf > 95n * 10n ** 16n ? "closeFactor50" : "closeFactor100";
+      const actualRegime: Regime = expected.collateralCapped
+        ? "collateralCapped"
+        : hf > 95n * 10n ** 16n
+          ? "closeFactor50"
+          : "closeFactor100";
       seen[actualRegime]++;
 
       // ---- the real liquidation, mined at T ----
@@ -209,8 +249,12 @@ describe("Aave V3 risk math vs the real Aave V3 pool (property)", () => {
         debtRepaidPaid: expected.debtToRepay,
         collateralReceived: expected.collateralSeized,
         treasuryDelta:
-          rayMul(pre.treasuryScaled + rayDiv(expected.protocolFee, collIndex), collIndex) - rayMul(pre.treasuryScaled, collIndex),
-        userCollAfter: rayMul(pre.userCollScaled - rayDiv(expected.collateralSeized, collIndex) - rayDiv(expected.protocolFee, collIndex), collIndex),
+          rayMul(pre.treasuryScaled + rayDiv(expected.protocolFee, collIndex), collIndex) -
+          rayMul(pre.treasuryScaled, collIndex),
+        userCollAfter: rayMul(
+          pre.userCollScaled - rayDiv(expected.collateralSeized, collIndex) - rayDiv(expected.protocolFee, collIndex),
+          collIndex,
+        ),
         userDebtAfter: rayMul(pre.userDebtScaled - rayDiv(expected.debtToRepay, debtIndex), debtIndex),
       };
       expect(got, `${context}: hf ${hf}, debtToCover ${debtToCover}`).toEqual(want);
@@ -219,7 +263,8 @@ describe("Aave V3 risk math vs the real Aave V3 pool (property)", () => {
       expect(collIndex).toBe(10n ** 27n);
       expect(got.treasuryDelta, context).toBe(expected.protocolFee);
       if (expected.collateralCapped) expect(got.userCollAfter, context).toBe(0n);
-      if (!expected.collateralCapped && actualRegime === "closeFactor100" && useMax) expect(got.userDebtAfter, context).toBe(0n);
+      if (!expected.collateralCapped && actualRegime === "closeFactor100" && useMax)
+        expect(got.userDebtAfter, context).toBe(0n);
     }
 
     if (process.env.PROPERTY_VERBOSE) console.log({ seen, partialCover });

@@ -2,7 +2,15 @@
  * Small helpers shared by the property tests: raw dev-node RPCs (snapshot/revert, pinned timestamps) and a
  * transaction sender that works from any of the chain's unlocked accounts.
  */
-import { decodeFunctionResult, encodeFunctionData, numberToHex, type Abi, type Address, type Hex, type TransactionReceipt } from "viem";
+import {
+  decodeFunctionResult,
+  encodeFunctionData,
+  numberToHex,
+  type Abi,
+  type Address,
+  type Hex,
+  type TransactionReceipt,
+} from "viem";
 import type { InProcessChain } from "../../src/chain/inProcess.js";
 
 type Wallet = InProcessChain["wallet"];
@@ -19,7 +27,8 @@ export async function revertTo(chain: InProcessChain, id: Hex): Promise<void> {
 }
 
 /** The next block (mined or holding the next transaction) gets timestamp `t`. */
-export const setNextTimestamp = (chain: InProcessChain, t: bigint) => rpc(chain, "evm_setNextBlockTimestamp", [numberToHex(t)]);
+export const setNextTimestamp = (chain: InProcessChain, t: bigint) =>
+  rpc(chain, "evm_setNextBlockTimestamp", [numberToHex(t)]);
 
 export const mineBlock = (chain: InProcessChain) => rpc(chain, "evm_mine");
 
@@ -47,7 +56,8 @@ export async function sendOk(
   call: { address: Address; abi: Abi; functionName: string; args?: readonly unknown[]; gas?: bigint },
 ): Promise<TransactionReceipt> {
   const receipt = await sendTx(chain, from, call);
-  if (receipt.status !== "success") throw new Error(`${call.functionName} on ${call.address} reverted (tx ${receipt.transactionHash})`);
+  if (receipt.status !== "success")
+    throw new Error(`${call.functionName} on ${call.address} reverted (tx ${receipt.transactionHash})`);
   return receipt;
 }
 
@@ -66,7 +76,10 @@ export async function ethCall(
       method: "eth_call",
       params: [{ from: from.account.address, to: call.address, data, gas: numberToHex(15_000_000n) }, "latest"],
     })) as Hex;
-    return { ok: true, result: decodeFunctionResult({ abi: call.abi, functionName: call.functionName, data: raw } as never) };
+    return {
+      ok: true,
+      result: decodeFunctionResult({ abi: call.abi, functionName: call.functionName, data: raw } as never),
+    };
   } catch (e) {
     return { ok: false, error: String((e as Error).message ?? e) };
   }

@@ -67,7 +67,9 @@ describe("our Morpho math vs @morpho-org/blue-sdk", () => {
       // Per-second rates up to ~1000% APR, over up to ~10 years.
       const rate = prng.chance(0.05) ? 0n : prng.logBigint(0, 11);
       const elapsed = BigInt(prng.int(0, 315_360_000));
-      expect(wTaylorCompounded(rate, elapsed), `rate=${rate} n=${elapsed}`).toBe(MathLib.wTaylorCompounded(rate, elapsed));
+      expect(wTaylorCompounded(rate, elapsed), `rate=${rate} n=${elapsed}`).toBe(
+        MathLib.wTaylorCompounded(rate, elapsed),
+      );
     }
   });
 
@@ -92,7 +94,9 @@ describe("our Morpho math vs @morpho-org/blue-sdk", () => {
     expect(ORACLE_PRICE_SCALE).toBe(10n ** 36n);
     const lltvs = [...ENABLED_LLTVS, ...Array.from({ length: RUNS }, () => prng.bigint(0n, WAD - 1n))];
     for (const lltv of lltvs) {
-      expect(morphoLiquidationIncentiveFactor(lltv), `lltv=${lltv}`).toBe(MarketUtils.getLiquidationIncentiveFactor({ lltv }));
+      expect(morphoLiquidationIncentiveFactor(lltv), `lltv=${lltv}`).toBe(
+        MarketUtils.getLiquidationIncentiveFactor({ lltv }),
+      );
     }
   });
 
@@ -102,7 +106,9 @@ describe("our Morpho math vs @morpho-org/blue-sdk", () => {
     let repaysAll = 0;
     for (let i = 0; i < RUNS; i++) {
       const totals = randomBorrowTotals(prng);
-      const lltv = prng.chance(0.5) ? ENABLED_LLTVS[prng.int(1, ENABLED_LLTVS.length - 1)] : prng.bigint(WAD / 100n, WAD - 1n);
+      const lltv = prng.chance(0.5)
+        ? ENABLED_LLTVS[prng.int(1, ENABLED_LLTVS.length - 1)]
+        : prng.bigint(WAD / 100n, WAD - 1n);
       const price = randomPrice(prng);
       const sdkMarket = () => ({ ...totals, price }); // the SDK writes to market.price: hand it a fresh object
       const ctx = { market: totals, collateralPrice: price, lltv };
@@ -111,24 +117,38 @@ describe("our Morpho math vs @morpho-org/blue-sdk", () => {
       // liquidate(seizedAssets, 0): repaid shares; liquidate(0, repaidShares): seized assets; both: repaid assets.
       const seized = prng.logBigint(0, 27);
       const fromSeized = morphoLiquidationFromSeized({ ...ctx, seizedAssets: seized });
-      expect(fromSeized.repaidShares, `${context} seized=${seized}`).toBe(MarketUtils.getLiquidationRepaidShares(seized, sdkMarket(), { lltv }));
-      expect(fromSeized.repaidAssets, `${context} seized=${seized}`).toBe(MarketUtils.toBorrowAssets(fromSeized.repaidShares, totals, "Up"));
+      expect(fromSeized.repaidShares, `${context} seized=${seized}`).toBe(
+        MarketUtils.getLiquidationRepaidShares(seized, sdkMarket(), { lltv }),
+      );
+      expect(fromSeized.repaidAssets, `${context} seized=${seized}`).toBe(
+        MarketUtils.toBorrowAssets(fromSeized.repaidShares, totals, "Up"),
+      );
       const shares = 1n + ((totals.totalBorrowShares + 1_000_000n) * prng.logBigint(0, 6)) / 1_000_000n; // up to ~10x all shares
       const fromShares = morphoLiquidationFromShares({ ...ctx, repaidShares: shares });
-      expect(fromShares.seizedAssets, `${context} shares=${shares}`).toBe(MarketUtils.getLiquidationSeizedAssets(shares, sdkMarket(), { lltv }));
-      expect(fromShares.repaidAssets, `${context} shares=${shares}`).toBe(MarketUtils.toBorrowAssets(shares, totals, "Up"));
+      expect(fromShares.seizedAssets, `${context} shares=${shares}`).toBe(
+        MarketUtils.getLiquidationSeizedAssets(shares, sdkMarket(), { lltv }),
+      );
+      expect(fromShares.repaidAssets, `${context} shares=${shares}`).toBe(
+        MarketUtils.toBorrowAssets(shares, totals, "Up"),
+      );
 
       // _isHealthy and the health factor.
       // A position's shares are part of the market's (Morpho would underflow otherwise).
       const someShares = prng.chance(0.2) ? totals.totalBorrowShares : prng.logBigint(0, 33);
-      const borrowShares = prng.chance(0.05) ? 0n : someShares < totals.totalBorrowShares ? someShares : totals.totalBorrowShares;
+      const borrowShares = prng.chance(0.05)
+        ? 0n
+        : someShares < totals.totalBorrowShares
+          ? someShares
+          : totals.totalBorrowShares;
       // Collateral either unrelated to the debt, or sized for a health factor of 0.3 .. 1.2 (most liquidations).
       const borrowedAssets = toAssetsUp(borrowShares, totals.totalBorrowAssets, totals.totalBorrowShares);
       const hfPpm = prng.bigint(300_000n, 1_200_000n);
       const collateral =
         prng.chance(0.6) && borrowedAssets > 0n && lltv > 0n
           ? (borrowedAssets * ORACLE_PRICE_SCALE * WAD * hfPpm) / (price * lltv * 1_000_000n)
-          : prng.chance(0.05) ? 0n : prng.logBigint(0, 27);
+          : prng.chance(0.05)
+            ? 0n
+            : prng.logBigint(0, 27);
       const position = { borrowShares, collateral };
       const health = morphoPositionHealth({ ...ctx, position });
       const pctx = `${context} position=${position.borrowShares}/${position.collateral}`;
@@ -166,13 +186,23 @@ describe("our Morpho math vs @morpho-org/blue-sdk", () => {
       const totalSupplyShares = (totalSupplyAssets * 1_000_000n * prng.bigint(500_000n, 2_000_000n)) / 1_000_000n;
       const fee = prng.chance(0.3) ? 0n : prng.bigint(0n, 25n * 10n ** 16n);
       const lastUpdate = BigInt(prng.int(1_600_000_000, 1_800_000_000));
-      const market: MorphoMarketState = { totalSupplyAssets, totalSupplyShares, totalBorrowAssets, totalBorrowShares: totalBorrowAssets * 1_000_000n, lastUpdate, fee };
+      const market: MorphoMarketState = {
+        totalSupplyAssets,
+        totalSupplyShares,
+        totalBorrowAssets,
+        totalBorrowShares: totalBorrowAssets * 1_000_000n,
+        lastUpdate,
+        fee,
+      };
       const borrowRate = prng.chance(0.05) ? 0n : prng.logBigint(0, 10);
       const elapsed = BigInt(prng.int(1, 5 * 31_536_000));
       const ours = accrueMorphoInterest({ market, irm: IRM, borrowRate, timestamp: lastUpdate + elapsed });
       const sdk = MarketUtils.getAccruedInterest(borrowRate, market, elapsed);
       const ctx = `rate=${borrowRate} elapsed=${elapsed} market=${JSON.stringify(market, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`;
-      expect({ interest: ours.interest, feeShares: ours.feeShares }, ctx).toEqual({ interest: sdk.interest, feeShares: sdk.feeShares });
+      expect({ interest: ours.interest, feeShares: ours.feeShares }, ctx).toEqual({
+        interest: sdk.interest,
+        feeShares: sdk.feeShares,
+      });
       expect(ours.market.totalBorrowAssets, ctx).toBe(totalBorrowAssets + sdk.interest);
       expect(ours.market.totalSupplyShares, ctx).toBe(totalSupplyShares + sdk.feeShares);
     }

@@ -16,7 +16,17 @@
  * chain's reverts, and the maximal liquidation must be maximal: one more wei of collateral reverts on chain.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { concatHex, getAddress, maxUint256, numberToHex, parseAbi, parseEventLogs, type Abi, type Address, type Hex } from "viem";
+import {
+  concatHex,
+  getAddress,
+  maxUint256,
+  numberToHex,
+  parseAbi,
+  parseEventLogs,
+  type Abi,
+  type Address,
+  type Hex,
+} from "viem";
 import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
 import { readMorphoState } from "../../src/protocols/morphoBlue/read.js";
 import {
@@ -88,11 +98,22 @@ describe("Morpho Blue risk math vs the real Morpho Blue (property)", () => {
     const morpho = world.morpho.morpho;
     const { USDC, WETH } = world.tokens;
     const owner = chain.wallet;
-    const M = (functionName: string, args: unknown[]) => sendOk(chain, owner, { address: morpho, abi: morphoAbi, functionName, args });
+    const M = (functionName: string, args: unknown[]) =>
+      sendOk(chain, owner, { address: morpho, abi: morphoAbi, functionName, args });
 
     await M("setFeeRecipient", [chain.accounts[9].account.address]);
-    await sendOk(chain, owner, { address: USDC.address, abi: tokenAbi, functionName: "mint", args: [owner.account.address, 10n ** 15n] });
-    const worldMarket: MarketUnderTest = { name: "world LLTV 86% no IRM", id: world.morpho.marketId, params: world.morpho.marketParams, borrowers: [] };
+    await sendOk(chain, owner, {
+      address: USDC.address,
+      abi: tokenAbi,
+      functionName: "mint",
+      args: [owner.account.address, 10n ** 15n],
+    });
+    const worldMarket: MarketUnderTest = {
+      name: "world LLTV 86% no IRM",
+      id: world.morpho.marketId,
+      params: world.morpho.marketParams,
+      borrowers: [],
+    };
     markets.push(worldMarket);
     const extra = [
       { lltv: 945_000_000_000_000_000n, fee: WAD / 10n, irm: "0x00000000000000000000000000000000001e0001" as Address },
@@ -104,11 +125,22 @@ describe("Morpho Blue risk math vs the real Morpho Blue (property)", () => {
       await rpc(chain, "hardhat_setCode", [e.irm, constantRateIrmCode(rate)]);
       await M("enableIrm", [e.irm]);
       await M("enableLltv", [e.lltv]);
-      const params: MorphoMarketParams = { loanToken: USDC.address, collateralToken: WETH.address, oracle: world.morpho.oracle, irm: e.irm, lltv: e.lltv };
+      const params: MorphoMarketParams = {
+        loanToken: USDC.address,
+        collateralToken: WETH.address,
+        oracle: world.morpho.oracle,
+        irm: e.irm,
+        lltv: e.lltv,
+      };
       await M("createMarket", [params]);
       if (e.fee > 0n) await M("setFee", [params, e.fee]);
       await M("supply", [params, 50_000_000n * 10n ** 6n, 0n, owner.account.address, "0x"]);
-      markets.push({ name: `LLTV ${Number(e.lltv / 10n ** 13n) / 100}% rate ${rate}/s fee ${e.fee}`, id: morphoMarketId(params), params, borrowers: [] });
+      markets.push({
+        name: `LLTV ${Number(e.lltv / 10n ** 13n) / 100}% rate ${rate}/s fee ${e.fee}`,
+        id: morphoMarketId(params),
+        params,
+        borrowers: [],
+      });
     }
 
     // Positions at HF 1.01 .. 1.35, $300 .. $3M, opened in two waves a random time apart so interest moves the
@@ -120,20 +152,40 @@ describe("Morpho Blue risk math vs the real Morpho Blue (property)", () => {
         // openMorphoBorrowers sizes the debt for LLTV 86%; rescale the requested HF to this market's LLTV.
         const specs = Array.from({ length: n }, () => {
           const hf = prng.bigint(10_100n, 13_500n);
-          return { collateralUsd: prng.logBigint(2, 5) * 3n * 10n ** 8n, healthFactorBps: (hf * MORPHO_LLTV) / m.params.lltv };
+          return {
+            collateralUsd: prng.logBigint(2, 5) * 3n * 10n ** 8n,
+            healthFactorBps: (hf * MORPHO_LLTV) / m.params.lltv,
+          };
         });
         if (m === worldMarket) {
           for (const s of specs) m.borrowers.push(await createMorphoBorrower(chain, world, s));
         } else {
-          m.borrowers.push(...(await openMorphoBorrowers(chain, { ...world, morpho: { ...world.morpho, marketParams: m.params, marketId: m.id } }, specs, prices)));
+          m.borrowers.push(
+            ...(await openMorphoBorrowers(
+              chain,
+              { ...world, morpho: { ...world.morpho, marketParams: m.params, marketId: m.id } },
+              specs,
+              prices,
+            )),
+          );
         }
       }
       await rpc(chain, "evm_increaseTime", [prng.int(3_600, 60 * 86_400)]);
       await mineBlock(chain);
     }
 
-    await sendOk(chain, owner, { address: USDC.address, abi: tokenAbi, functionName: "mint", args: [liquidator.account.address, 10n ** 18n] });
-    await sendOk(chain, liquidator, { address: USDC.address, abi: tokenAbi, functionName: "approve", args: [morpho, maxUint256] });
+    await sendOk(chain, owner, {
+      address: USDC.address,
+      abi: tokenAbi,
+      functionName: "mint",
+      args: [liquidator.account.address, 10n ** 18n],
+    });
+    await sendOk(chain, liquidator, {
+      address: USDC.address,
+      abi: tokenAbi,
+      functionName: "approve",
+      args: [morpho, maxUint256],
+    });
   });
 
   afterAll(async () => {
@@ -143,16 +195,38 @@ describe("Morpho Blue risk math vs the real Morpho Blue (property)", () => {
   const balanceOf = (token: Address, who: Address) =>
     chain.public.readContract({ address: token, abi: tokenAbi, functionName: "balanceOf", args: [who] });
   async function marketOnChain(id: Hex): Promise<MorphoMarketState> {
-    const r = (await chain.public.readContract({ address: world.morpho.morpho, abi: morphoAbi, functionName: "market", args: [id] })) as bigint[];
-    return { totalSupplyAssets: r[0], totalSupplyShares: r[1], totalBorrowAssets: r[2], totalBorrowShares: r[3], lastUpdate: r[4], fee: r[5] };
+    const r = (await chain.public.readContract({
+      address: world.morpho.morpho,
+      abi: morphoAbi,
+      functionName: "market",
+      args: [id],
+    })) as bigint[];
+    return {
+      totalSupplyAssets: r[0],
+      totalSupplyShares: r[1],
+      totalBorrowAssets: r[2],
+      totalBorrowShares: r[3],
+      lastUpdate: r[4],
+      fee: r[5],
+    };
   }
   async function positionOnChain(id: Hex, user: Address) {
-    const r = (await chain.public.readContract({ address: world.morpho.morpho, abi: morphoAbi, functionName: "position", args: [id, user] })) as bigint[];
+    const r = (await chain.public.readContract({
+      address: world.morpho.morpho,
+      abi: morphoAbi,
+      functionName: "position",
+      args: [id, user],
+    })) as bigint[];
     return { supplyShares: r[0], borrowShares: r[1], collateral: r[2] };
   }
 
   /** liquidate() mined at timestamp T; returns the receipt or the revert message. */
-  async function liquidateAt(T: bigint, m: MarketUnderTest, borrower: Address, args: { seizedAssets: bigint; repaidShares: bigint }) {
+  async function liquidateAt(
+    T: bigint,
+    m: MarketUnderTest,
+    borrower: Address,
+    args: { seizedAssets: bigint; repaidShares: bigint },
+  ) {
     await setNextTimestamp(chain, T);
     try {
       const receipt = await sendTx(chain, liquidator, {
@@ -173,7 +247,17 @@ describe("Morpho Blue risk math vs the real Morpho Blue (property)", () => {
 
   it(`liquidate() moves exactly what our Morpho math predicts (3 markets x ${BORROWERS_PER_MARKET} positions x ${ROUNDS} price drops)`, async () => {
     const prng = new Prng(SEED);
-    const stats = { maxMode: 0, seizedMode: 0, sharesMode: 0, ok: 0, healthyRevert: 0, overflowRevert: 0, badDebt: 0, maximalChecked: 0, interestMarkets: 0 };
+    const stats = {
+      maxMode: 0,
+      seizedMode: 0,
+      sharesMode: 0,
+      ok: 0,
+      healthyRevert: 0,
+      overflowRevert: 0,
+      badDebt: 0,
+      maximalChecked: 0,
+      interestMarkets: 0,
+    };
     const { USDC, WETH } = world.tokens;
     const morpho = world.morpho.morpho;
 
@@ -213,13 +297,17 @@ describe("Morpho Blue risk math vs the real Morpho Blue (property)", () => {
             expected = max;
           } else if (roll === 1) {
             stats.seizedMode++;
-            const s = prng.chance(0.5) ? prng.bigint(1n, pos.collateral) : 1n + (pos.collateral * prng.logBigint(0, 6)) / 10_000_000n;
+            const s = prng.chance(0.5)
+              ? prng.bigint(1n, pos.collateral)
+              : 1n + (pos.collateral * prng.logBigint(0, 6)) / 10_000_000n;
             args = { seizedAssets: s, repaidShares: 0n };
             const r = morphoLiquidationFromSeized({ ...ctx, seizedAssets: s });
             expected = healthy || r.repaidShares > pos.borrowShares || s > pos.collateral ? null : r;
           } else {
             stats.sharesMode++;
-            const sh = prng.chance(0.5) ? prng.bigint(1n, pos.borrowShares) : 1n + (pos.borrowShares * prng.logBigint(0, 6)) / 10_000_000n;
+            const sh = prng.chance(0.5)
+              ? prng.bigint(1n, pos.borrowShares)
+              : 1n + (pos.borrowShares * prng.logBigint(0, 6)) / 10_000_000n;
             args = { seizedAssets: 0n, repaidShares: sh };
             const r = morphoLiquidationFromShares({ ...ctx, repaidShares: sh });
             expected = healthy || sh > pos.borrowShares || r.seizedAssets > pos.collateral ? null : r;
@@ -238,7 +326,10 @@ describe("Morpho Blue risk math vs the real Morpho Blue (property)", () => {
           const wethBefore = await balanceOf(WETH.address, liquidator.account.address);
           const res = await liquidateAt(T, m, borrower, args);
           if (expected === null) {
-            expect(res.ok, `${context}: expected a revert (healthy=${healthy}, args ${args.seizedAssets}/${args.repaidShares})`).toBe(false);
+            expect(
+              res.ok,
+              `${context}: expected a revert (healthy=${healthy}, args ${args.seizedAssets}/${args.repaidShares})`,
+            ).toBe(false);
             if (!res.ok) {
               if (healthy) {
                 stats.healthyRevert++;
@@ -250,7 +341,10 @@ describe("Morpho Blue risk math vs the real Morpho Blue (property)", () => {
             }
             continue;
           }
-          expect(res.ok, `${context}: chain reverted (${res.ok ? "" : res.error}), we predicted ${JSON.stringify(expected, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`).toBe(true);
+          expect(
+            res.ok,
+            `${context}: chain reverted (${res.ok ? "" : res.error}), we predicted ${JSON.stringify(expected, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`,
+          ).toBe(true);
           if (!res.ok) continue;
           stats.ok++;
           expect((await chain.public.getBlock({ blockNumber: res.receipt.blockNumber })).timestamp).toBe(T);
@@ -272,7 +366,11 @@ describe("Morpho Blue risk math vs the real Morpho Blue (property)", () => {
             tsa -= badDebtAssets;
             tbs -= badDebtShares;
           }
-          if (max) expect({ badDebtShares: max.badDebtShares, badDebtAssets: max.badDebtAssets }, context).toEqual({ badDebtShares, badDebtAssets });
+          if (max)
+            expect({ badDebtShares: max.badDebtShares, badDebtAssets: max.badDebtAssets }, context).toEqual({
+              badDebtShares,
+              badDebtAssets,
+            });
           const posAfter = await positionOnChain(m.id, borrower);
           const marketAfter = await marketOnChain(m.id);
           expect(
@@ -297,7 +395,10 @@ describe("Morpho Blue risk math vs the real Morpho Blue (property)", () => {
             },
             liquidatorPaid: expected.repaidAssets,
             liquidatorGot: expected.seizedAssets,
-            position: { borrowShares: collateralLeft === 0n ? 0n : pos.borrowShares - expected.repaidShares, collateral: collateralLeft },
+            position: {
+              borrowShares: collateralLeft === 0n ? 0n : pos.borrowShares - expected.repaidShares,
+              collateral: collateralLeft,
+            },
             market: { ...acc, totalBorrowAssets: tba, totalBorrowShares: tbs, totalSupplyAssets: tsa, lastUpdate: T },
           });
         }

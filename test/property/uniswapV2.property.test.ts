@@ -20,7 +20,14 @@ import {
   v2SwapSatisfiesK,
   type Rational,
 } from "../../src/risk/index.js";
-import { deployWorld, getPrices, skewV2Pool, type TokenInfo, type V2PairName, type World } from "../../src/world/index.js";
+import {
+  deployWorld,
+  getPrices,
+  skewV2Pool,
+  type TokenInfo,
+  type V2PairName,
+  type World,
+} from "../../src/world/index.js";
 import { referencePrice } from "../../src/world/prices.js";
 import { Prng } from "../unit/risk/prng.js";
 import { callReverts, sendOk } from "./chain.js";
@@ -54,7 +61,12 @@ describe("Uniswap V2 risk math vs the real UniswapV2Pair (property)", () => {
     world = await deployWorld(chain, { aaveBorrowers: 0, morphoBorrowers: 0 });
     trader = chain.accounts[2];
     for (const t of Object.values(world.tokens)) {
-      await sendOk(chain, chain.wallet, { address: t.address, abi: tokenAbi, functionName: "mint", args: [trader.account.address, 10n ** 40n] });
+      await sendOk(chain, chain.wallet, {
+        address: t.address,
+        abi: tokenAbi,
+        functionName: "mint",
+        args: [trader.account.address, 10n ** 40n],
+      });
     }
   });
 
@@ -66,7 +78,11 @@ describe("Uniswap V2 risk math vs the real UniswapV2Pair (property)", () => {
   const balanceOf = (token: Address, who: Address) =>
     chain.public.readContract({ address: token, abi: tokenAbi, functionName: "balanceOf", args: [who] });
   async function reserves(name: V2PairName): Promise<{ reserve0: bigint; reserve1: bigint }> {
-    const [reserve0, reserve1] = await chain.public.readContract({ address: world.uniswapV2.pairs[name].address, abi: pairAbi, functionName: "getReserves" });
+    const [reserve0, reserve1] = await chain.public.readContract({
+      address: world.uniswapV2.pairs[name].address,
+      abi: pairAbi,
+      functionName: "getReserves",
+    });
     return { reserve0, reserve1 };
   }
   /** Directed view of a pair for a trade: token in/out and their reserves. */
@@ -79,7 +95,12 @@ describe("Uniswap V2 risk math vs the real UniswapV2Pair (property)", () => {
   const swapArgs = (zeroForOne: boolean, out: bigint) =>
     [zeroForOne ? 0n : out, zeroForOne ? out : 0n, trader.account.address, "0x"] as const;
   const transferIn = (name: V2PairName, token: Address, amount: bigint) =>
-    sendOk(chain, trader, { address: token, abi: tokenAbi, functionName: "transfer", args: [world.uniswapV2.pairs[name].address, amount] });
+    sendOk(chain, trader, {
+      address: token,
+      abi: tokenAbi,
+      functionName: "transfer",
+      args: [world.uniswapV2.pairs[name].address, amount],
+    });
 
   /** Sends `amountIn` and takes `out` through the real pair; checks the payout and the reserves after. */
   async function executeSwap(name: V2PairName, zeroForOne: boolean, amountIn: bigint, out: bigint, context: string) {
@@ -115,19 +136,37 @@ describe("Uniswap V2 risk math vs the real UniswapV2Pair (property)", () => {
 
       await transferIn(name, d.tokenIn, amountIn);
       const pair = world.uniswapV2.pairs[name].address;
-      const reason = await callReverts(chain, trader, { address: pair, abi: pairAbi, functionName: "swap", args: swapArgs(zeroForOne, out + 1n) });
+      const reason = await callReverts(chain, trader, {
+        address: pair,
+        abi: pairAbi,
+        functionName: "swap",
+        args: swapArgs(zeroForOne, out + 1n),
+      });
       expect(reason, context).toMatch(/UniswapV2: K/);
       if (out === 0n) {
         // Dust: nothing comes out. Take the input back so the next case starts from synced balances.
         zeroOut++;
-        await sendOk(chain, trader, { address: pair, abi: pairAbi, functionName: "skim", args: [trader.account.address] });
+        await sendOk(chain, trader, {
+          address: pair,
+          abi: pairAbi,
+          functionName: "skim",
+          args: [trader.account.address],
+        });
         continue;
       }
       const balBefore = await balanceOf(d.tokenOut, trader.account.address);
-      await sendOk(chain, trader, { address: pair, abi: pairAbi, functionName: "swap", args: swapArgs(zeroForOne, out) });
+      await sendOk(chain, trader, {
+        address: pair,
+        abi: pairAbi,
+        functionName: "swap",
+        args: swapArgs(zeroForOne, out),
+      });
       expect((await balanceOf(d.tokenOut, trader.account.address)) - balBefore, context).toBe(out);
       const after = directed(name, await reserves(name), zeroForOne);
-      expect({ reserveIn: after.reserveIn, reserveOut: after.reserveOut }, context).toEqual({ reserveIn: d.reserveIn + amountIn, reserveOut: d.reserveOut - out });
+      expect({ reserveIn: after.reserveIn, reserveOut: after.reserveOut }, context).toEqual({
+        reserveIn: d.reserveIn + amountIn,
+        reserveOut: d.reserveOut - out,
+      });
     }
     expect(zeroOut).toBeLessThan(SWAPS / 3);
   });
@@ -147,13 +186,23 @@ describe("Uniswap V2 risk math vs the real UniswapV2Pair (property)", () => {
       const pair = world.uniswapV2.pairs[name].address;
       if (minIn > 1n) {
         await transferIn(name, d.tokenIn, minIn - 1n);
-        const reason = await callReverts(chain, trader, { address: pair, abi: pairAbi, functionName: "swap", args: swapArgs(zeroForOne, out) });
+        const reason = await callReverts(chain, trader, {
+          address: pair,
+          abi: pairAbi,
+          functionName: "swap",
+          args: swapArgs(zeroForOne, out),
+        });
         expect(reason, context).toMatch(/UniswapV2: K/);
         await transferIn(name, d.tokenIn, 1n); // now exactly minIn sits in the pair
       } else {
         await transferIn(name, d.tokenIn, minIn);
       }
-      await sendOk(chain, trader, { address: pair, abi: pairAbi, functionName: "swap", args: swapArgs(zeroForOne, out) });
+      await sendOk(chain, trader, {
+        address: pair,
+        abi: pairAbi,
+        functionName: "swap",
+        args: swapArgs(zeroForOne, out),
+      });
     }
   });
 
@@ -161,7 +210,10 @@ describe("Uniswap V2 risk math vs the real UniswapV2Pair (property)", () => {
   function expectWithinPpm(reserveOut: bigint, reserveIn: bigint, target: Rational, context: string) {
     const diff = reserveOut * target.den - target.num * reserveIn;
     const abs = diff < 0n ? -diff : diff;
-    expect(abs * 1_000_000n <= target.num * reserveIn, `${context}: spot ${reserveOut}/${reserveIn} vs target ${target.num}/${target.den}`).toBe(true);
+    expect(
+      abs * 1_000_000n <= target.num * reserveIn,
+      `${context}: spot ${reserveOut}/${reserveIn} vs target ${target.num}/${target.den}`,
+    ).toBe(true);
   }
 
   it(`v2RebalanceToReference brings a randomly skewed pair back to the feed price within 1 ppm (${REBALANCES} cases)`, async () => {

@@ -68,12 +68,22 @@ describe("Uniswap V3 swap simulation vs the real UniswapV3Pool (property)", () =
     world = await deployWorld(chain, { aaveBorrowers: 0, morphoBorrowers: 0 });
     const w = world.uniswapV3.pools.WETH_USDC_3000;
     const slot0Tick = (await readV3Pools(chain.public, [{ name: "w", ...w }], { wordsEachSide: 0 }))[0].state.tick;
-    pools.push({ config: { name: "world WETH/USDC 0.3%", ...w }, startTick: slot0Tick, wordsEachSide: fullCoverWords(60), extremeLimits: true });
+    pools.push({
+      config: { name: "world WETH/USDC 0.3%", ...w },
+      startTick: slot0Tick,
+      wordsEachSide: fullCoverWords(60),
+      extremeLimits: true,
+    });
 
     const prng = new Prng(SEED ^ 0xfee);
     const factoryAbi = v3FactoryArtifact().abi;
     const actorAbi = poolActorArtifact().abi;
-    await sendOk(chain, chain.wallet, { address: world.uniswapV3.factory, abi: factoryAbi, functionName: "enableFeeAmount", args: [100, 1] });
+    await sendOk(chain, chain.wallet, {
+      address: world.uniswapV3.factory,
+      abi: factoryAbi,
+      functionName: "enableFeeAmount",
+      args: [100, 1],
+    });
     const prices = await getPrices(chain, world);
     const extra: { a: TokenSymbol; b: TokenSymbol; fee: number; spacing: number; fullRange: boolean }[] = [
       { a: "WETH", b: "USDC", fee: 100, spacing: 1, fullRange: false },
@@ -82,9 +92,19 @@ describe("Uniswap V3 swap simulation vs the real UniswapV3Pool (property)", () =
     ];
     for (const e of extra) {
       const [ta, tb] = [world.tokens[e.a], world.tokens[e.b]];
-      await sendOk(chain, chain.wallet, { address: world.uniswapV3.factory, abi: factoryAbi, functionName: "createPool", args: [ta.address, tb.address, e.fee] });
+      await sendOk(chain, chain.wallet, {
+        address: world.uniswapV3.factory,
+        abi: factoryAbi,
+        functionName: "createPool",
+        args: [ta.address, tb.address, e.fee],
+      });
       const address = getAddress(
-        (await chain.public.readContract({ address: world.uniswapV3.factory, abi: factoryAbi, functionName: "getPool", args: [ta.address, tb.address, e.fee] })) as Address,
+        (await chain.public.readContract({
+          address: world.uniswapV3.factory,
+          abi: factoryAbi,
+          functionName: "getPool",
+          args: [ta.address, tb.address, e.fee],
+        })) as Address,
       );
       const token0 = getAddress(await chain.public.readContract({ address, abi: poolAbi, functionName: "token0" }));
       const [t0, t1]: TokenInfo[] = token0 === ta.address ? [ta, tb] : [tb, ta];
@@ -116,7 +136,14 @@ describe("Uniswap V3 swap simulation vs the real UniswapV3Pool (property)", () =
         });
       }
       pools.push({
-        config: { name: `${t0.symbol}/${t1.symbol} ${e.fee / 10_000}%`, address, token0, token1: t1.address, fee: e.fee, tickSpacing: e.spacing },
+        config: {
+          name: `${t0.symbol}/${t1.symbol} ${e.fee / 10_000}%`,
+          address,
+          token0,
+          token1: t1.address,
+          fee: e.fee,
+          tickSpacing: e.spacing,
+        },
         startTick,
         wordsEachSide: e.fullRange ? fullCoverWords(e.spacing) : 8,
         extremeLimits: e.fullRange,
@@ -133,8 +160,14 @@ describe("Uniswap V3 swap simulation vs the real UniswapV3Pool (property)", () =
     const s = snap.state;
     // The tick list is complete: every position adds +L at its lower tick and -L at its upper one, so the nets
     // sum to zero, and the active liquidity is the sum of the nets at or below the current tick.
-    expect(s.ticks.reduce((acc, t) => acc + t.liquidityNet, 0n), `${p.config.name}: tick list incomplete`).toBe(0n);
-    expect(s.ticks.filter((t) => t.tick <= s.tick).reduce((acc, t) => acc + t.liquidityNet, 0n), `${p.config.name}: active liquidity`).toBe(s.liquidity);
+    expect(
+      s.ticks.reduce((acc, t) => acc + t.liquidityNet, 0n),
+      `${p.config.name}: tick list incomplete`,
+    ).toBe(0n);
+    expect(
+      s.ticks.filter((t) => t.tick <= s.tick).reduce((acc, t) => acc + t.liquidityNet, 0n),
+      `${p.config.name}: active liquidity`,
+    ).toBe(s.liquidity);
     return s;
   }
 
@@ -142,13 +175,22 @@ describe("Uniswap V3 swap simulation vs the real UniswapV3Pool (property)", () =
 
   async function runSwaps(p: PoolUnderTest, count: number, prng: Prng) {
     const stats: Record<Mode, number> & { crossed: number; reverted: number; extreme: number } = {
-      exactIn: 0, exactOut: 0, toLimit: 0, invalidLimit: 0, crossed: 0, reverted: 0, extreme: 0,
+      exactIn: 0,
+      exactOut: 0,
+      toLimit: 0,
+      invalidLimit: 0,
+      crossed: 0,
+      reverted: 0,
+      extreme: 0,
     };
     const actorAbi = poolActorArtifact().abi;
     for (let i = 0; i < count; i++) {
       const state = await readState(p);
       const s = p.config.tickSpacing;
-      const tt = Math.max(MIN_TICK + 1, Math.min(MAX_TICK - 1, p.startTick + prng.int(-TARGET_SPACINGS, TARGET_SPACINGS) * s + prng.int(0, s - 1)));
+      const tt = Math.max(
+        MIN_TICK + 1,
+        Math.min(MAX_TICK - 1, p.startTick + prng.int(-TARGET_SPACINGS, TARGET_SPACINGS) * s + prng.int(0, s - 1)),
+      );
       const target = getSqrtRatioAtTick(tt) + prng.bigint(0n, 1n << 40n);
       if (target === state.sqrtPriceX96) continue;
       const zeroForOne = target < state.sqrtPriceX96;
@@ -200,7 +242,10 @@ describe("Uniswap V3 swap simulation vs the real UniswapV3Pool (property)", () =
       const dry = await ethCall(chain, chain.wallet, call);
       if ("error" in ours || !dry.ok) {
         stats.reverted++;
-        expect({ oursReverts: "error" in ours, chainReverts: !dry.ok }, `${context}: ${"error" in ours ? ours.error : ""} ${dry.ok ? "" : dry.error}`).toEqual({ oursReverts: true, chainReverts: true });
+        expect(
+          { oursReverts: "error" in ours, chainReverts: !dry.ok },
+          `${context}: ${"error" in ours ? ours.error : ""} ${dry.ok ? "" : dry.error}`,
+        ).toEqual({ oursReverts: true, chainReverts: true });
         if (!dry.ok) expect(dry.error, context).toMatch(/SPL/);
         expect(mode, context).toBe("invalidLimit");
         continue;
@@ -208,9 +253,21 @@ describe("Uniswap V3 swap simulation vs the real UniswapV3Pool (property)", () =
       const receipt = await sendOk(chain, chain.wallet, { ...call, gas: 15_000_000n });
       const [ev] = parseEventLogs({ abi: poolAbi, logs: receipt.logs, eventName: "Swap" });
       expect(
-        { amount0: ev.args.amount0, amount1: ev.args.amount1, sqrtPriceX96: ev.args.sqrtPriceX96, liquidity: ev.args.liquidity, tick: ev.args.tick },
+        {
+          amount0: ev.args.amount0,
+          amount1: ev.args.amount1,
+          sqrtPriceX96: ev.args.sqrtPriceX96,
+          liquidity: ev.args.liquidity,
+          tick: ev.args.tick,
+        },
         context,
-      ).toEqual({ amount0: ours.amount0, amount1: ours.amount1, sqrtPriceX96: ours.sqrtPriceX96After, liquidity: ours.liquidityAfter, tick: ours.tickAfter });
+      ).toEqual({
+        amount0: ours.amount0,
+        amount1: ours.amount1,
+        sqrtPriceX96: ours.sqrtPriceX96After,
+        liquidity: ours.liquidityAfter,
+        tick: ours.tickAfter,
+      });
       if (ours.ticksCrossed > 0) stats.crossed++;
     }
     return stats;

@@ -4,7 +4,20 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import { ethers } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPublicClient, createWalletClient, http, keccak256, parseEther, parseGwei, zeroAddress, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  keccak256,
+  parseEther,
+  parseGwei,
+  zeroAddress,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createHttpClients, resolveChain } from "../../src/chain/clients.js";
 import { startHardhatNode, type HardhatNode } from "../../src/chain/hardhatNode.js";
@@ -37,7 +50,10 @@ describe("bundles through the local relay into a hardhat node", () => {
     node = await startHardhatNode({ port: await freePort(), logFile: join(dir, "node.log") });
     relay = await startLocalRelay({ upstreamUrl: node.url, pollIntervalMs: 20 });
     chain = await resolveChain(node.url);
-    pub = createPublicClient({ chain, transport: http(node.url), pollingInterval: 20 }) as PublicClient<Transport, Chain>;
+    pub = createPublicClient({ chain, transport: http(node.url), pollingInterval: 20 }) as PublicClient<
+      Transport,
+      Chain
+    >;
     keeperWallet = createWalletClient({ chain, transport: http(node.url), account: keeperAccount });
   }, 120_000);
   afterAll(async () => {
@@ -64,10 +80,20 @@ describe("bundles through the local relay into a hardhat node", () => {
   it("two signed transfers sent as one bundle land together, in order, in the target block", async () => {
     const to = privateKeyToAccount(ethers.Wallet.createRandom().privateKey as Hex).address;
     const n = await nonce();
-    const txs = [await signed({ to, value: parseEther("1"), nonce: n }), await signed({ to, value: parseEther("2"), nonce: n + 1 })];
+    const txs = [
+      await signed({ to, value: parseEther("1"), nonce: n }),
+      await signed({ to, value: parseEther("2"), nonce: n + 1 }),
+    ];
     const start = await pub.getBlockNumber();
 
-    const outcome = await submitUntilIncluded({ relayUrl: relay.url, authSigner, signedTransactions: txs, client: pub, maxBlocks: 3, pollIntervalMs: 20 });
+    const outcome = await submitUntilIncluded({
+      relayUrl: relay.url,
+      authSigner,
+      signedTransactions: txs,
+      client: pub,
+      maxBlocks: 3,
+      pollIntervalMs: 20,
+    });
 
     if (outcome.status !== "included") throw new Error(`expected included, got ${outcome.status}`);
     expect(outcome.attempts).toHaveLength(1);
@@ -79,7 +105,12 @@ describe("bundles through the local relay into a hardhat node", () => {
     expect(block.transactions[0]).toBe(outcome.transactionHash);
     expect(await pub.getBalance({ address: to })).toBe(parseEther("3"));
     const recorded = relay.bundles.at(-1)!;
-    expect(recorded).toMatchObject({ status: "included", includedIn: outcome.blockNumber, signer: authSigner.address, txs });
+    expect(recorded).toMatchObject({
+      status: "included",
+      includedIn: outcome.blockNumber,
+      signer: authSigner.address,
+      txs,
+    });
     expect(recorded.bundleHash).toBe(outcome.attempts[0].bundleHash);
     // The automine the relay switched off to build its block is back on.
     expect(await rpcCall<boolean>(node.url, "hardhat_getAutomine")).toBe(true);
@@ -90,11 +121,26 @@ describe("bundles through the local relay into a hardhat node", () => {
     const ownerClients = createHttpClients({ chain, rpcUrl: node.url, account: deployer, pollingInterval: 20 });
     const world = await deployWorld(ownerClients, { aaveBorrowers: 0, morphoBorrowers: 0 });
     const executor = await deployExecutor(ownerClients, { keeper: DEV_ADDRESS_1 });
-    const user = await createAaveBorrower(ownerClients, world, { collateral: "WETH", debt: "USDC", collateralUsd: 20_000n * 10n ** 8n, healthFactorBps: 10_500n });
+    const user = await createAaveBorrower(ownerClients, world, {
+      collateral: "WETH",
+      debt: "USDC",
+      collateralUsd: 20_000n * 10n ** 8n,
+      healthFactorBps: 10_500n,
+    });
     await setPrice(ownerClients, world, "WETH", 2_790n * 10n ** 8n);
     await syncPoolsToFeeds(ownerClients, world);
-    const reserve = await pub.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getReserveData", args: [world.tokens.USDC.address] });
-    const debt = await pub.readContract({ address: reserve.variableDebtTokenAddress, abi: erc20Abi, functionName: "balanceOf", args: [user] });
+    const reserve = await pub.readContract({
+      address: world.aave.pool,
+      abi: aavePoolAbi,
+      functionName: "getReserveData",
+      args: [world.tokens.USDC.address],
+    });
+    const debt = await pub.readContract({
+      address: reserve.variableDebtTokenAddress,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [user],
+    });
     const action: ExecutorAction = {
       kind: "liquidateAaveV2Flash",
       params: {
@@ -130,7 +176,14 @@ describe("bundles through the local relay into a hardhat node", () => {
       nonce: await nonce(),
     });
 
-    const outcome = await submitUntilIncluded({ relayUrl: relay.url, authSigner, signedTransactions: [raw], client: pub, maxBlocks: 3, pollIntervalMs: 20 });
+    const outcome = await submitUntilIncluded({
+      relayUrl: relay.url,
+      authSigner,
+      signedTransactions: [raw],
+      client: pub,
+      maxBlocks: 3,
+      pollIntervalMs: 20,
+    });
 
     if (outcome.status !== "included") throw new Error(`expected included, got ${outcome.status}`);
     expect(outcome.receipt.status).toBe("success");
@@ -177,7 +230,14 @@ describe("bundles through the local relay into a hardhat node", () => {
   it("a bundle that cannot be mined (nonce gap) is never included: not-included after its window, nothing left in the mempool", async () => {
     const n = await nonce();
     const tx = await signed({ to: DEV_ADDRESS_1, value: 1n, nonce: n + 5 });
-    const outcome = await submitUntilIncluded({ relayUrl: relay.url, authSigner, signedTransactions: [tx], client: pub, maxBlocks: 2, pollIntervalMs: 20 });
+    const outcome = await submitUntilIncluded({
+      relayUrl: relay.url,
+      authSigner,
+      signedTransactions: [tx],
+      client: pub,
+      maxBlocks: 2,
+      pollIntervalMs: 20,
+    });
     expect(outcome.status).toBe("not-included");
     expect(outcome.attempts).toHaveLength(2);
     expect(relay.bundles.slice(-2).map((b) => b.status)).toEqual(["failed", "failed"]);
@@ -201,7 +261,12 @@ describe("bundles through the local relay into a hardhat node", () => {
       },
     });
 
-    const err = await sendBundle({ relayUrl: relay.url, authSigner: lying, signedTransactions: [tx], blockNumber: blockBefore + 1n }).catch((e: unknown) => e);
+    const err = await sendBundle({
+      relayUrl: relay.url,
+      authSigner: lying,
+      signedTransactions: [tx],
+      blockNumber: blockBefore + 1n,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RelayHttpError);
     expect((err as RelayHttpError).status).toBe(403);
     expect((err as RelayHttpError).retryable).toBe(false);
@@ -211,11 +276,29 @@ describe("bundles through the local relay into a hardhat node", () => {
       }
     }
     // No signature header at all: 403 too.
-    const bare = await fetch(relay.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_sendBundle", params: [{ txs: [tx], blockNumber: "0x1" }] }) });
+    const bare = await fetch(relay.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "eth_sendBundle",
+        params: [{ txs: [tx], blockNumber: "0x1" }],
+      }),
+    });
     expect(bare.status).toBe(403);
 
     // submitUntilIncluded does not retry a request the relay will never accept.
-    await expect(submitUntilIncluded({ relayUrl: relay.url, authSigner: lying, signedTransactions: [tx], client: pub, maxBlocks: 3, pollIntervalMs: 20 })).rejects.toBeInstanceOf(RelayHttpError);
+    await expect(
+      submitUntilIncluded({
+        relayUrl: relay.url,
+        authSigner: lying,
+        signedTransactions: [tx],
+        client: pub,
+        maxBlocks: 3,
+        pollIntervalMs: 20,
+      }),
+    ).rejects.toBeInstanceOf(RelayHttpError);
 
     await new Promise((r) => setTimeout(r, 200)); // give the relay's poller a chance to do something it should not
     expect(relay.bundles.length).toBe(bundlesBefore);

@@ -41,7 +41,10 @@ describe("sendBundle", () => {
   afterAll(() => closeServer(server));
   beforeEach(() => {
     received = [];
-    answer = { status: 200, body: JSON.stringify({ jsonrpc: "2.0", id: 1, result: { bundleHash: `0x${"ab".repeat(32)}` } }) };
+    answer = {
+      status: 200,
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, result: { bundleHash: `0x${"ab".repeat(32)}` } }),
+    };
   });
 
   const send = (overrides: Partial<Parameters<typeof sendBundle>[0]> = {}) =>
@@ -85,31 +88,75 @@ describe("sendBundle", () => {
 
   /** Every failure mode: its class, whether it is retryable, and proof that the auth key is nowhere in it. */
   const cases: { name: string; setup: () => void; relayUrl?: string; check: (e: unknown) => void }[] = [
-    { name: "HTTP 403", setup: () => (answer = { status: 403, body: '{"error":{"message":"invalid flashbots signature"}}' }), check: (e) => expectHttp(e, 403, false) },
-    { name: "HTTP 429", setup: () => (answer = { status: 429, body: "rate limited" }), check: (e) => expectHttp(e, 429, true) },
-    { name: "HTTP 502", setup: () => (answer = { status: 502, body: "bad gateway" }), check: (e) => expectHttp(e, 502, true) },
+    {
+      name: "HTTP 403",
+      setup: () => (answer = { status: 403, body: '{"error":{"message":"invalid flashbots signature"}}' }),
+      check: (e) => expectHttp(e, 403, false),
+    },
+    {
+      name: "HTTP 429",
+      setup: () => (answer = { status: 429, body: "rate limited" }),
+      check: (e) => expectHttp(e, 429, true),
+    },
+    {
+      name: "HTTP 502",
+      setup: () => (answer = { status: 502, body: "bad gateway" }),
+      check: (e) => expectHttp(e, 502, true),
+    },
     {
       name: "JSON-RPC error",
-      setup: () => (answer = { status: 200, body: '{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"bundle block too far in the future"}}' }),
+      setup: () =>
+        (answer = {
+          status: 200,
+          body: '{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"bundle block too far in the future"}}',
+        }),
       check: (e) => {
         expect(e).toBeInstanceOf(RelayRpcError);
         expect(e).toMatchObject({ code: -32602, rpcMessage: "bundle block too far in the future", retryable: false });
       },
     },
-    { name: "truncated JSON", setup: () => (answer = { status: 200, body: '{"jsonrpc":"2.0","id":1,"result":{"bundl' }), check: (e) => expect(e).toBeInstanceOf(RelayResponseError) },
-    { name: "no bundleHash", setup: () => (answer = { status: 200, body: '{"jsonrpc":"2.0","id":1,"result":{}}' }), check: (e) => expect(e).toBeInstanceOf(RelayResponseError) },
-    { name: "neither result nor error", setup: () => (answer = { status: 200, body: '{"jsonrpc":"2.0","id":1}' }), check: (e) => expect(e).toBeInstanceOf(RelayResponseError) },
-    { name: "timeout", setup: () => (answer = { status: 200, body: "{}", delayMs: 500 }), check: (e) => expect(e).toBeInstanceOf(RelayUnreachableError) },
-    { name: "unreachable", setup: () => undefined, relayUrl: "http://127.0.0.1:1/api-key-in-path", check: (e) => expect(e).toBeInstanceOf(RelayUnreachableError) },
+    {
+      name: "truncated JSON",
+      setup: () => (answer = { status: 200, body: '{"jsonrpc":"2.0","id":1,"result":{"bundl' }),
+      check: (e) => expect(e).toBeInstanceOf(RelayResponseError),
+    },
+    {
+      name: "no bundleHash",
+      setup: () => (answer = { status: 200, body: '{"jsonrpc":"2.0","id":1,"result":{}}' }),
+      check: (e) => expect(e).toBeInstanceOf(RelayResponseError),
+    },
+    {
+      name: "neither result nor error",
+      setup: () => (answer = { status: 200, body: '{"jsonrpc":"2.0","id":1}' }),
+      check: (e) => expect(e).toBeInstanceOf(RelayResponseError),
+    },
+    {
+      name: "timeout",
+      setup: () => (answer = { status: 200, body: "{}", delayMs: 500 }),
+      check: (e) => expect(e).toBeInstanceOf(RelayUnreachableError),
+    },
+    {
+      name: "unreachable",
+      setup: () => undefined,
+      relayUrl: "http://127.0.0.1:1/api-key-in-path",
+      check: (e) => expect(e).toBeInstanceOf(RelayUnreachableError),
+    },
   ];
   for (const c of cases) {
     it(`${c.name}: a typed KeeperError without the auth key`, async () => {
       c.setup();
-      const err = await send({ timeoutMs: 200, ...(c.relayUrl ? { relayUrl: c.relayUrl } : {}) }).catch((e: unknown) => e);
+      const err = await send({ timeoutMs: 200, ...(c.relayUrl ? { relayUrl: c.relayUrl } : {}) }).catch(
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(RelayError);
       expect(err).toBeInstanceOf(KeeperError);
       c.check(err);
-      const texts = [(err as Error).message, String((err as Error).stack), inspect(err, { depth: 10, showHidden: true }), JSON.stringify(err)];
+      const texts = [
+        (err as Error).message,
+        String((err as Error).stack),
+        inspect(err, { depth: 10, showHidden: true }),
+        JSON.stringify(err),
+      ];
       for (const text of texts) {
         expect(text.toLowerCase()).not.toContain(authSigner.privateKey.slice(2).toLowerCase());
         expect(text).not.toContain("api-key-in-path");

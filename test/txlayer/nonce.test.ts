@@ -10,7 +10,16 @@ describe("NonceManager", () => {
     s = await createScenario();
     // Give the keeper some history so its nonce is not 0.
     for (let i = 0; i < 3; i++) {
-      const raw = await s.keeper.signTransaction({ chainId: 31337, type: "eip1559", nonce: i, to: s.keeper.address, value: 0n, gas: 21_000n, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 9n });
+      const raw = await s.keeper.signTransaction({
+        chainId: 31337,
+        type: "eip1559",
+        nonce: i,
+        to: s.keeper.address,
+        value: 0n,
+        gas: 21_000n,
+        maxFeePerGas: 10n ** 11n,
+        maxPriorityFeePerGas: 10n ** 9n,
+      });
       await rpc(s, "eth_sendRawTransaction", [raw]);
     }
   });
@@ -46,9 +55,30 @@ describe("NonceManager", () => {
   it("resyncs to max(chain pending, journal's highest in-flight + 1), fills the gaps below first, never reuses a journaled nonce", async () => {
     const { journal } = tempJournal();
     // An unresolved intent holding nonce 7 (chain pending is 3): 3..6 are gaps, 7 is spoken for.
-    const intent = journal.recordIntent({ opportunityId: "x", actionKind: "liquidateAaveV2Flash", from: s.keeper.address, to: s.executor, calldata: "0x", blockSeen: 1n, expectedProfitWei: 1n });
-    journal.recordSigned(intent.id, { kind: "original", nonce: 7, hash: keccak256("0x07"), raw: "0x07", to: s.executor, gasLimit: 1n, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n });
-    const nonces = new NonceManager({ address: s.keeper.address, client: s.chain.public, inFlight: () => journal.inFlightNonces(s.keeper.address) });
+    const intent = journal.recordIntent({
+      opportunityId: "x",
+      actionKind: "liquidateAaveV2Flash",
+      from: s.keeper.address,
+      to: s.executor,
+      calldata: "0x",
+      blockSeen: 1n,
+      expectedProfitWei: 1n,
+    });
+    journal.recordSigned(intent.id, {
+      kind: "original",
+      nonce: 7,
+      hash: keccak256("0x07"),
+      raw: "0x07",
+      to: s.executor,
+      gasLimit: 1n,
+      maxFeePerGas: 1n,
+      maxPriorityFeePerGas: 1n,
+    });
+    const nonces = new NonceManager({
+      address: s.keeper.address,
+      client: s.chain.public,
+      inFlight: () => journal.inFlightNonces(s.keeper.address),
+    });
     expect(await nonces.resync()).toBe(8);
     expect(nonces.state().free).toEqual([3, 4, 5, 6]);
     const got = await Promise.all(Array.from({ length: 6 }, () => nonces.reserve()));
@@ -66,7 +96,16 @@ describe("NonceManager", () => {
     const nonces = new NonceManager({ address: s.keeper.address, client: s.chain.public });
     expect(await nonces.reserve()).toBe(3);
     nonces.release(3);
-    const raw = await s.keeper.signTransaction({ chainId: 31337, type: "eip1559", nonce: 3, to: s.keeper.address, value: 0n, gas: 21_000n, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 9n });
+    const raw = await s.keeper.signTransaction({
+      chainId: 31337,
+      type: "eip1559",
+      nonce: 3,
+      to: s.keeper.address,
+      value: 0n,
+      gas: 21_000n,
+      maxFeePerGas: 10n ** 11n,
+      maxPriorityFeePerGas: 10n ** 9n,
+    });
     await rpc(s, "eth_sendRawTransaction", [raw]);
     expect(await nonces.resync()).toBe(4);
     expect(await nonces.reserve()).toBe(4);

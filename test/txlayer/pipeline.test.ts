@@ -67,12 +67,25 @@ describe("SendPipeline: several transactions in flight", () => {
     const logger = pino({ level: "silent" });
     const breaker = new CircuitBreaker({ failureThreshold: 3, coolOff: { blocks: 10n }, logger });
     const caps = new DailyCaps({ maxGasWeiPerDay: 10n ** 20n, maxSendsPerDay: 100, logger });
-    return { gate: new SafetyGate({ dryRun: false, killSwitch: new KillSwitch({ signal: false, logger }), breaker, caps, logger }), caps, breaker };
+    return {
+      gate: new SafetyGate({
+        dryRun: false,
+        killSwitch: new KillSwitch({ signal: false, logger }),
+        breaker,
+        caps,
+        logger,
+      }),
+      caps,
+      breaker,
+    };
   }
 
   function pipelineOver(sender: TxSender, gate?: SafetyGate) {
     const tracker = new SpyTracker({ client: s.chain.public, journal });
-    const pipeline = new SendPipeline({ mode: { dryRun: false, sender, tracker, pollIntervalMs: 10, maxWaitBlocks: 20 }, gate });
+    const pipeline = new SendPipeline({
+      mode: { dryRun: false, sender, tracker, pollIntervalMs: 10, maxWaitBlocks: 20 },
+      gate,
+    });
     return { pipeline, tracker };
   }
 
@@ -91,7 +104,8 @@ describe("SendPipeline: several transactions in flight", () => {
   });
 
   function submitted(r: SendOutcome | Submitted): Submitted {
-    if (r.status !== "submitted") throw new Error(`expected submitted, got ${JSON.stringify(r, (_, v) => (typeof v === "bigint" ? `${v}` : v))}`);
+    if (r.status !== "submitted")
+      throw new Error(`expected submitted, got ${JSON.stringify(r, (_, v) => (typeof v === "bigint" ? `${v}` : v))}`);
     return r;
   }
 
@@ -119,7 +133,12 @@ describe("SendPipeline: several transactions in flight", () => {
     // The node: on "latest" the liquidation of `a` still passes; on "pending" (the first send applied) it reverts.
     const action = await liquidation(s, a);
     expect((await simulateAction(s.chain.public, { executor: s.executor, account: s.keeper, action })).ok).toBe(true);
-    const onPending = await simulateAction(s.chain.public, { executor: s.executor, account: s.keeper, action, blockTag: "pending" });
+    const onPending = await simulateAction(s.chain.public, {
+      executor: s.executor,
+      account: s.keeper,
+      action,
+      blockTag: "pending",
+    });
     expect(onPending.ok).toBe(false);
 
     // So the pipeline does not send the same liquidation twice in one block (another candidate for the same
@@ -138,7 +157,10 @@ describe("SendPipeline: several transactions in flight", () => {
     expect(await nonceOf(s, s.keeper.address)).toBe(nonceBefore + 2);
     expect([await liquidationsOf(s, a), await liquidationsOf(s, b)]).toEqual([1, 1]);
     // The gate: two sends, each accounted once at its receipt's cost; nothing left in flight.
-    const paid = [...outcomes.values()].reduce((sum, o) => sum + (o.status === "mined" ? o.gasUsed * o.effectiveGasPrice : 0n), 0n);
+    const paid = [...outcomes.values()].reduce(
+      (sum, o) => sum + (o.status === "mined" ? o.gasUsed * o.effectiveGasPrice : 0n),
+      0n,
+    );
     expect(caps.usage()).toMatchObject({ sends: 2, gasSpentWei: paid });
     expect(gate.inFlight()).toBe(0);
   });
@@ -146,7 +168,9 @@ describe("SendPipeline: several transactions in flight", () => {
   it("replaces three stuck transactions per nonce: each keeps its nonce, all three land, each intent resolved once, nonce +3", async () => {
     const users = await borrowers(3);
     const replaced: { intentId: number; nonce: number }[] = [];
-    const { sender } = keeperSender(s, journal, { onEvent: (e) => void (e.type === "replaced" && replaced.push({ intentId: e.intentId, nonce: e.nonce })) });
+    const { sender } = keeperSender(s, journal, {
+      onEvent: (e) => void (e.type === "replaced" && replaced.push({ intentId: e.intentId, nonce: e.nonce })),
+    });
     const { gate, caps } = safetyGate();
     const { pipeline, tracker } = pipelineOver(sender, gate);
     const nonceBefore = await nonceOf(s, s.keeper.address);

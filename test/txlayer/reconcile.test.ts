@@ -54,7 +54,14 @@ describe("reconcile after a crash", () => {
         throw new Crash("killed between journal and broadcast");
       },
     });
-    await expect(sender.submit({ opportunityId: `aave-v3:${user}`, action: await liquidation(s, user), blockSeen: await head(s), expectedProfitWei: wethToWei(s) })).rejects.toThrow(Crash);
+    await expect(
+      sender.submit({
+        opportunityId: `aave-v3:${user}`,
+        action: await liquidation(s, user),
+        blockSeen: await head(s),
+        expectedProfitWei: wethToWei(s),
+      }),
+    ).rejects.toThrow(Crash);
     const [pending] = journal.pendingIntents();
     expect(pending.state).toBe("signed");
     expect(pending.attempts.map((a) => a.state)).toEqual(["signed"]);
@@ -65,7 +72,11 @@ describe("reconcile after a crash", () => {
   /** Second life: a new journal handle, nonce manager and sender on the same file. */
   function restart(): { journal: Journal; nonces: NonceManager; sender: TxSender } {
     const journal = Journal.open(dir);
-    const nonces = new NonceManager({ address: s.keeper.address, client: s.chain.public, inFlight: () => journal.inFlightNonces(s.keeper.address) });
+    const nonces = new NonceManager({
+      address: s.keeper.address,
+      client: s.chain.public,
+      inFlight: () => journal.inFlightNonces(s.keeper.address),
+    });
     const { sender } = keeperSender(s, journal, { nonces });
     return { journal, nonces, sender };
   }
@@ -78,18 +89,29 @@ describe("reconcile after a crash", () => {
 
     const { journal, nonces, sender } = restart();
     const rebroadcasts: string[] = [];
-    const first = await reconcile(journal, s.chain.public, { nonces, onRebroadcast: (_, hash) => rebroadcasts.push(hash) });
+    const first = await reconcile(journal, s.chain.public, {
+      nonces,
+      onRebroadcast: (_, hash) => rebroadcasts.push(hash),
+    });
     expect(first).toEqual({ mined: [id], reverted: [], dropped: [], abandoned: [], rebroadcast: [], pending: [] });
     const [attempt] = journal.attempts(id);
     expect(rebroadcasts).toEqual([attempt.hash]);
     expect(nonces.state().next).toBe(nonceBefore + 1);
 
-    const second = await reconcile(journal, s.chain.public, { nonces, onRebroadcast: (_, hash) => rebroadcasts.push(hash) });
+    const second = await reconcile(journal, s.chain.public, {
+      nonces,
+      onRebroadcast: (_, hash) => rebroadcasts.push(hash),
+    });
     expect(second).toEqual({ mined: [], reverted: [], dropped: [], abandoned: [], rebroadcast: [], pending: [] });
     expect(rebroadcasts).toHaveLength(1);
 
     // The opportunity is resolved; asking again simulates first, and the healthy position sends nothing.
-    const again = await sender.submit({ opportunityId: `aave-v3:${user}`, action: await liquidation(s, user), blockSeen: await head(s), expectedProfitWei: wethToWei(s) });
+    const again = await sender.submit({
+      opportunityId: `aave-v3:${user}`,
+      action: await liquidation(s, user),
+      blockSeen: await head(s),
+      expectedProfitWei: wethToWei(s),
+    });
     expect(again.status).toBe("skipped");
     expect(await nonceOf(s, s.keeper.address)).toBe(nonceBefore + 1);
     expect(await liquidationsOf(s, user)).toBe(1);
@@ -108,8 +130,16 @@ describe("reconcile after a crash", () => {
     expect(await reconcile(journal, s.chain.public, { nonces })).toMatchObject({ rebroadcast: [id], pending: [] });
     expect(await nonceOf(s, s.keeper.address, "pending")).toBe(nonceBefore + 1);
     // The restarted keeper sees the opportunity again: refused, its intent is unresolved.
-    const again = await sender.submit({ opportunityId: `aave-v3:${user}`, action: await liquidation(s, user), blockSeen: await head(s), expectedProfitWei: wethToWei(s) });
-    expect(again).toMatchObject({ status: "skipped", skip: { code: "duplicate", message: expect.stringContaining(`intent ${id}`) } });
+    const again = await sender.submit({
+      opportunityId: `aave-v3:${user}`,
+      action: await liquidation(s, user),
+      blockSeen: await head(s),
+      expectedProfitWei: wethToWei(s),
+    });
+    expect(again).toMatchObject({
+      status: "skipped",
+      skip: { code: "duplicate", message: expect.stringContaining(`intent ${id}`) },
+    });
     expect(await reconcile(journal, s.chain.public, { nonces })).toMatchObject({ rebroadcast: [], pending: [id] });
 
     await rpc(s, "evm_mine");
@@ -127,12 +157,24 @@ describe("reconcile after a crash", () => {
     const nonceBefore = await nonceOf(s, s.keeper.address);
     const id = await crashBeforeBroadcast(user);
     // Meanwhile the operator used the key by hand: a plain transfer takes the nonce.
-    const raw = await s.keeper.signTransaction({ chainId: 31337, type: "eip1559", nonce: nonceBefore, to: s.owner.account.address, value: 1n, gas: 21_000n, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 9n });
+    const raw = await s.keeper.signTransaction({
+      chainId: 31337,
+      type: "eip1559",
+      nonce: nonceBefore,
+      to: s.owner.account.address,
+      value: 1n,
+      gas: 21_000n,
+      maxFeePerGas: 10n ** 11n,
+      maxPriorityFeePerGas: 10n ** 9n,
+    });
     await rpc(s, "eth_sendRawTransaction", [raw]);
 
     const { journal, nonces } = restart();
     expect(await reconcile(journal, s.chain.public, { nonces })).toMatchObject({ dropped: [id], rebroadcast: [] });
-    expect(journal.intent(id)).toMatchObject({ state: "dropped", reason: expect.stringMatching(/nonce \d+ was used by a transaction the journal does not know/) });
+    expect(journal.intent(id)).toMatchObject({
+      state: "dropped",
+      reason: expect.stringMatching(/nonce \d+ was used by a transaction the journal does not know/),
+    });
     expect(journal.attempts(id)[0].state).toBe("dropped");
     expect(nonces.state().next).toBe(nonceBefore + 1);
     expect(await liquidationsOf(s, user)).toBe(0);
@@ -141,7 +183,15 @@ describe("reconcile after a crash", () => {
 
   it("abandons an intent interrupted before anything was signed: no nonce was held, the opportunity is free", async () => {
     const journal = Journal.open(dir);
-    const i = journal.recordIntent({ opportunityId: "aave-v3:0xdead", actionKind: "liquidateAaveV2Flash", from: s.keeper.address, to: s.executor, calldata: "0x", blockSeen: 1n, expectedProfitWei: 1n });
+    const i = journal.recordIntent({
+      opportunityId: "aave-v3:0xdead",
+      actionKind: "liquidateAaveV2Flash",
+      from: s.keeper.address,
+      to: s.executor,
+      calldata: "0x",
+      blockSeen: 1n,
+      expectedProfitWei: 1n,
+    });
     expect((await reconcile(journal, s.chain.public)).abandoned).toEqual([i.id]);
     expect(journal.activeIntentFor("aave-v3:0xdead")).toBeUndefined();
     journal.close();

@@ -49,14 +49,30 @@ describe("ReorgTracker", () => {
     const tracker = new ReorgTracker({ client: s.chain.public, journal, nonces, onReorg: (i) => reorged.push(i) });
     const before = await snapshot(s);
     const nonceBefore = await nonceOf(s, s.keeper.address);
-    const sent = await sender.submit({ opportunityId: `aave-v3:${user}`, action: await liquidation(s, user), blockSeen: await head(s), expectedProfitWei: wethToWei(s) });
+    const sent = await sender.submit({
+      opportunityId: `aave-v3:${user}`,
+      action: await liquidation(s, user),
+      blockSeen: await head(s),
+      expectedProfitWei: wethToWei(s),
+    });
     if (sent.status !== "sent") throw new Error(`expected sent, got ${sent.status}`);
     const [resolution] = await sender.onBlock(await head(s));
     expect(resolution.intent.state).toBe("mined");
     const receipt = resolution.intent.receipt!;
     expect(await tracker.check(await head(s))).toMatchObject({ checked: 1, reorged: [], moved: [], reopened: [] });
     expect(await liquidationsOf(s, user)).toBe(1);
-    return { user, sender, nonces, tracker, reorged, before, nonceBefore, intent: resolution.intent, receipt, raw: sent.attempt.raw };
+    return {
+      user,
+      sender,
+      nonces,
+      tracker,
+      reorged,
+      before,
+      nonceBefore,
+      intent: resolution.intent,
+      receipt,
+      raw: sent.attempt.raw,
+    };
   }
 
   it("detects a mined liquidation whose block was reorged out, marks it reorged and hands the opportunity back", async () => {
@@ -70,7 +86,9 @@ describe("ReorgTracker", () => {
     const report = await m.tracker.check(await head(s));
     expect(report.reorged.map((i) => i.id)).toEqual([m.intent.id]);
     expect(m.reorged.map((i) => [i.opportunityId, i.state])).toEqual([[`aave-v3:${m.user}`, "reorged"]]);
-    expect(journal.intent(m.intent.id)!.reason).toMatch(/left the canonical chain.*none of its transactions is mined any more/);
+    expect(journal.intent(m.intent.id)!.reason).toMatch(
+      /left the canonical chain.*none of its transactions is mined any more/,
+    );
     expect(journal.attempts(m.intent.id)[0].state).toBe("reorged");
     expect(journal.activeIntentFor(`aave-v3:${m.user}`)).toBeUndefined();
     expect(journal.gasSpentSince(0)).toBe(0n);
@@ -80,7 +98,12 @@ describe("ReorgTracker", () => {
     expect(await m.tracker.check(await head(s))).toMatchObject({ checked: 0 }); // handled once
 
     // Handed back: the keeper re-evaluates and liquidates again, on the same nonce.
-    const again = await m.sender.submit({ opportunityId: `aave-v3:${m.user}`, action: await liquidation(s, m.user), blockSeen: await head(s), expectedProfitWei: wethToWei(s) });
+    const again = await m.sender.submit({
+      opportunityId: `aave-v3:${m.user}`,
+      action: await liquidation(s, m.user),
+      blockSeen: await head(s),
+      expectedProfitWei: wethToWei(s),
+    });
     if (again.status !== "sent") throw new Error(`expected sent, got ${again.status}`);
     expect(again.attempt.nonce).toBe(m.nonceBefore);
     await m.sender.onBlock(await head(s));
@@ -112,7 +135,12 @@ describe("ReorgTracker", () => {
     const report = await m.tracker.check(await head(s));
     expect(report.reopened.map((i) => i.id)).toEqual([m.intent.id]);
     expect(m.reorged).toEqual([]);
-    const again = await m.sender.submit({ opportunityId: `aave-v3:${m.user}`, action: await liquidation(s, m.user), blockSeen: await head(s), expectedProfitWei: wethToWei(s) });
+    const again = await m.sender.submit({
+      opportunityId: `aave-v3:${m.user}`,
+      action: await liquidation(s, m.user),
+      blockSeen: await head(s),
+      expectedProfitWei: wethToWei(s),
+    });
     expect(again).toMatchObject({ status: "skipped", skip: { code: "duplicate" } });
 
     await rpc(s, "evm_mine");

@@ -61,7 +61,12 @@ export async function mineWithBaseFee(s: Scenario, baseFee: bigint): Promise<big
 export async function underwaterBorrower(s: Scenario, collateralUsd = 60_000n * USD): Promise<Address> {
   await setPrice(s.chain, s.world, "WETH", 3_000n * USD);
   await syncPoolsToFeeds(s.chain, s.world);
-  const user = await createAaveBorrower(s.chain, s.world, { collateral: "WETH", debt: "USDC", collateralUsd, healthFactorBps: 10_500n });
+  const user = await createAaveBorrower(s.chain, s.world, {
+    collateral: "WETH",
+    debt: "USDC",
+    collateralUsd,
+    healthFactorBps: 10_500n,
+  });
   await setPrice(s.chain, s.world, "WETH", 2_790n * USD);
   await syncPoolsToFeeds(s.chain, s.world);
   return user;
@@ -85,25 +90,50 @@ export async function liquidation(s: Scenario, user: Address): Promise<ExecutorA
 }
 
 /** Profits paid in WETH are wei already. */
-export const wethToWei = (s: Scenario) => (profit: bigint, token: Address) => (token === s.world.tokens.WETH.address ? profit : 0n);
+export const wethToWei = (s: Scenario) => (profit: bigint, token: Address) =>
+  token === s.world.tokens.WETH.address ? profit : 0n;
 
 export async function usdcDebt(s: Scenario, user: Address): Promise<bigint> {
-  const reserve = await s.chain.public.readContract({ address: s.world.aave.pool, abi: aavePoolAbi, functionName: "getReserveData", args: [s.world.tokens.USDC.address] });
-  return s.chain.public.readContract({ address: reserve.variableDebtTokenAddress, abi: erc20Abi, functionName: "balanceOf", args: [user] });
+  const reserve = await s.chain.public.readContract({
+    address: s.world.aave.pool,
+    abi: aavePoolAbi,
+    functionName: "getReserveData",
+    args: [s.world.tokens.USDC.address],
+  });
+  return s.chain.public.readContract({
+    address: reserve.variableDebtTokenAddress,
+    abi: erc20Abi,
+    functionName: "balanceOf",
+    args: [user],
+  });
 }
 
 export async function healthFactor(s: Scenario, user: Address): Promise<bigint> {
-  return (await s.chain.public.readContract({ address: s.world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [user] }))[5];
+  return (
+    await s.chain.public.readContract({
+      address: s.world.aave.pool,
+      abi: aavePoolAbi,
+      functionName: "getUserAccountData",
+      args: [user],
+    })
+  )[5];
 }
 
 /** Aave LiquidationCall events for `user` on the canonical chain: how many times it was liquidated. */
 export async function liquidationsOf(s: Scenario, user: Address): Promise<number> {
   const event = aavePoolAbi.find((x) => x.type === "event" && x.name === "LiquidationCall")!;
-  const logs = await s.chain.public.getLogs({ address: s.world.aave.pool, event: event as never, args: { user } as never, fromBlock: 0n, toBlock: "latest" });
+  const logs = await s.chain.public.getLogs({
+    address: s.world.aave.pool,
+    event: event as never,
+    args: { user } as never,
+    fromBlock: 0n,
+    toBlock: "latest",
+  });
   return logs.length;
 }
 
-export const nonceOf = (s: Scenario, who: Address, blockTag: "latest" | "pending" = "latest") => s.chain.public.getTransactionCount({ address: who, blockTag });
+export const nonceOf = (s: Scenario, who: Address, blockTag: "latest" | "pending" = "latest") =>
+  s.chain.public.getTransactionCount({ address: who, blockTag });
 
 /** A fresh journal in its own temporary directory. */
 export function tempJournal(prefix = "journal-"): { dir: string; journal: Journal } {
@@ -118,7 +148,9 @@ export function keeperSender(
   overrides: Partial<Omit<TxSenderOptions, "policy">> & { policy?: Partial<TxSenderOptions["policy"]> } = {},
 ): { sender: TxSender; nonces: NonceManager } {
   const client = overrides.client ?? s.chain.public;
-  const nonces = overrides.nonces ?? new NonceManager({ address: s.keeper.address, client, inFlight: () => journal.inFlightNonces(s.keeper.address) });
+  const nonces =
+    overrides.nonces ??
+    new NonceManager({ address: s.keeper.address, client, inFlight: () => journal.inFlightNonces(s.keeper.address) });
   const sender = new TxSender({
     client,
     account: s.keeper,

@@ -61,8 +61,14 @@ describe("TxSender: journaled sends, stuck replacement, caps, cancels", () => {
     const { sender } = keeperSender(s, journal);
     const nonceBefore = await nonceOf(s, s.keeper.address);
     await setAutomine(s, false);
-    const sent = await sender.submit({ opportunityId: `aave-v3:${user}`, action: await liquidation(s, user), blockSeen: await head(s), expectedProfitWei: wethToWei(s) });
-    if (sent.status !== "sent") throw new Error(`expected sent, got ${JSON.stringify(sent, (_, v) => (typeof v === "bigint" ? `${v}` : v))}`);
+    const sent = await sender.submit({
+      opportunityId: `aave-v3:${user}`,
+      action: await liquidation(s, user),
+      blockSeen: await head(s),
+      expectedProfitWei: wethToWei(s),
+    });
+    if (sent.status !== "sent")
+      throw new Error(`expected sent, got ${JSON.stringify(sent, (_, v) => (typeof v === "bigint" ? `${v}` : v))}`);
     const original = sent.attempt;
     expect(original.nonce).toBe(nonceBefore);
     expect(original.maxFeePerGas).toBeLessThan(HIGH_BASE_FEE);
@@ -76,7 +82,10 @@ describe("TxSender: journaled sends, stuck replacement, caps, cancels", () => {
     expect(replacement.state).toBe("broadcast");
 
     // On the node: same nonce, same calldata and gas, both fee fields raised by at least 12.5%.
-    const [txOld, txNew] = [await s.chain.public.getTransaction({ hash: original.hash }).catch(() => undefined), await s.chain.public.getTransaction({ hash: replacement.hash })];
+    const [txOld, txNew] = [
+      await s.chain.public.getTransaction({ hash: original.hash }).catch(() => undefined),
+      await s.chain.public.getTransaction({ hash: replacement.hash }),
+    ];
     expect(txOld).toBeUndefined(); // the node dropped the original from its mempool for the replacement
     expect(txNew.nonce).toBe(original.nonce);
     expect(txNew.input).toBe(sent.intent.calldata);
@@ -111,7 +120,12 @@ describe("TxSender: journaled sends, stuck replacement, caps, cancels", () => {
     const budget = (gasLimit * firstMaxFee * 110n) / 100n;
     const { sender } = keeperSender(s, journal);
     await setAutomine(s, false);
-    const sent = await sender.submit({ opportunityId: `aave-v3:${user}`, action, blockSeen: await head(s), expectedProfitWei: budget });
+    const sent = await sender.submit({
+      opportunityId: `aave-v3:${user}`,
+      action,
+      blockSeen: await head(s),
+      expectedProfitWei: budget,
+    });
     if (sent.status !== "sent") throw new Error(`expected sent, got ${sent.status}`);
 
     await stuckBlocks(sender, 6);
@@ -134,14 +148,21 @@ describe("TxSender: journaled sends, stuck replacement, caps, cancels", () => {
     const cap = 30n * GWEI;
     const { sender } = keeperSender(s, journal, { policy: { maxFeeCapWei: cap } });
     await setAutomine(s, false);
-    const sent = await sender.submit({ opportunityId: `aave-v3:${user}`, action: await liquidation(s, user), blockSeen: await head(s), expectedProfitWei: wethToWei(s) });
+    const sent = await sender.submit({
+      opportunityId: `aave-v3:${user}`,
+      action: await liquidation(s, user),
+      blockSeen: await head(s),
+      expectedProfitWei: wethToWei(s),
+    });
     if (sent.status !== "sent") throw new Error(`expected sent, got ${sent.status}`);
     // A 40 gwei base fee: the market would want 81 gwei; the replacement gets the cap, and the next bump is refused.
     for (let i = 0; i < 9; i++) await sender.onBlock(await mineWithBaseFee(s, 40n * GWEI));
     const attempts = journal.attempts(sent.intent.id);
     expect(attempts.map((a) => a.kind)).toEqual(["original", "replacement"]);
     expect(attempts[1].maxFeePerGas).toBe(cap);
-    expect(journal.intent(sent.intent.id)!.reason).toMatch(/bump-capped: the next bump \(maxFeePerGas 33750000000\) is above the fee cap 30000000000/);
+    expect(journal.intent(sent.intent.id)!.reason).toMatch(
+      /bump-capped: the next bump \(maxFeePerGas 33750000000\) is above the fee cap 30000000000/,
+    );
     const [resolution] = await sender.onBlock(await mineWithBaseFee(s, 10n * GWEI));
     expect(resolution.intent.receipt?.hash).toBe(attempts[1].hash);
     expect((await s.chain.public.getTransaction({ hash: attempts[1].hash })).maxFeePerGas).toBe(cap);
@@ -158,7 +179,12 @@ describe("TxSender: journaled sends, stuck replacement, caps, cancels", () => {
     const { sender } = keeperSender(s, journal, { policy: { cancelWhenCapped: true } });
     const nonceBefore = await nonceOf(s, s.keeper.address);
     await setAutomine(s, false);
-    const sent = await sender.submit({ opportunityId: `aave-v3:${user}`, action, blockSeen: await head(s), expectedProfitWei: budget });
+    const sent = await sender.submit({
+      opportunityId: `aave-v3:${user}`,
+      action,
+      blockSeen: await head(s),
+      expectedProfitWei: budget,
+    });
     if (sent.status !== "sent") throw new Error(`expected sent, got ${sent.status}`);
 
     await stuckBlocks(sender, 3);
@@ -180,12 +206,25 @@ describe("TxSender: journaled sends, stuck replacement, caps, cancels", () => {
     const nonceBefore = await nonceOf(s, s.keeper.address);
     const keeperEthBefore = await s.chain.public.getBalance({ address: s.keeper.address });
     await setAutomine(s, false);
-    const sent = await sender.submit({ opportunityId: `aave-v3:${user}`, action, blockSeen: await head(s), expectedProfitWei: wethToWei(s) });
+    const sent = await sender.submit({
+      opportunityId: `aave-v3:${user}`,
+      action,
+      blockSeen: await head(s),
+      expectedProfitWei: wethToWei(s),
+    });
     if (sent.status !== "sent") throw new Error(`expected sent, got ${sent.status}`);
 
     // A competitor (the owner, through the same executor) pays a fee that clears the high base fee.
     const { functionName, args } = actionCall(action);
-    await s.owner.writeContract({ address: s.executor, abi: keeperExecutorAbi(), functionName, args: args as never, maxFeePerGas: 100n * GWEI, maxPriorityFeePerGas: 2n * GWEI, gas: 1_500_000n });
+    await s.owner.writeContract({
+      address: s.executor,
+      abi: keeperExecutorAbi(),
+      functionName,
+      args: args as never,
+      maxFeePerGas: 100n * GWEI,
+      maxPriorityFeePerGas: 2n * GWEI,
+      gas: 1_500_000n,
+    });
     await stuckBlocks(sender, 3);
     expect(await liquidationsOf(s, user)).toBe(1); // the competitor's
     expect(await healthFactor(s, user)).toBeGreaterThan(10n ** 18n); // no longer liquidatable
@@ -206,7 +245,9 @@ describe("TxSender: journaled sends, stuck replacement, caps, cancels", () => {
     expect(await nonceOf(s, s.keeper.address)).toBe(nonceBefore + 1);
     const receipt = await s.chain.public.getTransactionReceipt({ hash: attempts[1].hash });
     expect(receipt.gasUsed).toBe(21_000n);
-    expect(keeperEthBefore - (await s.chain.public.getBalance({ address: s.keeper.address }))).toBe(receipt.gasUsed * receipt.effectiveGasPrice);
+    expect(keeperEthBefore - (await s.chain.public.getBalance({ address: s.keeper.address }))).toBe(
+      receipt.gasUsed * receipt.effectiveGasPrice,
+    );
     expect(await liquidationsOf(s, user)).toBe(1);
   });
 
@@ -216,7 +257,12 @@ describe("TxSender: journaled sends, stuck replacement, caps, cancels", () => {
     const nonceBefore = await nonceOf(s, s.keeper.address);
     const balance = await s.chain.public.getBalance({ address: s.keeper.address });
     await rpc(s, "hardhat_setBalance", [s.keeper.address, "0x1"]); // cannot pay for gas: the node refuses it
-    const failed = await sender.submit({ opportunityId: `aave-v3:${user}`, action: await liquidation(s, user), blockSeen: await head(s), expectedProfitWei: wethToWei(s) });
+    const failed = await sender.submit({
+      opportunityId: `aave-v3:${user}`,
+      action: await liquidation(s, user),
+      blockSeen: await head(s),
+      expectedProfitWei: wethToWei(s),
+    });
     expect(failed.status).toBe("failed");
     if (failed.status !== "failed") return;
     expect(failed.pending).toBe(false);
@@ -228,7 +274,12 @@ describe("TxSender: journaled sends, stuck replacement, caps, cancels", () => {
     expect(nonces.state()).toMatchObject({ next: nonceBefore, reserved: [], free: [] });
 
     await rpc(s, "hardhat_setBalance", [s.keeper.address, `0x${balance.toString(16)}`]);
-    const sent = await sender.submit({ opportunityId: `aave-v3:${user}`, action: await liquidation(s, user), blockSeen: await head(s), expectedProfitWei: wethToWei(s) });
+    const sent = await sender.submit({
+      opportunityId: `aave-v3:${user}`,
+      action: await liquidation(s, user),
+      blockSeen: await head(s),
+      expectedProfitWei: wethToWei(s),
+    });
     if (sent.status !== "sent") throw new Error(`expected sent, got ${sent.status}`);
     expect(sent.attempt.nonce).toBe(nonceBefore);
     await sender.onBlock(await head(s));
@@ -246,24 +297,35 @@ describe("TxSender: journaled sends, stuck replacement, caps, cancels", () => {
       pollingInterval: 20,
       transport: custom(
         {
-        request: async (args: { method: string; params?: unknown }) => {
-          if (args.method === "eth_sendRawTransaction" && dropped++ === 0) throw Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
-          return s.chain.provider.request(args as { method: string; params?: unknown[] });
-        },
+          request: async (args: { method: string; params?: unknown }) => {
+            if (args.method === "eth_sendRawTransaction" && dropped++ === 0)
+              throw Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+            return s.chain.provider.request(args as { method: string; params?: unknown[] });
+          },
         },
         { retryCount: 0 },
       ),
     });
     const { sender } = keeperSender(s, journal, { client: flaky as never });
     const nonceBefore = await nonceOf(s, s.keeper.address);
-    const r = await sender.submit({ opportunityId: `aave-v3:${user}`, action: await liquidation(s, user), blockSeen: await head(s), expectedProfitWei: wethToWei(s) });
+    const r = await sender.submit({
+      opportunityId: `aave-v3:${user}`,
+      action: await liquidation(s, user),
+      blockSeen: await head(s),
+      expectedProfitWei: wethToWei(s),
+    });
     expect(r).toMatchObject({ status: "sent", acknowledged: false });
     if (r.status !== "sent") return;
     expect(journal.inFlightNonces(s.keeper.address)).toEqual([nonceBefore]);
     expect(await nonceOf(s, s.keeper.address, "pending")).toBe(nonceBefore); // the node never saw it
 
     // A second submit for the same opportunity is refused while the intent is unresolved.
-    const again = await sender.submit({ opportunityId: `aave-v3:${user}`, action: await liquidation(s, user), blockSeen: await head(s), expectedProfitWei: wethToWei(s) });
+    const again = await sender.submit({
+      opportunityId: `aave-v3:${user}`,
+      action: await liquidation(s, user),
+      blockSeen: await head(s),
+      expectedProfitWei: wethToWei(s),
+    });
     expect(again).toMatchObject({ status: "skipped", skip: { code: "duplicate", deterministic: false } });
 
     await sender.onBlock(await head(s)); // rebroadcast (automine: mined at once)
@@ -277,13 +339,26 @@ describe("TxSender: journaled sends, stuck replacement, caps, cancels", () => {
   it("skips (and journals why) an action whose simulation reverts or whose gas exceeds the profit: no nonce used", async () => {
     const user = await underwaterBorrower(s);
     const { sender, nonces } = keeperSender(s, journal);
-    const tooMuch = await sender.submit({ opportunityId: `aave-v3:${user}`, action: await liquidation(s, user), blockSeen: await head(s), expectedProfitWei: wethToWei(s), minProfit: 10n ** 24n });
-    expect(tooMuch).toMatchObject({ status: "skipped", skip: { code: "simulation-reverted", deterministic: true, error: { errorName: "InsufficientProfit" } } });
-    const noBudget = await sender.submit({ opportunityId: `aave-v3:${user}`, action: await liquidation(s, user), blockSeen: await head(s), expectedProfitWei: 1_000n });
+    const tooMuch = await sender.submit({
+      opportunityId: `aave-v3:${user}`,
+      action: await liquidation(s, user),
+      blockSeen: await head(s),
+      expectedProfitWei: wethToWei(s),
+      minProfit: 10n ** 24n,
+    });
+    expect(tooMuch).toMatchObject({
+      status: "skipped",
+      skip: { code: "simulation-reverted", deterministic: true, error: { errorName: "InsufficientProfit" } },
+    });
+    const noBudget = await sender.submit({
+      opportunityId: `aave-v3:${user}`,
+      action: await liquidation(s, user),
+      blockSeen: await head(s),
+      expectedProfitWei: 1_000n,
+    });
     expect(noBudget).toMatchObject({ status: "skipped", skip: { code: "not-profitable", deterministic: true } });
     expect(journal.history(10).map((i) => i.state)).toEqual(["abandoned", "abandoned"]);
     expect(nonces.state().next).toBeUndefined(); // never even asked for one
     expect(await liquidationsOf(s, user)).toBe(0);
   });
-
 });

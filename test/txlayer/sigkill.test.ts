@@ -22,10 +22,20 @@ function startKeeper(config: Record<string, unknown>, fixture: "sendOnce" | "sen
   const json = JSON.stringify(config, (_, v) => (typeof v === "bigint" ? { $bigint: v.toString() } : v));
   // tsx's loader in this very process (not the tsx CLI, which runs the script in a child a SIGKILL would orphan).
   const tsx = join(repo, "node_modules", "tsx", "dist");
-  const args = ["--require", join(tsx, "preflight.cjs"), "--import", pathToFileURL(join(tsx, "loader.mjs")).href, join(import.meta.dirname, "fixtures", `${fixture}.ts`)];
+  const args = [
+    "--require",
+    join(tsx, "preflight.cjs"),
+    "--import",
+    pathToFileURL(join(tsx, "loader.mjs")).href,
+    join(import.meta.dirname, "fixtures", `${fixture}.ts`),
+  ];
   const child = spawn(process.execPath, args, {
     cwd: repo,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", [fixture === "sendOnce" ? "SEND_ONCE_CONFIG" : "SEND_MANY_CONFIG"]: json },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      [fixture === "sendOnce" ? "SEND_ONCE_CONFIG" : "SEND_MANY_CONFIG"]: json,
+    },
     stdio: ["pipe", "pipe", "pipe"],
   }) as ChildProcessWithoutNullStreams;
   const lines: string[] = [];
@@ -38,7 +48,7 @@ function startKeeper(config: Record<string, unknown>, fixture: "sendOnce" | "sen
     buffer = parts.pop()!;
     for (const line of parts) {
       lines.push(line);
-      for (const w of waiters.splice(0)) (w.re.test(line) ? w.resolve(line) : waiters.push(w));
+      for (const w of waiters.splice(0)) w.re.test(line) ? w.resolve(line) : waiters.push(w);
     }
   });
   child.stderr.on("data", (d) => (stderr += d));
@@ -48,7 +58,10 @@ function startKeeper(config: Record<string, unknown>, fixture: "sendOnce" | "sen
     new Promise<string>((resolve, reject) => {
       const seen = lines.find((l) => re.test(l));
       if (seen) return resolve(seen);
-      const timer = setTimeout(() => reject(new Error(`no ${re} within ${timeoutMs} ms; stdout:\n${lines.join("\n")}\nstderr:\n${stderr}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no ${re} within ${timeoutMs} ms; stdout:\n${lines.join("\n")}\nstderr:\n${stderr}`)),
+        timeoutMs,
+      );
       waiters.push({ re, resolve: (l) => (clearTimeout(timer), resolve(l)) });
       void exited.then((code) => {
         clearTimeout(timer);
@@ -79,7 +92,9 @@ describe("SIGKILL right after a send, then restart", () => {
     dir = mkdtempSync(join(tmpdir(), "sigkill-"));
     node = await startHardhatNode({ port: await freePort(), logFile: join(dir, "node.log") });
     const chain = await resolveChain(node.url);
-    const [deployer] = (await createPublicClient({ chain, transport: http(node.url) }).request({ method: "eth_accounts" } as never)) as Address[];
+    const [deployer] = (await createPublicClient({ chain, transport: http(node.url) }).request({
+      method: "eth_accounts",
+    } as never)) as Address[];
     clients = createHttpClients({ chain, rpcUrl: node.url, account: deployer, pollingInterval: 20 });
     world = await deployWorld(clients, { aaveBorrowers: 0, morphoBorrowers: 0 });
     executor = await deployExecutor(clients, { keeper: DEV_ADDRESS_1 });
@@ -87,24 +102,64 @@ describe("SIGKILL right after a send, then restart", () => {
   afterAll(async () => node?.stop());
 
   const rpc = (method: string, params: unknown[] = []) => clients.public.request({ method, params } as never);
-  const keeperNonce = (blockTag: "latest" | "pending" = "latest") => clients.public.getTransactionCount({ address: DEV_ADDRESS_1, blockTag });
+  const keeperNonce = (blockTag: "latest" | "pending" = "latest") =>
+    clients.public.getTransactionCount({ address: DEV_ADDRESS_1, blockTag });
   async function liquidations(user: Address): Promise<number> {
     const event = aavePoolAbi.find((x) => x.type === "event" && x.name === "LiquidationCall")!;
-    return (await clients.public.getLogs({ address: world.aave.pool, event: event as never, args: { user } as never, fromBlock: 0n, toBlock: "latest" })).length;
+    return (
+      await clients.public.getLogs({
+        address: world.aave.pool,
+        event: event as never,
+        args: { user } as never,
+        fromBlock: 0n,
+        toBlock: "latest",
+      })
+    ).length;
   }
   async function underwater(): Promise<{ user: Address; action: ExecutorAction }> {
     await setPrice(clients, world, "WETH", 3_000n * USD); // opened at $3,000, sunk by the fall to $2,790
     await syncPoolsToFeeds(clients, world);
-    const user = await createAaveBorrower(clients, world, { collateral: "WETH", debt: "USDC", collateralUsd: 60_000n * USD, healthFactorBps: 10_500n });
+    const user = await createAaveBorrower(clients, world, {
+      collateral: "WETH",
+      debt: "USDC",
+      collateralUsd: 60_000n * USD,
+      healthFactorBps: 10_500n,
+    });
     await setPrice(clients, world, "WETH", 2_790n * USD);
     await syncPoolsToFeeds(clients, world);
-    const reserve = await clients.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getReserveData", args: [world.tokens.USDC.address] });
-    const debt = await clients.public.readContract({ address: reserve.variableDebtTokenAddress, abi: erc20Abi, functionName: "balanceOf", args: [user] });
-    const hf = (await clients.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [user] }))[5];
+    const reserve = await clients.public.readContract({
+      address: world.aave.pool,
+      abi: aavePoolAbi,
+      functionName: "getReserveData",
+      args: [world.tokens.USDC.address],
+    });
+    const debt = await clients.public.readContract({
+      address: reserve.variableDebtTokenAddress,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [user],
+    });
+    const hf = (
+      await clients.public.readContract({
+        address: world.aave.pool,
+        abi: aavePoolAbi,
+        functionName: "getUserAccountData",
+        args: [user],
+      })
+    )[5];
     expect(hf).toBeLessThan(10n ** 18n);
     const action: ExecutorAction = {
       kind: "liquidateAaveV2Flash",
-      params: { aavePool: world.aave.pool, flashPair: world.uniswapV2.pairs.WETH_USDC.address, collateralAsset: world.tokens.WETH.address, debtAsset: world.tokens.USDC.address, user, debtToCover: debt, swapPair: zeroAddress, minProfit: 1n },
+      params: {
+        aavePool: world.aave.pool,
+        flashPair: world.uniswapV2.pairs.WETH_USDC.address,
+        collateralAsset: world.tokens.WETH.address,
+        debtAsset: world.tokens.USDC.address,
+        user,
+        debtToCover: debt,
+        swapPair: zeroAddress,
+        minProfit: 1n,
+      },
     };
     return { user, action };
   }
@@ -221,14 +276,26 @@ describe("SIGKILL right after a send, then restart", () => {
       const a = startKeeper(first, "sendMany");
       await a.waitFor(/^PAUSED 2$/);
       await a.kill9();
-      expect(a.lines.filter((l) => l.startsWith("SENT")).map((l) => Number(l.split(" ")[3]))).toEqual([nonceBefore, nonceBefore + 1]);
+      expect(a.lines.filter((l) => l.startsWith("SENT")).map((l) => Number(l.split(" ")[3]))).toEqual([
+        nonceBefore,
+        nonceBefore + 1,
+      ]);
       expect(await keeperNonce("pending")).toBe(nonceBefore + 2);
 
       const b = startKeeper(restart, "sendMany");
-      expect(marker(await b.waitFor(/^RECONCILED /))).toMatchObject({ pending: [1, 2], rebroadcast: [], mined: [], abandoned: [] });
+      expect(marker(await b.waitFor(/^RECONCILED /))).toMatchObject({
+        pending: [1, 2],
+        rebroadcast: [],
+        mined: [],
+        abandoned: [],
+      });
       const third = await b.waitFor(/^SENT 3 /);
       expect(Number(third.split(" ")[3])).toBe(nonceBefore + 2); // the next nonce: no gap, no reuse
-      expect(b.lines.filter((l) => l.startsWith("SUBMIT"))).toEqual(["SUBMIT 1 skipped duplicate", "SUBMIT 2 skipped duplicate", "SUBMIT 3 submitted"]);
+      expect(b.lines.filter((l) => l.startsWith("SUBMIT"))).toEqual([
+        "SUBMIT 1 skipped duplicate",
+        "SUBMIT 2 skipped duplicate",
+        "SUBMIT 3 submitted",
+      ]);
       await rpc("evm_mine");
       const done = marker(await b.waitFor(/^DONE /));
       expect(await b.exited).toBe(0);
@@ -252,10 +319,19 @@ describe("SIGKILL right after a send, then restart", () => {
       await expect(clients.public.getTransaction({ hash: journaled })).rejects.toThrow();
 
       const b = startKeeper(restart, "sendMany");
-      expect(marker(await b.waitFor(/^RECONCILED /))).toMatchObject({ pending: [1, 2], rebroadcast: [3], mined: [], abandoned: [] });
+      expect(marker(await b.waitFor(/^RECONCILED /))).toMatchObject({
+        pending: [1, 2],
+        rebroadcast: [3],
+        mined: [],
+        abandoned: [],
+      });
       expect((await clients.public.getTransaction({ hash: journaled })).nonce).toBe(nonceBefore + 2); // its own bytes, its nonce
       await b.waitFor(/^SUBMIT 3 /);
-      expect(b.lines.filter((l) => l.startsWith("SUBMIT"))).toEqual(["SUBMIT 1 skipped duplicate", "SUBMIT 2 skipped duplicate", "SUBMIT 3 skipped duplicate"]);
+      expect(b.lines.filter((l) => l.startsWith("SUBMIT"))).toEqual([
+        "SUBMIT 1 skipped duplicate",
+        "SUBMIT 2 skipped duplicate",
+        "SUBMIT 3 skipped duplicate",
+      ]);
       await rpc("evm_mine");
       const done = marker(await b.waitFor(/^DONE /));
       expect(await b.exited).toBe(0);

@@ -7,7 +7,14 @@ const BODY = KEY.slice(2);
 
 describe("redactSecrets", () => {
   it("replaces secrets inside strings, wherever they are nested", () => {
-    const input = { msg: `key=${KEY}!`, list: ["x", { deep: "pw: hunter2hunter2" }], n: 5, b: 7n, ok: true, none: null };
+    const input = {
+      msg: `key=${KEY}!`,
+      list: ["x", { deep: "pw: hunter2hunter2" }],
+      n: 5,
+      b: 7n,
+      ok: true,
+      none: null,
+    };
     expect(redactSecrets(input, [KEY, "hunter2hunter2"])).toEqual({
       msg: `key=${REDACTED}!`,
       list: ["x", { deep: `pw: ${REDACTED}` }],
@@ -70,7 +77,10 @@ describe("redactSecrets", () => {
 
   it("replaces objects that have a JSON form by it, and returns other class instances as they are", () => {
     const url = new URL(`https://rpc.example.com/v2/${BODY}`);
-    expect(redactSecrets({ url, at: new Date(0) }, [KEY])).toEqual({ url: `https://rpc.example.com/v2/${REDACTED}`, at: "1970-01-01T00:00:00.000Z" });
+    expect(redactSecrets({ url, at: new Date(0) }, [KEY])).toEqual({
+      url: `https://rpc.example.com/v2/${REDACTED}`,
+      at: "1970-01-01T00:00:00.000Z",
+    });
     class Pool {
       constructor(readonly id: string) {}
     }

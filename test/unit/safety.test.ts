@@ -9,7 +9,15 @@ import { KeeperError } from "../../src/errors.js";
 import type { SendOutcome as ExecOutcome } from "../../src/executor/outcome.js";
 import { createLogger } from "../../src/ops/logger.js";
 import { BREAKER_STATE_VALUE, createMetrics, type KeeperMetrics } from "../../src/ops/metrics.js";
-import { CircuitBreaker, DailyCaps, KillSwitch, killFileExists, SafetyConfigError, SafetyGate, utcDay } from "../../src/safety/index.js";
+import {
+  CircuitBreaker,
+  DailyCaps,
+  KillSwitch,
+  killFileExists,
+  SafetyConfigError,
+  SafetyGate,
+  utcDay,
+} from "../../src/safety/index.js";
 
 /** A JSON logger writing into memory (synchronously, so lines are there as soon as the call returns). */
 function capturedLogger() {
@@ -134,7 +142,10 @@ describe("KillSwitch", () => {
     const ks = new KillSwitch({ signal: false, logger, now: () => 42 });
     ks.engage("program", "signer balance below 0.01 ETH");
     expect(ks.allowsSend()).toBe(false);
-    expect(ks.state()).toMatchObject({ engaged: true, latch: { source: "program", reason: "signer balance below 0.01 ETH", sinceMs: 42 } });
+    expect(ks.state()).toMatchObject({
+      engaged: true,
+      latch: { source: "program", reason: "signer balance below 0.01 ETH", sinceMs: 42 },
+    });
     expect(ks.reason()).toBe("signer balance below 0.01 ETH (source: program)");
   });
 });
@@ -155,9 +166,15 @@ describe("CircuitBreaker", () => {
     breaker.recordFailure("b");
     expect(breaker.snapshot()).toMatchObject({ state: "closed", consecutiveFailures: 2 });
     breaker.recordFailure("send failed: nonce");
-    expect(breaker.snapshot()).toMatchObject({ state: "open", consecutiveFailures: 3, lastFailure: "send failed: nonce" });
+    expect(breaker.snapshot()).toMatchObject({
+      state: "open",
+      consecutiveFailures: 3,
+      lastFailure: "send failed: nonce",
+    });
     expect(breaker.acquire()).toBe(false);
-    expect(breaker.reason()).toMatch(/^circuit breaker open after 3 failed sends \(last: send failed: nonce\); half-opens in 60 s$/);
+    expect(breaker.reason()).toMatch(
+      /^circuit breaker open after 3 failed sends \(last: send failed: nonce\); half-opens in 60 s$/,
+    );
     expect(await gauge(metrics, "keeper_circuit_breaker_state")).toBe(BREAKER_STATE_VALUE.open);
     expect(records().some((r) => r.msg === "circuit breaker open: sends stopped" && r.level === 50)).toBe(true);
 
@@ -249,7 +266,11 @@ describe("DailyCaps", () => {
     expect(caps.check(0n)).toEqual({ ok: true });
     caps.record(ETH / 10n);
     const refused = caps.check(0n);
-    expect(refused).toEqual({ ok: false, cap: "sends", reason: "daily send cap reached: 3 of 3 sends today (UTC 2025-03-10)" });
+    expect(refused).toEqual({
+      ok: false,
+      cap: "sends",
+      reason: "daily send cap reached: 3 of 3 sends today (UTC 2025-03-10)",
+    });
     expect(await gauge(metrics, 'keeper_daily_cap_used{cap="sends"}')).toBe(3);
     expect(await gauge(metrics, 'keeper_daily_cap_used{cap="gas_wei"}')).toBe(2e17);
     expect(await gauge(metrics, 'keeper_daily_cap_limit{cap="sends"}')).toBe(3);
@@ -258,9 +279,17 @@ describe("DailyCaps", () => {
     expect(caps.check(0n).ok).toBe(false);
     c.set("2025-03-11T00:00:00.000Z");
     expect(caps.check(0n)).toEqual({ ok: true });
-    expect(caps.usage()).toEqual({ day: "2025-03-11", gasSpentWei: 0n, sends: 0, maxGasWeiPerDay: ETH, maxSendsPerDay: 3 });
+    expect(caps.usage()).toEqual({
+      day: "2025-03-11",
+      gasSpentWei: 0n,
+      sends: 0,
+      maxGasWeiPerDay: ETH,
+      maxSendsPerDay: 3,
+    });
     expect(await gauge(metrics, 'keeper_daily_cap_used{cap="sends"}')).toBe(0);
-    expect(records().some((r) => r.msg === "new UTC day: daily caps reset" && r.previousDay === "2025-03-10")).toBe(true);
+    expect(records().some((r) => r.msg === "new UTC day: daily caps reset" && r.previousDay === "2025-03-10")).toBe(
+      true,
+    );
   });
 
   it("blocks a send whose worst-case gas would cross the gas cap; the cap itself is reachable", () => {
@@ -272,7 +301,9 @@ describe("DailyCaps", () => {
     const refused = caps.check(401n);
     expect(refused.ok).toBe(false);
     expect(!refused.ok && refused.cap).toBe("gas_wei");
-    expect(!refused.ok && refused.reason).toBe("daily gas cap: 600 wei spent today (UTC 2025-03-10) + up to 401 wei would exceed 1000 wei");
+    expect(!refused.ok && refused.reason).toBe(
+      "daily gas cap: 600 wei spent today (UTC 2025-03-10) + up to 401 wei would exceed 1000 wei",
+    );
     expect(caps.check(-1n).ok).toBe(false);
   });
 
@@ -303,8 +334,20 @@ describe("SafetyGate", () => {
     const { logger, records } = capturedLogger();
     const metrics = createMetrics();
     const killSwitch = new KillSwitch({ signal: false, logger, metrics, now: c.now });
-    const breaker = new CircuitBreaker({ failureThreshold: options.threshold ?? 2, coolOff: { ms: 60_000 }, logger, metrics, now: c.now });
-    const caps = new DailyCaps({ maxGasWeiPerDay: options.maxGasWei ?? 10n ** 18n, maxSendsPerDay: options.maxSends ?? 10, logger, metrics, now: c.now });
+    const breaker = new CircuitBreaker({
+      failureThreshold: options.threshold ?? 2,
+      coolOff: { ms: 60_000 },
+      logger,
+      metrics,
+      now: c.now,
+    });
+    const caps = new DailyCaps({
+      maxGasWeiPerDay: options.maxGasWei ?? 10n ** 18n,
+      maxSendsPerDay: options.maxSends ?? 10,
+      logger,
+      metrics,
+      now: c.now,
+    });
     const g = new SafetyGate({ dryRun: options.dryRun ?? false, killSwitch, breaker, caps, logger, metrics });
     return { g, c, killSwitch, breaker, caps, metrics, records };
   }
@@ -312,7 +355,10 @@ describe("SafetyGate", () => {
 
   it("lets a send through when every gate agrees", () => {
     const { g } = gate();
-    expect(g.mayI(send)).toMatchObject({ ok: true, approval: { gasWorstCaseWei: send.gasWorstCaseWei, ticket: { probe: false } } });
+    expect(g.mayI(send)).toMatchObject({
+      ok: true,
+      approval: { gasWorstCaseWei: send.gasWorstCaseWei, ticket: { probe: false } },
+    });
   });
 
   it("refuses in dry-run, and puts the kill switch first", async () => {
@@ -320,10 +366,18 @@ describe("SafetyGate", () => {
     expect(g.mayI(send)).toEqual({
       ok: false,
       gate: "dry-run",
-      skip: { code: "safety", message: "safety gate (dry-run): dry-run: sending is disabled (DRY_RUN)", deterministic: false },
+      skip: {
+        code: "safety",
+        message: "safety gate (dry-run): dry-run: sending is disabled (DRY_RUN)",
+        deterministic: false,
+      },
     });
     killSwitch.engage("program", "test");
-    expect(g.mayI(send)).toMatchObject({ ok: false, gate: "kill-switch", skip: { code: "safety", message: "safety gate (kill-switch): kill switch engaged: test (source: program)" } });
+    expect(g.mayI(send)).toMatchObject({
+      ok: false,
+      gate: "kill-switch",
+      skip: { code: "safety", message: "safety gate (kill-switch): kill switch engaged: test (source: program)" },
+    });
     expect(await gauge(metrics, "keeper_dry_run")).toBe(1);
     expect(await gauge(metrics, 'keeper_safety_refusals_total{gate="dry-run"}')).toBe(1);
     expect(await gauge(metrics, 'keeper_safety_refusals_total{gate="kill-switch"}')).toBe(1);
@@ -333,17 +387,35 @@ describe("SafetyGate", () => {
     const { g, caps, breaker } = gate({ threshold: 2 });
     expect(g.mayI(send).ok).toBe(true);
     // Mined: the receipt's cost (gasUsed x effectiveGasPrice) is counted.
-    g.recordOutcome({ status: "mined", hash: `0x${"1".repeat(64)}`, blockNumber: 1n, gasUsed: 10n, effectiveGasPrice: 100n, profit: 1n, events: [] });
+    g.recordOutcome({
+      status: "mined",
+      hash: `0x${"1".repeat(64)}`,
+      blockNumber: 1n,
+      gasUsed: 10n,
+      effectiveGasPrice: 100n,
+      profit: 1n,
+      events: [],
+    });
     expect(caps.usage()).toMatchObject({ sends: 1, gasSpentWei: 1_000n });
 
     expect(g.mayI(send).ok).toBe(true);
     // Refused by the node: a failure for the breaker, but nothing was broadcast or paid.
-    g.recordOutcome({ status: "failed", pending: false, error: new BroadcastRefusedError("insufficient-funds", "deterministic", "insufficient funds") });
+    g.recordOutcome({
+      status: "failed",
+      pending: false,
+      error: new BroadcastRefusedError("insufficient-funds", "deterministic", "insufficient funds"),
+    });
     expect(caps.usage()).toMatchObject({ sends: 1, gasSpentWei: 1_000n });
 
     expect(g.mayI(send).ok).toBe(true);
     // Reverted on chain: its receipt's cost.
-    g.recordOutcome({ status: "reverted", hash: `0x${"2".repeat(64)}`, gasUsed: 7n, effectiveGasPrice: 100n, error: new KeeperError("reverted: 45") });
+    g.recordOutcome({
+      status: "reverted",
+      hash: `0x${"2".repeat(64)}`,
+      gasUsed: 7n,
+      effectiveGasPrice: 100n,
+      error: new KeeperError("reverted: 45"),
+    });
     expect(caps.usage()).toMatchObject({ sends: 2, gasSpentWei: 1_700n });
     expect(breaker.snapshot().state).toBe("open");
     const refused = g.mayI(send);
@@ -409,8 +481,18 @@ describe("SafetyGate with several sends in flight", () => {
     const c = clock("2025-03-10T12:00:00Z");
     const { logger } = capturedLogger();
     const killSwitch = new KillSwitch({ signal: false, logger, now: c.now });
-    const breaker = new CircuitBreaker({ failureThreshold: options.threshold ?? 2, coolOff: { ms: 60_000 }, logger, now: c.now });
-    const caps = new DailyCaps({ maxGasWeiPerDay: options.maxGasWei ?? 10n ** 18n, maxSendsPerDay: options.maxSends ?? 10, logger, now: c.now });
+    const breaker = new CircuitBreaker({
+      failureThreshold: options.threshold ?? 2,
+      coolOff: { ms: 60_000 },
+      logger,
+      now: c.now,
+    });
+    const caps = new DailyCaps({
+      maxGasWeiPerDay: options.maxGasWei ?? 10n ** 18n,
+      maxSendsPerDay: options.maxSends ?? 10,
+      logger,
+      now: c.now,
+    });
     return { g: new SafetyGate({ dryRun: false, killSwitch, breaker, caps, logger }), c, breaker, caps };
   }
   const send = { gasWorstCaseWei: 1_000n };
@@ -419,15 +501,33 @@ describe("SafetyGate with several sends in flight", () => {
     if (!d.ok) throw new Error(`refused: ${d.skip.message}`);
     return d.approval;
   };
-  const mined = (gasUsed: bigint): ExecOutcome => ({ status: "mined", hash: `0x${"1".repeat(64)}`, blockNumber: 1n, gasUsed, effectiveGasPrice: 1n, profit: 1n, events: [] });
-  const reverted: ExecOutcome = { status: "reverted", hash: `0x${"2".repeat(64)}`, gasUsed: 7n, effectiveGasPrice: 1n, error: new KeeperError("reverted") };
+  const mined = (gasUsed: bigint): ExecOutcome => ({
+    status: "mined",
+    hash: `0x${"1".repeat(64)}`,
+    blockNumber: 1n,
+    gasUsed,
+    effectiveGasPrice: 1n,
+    profit: 1n,
+    events: [],
+  });
+  const reverted: ExecOutcome = {
+    status: "reverted",
+    hash: `0x${"2".repeat(64)}`,
+    gasUsed: 7n,
+    effectiveGasPrice: 1n,
+    error: new KeeperError("reverted"),
+  };
 
   it("approves several at once, counts the ones in flight against the caps, and accounts each exactly once", () => {
     const { g, caps } = gate({ maxSends: 3, maxGasWei: 10_000n });
     const [a, b, c] = [approve(g), approve(g), approve(g)];
     expect(new Set([a.id, b.id, c.id]).size).toBe(3);
     expect(g.inFlight()).toBe(3);
-    expect(g.mayI(send)).toMatchObject({ ok: false, gate: "daily-cap", skip: { message: expect.stringContaining("3 more in flight") } });
+    expect(g.mayI(send)).toMatchObject({
+      ok: false,
+      gate: "daily-cap",
+      skip: { message: expect.stringContaining("3 more in flight") },
+    });
     g.recordOutcome(mined(10n), { approval: b });
     g.recordOutcome(mined(10n), { approval: b }); // a second report of the same send: ignored
     expect(caps.usage()).toMatchObject({ sends: 1, gasSpentWei: 10n });

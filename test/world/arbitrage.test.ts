@@ -48,7 +48,11 @@ async function readPools(chain: InProcessChain, world: World): Promise<PoolState
   const out: PoolState[] = [];
   for (const name of Object.keys(world.uniswapV2.pairs) as V2PairName[]) {
     const p = world.uniswapV2.pairs[name];
-    const [reserve0, reserve1] = await chain.public.readContract({ address: p.address, abi: v2PairAbi, functionName: "getReserves" });
+    const [reserve0, reserve1] = await chain.public.readContract({
+      address: p.address,
+      abi: v2PairAbi,
+      functionName: "getReserves",
+    });
     out.push({ kind: "v2", name, reserve0, reserve1, ref: ref(p.token0, p.token1) });
   }
   const pool = world.uniswapV3.pools.WETH_USDC_3000;
@@ -67,7 +71,8 @@ const blend = (p: Rational, ref: Rational, sNum: bigint, sDen: bigint): Rational
 });
 
 /** |price - target| / target as a float, for messages and step bounds only (assertions stay exact). */
-const relGap = (p: Rational, t: Rational) => Math.abs(Number((p.num * t.den - t.num * p.den) * 10n ** 18n / (t.num * p.den)) / 1e18);
+const relGap = (p: Rational, t: Rational) =>
+  Math.abs(Number(((p.num * t.den - t.num * p.den) * 10n ** 18n) / (t.num * p.den)) / 1e18);
 
 /**
  * A V2 pair's price within integer rounding of `target`: one more or less input unit moves the price by about
@@ -77,7 +82,10 @@ const relGap = (p: Rational, t: Rational) => Math.abs(Number((p.num * t.den - t.
 function expectV2Near(s: Extract<PoolState, { kind: "v2" }>, target: Rational): void {
   const diff = s.reserve1 * target.den - target.num * s.reserve0;
   const abs = diff < 0n ? -diff : diff;
-  expect(abs * s.reserve1 <= 2n * (s.reserve0 + s.reserve1) * target.num, `${s.name}: off target by ${relGap(priceOf(s), target)}`).toBe(true);
+  expect(
+    abs * s.reserve1 <= 2n * (s.reserve0 + s.reserve1) * target.num,
+    `${s.name}: off target by ${relGap(priceOf(s), target)}`,
+  ).toBe(true);
 }
 
 /** On the feed: no integer V2 trade gets closer; the V3 sqrt price is the floor of the reference's. */
@@ -133,7 +141,8 @@ describe("arbitrageStep", () => {
     const block = await chain.public.getBlockNumber();
     const second = await arbitrageStep(chain, world, { strength: 0.5 });
     expect(await chain.public.getBlockNumber()).toBe(block);
-    for (const p of second) expect(p, p.pool).toMatchObject({ txHash: null, amountIn: 0n, tokenIn: null, skewBpsAfter: p.skewBpsBefore });
+    for (const p of second)
+      expect(p, p.pool).toMatchObject({ txHash: null, amountIn: 0n, tokenIn: null, skewBpsAfter: p.skewBpsBefore });
     await chain.close();
   });
 
@@ -154,7 +163,10 @@ describe("arbitrageStep", () => {
       const next = await readPools(chain, world);
       for (const [i, p] of did.entries()) {
         if (p.txHash === null) continue;
-        expect(relGap(priceOf(next[i]), next[i].ref) <= relGap(priceOf(states[i]), states[i].ref), `${p.pool} step ${steps}`).toBe(true);
+        expect(
+          relGap(priceOf(next[i]), next[i].ref) <= relGap(priceOf(states[i]), states[i].ref),
+          `${p.pool} step ${steps}`,
+        ).toBe(true);
       }
       states = next;
       if (did.every((p) => p.txHash === null)) break;
@@ -171,7 +183,9 @@ describe("arbitrageStep", () => {
     for (const strength of [1.5, -0.1, Number.NaN]) {
       await expect(arbitrageStep(chain, world, { strength })).rejects.toBeInstanceOf(ArbitrageOptionError);
     }
-    await expect(runArbitrageurs(chain, world, { strength: 0.5, everyBlock: 0, signal: new AbortController().signal })).rejects.toThrow(/everyBlock/);
+    await expect(
+      runArbitrageurs(chain, world, { strength: 0.5, everyBlock: 0, signal: new AbortController().signal }),
+    ).rejects.toThrow(/everyBlock/);
     await chain.close();
   });
 });
@@ -188,10 +202,16 @@ describe("wide V3 liquidity", () => {
     const token0 = world.tokens[symbolOf(world, pool.token0)];
     const token1 = world.tokens[symbolOf(world, pool.token1)];
     const { positions } = v3StartPositions({ token0, token1, prices: DEFAULT_PRICES, shape: V3_LIQUIDITY_SHAPES.wide });
-    const [sqrtP0, tick] = await chain.public.readContract({ address: pool.address, abi: v3PoolAbi, functionName: "slot0" });
+    const [sqrtP0, tick] = await chain.public.readContract({
+      address: pool.address,
+      abi: v3PoolAbi,
+      functionName: "slot0",
+    });
     const active = positions.filter((p) => p.tickLower <= tick && tick < p.tickUpper);
     const placed = active.reduce((acc, p) => acc + p.liquidity, 0n);
-    expect(await chain.public.readContract({ address: pool.address, abi: v3PoolAbi, functionName: "liquidity" })).toBe(placed);
+    expect(await chain.public.readContract({ address: pool.address, abi: v3PoolAbi, functionName: "liquidity" })).toBe(
+      placed,
+    );
     expect(active.length, "layers still holding the price after -20%").toBeGreaterThan(1);
 
     // Buy the dip with $1M of USDC. The price moves back towards the start, inside every active range and into
@@ -204,13 +224,26 @@ describe("wide V3 liquidity", () => {
       address: world.helpers.poolActor,
       abi: poolActorArtifact().abi,
       functionName: "swapV3",
-      args: [pool.address, zeroForOne, usdcIn, zeroForOne ? MIN_SQRT_RATIO + 1n : MAX_SQRT_RATIO - 1n, world.helpers.poolActor],
+      args: [
+        pool.address,
+        zeroForOne,
+        usdcIn,
+        zeroForOne ? MIN_SQRT_RATIO + 1n : MAX_SQRT_RATIO - 1n,
+        world.helpers.poolActor,
+      ],
     } as never);
     const [sqrtP1] = await chain.public.readContract({ address: pool.address, abi: v3PoolAbi, functionName: "slot0" });
     // ETH's price rises by (sqrtP1/sqrtP0)^2 when WETH is token0, by (sqrtP0/sqrtP1)^2 otherwise.
-    const ethImpact = (a: bigint) => (zeroForOne ? Number((sqrtP0 * sqrtP0 * 10n ** 12n) / (a * a)) : Number((a * a * 10n ** 12n) / (sqrtP0 * sqrtP0))) / 1e12 - 1;
+    const ethImpact = (a: bigint) =>
+      (zeroForOne
+        ? Number((sqrtP0 * sqrtP0 * 10n ** 12n) / (a * a))
+        : Number((a * a * 10n ** 12n) / (sqrtP0 * sqrtP0))) /
+        1e12 -
+      1;
     expect(ethImpact(sqrtP1)).toBeGreaterThan(0);
-    expect(ethImpact(sqrtP1), `impact ${ethImpact(sqrtP1)} vs bound ${ethImpact(bound)}`).toBeLessThan(ethImpact(bound));
+    expect(ethImpact(sqrtP1), `impact ${ethImpact(sqrtP1)} vs bound ${ethImpact(bound)}`).toBeLessThan(
+      ethImpact(bound),
+    );
     await chain.close();
   });
 });
@@ -224,7 +257,12 @@ describe("runArbitrageurs", () => {
     const waitSteps = async (n: number) => {
       while (steps.length < n) await new Promise((r) => setTimeout(r, 10));
     };
-    const loop = runArbitrageurs(chain, world, { strength: 0.5, pollIntervalMs: 10, signal: controller.signal, onStep: (s) => steps.push(s) });
+    const loop = runArbitrageurs(chain, world, {
+      strength: 0.5,
+      pollIntervalMs: 10,
+      signal: controller.signal,
+      onStep: (s) => steps.push(s),
+    });
 
     await waitSteps(1); // the step at start: the pools sit on the feeds
     expect(steps[0].pools.every((p) => p.txHash === null)).toBe(true);

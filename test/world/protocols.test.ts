@@ -1,7 +1,14 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { maxUint256, parseEventLogs, type Address } from "viem";
 import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
-import { AAVE_RESERVE_CONFIG, createAaveBorrower, createMorphoBorrower, deployWorld, setPrice, type World } from "../../src/world/index.js";
+import {
+  AAVE_RESERVE_CONFIG,
+  createAaveBorrower,
+  createMorphoBorrower,
+  deployWorld,
+  setPrice,
+  type World,
+} from "../../src/world/index.js";
 import { aaveOracleAbi, aavePoolAbi, erc20Abi, morphoAbi, morphoOracleAbi } from "../helpers/abis.js";
 
 const WAD = 10n ** 18n;
@@ -24,23 +31,59 @@ describe("real protocol liquidations in the world", () => {
   });
 
   async function fund(token: Address, spender: Address, amount: bigint) {
-    await chain.wallet.writeContract({ address: token, abi: erc20Abi, functionName: "mint", args: [liquidator.account.address, amount] });
-    const h = await liquidator.writeContract({ address: token, abi: erc20Abi, functionName: "approve", args: [spender, maxUint256] });
+    await chain.wallet.writeContract({
+      address: token,
+      abi: erc20Abi,
+      functionName: "mint",
+      args: [liquidator.account.address, amount],
+    });
+    const h = await liquidator.writeContract({
+      address: token,
+      abi: erc20Abi,
+      functionName: "approve",
+      args: [spender, maxUint256],
+    });
     await chain.public.waitForTransactionReceipt({ hash: h });
   }
 
   async function aaveLiquidation(hfBps: bigint, priceAfter: bigint) {
     const { WETH, USDC } = world.tokens;
-    const user = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 20_000n * 10n ** 8n, healthFactorBps: hfBps });
+    const user = await createAaveBorrower(chain, world, {
+      collateral: "WETH",
+      debt: "USDC",
+      collateralUsd: 20_000n * 10n ** 8n,
+      healthFactorBps: hfBps,
+    });
     await setPrice(chain, world, "WETH", priceAfter);
-    const data = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [user] });
+    const data = await chain.public.readContract({
+      address: world.aave.pool,
+      abi: aavePoolAbi,
+      functionName: "getUserAccountData",
+      args: [user],
+    });
     const hfBefore = data[5];
-    const reserve = (asset: Address) => chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getReserveData", args: [asset] });
+    const reserve = (asset: Address) =>
+      chain.public.readContract({
+        address: world.aave.pool,
+        abi: aavePoolAbi,
+        functionName: "getReserveData",
+        args: [asset],
+      });
     const debtToken = (await reserve(USDC.address)).variableDebtTokenAddress;
     const aToken = (await reserve(WETH.address)).aTokenAddress;
     await fund(USDC.address, world.aave.pool, 10n ** 12n);
-    const wethBefore = await chain.public.readContract({ address: WETH.address, abi: erc20Abi, functionName: "balanceOf", args: [liquidator.account.address] });
-    const treasuryBefore = await chain.public.readContract({ address: aToken, abi: erc20Abi, functionName: "balanceOf", args: [world.deployer] });
+    const wethBefore = await chain.public.readContract({
+      address: WETH.address,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [liquidator.account.address],
+    });
+    const treasuryBefore = await chain.public.readContract({
+      address: aToken,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [world.deployer],
+    });
     const hash = await liquidator.writeContract({
       address: world.aave.pool,
       abi: aavePoolAbi,
@@ -52,12 +95,42 @@ describe("real protocol liquidations in the world", () => {
     const [event] = parseEventLogs({ abi: aavePoolAbi, logs: receipt.logs, eventName: "LiquidationCall" });
     // automine: "latest" is the liquidation block until the next transaction, so these reads see its state.
     const at = {};
-    const debtAfter = await chain.public.readContract({ address: debtToken, abi: erc20Abi, functionName: "balanceOf", args: [user], ...at });
-    const wethGot = (await chain.public.readContract({ address: WETH.address, abi: erc20Abi, functionName: "balanceOf", args: [liquidator.account.address], ...at })) - wethBefore;
-    const treasuryGot = (await chain.public.readContract({ address: aToken, abi: erc20Abi, functionName: "balanceOf", args: [world.deployer], ...at })) - treasuryBefore;
+    const debtAfter = await chain.public.readContract({
+      address: debtToken,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [user],
+      ...at,
+    });
+    const wethGot =
+      (await chain.public.readContract({
+        address: WETH.address,
+        abi: erc20Abi,
+        functionName: "balanceOf",
+        args: [liquidator.account.address],
+        ...at,
+      })) - wethBefore;
+    const treasuryGot =
+      (await chain.public.readContract({
+        address: aToken,
+        abi: erc20Abi,
+        functionName: "balanceOf",
+        args: [world.deployer],
+        ...at,
+      })) - treasuryBefore;
     const prices = {
-      WETH: await chain.public.readContract({ address: world.aave.oracle, abi: aaveOracleAbi, functionName: "getAssetPrice", args: [WETH.address] }),
-      USDC: await chain.public.readContract({ address: world.aave.oracle, abi: aaveOracleAbi, functionName: "getAssetPrice", args: [USDC.address] }),
+      WETH: await chain.public.readContract({
+        address: world.aave.oracle,
+        abi: aaveOracleAbi,
+        functionName: "getAssetPrice",
+        args: [WETH.address],
+      }),
+      USDC: await chain.public.readContract({
+        address: world.aave.oracle,
+        abi: aaveOracleAbi,
+        functionName: "getAssetPrice",
+        args: [USDC.address],
+      }),
     };
     return { user, hfBefore, event: event.args, debtAfter, wethGot, treasuryGot, prices };
   }
@@ -96,28 +169,65 @@ describe("real protocol liquidations in the world", () => {
   });
 
   it("Aave V3: a healthy position cannot be liquidated", async () => {
-    const user = await createAaveBorrower(chain, world, { collateral: "WETH", debt: "USDC", collateralUsd: 10_000n * 10n ** 8n, healthFactorBps: 12_000n });
+    const user = await createAaveBorrower(chain, world, {
+      collateral: "WETH",
+      debt: "USDC",
+      collateralUsd: 10_000n * 10n ** 8n,
+      healthFactorBps: 12_000n,
+    });
     await fund(world.tokens.USDC.address, world.aave.pool, 10n ** 12n);
     await expect(
-      liquidator.writeContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "liquidationCall", args: [world.tokens.WETH.address, world.tokens.USDC.address, user, maxUint256, false] }),
+      liquidator.writeContract({
+        address: world.aave.pool,
+        abi: aavePoolAbi,
+        functionName: "liquidationCall",
+        args: [world.tokens.WETH.address, world.tokens.USDC.address, user, maxUint256, false],
+      }),
     ).rejects.toThrow(/45|HEALTH_FACTOR_NOT_BELOW_THRESHOLD|reverted/);
   });
 
   it("Morpho Blue: a position past LLTV is liquidated with liquidate(), seized collateral per Morpho's incentive", async () => {
     const { WETH, USDC } = world.tokens;
     const id = world.morpho.marketId;
-    const user = await createMorphoBorrower(chain, world, { collateralUsd: 20_000n * 10n ** 8n, healthFactorBps: 10_200n });
+    const user = await createMorphoBorrower(chain, world, {
+      collateralUsd: 20_000n * 10n ** 8n,
+      healthFactorBps: 10_200n,
+    });
     await setPrice(chain, world, "WETH", 2_850n * 10n ** 8n); // -5%: HF ~0.969
-    const [, borrowShares, collateral] = await chain.public.readContract({ address: world.morpho.morpho, abi: morphoAbi, functionName: "position", args: [id, user] });
-    const m = await chain.public.readContract({ address: world.morpho.morpho, abi: morphoAbi, functionName: "market", args: [id] });
-    const price = await chain.public.readContract({ address: world.morpho.oracle, abi: morphoOracleAbi, functionName: "price" });
+    const [, borrowShares, collateral] = await chain.public.readContract({
+      address: world.morpho.morpho,
+      abi: morphoAbi,
+      functionName: "position",
+      args: [id, user],
+    });
+    const m = await chain.public.readContract({
+      address: world.morpho.morpho,
+      abi: morphoAbi,
+      functionName: "market",
+      args: [id],
+    });
+    const price = await chain.public.readContract({
+      address: world.morpho.oracle,
+      abi: morphoOracleAbi,
+      functionName: "price",
+    });
     const borrowed = (BigInt(borrowShares) * (m[2] + 1n) + (m[3] + 1_000_000n) - 1n) / (m[3] + 1_000_000n);
     const maxBorrow = (((BigInt(collateral) * price) / 10n ** 36n) * world.morpho.marketParams.lltv) / WAD;
     expect(borrowed).toBeGreaterThan(maxBorrow);
 
     await fund(USDC.address, world.morpho.morpho, 10n ** 12n);
-    const usdcBefore = await chain.public.readContract({ address: USDC.address, abi: erc20Abi, functionName: "balanceOf", args: [liquidator.account.address] });
-    const hash = await liquidator.writeContract({ address: world.morpho.morpho, abi: morphoAbi, functionName: "liquidate", args: [world.morpho.marketParams, user, 0n, BigInt(borrowShares), "0x"] });
+    const usdcBefore = await chain.public.readContract({
+      address: USDC.address,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [liquidator.account.address],
+    });
+    const hash = await liquidator.writeContract({
+      address: world.morpho.morpho,
+      abi: morphoAbi,
+      functionName: "liquidate",
+      args: [world.morpho.marketParams, user, 0n, BigInt(borrowShares), "0x"],
+    });
     expect((await chain.public.waitForTransactionReceipt({ hash })).status).toBe("success");
 
     // Morpho's own formula (Morpho.sol liquidate, repaidShares branch), no interest (IRM = 0):
@@ -130,12 +240,27 @@ describe("real protocol liquidations in the world", () => {
     const repaidAssets = (BigInt(borrowShares) * (m[2] + 1n) + (m[3] + 1_000_000n) - 1n) / (m[3] + 1_000_000n);
     const seizedQuoted = (BigInt(borrowShares) * (m[2] + 1n)) / (m[3] + 1_000_000n);
     const seized = (((seizedQuoted * lif) / WAD) * 10n ** 36n) / price;
-    const [, sharesAfter, collateralAfter] = await chain.public.readContract({ address: world.morpho.morpho, abi: morphoAbi, functionName: "position", args: [id, user] });
+    const [, sharesAfter, collateralAfter] = await chain.public.readContract({
+      address: world.morpho.morpho,
+      abi: morphoAbi,
+      functionName: "position",
+      args: [id, user],
+    });
     expect(sharesAfter).toBe(0n);
     expect(BigInt(collateral) - BigInt(collateralAfter)).toBe(seized);
-    const wethGot = await chain.public.readContract({ address: WETH.address, abi: erc20Abi, functionName: "balanceOf", args: [liquidator.account.address] });
+    const wethGot = await chain.public.readContract({
+      address: WETH.address,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [liquidator.account.address],
+    });
     expect(wethGot).toBe(seized);
-    const usdcAfter = await chain.public.readContract({ address: USDC.address, abi: erc20Abi, functionName: "balanceOf", args: [liquidator.account.address] });
+    const usdcAfter = await chain.public.readContract({
+      address: USDC.address,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [liquidator.account.address],
+    });
     expect(usdcBefore - usdcAfter).toBe(repaidAssets);
   });
 });

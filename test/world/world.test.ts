@@ -1,6 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
-import { deployWorld, getPrices, MULTICALL3_ADDRESS, skewV2Pool, skewV3Pool, type TokenSymbol, type V2PairName, type World } from "../../src/world/index.js";
+import {
+  deployWorld,
+  getPrices,
+  MULTICALL3_ADDRESS,
+  skewV2Pool,
+  skewV3Pool,
+  type TokenSymbol,
+  type V2PairName,
+  type World,
+} from "../../src/world/index.js";
 import { referencePrice, sqrtPriceX96 } from "../../src/world/prices.js";
 import { aavePoolAbi, morphoAbi, morphoOracleAbi, v2PairAbi, v3PoolAbi } from "../helpers/abis.js";
 
@@ -44,7 +53,11 @@ describe("deployWorld", () => {
     const prices = await getPrices(chain, world);
     for (const name of Object.keys(world.uniswapV2.pairs) as V2PairName[]) {
       const pair = world.uniswapV2.pairs[name];
-      const [r0, r1] = await chain.public.readContract({ address: pair.address, abi: v2PairAbi, functionName: "getReserves" });
+      const [r0, r1] = await chain.public.readContract({
+        address: pair.address,
+        abi: v2PairAbi,
+        functionName: "getReserves",
+      });
       const t0 = world.tokens[symbolOf(world, pair.token0)];
       const t1 = world.tokens[symbolOf(world, pair.token1)];
       const ref = referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol]);
@@ -59,12 +72,19 @@ describe("deployWorld", () => {
     const t0 = world.tokens[symbolOf(world, pool.token0)];
     const t1 = world.tokens[symbolOf(world, pool.token1)];
     expect(sqrtP).toBe(sqrtPriceX96(referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol])));
-    expect(await chain.public.readContract({ address: pool.address, abi: v3PoolAbi, functionName: "liquidity" })).toBeGreaterThan(0n);
+    expect(
+      await chain.public.readContract({ address: pool.address, abi: v3PoolAbi, functionName: "liquidity" }),
+    ).toBeGreaterThan(0n);
   });
 
   it("opens every Aave borrower as a real, healthy position with debt", async () => {
     for (const b of world.borrowers.aave) {
-      const d = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [b] });
+      const d = await chain.public.readContract({
+        address: world.aave.pool,
+        abi: aavePoolAbi,
+        functionName: "getUserAccountData",
+        args: [b],
+      });
       expect(d[1]).toBeGreaterThan(0n); // debt
       expect(d[5]).toBeGreaterThan(10n ** 18n); // HF > 1
       expect(d[5]).toBeLessThan(19n * 10n ** 17n);
@@ -72,11 +92,25 @@ describe("deployWorld", () => {
   });
 
   it("opens every Morpho borrower below LLTV and prices the market from the same feeds", async () => {
-    const price = await chain.public.readContract({ address: world.morpho.oracle, abi: morphoOracleAbi, functionName: "price" });
+    const price = await chain.public.readContract({
+      address: world.morpho.oracle,
+      abi: morphoOracleAbi,
+      functionName: "price",
+    });
     expect(price).toBe(3000n * 10n ** 24n); // 3000 USDC (6 dec) per WETH (18 dec), scaled 1e36
-    const m = await chain.public.readContract({ address: world.morpho.morpho, abi: morphoAbi, functionName: "market", args: [world.morpho.marketId] });
+    const m = await chain.public.readContract({
+      address: world.morpho.morpho,
+      abi: morphoAbi,
+      functionName: "market",
+      args: [world.morpho.marketId],
+    });
     for (const b of world.borrowers.morpho) {
-      const [, shares, collateral] = await chain.public.readContract({ address: world.morpho.morpho, abi: morphoAbi, functionName: "position", args: [world.morpho.marketId, b] });
+      const [, shares, collateral] = await chain.public.readContract({
+        address: world.morpho.morpho,
+        abi: morphoAbi,
+        functionName: "position",
+        args: [world.morpho.marketId, b],
+      });
       const borrowed = (BigInt(shares) * (m[2] + 1n)) / (m[3] + 1_000_000n);
       const maxBorrow = (((BigInt(collateral) * price) / 10n ** 36n) * world.morpho.marketParams.lltv) / 10n ** 18n;
       expect(borrowed).toBeGreaterThan(0n);
@@ -86,21 +120,37 @@ describe("deployWorld", () => {
 
   it("skews a V2 pair by the requested bps with a real swap", async () => {
     const pair = world.uniswapV2.pairs.WETH_USDC;
-    const before = await chain.public.readContract({ address: pair.address, abi: v2PairAbi, functionName: "getReserves" });
+    const before = await chain.public.readContract({
+      address: pair.address,
+      abi: v2PairAbi,
+      functionName: "getReserves",
+    });
     await skewV2Pool(chain, world, "WETH_USDC", 500);
-    const after = await chain.public.readContract({ address: pair.address, abi: v2PairAbi, functionName: "getReserves" });
+    const after = await chain.public.readContract({
+      address: pair.address,
+      abi: v2PairAbi,
+      functionName: "getReserves",
+    });
     // price of token0 in token1 = r1/r0; moved up by 5.00% within 0.01 bp
     const movedBpsX100 = Number((after[1] * before[0] * 1_000_000n) / (after[0] * before[1])) - 1_000_000;
     expect(Math.abs(movedBpsX100 - 50_000)).toBeLessThanOrEqual(1);
     await skewV2Pool(chain, world, "WETH_USDC", -300);
-    const back = await chain.public.readContract({ address: pair.address, abi: v2PairAbi, functionName: "getReserves" });
+    const back = await chain.public.readContract({
+      address: pair.address,
+      abi: v2PairAbi,
+      functionName: "getReserves",
+    });
     const moved2 = Number((back[1] * after[0] * 1_000_000n) / (back[0] * after[1])) - 1_000_000;
     expect(Math.abs(moved2 + 30_000)).toBeLessThanOrEqual(1);
   });
 
   it("skews the V3 pool onto the exact target sqrt price", async () => {
     const target = await skewV3Pool(chain, world, -300);
-    const [sqrtP] = await chain.public.readContract({ address: world.uniswapV3.pools.WETH_USDC_3000.address, abi: v3PoolAbi, functionName: "slot0" });
+    const [sqrtP] = await chain.public.readContract({
+      address: world.uniswapV3.pools.WETH_USDC_3000.address,
+      abi: v3PoolAbi,
+      functionName: "slot0",
+    });
     expect(sqrtP).toBe(target);
   });
 });
@@ -112,7 +162,12 @@ describe("deployWorld at scale", () => {
     expect(new Set(world.borrowers.aave).size).toBe(1000);
     // spot-check a spread of them on chain
     for (const b of world.borrowers.aave.filter((_, i) => i % 97 === 0)) {
-      const d = await chain.public.readContract({ address: world.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [b] });
+      const d = await chain.public.readContract({
+        address: world.aave.pool,
+        abi: aavePoolAbi,
+        functionName: "getUserAccountData",
+        args: [b],
+      });
       expect(d[0]).toBeGreaterThan(0n);
       expect(d[1]).toBeGreaterThan(0n);
     }
@@ -121,9 +176,24 @@ describe("deployWorld at scale", () => {
 
   it("is reproducible from its seed", async () => {
     const [a, b] = [await createInProcessChain(), await createInProcessChain()];
-    const [wa, wb] = [await deployWorld(a, { aaveBorrowers: 5, morphoBorrowers: 5, seed: 11 }), await deployWorld(b, { aaveBorrowers: 5, morphoBorrowers: 5, seed: 11 })];
+    const [wa, wb] = [
+      await deployWorld(a, { aaveBorrowers: 5, morphoBorrowers: 5, seed: 11 }),
+      await deployWorld(b, { aaveBorrowers: 5, morphoBorrowers: 5, seed: 11 }),
+    ];
     const hf = async (c: InProcessChain, w: World) =>
-      Promise.all(w.borrowers.aave.map(async (x) => (await c.public.readContract({ address: w.aave.pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [x] }))[5]));
+      Promise.all(
+        w.borrowers.aave.map(
+          async (x) =>
+            (
+              await c.public.readContract({
+                address: w.aave.pool,
+                abi: aavePoolAbi,
+                functionName: "getUserAccountData",
+                args: [x],
+              })
+            )[5],
+        ),
+      );
     expect(await hf(a, wa)).toEqual(await hf(b, wb));
     expect(wa.borrowers).toEqual(wb.borrowers);
   });
@@ -139,8 +209,17 @@ describe("syncPoolsToFeeds", () => {
     const prices = await getPrices(chain, world);
     for (const name of Object.keys(world.uniswapV2.pairs) as V2PairName[]) {
       const pair = world.uniswapV2.pairs[name];
-      const [r0, r1] = await chain.public.readContract({ address: pair.address, abi: v2PairAbi, functionName: "getReserves" });
-      const ref = referencePrice(world.tokens[symbolOf(world, pair.token0)], prices[symbolOf(world, pair.token0)], world.tokens[symbolOf(world, pair.token1)], prices[symbolOf(world, pair.token1)]);
+      const [r0, r1] = await chain.public.readContract({
+        address: pair.address,
+        abi: v2PairAbi,
+        functionName: "getReserves",
+      });
+      const ref = referencePrice(
+        world.tokens[symbolOf(world, pair.token0)],
+        prices[symbolOf(world, pair.token0)],
+        world.tokens[symbolOf(world, pair.token1)],
+        prices[symbolOf(world, pair.token1)],
+      );
       expect(relErrPpb(r1, r0, ref.num, ref.den)).toBeLessThan(10_000); // within 0.1 bp
     }
     const pool = world.uniswapV3.pools.WETH_USDC_3000;

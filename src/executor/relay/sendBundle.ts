@@ -5,7 +5,13 @@
  */
 import type { ethers } from "ethers";
 import { isHex, keccak256, toHex, type Hex } from "viem";
-import { BundleParamsError, RelayHttpError, RelayResponseError, RelayRpcError, RelayUnreachableError } from "./errors.js";
+import {
+  BundleParamsError,
+  RelayHttpError,
+  RelayResponseError,
+  RelayRpcError,
+  RelayUnreachableError,
+} from "./errors.js";
 import { FLASHBOTS_SIGNATURE_HEADER, flashbotsSignature } from "./signature.js";
 
 /** Default time allowed for one relay request, answer included. */
@@ -46,17 +52,24 @@ export function bundleTransactionHashes(signedTransactions: readonly Hex[]): Hex
 }
 
 /** Builds the exact body of an eth_sendBundle request (the string that is signed and sent). */
-export function encodeSendBundleBody(params: Pick<SendBundleParams, "signedTransactions" | "blockNumber" | "minTimestamp" | "maxTimestamp">): string {
+export function encodeSendBundleBody(
+  params: Pick<SendBundleParams, "signedTransactions" | "blockNumber" | "minTimestamp" | "maxTimestamp">,
+): string {
   if (params.signedTransactions.length === 0) throw new BundleParamsError("no transactions");
   for (const [i, tx] of params.signedTransactions.entries()) {
-    if (!isHex(tx, { strict: true }) || tx.length < 4) throw new BundleParamsError(`transaction ${i} is not a 0x-prefixed hex string`);
+    if (!isHex(tx, { strict: true }) || tx.length < 4)
+      throw new BundleParamsError(`transaction ${i} is not a 0x-prefixed hex string`);
   }
   if (params.blockNumber <= 0n) throw new BundleParamsError(`block number ${params.blockNumber} is not positive`);
   for (const key of ["minTimestamp", "maxTimestamp"] as const) {
     const v = params[key];
-    if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw new BundleParamsError(`${key} ${v} is not a unix time in seconds`);
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < 0))
+      throw new BundleParamsError(`${key} ${v} is not a unix time in seconds`);
   }
-  const bundle: SendBundleRequestParams = { txs: [...params.signedTransactions], blockNumber: toHex(params.blockNumber) };
+  const bundle: SendBundleRequestParams = {
+    txs: [...params.signedTransactions],
+    blockNumber: toHex(params.blockNumber),
+  };
   if (params.minTimestamp !== undefined) bundle.minTimestamp = params.minTimestamp;
   if (params.maxTimestamp !== undefined) bundle.maxTimestamp = params.maxTimestamp;
   return JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_sendBundle", params: [bundle] });
@@ -69,7 +82,13 @@ export function encodeSendBundleBody(params: Pick<SendBundleParams, "signedTrans
  */
 export async function sendBundle(params: SendBundleParams): Promise<Hex> {
   const body = encodeSendBundleBody(params);
-  const result = await postSigned(params.relayUrl, params.authSigner, "eth_sendBundle", body, params.timeoutMs ?? DEFAULT_RELAY_TIMEOUT_MS);
+  const result = await postSigned(
+    params.relayUrl,
+    params.authSigner,
+    "eth_sendBundle",
+    body,
+    params.timeoutMs ?? DEFAULT_RELAY_TIMEOUT_MS,
+  );
   const bundleHash = (result as { bundleHash?: unknown } | null)?.bundleHash;
   if (typeof bundleHash !== "string" || !isHex(bundleHash) || bundleHash.length !== 66) {
     throw new RelayResponseError(params.relayUrl, "the result has no 32-byte bundleHash");
@@ -84,7 +103,13 @@ const BODY_SNIPPET_CHARS = 300;
  * POSTs a signed JSON-RPC body and returns its `result`. Only the relay's own answer and the redacted URL ever
  * reach an error: never the signer, the signature header or the request body.
  */
-async function postSigned(relayUrl: string, authSigner: ethers.BaseWallet, method: string, body: string, timeoutMs: number): Promise<unknown> {
+async function postSigned(
+  relayUrl: string,
+  authSigner: ethers.BaseWallet,
+  method: string,
+  body: string,
+  timeoutMs: number,
+): Promise<unknown> {
   const headers = {
     "content-type": "application/json",
     [FLASHBOTS_SIGNATURE_HEADER]: await flashbotsSignature(authSigner, body),
@@ -106,11 +131,13 @@ async function postSigned(relayUrl: string, authSigner: ethers.BaseWallet, metho
   } catch (cause) {
     throw new RelayResponseError(relayUrl, "the body is not JSON", cause);
   }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new RelayResponseError(relayUrl, "the body is not a JSON-RPC response object");
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new RelayResponseError(relayUrl, "the body is not a JSON-RPC response object");
   const response = json as { result?: unknown; error?: { code?: unknown; message?: unknown } };
   if (response.error !== undefined) {
     const code = typeof response.error?.code === "number" ? response.error.code : 0;
-    const message = typeof response.error?.message === "string" ? response.error.message.slice(0, BODY_SNIPPET_CHARS) : "no message";
+    const message =
+      typeof response.error?.message === "string" ? response.error.message.slice(0, BODY_SNIPPET_CHARS) : "no message";
     throw new RelayRpcError(relayUrl, method, code, message);
   }
   if (!("result" in response)) throw new RelayResponseError(relayUrl, "neither result nor error in the response");

@@ -39,7 +39,13 @@ export interface BundleAttempt {
 /** Result of submitUntilIncluded, by `status`. */
 export type SubmitOutcome =
   /** One of the bundle's transactions is mined (its receipt may still say reverted). */
-  | { status: "included"; blockNumber: bigint; transactionHash: Hex; receipt: TransactionReceipt; attempts: BundleAttempt[] }
+  | {
+      status: "included";
+      blockNumber: bigint;
+      transactionHash: Hex;
+      receipt: TransactionReceipt;
+      attempts: BundleAttempt[];
+    }
   /** Every target block passed without any of the transactions mined. */
   | { status: "not-included"; lastBlock: bigint; attempts: BundleAttempt[] }
   /** The chain did not reach `waitingFor` within blockTimeoutMs. */
@@ -53,12 +59,15 @@ export type SubmitOutcome =
  * RPC reads that fail are retried until blockTimeoutMs; then their error is thrown.
  */
 export async function submitUntilIncluded(params: SubmitUntilIncludedParams): Promise<SubmitOutcome> {
-  if (!Number.isSafeInteger(params.maxBlocks) || params.maxBlocks < 1) throw new RangeError(`maxBlocks must be a positive integer, got ${params.maxBlocks}`);
+  if (!Number.isSafeInteger(params.maxBlocks) || params.maxBlocks < 1)
+    throw new RangeError(`maxBlocks must be a positive integer, got ${params.maxBlocks}`);
   const { client, maxBlocks, firstBlock, pollIntervalMs = 500, blockTimeoutMs = 60_000, onAttempt, ...send } = params;
   const hashes = bundleTransactionHashes(params.signedTransactions);
   const attempts: BundleAttempt[] = [];
 
-  let target = firstBlock ?? (await readWithRetry(() => client.getBlockNumber({ cacheTime: 0 }), blockTimeoutMs, pollIntervalMs)) + 1n;
+  let target =
+    firstBlock ??
+    (await readWithRetry(() => client.getBlockNumber({ cacheTime: 0 }), blockTimeoutMs, pollIntervalMs)) + 1n;
   const lastTarget = target + BigInt(maxBlocks) - 1n;
   while (target <= lastTarget) {
     const attempt: BundleAttempt = { blockNumber: target };
@@ -74,7 +83,13 @@ export async function submitUntilIncluded(params: SubmitUntilIncludedParams): Pr
     const reached = await waitForBlock(client, target, blockTimeoutMs, pollIntervalMs);
     const receipt = await findReceipt(client, hashes, blockTimeoutMs, pollIntervalMs);
     if (receipt) {
-      return { status: "included", blockNumber: receipt.blockNumber, transactionHash: receipt.transactionHash, receipt, attempts };
+      return {
+        status: "included",
+        blockNumber: receipt.blockNumber,
+        transactionHash: receipt.transactionHash,
+        receipt,
+        attempts,
+      };
     }
     if (reached === undefined) return { status: "stalled", waitingFor: target, attempts };
     // If blocks went by while we waited, targeting them is pointless: jump to the next one still to come.
@@ -84,7 +99,12 @@ export async function submitUntilIncluded(params: SubmitUntilIncludedParams): Pr
 }
 
 /** Polls until the chain's block number is at least `target`; returns it, or `undefined` after `timeoutMs`. */
-async function waitForBlock(client: BundleChainReader, target: bigint, timeoutMs: number, pollMs: number): Promise<bigint | undefined> {
+async function waitForBlock(
+  client: BundleChainReader,
+  target: bigint,
+  timeoutMs: number,
+  pollMs: number,
+): Promise<bigint | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -100,7 +120,12 @@ async function waitForBlock(client: BundleChainReader, target: bigint, timeoutMs
 }
 
 /** The first of `hashes` that has a receipt, or `undefined` when none has. */
-async function findReceipt(client: BundleChainReader, hashes: Hex[], timeoutMs: number, pollMs: number): Promise<TransactionReceipt | undefined> {
+async function findReceipt(
+  client: BundleChainReader,
+  hashes: Hex[],
+  timeoutMs: number,
+  pollMs: number,
+): Promise<TransactionReceipt | undefined> {
   for (const hash of hashes) {
     const receipt = await readWithRetry(
       async () => {

@@ -26,12 +26,18 @@ export const aaveBorrowEvent = parseAbiItem(
  */
 export const aavePoolAccountEvents = [
   aaveBorrowEvent,
-  parseAbiItem("event Supply(address indexed reserve, address user, address indexed onBehalfOf, uint256 amount, uint16 indexed referralCode)"),
+  parseAbiItem(
+    "event Supply(address indexed reserve, address user, address indexed onBehalfOf, uint256 amount, uint16 indexed referralCode)",
+  ),
   parseAbiItem("event Withdraw(address indexed reserve, address indexed user, address indexed to, uint256 amount)"),
-  parseAbiItem("event Repay(address indexed reserve, address indexed user, address indexed repayer, uint256 amount, bool useATokens)"),
+  parseAbiItem(
+    "event Repay(address indexed reserve, address indexed user, address indexed repayer, uint256 amount, bool useATokens)",
+  ),
   parseAbiItem("event ReserveUsedAsCollateralEnabled(address indexed reserve, address indexed user)"),
   parseAbiItem("event ReserveUsedAsCollateralDisabled(address indexed reserve, address indexed user)"),
-  parseAbiItem("event LiquidationCall(address indexed collateralAsset, address indexed debtAsset, address indexed user, uint256 debtToCover, uint256 liquidatedCollateralAmount, address liquidator, bool receiveAToken)"),
+  parseAbiItem(
+    "event LiquidationCall(address indexed collateralAsset, address indexed debtAsset, address indexed user, uint256 debtToCover, uint256 liquidatedCollateralAmount, address liquidator, bool receiveAToken)",
+  ),
 ] as const;
 
 /** aToken transfers move collateral between accounts without a pool event: the sender's health falls. */

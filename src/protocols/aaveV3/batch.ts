@@ -16,7 +16,11 @@ export function batchGas(ctx: StrategyContext, n: number): bigint {
  * so each item's repayment is recomputed in sequence; items that no longer clear their own floor are left out.
  * Candidates not batched are returned unchanged.
  */
-export function batchAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext, selected: readonly Candidate[]): Candidate[] {
+export function batchAaveLiquidations(
+  snapshot: Snapshot,
+  ctx: StrategyContext,
+  selected: readonly Candidate[],
+): Candidate[] {
   if (ctx.gas.aaveV2FlashBatchItem <= 0n) return [...selected];
   const groups = new Map<string, Candidate[]>();
   const rest: Candidate[] = [];
@@ -64,10 +68,15 @@ export function batchAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext, 
     const total = items.reduce((s, x) => s + x.profit, 0n);
     const totalUsd = price ? tokenAmountToUsd(total, decimals, price.usd8) : 0n;
     const gas = batchGas(ctx, items.length);
-    const separateNet = items.reduce((s, x) => s + x.c.opportunity.expectedProfitUsd, 0n) - gasCostUsd(ctx.gas.aaveV2Flash, gasMarket) * BigInt(items.length);
+    const separateNet =
+      items.reduce((s, x) => s + x.c.opportunity.expectedProfitUsd, 0n) -
+      gasCostUsd(ctx.gas.aaveV2Flash, gasMarket) * BigInt(items.length);
     const batchNet = totalUsd - gasCostUsd(gas, gasMarket);
     // Separately, only the first would go this block (the rest wait for the pair to be re-read): batch only if it pays.
-    if (batchNet <= separateNet && batchNet <= items[0].c.opportunity.expectedProfitUsd - gasCostUsd(ctx.gas.aaveV2Flash, gasMarket)) {
+    if (
+      batchNet <= separateNet &&
+      batchNet <= items[0].c.opportunity.expectedProfitUsd - gasCostUsd(ctx.gas.aaveV2Flash, gasMarket)
+    ) {
       out.push(...group);
       continue;
     }

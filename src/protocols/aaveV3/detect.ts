@@ -25,7 +25,11 @@ const SIZING_ITERATIONS = 24;
 const SIZING_SLICES = 8;
 
 /** The inputs aaveLiquidationAmounts takes for one (debt, collateral) pair of a user, without debtToCover. */
-function liquidationInputs(position: AaveUserPosition, reserves: readonly AaveReserveView[], c: AaveLiquidationCandidate): Omit<AaveLiquidationParams, "debtToCover"> {
+function liquidationInputs(
+  position: AaveUserPosition,
+  reserves: readonly AaveReserveView[],
+  c: AaveLiquidationCandidate,
+): Omit<AaveLiquidationParams, "debtToCover"> {
   const debt = position.reserves.find((r) => r.asset === c.debtAsset)!;
   const coll = position.reserves.find((r) => r.asset === c.collateralAsset)!;
   return {
@@ -62,7 +66,10 @@ interface Option {
  *    of one direct V2 leg uses the cheaper single-pair entry point.
  * Accounts with no route, or whose best size does not pay, are skipped with the reason.
  */
-export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): { candidates: Candidate[]; skipped: Skip[] } {
+export function findAaveLiquidations(
+  snapshot: Snapshot,
+  ctx: StrategyContext,
+): { candidates: Candidate[]; skipped: Skip[] } {
   const candidates: Candidate[] = [];
   const skipped: Skip[] = [];
   const aave = snapshot.aave;
@@ -89,7 +96,11 @@ export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): 
       const options: Option[] = [];
 
       // Route 1: V2 flash swap from the collateral/debt pair, repaid in collateral.
-      const pair = ctx.v2Pairs.find((p) => (p.token0 === c.debtAsset && p.token1 === c.collateralAsset) || (p.token1 === c.debtAsset && p.token0 === c.collateralAsset));
+      const pair = ctx.v2Pairs.find(
+        (p) =>
+          (p.token0 === c.debtAsset && p.token1 === c.collateralAsset) ||
+          (p.token1 === c.debtAsset && p.token0 === c.collateralAsset),
+      );
       const pairState = pair && (snapshot.v2Pairs ?? []).find((p) => p.address === pair.address);
       if (pair && pairState) {
         const debtIs0 = pair.token0 === c.debtAsset;
@@ -100,10 +111,19 @@ export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): 
           if (a.debtToRepay <= 0n || a.debtToRepay >= rDebt) return undefined;
           return { a, profit: a.collateralSeized - v2GetAmountIn(a.debtToRepay, rColl, rDebt) };
         };
-        const search = maximiseConcave((d) => at(d)?.profit, 1n, c.debtToRepay, { iterations: SIZING_ITERATIONS, topShortcut: true });
+        const search = maximiseConcave((d) => at(d)?.profit, 1n, c.debtToRepay, {
+          iterations: SIZING_ITERATIONS,
+          topShortcut: true,
+        });
         const r = search.value !== undefined ? at(search.x) : undefined;
         if (r && r.profit > 0n) {
-          const common = { aavePool: ctx.aavePool, collateralAsset: c.collateralAsset, debtAsset: c.debtAsset, user: account.user, debtToCover: r.a.debtToRepay };
+          const common = {
+            aavePool: ctx.aavePool,
+            collateralAsset: c.collateralAsset,
+            debtAsset: c.debtAsset,
+            user: account.user,
+            debtToCover: r.a.debtToRepay,
+          };
           options.push({
             profit: r.profit,
             profitUsd: tokenAmountToUsd(r.profit, collPrice.decimals, collPrice.usd8),
@@ -113,20 +133,57 @@ export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): 
             collateralSeized: r.a.collateralSeized,
             protocolFee: r.a.protocolFee,
             source: `uniswap-v2 flash swap ${pair.name}`,
-            build: (minProfit) => ({ kind: "liquidateAaveV2Flash", params: { ...common, flashPair: pair.address, swapPair: ZERO_ADDRESS, minProfit } }),
+            build: (minProfit) => ({
+              kind: "liquidateAaveV2Flash",
+              params: { ...common, flashPair: pair.address, swapPair: ZERO_ADDRESS, minProfit },
+            }),
           });
-        } else if (c.debtToRepay >= rDebt) lastReason = skip("no-funding", `debt to repay ${c.debtToRepay} exceeds the pair's liquidity`);
-        else lastReason = skip("not-profitable", `no size of the liquidation repays the flash swap (best ${r?.profit ?? 0n} collateral units)`);
-      } else lastReason = skip("no-funding", `no Uniswap V2 pair to flash-borrow ${c.debtAsset} against ${c.collateralAsset}`);
+        } else if (c.debtToRepay >= rDebt)
+          lastReason = skip("no-funding", `debt to repay ${c.debtToRepay} exceeds the pair's liquidity`);
+        else
+          lastReason = skip(
+            "not-profitable",
+            `no size of the liquidation repays the flash swap (best ${r?.profit ?? 0n} collateral units)`,
+          );
+      } else
+        lastReason = skip(
+          "no-funding",
+          `no Uniswap V2 pair to flash-borrow ${c.debtAsset} against ${c.collateralAsset}`,
+        );
 
       // Routes 2 and 3: a flash loan of the debt asset (Morpho's, free, while it holds enough; else Aave's own
       // flashLoanSimple at the pool's premium), the collateral sold over the best split route.
       const morphoCash = ctx.morpho ? (snapshot.morphoLiquidity?.[c.debtAsset] ?? 0n) : 0n;
-      const lenders: { source: FlashSource; lender: Address; funding: FundingCost; cash: bigint; label: string; extraGas: bigint }[] = [];
-      if (ctx.morpho && morphoCash > 0n) lenders.push({ source: FlashSource.MorphoFlashLoan, lender: ctx.morpho, funding: { kind: "free" }, cash: morphoCash, label: "morpho flash loan", extraGas: 0n });
+      const lenders: {
+        source: FlashSource;
+        lender: Address;
+        funding: FundingCost;
+        cash: bigint;
+        label: string;
+        extraGas: bigint;
+      }[] = [];
+      if (ctx.morpho && morphoCash > 0n)
+        lenders.push({
+          source: FlashSource.MorphoFlashLoan,
+          lender: ctx.morpho,
+          funding: { kind: "free" },
+          cash: morphoCash,
+          label: "morpho flash loan",
+          extraGas: 0n,
+        });
       // Aave lends only assets whose reserve has flash loans enabled (else FLASHLOAN_DISABLED, "91").
-      if (aave.flashLoanPremiumBps !== undefined && aave.reserves.find((r) => r.asset === c.debtAsset)?.flashLoanEnabled) {
-        lenders.push({ source: FlashSource.AaveFlashLoan, lender: ctx.aavePool, funding: { kind: "aave", premiumBps: aave.flashLoanPremiumBps }, cash: MAX_UINT256, label: "aave flash loan", extraGas: AAVE_FLASH_EXTRA_GAS });
+      if (
+        aave.flashLoanPremiumBps !== undefined &&
+        aave.reserves.find((r) => r.asset === c.debtAsset)?.flashLoanEnabled
+      ) {
+        lenders.push({
+          source: FlashSource.AaveFlashLoan,
+          lender: ctx.aavePool,
+          funding: { kind: "aave", premiumBps: aave.flashLoanPremiumBps },
+          cash: MAX_UINT256,
+          label: "aave flash loan",
+          extraGas: AAVE_FLASH_EXTRA_GAS,
+        });
       }
       for (const l of lenders) {
         venues ??= venuesOf(snapshot);
@@ -143,8 +200,17 @@ export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): 
         const used = routeVenues(route);
         // A Morpho-funded sale on one V2 pair has its own, cheaper entry point.
         const direct =
-          l.source === FlashSource.MorphoFlashLoan && route.legs.length === 1 && route.legs[0].path.length === 1 && venues.find((v) => v.address === used[0])?.kind === "v2";
-        const common = { aavePool: ctx.aavePool, collateralAsset: c.collateralAsset, debtAsset: c.debtAsset, user: account.user, debtToCover: sized.debtToCover };
+          l.source === FlashSource.MorphoFlashLoan &&
+          route.legs.length === 1 &&
+          route.legs[0].path.length === 1 &&
+          venues.find((v) => v.address === used[0])?.kind === "v2";
+        const common = {
+          aavePool: ctx.aavePool,
+          collateralAsset: c.collateralAsset,
+          debtAsset: c.debtAsset,
+          user: account.user,
+          debtToCover: sized.debtToCover,
+        };
         options.push({
           profit: sized.profitDebtUnits,
           profitUsd: tokenAmountToUsd(sized.profitDebtUnits, debtPrice.decimals, debtPrice.usd8),
@@ -153,11 +219,25 @@ export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): 
           debtToCover: sized.debtToCover,
           collateralSeized: sized.collateralSeized,
           protocolFee: sized.amounts.protocolFee,
-          source: direct ? `${l.label}, collateral sold on V2 ${used[0]}` : `${l.label}, collateral sold over ${route.legs.length} leg(s) on ${used.length} pool(s)`,
+          source: direct
+            ? `${l.label}, collateral sold on V2 ${used[0]}`
+            : `${l.label}, collateral sold over ${route.legs.length} leg(s) on ${used.length} pool(s)`,
           build: (minProfit) =>
             direct
-              ? { kind: "liquidateAaveMorphoFlash", params: { ...common, morpho: l.lender, swapPair: used[0], minProfit } }
-              : { kind: "liquidateAaveRouted", params: { ...common, source: l.source, lender: l.lender, route: saleRouteOf(route, venues!, sized.repaid), minProfit } },
+              ? {
+                  kind: "liquidateAaveMorphoFlash",
+                  params: { ...common, morpho: l.lender, swapPair: used[0], minProfit },
+                }
+              : {
+                  kind: "liquidateAaveRouted",
+                  params: {
+                    ...common,
+                    source: l.source,
+                    lender: l.lender,
+                    route: saleRouteOf(route, venues!, sized.repaid),
+                    minProfit,
+                  },
+                },
           effects: routeEffects(route),
         });
         // Morpho's loan is free: when it can lend, Aave's (same route, a premium, more gas) cannot net more.
@@ -180,7 +260,12 @@ export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): 
       id,
       kind: "liquidation",
       protocol: "aave-v3",
-      expectedProfit: { token: best.profitToken.token, symbol: best.profitToken.symbol, decimals: best.profitToken.decimals, amount: best.profit },
+      expectedProfit: {
+        token: best.profitToken.token,
+        symbol: best.profitToken.symbol,
+        decimals: best.profitToken.decimals,
+        amount: best.profit,
+      },
       expectedProfitUsd: best.profitUsd,
       gasEstimate: best.gas,
       funding: { source: best.source, feeUsd: 0n, includedInProfit: true },
@@ -202,11 +287,14 @@ export function findAaveLiquidations(snapshot: Snapshot, ctx: StrategyContext): 
         ...context,
         closeFactor: `${Number(best.c.closeFactor) / 100}%`,
         expectedProfit: formatUsd(best.profitUsd),
-        ...(partial ? { size: `partial: ${best.debtToCover} of ${best.c.debtToRepay} (the rest would cost more in impact than it earns)` } : {}),
+        ...(partial
+          ? {
+              size: `partial: ${best.debtToCover} of ${best.c.debtToRepay} (the rest would cost more in impact than it earns)`,
+            }
+          : {}),
       },
       ...(best.effects ? { effects: best.effects } : {}),
     });
   }
   return { candidates, skipped };
 }
-

@@ -93,12 +93,22 @@ function accountDetail(
   pool: Address,
   reserves: readonly AaveReserveState[],
   dataProvider: Address | undefined,
-): { perUser: number; calls(user: Address): ReadCall[]; decode(res: readonly ReadResult<any>[], base: number): HeldReserves | undefined } {
+): {
+  perUser: number;
+  calls(user: Address): ReadCall[];
+  decode(res: readonly ReadResult<any>[], base: number): HeldReserves | undefined;
+} {
   const held = (x: HeldReserves) => x.filter((r) => r.aTokenBalance > 0n || r.variableDebt > 0n || r.stableDebt > 0n);
   if (dataProvider) {
     return {
       perUser: reserves.length,
-      calls: (user) => reserves.map((r) => ({ address: dataProvider, abi: dataProviderAbi, functionName: "getUserReserveData", args: [r.asset, user] })),
+      calls: (user) =>
+        reserves.map((r) => ({
+          address: dataProvider,
+          abi: dataProviderAbi,
+          functionName: "getUserReserveData",
+          args: [r.asset, user],
+        })),
       decode: (res, base) => {
         const rows = reserves.map((_, j) => res[base + j]);
         if (rows.length > 0 && rows.every((r) => !r.ok)) return undefined;
@@ -175,7 +185,9 @@ export async function readAaveAccounts(
       params.users.map((u) => ({ address: pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [u] })),
       params,
     ),
-    wanted.length > 0 ? params.coalescer!.readSpare<any>(wanted.flatMap(detailCalls), perUser, params) : Promise.resolve([]),
+    wanted.length > 0
+      ? params.coalescer!.readSpare<any>(wanted.flatMap(detailCalls), perUser, params)
+      : Promise.resolve([]),
   ]);
   const early = wanted.slice(0, earlyResults.length / perUser);
   const accounts: AaveAccountState[] = [];
@@ -191,7 +203,11 @@ export async function readAaveAccounts(
   early.forEach((u, k) => detail.set(u, { res: earlyResults, base: k * perUser }));
   const late = atRisk.filter((a) => !detail.has(a.user));
   if (late.length > 0) {
-    const res = await readBatched<any>(client, late.flatMap((a) => detailCalls(a.user)), params);
+    const res = await readBatched<any>(
+      client,
+      late.flatMap((a) => detailCalls(a.user)),
+      params,
+    );
     late.forEach((a, k) => detail.set(a.user, { res, base: k * perUser }));
   }
   const positions: Record<Address, AaveUserPosition> = {};

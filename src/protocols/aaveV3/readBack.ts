@@ -11,7 +11,13 @@ type Single = AaveLiquidationParams | AaveMorphoLiquidationParams | AaveRoutedLi
 
 /** The borrower's health factor after the block that mined the liquidation, from the pool itself. */
 async function healthAfter(client: ReadClient, pool: Address, user: Address, blockNumber: bigint): Promise<string> {
-  const after = await client.readContract({ address: pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [user], blockNumber });
+  const after = await client.readContract({
+    address: pool,
+    abi: aavePoolAbi,
+    functionName: "getUserAccountData",
+    args: [user],
+    blockNumber,
+  });
   return formatHealthFactor(after[5]);
 }
 
@@ -19,7 +25,10 @@ async function healthAfter(client: ReadClient, pool: Address, user: Address, blo
  * One record per liquidated borrower: a batch yields one per item, each matched to its own event by borrower, with
  * the batch's gas shared equally (the transaction's total is on the batch's receipt).
  */
-async function readBack(client: ReadClient, { candidate, outcome, snapshot }: ReadBackParams): Promise<{ liquidations: LiquidationRecord[] }> {
+async function readBack(
+  client: ReadClient,
+  { candidate, outcome, snapshot }: ReadBackParams,
+): Promise<{ liquidations: LiquidationRecord[] }> {
   const action = candidate.action;
   const batched = action.kind === "liquidateAaveV2FlashBatch" || action.kind === "liquidateAaveRoutedBatch";
   const items: Single[] = batched ? (action.params as { items: Single[] }).items : [action.params as Single];
@@ -29,7 +38,9 @@ async function readBack(client: ReadClient, { candidate, outcome, snapshot }: Re
   const hfs = (candidate.context.healthFactor ?? "").split(",");
   const liquidations: LiquidationRecord[] = [];
   for (const [k, item] of items.entries()) {
-    const event = outcome.events.find((e) => String((e.args as { user?: Address }).user).toLowerCase() === item.user.toLowerCase());
+    const event = outcome.events.find(
+      (e) => String((e.args as { user?: Address }).user).toLowerCase() === item.user.toLowerCase(),
+    );
     const args = (event?.args ?? {}) as Record<string, unknown>;
     const profit = batched ? BigInt(String(args.profit ?? 0n)) : outcome.profit;
     liquidations.push({
@@ -44,7 +55,9 @@ async function readBack(client: ReadClient, { candidate, outcome, snapshot }: Re
       collateralAsset: sym(item.collateralAsset),
       collateralSeized: String(args.collateralSeized ?? ""),
       // A V2-flash batch pays each item in its collateral, a routed batch in its debt asset.
-      profitAsset: batched ? sym(action.kind === "liquidateAaveRoutedBatch" ? item.debtAsset : item.collateralAsset) : (snapshot.prices[profitToken.token]?.symbol ?? profitToken.token),
+      profitAsset: batched
+        ? sym(action.kind === "liquidateAaveRoutedBatch" ? item.debtAsset : item.collateralAsset)
+        : (snapshot.prices[profitToken.token]?.symbol ?? profitToken.token),
       profit: profit.toString(),
       profitUsd: price ? formatUsd(tokenAmountToUsd(profit, profitToken.decimals, price.usd8)) : "?",
       gasUsed: (batched ? outcome.gasUsed / BigInt(items.length) : outcome.gasUsed).toString(),
@@ -64,12 +77,14 @@ export const routePools = (r: SaleRoute): Address[] => r.legs.flatMap((l) => l.h
 /** The executor actions that liquidate on Aave V3. */
 export const aaveActions: Record<string, ActionHandler> = {
   liquidateAaveV2Flash: {
-    touched: (a: ExecutorAction) => live(a.kind === "liquidateAaveV2Flash" ? [a.params.flashPair, a.params.swapPair] : []),
+    touched: (a: ExecutorAction) =>
+      live(a.kind === "liquidateAaveV2Flash" ? [a.params.flashPair, a.params.swapPair] : []),
     readBack,
     apply: applyAaveLiquidation,
   },
   liquidateAaveV2FlashBatch: {
-    touched: (a: ExecutorAction) => live(a.kind === "liquidateAaveV2FlashBatch" ? a.params.items.flatMap((i) => [i.flashPair, i.swapPair]) : []),
+    touched: (a: ExecutorAction) =>
+      live(a.kind === "liquidateAaveV2FlashBatch" ? a.params.items.flatMap((i) => [i.flashPair, i.swapPair]) : []),
     readBack,
     apply: applyAaveLiquidation,
     split: splitAave,
@@ -79,7 +94,8 @@ export const aaveActions: Record<string, ActionHandler> = {
     readBack,
   },
   liquidateAaveRoutedBatch: {
-    touched: (a: ExecutorAction) => live(a.kind === "liquidateAaveRoutedBatch" ? a.params.items.flatMap(routedTouches) : []),
+    touched: (a: ExecutorAction) =>
+      live(a.kind === "liquidateAaveRoutedBatch" ? a.params.items.flatMap(routedTouches) : []),
     readBack,
     split: splitAave,
   },

@@ -14,7 +14,10 @@ const REREAD_HF = (105n * WAD) / 100n;
  * A floor on the health factor of an account read at `c.prices`, at `prices`: h x min(P1/P0) / max(P1/P0) over the
  * reserves; undefined when a reserve has no price of its last reading (a new reserve: no floor).
  */
-function healthFloor(c: { account: AaveAccountState; prices: Map<Address, bigint> }, prices: ReadonlyMap<Address, bigint>): bigint | undefined {
+function healthFloor(
+  c: { account: AaveAccountState; prices: Map<Address, bigint> },
+  prices: ReadonlyMap<Address, bigint>,
+): bigint | undefined {
   let minRatio = WAD;
   let maxRatio = WAD;
   for (const [asset, p1] of prices) {
@@ -36,7 +39,10 @@ function healthFloor(c: { account: AaveAccountState; prices: Map<Address, bigint
  */
 export class AaveReader implements ProtocolReader {
   private readonly index: AaveBorrowerIndex;
-  private readonly cache = new Map<Address, { account: AaveAccountState; prices: Map<Address, bigint>; block: bigint }>();
+  private readonly cache = new Map<
+    Address,
+    { account: AaveAccountState; prices: Map<Address, bigint>; block: bigint }
+  >();
   private lastFullRead = -1n;
   /** aTokens of the reserves last read: their BalanceTransfer events mark the sender for a re-read. */
   private aTokens: Address[] = [];
@@ -68,17 +74,26 @@ export class AaveReader implements ProtocolReader {
       this.index.update(client, at.blockNumber, this.aTokens, at.coalescer),
       readAaveReserves(client, { pool: this.section.pool, oracle: this.section.oracle, assets: this.assets, ...batch }),
       // The flash-loan premium rides in the same wave (no request of its own); governance rarely changes it.
-      readBatched<bigint>(client, [{ address: this.section.pool, abi: aavePoolAbi, functionName: "FLASHLOAN_PREMIUM_TOTAL" }], batch),
+      readBatched<bigint>(
+        client,
+        [{ address: this.section.pool, abi: aavePoolAbi, functionName: "FLASHLOAN_PREMIUM_TOTAL" }],
+        batch,
+      ),
     ]);
     if (premium[0]?.ok) this.flashLoanPremiumBps = premium[0].value;
     this.lastFresh = fresh.length;
-    const params = new Map(reserves.map((r) => [r.asset, `${r.ltv}:${r.liquidationThreshold}:${r.liquidationBonus}:${r.decimals}`]));
+    const params = new Map(
+      reserves.map((r) => [r.asset, `${r.ltv}:${r.liquidationThreshold}:${r.liquidationBonus}:${r.decimals}`]),
+    );
     const paramsChanged = [...params].some(([asset, p]) => this.reserveParams.get(asset) !== p);
     this.reserveParams = params;
     this.aTokens = reserves.map((r) => r.aToken);
     this.assets = reserves.map((r) => r.asset);
     const block = at.blockNumber;
-    const full = paramsChanged || this.lastFullRead < 0n || block - this.lastFullRead >= BigInt(this.options.fullRefreshBlocks ?? 50);
+    const full =
+      paramsChanged ||
+      this.lastFullRead < 0n ||
+      block - this.lastFullRead >= BigInt(this.options.fullRefreshBlocks ?? 50);
     const dirty = new Set(touched);
     const prices = new Map(reserves.map((r) => [r.asset, r.priceBase]));
     const toRead: Address[] = [];
@@ -118,6 +133,10 @@ export class AaveReader implements ProtocolReader {
   }
 
   stats(): Record<string, number> {
-    return { borrowersWatched: this.index.borrowers.size, newBorrowers: this.lastFresh, aaveAccountsRead: this.lastAccountsRead };
+    return {
+      borrowersWatched: this.index.borrowers.size,
+      newBorrowers: this.lastFresh,
+      aaveAccountsRead: this.lastAccountsRead,
+    };
   }
 }

@@ -13,9 +13,15 @@ export const AAVE_ERROR_CODES: Readonly<Record<string, { name: string; descripti
   "27": { name: "RESERVE_INACTIVE", description: "Action requires an active reserve" },
   "28": { name: "RESERVE_FROZEN", description: "Action cannot be performed because the reserve is frozen" },
   "29": { name: "RESERVE_PAUSED", description: "Action cannot be performed because the reserve is paused" },
-  "32": { name: "NOT_ENOUGH_AVAILABLE_USER_BALANCE", description: "User cannot withdraw more than the available balance" },
+  "32": {
+    name: "NOT_ENOUGH_AVAILABLE_USER_BALANCE",
+    description: "User cannot withdraw more than the available balance",
+  },
   "34": { name: "COLLATERAL_BALANCE_IS_ZERO", description: "The collateral balance is 0" },
-  "35": { name: "HEALTH_FACTOR_LOWER_THAN_LIQUIDATION_THRESHOLD", description: "Health factor is lesser than the liquidation threshold" },
+  "35": {
+    name: "HEALTH_FACTOR_LOWER_THAN_LIQUIDATION_THRESHOLD",
+    description: "Health factor is lesser than the liquidation threshold",
+  },
   "43": { name: "UNDERLYING_BALANCE_ZERO", description: "The underlying balance needs to be greater than 0" },
   "45": { name: "HEALTH_FACTOR_NOT_BELOW_THRESHOLD", description: "Health factor is not below the threshold" },
   "46": { name: "COLLATERAL_CANNOT_BE_LIQUIDATED", description: "The collateral chosen cannot be liquidated" },
@@ -32,6 +38,8 @@ export const aaveReverts: RevertTable = {
   name(reason) {
     const known = AAVE_ERROR_CODES[reason];
     if (known) return { errorName: known.name, description: `Aave V3 error ${reason}: ${known.description}` };
-    return /^[0-9]{1,3}$/.test(reason) ? { errorName: `AAVE_${reason}`, description: `Aave V3 error ${reason}` } : undefined;
+    return /^[0-9]{1,3}$/.test(reason)
+      ? { errorName: `AAVE_${reason}`, description: `Aave V3 error ${reason}` }
+      : undefined;
   },
 };

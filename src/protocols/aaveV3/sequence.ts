@@ -19,13 +19,24 @@ export function refineAaveLiquidation(c: Candidate, snapshot: Snapshot, ctx: Str
   const o = c.opportunity as AaveLiquidationOpportunity;
   const aave = snapshot.aave;
   const account = aave?.accounts.find((a) => a.user === o.details.user);
-  if (!aave || !account) return { id: o.id, protocol: "aave-v3", skip: { code: "other", message: "account no longer in the snapshot", deterministic: false }, context: c.context };
+  if (!aave || !account)
+    return {
+      id: o.id,
+      protocol: "aave-v3",
+      skip: { code: "other", message: "account no longer in the snapshot", deterministic: false },
+      context: c.context,
+    };
   const found = findAaveLiquidations({ ...snapshot, aave: { ...aave, accounts: [account] } } as Snapshot, ctx);
   return found.candidates[0] ?? found.skipped[0];
 }
 
 /** A V2 pair's reserves after `amountIn` of `tokenIn` came in and `amountOut` of the other token went out. */
-function v2After(pair: { address: `0x${string}`; token0: string; reserve0: bigint; reserve1: bigint }, tokenIn: string, amountIn: bigint, amountOut: bigint): VenueEffect {
+function v2After(
+  pair: { address: `0x${string}`; token0: string; reserve0: bigint; reserve1: bigint },
+  tokenIn: string,
+  amountIn: bigint,
+  amountOut: bigint,
+): VenueEffect {
   const inIs0 = pair.token0.toLowerCase() === tokenIn.toLowerCase();
   return {
     kind: "v2",
@@ -59,13 +70,23 @@ export function applyAaveLiquidation(c: Candidate, snapshot: Snapshot): VenueEff
       const rDebt = debtIs0 ? pair.reserve0 : pair.reserve1;
       const rColl = debtIs0 ? pair.reserve1 : pair.reserve0;
       const owed = v2GetAmountIn(a.params.debtToCover, rColl, rDebt);
-      effects.set(pair.address.toLowerCase(), v2After(pair, a.params.collateralAsset, owed, a.params.debtToCover) as VenueEffect & { kind: "v2" });
+      effects.set(
+        pair.address.toLowerCase(),
+        v2After(pair, a.params.collateralAsset, owed, a.params.debtToCover) as VenueEffect & { kind: "v2" },
+      );
     } else if (a.kind === "liquidateAaveMorphoFlash") {
       const pair = state(a.params.swapPair);
       if (!pair) continue;
       const collIs0 = pair.token0.toLowerCase() === a.params.collateralAsset.toLowerCase();
-      const out = v2GetAmountOut(o.details.collateralSeized, collIs0 ? pair.reserve0 : pair.reserve1, collIs0 ? pair.reserve1 : pair.reserve0);
-      effects.set(pair.address.toLowerCase(), v2After(pair, a.params.collateralAsset, o.details.collateralSeized, out) as VenueEffect & { kind: "v2" });
+      const out = v2GetAmountOut(
+        o.details.collateralSeized,
+        collIs0 ? pair.reserve0 : pair.reserve1,
+        collIs0 ? pair.reserve1 : pair.reserve0,
+      );
+      effects.set(
+        pair.address.toLowerCase(),
+        v2After(pair, a.params.collateralAsset, o.details.collateralSeized, out) as VenueEffect & { kind: "v2" },
+      );
     }
   }
   return [...effects.values()];
@@ -88,7 +109,10 @@ export function aaveBatchCandidate(members: readonly Candidate[], ctx: StrategyC
       expectedProfitUsd: totalUsd,
       gasEstimate: batchGas(ctx, items.length),
     },
-    action: { kind: "liquidateAaveV2FlashBatch", params: { items, minProfit: items.reduce((s, x) => s + x.minProfit, 0n) } },
+    action: {
+      kind: "liquidateAaveV2FlashBatch",
+      params: { items, minProfit: items.reduce((s, x) => s + x.minProfit, 0n) },
+    },
     context: {
       borrowers: items.map((x) => x.user).join(","),
       healthFactor: members.map((m) => m.context.healthFactor).join(","),
@@ -103,12 +127,20 @@ export function aaveBatchCandidate(members: readonly Candidate[], ctx: StrategyC
  * `next` appended to `into` when both are V2-flash liquidations through the same pair with the same debt and
  * collateral (the batch entry point's profit is one token) and the batch's planned gas stays under `maxGas`.
  */
-export function mergeAaveLiquidations(into: Candidate, next: Candidate, ctx: StrategyContext, maxGas: bigint): Candidate | undefined {
+export function mergeAaveLiquidations(
+  into: Candidate,
+  next: Candidate,
+  ctx: StrategyContext,
+  maxGas: bigint,
+): Candidate | undefined {
   const a = v2FlashOf(into);
   const b = next.action;
   if (b.kind !== "liquidateAaveV2Flash" || next.members) return undefined;
   if (a.kind !== "liquidateAaveV2Flash") return undefined;
-  const same = a.params.flashPair === b.params.flashPair && a.params.debtAsset === b.params.debtAsset && a.params.collateralAsset === b.params.collateralAsset;
+  const same =
+    a.params.flashPair === b.params.flashPair &&
+    a.params.debtAsset === b.params.debtAsset &&
+    a.params.collateralAsset === b.params.collateralAsset;
   if (!same || ctx.gas.aaveV2FlashBatchItem <= 0n) return undefined;
   const members = [...(into.members ?? [into]), next];
   if (batchGas(ctx, members.length) > maxGas) return undefined;
@@ -116,7 +148,11 @@ export function mergeAaveLiquidations(into: Candidate, next: Candidate, ctx: Str
 }
 
 /** A batch cut in two halves, each a batch again (or a single liquidation). */
-export function splitAaveBatch(c: Candidate, _snapshot: Snapshot, ctx: StrategyContext): [Candidate, Candidate] | undefined {
+export function splitAaveBatch(
+  c: Candidate,
+  _snapshot: Snapshot,
+  ctx: StrategyContext,
+): [Candidate, Candidate] | undefined {
   const members = c.members;
   if (!members || members.length < 2) return undefined;
   const half = Math.ceil(members.length / 2);
@@ -138,7 +174,15 @@ function asRoutedItem(c: Candidate): AaveRoutedLiquidationParams | undefined {
     debtToCover: p.debtToCover,
     source: FlashSource.MorphoFlashLoan,
     lender: p.morpho,
-    route: { legs: [{ amountIn: o.details.collateralSeized, hops: [{ kind: PoolKind.UniswapV2, pool: p.swapPair, tokenOut: p.debtAsset }] }], minAmountOut: p.debtToCover },
+    route: {
+      legs: [
+        {
+          amountIn: o.details.collateralSeized,
+          hops: [{ kind: PoolKind.UniswapV2, pool: p.swapPair, tokenOut: p.debtAsset }],
+        },
+      ],
+      minAmountOut: p.debtToCover,
+    },
     minProfit: p.minProfit,
   };
 }
@@ -174,7 +218,12 @@ export function aaveRoutedBatchCandidate(members: readonly Candidate[]): Candida
  * liquidateAaveV2FlashBatch; Morpho-funded ones (routed or one-pair) with the same debt asset into a
  * liquidateAaveRoutedBatch. Only while the batch's planned gas stays under `maxGas`.
  */
-export function mergeAave(into: Candidate, next: Candidate, ctx: StrategyContext, maxGas: bigint): Candidate | undefined {
+export function mergeAave(
+  into: Candidate,
+  next: Candidate,
+  ctx: StrategyContext,
+  maxGas: bigint,
+): Candidate | undefined {
   const flash = mergeAaveLiquidations(into, next, ctx, maxGas);
   if (flash) return flash;
   if (next.members) return undefined;
@@ -188,8 +237,10 @@ export function mergeAave(into: Candidate, next: Candidate, ctx: StrategyContext
 /** Liquidations through the same flash pair and assets batch together; Morpho-funded ones by debt asset. */
 export function aaveBatchKey(c: Candidate): string | undefined {
   const a = c.action;
-  if (a.kind === "liquidateAaveV2Flash") return `v2:${a.params.flashPair}:${a.params.debtAsset}:${a.params.collateralAsset}`.toLowerCase();
-  if (a.kind === "liquidateAaveRouted" || a.kind === "liquidateAaveMorphoFlash") return `routed:${a.params.debtAsset}`.toLowerCase();
+  if (a.kind === "liquidateAaveV2Flash")
+    return `v2:${a.params.flashPair}:${a.params.debtAsset}:${a.params.collateralAsset}`.toLowerCase();
+  if (a.kind === "liquidateAaveRouted" || a.kind === "liquidateAaveMorphoFlash")
+    return `routed:${a.params.debtAsset}`.toLowerCase();
   return undefined;
 }
 

@@ -21,7 +21,10 @@ const SIZING_SLICES = 8;
  * impact is paid, found on the exact curves of the best split route over every V2 pair and V3 pool of the snapshot
  * (two hops through WETH allowed). A route of one direct V2 leg uses the cheaper single-pair entry point.
  */
-export function findMorphoLiquidations(snapshot: Snapshot, ctx: StrategyContext): { candidates: Candidate[]; skipped: Skip[] } {
+export function findMorphoLiquidations(
+  snapshot: Snapshot,
+  ctx: StrategyContext,
+): { candidates: Candidate[]; skipped: Skip[] } {
   const candidates: Candidate[] = [];
   const skipped: Skip[] = [];
   const morpho = snapshot.morpho;
@@ -39,14 +42,24 @@ export function findMorphoLiquidations(snapshot: Snapshot, ctx: StrategyContext)
       const id = `morpho-blue:${market.id.slice(0, 10)}:${borrower}`;
       const context = { borrower, healthFactor: formatHealthFactor(health.healthFactor) };
       if (!loanPrice) {
-        skipped.push({ id, protocol: "morpho-blue", skip: skip("no-funding", `no reference price for the loan token ${loanToken}`), context });
+        skipped.push({
+          id,
+          protocol: "morpho-blue",
+          skip: skip("no-funding", `no reference price for the loan token ${loanToken}`),
+          context,
+        });
         continue;
       }
       const max = morphoMaxLiquidation({ market: market.state, collateralPrice: market.price, lltv, position });
       if (!max) continue;
       // liquidate() is called in its seizedAssets form: shrink by rounding until repaidShares fits the position.
       let seized = max.seizedAssets;
-      while (seized > 0n && morphoLiquidationFromSeized({ market: market.state, collateralPrice: market.price, lltv, seizedAssets: seized }).repaidShares > position.borrowShares) seized--;
+      while (
+        seized > 0n &&
+        morphoLiquidationFromSeized({ market: market.state, collateralPrice: market.price, lltv, seizedAssets: seized })
+          .repaidShares > position.borrowShares
+      )
+        seized--;
       venues ??= venuesOf(snapshot);
       const baseGas = ctx.gas.morphoLiquidation;
       const gasInLoan = (gasCostUsd(baseGas, gasMarket) * 10n ** BigInt(loanPrice.decimals)) / loanPrice.usd8;
@@ -63,17 +76,33 @@ export function findMorphoLiquidations(snapshot: Snapshot, ctx: StrategyContext)
         topShortcut: true,
       });
       if (!sized) {
-        skipped.push({ id, protocol: "morpho-blue", skip: skip("no-funding", "no venue can take the seized collateral for the loan token"), context });
+        skipped.push({
+          id,
+          protocol: "morpho-blue",
+          skip: skip("no-funding", "no venue can take the seized collateral for the loan token"),
+          context,
+        });
         continue;
       }
       const profit = sized.profitDebtUnits + gasInLoan;
       if (sized.profitDebtUnits <= 0n) {
-        skipped.push({ id, protocol: "morpho-blue", skip: skip("not-profitable", `selling the seized collateral does not cover the repayment and gas (best ${sized.profitDebtUnits} loan units net of gas)`), context });
+        skipped.push({
+          id,
+          protocol: "morpho-blue",
+          skip: skip(
+            "not-profitable",
+            `selling the seized collateral does not cover the repayment and gas (best ${sized.profitDebtUnits} loan units net of gas)`,
+          ),
+          context,
+        });
         continue;
       }
       const route = sized.route;
       const used = routeVenues(route);
-      const direct = route.legs.length === 1 && route.legs[0].path.length === 1 && venues.find((v) => v.address === used[0])?.kind === "v2";
+      const direct =
+        route.legs.length === 1 &&
+        route.legs[0].path.length === 1 &&
+        venues.find((v) => v.address === used[0])?.kind === "v2";
       const gas = baseGas + BigInt(extraHops(route)) * ROUTED_GAS_PER_EXTRA_HOP;
       const profitUsd = tokenAmountToUsd(profit, loanPrice.decimals, loanPrice.usd8);
       const floorUsd = gasCostUsd(gas, gasMarket) + ctx.minProfitUsd;
@@ -85,7 +114,13 @@ export function findMorphoLiquidations(snapshot: Snapshot, ctx: StrategyContext)
         expectedProfit: { token: loanToken, symbol: loanPrice.symbol, decimals: loanPrice.decimals, amount: profit },
         expectedProfitUsd: profitUsd,
         gasEstimate: gas,
-        funding: { source: direct ? `morpho callback, collateral sold on V2 ${used[0]}` : `morpho callback, collateral sold over ${route.legs.length} leg(s) on ${used.length} pool(s)`, feeUsd: 0n, includedInProfit: true },
+        funding: {
+          source: direct
+            ? `morpho callback, collateral sold on V2 ${used[0]}`
+            : `morpho callback, collateral sold over ${route.legs.length} leg(s) on ${used.length} pool(s)`,
+          feeUsd: 0n,
+          includedInProfit: true,
+        },
         details: {
           marketId: market.id,
           borrower,
@@ -99,15 +134,37 @@ export function findMorphoLiquidations(snapshot: Snapshot, ctx: StrategyContext)
       candidates.push({
         opportunity,
         action: direct
-          ? { kind: "liquidateMorpho", params: { morpho: morpho.morpho, marketParams: market.params, borrower, seizedAssets: sized.seizedAssets, swapPair: used[0], minProfit } }
+          ? {
+              kind: "liquidateMorpho",
+              params: {
+                morpho: morpho.morpho,
+                marketParams: market.params,
+                borrower,
+                seizedAssets: sized.seizedAssets,
+                swapPair: used[0],
+                minProfit,
+              },
+            }
           : {
               kind: "liquidateMorphoRouted",
-              params: { morpho: morpho.morpho, marketParams: market.params, borrower, seizedAssets: sized.seizedAssets, repaidShares: 0n, route: saleRouteOf(route, venues, sized.repaid), minProfit },
+              params: {
+                morpho: morpho.morpho,
+                marketParams: market.params,
+                borrower,
+                seizedAssets: sized.seizedAssets,
+                repaidShares: 0n,
+                route: saleRouteOf(route, venues, sized.repaid),
+                minProfit,
+              },
             },
         context: {
           ...context,
           expectedProfit: formatUsd(profitUsd),
-          ...(partial ? { size: `partial: ${sized.seizedAssets} of ${seized} collateral (the rest would cost more in impact than it earns)` } : {}),
+          ...(partial
+            ? {
+                size: `partial: ${sized.seizedAssets} of ${seized} collateral (the rest would cost more in impact than it earns)`,
+              }
+            : {}),
         },
         effects: routeEffects(route),
       });

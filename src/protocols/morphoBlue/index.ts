@@ -25,7 +25,11 @@ export const morphoBlueModule: ProtocolModule<MorphoSection> = {
   readWhen: (watch) => watch.has("morpho-blue") || watch.has("aave-v3"),
   createReader: (deployment, options) =>
     deployment.morpho
-      ? new MorphoReader(deployment.morpho, Object.values(deployment.tokens).map((t) => t.address), options)
+      ? new MorphoReader(
+          deployment.morpho,
+          Object.values(deployment.tokens).map((t) => t.address),
+          options,
+        )
       : undefined,
   positionsWatched: (s) => (s.morpho ? s.stats.morphoBorrowersWatched : undefined),
   context: (d) => (d.morpho ? { morpho: d.morpho.morpho } : {}),

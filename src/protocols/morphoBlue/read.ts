@@ -54,7 +54,11 @@ const sameState = (a: MorphoMarketState, b: MorphoMarketState) =>
  */
 export async function readMorphoHeads(
   client: PublicClient<Transport, Chain>,
-  params: { morpho: Address; markets: readonly Market[]; previous?: ReadonlyMap<Hex, MorphoMarketState> } & BatchedReadOptions,
+  params: {
+    morpho: Address;
+    markets: readonly Market[];
+    previous?: ReadonlyMap<Hex, MorphoMarketState>;
+  } & BatchedReadOptions,
 ): Promise<MorphoMarketHead[]> {
   const { morpho, markets } = params;
   const guesses = markets.map((m) => (m.params.irm === zeroAddress ? undefined : params.previous?.get(m.id)));
@@ -82,7 +86,9 @@ export async function readMorphoHeads(
     };
     const price = unwrap(head[2 * i + 1], `Morpho oracle ${m.params.oracle}`) as bigint;
     const from = guesses[i];
-    return from ? { state, price, guessedRate: head[guessCursor++] as ReadResult<bigint>, guessedFrom: from } : { state, price };
+    return from
+      ? { state, price, guessedRate: head[guessCursor++] as ReadResult<bigint>, guessedFrom: from }
+      : { state, price };
   });
 }
 
@@ -94,21 +100,33 @@ export async function accrueMorphoMarkets(
   const { markets, heads } = params;
   const known = heads.map((h) => (h.guessedFrom && sameState(h.guessedFrom, h.state) ? h.guessedRate : undefined));
   const toRead = markets.map((m, i) => ({ m, i })).filter(({ m, i }) => m.params.irm !== zeroAddress && !known[i]);
-  const rates = await readBatched<bigint>(client, toRead.map(({ m, i }) => rateCall(m, heads[i].state)), params);
+  const rates = await readBatched<bigint>(
+    client,
+    toRead.map(({ m, i }) => rateCall(m, heads[i].state)),
+    params,
+  );
   const fetched = new Map(toRead.map(({ i }, k) => [i, rates[k]]));
   return markets.map((m, i) => {
-    const borrowRate = m.params.irm === zeroAddress ? 0n : unwrap((known[i] ?? fetched.get(i))!, `borrow rate of ${m.id}`);
-    return accrueMorphoInterest({ market: heads[i].state, irm: m.params.irm, borrowRate, timestamp: params.timestamp }).market;
+    const borrowRate =
+      m.params.irm === zeroAddress ? 0n : unwrap((known[i] ?? fetched.get(i))!, `borrow rate of ${m.id}`);
+    return accrueMorphoInterest({ market: heads[i].state, irm: m.params.irm, borrowRate, timestamp: params.timestamp })
+      .market;
   });
 }
 
 /** Every known borrower's position in every market, one batched round; unreadable and debt-free ones are left out. */
 export async function readMorphoPositions(
   client: PublicClient<Transport, Chain>,
-  params: { morpho: Address; markets: readonly Market[]; borrowers: ReadonlyMap<Hex, ReadonlySet<Address>> } & BatchedReadOptions,
+  params: {
+    morpho: Address;
+    markets: readonly Market[];
+    borrowers: ReadonlyMap<Hex, ReadonlySet<Address>>;
+  } & BatchedReadOptions,
 ): Promise<{ borrower: Address; position: MorphoPosition }[][]> {
   const { morpho, markets } = params;
-  const pairs = markets.flatMap((m) => [...(params.borrowers.get(m.id.toLowerCase() as Hex) ?? [])].map((b) => ({ m, b })));
+  const pairs = markets.flatMap((m) =>
+    [...(params.borrowers.get(m.id.toLowerCase() as Hex) ?? [])].map((b) => ({ m, b })),
+  );
   const pos = await readBatched<readonly [bigint, bigint, bigint]>(
     client,
     pairs.map(({ m, b }) => ({ address: morpho, abi: morphoAbi, functionName: "position", args: [m.id, b] })),
@@ -141,7 +159,10 @@ export async function readMorphoState(
   } & BatchedReadOptions,
 ): Promise<MorphoState> {
   const heads = await readMorphoHeads(client, params);
-  const [accrued, positions] = await Promise.all([accrueMorphoMarkets(client, { ...params, heads }), readMorphoPositions(client, params)]);
+  const [accrued, positions] = await Promise.all([
+    accrueMorphoMarkets(client, { ...params, heads }),
+    readMorphoPositions(client, params),
+  ]);
   return assembleMorphoState(params, heads, accrued, positions);
 }
 
@@ -154,6 +175,12 @@ export function assembleMorphoState(
 ): MorphoState {
   return {
     morpho: params.morpho,
-    markets: params.markets.map((m, i) => ({ id: m.id, params: m.params, state: accrued[i], price: heads[i].price, positions: positions[i] })),
+    markets: params.markets.map((m, i) => ({
+      id: m.id,
+      params: m.params,
+      state: accrued[i],
+      price: heads[i].price,
+      positions: positions[i],
+    })),
   };
 }

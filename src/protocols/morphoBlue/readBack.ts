@@ -11,7 +11,10 @@ import { applyMorphoLiquidation, splitMorpho } from "./sequence.js";
 type Item = MorphoLiquidationParams | MorphoRoutedLiquidationParams;
 
 /** Each liquidated position's health after the block, read from Morpho and the market's oracle. */
-async function readBack(client: ReadClient, { candidate, outcome, snapshot }: ReadBackParams): Promise<{ liquidations: LiquidationRecord[] }> {
+async function readBack(
+  client: ReadClient,
+  { candidate, outcome, snapshot }: ReadBackParams,
+): Promise<{ liquidations: LiquidationRecord[] }> {
   const action = candidate.action;
   const batched = action.kind === "liquidateMorphoBatch";
   const items: Item[] = batched ? action.params.items : [action.params as Item];
@@ -23,16 +26,37 @@ async function readBack(client: ReadClient, { candidate, outcome, snapshot }: Re
   const liquidations: LiquidationRecord[] = [];
   for (const [k, p] of items.entries()) {
     const id = snapshot.morpho?.markets.find((m) => m.params.oracle === p.marketParams.oracle)?.id;
-    const m = await client.readContract({ address: p.morpho, abi: morphoAbi, functionName: "market", args: [id!], ...at });
-    const [, borrowShares, collateral] = await client.readContract({ address: p.morpho, abi: morphoAbi, functionName: "position", args: [id!, p.borrower], ...at });
-    const oraclePrice = await client.readContract({ address: p.marketParams.oracle, abi: morphoOracleAbi, functionName: "price", ...at });
+    const m = await client.readContract({
+      address: p.morpho,
+      abi: morphoAbi,
+      functionName: "market",
+      args: [id!],
+      ...at,
+    });
+    const [, borrowShares, collateral] = await client.readContract({
+      address: p.morpho,
+      abi: morphoAbi,
+      functionName: "position",
+      args: [id!, p.borrower],
+      ...at,
+    });
+    const oraclePrice = await client.readContract({
+      address: p.marketParams.oracle,
+      abi: morphoOracleAbi,
+      functionName: "price",
+      ...at,
+    });
     const health = morphoPositionHealth({
       position: { borrowShares, collateral },
       market: { totalBorrowAssets: m[2], totalBorrowShares: m[3] },
       collateralPrice: oraclePrice,
       lltv: p.marketParams.lltv,
     });
-    const event = batched ? outcome.events.find((e) => String((e.args as { borrower?: Address }).borrower).toLowerCase() === p.borrower.toLowerCase()) : outcome.events[0];
+    const event = batched
+      ? outcome.events.find(
+          (e) => String((e.args as { borrower?: Address }).borrower).toLowerCase() === p.borrower.toLowerCase(),
+        )
+      : outcome.events[0];
     const args = (event?.args ?? {}) as Record<string, unknown>;
     const profit = batched ? BigInt(String(args.profit ?? 0n)) : outcome.profit;
     liquidations.push({
@@ -56,7 +80,8 @@ async function readBack(client: ReadClient, { candidate, outcome, snapshot }: Re
   return { liquidations };
 }
 
-const routePools = (p: MorphoRoutedLiquidationParams): Address[] => p.route.legs.flatMap((l) => l.hops.map((h) => h.pool));
+const routePools = (p: MorphoRoutedLiquidationParams): Address[] =>
+  p.route.legs.flatMap((l) => l.hops.map((h) => h.pool));
 
 /** The executor actions that liquidate on Morpho Blue. */
 export const morphoActions: Record<string, ActionHandler> = {

@@ -4,7 +4,13 @@ import { readBatched } from "../../chain/multicall.js";
 import { erc20BalanceAbi } from "../../chain/erc20.js";
 import type { ProtocolReader, ReadAt, ReadClient, ReaderOptions } from "../module.js";
 import { MorphoBorrowerIndex } from "./discover.js";
-import { accrueMorphoMarkets, assembleMorphoState, readMorphoHeads, readMorphoPositions, type MorphoState } from "./read.js";
+import {
+  accrueMorphoMarkets,
+  assembleMorphoState,
+  readMorphoHeads,
+  readMorphoPositions,
+  type MorphoState,
+} from "./read.js";
 import type { MorphoSection } from "./schema.js";
 
 /**
@@ -24,21 +30,36 @@ export class MorphoReader implements ProtocolReader {
     options: ReaderOptions,
   ) {
     if (options.watched) {
-      this.index = new MorphoBorrowerIndex(section.morpho, section.markets.map((m) => m.id), options.startBlock, options.logChunkBlocks);
+      this.index = new MorphoBorrowerIndex(
+        section.morpho,
+        section.markets.map((m) => m.id),
+        options.startBlock,
+        options.logChunkBlocks,
+      );
     }
   }
 
-  async read(client: ReadClient, at: ReadAt): Promise<{ morpho?: MorphoState; morphoLiquidity: Record<Address, bigint> }> {
+  async read(
+    client: ReadClient,
+    at: ReadAt,
+  ): Promise<{ morpho?: MorphoState; morphoLiquidity: Record<Address, bigint> }> {
     const batch = { blockNumber: at.blockNumber, chunkSize: at.chunkSize, coalescer: at.coalescer };
     const markets = this.section.markets;
     // Round 1 (one wave): discovery, market heads and Morpho's balances; round 2: positions of every borrower now
     // known, and the borrow rates the heads' round could not guess.
     const [fresh, heads, balances] = await Promise.all([
       this.index ? this.index.update(client, at.blockNumber, at.coalescer) : Promise.resolve(0),
-      this.index ? readMorphoHeads(client, { morpho: this.section.morpho, markets, previous: this.states, ...batch }) : Promise.resolve(undefined),
+      this.index
+        ? readMorphoHeads(client, { morpho: this.section.morpho, markets, previous: this.states, ...batch })
+        : Promise.resolve(undefined),
       readBatched<bigint>(
         client,
-        this.tokens.map((t) => ({ address: t, abi: erc20BalanceAbi, functionName: "balanceOf", args: [this.section.morpho] })),
+        this.tokens.map((t) => ({
+          address: t,
+          abi: erc20BalanceAbi,
+          functionName: "balanceOf",
+          args: [this.section.morpho],
+        })),
         batch,
       ),
     ]);
@@ -47,7 +68,12 @@ export class MorphoReader implements ProtocolReader {
     if (this.index && heads) {
       const [accrued, positions] = await Promise.all([
         accrueMorphoMarkets(client, { markets, heads, timestamp: at.timestamp, ...batch }),
-        readMorphoPositions(client, { morpho: this.section.morpho, markets, borrowers: this.index.borrowers, ...batch }),
+        readMorphoPositions(client, {
+          morpho: this.section.morpho,
+          markets,
+          borrowers: this.index.borrowers,
+          ...batch,
+        }),
       ]);
       this.states = new Map(markets.map((m, i) => [m.id, heads[i].state]));
       morpho = assembleMorphoState({ morpho: this.section.morpho, markets }, heads, accrued, positions);

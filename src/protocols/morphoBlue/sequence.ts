@@ -15,8 +15,17 @@ export function refineMorphoLiquidation(c: Candidate, snapshot: Snapshot, ctx: S
   const morpho = snapshot.morpho;
   const market = morpho?.markets.find((m) => m.id === o.details.marketId);
   const position = market?.positions.find((p) => p.borrower === o.details.borrower);
-  if (!morpho || !market || !position) return { id: o.id, protocol: "morpho-blue", skip: { code: "other", message: "position no longer in the snapshot", deterministic: false }, context: c.context };
-  const found = findMorphoLiquidations({ ...snapshot, morpho: { ...morpho, markets: [{ ...market, positions: [position] }] } } as Snapshot, ctx);
+  if (!morpho || !market || !position)
+    return {
+      id: o.id,
+      protocol: "morpho-blue",
+      skip: { code: "other", message: "position no longer in the snapshot", deterministic: false },
+      context: c.context,
+    };
+  const found = findMorphoLiquidations(
+    { ...snapshot, morpho: { ...morpho, markets: [{ ...market, positions: [position] }] } } as Snapshot,
+    ctx,
+  );
   return found.candidates[0] ?? found.skipped[0];
 }
 
@@ -52,7 +61,15 @@ function asRoutedItem(c: Candidate): MorphoRoutedLiquidationParams | undefined {
     borrower: p.borrower,
     seizedAssets: p.seizedAssets,
     repaidShares: 0n,
-    route: { legs: [{ amountIn: p.seizedAssets, hops: [{ kind: PoolKind.UniswapV2, pool: p.swapPair, tokenOut: p.marketParams.loanToken }] }], minAmountOut: o.details.repaidAssets },
+    route: {
+      legs: [
+        {
+          amountIn: p.seizedAssets,
+          hops: [{ kind: PoolKind.UniswapV2, pool: p.swapPair, tokenOut: p.marketParams.loanToken }],
+        },
+      ],
+      minAmountOut: o.details.repaidAssets,
+    },
     minProfit: p.minProfit,
   };
 }
@@ -84,11 +101,20 @@ export function morphoBatchCandidate(members: readonly Candidate[]): Candidate {
 }
 
 /** `next` folded into `into` as one liquidateMorphoBatch when they share a loan token and the gas stays under `maxGas`. */
-export function mergeMorpho(into: Candidate, next: Candidate, _ctx: StrategyContext, maxGas: bigint): Candidate | undefined {
+export function mergeMorpho(
+  into: Candidate,
+  next: Candidate,
+  _ctx: StrategyContext,
+  maxGas: bigint,
+): Candidate | undefined {
   if (next.members) return undefined;
   const members = [...(into.members ?? [into]), next];
   const items = members.map(asRoutedItem);
-  if (items.some((i) => i === undefined) || items.some((i) => i!.marketParams.loanToken !== items[0]!.marketParams.loanToken)) return undefined;
+  if (
+    items.some((i) => i === undefined) ||
+    items.some((i) => i!.marketParams.loanToken !== items[0]!.marketParams.loanToken)
+  )
+    return undefined;
   const batch = morphoBatchCandidate(members);
   return batch.opportunity.gasEstimate <= maxGas ? batch : undefined;
 }
@@ -96,7 +122,9 @@ export function mergeMorpho(into: Candidate, next: Candidate, _ctx: StrategyCont
 /** Morpho liquidations batch by loan token. */
 export function morphoBatchKey(c: Candidate): string | undefined {
   const a = c.action;
-  return a.kind === "liquidateMorpho" || a.kind === "liquidateMorphoRouted" ? `loan:${a.params.marketParams.loanToken}`.toLowerCase() : undefined;
+  return a.kind === "liquidateMorpho" || a.kind === "liquidateMorphoRouted"
+    ? `loan:${a.params.marketParams.loanToken}`.toLowerCase()
+    : undefined;
 }
 
 /** A failed batch cut in two halves. */

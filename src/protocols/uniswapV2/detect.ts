@@ -15,7 +15,10 @@ const Q112 = 1n << 112n;
  * fee-aware input that lands the pair on the reference, funded by a flash swap on a V3 pool of the same tokens
  * (buy the input there, repay in the output). Profit = V2 output - V3 cost, both exact from the snapshot.
  */
-export function findV2Rebalances(snapshot: Snapshot, ctx: StrategyContext): { candidates: Candidate[]; skipped: Skip[] } {
+export function findV2Rebalances(
+  snapshot: Snapshot,
+  ctx: StrategyContext,
+): { candidates: Candidate[]; skipped: Skip[] } {
   const candidates: Candidate[] = [];
   const skipped: Skip[] = [];
   const ethUsd = snapshot.prices[ctx.wethToken]?.usd8 ?? 0n;
@@ -25,7 +28,12 @@ export function findV2Rebalances(snapshot: Snapshot, ctx: StrategyContext): { ca
     const p0 = snapshot.prices[pair.token0];
     const p1 = snapshot.prices[pair.token1];
     if (!p0 || !p1 || pair.reserve0 === 0n || pair.reserve1 === 0n) continue;
-    const reference = referencePriceFromUsd({ price0Usd: p0.usd8, decimals0: p0.decimals, price1Usd: p1.usd8, decimals1: p1.decimals });
+    const reference = referencePriceFromUsd({
+      price0Usd: p0.usd8,
+      decimals0: p0.decimals,
+      price1Usd: p1.usd8,
+      decimals1: p1.decimals,
+    });
     const reserves = { reserve0: pair.reserve0, reserve1: pair.reserve1 };
     const skew = v2SkewBps(reserves, reference);
     const absSkew = skew < 0n ? -skew : skew;
@@ -42,13 +50,27 @@ export function findV2Rebalances(snapshot: Snapshot, ctx: StrategyContext): { ca
       (v) => (v.token0 === tokenIn && v.token1 === tokenOut) || (v.token1 === tokenIn && v.token0 === tokenOut),
     );
     if (!v3) {
-      skipped.push({ id, protocol: "uniswap-v2", skip: skip("no-funding", `no V3 pool to flash-fund ${trade.amountIn} of ${tokenIn}`), context });
+      skipped.push({
+        id,
+        protocol: "uniswap-v2",
+        skip: skip("no-funding", `no V3 pool to flash-fund ${trade.amountIn} of ${tokenIn}`),
+        context,
+      });
       continue;
     }
     // On V3 we pay tokenOut to receive exactly amountIn of tokenIn.
-    const quote = simulateV3Swap({ state: v3.state, zeroForOne: v3.token0 === tokenOut, amountSpecified: -trade.amountIn });
+    const quote = simulateV3Swap({
+      state: v3.state,
+      zeroForOne: v3.token0 === tokenOut,
+      amountSpecified: -trade.amountIn,
+    });
     if (quote.amountOut < trade.amountIn) {
-      skipped.push({ id, protocol: "uniswap-v2", skip: skip("no-funding", `V3 pool ${v3.name} cannot supply ${trade.amountIn} of ${tokenIn}`), context });
+      skipped.push({
+        id,
+        protocol: "uniswap-v2",
+        skip: skip("no-funding", `V3 pool ${v3.name} cannot supply ${trade.amountIn} of ${tokenIn}`),
+        context,
+      });
       continue;
     }
     const profit = trade.amountOut - quote.amountIn;
@@ -64,7 +86,12 @@ export function findV2Rebalances(snapshot: Snapshot, ctx: StrategyContext): { ca
       expectedProfitUsd: profit > 0n ? profitUsd : -tokenAmountToUsd(-profit, outPrice.decimals, outPrice.usd8),
       gasEstimate: ctx.gas.rebalanceV2V3Flash,
       funding: { source: `uniswap-v3 flash swap ${v3.name}`, feeUsd: 0n, includedInProfit: true },
-      details: { pair: pair.address, zeroForOne: trade.zeroForOne, amountIn: trade.amountIn, amountOut: trade.amountOut },
+      details: {
+        pair: pair.address,
+        zeroForOne: trade.zeroForOne,
+        amountIn: trade.amountIn,
+        amountOut: trade.amountOut,
+      },
     };
     candidates.push({
       opportunity,

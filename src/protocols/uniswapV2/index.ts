@@ -19,11 +19,26 @@ export const uniswapV2Module: ProtocolModule<UniswapV2Section> = {
   readWhen: (watch) => watch.has("uniswap-v2"),
   createReader: (deployment) => {
     if (!deployment.uniswapV2) return undefined;
-    const pairs: V2PairConfig[] = Object.entries(deployment.uniswapV2.pairs).map(([name, p]) => ({ name, address: p.address, token0: p.token0, token1: p.token1 }));
-    return { read: async (client, at) => ({ v2Pairs: await readV2Pairs(client, pairs, { blockNumber: at.blockNumber, chunkSize: at.chunkSize, coalescer: at.coalescer }) }) };
+    const pairs: V2PairConfig[] = Object.entries(deployment.uniswapV2.pairs).map(([name, p]) => ({
+      name,
+      address: p.address,
+      token0: p.token0,
+      token1: p.token1,
+    }));
+    return {
+      read: async (client, at) => ({
+        v2Pairs: await readV2Pairs(client, pairs, {
+          blockNumber: at.blockNumber,
+          chunkSize: at.chunkSize,
+          coalescer: at.coalescer,
+        }),
+      }),
+    };
   },
   positionsWatched: (s) => s.v2Pairs?.length,
-  context: (d) => ({ v2Pairs: d.uniswapV2 ? Object.entries(d.uniswapV2.pairs).map(([name, v]) => ({ name, ...v })) : [] }),
+  context: (d) => ({
+    v2Pairs: d.uniswapV2 ? Object.entries(d.uniswapV2.pairs).map(([name, v]) => ({ name, ...v })) : [],
+  }),
   detect: findV2Rebalances,
   actions: uniswapV2Actions,
 };

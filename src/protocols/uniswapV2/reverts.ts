@@ -4,7 +4,8 @@ import type { RevertTable } from "../revertTable.js";
 export const uniswapV2Reverts: RevertTable = {
   source: "uniswapV2",
   name(reason) {
-    if (reason.startsWith("UniswapV2: ")) return { errorName: reason.slice("UniswapV2: ".length), description: `Uniswap V2 pair: ${reason}` };
+    if (reason.startsWith("UniswapV2: "))
+      return { errorName: reason.slice("UniswapV2: ".length), description: `Uniswap V2 pair: ${reason}` };
     if (reason.startsWith("ds-math-")) return { errorName: reason, description: "Uniswap V2 SafeMath" };
     return undefined;
   },

@@ -24,7 +24,10 @@ function inputValueAt(amountIn: bigint, s: bigint, zeroForOne: boolean): bigint 
  * larger than `maxTradeUsd` is cut to a slice that stops at an intermediate price; the rest is re-planned next
  * block from fresh state.
  */
-export function findV3Rebalances(snapshot: Snapshot, ctx: StrategyContext): { candidates: Candidate[]; skipped: Skip[] } {
+export function findV3Rebalances(
+  snapshot: Snapshot,
+  ctx: StrategyContext,
+): { candidates: Candidate[]; skipped: Skip[] } {
   const candidates: Candidate[] = [];
   const skipped: Skip[] = [];
   const ethUsd = snapshot.prices[ctx.wethToken]?.usd8 ?? 0n;
@@ -35,7 +38,12 @@ export function findV3Rebalances(snapshot: Snapshot, ctx: StrategyContext): { ca
     const p0 = snapshot.prices[pool.token0];
     const p1 = snapshot.prices[pool.token1];
     if (!p0 || !p1 || pool.state.liquidity === 0n) continue;
-    const reference = referencePriceFromUsd({ price0Usd: p0.usd8, decimals0: p0.decimals, price1Usd: p1.usd8, decimals1: p1.decimals });
+    const reference = referencePriceFromUsd({
+      price0Usd: p0.usd8,
+      decimals0: p0.decimals,
+      price1Usd: p1.usd8,
+      decimals1: p1.decimals,
+    });
     const skew = v3SkewBps(pool.state.sqrtPriceX96, reference);
     if ((skew < 0n ? -skew : skew) < ctx.rebalanceThresholdBps) continue;
     const id = `uniswap-v3:${pool.address}`;
@@ -43,7 +51,9 @@ export function findV3Rebalances(snapshot: Snapshot, ctx: StrategyContext): { ca
     const full = v3InputToReachPrice(pool.state, target);
     if (!full) continue;
     const zeroForOne = full.zeroForOne;
-    const [tokenIn, tokenOut, inPrice, outPrice] = zeroForOne ? [pool.token0, pool.token1, p0, p1] : [pool.token1, pool.token0, p1, p0];
+    const [tokenIn, tokenOut, inPrice, outPrice] = zeroForOne
+      ? [pool.token0, pool.token1, p0, p1]
+      : [pool.token1, pool.token0, p1, p0];
     const context: Record<string, string> = { pool: `${pool.name} (V3)`, skewBps: skew.toString() };
 
     // Slice: a trade worth more than maxTradeUsd is split into n equal steps of sqrt price, and only the first is
@@ -65,7 +75,15 @@ export function findV3Rebalances(snapshot: Snapshot, ctx: StrategyContext): { ca
     }
     const inventory = snapshot.inventory[tokenIn] ?? 0n;
     if (inventory < trade.amountIn) {
-      skipped.push({ id, protocol: "uniswap-v3", skip: skip("no-funding", `executor inventory ${inventory} of ${inPrice.symbol} is below the ${trade.amountIn} needed`), context });
+      skipped.push({
+        id,
+        protocol: "uniswap-v3",
+        skip: skip(
+          "no-funding",
+          `executor inventory ${inventory} of ${inPrice.symbol} is below the ${trade.amountIn} needed`,
+        ),
+        context,
+      });
       continue;
     }
     const profit = trade.amountOut - inputValueAt(trade.amountIn, limit, zeroForOne);
@@ -81,7 +99,13 @@ export function findV3Rebalances(snapshot: Snapshot, ctx: StrategyContext): { ca
       expectedProfitUsd: profit > 0n ? profitUsd : -1n,
       gasEstimate: ctx.gas.rebalanceV3Inventory,
       funding: { source: "executor inventory", feeUsd: 0n, includedInProfit: true },
-      details: { pool: pool.address, zeroForOne, amountIn: trade.amountIn, amountOut: trade.amountOut, sqrtPriceLimitX96: limit },
+      details: {
+        pool: pool.address,
+        zeroForOne,
+        amountIn: trade.amountIn,
+        amountOut: trade.amountOut,
+        sqrtPriceLimitX96: limit,
+      },
     };
     candidates.push({
       opportunity,

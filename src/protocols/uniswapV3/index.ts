@@ -27,7 +27,12 @@ export const uniswapV3Module: ProtocolModule<UniswapV3Section> = {
     const centers = new Map<Address, number>();
     return {
       read: async (client, at) => {
-        const v3Pools = await readV3Pools(client, pools, { blockNumber: at.blockNumber, chunkSize: at.chunkSize, coalescer: at.coalescer, centers });
+        const v3Pools = await readV3Pools(client, pools, {
+          blockNumber: at.blockNumber,
+          chunkSize: at.chunkSize,
+          coalescer: at.coalescer,
+          centers,
+        });
         for (const p of v3Pools) centers.set(p.address, v3CenterWord(p.state.tick, p.tickSpacing));
         return { v3Pools };
       },

@@ -54,7 +54,9 @@ export async function readV3Pools(
     ],
     options,
   );
-  const words = pools.map((p, i) => windowOf(v3CenterWord(Number(unwrap(head[2 * i], `slot0 of ${p.address}`)[1]), p.tickSpacing)));
+  const words = pools.map((p, i) =>
+    windowOf(v3CenterWord(Number(unwrap(head[2 * i], `slot0 of ${p.address}`)[1]), p.tickSpacing)),
+  );
   // Bitmap results by pool: the guessed window when it was right, else a second round.
   const byPool: ReadResult<bigint>[][] = [];
   let guessCursor = 2 * pools.length;
@@ -67,7 +69,11 @@ export async function readV3Pools(
     else missing.push(i);
   });
   if (missing.length > 0) {
-    const res = await readBatched<bigint>(client, missing.flatMap((i) => bitmapCalls(pools[i], words[i])), options);
+    const res = await readBatched<bigint>(
+      client,
+      missing.flatMap((i) => bitmapCalls(pools[i], words[i])),
+      options,
+    );
     let c = 0;
     for (const i of missing) {
       byPool[i] = res.slice(c, c + words[i].length);
@@ -90,13 +96,18 @@ export async function readV3Pools(
   });
   const tickData = await readBatched<any>(
     client,
-    pools.flatMap((p, i) => tickLists[i].map((t) => ({ address: p.address, abi: v3PoolAbi, functionName: "ticks", args: [t] }))),
+    pools.flatMap((p, i) =>
+      tickLists[i].map((t) => ({ address: p.address, abi: v3PoolAbi, functionName: "ticks", args: [t] })),
+    ),
     options,
   );
   cursor = 0;
   return pools.map((p, i) => {
     const slot0 = unwrap(head[2 * i], `slot0 of ${p.address}`);
-    const ticks = tickLists[i].map((tick) => ({ tick, liquidityNet: BigInt(unwrap(tickData[cursor++], `tick ${tick}`)[1]) }));
+    const ticks = tickLists[i].map((tick) => ({
+      tick,
+      liquidityNet: BigInt(unwrap(tickData[cursor++], `tick ${tick}`)[1]),
+    }));
     return {
       ...p,
       state: {

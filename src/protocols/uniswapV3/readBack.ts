@@ -12,9 +12,21 @@ async function readBack(client: ReadClient, params: ReadBackParams): Promise<{ r
   if (a.kind !== "rebalanceV3") return { rebalances: [] };
   const p0 = snapshot.prices[a.tokens.token0];
   const p1 = snapshot.prices[a.tokens.token1];
-  const ref = referencePriceFromUsd({ price0Usd: p0.usd8, decimals0: p0.decimals, price1Usd: p1.usd8, decimals1: p1.decimals });
-  const [sqrtP] = await client.readContract({ address: a.params.pool, abi: v3PoolAbi, functionName: "slot0", blockNumber: outcome.blockNumber });
-  return { rebalances: [rebalanceRecord("uniswap-v3", a.params.pool, v3SkewBps(sqrtP, ref), a.params.amountIn, params)] };
+  const ref = referencePriceFromUsd({
+    price0Usd: p0.usd8,
+    decimals0: p0.decimals,
+    price1Usd: p1.usd8,
+    decimals1: p1.decimals,
+  });
+  const [sqrtP] = await client.readContract({
+    address: a.params.pool,
+    abi: v3PoolAbi,
+    functionName: "slot0",
+    blockNumber: outcome.blockNumber,
+  });
+  return {
+    rebalances: [rebalanceRecord("uniswap-v3", a.params.pool, v3SkewBps(sqrtP, ref), a.params.amountIn, params)],
+  };
 }
 
 const ZERO = "0x0000000000000000000000000000000000000000";
@@ -22,7 +34,8 @@ const ZERO = "0x0000000000000000000000000000000000000000";
 /** The executor actions that trade a V3 pool back to the reference price. */
 export const uniswapV3Actions: Record<string, ActionHandler> = {
   rebalanceV3: {
-    touched: (a: ExecutorAction) => (a.kind === "rebalanceV3" ? [a.params.pool, a.params.fundingPool].filter((x) => x && x !== ZERO) : []),
+    touched: (a: ExecutorAction) =>
+      a.kind === "rebalanceV3" ? [a.params.pool, a.params.fundingPool].filter((x) => x && x !== ZERO) : [],
     readBack,
   },
 };

@@ -10,7 +10,9 @@ const poolSchema = z.object({
 });
 
 /** The `uniswapV3` section of a deployment: the factory and the pools to watch, by name. */
-export const uniswapV3SectionSchema = z.object({ factory: zAddress.optional(), pools: z.record(z.string(), poolSchema) }).passthrough();
+export const uniswapV3SectionSchema = z
+  .object({ factory: zAddress.optional(), pools: z.record(z.string(), poolSchema) })
+  .passthrough();
 export type UniswapV3Section = z.output<typeof uniswapV3SectionSchema>;
 
 declare module "../../chain/deployment.js" {

@@ -65,7 +65,8 @@ export function maximiseConcave(
   if (options.topShortcut && near >= lo && near < hi) {
     const top = evaluate(hi);
     const below = evaluate(near);
-    if (top !== undefined && (below === undefined || top >= below)) return { x: hi, value: top, evaluations: cache.size };
+    if (top !== undefined && (below === undefined || top >= below))
+      return { x: hi, value: top, evaluations: cache.size };
   }
 
   const grid = new Set<bigint>([lo]);

@@ -34,7 +34,8 @@ export interface V2Reserves {
  * @returns floor(997 * amountIn * reserveOut / (1000 * reserveIn + 997 * amountIn)).
  */
 export function v2GetAmountOut(amountIn: bigint, reserveIn: bigint, reserveOut: bigint): bigint {
-  if (amountIn <= 0n) throw new RiskMathError("UniswapV2Library: INSUFFICIENT_INPUT_AMOUNT", "INSUFFICIENT_INPUT_AMOUNT");
+  if (amountIn <= 0n)
+    throw new RiskMathError("UniswapV2Library: INSUFFICIENT_INPUT_AMOUNT", "INSUFFICIENT_INPUT_AMOUNT");
   if (reserveIn <= 0n || reserveOut <= 0n) {
     throw new RiskMathError("UniswapV2Library: INSUFFICIENT_LIQUIDITY", "INSUFFICIENT_LIQUIDITY");
   }

@@ -143,7 +143,11 @@ function orient(reserves: V2Reserves, reference: Rational): Orientation | null {
   // Token0 overpriced in the pool: sell token0 for token1, and vice versa.
   return cmp > 0
     ? { zeroForOne: true, directed: { reserveIn: reserves.reserve0, reserveOut: reserves.reserve1 }, ref: reference }
-    : { zeroForOne: false, directed: { reserveIn: reserves.reserve1, reserveOut: reserves.reserve0 }, ref: invert(reference) };
+    : {
+        zeroForOne: false,
+        directed: { reserveIn: reserves.reserve1, reserveOut: reserves.reserve0 },
+        ref: invert(reference),
+      };
 }
 
 function buildTrade(reserves: V2Reserves, reference: Rational, o: Orientation, amountIn: bigint): V2RebalanceTrade {

@@ -32,7 +32,12 @@ export interface V3RebalanceTrade extends V3SwapResult {
  * @param reference - token1 per token0, raw units.
  * @returns Profit in the output token (negative when the swap loses value).
  */
-export function v3SwapProfitAtReference(zeroForOne: boolean, amountIn: bigint, amountOut: bigint, reference: Rational): bigint {
+export function v3SwapProfitAtReference(
+  zeroForOne: boolean,
+  amountIn: bigint,
+  amountOut: bigint,
+  reference: Rational,
+): bigint {
   return zeroForOne
     ? amountOut - divRoundingUp(amountIn * reference.num, reference.den)
     : amountOut - divRoundingUp(amountIn * reference.den, reference.num);

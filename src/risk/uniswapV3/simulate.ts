@@ -7,7 +7,14 @@ import { RiskMathError } from "../errors.js";
 import { MAX_INT256, MAX_UINT128 } from "../math/uint.js";
 import { computeSwapStep } from "./swapMath.js";
 import { assertValidTicks, nextInitializedTickWithinOneWord } from "./tickBitmap.js";
-import { getSqrtRatioAtTick, getTickAtSqrtRatio, MAX_SQRT_RATIO, MAX_TICK, MIN_SQRT_RATIO, MIN_TICK } from "./tickMath.js";
+import {
+  getSqrtRatioAtTick,
+  getTickAtSqrtRatio,
+  MAX_SQRT_RATIO,
+  MAX_TICK,
+  MIN_SQRT_RATIO,
+  MIN_TICK,
+} from "./tickMath.js";
 import type { V3PoolState } from "./types.js";
 
 /** Arguments of `UniswapV3Pool.swap`, minus recipient and callback data. */
@@ -155,6 +162,11 @@ export function v3InputToReachPrice(
 ): (V3SwapResult & { zeroForOne: boolean }) | null {
   if (targetSqrtPriceX96 === state.sqrtPriceX96) return null;
   const zeroForOne = targetSqrtPriceX96 < state.sqrtPriceX96;
-  const result = simulateV3Swap({ state, zeroForOne, amountSpecified: MAX_INT256, sqrtPriceLimitX96: targetSqrtPriceX96 });
+  const result = simulateV3Swap({
+    state,
+    zeroForOne,
+    amountSpecified: MAX_INT256,
+    sqrtPriceLimitX96: targetSqrtPriceX96,
+  });
   return { ...result, zeroForOne };
 }

@@ -3,7 +3,12 @@
  * fee taken on the input side exactly as the pool does.
  */
 import { mulDiv, mulDivRoundingUp } from "../math/fullMath.js";
-import { getAmount0Delta, getAmount1Delta, getNextSqrtPriceFromInput, getNextSqrtPriceFromOutput } from "./sqrtPriceMath.js";
+import {
+  getAmount0Delta,
+  getAmount1Delta,
+  getNextSqrtPriceFromInput,
+  getNextSqrtPriceFromOutput,
+} from "./sqrtPriceMath.js";
 
 /** Result of one swap step. */
 export interface SwapStep {

@@ -18,7 +18,12 @@ describe(".env.example", () => {
 
   it("is itself a valid configuration for a dry run, equal to the defaults", () => {
     const fromExample = loadConfig({ argv: ["--dry-run"], env: {}, envFile: EXAMPLE, stdoutIsTTY: false });
-    const fromDefaults = loadConfig({ argv: ["--dry-run", "--rpc", "http://127.0.0.1:8545"], env: {}, envFile: "/nonexistent/.env", stdoutIsTTY: false });
+    const fromDefaults = loadConfig({
+      argv: ["--dry-run", "--rpc", "http://127.0.0.1:8545"],
+      env: {},
+      envFile: "/nonexistent/.env",
+      stdoutIsTTY: false,
+    });
     expect(describeConfig(fromExample)).toEqual(describeConfig(fromDefaults));
   });
 });

@@ -1,6 +1,13 @@
 import { inspect } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { CONFIG_EXIT_CODE, ConfigError, configSecrets, describeConfig, loadConfig, SETTING_NAMES } from "../../../src/config/index.js";
+import {
+  CONFIG_EXIT_CODE,
+  ConfigError,
+  configSecrets,
+  describeConfig,
+  loadConfig,
+  SETTING_NAMES,
+} from "../../../src/config/index.js";
 import { KeeperError } from "../../../src/errors.js";
 import { configError, load, TempDirs, TEST_KEY } from "./helpers.js";
 
@@ -9,7 +16,9 @@ afterAll(() => temp.cleanup());
 
 /** Every printable form of an error: message, stack, util.inspect and JSON. */
 function everythingPrinted(err: ConfigError): string {
-  return [err.message, err.stack, inspect(err, { depth: 10 }), JSON.stringify(err), JSON.stringify(err.issues)].join("\n");
+  return [err.message, err.stack, inspect(err, { depth: 10 }), JSON.stringify(err), JSON.stringify(err.issues)].join(
+    "\n",
+  );
 }
 
 describe("ConfigError", () => {
@@ -25,7 +34,11 @@ describe("ConfigError", () => {
   it("reports every bad setting at once, each with where it came from", () => {
     const envFile = temp.envFile("WATCH=aave-v3,compound\nRPC_URL=http://127.0.0.1:8545\n");
     const err = configError(() =>
-      loadConfig({ argv: ["--log-level", "loud", "--dry-run"], env: { MIN_PROFIT_USD: "abc", START_BLOCK: "latest" }, envFile }),
+      loadConfig({
+        argv: ["--log-level", "loud", "--dry-run"],
+        env: { MIN_PROFIT_USD: "abc", START_BLOCK: "latest" },
+        envFile,
+      }),
     );
     expect(err.shortMessage).toBe("Invalid configuration: 4 problems.");
     expect(err.issues.map((i) => i.setting)).toEqual(["WATCH", "MIN_PROFIT_USD", "START_BLOCK", "LOG_LEVEL"]);
@@ -69,7 +82,9 @@ describe("secrets in errors", () => {
 
   it("hides a private key even where an expectation quotes the value", () => {
     const err = configError(() => load({ WATCH: `aave-v3,${TEST_KEY}` }));
-    expect(err.message).toContain('WATCH="<redacted>": expected a comma-separated list of aave-v3, morpho-blue, uniswap-v2, uniswap-v3 (unknown: <redacted>)');
+    expect(err.message).toContain(
+      'WATCH="<redacted>": expected a comma-separated list of aave-v3, morpho-blue, uniswap-v2, uniswap-v3 (unknown: <redacted>)',
+    );
     expect(everythingPrinted(err)).not.toContain(TEST_KEY.slice(2));
   });
 
@@ -85,7 +100,9 @@ describe("secrets in errors", () => {
 
   it("does not echo the value of a misspelt flag, which may be a secret", () => {
     const err = configError(() => load({}, ["--keystore-pasword=hunter2hunter2"]));
-    expect(err.message).toContain("--keystore-pasword: unknown flag, expected a known flag: did you mean --keystore-password?");
+    expect(err.message).toContain(
+      "--keystore-pasword: unknown flag, expected a known flag: did you mean --keystore-password?",
+    );
     expect(everythingPrinted(err)).not.toContain("hunter2hunter2");
   });
 
@@ -104,7 +121,9 @@ describe("secrets in errors", () => {
   it("never prints the relay key nor the ops token, wherever they appear", () => {
     const token = "tok-0123456789abcdef";
     const relayKey = `0x${"7a".repeat(31)}02`;
-    const err = configError(() => load({ OPS_TOKEN: token, LOG_LEVEL: token, RELAY_AUTH_KEY: relayKey, WATCH: relayKey }));
+    const err = configError(() =>
+      load({ OPS_TOKEN: token, LOG_LEVEL: token, RELAY_AUTH_KEY: relayKey, WATCH: relayKey }),
+    );
     expect(err.issues.map((i) => [i.setting, i.value])).toEqual([
       ["WATCH", "<redacted>"],
       ["LOG_LEVEL", "<redacted>"],
@@ -187,7 +206,12 @@ describe("describeConfig", () => {
   });
 
   it("keeps the keys, the token and the URLs' API keys out of every printed form of the config", () => {
-    for (const printed of [JSON.stringify(describeConfig(config)), JSON.stringify(config), inspect(config, { depth: 10 }), String(Object.values(describeConfig(config)))]) {
+    for (const printed of [
+      JSON.stringify(describeConfig(config)),
+      JSON.stringify(config),
+      inspect(config, { depth: 10 }),
+      String(Object.values(describeConfig(config))),
+    ]) {
       expect(printed.toLowerCase()).not.toContain(TEST_KEY.slice(2));
       expect(printed.toLowerCase()).not.toContain(RELAY_KEY.slice(2));
       expect(printed).not.toMatch(/APIKEY123|FORKKEY456|RELAYKEY789/);
@@ -200,8 +224,19 @@ describe("describeConfig", () => {
   });
 
   it("lists the secrets a logger must hide", () => {
-    expect(configSecrets(config)).toEqual([TEST_KEY, RELAY_KEY, OPS_TOKEN, "/v2/APIKEY123", "/v2/FORKKEY456", "/?auth=RELAYKEY789"]);
-    const withKeystore = load({ RPC_URL: "https://u:p4ss@rpc.example.com/rpc", KEYSTORE_PATH: "k.json", KEYSTORE_PASSWORD: "pw pw pw" });
+    expect(configSecrets(config)).toEqual([
+      TEST_KEY,
+      RELAY_KEY,
+      OPS_TOKEN,
+      "/v2/APIKEY123",
+      "/v2/FORKKEY456",
+      "/?auth=RELAYKEY789",
+    ]);
+    const withKeystore = load({
+      RPC_URL: "https://u:p4ss@rpc.example.com/rpc",
+      KEYSTORE_PATH: "k.json",
+      KEYSTORE_PASSWORD: "pw pw pw",
+    });
     expect(configSecrets(withKeystore)).toEqual(["pw pw pw", "p4ss"]);
     const keyAsUser = load({ RPC_URL: "wss://0123456789abcdef@rpc.example.com" });
     expect(configSecrets(keyAsUser)).toEqual(["0123456789abcdef"]);

@@ -13,7 +13,11 @@ export const DRY_RUN_BASE: Readonly<Record<string, string>> = { RPC_URL: "http:/
 export const TEST_KEY = `0x${"5c".repeat(31)}01` as const;
 
 /** Loads with DRY_RUN_BASE under `env`, no .env file and a non-TTY stdout unless `options` says otherwise. */
-export function load(env: Record<string, string> = {}, argv: string[] = [], options: Partial<LoadConfigOptions> = {}): KeeperConfig {
+export function load(
+  env: Record<string, string> = {},
+  argv: string[] = [],
+  options: Partial<LoadConfigOptions> = {},
+): KeeperConfig {
   return loadConfig({ argv, env: { ...DRY_RUN_BASE, ...env }, envFile: NO_ENV_FILE, stdoutIsTTY: false, ...options });
 }
 

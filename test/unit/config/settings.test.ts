@@ -68,7 +68,11 @@ describe("defaults", () => {
   });
 
   it("defaults DRY_RUN to false", () => {
-    const c = load({ DRY_RUN: "", EXECUTOR_ADDRESS: "0xd8da6bf26964af9d7eed9e03e53415d37aa96045", PRIVATE_KEY: TEST_KEY });
+    const c = load({
+      DRY_RUN: "",
+      EXECUTOR_ADDRESS: "0xd8da6bf26964af9d7eed9e03e53415d37aa96045",
+      PRIVATE_KEY: TEST_KEY,
+    });
     expect(c.dryRun).toBe(false);
   });
 
@@ -88,8 +92,18 @@ const GOOD: [SettingName, string, keyof KeeperConfig, unknown][] = [
   ["RPC_URL", "wss://node.example.org:8546", "rpcUrl", "wss://node.example.org:8546"],
   ["RPC_URL", "ws://127.0.0.1:8546", "rpcUrl", "ws://127.0.0.1:8546"],
   ["PRIVATE_KEY", TEST_KEY.toUpperCase().replace("0X", "0x"), "privateKey", TEST_KEY],
-  ["EXECUTOR_ADDRESS", "0xd8da6bf26964af9d7eed9e03e53415d37aa96045", "executorAddress", "0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96045"],
-  ["EXECUTOR_ADDRESS", "0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96045", "executorAddress", "0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96045"],
+  [
+    "EXECUTOR_ADDRESS",
+    "0xd8da6bf26964af9d7eed9e03e53415d37aa96045",
+    "executorAddress",
+    "0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96045",
+  ],
+  [
+    "EXECUTOR_ADDRESS",
+    "0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96045",
+    "executorAddress",
+    "0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96045",
+  ],
   ["DEPLOYMENT_FILE", "deployments/mainnet.json", "deploymentFile", "deployments/mainnet.json"],
   ["WATCH", " uniswap-v3, AAVE-V3,aave-v3 ", "watch", ["aave-v3", "uniswap-v3"]],
   ["WATCH", "morpho-blue", "watch", ["morpho-blue"]],
@@ -158,7 +172,11 @@ describe("good values", () => {
     ["0", false],
     ["no", false],
   ])("DRY_RUN=%s is false", (text, value) => {
-    const c = load({ DRY_RUN: text, EXECUTOR_ADDRESS: "0xd8da6bf26964af9d7eed9e03e53415d37aa96045", PRIVATE_KEY: TEST_KEY });
+    const c = load({
+      DRY_RUN: text,
+      EXECUTOR_ADDRESS: "0xd8da6bf26964af9d7eed9e03e53415d37aa96045",
+      PRIVATE_KEY: TEST_KEY,
+    });
     expect(c.dryRun).toBe(value);
   });
 
@@ -169,7 +187,10 @@ describe("good values", () => {
   });
 
   it("pairs RELAY_URL with RELAY_AUTH_KEY, lowercasing the key", () => {
-    const c = load({ RELAY_URL: "https://relay.flashbots.net", RELAY_AUTH_KEY: RELAY_KEY.toUpperCase().replace("0X", "0x") });
+    const c = load({
+      RELAY_URL: "https://relay.flashbots.net",
+      RELAY_AUTH_KEY: RELAY_KEY.toUpperCase().replace("0X", "0x"),
+    });
     expect(c.relayUrl).toBe("https://relay.flashbots.net");
     expect(c.relayAuthKey).toBe(RELAY_KEY);
   });
@@ -308,7 +329,9 @@ describe("rules between settings", () => {
 
   it("requires RPC_URL for run, not for other commands", () => {
     const err = configError(() => load({ RPC_URL: "" }));
-    expect(err.issues).toEqual([expect.objectContaining({ setting: "RPC_URL", value: undefined, source: { kind: "unset" } })]);
+    expect(err.issues).toEqual([
+      expect.objectContaining({ setting: "RPC_URL", value: undefined, source: { kind: "unset" } }),
+    ]);
     expect(err.message).toContain("RPC_URL is not set: expected an http(s) or ws(s) URL");
     expect(load({ RPC_URL: "" }, ["demo"]).rpcUrl).toBeUndefined();
     expect(load({ RPC_URL: "" }, [], { command: "demo" }).command).toBe("demo");
@@ -320,7 +343,12 @@ describe("rules between settings", () => {
     expect(err.message).toContain("EXECUTOR_ADDRESS is not set:");
     expect(err.message).toContain("set DRY_RUN=true (or --dry-run) to only simulate");
     expect(err.message).toContain("or KEYSTORE_PATH + KEYSTORE_PASSWORD");
-    const withKeystore = load({ DRY_RUN: "false", EXECUTOR_ADDRESS: executor, KEYSTORE_PATH: "k.json", KEYSTORE_PASSWORD: "pw" });
+    const withKeystore = load({
+      DRY_RUN: "false",
+      EXECUTOR_ADDRESS: executor,
+      KEYSTORE_PATH: "k.json",
+      KEYSTORE_PASSWORD: "pw",
+    });
     expect(withKeystore.keystore?.path).toBe("k.json");
   });
 
@@ -328,13 +356,21 @@ describe("rules between settings", () => {
     expect(configError(() => load({ KEYSTORE_PATH: "k.json" })).issues[0].setting).toBe("KEYSTORE_PASSWORD");
     expect(configError(() => load({ KEYSTORE_PASSWORD: "pw" })).issues[0].setting).toBe("KEYSTORE_PATH");
     const both = configError(() => load({ PRIVATE_KEY: TEST_KEY, KEYSTORE_PATH: "k.json", KEYSTORE_PASSWORD: "pw" }));
-    expect(both.issues).toEqual([expect.objectContaining({ setting: "KEYSTORE_PATH", value: "k.json", expected: expect.stringContaining("choose one signer") })]);
+    expect(both.issues).toEqual([
+      expect.objectContaining({
+        setting: "KEYSTORE_PATH",
+        value: "k.json",
+        expected: expect.stringContaining("choose one signer"),
+      }),
+    ]);
   });
 
   it("keeps the priority fee at or below the max gas price", () => {
     expect(load({ MAX_GAS_PRICE_GWEI: "2", PRIORITY_FEE_GWEI: "2" }).priorityFeeWei).toBe(2n * GWEI);
     const err = configError(() => load({ MAX_GAS_PRICE_GWEI: "2", PRIORITY_FEE_GWEI: "2.5" }));
-    expect(err.message).toContain('PRIORITY_FEE_GWEI="2.5": expected at most MAX_GAS_PRICE_GWEI (2) (from environment)');
+    expect(err.message).toContain(
+      'PRIORITY_FEE_GWEI="2.5": expected at most MAX_GAS_PRICE_GWEI (2) (from environment)',
+    );
     // The default tip of 1 gwei is capped by a lower max instead of failing.
     expect(load({ MAX_GAS_PRICE_GWEI: "0.05" }).priorityFeeWei).toBe(GWEI / 20n);
   });
@@ -354,13 +390,17 @@ describe("rules between settings", () => {
 
   it("rejects FORK_BLOCK without FORK_URL", () => {
     const err = configError(() => load({ FORK_BLOCK: "19000000" }));
-    expect(err.issues).toEqual([expect.objectContaining({ setting: "FORK_BLOCK", value: "19000000", source: { kind: "env" } })]);
+    expect(err.issues).toEqual([
+      expect.objectContaining({ setting: "FORK_BLOCK", value: "19000000", source: { kind: "env" } }),
+    ]);
     expect(err.message).toContain('FORK_BLOCK="19000000": expected no FORK_BLOCK without FORK_URL');
   });
 
   it("requires RELAY_AUTH_KEY with RELAY_URL, and RELAY_URL with RELAY_AUTH_KEY", () => {
     const noKey = configError(() => load({ RELAY_URL: "https://relay.flashbots.net" }));
-    expect(noKey.issues).toEqual([expect.objectContaining({ setting: "RELAY_AUTH_KEY", value: undefined, source: { kind: "unset" } })]);
+    expect(noKey.issues).toEqual([
+      expect.objectContaining({ setting: "RELAY_AUTH_KEY", value: undefined, source: { kind: "unset" } }),
+    ]);
     expect(noKey.message).toContain("RELAY_AUTH_KEY is not set: expected 0x followed by 64 hex digits");
     expect(noKey.message).toContain("required with RELAY_URL");
     const noUrl = configError(() => load({ RELAY_AUTH_KEY: RELAY_KEY }));
@@ -370,13 +410,30 @@ describe("rules between settings", () => {
   });
 
   it("refuses the funds key as the relay key", () => {
-    const err = configError(() => load({ PRIVATE_KEY: TEST_KEY, RELAY_URL: "https://relay.flashbots.net", RELAY_AUTH_KEY: TEST_KEY.toUpperCase().replace("0X", "0x") }));
-    expect(err.issues).toEqual([expect.objectContaining({ setting: "RELAY_AUTH_KEY", value: "<redacted>", expected: expect.stringContaining("a key other than PRIVATE_KEY") })]);
+    const err = configError(() =>
+      load({
+        PRIVATE_KEY: TEST_KEY,
+        RELAY_URL: "https://relay.flashbots.net",
+        RELAY_AUTH_KEY: TEST_KEY.toUpperCase().replace("0X", "0x"),
+      }),
+    );
+    expect(err.issues).toEqual([
+      expect.objectContaining({
+        setting: "RELAY_AUTH_KEY",
+        value: "<redacted>",
+        expected: expect.stringContaining("a key other than PRIVATE_KEY"),
+      }),
+    ]);
     expect(err.message.toLowerCase()).not.toContain(TEST_KEY.slice(2));
   });
 
   it("keeps the rebalance tolerance below the threshold", () => {
     const err = configError(() => load({ REBALANCE_THRESHOLD_BPS: "10", REBALANCE_TOLERANCE_BPS: "10" }));
-    expect(err.issues).toEqual([expect.objectContaining({ setting: "REBALANCE_TOLERANCE_BPS", expected: "fewer basis points than REBALANCE_THRESHOLD_BPS (10)" })]);
+    expect(err.issues).toEqual([
+      expect.objectContaining({
+        setting: "REBALANCE_TOLERANCE_BPS",
+        expected: "fewer basis points than REBALANCE_THRESHOLD_BPS (10)",
+      }),
+    ]);
   });
 });

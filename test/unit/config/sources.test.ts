@@ -7,7 +7,17 @@ const temp = new TempDirs();
 afterAll(() => temp.cleanup());
 
 describe("precedence: flags over environment over .env", () => {
-  const envFile = temp.envFile(["# a comment", "RPC_URL=http://127.0.0.1:8545", "DRY_RUN=true", "MIN_PROFIT_USD=1", 'DATA_DIR="/from/dotenv"', "LOG_LEVEL=warn # trailing comment", ""].join("\n"));
+  const envFile = temp.envFile(
+    [
+      "# a comment",
+      "RPC_URL=http://127.0.0.1:8545",
+      "DRY_RUN=true",
+      "MIN_PROFIT_USD=1",
+      'DATA_DIR="/from/dotenv"',
+      "LOG_LEVEL=warn # trailing comment",
+      "",
+    ].join("\n"),
+  );
 
   it("takes each setting from the .env file when nothing overrides it", () => {
     const c = loadConfig({ argv: [], env: {}, envFile, stdoutIsTTY: false });
@@ -25,7 +35,12 @@ describe("precedence: flags over environment over .env", () => {
   });
 
   it("lets flags override both", () => {
-    const c = loadConfig({ argv: ["--min-profit-usd", "3", "--data-dir=/from/flag"], env: { MIN_PROFIT_USD: "2" }, envFile, stdoutIsTTY: false });
+    const c = loadConfig({
+      argv: ["--min-profit-usd", "3", "--data-dir=/from/flag"],
+      env: { MIN_PROFIT_USD: "2" },
+      envFile,
+      stdoutIsTTY: false,
+    });
     expect(c.minProfitUsd).toBe(3n * USD);
     expect(c.dataDir).toBe("/from/flag");
     expect(c.sources.MIN_PROFIT_USD).toEqual({ kind: "flag", flag: "--min-profit-usd" });
@@ -52,22 +67,32 @@ describe("precedence: flags over environment over .env", () => {
 
 describe("the .env file", () => {
   it("may be missing", () => {
-    expect(loadConfig({ argv: [], env: { ...DRY_RUN_BASE }, envFile: NO_ENV_FILE }).rpcUrl).toBe("http://127.0.0.1:8545");
+    expect(loadConfig({ argv: [], env: { ...DRY_RUN_BASE }, envFile: NO_ENV_FILE }).rpcUrl).toBe(
+      "http://127.0.0.1:8545",
+    );
   });
 
   it("is an error when it exists but cannot be read, reported with the other problems", () => {
     const envFile = temp.unreadableEnvFile();
     const err = configError(() => loadConfig({ argv: ["--log-level", "loud"], env: { ...DRY_RUN_BASE }, envFile }));
     expect(err.issues.map((i) => i.setting)).toEqual([".env", "LOG_LEVEL"]);
-    expect(err.message).toContain(`.env=${JSON.stringify(envFile)}: expected a readable file in dotenv format (EISDIR)`);
+    expect(err.message).toContain(
+      `.env=${JSON.stringify(envFile)}: expected a readable file in dotenv format (EISDIR)`,
+    );
     expect((err.cause as NodeJS.ErrnoException).code).toBe("EISDIR");
   });
 
   it("reports near-misspellings of setting names but leaves other variables alone", () => {
-    const envFile = temp.envFile("RPC_URL=http://127.0.0.1:8545\nDRYRUN=true\nPRIVATE_KEY_2=0x01\nNODE_ENV=production\n");
+    const envFile = temp.envFile(
+      "RPC_URL=http://127.0.0.1:8545\nDRYRUN=true\nPRIVATE_KEY_2=0x01\nNODE_ENV=production\n",
+    );
     const err = configError(() => loadConfig({ argv: [], env: {}, envFile }));
     expect(err.issues).toEqual([
-      expect.objectContaining({ setting: "DRYRUN", value: undefined, expected: "a known setting: did you mean DRY_RUN?" }),
+      expect.objectContaining({
+        setting: "DRYRUN",
+        value: undefined,
+        expected: "a known setting: did you mean DRY_RUN?",
+      }),
       // DRY_RUN stayed false, so the keeper would send: the missing signer is reported as well.
       expect.objectContaining({ setting: "EXECUTOR_ADDRESS" }),
       expect.objectContaining({ setting: "PRIVATE_KEY" }),
@@ -83,7 +108,17 @@ describe("CLI flags", () => {
   });
 
   it("accepts --fork as an alias of --fork-url, and the new settings as kebab-case flags", () => {
-    const c = load({ RPC_URL: "" }, ["--fork", "https://eth.example.com", "--fork-block=123", "--ops-port", "off", "--kill-signal", "none", "--max-trade-usd", "5000"]);
+    const c = load({ RPC_URL: "" }, [
+      "--fork",
+      "https://eth.example.com",
+      "--fork-block=123",
+      "--ops-port",
+      "off",
+      "--kill-signal",
+      "none",
+      "--max-trade-usd",
+      "5000",
+    ]);
     expect(c.forkUrl).toBe("https://eth.example.com");
     expect(c.forkBlock).toBe(123n);
     expect(c.opsPort).toBeUndefined();
@@ -97,8 +132,12 @@ describe("CLI flags", () => {
     const base = { DRY_RUN: "false" };
     expect(load(base, ["--dry-run"]).dryRun).toBe(true);
     expect(load(base, ["--dry-run=yes"]).dryRun).toBe(true);
-    expect(configError(() => load({ DRY_RUN: "true" }, ["--dry-run=false"])).issues.map((i) => i.setting)).toContain("EXECUTOR_ADDRESS");
-    expect(configError(() => load({ DRY_RUN: "true" }, ["--no-dry-run"])).issues.map((i) => i.setting)).toContain("EXECUTOR_ADDRESS");
+    expect(configError(() => load({ DRY_RUN: "true" }, ["--dry-run=false"])).issues.map((i) => i.setting)).toContain(
+      "EXECUTOR_ADDRESS",
+    );
+    expect(configError(() => load({ DRY_RUN: "true" }, ["--no-dry-run"])).issues.map((i) => i.setting)).toContain(
+      "EXECUTOR_ADDRESS",
+    );
   });
 
   it("does not let a boolean flag swallow the command after it", () => {
@@ -130,8 +169,16 @@ describe("CLI flags", () => {
 
   it("reports a flag given without its value", () => {
     const atEnd = configError(() => load({}, ["--min-profit-usd"]));
-    expect(atEnd.issues).toEqual([expect.objectContaining({ setting: "MIN_PROFIT_USD", value: undefined, source: { kind: "flag", flag: "--min-profit-usd" } })]);
-    expect(atEnd.message).toContain("MIN_PROFIT_USD has no value (from flag --min-profit-usd): expected a decimal number of US dollars");
+    expect(atEnd.issues).toEqual([
+      expect.objectContaining({
+        setting: "MIN_PROFIT_USD",
+        value: undefined,
+        source: { kind: "flag", flag: "--min-profit-usd" },
+      }),
+    ]);
+    expect(atEnd.message).toContain(
+      "MIN_PROFIT_USD has no value (from flag --min-profit-usd): expected a decimal number of US dollars",
+    );
     const beforeFlag = configError(() => load({}, ["--watch", "--dry-run"]));
     expect(beforeFlag.issues.map((i) => i.setting)).toEqual(["WATCH"]);
   });

@@ -57,7 +57,10 @@ interface Harness {
 }
 
 /** One fake module owning "fakeTrade"; `detectAt(block)` says what it finds at each block. */
-function harness(detectAt: (block: bigint) => Candidate[], execute: (c: Candidate, block: bigint) => SendOutcome): Harness {
+function harness(
+  detectAt: (block: bigint) => Candidate[],
+  execute: (c: Candidate, block: bigint) => SendOutcome,
+): Harness {
   const sent: string[][] = [];
   const readBacks: string[] = [];
   const events: KeeperEvent[] = [];
@@ -93,7 +96,15 @@ function harness(detectAt: (block: bigint) => Candidate[], execute: (c: Candidat
     rebalanceToleranceBps: 0,
     maxTradeUsd: 0n,
     v3Rebalance: false,
-    gas: { aaveV2Flash: 0n, aaveV2FlashBatchItem: 0n, aaveMorphoFlash: 0n, rebalanceV2Inventory: 0n, rebalanceV2V3Flash: 0n, morphoLiquidation: 0n, rebalanceV3Inventory: 0n },
+    gas: {
+      aaveV2Flash: 0n,
+      aaveV2FlashBatchItem: 0n,
+      aaveMorphoFlash: 0n,
+      rebalanceV2Inventory: 0n,
+      rebalanceV2V3Flash: 0n,
+      morphoLiquidation: 0n,
+      rebalanceV3Inventory: 0n,
+    },
   };
   const keeper = new Keeper({
     client: { chain: { id: 31337 } } as never,
@@ -124,7 +135,11 @@ const mined = (block: bigint, profit = 1n): SendOutcome => ({
 describe("Keeper loop (fakes at the module boundary)", () => {
   it("sends the most profitable first and holds back a candidate whose pool was already moved this block", async () => {
     const h = harness(
-      () => [candidate("small-on-A", 50n, PAIR_A), candidate("big-on-A", 500n, PAIR_A), candidate("on-B", 100n, PAIR_B)],
+      () => [
+        candidate("small-on-A", 50n, PAIR_A),
+        candidate("big-on-A", 500n, PAIR_A),
+        candidate("on-B", 100n, PAIR_B),
+      ],
       (_c, b) => mined(b),
     );
     await h.keeper.processBlock(1n);
@@ -145,22 +160,36 @@ describe("Keeper loop (fakes at the module boundary)", () => {
     expect(h.sent.flat().filter((id) => id === "unprofitable")).toHaveLength(2);
     expect(h.sent.flat().filter((id) => id === "rpc-flaky")).toHaveLength(5);
     // Each (opportunity, code, wording) is reported once.
-    expect(h.keeper.report.skipped.map((s) => `${s.id}:${s.code}`)).toEqual(["unprofitable:simulation-reverted", "rpc-flaky:rpc-error"]);
+    expect(h.keeper.report.skipped.map((s) => `${s.id}:${s.code}`)).toEqual([
+      "unprofitable:simulation-reverted",
+      "rpc-flaky:rpc-error",
+    ]);
   });
 
   it("records a reverted or refused send as a failure with its typed error's message, and cools it down", async () => {
     const h = harness(
       () => [candidate("doomed", 100n, PAIR_A)],
-      (_c, b) => ({ status: "reverted", hash: `0x${"cd".repeat(32)}` as Hash, blockNumber: b, gasUsed: 1n, error: new KeeperError("Mined rebalanceV2 reverted: K.") }),
+      (_c, b) => ({
+        status: "reverted",
+        hash: `0x${"cd".repeat(32)}` as Hash,
+        blockNumber: b,
+        gasUsed: 1n,
+        error: new KeeperError("Mined rebalanceV2 reverted: K."),
+      }),
     );
     await h.keeper.processBlock(1n);
     await h.keeper.processBlock(2n);
     expect(h.sent.flat()).toEqual(["doomed"]);
-    expect(h.keeper.report.failures).toEqual([{ id: "doomed", block: "1", error: "Mined rebalanceV2 reverted: K.", txHash: `0x${"cd".repeat(32)}` }]);
+    expect(h.keeper.report.failures).toEqual([
+      { id: "doomed", block: "1", error: "Mined rebalanceV2 reverted: K.", txHash: `0x${"cd".repeat(32)}` },
+    ]);
   });
 
   it("adds mined profit at the planning block's price and emits block, send and outcome events in order", async () => {
-    const h = harness(() => [candidate("ok", 100n, PAIR_A)], (_c, b) => mined(b, 10n ** 18n));
+    const h = harness(
+      () => [candidate("ok", 100n, PAIR_A)],
+      (_c, b) => mined(b, 10n ** 18n),
+    );
     await h.keeper.processBlock(7n);
     expect(h.keeper.totalProfitUsd8).toBe(3000n * USD8);
     expect(h.events.map((e) => e.type)).toEqual(["block", "send", "outcome"]);
@@ -170,7 +199,10 @@ describe("Keeper loop (fakes at the module boundary)", () => {
   it("keeps running through a failing block: the error is reported and the next head is processed", async () => {
     let calls = 0;
     const errors: number[] = [];
-    const h = harness(() => [], () => mined(0n));
+    const h = harness(
+      () => [],
+      () => mined(0n),
+    );
     const failingWatcher = {
       snapshot: async (b?: bigint) => {
         if (calls++ === 0) throw new Error("HTTP 503");
@@ -207,7 +239,12 @@ describe("Keeper with several transactions in flight (submit, then settle)", () 
     const execute = Object.assign(async () => mined(0n), {
       submit: async (c: Candidate, s: Snapshot) => {
         (submitted[Number(s.blockNumber)] ??= []).push(c.opportunity.id);
-        return { status: "submitted" as const, intentId: ++intent, hash: `0x${"cd".repeat(32)}` as Hash, nonce: intent };
+        return {
+          status: "submitted" as const,
+          intentId: ++intent,
+          hash: `0x${"cd".repeat(32)}` as Hash,
+          nonce: intent,
+        };
       },
       settle: async (subs: readonly { intentId: number }[]) => {
         await gate;

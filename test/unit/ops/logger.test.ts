@@ -32,7 +32,10 @@ function logTheKeyEverywhere(logger: ReturnType<typeof createLogger>): void {
   logger.info({ signer: { key: KEY.toUpperCase().replace("0X", "0x") }, list: [BODY] }, "object");
   logger.error(new Error(`cannot sign with ${KEY}`), "error");
   logger.error({ err: new Error("wrapped", { cause: new Error(KEY) }) }, "cause");
-  logger.child({ key: KEY }).child({ nested: { again: KEY } }).warn("child bindings");
+  logger
+    .child({ key: KEY })
+    .child({ nested: { again: KEY } })
+    .warn("child bindings");
 }
 
 describe("createLogger", () => {
@@ -56,7 +59,10 @@ describe("createLogger", () => {
 
   it("censors fields named like secrets even when their value is unknown", async () => {
     const { logger, output } = captured("json", []);
-    logger.info({ privateKey: "a", password: "b", keystorePassword: "c", authKey: "d", signer: { privateKey: "e" }, keep: "f" }, "fields");
+    logger.info(
+      { privateKey: "a", password: "b", keystorePassword: "c", authKey: "d", signer: { privateKey: "e" }, keep: "f" },
+      "fields",
+    );
     const record = JSON.parse(await output()) as Record<string, unknown>;
     expect(record).toMatchObject({
       privateKey: "<redacted>",
@@ -89,7 +95,12 @@ describe("createLogger", () => {
 
   it("hides the configuration's secrets: key, keystore password and RPC API key", async () => {
     const rpcUrl = "https://eth-mainnet.example.com/v2/APIKEY1234567";
-    const config = loadConfig({ argv: ["--dry-run", "--rpc", rpcUrl], env: { PRIVATE_KEY: KEY }, envFile: "/nonexistent/.env", stdoutIsTTY: false });
+    const config = loadConfig({
+      argv: ["--dry-run", "--rpc", rpcUrl],
+      env: { PRIVATE_KEY: KEY },
+      envFile: "/nonexistent/.env",
+      stdoutIsTTY: false,
+    });
     const { logger, output } = captured(config.logFormat, configSecrets(config), config.logLevel);
     logger.info({ config }, "loaded");
     logger.error(new Error(`HTTP request failed. URL: ${rpcUrl}`), "rpc");

@@ -19,8 +19,14 @@ import { BroadcastRefusedError, TxUnresolvedError } from "../../../src/txlayer/e
 import type { Candidate } from "../../../src/strategy/index.js";
 import type { Snapshot } from "../../../src/watcher/snapshot.js";
 
-const rpcError = (kind: ConstructorParameters<typeof ExecutorRpcError>[0]) => new ExecutorRpcError(kind, "transient", new Error(kind));
-const revert = new ExecutorRevertError({ errorName: "InsufficientProfit", args: [1n, 2n], source: "executor", data: "0x" });
+const rpcError = (kind: ConstructorParameters<typeof ExecutorRpcError>[0]) =>
+  new ExecutorRpcError(kind, "transient", new Error(kind));
+const revert = new ExecutorRevertError({
+  errorName: "InsufficientProfit",
+  args: [1n, 2n],
+  source: "executor",
+  data: "0x",
+});
 
 const WETH: Address = "0x00000000000000000000000000000000000000e1";
 const USDC: Address = "0x00000000000000000000000000000000000000c1";
@@ -76,7 +82,12 @@ function aaveCandidate(): Candidate {
   };
 }
 
-const outcome = (candidate: Candidate, o: SendOutcome): KeeperEvent => ({ type: "outcome", block: 100n, candidate, outcome: o });
+const outcome = (candidate: Candidate, o: SendOutcome): KeeperEvent => ({
+  type: "outcome",
+  block: 100n,
+  candidate,
+  outcome: o,
+});
 
 /** The value of one series in the exposition text, e.g. series(text, 'keeper_sends_total{outcome="mined"}'). */
 function series(text: string, name: string): number | undefined {
@@ -132,7 +143,9 @@ describe("observeKeeperEvent", () => {
   it("puts a block's head, read time and watched positions into the metrics text", async () => {
     let now = 1_700_000_030_000;
     const metrics = createMetrics({ now: () => now });
-    feed(metrics, [{ type: "block", snapshot: snapshot(123n, 1_700_000_000n, 250), underwater: 1, skewedPools: 0, candidates: 1 }]);
+    feed(metrics, [
+      { type: "block", snapshot: snapshot(123n, 1_700_000_000n, 250), underwater: 1, skewedPools: 0, candidates: 1 },
+    ]);
 
     let text = await metrics.registry.metrics();
     expect(series(text, "keeper_blocks_processed_total")).toBe(1);
@@ -163,7 +176,15 @@ describe("observeKeeperEvent", () => {
       { type: "block", snapshot: snapshot(100n, 1_700_000_000n), underwater: 1, skewedPools: 0, candidates: 1 },
       { type: "send", block: 100n, candidate: c },
       // 300k gas at an effective 10 gwei = 0.003 ETH = $6; 50 USDC profit = $50.
-      outcome(c, { status: "mined", hash: HASH, blockNumber: 101n, gasUsed: 300_000n, effectiveGasPrice: 10n ** 10n, profit: 50_000_000n, events: [] }),
+      outcome(c, {
+        status: "mined",
+        hash: HASH,
+        blockNumber: 101n,
+        gasUsed: 300_000n,
+        effectiveGasPrice: 10n ** 10n,
+        profit: 50_000_000n,
+        events: [],
+      }),
     ]);
     const text = await metrics.registry.metrics();
     expect(series(text, 'keeper_opportunities_found_total{kind="liquidation",protocol="aave-v3"}')).toBe(1);
@@ -178,7 +199,15 @@ describe("observeKeeperEvent", () => {
     const c = aaveCandidate();
     feed(metrics, [
       { type: "block", snapshot: snapshot(100n, 1n), underwater: 0, skewedPools: 0, candidates: 1 },
-      outcome(c, { status: "mined", hash: HASH, blockNumber: 101n, gasUsed: 300_000n, effectiveGasPrice: 14_000_000_000n, profit: 0n, events: [] }),
+      outcome(c, {
+        status: "mined",
+        hash: HASH,
+        blockNumber: 101n,
+        gasUsed: 300_000n,
+        effectiveGasPrice: 14_000_000_000n,
+        profit: 0n,
+        events: [],
+      }),
     ]);
     const text = await metrics.registry.metrics();
     expect(series(text, "keeper_gas_spent_wei_total")).toBe(4.2e15);
@@ -192,10 +221,17 @@ describe("observeKeeperEvent", () => {
     const metrics = createMetrics();
     const c = aaveCandidate();
     feed(metrics, [
-      outcome(c, { status: "failed", pending: false, error: new BroadcastRefusedError("nonce-too-low", "transient", "nonce too low", rpcError("nonce")) }),
+      outcome(c, {
+        status: "failed",
+        pending: false,
+        error: new BroadcastRefusedError("nonce-too-low", "transient", "nonce too low", rpcError("nonce")),
+      }),
       outcome(c, { status: "reverted", hash: HASH, error: revert }),
       outcome(c, { status: "failed", hash: HASH, pending: false, error: rpcError("timeout") }),
-      outcome(c, { status: "skipped", skip: skipReason("rpc-error", "RPC error during simulate", { error: rpcError("rate-limited") }) }),
+      outcome(c, {
+        status: "skipped",
+        skip: skipReason("rpc-error", "RPC error during simulate", { error: rpcError("rate-limited") }),
+      }),
       outcome(c, { status: "skipped", skip: skipReason("not-profitable", "simulated profit 1 below the floor 2") }),
       outcome(c, { status: "dry-run", profit: 1n, gas: 2n }),
     ]);
@@ -217,7 +253,14 @@ describe("observeKeeperEvent", () => {
 
   it("counts skips by their code, never by raw reason text", async () => {
     const metrics = createMetrics();
-    const skip = (code: Parameters<typeof skipReason>[0], message: string): KeeperEvent => ({ type: "skip", block: 1n, id: "x", protocol: "aave-v3", skip: skipReason(code, message), context: {} });
+    const skip = (code: Parameters<typeof skipReason>[0], message: string): KeeperEvent => ({
+      type: "skip",
+      block: 1n,
+      id: "x",
+      protocol: "aave-v3",
+      skip: skipReason(code, message),
+      context: {},
+    });
     feed(metrics, [
       skip("not-profitable", "net profit $0.10 below minimum $1.00"),
       skip("not-profitable", "net profit $0.20 below minimum $1.00"),
@@ -235,19 +278,23 @@ describe("observeKeeperEvent", () => {
 
 describe("sendOutcomeLabel / rpcErrorKindOf", () => {
   it("labels every outcome by its status, a failure that may still be mined as pending", () => {
-    const labels = ([
-      { status: "mined", hash: HASH, blockNumber: 1n, gasUsed: 1n, effectiveGasPrice: 1n, profit: 1n, events: [] },
-      { status: "dry-run", profit: 1n, gas: 1n },
-      { status: "skipped", skip: skipReason("other", "r") },
-      { status: "reverted", hash: HASH, error: revert },
-      { status: "failed", pending: false, error: rpcError("nonce") },
-      { status: "failed", hash: HASH, pending: true, error: new TxUnresolvedError("pending", "no receipt yet") },
-    ] satisfies SendOutcome[]).map(sendOutcomeLabel);
+    const labels = (
+      [
+        { status: "mined", hash: HASH, blockNumber: 1n, gasUsed: 1n, effectiveGasPrice: 1n, profit: 1n, events: [] },
+        { status: "dry-run", profit: 1n, gas: 1n },
+        { status: "skipped", skip: skipReason("other", "r") },
+        { status: "reverted", hash: HASH, error: revert },
+        { status: "failed", pending: false, error: rpcError("nonce") },
+        { status: "failed", hash: HASH, pending: true, error: new TxUnresolvedError("pending", "no receipt yet") },
+      ] satisfies SendOutcome[]
+    ).map(sendOutcomeLabel);
     expect(labels).toEqual(["mined", "dry-run", "skipped", "reverted", "failed", "pending"]);
   });
 
   it("finds the typed RPC error anywhere in the cause chain, and nothing in other errors", () => {
-    const wrapped = new KeeperError("outer", { cause: new BroadcastRefusedError("rejected", "deterministic", "no", rpcError("server-error")) });
+    const wrapped = new KeeperError("outer", {
+      cause: new BroadcastRefusedError("rejected", "deterministic", "no", rpcError("server-error")),
+    });
     expect(rpcErrorKindOf({ status: "failed", pending: false, error: wrapped })).toBe("server-error");
     expect(rpcErrorKindOf({ status: "reverted", hash: HASH, error: revert })).toBeUndefined();
     expect(rpcErrorKindOf({ status: "skipped", skip: skipReason("other", "no error") })).toBeUndefined();

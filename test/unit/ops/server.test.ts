@@ -8,7 +8,13 @@ import { KeeperError } from "../../../src/errors.js";
 import { createLogger } from "../../../src/ops/logger.js";
 import { createMetrics, observeKeeperEvent } from "../../../src/ops/metrics.js";
 import { KillSwitch } from "../../../src/safety/index.js";
-import { healthFromMetrics, OpsServerError, startOpsServer, type HealthStatus, type OpsServer } from "../../../src/ops/server.js";
+import {
+  healthFromMetrics,
+  OpsServerError,
+  startOpsServer,
+  type HealthStatus,
+  type OpsServer,
+} from "../../../src/ops/server.js";
 import type { Snapshot } from "../../../src/watcher/snapshot.js";
 
 const TOKEN = "3f9c1e7a5b2d4c6e8f0a1b2c3d4e5f60";
@@ -38,7 +44,9 @@ afterEach(async () => {
 });
 
 /** Starts a server on a free port; `health: "metrics"` reads the head from the metrics, as the keeper would wire it. */
-async function start(options: { token?: string; health?: (() => HealthStatus) | "metrics"; file?: string; now?: () => number } = {}) {
+async function start(
+  options: { token?: string; health?: (() => HealthStatus) | "metrics"; file?: string; now?: () => number } = {},
+) {
   const { logger, lines } = capturedLogger();
   const metrics = createMetrics({ now: options.now });
   const killSwitch = new KillSwitch({ file: options.file, signal: false, logger, metrics });
@@ -83,7 +91,13 @@ describe("startOpsServer", () => {
   it("listens on 127.0.0.1 by default and serves /metrics as Prometheus text", async () => {
     const { server, metrics } = await start();
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    observeKeeperEvent(metrics, { type: "block", snapshot: block(7n, 0n), underwater: 0, skewedPools: 0, candidates: 0 });
+    observeKeeperEvent(metrics, {
+      type: "block",
+      snapshot: block(7n, 0n),
+      underwater: 0,
+      skewedPools: 0,
+      candidates: 0,
+    });
     const res = await fetch(`${server.url}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -114,14 +128,19 @@ describe("startOpsServer", () => {
   it("reports a port in use as an OpsServerError", async () => {
     const { server, killSwitch, metrics } = await start();
     const port = Number(new URL(server.url).port);
-    await expect(startOpsServer({ port, metrics, health: () => fresh, killSwitch })).rejects.toThrow(/cannot listen on 127\.0\.0\.1/);
+    await expect(startOpsServer({ port, metrics, health: () => fresh, killSwitch })).rejects.toThrow(
+      /cannot listen on 127\.0\.0\.1/,
+    );
   });
 });
 
 describe("POST /kill and /unkill", () => {
   it("engages and releases the kill switch with the right token", async () => {
     const { killSwitch, post } = await start({ token: TOKEN });
-    const kill = await post("/kill", { auth: `Bearer ${TOKEN}`, body: JSON.stringify({ reason: "bad oracle on WETH" }) });
+    const kill = await post("/kill", {
+      auth: `Bearer ${TOKEN}`,
+      body: JSON.stringify({ reason: "bad oracle on WETH" }),
+    });
     expect(kill.status).toBe(200);
     expect(await kill.json()).toEqual({ engaged: true, reason: "HTTP /kill: bad oracle on WETH" });
     expect(killSwitch.allowsSend()).toBe(false);
@@ -135,7 +154,14 @@ describe("POST /kill and /unkill", () => {
 
   it("answers 401 to a wrong, malformed or missing token, and changes nothing", async () => {
     const { killSwitch, post } = await start({ token: TOKEN });
-    for (const auth of [undefined, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, `Basic ${TOKEN}`, TOKEN, "Bearer "]) {
+    for (const auth of [
+      undefined,
+      `Bearer ${TOKEN}x`,
+      `Bearer ${TOKEN.slice(0, -1)}`,
+      `Basic ${TOKEN}`,
+      TOKEN,
+      "Bearer ",
+    ]) {
       const res = await post("/kill", { auth });
       expect(res.status, String(auth)).toBe(401);
       expect(res.headers.get("www-authenticate")).toBe('Bearer realm="keeper-ops"');
@@ -166,7 +192,10 @@ describe("POST /kill and /unkill", () => {
       writeFileSync(file, "");
       const res = await post("/unkill", { auth: `Bearer ${TOKEN}` });
       expect(res.status).toBe(409);
-      expect(await res.json()).toMatchObject({ engaged: true, reason: `kill file ${file} exists: remove it to resume` });
+      expect(await res.json()).toMatchObject({
+        engaged: true,
+        reason: `kill file ${file} exists: remove it to resume`,
+      });
       expect(killSwitch.allowsSend()).toBe(false);
       rmSync(file);
       expect(killSwitch.allowsSend()).toBe(true);
@@ -213,7 +242,13 @@ describe("GET /health", () => {
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ status: "starting", head: null, problems: ["no block processed yet"] });
 
-    observeKeeperEvent(metrics, { type: "block", snapshot: block(123n, BigInt(now / 1000 - 12)), underwater: 0, skewedPools: 0, candidates: 0 });
+    observeKeeperEvent(metrics, {
+      type: "block",
+      snapshot: block(123n, BigInt(now / 1000 - 12)),
+      underwater: 0,
+      skewedPools: 0,
+      candidates: 0,
+    });
     res = await fetch(`${server.url}/health`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
@@ -237,7 +272,10 @@ describe("GET /health", () => {
     const { server } = await start({ health: () => ({ head: 5n, headAgeSeconds: 2, lastBlockAgeSeconds: 31 }) });
     const res = await fetch(`${server.url}/health`);
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ status: "stale", problems: ["keeper loop has not completed a block for 31 s (max 30 s)"] });
+    expect(await res.json()).toMatchObject({
+      status: "stale",
+      problems: ["keeper loop has not completed a block for 31 s (max 30 s)"],
+    });
   });
 
   it("is 503 when the health source throws", async () => {

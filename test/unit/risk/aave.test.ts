@@ -60,12 +60,18 @@ describe("health factor (GenericLogic)", () => {
   it("is percentMul(collateral, LT) wadDiv debt", () => {
     // 10,000 USD collateral at 82.5% against 8,000 USD debt: 8250 / 8000 = 1.03125.
     expect(
-      aaveHealthFactor({ totalCollateralBase: 10_000n * 10n ** 8n, totalDebtBase: 8_000n * 10n ** 8n, currentLiquidationThreshold: 8_250n }),
+      aaveHealthFactor({
+        totalCollateralBase: 10_000n * 10n ** 8n,
+        totalDebtBase: 8_000n * 10n ** 8n,
+        currentLiquidationThreshold: 8_250n,
+      }),
     ).toBe(1_031_250_000_000_000_000n);
   });
 
   it("is 2^256-1 without debt and rounds half up", () => {
-    expect(aaveHealthFactor({ totalCollateralBase: 5n, totalDebtBase: 0n, currentLiquidationThreshold: 8_000n })).toBe(MAX_UINT256);
+    expect(aaveHealthFactor({ totalCollateralBase: 5n, totalDebtBase: 0n, currentLiquidationThreshold: 8_000n })).toBe(
+      MAX_UINT256,
+    );
     // percentMul(3, 5000) = 2 (1.5 up), 2 wadDiv 3 = 0.666..67 (half up).
     expect(aaveHealthFactor({ totalCollateralBase: 3n, totalDebtBase: 3n, currentLiquidationThreshold: 5_000n })).toBe(
       666_666_666_666_666_667n,
@@ -168,7 +174,12 @@ describe("liquidation sizing (LiquidationLogic)", () => {
   });
 
   it("honours a smaller debtToCover and stable debt", () => {
-    const r = aaveLiquidationAmounts({ ...base, variableDebt: 600n * 10n ** 6n, stableDebt: 400n * 10n ** 6n, debtToCover: 100n * 10n ** 6n });
+    const r = aaveLiquidationAmounts({
+      ...base,
+      variableDebt: 600n * 10n ** 6n,
+      stableDebt: 400n * 10n ** 6n,
+      debtToCover: 100n * 10n ** 6n,
+    });
     expect(r.userTotalDebt).toBe(1_000_000_000n);
     expect(r.debtToRepay).toBe(100_000_000n);
     // 0.05 WETH * 1.05 = 0.0525; fee = 10% of 0.0025
@@ -207,19 +218,46 @@ describe("liquidation sizing (LiquidationLogic)", () => {
   });
 
   it("reports why a liquidation call would revert", () => {
-    expect(aaveLiquidationBlocker({ healthFactor: WAD, collateralReserve: weth, usageAsCollateralEnabled: true, userTotalDebt: 1n })).toBe(
-      "health factor not below 1",
-    );
     expect(
-      aaveLiquidationBlocker({ healthFactor: 0n, collateralReserve: { liquidationThreshold: 0n }, usageAsCollateralEnabled: true, userTotalDebt: 1n }),
+      aaveLiquidationBlocker({
+        healthFactor: WAD,
+        collateralReserve: weth,
+        usageAsCollateralEnabled: true,
+        userTotalDebt: 1n,
+      }),
+    ).toBe("health factor not below 1");
+    expect(
+      aaveLiquidationBlocker({
+        healthFactor: 0n,
+        collateralReserve: { liquidationThreshold: 0n },
+        usageAsCollateralEnabled: true,
+        userTotalDebt: 1n,
+      }),
     ).toBe("collateral cannot be liquidated");
-    expect(aaveLiquidationBlocker({ healthFactor: 0n, collateralReserve: weth, usageAsCollateralEnabled: false, userTotalDebt: 1n })).toBe(
-      "collateral cannot be liquidated",
-    );
-    expect(aaveLiquidationBlocker({ healthFactor: 0n, collateralReserve: weth, usageAsCollateralEnabled: true, userTotalDebt: 0n })).toBe(
-      "specified currency not borrowed by user",
-    );
-    expect(aaveLiquidationBlocker({ healthFactor: 0n, collateralReserve: weth, usageAsCollateralEnabled: true, userTotalDebt: 1n })).toBeNull();
+    expect(
+      aaveLiquidationBlocker({
+        healthFactor: 0n,
+        collateralReserve: weth,
+        usageAsCollateralEnabled: false,
+        userTotalDebt: 1n,
+      }),
+    ).toBe("collateral cannot be liquidated");
+    expect(
+      aaveLiquidationBlocker({
+        healthFactor: 0n,
+        collateralReserve: weth,
+        usageAsCollateralEnabled: true,
+        userTotalDebt: 0n,
+      }),
+    ).toBe("specified currency not borrowed by user");
+    expect(
+      aaveLiquidationBlocker({
+        healthFactor: 0n,
+        collateralReserve: weth,
+        usageAsCollateralEnabled: true,
+        userTotalDebt: 1n,
+      }),
+    ).toBeNull();
   });
 
   it("keeps the contract's invariants on random inputs (seed 7)", () => {
@@ -250,18 +288,28 @@ describe("liquidation sizing (LiquidationLogic)", () => {
       expect(r.debtToRepay).toBeLessThanOrEqual(percentMul(total, r.closeFactor));
       expect(r.debtToRepay).toBeLessThanOrEqual(params.debtToCover);
       expect(r.collateralSeized + r.protocolFee).toBeLessThanOrEqual(params.userCollateralBalance);
-      if (!r.collateralCapped) expect(r.debtToRepay).toBe(params.debtToCover < r.maxLiquidatableDebt ? params.debtToCover : r.maxLiquidatableDebt);
+      if (!r.collateralCapped)
+        expect(r.debtToRepay).toBe(
+          params.debtToCover < r.maxLiquidatableDebt ? params.debtToCover : r.maxLiquidatableDebt,
+        );
       else expect(r.collateralSeized + r.protocolFee).toBe(params.userCollateralBalance);
       // The fee never exceeds its share of the bonus part.
       const gross = r.collateralSeized + r.protocolFee;
-      expect(r.protocolFee).toBeLessThanOrEqual(percentMul(gross - percentDiv(gross, collateralReserve.liquidationBonus), collateralReserve.liquidationProtocolFee));
+      expect(r.protocolFee).toBeLessThanOrEqual(
+        percentMul(
+          gross - percentDiv(gross, collateralReserve.liquidationBonus),
+          collateralReserve.liquidationProtocolFee,
+        ),
+      );
     }
   });
 });
 
 describe("bestAaveLiquidation", () => {
   it("returns null for a healthy or debt-free user", () => {
-    const healthy = { reserves: [balance(WETH, { aTokenBalance: ONE_WETH }), balance(USDC, { variableDebt: 100n * 10n ** 6n })] };
+    const healthy = {
+      reserves: [balance(WETH, { aTokenBalance: ONE_WETH }), balance(USDC, { variableDebt: 100n * 10n ** 6n })],
+    };
     expect(bestAaveLiquidation(healthy, [weth, usdc])).toBeNull();
     expect(bestAaveLiquidation({ reserves: [balance(WETH, { aTokenBalance: ONE_WETH })] }, [weth, usdc])).toBeNull();
   });

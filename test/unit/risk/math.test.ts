@@ -126,19 +126,36 @@ describe("rationals and reference prices", () => {
 
   it("builds token1-per-token0 from USD feeds with 6/8/18 decimals", () => {
     // WETH (18) at $3000 in USDC (6) at $1: 3000e6 raw USDC per 1e18 raw WETH = 3 / 1e9.
-    expect(referencePriceFromUsd({ price0Usd: 3000n * 10n ** 8n, decimals0: 18, price1Usd: 10n ** 8n, decimals1: 6 })).toEqual({
+    expect(
+      referencePriceFromUsd({ price0Usd: 3000n * 10n ** 8n, decimals0: 18, price1Usd: 10n ** 8n, decimals1: 6 }),
+    ).toEqual({
       num: 3n,
       den: 10n ** 9n,
     });
     // WBTC (8) at $60000 in WETH (18) at $3000: 20 WETH per WBTC = 20e18 / 1e8 = 2e11.
-    expect(referencePriceFromUsd({ price0Usd: 60_000n * 10n ** 8n, decimals0: 8, price1Usd: 3000n * 10n ** 8n, decimals1: 18 })).toEqual({
+    expect(
+      referencePriceFromUsd({
+        price0Usd: 60_000n * 10n ** 8n,
+        decimals0: 8,
+        price1Usd: 3000n * 10n ** 8n,
+        decimals1: 18,
+      }),
+    ).toEqual({
       num: 200_000_000_000n,
       den: 1n,
     });
     // Feeds with different decimals: $2 with 18 decimals vs $1 with 8 decimals.
     expect(
-      referencePriceFromUsd({ price0Usd: 2n * 10n ** 18n, feedDecimals0: 18, decimals0: 6, price1Usd: 10n ** 8n, decimals1: 6 }),
+      referencePriceFromUsd({
+        price0Usd: 2n * 10n ** 18n,
+        feedDecimals0: 18,
+        decimals0: 6,
+        price1Usd: 10n ** 8n,
+        decimals1: 6,
+      }),
     ).toEqual({ num: 2n, den: 1n });
-    expect(() => referencePriceFromUsd({ price0Usd: 0n, decimals0: 6, price1Usd: 1n, decimals1: 6 })).toThrow(RiskMathError);
+    expect(() => referencePriceFromUsd({ price0Usd: 0n, decimals0: 6, price1Usd: 1n, decimals1: 6 })).toThrow(
+      RiskMathError,
+    );
   });
 });

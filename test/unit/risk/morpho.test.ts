@@ -70,10 +70,18 @@ describe("SharesMathLib", () => {
       const totalShares = prng.chance(0.1) ? 0n : totalAssets * prng.bigint(1n, 10n ** 6n) + prng.bigint(0n, 10n ** 6n);
       const assets = prng.logBigint(0, 28);
       const shares = prng.logBigint(0, 34);
-      expect(toAssetsDown(toSharesDown(assets, totalAssets, totalShares), totalAssets, totalShares)).toBeLessThanOrEqual(assets);
-      expect(toAssetsUp(toSharesUp(assets, totalAssets, totalShares), totalAssets, totalShares)).toBeGreaterThanOrEqual(assets);
-      expect(toSharesDown(toAssetsDown(shares, totalAssets, totalShares), totalAssets, totalShares)).toBeLessThanOrEqual(shares);
-      expect(toSharesUp(toAssetsUp(shares, totalAssets, totalShares), totalAssets, totalShares)).toBeGreaterThanOrEqual(shares);
+      expect(
+        toAssetsDown(toSharesDown(assets, totalAssets, totalShares), totalAssets, totalShares),
+      ).toBeLessThanOrEqual(assets);
+      expect(toAssetsUp(toSharesUp(assets, totalAssets, totalShares), totalAssets, totalShares)).toBeGreaterThanOrEqual(
+        assets,
+      );
+      expect(
+        toSharesDown(toAssetsDown(shares, totalAssets, totalShares), totalAssets, totalShares),
+      ).toBeLessThanOrEqual(shares);
+      expect(toSharesUp(toAssetsUp(shares, totalAssets, totalShares), totalAssets, totalShares)).toBeGreaterThanOrEqual(
+        shares,
+      );
       const down = toSharesDown(assets, totalAssets, totalShares);
       const up = toSharesUp(assets, totalAssets, totalShares);
       expect(up - down === 0n || up - down === 1n).toBe(true);
@@ -93,7 +101,12 @@ const market: MorphoMarketState = {
 describe("interest accrual", () => {
   it("accrues Taylor-compounded interest and mints fee shares (hand-computed)", () => {
     // ~10% APR per second, one day.
-    const r = accrueMorphoInterest({ market, irm: IRM, borrowRate: 3_170_979_198n, timestamp: market.lastUpdate + 86_400n });
+    const r = accrueMorphoInterest({
+      market,
+      irm: IRM,
+      borrowRate: 3_170_979_198n,
+      timestamp: market.lastUpdate + 86_400n,
+    });
     // growth = 273972602707200 + 37531... = 274010136628159; interest = 1e9 * growth / 1e18
     expect(r.interest).toBe(274_010n);
     expect(r.market.totalBorrowAssets).toBe(1_000_274_010n);
@@ -105,17 +118,31 @@ describe("interest accrual", () => {
   });
 
   it("accrues nothing when the IRM is address(0), but moves lastUpdate", () => {
-    const r = accrueMorphoInterest({ market, irm: ZERO, borrowRate: 10n ** 18n, timestamp: market.lastUpdate + 1_000n });
+    const r = accrueMorphoInterest({
+      market,
+      irm: ZERO,
+      borrowRate: 10n ** 18n,
+      timestamp: market.lastUpdate + 1_000n,
+    });
     expect(r.interest).toBe(0n);
     expect(r.market).toEqual({ ...market, lastUpdate: market.lastUpdate + 1_000n });
   });
 
   it("does nothing when no time elapsed, mints no fee shares without fee, rejects time travel", () => {
-    expect(accrueMorphoInterest({ market, irm: IRM, borrowRate: 10n ** 18n, timestamp: market.lastUpdate }).market).toEqual(market);
-    const noFee = accrueMorphoInterest({ market: { ...market, fee: 0n }, irm: IRM, borrowRate: 3_170_979_198n, timestamp: market.lastUpdate + 86_400n });
+    expect(
+      accrueMorphoInterest({ market, irm: IRM, borrowRate: 10n ** 18n, timestamp: market.lastUpdate }).market,
+    ).toEqual(market);
+    const noFee = accrueMorphoInterest({
+      market: { ...market, fee: 0n },
+      irm: IRM,
+      borrowRate: 3_170_979_198n,
+      timestamp: market.lastUpdate + 86_400n,
+    });
     expect(noFee.feeShares).toBe(0n);
     expect(noFee.market.totalSupplyShares).toBe(market.totalSupplyShares);
-    expect(() => accrueMorphoInterest({ market, irm: IRM, borrowRate: 0n, timestamp: market.lastUpdate - 1n })).toThrow(RiskMathError);
+    expect(() => accrueMorphoInterest({ market, irm: IRM, borrowRate: 0n, timestamp: market.lastUpdate - 1n })).toThrow(
+      RiskMathError,
+    );
   });
 });
 
@@ -124,7 +151,12 @@ describe("health (_isHealthy)", () => {
 
   it("is healthy exactly at maxBorrow and unhealthy one share above", () => {
     // 1 WETH at 2000 USDC, LLTV 86% -> maxBorrow = 1720 USDC = 1720e12 shares.
-    const at = { market: totals, collateralPrice: PRICE_2000, lltv: LLTV_86, position: { borrowShares: 1_720n * 10n ** 12n, collateral: WAD } };
+    const at = {
+      market: totals,
+      collateralPrice: PRICE_2000,
+      lltv: LLTV_86,
+      position: { borrowShares: 1_720n * 10n ** 12n, collateral: WAD },
+    };
     const h = morphoPositionHealth(at);
     expect(h.maxBorrow).toBe(1_720_000_000n);
     expect(h.borrowed).toBe(1_720_000_000n);
@@ -138,7 +170,12 @@ describe("health (_isHealthy)", () => {
   });
 
   it("is healthy without debt, even without collateral", () => {
-    const p = { market: totals, collateralPrice: PRICE_2000, lltv: LLTV_86, position: { borrowShares: 0n, collateral: 0n } };
+    const p = {
+      market: totals,
+      collateralPrice: PRICE_2000,
+      lltv: LLTV_86,
+      position: { borrowShares: 0n, collateral: 0n },
+    };
     expect(morphoIsHealthy(p)).toBe(true);
     expect(morphoPositionHealth(p).healthFactor).toBe(MAX_UINT256);
   });
@@ -155,7 +192,12 @@ describe("liquidation incentive and sizing (liquidate)", () => {
   });
 
   it("sizes a seizedAssets liquidation with the contract's roundings (hand-computed)", () => {
-    const r = morphoLiquidationFromSeized({ market, collateralPrice: PRICE_2000, lltv: LLTV_86, seizedAssets: 10n ** 17n });
+    const r = morphoLiquidationFromSeized({
+      market,
+      collateralPrice: PRICE_2000,
+      lltv: LLTV_86,
+      seizedAssets: 10n ** 17n,
+    });
     // quoted = 0.1 WETH * 2000 = 200e6; wDivUp by 1.0438... = 191600000.00..x -> 191600001 (LIF was floored)
     // shares = ceil(191600001 * (1000e12 + 1e6) / (1000e6 + 1)) = 191600001e6; assets = 191600001.
     expect(r.repaidShares).toBe(191_600_001_000_000n);
@@ -163,7 +205,12 @@ describe("liquidation incentive and sizing (liquidate)", () => {
   });
 
   it("sizes a repaidShares liquidation rounding the collateral down", () => {
-    const r = morphoLiquidationFromShares({ market, collateralPrice: PRICE_2000, lltv: LLTV_86, repaidShares: 191_600_001_000_000n });
+    const r = morphoLiquidationFromShares({
+      market,
+      collateralPrice: PRICE_2000,
+      lltv: LLTV_86,
+      repaidShares: 191_600_001_000_000n,
+    });
     // assets down = 191600001; * LIF = 200000000.0x -> 200000000 USDC; / 2000 = 0.1 WETH + a few wei
     expect(r.repaidAssets).toBe(191_600_001n);
     expect(r.seizedAssets).toBe(mulDivDown(wMulDown(191_600_001n, 1_043_841_336_116_910_229n), 10n ** 36n, PRICE_2000));
@@ -191,7 +238,9 @@ describe("morphoMaxLiquidation", () => {
 
   it("returns null for healthy or empty positions", () => {
     const base = { market: totals, collateralPrice: PRICE_2000, lltv: LLTV_86 };
-    expect(morphoMaxLiquidation({ ...base, position: { borrowShares: 1_000n * 10n ** 12n, collateral: WAD } })).toBeNull();
+    expect(
+      morphoMaxLiquidation({ ...base, position: { borrowShares: 1_000n * 10n ** 12n, collateral: WAD } }),
+    ).toBeNull();
     expect(morphoMaxLiquidation({ ...base, position: { borrowShares: 0n, collateral: WAD } })).toBeNull();
   });
 
@@ -202,7 +251,9 @@ describe("morphoMaxLiquidation", () => {
     expect(r.args).toEqual({ seizedAssets: 0n, repaidShares: position.borrowShares });
     expect(r.repaidAssets).toBe(1_720_000_001n);
     // 1720 USDC * 1.0438... = 1795.40 USDC of WETH at 2000.
-    expect(r.seizedAssets).toBe(mulDivDown(wMulDown(1_720_000_000n, 1_043_841_336_116_910_229n), 10n ** 36n, PRICE_2000));
+    expect(r.seizedAssets).toBe(
+      mulDivDown(wMulDown(1_720_000_000n, 1_043_841_336_116_910_229n), 10n ** 36n, PRICE_2000),
+    );
     expect(r.seizesAllCollateral).toBe(false);
     expect(r.badDebtShares).toBe(0n);
     expect(r.profitLoanAssets).toBeGreaterThan(70n * 10n ** 6n);
@@ -225,14 +276,21 @@ describe("morphoMaxLiquidation", () => {
     let checked = 0;
     for (let i = 0; i < 1500; i++) {
       const totalBorrowAssets = prng.logBigint(6, 24);
-      const m = { totalBorrowAssets, totalBorrowShares: totalBorrowAssets * 10n ** 6n - prng.bigint(0n, totalBorrowAssets) };
+      const m = {
+        totalBorrowAssets,
+        totalBorrowShares: totalBorrowAssets * 10n ** 6n - prng.bigint(0n, totalBorrowAssets),
+      };
       const lltv = prng.bigint(5n * 10n ** 17n, 98n * 10n ** 16n);
       const collateral = prng.logBigint(0, 24);
       const collateralPrice = prng.logBigint(20, 40);
       const capacity = wMulDown(mulDivDown(collateral, collateralPrice, 10n ** 36n), lltv);
       // Debt between 90% and 200% of capacity, capped by the market's total.
       const debt = (capacity * prng.bigint(90n, 200n)) / 100n + 1n;
-      const borrowShares = toSharesUp(debt < totalBorrowAssets ? debt : totalBorrowAssets, m.totalBorrowAssets, m.totalBorrowShares);
+      const borrowShares = toSharesUp(
+        debt < totalBorrowAssets ? debt : totalBorrowAssets,
+        m.totalBorrowAssets,
+        m.totalBorrowShares,
+      );
       if (borrowShares > m.totalBorrowShares) continue;
       const ctx = { market: m, collateralPrice, lltv };
       const position = { borrowShares, collateral };
@@ -250,10 +308,16 @@ describe("morphoMaxLiquidation", () => {
         r.args.seizedAssets > 0n
           ? morphoLiquidationFromSeized({ ...ctx, seizedAssets: r.args.seizedAssets })
           : morphoLiquidationFromShares({ ...ctx, repaidShares: r.args.repaidShares });
-      expect(replay).toEqual({ seizedAssets: r.seizedAssets, repaidShares: r.repaidShares, repaidAssets: r.repaidAssets });
+      expect(replay).toEqual({
+        seizedAssets: r.seizedAssets,
+        repaidShares: r.repaidShares,
+        repaidAssets: r.repaidAssets,
+      });
       // Maximal: one more wei of collateral either does not exist or needs too many shares.
       if (r.seizedAssets < collateral) {
-        expect(morphoLiquidationFromSeized({ ...ctx, seizedAssets: r.seizedAssets + 1n }).repaidShares).toBeGreaterThan(borrowShares);
+        expect(morphoLiquidationFromSeized({ ...ctx, seizedAssets: r.seizedAssets + 1n }).repaidShares).toBeGreaterThan(
+          borrowShares,
+        );
       }
     }
     expect(checked).toBeGreaterThan(300);

@@ -65,9 +65,15 @@ describe("profit accounting", () => {
 
   it("subtracts the funding fee only when it is not already in the gross profit", () => {
     const inside = netProfit(v2("a", 20n * USD, 150_000n, 3n * USD, true), gas);
-    expect(inside).toEqual({ grossUsd: 20n * USD, gasCostUsd: 540n * USD / 100n, fundingFeeUsd: 3n * USD, fundingFeeDeductedUsd: 0n, netUsd: 1460n * USD / 100n });
+    expect(inside).toEqual({
+      grossUsd: 20n * USD,
+      gasCostUsd: (540n * USD) / 100n,
+      fundingFeeUsd: 3n * USD,
+      fundingFeeDeductedUsd: 0n,
+      netUsd: (1460n * USD) / 100n,
+    });
     const outside = netProfit(v2("a", 20n * USD, 150_000n, 3n * USD, false), gas);
-    expect(outside.netUsd).toBe(1160n * USD / 100n);
+    expect(outside.netUsd).toBe((1160n * USD) / 100n);
   });
 
   it("formats dollars and cents, truncated", () => {
@@ -93,7 +99,7 @@ describe("rankOpportunities", () => {
     ];
     const { selected, skipped } = rankOpportunities(ops, { minProfitUsd: 5n * USD, gas });
     expect(selected.map((s) => s.opportunity.id)).toEqual(["big", "liq2", "mid"]);
-    expect(selected.map((s) => s.profit.netUsd)).toEqual([9460n * USD / 100n, 6060n * USD / 100n, 30n * USD]);
+    expect(selected.map((s) => s.profit.netUsd)).toEqual([(9460n * USD) / 100n, (6060n * USD) / 100n, 30n * USD]);
     const reasons = Object.fromEntries(skipped.map((s) => [s.opportunity.id, s.reason]));
     expect(reasons).toEqual({
       small: "net profit $0.44 below minimum $5.00",
@@ -104,12 +110,18 @@ describe("rankOpportunities", () => {
   });
 
   it("keeps an opportunity exactly at the minimum and breaks ties by id", () => {
-    const { selected } = rankOpportunities([v2("b", 10n * USD, 0n), v2("a", 10n * USD, 0n)], { minProfitUsd: 10n * USD, gas });
+    const { selected } = rankOpportunities([v2("b", 10n * USD, 0n), v2("a", 10n * USD, 0n)], {
+      minProfitUsd: 10n * USD,
+      gas,
+    });
     expect(selected.map((s) => s.opportunity.id)).toEqual(["a", "b"]);
   });
 
   it("keeps only the best of duplicate ids", () => {
-    const { selected, skipped } = rankOpportunities([v2("x", 10n * USD, 0n), v2("x", 20n * USD, 0n)], { minProfitUsd: 0n, gas });
+    const { selected, skipped } = rankOpportunities([v2("x", 10n * USD, 0n), v2("x", 20n * USD, 0n)], {
+      minProfitUsd: 0n,
+      gas,
+    });
     expect(selected).toHaveLength(1);
     expect(selected[0]!.profit.netUsd).toBe(20n * USD);
     expect(skipped[0]!.reason).toMatch(/^duplicate id x/);

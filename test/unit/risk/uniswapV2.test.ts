@@ -21,7 +21,12 @@ import { Prng } from "./prng.js";
 const E18 = 10n ** 18n;
 const E6 = 10n ** 6n;
 /** USDC (6 dec) per WETH (18 dec) at $3000: 3000e6 / 1e18. */
-const REF_3000: Rational = referencePriceFromUsd({ price0Usd: 3000n * 10n ** 8n, decimals0: 18, price1Usd: 10n ** 8n, decimals1: 6 });
+const REF_3000: Rational = referencePriceFromUsd({
+  price0Usd: 3000n * 10n ** 8n,
+  decimals0: 18,
+  price1Usd: 10n ** 8n,
+  decimals1: 6,
+});
 
 /** |a - b| / b in parts per million, as a float (test-only). */
 function ppm(a: Rational, b: Rational): number {
@@ -80,7 +85,10 @@ describe("getAmountOut / getAmountIn (UniswapV2Library)", () => {
 
 describe("spot price and skew", () => {
   it("measures the skew in bps against a USD-feed reference", () => {
-    expect(v2SpotPrice({ reserve0: 100n * E18, reserve1: 300_000n * E6 })).toEqual({ num: 300_000n * E6, den: 100n * E18 });
+    expect(v2SpotPrice({ reserve0: 100n * E18, reserve1: 300_000n * E6 })).toEqual({
+      num: 300_000n * E6,
+      den: 100n * E18,
+    });
     expect(v2SkewBps({ reserve0: 100n * E18, reserve1: 300_000n * E6 }, REF_3000)).toBe(0n);
     expect(v2SkewBps({ reserve0: 100n * E18, reserve1: 310_000n * E6 }, REF_3000)).toBe(333n); // +3.33%
     expect(v2SkewBps({ reserve0: 100n * E18, reserve1: 270_000n * E6 }, REF_3000)).toBe(-1000n);
@@ -119,9 +127,19 @@ describe("rebalancing to the reference", () => {
 
   it.each([
     // fine output token: every input changes the output
-    { name: "fine output", r: { reserveIn: 10_000n, reserveOut: 30_000n }, target: { num: 27n, den: 10n }, upTo: 3_000n },
+    {
+      name: "fine output",
+      r: { reserveIn: 10_000n, reserveOut: 30_000n },
+      target: { num: 27n, den: 10n },
+      upTo: 3_000n,
+    },
     // coarse output token: ~10,000 inputs share each output, the optimum is far from the root
-    { name: "coarse output", r: { reserveIn: 2_000_000n, reserveOut: 200n }, target: { num: 9n, den: 100_000n }, upTo: 200_000n },
+    {
+      name: "coarse output",
+      r: { reserveIn: 2_000_000n, reserveOut: 200n },
+      target: { num: 9n, den: 100_000n },
+      upTo: 200_000n,
+    },
   ])("picks the closest achievable price among all inputs ($name, exhaustive)", ({ r, target, upTo }) => {
     const dist = (x: bigint): Rational => {
       const out = v2GetAmountOut(x, r.reserveIn, r.reserveOut);
@@ -171,12 +189,22 @@ describe("rebalancing to the reference", () => {
 
 describe("profit", () => {
   it("values a swap at the reference in both tokens", () => {
-    const p = v2ArbitrageProfit({ reserveIn: 100n * E18, reserveOut: 310_000n * E6, amountIn: E18, referenceOutPerIn: REF_3000 });
+    const p = v2ArbitrageProfit({
+      reserveIn: 100n * E18,
+      reserveOut: 310_000n * E6,
+      amountIn: E18,
+      referenceOutPerIn: REF_3000,
+    });
     expect(p.amountOut).toBe(v2GetAmountOut(E18, 100n * E18, 310_000n * E6));
     expect(p.profitInOutputToken).toBe(p.amountOut - 3_000n * E6);
     expect(p.profitInInputToken).toBe((p.amountOut * 10n ** 9n) / 3n - E18);
     // A balanced pool loses the 0.3% fee and the price impact.
-    const loss = v2ArbitrageProfit({ reserveIn: 100n * E18, reserveOut: 300_000n * E6, amountIn: E18, referenceOutPerIn: REF_3000 });
+    const loss = v2ArbitrageProfit({
+      reserveIn: 100n * E18,
+      reserveOut: 300_000n * E6,
+      amountIn: E18,
+      referenceOutPerIn: REF_3000,
+    });
     expect(loss.profitInOutputToken).toBeLessThan(-9n * E6);
   });
 
@@ -201,10 +229,19 @@ describe("profit", () => {
         ? { reserveIn: reserve0, reserveOut: reserve1, ref: REF_3000 }
         : { reserveIn: reserve1, reserveOut: reserve0, ref: { num: REF_3000.den, den: REF_3000.num } };
       const profitAt = (x: bigint): bigint =>
-        v2ArbitrageProfit({ reserveIn: directed.reserveIn, reserveOut: directed.reserveOut, amountIn: x, referenceOutPerIn: directed.ref })
-          .profitInOutputToken;
+        v2ArbitrageProfit({
+          reserveIn: directed.reserveIn,
+          reserveOut: directed.reserveOut,
+          amountIn: x,
+          referenceOutPerIn: directed.ref,
+        }).profitInOutputToken;
       // Nothing nearby (or 1% either side) does better by more than the 1-wei rounding of profit.
-      for (const x of [best.amountIn - 1n, best.amountIn + 1n, (best.amountIn * 99n) / 100n, (best.amountIn * 101n) / 100n]) {
+      for (const x of [
+        best.amountIn - 1n,
+        best.amountIn + 1n,
+        (best.amountIn * 99n) / 100n,
+        (best.amountIn * 101n) / 100n,
+      ]) {
         if (x > 0n) expect(profitAt(x)).toBeLessThanOrEqual(best.profit + 1n);
       }
     }

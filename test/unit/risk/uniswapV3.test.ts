@@ -31,7 +31,8 @@ import { poolAtTick, poolFromPositions, referenceNextTick } from "./v3pool.js";
 const Q96 = 1n << 96n;
 const E18 = 10n ** 18n;
 /** encodePriceSqrt(reserve1, reserve0) of the Uniswap test suite: floor(sqrt(r1/r0) * 2^96). */
-const encodePriceSqrt = (reserve1: bigint, reserve0: bigint): bigint => sqrtPriceX96FromPrice({ num: reserve1, den: reserve0 });
+const encodePriceSqrt = (reserve1: bigint, reserve0: bigint): bigint =>
+  sqrtPriceX96FromPrice({ num: reserve1, den: reserve0 });
 
 describe("TickMath", () => {
   it("hits the contract's constants at the bounds and 2^96 at tick 0", () => {
@@ -109,7 +110,9 @@ describe("SqrtPriceMath (values from the v3-core test suite)", () => {
     expect(getNextSqrtPriceFromOutput(price1, E18, E18 / 10n, true)).toBe(71305346262837903834189555302n);
     // Output of all the token1 the range holds: 2^96 * L / 2^96 = L.
     expect(() => getNextSqrtPriceFromOutput(Q96, 1n, 1n, true)).toThrow(RiskMathError);
-    expect(() => getNextSqrtPriceFromOutput(20282409603651670423947251286016n, 1024n, 4n, false)).toThrow(RiskMathError);
+    expect(() => getNextSqrtPriceFromOutput(20282409603651670423947251286016n, 1024n, 4n, false)).toThrow(
+      RiskMathError,
+    );
   });
 
   it("takes the contract's fallback formula when amount * sqrtP overflows 256 bits", () => {
@@ -117,7 +120,9 @@ describe("SqrtPriceMath (values from the v3-core test suite)", () => {
     const liquidity = 321658950877856805192962030861004602933n;
     const amount = 39797686948994670591975508119327n; // amount * sqrtP > 2^256
     // divRoundingUp(L << 96, (L << 96) / sqrtP + amount), computed offline
-    expect(getNextSqrtPriceFromAmount0RoundingUp(sqrtP, liquidity, amount, true)).toBe(640349969759911309921622861680548374n);
+    expect(getNextSqrtPriceFromAmount0RoundingUp(sqrtP, liquidity, amount, true)).toBe(
+      640349969759911309921622861680548374n,
+    );
     // The exact formula mulDivRoundingUp(L << 96, sqrtP, (L << 96) + amount * sqrtP) would give
     // 640349969759911309921622861680533252: the branch changes the result.
   });
@@ -127,13 +132,23 @@ describe("SwapMath.computeSwapStep (values from the v3-core test suite)", () => 
   it("exact amount in capped at the price target, one for zero", () => {
     const target = encodePriceSqrt(101n, 100n);
     const r = computeSwapStep(encodePriceSqrt(1n, 1n), target, 2n * E18, E18, 600);
-    expect(r).toEqual({ sqrtRatioNextX96: target, amountIn: 9975124224178055n, amountOut: 9925619580021728n, feeAmount: 5988667735148n });
+    expect(r).toEqual({
+      sqrtRatioNextX96: target,
+      amountIn: 9975124224178055n,
+      amountOut: 9925619580021728n,
+      feeAmount: 5988667735148n,
+    });
   });
 
   it("exact amount out capped at the price target, one for zero", () => {
     const target = encodePriceSqrt(101n, 100n);
     const r = computeSwapStep(encodePriceSqrt(1n, 1n), target, 2n * E18, -E18, 600);
-    expect(r).toEqual({ sqrtRatioNextX96: target, amountIn: 9975124224178055n, amountOut: 9925619580021728n, feeAmount: 5988667735148n });
+    expect(r).toEqual({
+      sqrtRatioNextX96: target,
+      amountIn: 9975124224178055n,
+      amountOut: 9925619580021728n,
+      feeAmount: 5988667735148n,
+    });
   });
 
   it("exact amount in fully spent, one for zero", () => {
@@ -161,12 +176,22 @@ describe("SwapMath.computeSwapStep (values from the v3-core test suite)", () => 
       -1n,
       1,
     );
-    expect(r).toEqual({ sqrtRatioNextX96: 417332158212080721273783715441581n, amountIn: 1n, amountOut: 1n, feeAmount: 1n });
+    expect(r).toEqual({
+      sqrtRatioNextX96: 417332158212080721273783715441581n,
+      amountIn: 1n,
+      amountOut: 1n,
+      feeAmount: 1n,
+    });
   });
 
   it("uses a partial input amount to reach a target price of 1", () => {
     const r = computeSwapStep(2n, 1n, 1n, 3915081100057732413702495386755767n, 1);
-    expect(r).toEqual({ sqrtRatioNextX96: 1n, amountIn: 39614081257132168796771975168n, amountOut: 0n, feeAmount: 39614120871253040049813n });
+    expect(r).toEqual({
+      sqrtRatioNextX96: 1n,
+      amountIn: 39614081257132168796771975168n,
+      amountOut: 0n,
+      feeAmount: 39614120871253040049813n,
+    });
   });
 
   it("takes the entire input as fee when it cannot move the price", () => {
@@ -197,7 +222,9 @@ describe("nextInitializedTickWithinOneWord", () => {
         const tick = prng.int(-2100 * spacing, 2100 * spacing);
         for (const lte of [true, false]) {
           const got = nextInitializedTickWithinOneWord(ticks, tick, spacing, lte);
-          expect({ tickNext: got.tickNext, initialized: got.initialized }).toEqual(referenceNextTick(sorted, tick, spacing, lte));
+          expect({ tickNext: got.tickNext, initialized: got.initialized }).toEqual(
+            referenceNextTick(sorted, tick, spacing, lte),
+          );
         }
       }
     }
@@ -239,7 +266,12 @@ describe("simulateV3Swap", () => {
     expect(pool.liquidity).toBe(6n * E18);
     // Up through 1200 (+20e18), 3000 (-20e18), stopping inside (3000, 6000).
     const limit = getSqrtRatioAtTick(4000);
-    const up = simulateV3Swap({ state: pool, zeroForOne: false, amountSpecified: 10n ** 30n, sqrtPriceLimitX96: limit });
+    const up = simulateV3Swap({
+      state: pool,
+      zeroForOne: false,
+      amountSpecified: 10n ** 30n,
+      sqrtPriceLimitX96: limit,
+    });
     expect(up.sqrtPriceX96After).toBe(limit);
     expect(up.ticksCrossed).toBe(2);
     expect(up.liquidityAfter).toBe(6n * E18);
@@ -259,7 +291,12 @@ describe("simulateV3Swap", () => {
     expect(up.amountIn).toBe(expectedIn);
 
     // Down through -1200 (+2e18 when crossing down, since liquidityNet there is -2e18).
-    const down = simulateV3Swap({ state: pool, zeroForOne: true, amountSpecified: 10n ** 30n, sqrtPriceLimitX96: getSqrtRatioAtTick(-2000) });
+    const down = simulateV3Swap({
+      state: pool,
+      zeroForOne: true,
+      amountSpecified: 10n ** 30n,
+      sqrtPriceLimitX96: getSqrtRatioAtTick(-2000),
+    });
     expect(down.ticksCrossed).toBe(1);
     expect(down.liquidityAfter).toBe(8n * E18);
     expect(down.tickAfter).toBe(-2000);
@@ -292,7 +329,11 @@ describe("simulateV3Swap", () => {
   });
 
   it("steps word by word through empty ranges with tick spacing 1", () => {
-    const pool = poolAtTick(0, { fee: 500, tickSpacing: 1, positions: [{ tickLower: -5000, tickUpper: 5000, liquidity: E18 }] });
+    const pool = poolAtTick(0, {
+      fee: 500,
+      tickSpacing: 1,
+      positions: [{ tickLower: -5000, tickUpper: 5000, liquidity: E18 }],
+    });
     // 1000 ticks down crosses 3 word edges (-256, -512, -768): 4 separately rounded steps.
     const limit = getSqrtRatioAtTick(-1000);
     const r = simulateV3Swap({ state: pool, zeroForOne: true, amountSpecified: 10n ** 30n, sqrtPriceLimitX96: limit });
@@ -309,23 +350,45 @@ describe("simulateV3Swap", () => {
   });
 
   it("stops when liquidity runs out at the price limit", () => {
-    const pool = poolAtTick(0, { fee: FEE, tickSpacing: SPACING, positions: [{ tickLower: -600, tickUpper: 600, liquidity: E18 }] });
-    const r = simulateV3Swap({ state: pool, zeroForOne: true, amountSpecified: 10n ** 30n, sqrtPriceLimitX96: getSqrtRatioAtTick(-1200) });
+    const pool = poolAtTick(0, {
+      fee: FEE,
+      tickSpacing: SPACING,
+      positions: [{ tickLower: -600, tickUpper: 600, liquidity: E18 }],
+    });
+    const r = simulateV3Swap({
+      state: pool,
+      zeroForOne: true,
+      amountSpecified: 10n ** 30n,
+      sqrtPriceLimitX96: getSqrtRatioAtTick(-1200),
+    });
     expect(r.sqrtPriceX96After).toBe(getSqrtRatioAtTick(-1200));
     expect(r.liquidityAfter).toBe(0n);
-    expect(r.amountIn).toBe(simulateV3Swap({ state: pool, zeroForOne: true, amountSpecified: 10n ** 30n, sqrtPriceLimitX96: getSqrtRatioAtTick(-600) }).amountIn);
+    expect(r.amountIn).toBe(
+      simulateV3Swap({
+        state: pool,
+        zeroForOne: true,
+        amountSpecified: 10n ** 30n,
+        sqrtPriceLimitX96: getSqrtRatioAtTick(-600),
+      }).amountIn,
+    );
   });
 
   it("rejects the pool's invalid inputs", () => {
     const pool = samplePool();
     expect(() => simulateV3Swap({ state: pool, zeroForOne: true, amountSpecified: 0n })).toThrow(RiskMathError);
-    expect(() => simulateV3Swap({ state: pool, zeroForOne: true, amountSpecified: 1n, sqrtPriceLimitX96: pool.sqrtPriceX96 + 1n })).toThrow(
-      RiskMathError,
-    );
-    expect(() => simulateV3Swap({ state: pool, zeroForOne: false, amountSpecified: 1n, sqrtPriceLimitX96: MAX_SQRT_RATIO })).toThrow(RiskMathError);
-    expect(() => simulateV3Swap({ state: { ...pool, ticks: [{ tick: 7, liquidityNet: 1n }] }, zeroForOne: true, amountSpecified: 1n })).toThrow(
-      RiskMathError,
-    );
+    expect(() =>
+      simulateV3Swap({ state: pool, zeroForOne: true, amountSpecified: 1n, sqrtPriceLimitX96: pool.sqrtPriceX96 + 1n }),
+    ).toThrow(RiskMathError);
+    expect(() =>
+      simulateV3Swap({ state: pool, zeroForOne: false, amountSpecified: 1n, sqrtPriceLimitX96: MAX_SQRT_RATIO }),
+    ).toThrow(RiskMathError);
+    expect(() =>
+      simulateV3Swap({
+        state: { ...pool, ticks: [{ tick: 7, liquidityNet: 1n }] },
+        zeroForOne: true,
+        amountSpecified: 1n,
+      }),
+    ).toThrow(RiskMathError);
   });
 
   it("is monotonic and lands exactly on limits on random pools (seed 12)", () => {
@@ -337,14 +400,24 @@ describe("simulateV3Swap", () => {
       const positions = Array.from({ length: prng.int(1, 8) }, () => {
         const a = prng.int(-3000, 3000) * spacing;
         const w = prng.int(1, 1500) * spacing;
-        return { tickLower: Math.max(a, -887200), tickUpper: Math.min(a + w, 887200), liquidity: prng.logBigint(10, 22) };
+        return {
+          tickLower: Math.max(a, -887200),
+          tickUpper: Math.min(a + w, 887200),
+          liquidity: prng.logBigint(10, 22),
+        };
       }).filter((p) => p.tickLower < p.tickUpper && p.tickLower % spacing === 0 && p.tickUpper % spacing === 0);
       if (positions.length === 0) continue;
-      const pool = poolAtTick(prng.int(-2000, 2000) * spacing + prng.int(0, spacing - 1), { fee, tickSpacing: spacing, positions });
+      const pool = poolAtTick(prng.int(-2000, 2000) * spacing + prng.int(0, spacing - 1), {
+        fee,
+        tickSpacing: spacing,
+        positions,
+      });
       const zeroForOne = prng.chance(0.5);
 
       // Monotonic in the input: more in -> at least as much out, price moves at least as far.
-      const amounts = [prng.logBigint(3, 20), prng.logBigint(3, 20), prng.logBigint(3, 20)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const amounts = [prng.logBigint(3, 20), prng.logBigint(3, 20), prng.logBigint(3, 20)].sort((a, b) =>
+        a < b ? -1 : a > b ? 1 : 0,
+      );
       let prev: { out: bigint; price: bigint } | null = null;
       for (const amount of amounts) {
         const r = simulateV3Swap({ state: pool, zeroForOne, amountSpecified: amount });
@@ -378,10 +451,16 @@ describe("simulateV3Swap", () => {
         // empty range the limited swap crossed for free.
         if (!reached) expect(v3InputToReachPrice(replay.stateAfter, target)!.amountIn).toBe(0n);
         expect(replay.amountOut).toBeGreaterThanOrEqual(reach.amountOut);
-        const limited = simulateV3Swap({ state: pool, zeroForOne, amountSpecified: reach.amountIn, sqrtPriceLimitX96: target });
+        const limited = simulateV3Swap({
+          state: pool,
+          zeroForOne,
+          amountSpecified: reach.amountIn,
+          sqrtPriceLimitX96: target,
+        });
         expect(limited.amountIn).toBe(reach.amountIn);
         expect(limited.amountOut).toBe(reach.amountOut);
-        if (limited.sqrtPriceX96After !== target) expect(v3InputToReachPrice(limited.stateAfter, target)!.amountIn).toBe(0n);
+        if (limited.sqrtPriceX96After !== target)
+          expect(v3InputToReachPrice(limited.stateAfter, target)!.amountIn).toBe(0n);
         // One wei less cannot reach it.
         if (reach.amountIn > 1n) {
           const short = simulateV3Swap({ state: pool, zeroForOne, amountSpecified: reach.amountIn - 1n });
@@ -402,7 +481,12 @@ describe("simulateV3Swap", () => {
 
 describe("prices, skew and rebalancing", () => {
   /** USDC (6) per WETH (18) at $3000, as token1 per token0. */
-  const ref = referencePriceFromUsd({ price0Usd: 3000n * 10n ** 8n, decimals0: 18, price1Usd: 10n ** 8n, decimals1: 6 });
+  const ref = referencePriceFromUsd({
+    price0Usd: 3000n * 10n ** 8n,
+    decimals0: 18,
+    price1Usd: 10n ** 8n,
+    decimals1: 6,
+  });
 
   it("converts a reference price to sqrtPriceX96 and back", () => {
     const sqrtP = sqrtPriceX96FromPrice(ref);
@@ -446,14 +530,22 @@ describe("prices, skew and rebalancing", () => {
 
   it("buys token0 when it is cheap, and does nothing inside the fee band", () => {
     const cheapTick = getTickAtSqrtRatio(sqrtPriceX96FromPrice({ num: ref.num * 95n, den: ref.den * 100n }));
-    const pool = poolAtTick(cheapTick, { fee: FEE, tickSpacing: SPACING, positions: [{ tickLower: -199_980, tickUpper: -192_000, liquidity: 10n ** 17n }] });
+    const pool = poolAtTick(cheapTick, {
+      fee: FEE,
+      tickSpacing: SPACING,
+      positions: [{ tickLower: -199_980, tickUpper: -192_000, liquidity: 10n ** 17n }],
+    });
     const t = v3MaxProfitTrade(pool, ref)!;
     expect(t.zeroForOne).toBe(false);
     expect(t.profitToken).toBe("token0");
     expect(t.profit).toBeGreaterThan(0n);
 
     const nearTick = getTickAtSqrtRatio(sqrtPriceX96FromPrice({ num: ref.num * 1001n, den: ref.den * 1000n }));
-    const near = poolAtTick(nearTick, { fee: FEE, tickSpacing: SPACING, positions: [{ tickLower: -199_980, tickUpper: -192_000, liquidity: 10n ** 17n }] });
+    const near = poolAtTick(nearTick, {
+      fee: FEE,
+      tickSpacing: SPACING,
+      positions: [{ tickLower: -199_980, tickUpper: -192_000, liquidity: 10n ** 17n }],
+    });
     expect(v3MaxProfitTrade(near, ref)).toBeNull();
     expect(v3RebalanceToReference(near, ref)!.profit).toBeLessThan(0n);
   });

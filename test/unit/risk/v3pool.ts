@@ -30,11 +30,21 @@ export function poolFromPositions(params: {
     .filter(([, liquidityNet]) => liquidityNet !== 0n)
     .map(([t, liquidityNet]) => ({ tick: t, liquidityNet }))
     .sort((a, b) => a.tick - b.tick);
-  return { sqrtPriceX96: params.sqrtPriceX96, tick, liquidity, fee: params.fee, tickSpacing: params.tickSpacing, ticks };
+  return {
+    sqrtPriceX96: params.sqrtPriceX96,
+    tick,
+    liquidity,
+    fee: params.fee,
+    tickSpacing: params.tickSpacing,
+    ticks,
+  };
 }
 
 /** Pool state at a tick's exact price. */
-export function poolAtTick(tick: number, rest: Omit<Parameters<typeof poolFromPositions>[0], "sqrtPriceX96">): V3PoolState {
+export function poolAtTick(
+  tick: number,
+  rest: Omit<Parameters<typeof poolFromPositions>[0], "sqrtPriceX96">,
+): V3PoolState {
   return poolFromPositions({ ...rest, sqrtPriceX96: getSqrtRatioAtTick(tick) });
 }
 

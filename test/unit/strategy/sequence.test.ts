@@ -44,7 +44,11 @@ function single(id: string, usd: bigint, pool: Address, gas = 200_000n): Candida
     funding: { source: "none", feeUsd: 0n, includedInProfit: true },
     details: {},
   } as unknown as Opportunity;
-  return { opportunity, action: { kind: "fakeLiquidate", params: { pool, ids: [id], minProfit: 1n } } as unknown as ExecutorAction, context: {} };
+  return {
+    opportunity,
+    action: { kind: "fakeLiquidate", params: { pool, ids: [id], minProfit: 1n } } as unknown as ExecutorAction,
+    context: {},
+  };
 }
 
 function batch(members: readonly Candidate[]): Candidate {
@@ -52,14 +56,24 @@ function batch(members: readonly Candidate[]): Candidate {
   const p = (c: Candidate) => c.action.params as unknown as FakeParams;
   return {
     ...members[0],
-    opportunity: { ...members[0].opportunity, id: members.map((m) => m.opportunity.id).join("+"), gasEstimate: 100_000n + 100_000n * BigInt(members.length) },
-    action: { kind: "fakeLiquidate", params: { pool: p(members[0]).pool, ids: members.flatMap((m) => p(m).ids), minProfit: 1n } } as unknown as ExecutorAction,
+    opportunity: {
+      ...members[0].opportunity,
+      id: members.map((m) => m.opportunity.id).join("+"),
+      gasEstimate: 100_000n + 100_000n * BigInt(members.length),
+    },
+    action: {
+      kind: "fakeLiquidate",
+      params: { pool: p(members[0]).pool, ids: members.flatMap((m) => p(m).ids), minProfit: 1n },
+    } as unknown as ExecutorAction,
     members,
   };
 }
 
 /** A fake lending module: each liquidation on a pool moves it; same-pool liquidations batch. */
-function fakeModule(found: Candidate[], opts: { refine?: (c: Candidate) => Candidate | undefined } = {}): ProtocolModule {
+function fakeModule(
+  found: Candidate[],
+  opts: { refine?: (c: Candidate) => Candidate | undefined } = {},
+): ProtocolModule {
   return {
     name: "fake",
     kind: "lending",
@@ -70,7 +84,14 @@ function fakeModule(found: Candidate[], opts: { refine?: (c: Candidate) => Candi
     positionsWatched: () => undefined,
     context: () => ({}),
     detect: () => ({ candidates: found, skipped: [] }),
-    refine: (c) => opts.refine?.(c) ?? ({ id: c.opportunity.id, protocol: "fake", skip: skip("not-profitable", "pool moved"), context: {} } as unknown as Skip),
+    refine: (c) =>
+      opts.refine?.(c) ??
+      ({
+        id: c.opportunity.id,
+        protocol: "fake",
+        skip: skip("not-profitable", "pool moved"),
+        context: {},
+      } as unknown as Skip),
     merge: (into, next, _ctx, maxGas) => {
       const a = into.action.params as unknown as FakeParams;
       const b = next.action.params as unknown as FakeParams;
@@ -82,7 +103,9 @@ function fakeModule(found: Candidate[], opts: { refine?: (c: Candidate) => Candi
       fakeLiquidate: {
         touched: (a) => [(a.params as unknown as FakeParams).pool],
         readBack: async () => ({}),
-        apply: (c) => [{ kind: "v2", address: (c.action.params as unknown as FakeParams).pool, reserve0: 1n, reserve1: 1n }],
+        apply: (c) => [
+          { kind: "v2", address: (c.action.params as unknown as FakeParams).pool, reserve0: 1n, reserve1: 1n },
+        ],
         split: (c) => {
           const m = c.members;
           if (!m || m.length < 2) return undefined;
@@ -104,7 +127,15 @@ const ctx: StrategyContext = {
   rebalanceToleranceBps: 0,
   maxTradeUsd: 0n,
   v3Rebalance: false,
-  gas: { aaveV2Flash: 0n, aaveV2FlashBatchItem: 0n, aaveMorphoFlash: 0n, rebalanceV2Inventory: 0n, rebalanceV2V3Flash: 0n, morphoLiquidation: 0n, rebalanceV3Inventory: 0n },
+  gas: {
+    aaveV2Flash: 0n,
+    aaveV2FlashBatchItem: 0n,
+    aaveMorphoFlash: 0n,
+    rebalanceV2Inventory: 0n,
+    rebalanceV2V3Flash: 0n,
+    morphoLiquidation: 0n,
+    rebalanceV3Inventory: 0n,
+  },
 };
 
 describe("planSequence", () => {
@@ -116,7 +147,9 @@ describe("planSequence", () => {
 
   it("re-sizes a candidate whose pool an earlier action moved, and folds it into that action's batch", () => {
     const found = [single("a1", 100n, POOL_A), single("a2", 90n, POOL_A), single("b1", 80n, POOL_B)];
-    const plan = planSequence(snapshot(), ctx, [fakeModule(found, { refine: (c) => ({ ...c, context: { refined: "yes" } }) })]);
+    const plan = planSequence(snapshot(), ctx, [
+      fakeModule(found, { refine: (c) => ({ ...c, context: { refined: "yes" } }) }),
+    ]);
     expect(plan.transactions.map((t) => t.opportunity.id)).toEqual(["a1+a2", "b1"]);
     expect(plan.transactions[0].members?.[1].context.refined).toBe("yes");
   });
@@ -141,26 +174,38 @@ describe("planSequence", () => {
 });
 
 describe("Keeper: a batch whose simulation fails is bisected, never blocking its members", () => {
-  it.each(["simulation-reverted", "gas-cap"] as const)("sends every good member and skips only the bad one (%s)", async (code) => {
-    const found = Array.from({ length: 8 }, (_, i) => single(i === 5 ? "bad" : `ok${i}`, 100n - BigInt(i), POOL_A));
-    const module = fakeModule(found, { refine: (c) => c });
-    const sends: string[] = [];
-    const keeper = new Keeper({
-      client: { chain: { id: 31337 } } as never,
-      watcher: { snapshot: async () => snapshot() } as unknown as Watcher,
-      strategy: ctx,
-      dryRun: false,
-      protocols: [module],
-      execute: async (c): Promise<SendOutcome> => {
-        const ids = (c.action.params as unknown as FakeParams).ids;
-        if (ids.includes("bad")) return { status: "skipped", skip: skip(code, "simulation reverted: InsufficientProfit") };
-        sends.push(ids.join("+"));
-        return { status: "mined", hash: `0x${"ab".repeat(32)}` as Hash, blockNumber: 1n, gasUsed: 1n, effectiveGasPrice: 1n, profit: 1n, events: [] };
-      },
-    });
-    await keeper.processBlock(1n);
-    // 8 in one batch -> halves of 4: the first mines; the second (with "bad") is cut to 2 + 2, then 1 + 1.
-    expect(sends).toEqual(["ok0+ok1+ok2+ok3", "ok4", "ok6+ok7"]);
-    expect(keeper.report.skipped.map((s) => s.id)).toEqual(["bad"]);
-  });
+  it.each(["simulation-reverted", "gas-cap"] as const)(
+    "sends every good member and skips only the bad one (%s)",
+    async (code) => {
+      const found = Array.from({ length: 8 }, (_, i) => single(i === 5 ? "bad" : `ok${i}`, 100n - BigInt(i), POOL_A));
+      const module = fakeModule(found, { refine: (c) => c });
+      const sends: string[] = [];
+      const keeper = new Keeper({
+        client: { chain: { id: 31337 } } as never,
+        watcher: { snapshot: async () => snapshot() } as unknown as Watcher,
+        strategy: ctx,
+        dryRun: false,
+        protocols: [module],
+        execute: async (c): Promise<SendOutcome> => {
+          const ids = (c.action.params as unknown as FakeParams).ids;
+          if (ids.includes("bad"))
+            return { status: "skipped", skip: skip(code, "simulation reverted: InsufficientProfit") };
+          sends.push(ids.join("+"));
+          return {
+            status: "mined",
+            hash: `0x${"ab".repeat(32)}` as Hash,
+            blockNumber: 1n,
+            gasUsed: 1n,
+            effectiveGasPrice: 1n,
+            profit: 1n,
+            events: [],
+          };
+        },
+      });
+      await keeper.processBlock(1n);
+      // 8 in one batch -> halves of 4: the first mines; the second (with "bad") is cut to 2 + 2, then 1 + 1.
+      expect(sends).toEqual(["ok0+ok1+ok2+ok3", "ok4", "ok6+ok7"]);
+      expect(keeper.report.skipped.map((s) => s.id)).toEqual(["bad"]);
+    },
+  );
 });
