@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { pathToFileURL } from "node:url";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -126,10 +127,17 @@ describe("Journal (SQLite, node:sqlite)", () => {
        console.log("WRITTEN");
        setInterval(() => {}, 1000);`,
     );
-    const child = spawn(process.execPath, [join(repo, "node_modules", "tsx", "dist", "cli.mjs"), script], {
-      cwd: repo,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    // tsx's loader in the child itself, not the tsx CLI: the CLI runs the script in a grandchild that a SIGKILL of
+    // the CLI would leave running.
+    const tsx = join(repo, "node_modules", "tsx", "dist");
+    const child = spawn(
+      process.execPath,
+      ["--require", join(tsx, "preflight.cjs"), "--import", pathToFileURL(join(tsx, "loader.mjs")).href, script],
+      {
+        cwd: repo,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       child.stdout.on("data", (d) => String(d).includes("WRITTEN") && resolve());
       child.once("exit", (code) => reject(new Error(`writer exited with ${code}`)));
