@@ -142,6 +142,24 @@ export async function runCascade(c: CascadeChain, p: RunParams): Promise<RunResu
     settleInBackground: true,
     onEvent: (e) => {
       if (e.type === "block" && afterCrash) idleBlocks = e.candidates === 0 ? idleBlocks + 1 : 0;
+      // CASCADE_TRACE=1: what the keeper planned and what became of it, per block (diagnosis).
+      if (process.env.CASCADE_TRACE && afterCrash) {
+        const t = ((performance.now() - t0) / 1000).toFixed(1);
+        if (e.type === "block")
+          console.log(
+            `  [${t}s] keeper block ${e.snapshot.blockNumber}: ${e.candidates} tx planned, ${e.underwater} under HF 1, read ${e.snapshot.stats.readMs.toFixed(0)} ms`,
+          );
+        if (e.type === "send")
+          console.log(`  [${t}s]   send ${e.candidate.action.kind} x${e.candidate.members?.length ?? 1}`);
+        if (e.type === "split")
+          console.log(
+            `  [${t}s]   split ${e.candidate.action.kind} x${e.candidate.members?.length ?? 1}: ${e.skip.message.slice(0, 100)}`,
+          );
+        if (e.type === "outcome")
+          console.log(
+            `  [${t}s]   ${e.outcome.status} ${e.candidate.action.kind} x${e.candidate.members?.length ?? 1}${e.outcome.status === "skipped" ? `: ${e.outcome.skip.message.slice(0, 120)}` : ""}`,
+          );
+      }
     },
     onError: (err) => {
       const msg = err instanceof Error ? err.message.split("\n")[0] : String(err);
