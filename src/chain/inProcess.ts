@@ -1,4 +1,5 @@
-import { network } from "hardhat";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createPublicClient, createWalletClient, custom, defineChain, type Address, type Chain } from "viem";
 import type { ChainClients } from "./clients.js";
 import { MULTICALL3_ADDRESS } from "./multicall.js";
@@ -21,12 +22,24 @@ export const localChain: Chain = defineChain({
   contracts: { multicall3: { address: MULTICALL3_ADDRESS } },
 });
 
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/**
+ * Hardhat's network manager, loaded on first use with the keeper's own config. Hardhat looks for its config from the
+ * working directory up, and users run `keeper` from their ops folder: pointing HARDHAT_CONFIG at ours (unless the
+ * caller set it) lets it load anywhere, and loading it lazily keeps commands that need no local chain free of it.
+ */
+async function hardhatNetwork(): Promise<typeof import("hardhat").network> {
+  process.env.HARDHAT_CONFIG ??= join(repoRoot, "hardhat.config.ts");
+  return (await import("hardhat")).network;
+}
+
 /**
  * Starts a fresh in-process Hardhat network (chain id 31337, automine) and returns viem clients for it.
  * Each call is an independent chain, so tests can run side by side.
  */
 export async function createInProcessChain(): Promise<InProcessChain> {
-  const conn = await network.create();
+  const conn = await (await hardhatNetwork()).create();
   const transport = custom(conn.provider as never);
   const addresses = (await conn.provider.request({ method: "eth_accounts" })) as Address[];
   const publicClient = createPublicClient({ chain: localChain, transport, pollingInterval: 20 });
