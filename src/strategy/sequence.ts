@@ -10,15 +10,15 @@ import { netProfit } from "../risk/profit.js";
 import type { ProtocolModule } from "../protocols/module.js";
 import { actionHandler, PROTOCOLS, touchedBy } from "../protocols/registry.js";
 import { skip } from "../skip.js";
+import { DEFAULT_GAS_LIMIT_MULTIPLIER_BPS, TX_GAS_CAP } from "../txlayer/prepare.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import { rankCandidates } from "./index.js";
 import type { Candidate, Skip, StrategyContext } from "./types.js";
 import { WorkingSnapshot } from "./working.js";
 
-/** EIP-7825: no transaction may use more than 2^24 gas. */
-export const TX_GAS_CAP = 1n << 24n;
-/** What a planned transaction may use so that its gas limit (estimate x1.2, see txlayer/prepare) stays under the cap. */
-export const PLANNABLE_TX_GAS = (TX_GAS_CAP * 10_000n) / 12_000n;
+export { TX_GAS_CAP };
+/** What a planned transaction may use so that its gas limit (the estimate with prepareSend's margin) stays under the cap. */
+export const PLANNABLE_TX_GAS = (TX_GAS_CAP * 10_000n) / DEFAULT_GAS_LIMIT_MULTIPLIER_BPS;
 
 /** Options of planSequence. */
 export interface SequenceOptions {

@@ -1,4 +1,5 @@
 /** Aave V3: borrowers from pool events, accounts by incremental batched reads, liquidations flash-funded. */
+import { WAD } from "../../risk/math/wadRay.js";
 import type { ProtocolModule } from "../module.js";
 import { batchAaveLiquidations } from "./batch.js";
 import { findAaveLiquidations } from "./detect.js";
@@ -13,8 +14,6 @@ declare module "../../watcher/snapshot.js" {
     aave?: AaveState;
   }
 }
-
-const WAD = 10n ** 18n;
 
 export const aaveV3Module: ProtocolModule<AaveSection> = {
   name: "aave-v3",

@@ -1,3 +1,4 @@
+import { ZERO_ADDRESS } from "../../strategy/types.js";
 import type { Address } from "viem";
 import type { AaveLiquidationParams, AaveMorphoLiquidationParams, ExecutorAction } from "../../executor/actions.js";
 import type { AaveRoutedLiquidationParams, SaleRoute } from "../../executor/routes.js";
@@ -67,8 +68,7 @@ async function readBack(
   return { liquidations };
 }
 
-const ZERO = "0x0000000000000000000000000000000000000000";
-const live = (xs: Address[]): Address[] => xs.filter((x) => x && x !== ZERO);
+const live = (xs: Address[]): Address[] => xs.filter((x) => x && x !== ZERO_ADDRESS);
 
 /** Every pool a routed sale trades on, and the flash lender. */
 const routedTouches = (p: AaveRoutedLiquidationParams): Address[] => [p.lender, ...routePools(p.route)];
@@ -102,6 +102,5 @@ export const aaveActions: Record<string, ActionHandler> = {
   liquidateAaveMorphoFlash: {
     touched: (a: ExecutorAction) => live(a.kind === "liquidateAaveMorphoFlash" ? [a.params.swapPair] : []),
     readBack,
-    apply: applyAaveLiquidation,
   },
 };

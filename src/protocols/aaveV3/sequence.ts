@@ -6,8 +6,8 @@
 import { aaveRoutedBatch } from "../../executor/actions.js";
 import { FlashSource, PoolKind, type AaveRoutedLiquidationParams } from "../../executor/routes.js";
 import type { AaveLiquidationOpportunity } from "../../risk/opportunity.js";
-import { formatUsd } from "../../risk/profit.js";
-import { v2GetAmountIn, v2GetAmountOut } from "../../risk/uniswapV2/amounts.js";
+import { v2GetAmountIn } from "../../risk/uniswapV2/amounts.js";
+import { batchCandidate, halves } from "../../strategy/batching.js";
 import type { Candidate, Skip, StrategyContext } from "../../strategy/types.js";
 import type { Snapshot } from "../../watcher/snapshot.js";
 import type { VenueEffect } from "../module.js";
@@ -47,9 +47,9 @@ function v2After(
 }
 
 /**
- * The flash pair after each liquidation of the candidate (a batch: one after the other): it lends `debtToCover` of
- * the debt asset and is repaid getAmountIn of collateral; a Morpho-funded one sells all seized collateral on its
- * swap pair. Exactly what the pair's own arithmetic does.
+ * The flash pair after each V2-flash liquidation of the candidate (a batch: one after the other): it lends
+ * `debtToCover` of the debt asset and is repaid getAmountIn of collateral, exactly as the pair's own arithmetic does.
+ * (Routed and Morpho-funded liquidations carry their route's post-state as `effects` instead.)
  */
 export function applyAaveLiquidation(c: Candidate, snapshot: Snapshot): VenueEffect[] {
   const members = c.members ?? [c];
@@ -62,7 +62,6 @@ export function applyAaveLiquidation(c: Candidate, snapshot: Snapshot): VenueEff
   };
   for (const m of members) {
     const a = m.action;
-    const o = m.opportunity as AaveLiquidationOpportunity;
     if (a.kind === "liquidateAaveV2Flash") {
       const pair = state(a.params.flashPair);
       if (!pair) continue;
@@ -74,19 +73,6 @@ export function applyAaveLiquidation(c: Candidate, snapshot: Snapshot): VenueEff
         pair.address.toLowerCase(),
         v2After(pair, a.params.collateralAsset, owed, a.params.debtToCover) as VenueEffect & { kind: "v2" },
       );
-    } else if (a.kind === "liquidateAaveMorphoFlash") {
-      const pair = state(a.params.swapPair);
-      if (!pair) continue;
-      const collIs0 = pair.token0.toLowerCase() === a.params.collateralAsset.toLowerCase();
-      const out = v2GetAmountOut(
-        o.details.collateralSeized,
-        collIs0 ? pair.reserve0 : pair.reserve1,
-        collIs0 ? pair.reserve1 : pair.reserve0,
-      );
-      effects.set(
-        pair.address.toLowerCase(),
-        v2After(pair, a.params.collateralAsset, o.details.collateralSeized, out) as VenueEffect & { kind: "v2" },
-      );
     }
   }
   return [...effects.values()];
@@ -96,31 +82,17 @@ const v2FlashOf = (c: Candidate) => (c.members?.[0] ?? c).action;
 
 /** Batch of V2-flash liquidations built from single candidates, in execution order. */
 export function aaveBatchCandidate(members: readonly Candidate[], ctx: StrategyContext): Candidate {
-  if (members.length === 1) return members[0];
-  const first = members[0].opportunity as AaveLiquidationOpportunity;
-  const total = members.reduce((s, m) => s + m.opportunity.expectedProfit.amount, 0n);
-  const totalUsd = members.reduce((s, m) => s + m.opportunity.expectedProfitUsd, 0n);
   const items = members.map((m) => (m.action as Extract<Candidate["action"], { kind: "liquidateAaveV2Flash" }>).params);
-  return {
-    opportunity: {
-      ...first,
-      id: `aave-v3-batch:${items.length}:${items.map((x) => x.user.slice(2, 8)).join("")}`.slice(0, 160),
-      expectedProfit: { ...first.expectedProfit, amount: total },
-      expectedProfitUsd: totalUsd,
-      gasEstimate: batchGas(ctx, items.length),
-    },
+  return batchCandidate(members, {
+    idPrefix: "aave-v3-batch",
+    account: (m) => (m.opportunity as AaveLiquidationOpportunity).details.user,
     action: {
       kind: "liquidateAaveV2FlashBatch",
       params: { items, minProfit: items.reduce((s, x) => s + x.minProfit, 0n) },
     },
-    context: {
-      borrowers: items.map((x) => x.user).join(","),
-      healthFactor: members.map((m) => m.context.healthFactor).join(","),
-      batch: `${items.length} liquidations in one transaction`,
-      expectedProfit: formatUsd(totalUsd),
-    },
-    members,
-  };
+    gasEstimate: batchGas(ctx, items.length),
+    label: "liquidations",
+  });
 }
 
 /**
@@ -153,10 +125,7 @@ export function splitAaveBatch(
   _snapshot: Snapshot,
   ctx: StrategyContext,
 ): [Candidate, Candidate] | undefined {
-  const members = c.members;
-  if (!members || members.length < 2) return undefined;
-  const half = Math.ceil(members.length / 2);
-  return [aaveBatchCandidate(members.slice(0, half), ctx), aaveBatchCandidate(members.slice(half), ctx)];
+  return halves(c, (ms) => aaveBatchCandidate(ms, ctx));
 }
 
 /** A single Aave liquidation as an item of liquidateAaveRoutedBatch (a Morpho-flash one-pair sale is a one-leg route). */
@@ -189,28 +158,13 @@ function asRoutedItem(c: Candidate): AaveRoutedLiquidationParams | undefined {
 
 /** Routed Aave liquidations sharing a debt asset, in one liquidateAaveRoutedBatch transaction. */
 export function aaveRoutedBatchCandidate(members: readonly Candidate[]): Candidate {
-  if (members.length === 1) return members[0];
-  const first = members[0].opportunity as AaveLiquidationOpportunity;
-  const items = members.map((m) => asRoutedItem(m)!);
-  const total = members.reduce((s, m) => s + m.opportunity.expectedProfit.amount, 0n);
-  const totalUsd = members.reduce((s, m) => s + m.opportunity.expectedProfitUsd, 0n);
-  return {
-    opportunity: {
-      ...first,
-      id: `aave-v3-routed-batch:${items.length}:${items.map((x) => x.user.slice(2, 8)).join("")}`.slice(0, 160),
-      expectedProfit: { ...first.expectedProfit, amount: total },
-      expectedProfitUsd: totalUsd,
-      gasEstimate: members.reduce((s, m) => s + m.opportunity.gasEstimate, 0n),
-    },
-    action: aaveRoutedBatch(items),
-    context: {
-      borrowers: items.map((x) => x.user).join(","),
-      healthFactor: members.map((m) => m.context.healthFactor).join(","),
-      batch: `${items.length} routed liquidations in one transaction`,
-      expectedProfit: formatUsd(totalUsd),
-    },
-    members,
-  };
+  return batchCandidate(members, {
+    idPrefix: "aave-v3-routed-batch",
+    account: (m) => (m.opportunity as AaveLiquidationOpportunity).details.user,
+    action: members.length > 1 ? aaveRoutedBatch(members.map((m) => asRoutedItem(m)!)) : members[0].action,
+    gasEstimate: members.reduce((s, m) => s + m.opportunity.gasEstimate, 0n),
+    label: "routed liquidations",
+  });
 }
 
 /**
@@ -246,9 +200,6 @@ export function aaveBatchKey(c: Candidate): string | undefined {
 
 /** A failed batch (either kind) cut in two halves. */
 export function splitAave(c: Candidate, snapshot: Snapshot, ctx: StrategyContext): [Candidate, Candidate] | undefined {
-  const members = c.members;
-  if (!members || members.length < 2) return undefined;
   if (c.action.kind === "liquidateAaveV2FlashBatch") return splitAaveBatch(c, snapshot, ctx);
-  const half = Math.ceil(members.length / 2);
-  return [aaveRoutedBatchCandidate(members.slice(0, half)), aaveRoutedBatchCandidate(members.slice(half))];
+  return halves(c, aaveRoutedBatchCandidate);
 }

@@ -6,7 +6,7 @@ import { morphoPositionHealth } from "../../risk/morpho/health.js";
 import { formatUsd, tokenAmountToUsd } from "../../risk/profit.js";
 import type { ActionHandler, LiquidationRecord, ReadBackParams, ReadClient } from "../module.js";
 import { morphoAbi, morphoOracleAbi } from "./abi.js";
-import { applyMorphoLiquidation, splitMorpho } from "./sequence.js";
+import { splitMorpho } from "./sequence.js";
 
 type Item = MorphoLiquidationParams | MorphoRoutedLiquidationParams;
 
@@ -88,7 +88,6 @@ export const morphoActions: Record<string, ActionHandler> = {
   liquidateMorpho: {
     touched: (a: ExecutorAction) => (a.kind === "liquidateMorpho" ? [a.params.swapPair] : []),
     readBack,
-    apply: applyMorphoLiquidation,
   },
   liquidateMorphoRouted: {
     touched: (a: ExecutorAction) => (a.kind === "liquidateMorphoRouted" ? routePools(a.params) : []),

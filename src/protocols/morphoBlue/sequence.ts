@@ -2,11 +2,9 @@
 import { morphoRoutedBatch } from "../../executor/actions.js";
 import { PoolKind, type MorphoRoutedLiquidationParams } from "../../executor/routes.js";
 import type { MorphoLiquidationOpportunity } from "../../risk/opportunity.js";
-import { formatUsd } from "../../risk/profit.js";
-import { v2GetAmountOut } from "../../risk/uniswapV2/amounts.js";
+import { batchCandidate, halves } from "../../strategy/batching.js";
 import type { Candidate, Skip, StrategyContext } from "../../strategy/types.js";
 import type { Snapshot } from "../../watcher/snapshot.js";
-import type { VenueEffect } from "../module.js";
 import { findMorphoLiquidations } from "./detect.js";
 
 /** The same position detected again on `snapshot` (the seized size that nets most there), or why none does. */
@@ -27,25 +25,6 @@ export function refineMorphoLiquidation(c: Candidate, snapshot: Snapshot, ctx: S
     ctx,
   );
   return found.candidates[0] ?? found.skipped[0];
-}
-
-/** The swap pair after the executor sold the seized collateral on it inside Morpho's callback. */
-export function applyMorphoLiquidation(c: Candidate, snapshot: Snapshot): VenueEffect[] {
-  const a = c.action;
-  if (a.kind !== "liquidateMorpho") return [];
-  const pair = (snapshot.v2Pairs ?? []).find((p) => p.address.toLowerCase() === a.params.swapPair.toLowerCase());
-  if (!pair) return [];
-  const collIs0 = pair.token0.toLowerCase() === a.params.marketParams.collateralToken.toLowerCase();
-  const seized = a.params.seizedAssets;
-  const out = v2GetAmountOut(seized, collIs0 ? pair.reserve0 : pair.reserve1, collIs0 ? pair.reserve1 : pair.reserve0);
-  return [
-    {
-      kind: "v2",
-      address: pair.address,
-      reserve0: collIs0 ? pair.reserve0 + seized : pair.reserve0 - out,
-      reserve1: collIs0 ? pair.reserve1 - out : pair.reserve1 + seized,
-    },
-  ];
 }
 
 /** A single Morpho liquidation as an item of liquidateMorphoBatch (a one-pair sale is a one-leg route). */
@@ -76,28 +55,13 @@ function asRoutedItem(c: Candidate): MorphoRoutedLiquidationParams | undefined {
 
 /** Morpho liquidations sharing a loan token, in one liquidateMorphoBatch transaction. */
 export function morphoBatchCandidate(members: readonly Candidate[]): Candidate {
-  if (members.length === 1) return members[0];
-  const first = members[0].opportunity;
-  const items = members.map((m) => asRoutedItem(m)!);
-  const total = members.reduce((s, m) => s + m.opportunity.expectedProfit.amount, 0n);
-  const totalUsd = members.reduce((s, m) => s + m.opportunity.expectedProfitUsd, 0n);
-  return {
-    opportunity: {
-      ...first,
-      id: `morpho-blue-batch:${items.length}:${items.map((x) => x.borrower.slice(2, 8)).join("")}`.slice(0, 160),
-      expectedProfit: { ...first.expectedProfit, amount: total },
-      expectedProfitUsd: totalUsd,
-      gasEstimate: members.reduce((s, m) => s + m.opportunity.gasEstimate, 0n),
-    } as Candidate["opportunity"],
-    action: morphoRoutedBatch(items),
-    context: {
-      borrowers: items.map((x) => x.borrower).join(","),
-      healthFactor: members.map((m) => m.context.healthFactor).join(","),
-      batch: `${items.length} liquidations in one transaction`,
-      expectedProfit: formatUsd(totalUsd),
-    },
-    members,
-  };
+  return batchCandidate(members, {
+    idPrefix: "morpho-blue-batch",
+    account: (m) => (m.opportunity as MorphoLiquidationOpportunity).details.borrower,
+    action: members.length > 1 ? morphoRoutedBatch(members.map((m) => asRoutedItem(m)!)) : members[0].action,
+    gasEstimate: members.reduce((s, m) => s + m.opportunity.gasEstimate, 0n),
+    label: "liquidations",
+  });
 }
 
 /** `next` folded into `into` as one liquidateMorphoBatch when they share a loan token and the gas stays under `maxGas`. */
@@ -129,8 +93,5 @@ export function morphoBatchKey(c: Candidate): string | undefined {
 
 /** A failed batch cut in two halves. */
 export function splitMorpho(c: Candidate): [Candidate, Candidate] | undefined {
-  const members = c.members;
-  if (!members || members.length < 2) return undefined;
-  const half = Math.ceil(members.length / 2);
-  return [morphoBatchCandidate(members.slice(0, half)), morphoBatchCandidate(members.slice(half))];
+  return halves(c, morphoBatchCandidate);
 }

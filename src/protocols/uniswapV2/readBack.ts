@@ -1,3 +1,4 @@
+import { ZERO_ADDRESS } from "../../strategy/types.js";
 import type { Address } from "viem";
 import type { ExecutorAction } from "../../executor/actions.js";
 import { referencePriceFromUsd } from "../../risk/math/rational.js";
@@ -69,13 +70,11 @@ export function rebalanceRecord(
   };
 }
 
-const ZERO = "0x0000000000000000000000000000000000000000";
-
 /** The executor actions that trade a V2 pair back to the reference price. */
 export const uniswapV2Actions: Record<string, ActionHandler> = {
   rebalanceV2: {
     touched: (a: ExecutorAction) =>
-      a.kind === "rebalanceV2" ? [a.params.pair, a.params.fundingPool].filter((x) => x && x !== ZERO) : [],
+      a.kind === "rebalanceV2" ? [a.params.pair, a.params.fundingPool].filter((x) => x && x !== ZERO_ADDRESS) : [],
     readBack,
   },
 };

@@ -1,3 +1,4 @@
+import { ZERO_ADDRESS } from "../../strategy/types.js";
 import type { ExecutorAction } from "../../executor/actions.js";
 import { referencePriceFromUsd } from "../../risk/math/rational.js";
 import { v3SkewBps } from "../../risk/uniswapV3/price.js";
@@ -29,13 +30,11 @@ async function readBack(client: ReadClient, params: ReadBackParams): Promise<{ r
   };
 }
 
-const ZERO = "0x0000000000000000000000000000000000000000";
-
 /** The executor actions that trade a V3 pool back to the reference price. */
 export const uniswapV3Actions: Record<string, ActionHandler> = {
   rebalanceV3: {
     touched: (a: ExecutorAction) =>
-      a.kind === "rebalanceV3" ? [a.params.pool, a.params.fundingPool].filter((x) => x && x !== ZERO) : [],
+      a.kind === "rebalanceV3" ? [a.params.pool, a.params.fundingPool].filter((x) => x && x !== ZERO_ADDRESS) : [],
     readBack,
   },
 };
