@@ -52,3 +52,27 @@ export function halves(
   const half = Math.ceil(members.length / 2);
   return [build(members.slice(0, half)), build(members.slice(half))];
 }
+
+/**
+ * `next` folded into `into` (a single candidate or a batch) when every member converts to an item of the batch entry
+ * point (`itemOf`), all items pay in the same token (`tokenOf`), and the rebuilt batch plans under `maxGas`.
+ */
+export function foldIntoBatch<I>(
+  into: Candidate,
+  next: Candidate,
+  p: {
+    itemOf: (c: Candidate) => I | undefined;
+    tokenOf: (item: I) => string;
+    build: (members: readonly Candidate[]) => Candidate;
+    maxGas: bigint;
+  },
+): Candidate | undefined {
+  if (next.members) return undefined;
+  const members = [...(into.members ?? [into]), next];
+  const items = members.map(p.itemOf);
+  if (items.some((i) => i === undefined)) return undefined;
+  const token = p.tokenOf(items[0]!);
+  if (items.some((i) => p.tokenOf(i!) !== token)) return undefined;
+  const batch = p.build(members);
+  return batch.opportunity.gasEstimate <= p.maxGas ? batch : undefined;
+}

@@ -7,7 +7,7 @@ import { aaveRoutedBatch } from "../../executor/actions.js";
 import { FlashSource, PoolKind, type AaveRoutedLiquidationParams } from "../../executor/routes.js";
 import type { AaveLiquidationOpportunity } from "../../risk/opportunity.js";
 import { v2GetAmountIn } from "../../risk/uniswapV2/amounts.js";
-import { batchCandidate, halves } from "../../strategy/batching.js";
+import { batchCandidate, foldIntoBatch, halves } from "../../strategy/batching.js";
 import type { Candidate, Skip, StrategyContext } from "../../strategy/types.js";
 import type { Snapshot } from "../../watcher/snapshot.js";
 import type { VenueEffect } from "../module.js";
@@ -178,14 +178,15 @@ export function mergeAave(
   ctx: StrategyContext,
   maxGas: bigint,
 ): Candidate | undefined {
-  const flash = mergeAaveLiquidations(into, next, ctx, maxGas);
-  if (flash) return flash;
-  if (next.members) return undefined;
-  const members = [...(into.members ?? [into]), next];
-  const items = members.map(asRoutedItem);
-  if (items.some((i) => i === undefined) || items.some((i) => i!.debtAsset !== items[0]!.debtAsset)) return undefined;
-  const batch = aaveRoutedBatchCandidate(members);
-  return batch.opportunity.gasEstimate <= maxGas ? batch : undefined;
+  return (
+    mergeAaveLiquidations(into, next, ctx, maxGas) ??
+    foldIntoBatch(into, next, {
+      itemOf: asRoutedItem,
+      tokenOf: (i) => i.debtAsset,
+      build: aaveRoutedBatchCandidate,
+      maxGas,
+    })
+  );
 }
 
 /** Liquidations through the same flash pair and assets batch together; Morpho-funded ones by debt asset. */

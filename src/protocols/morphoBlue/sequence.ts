@@ -2,7 +2,7 @@
 import { morphoRoutedBatch } from "../../executor/actions.js";
 import { PoolKind, type MorphoRoutedLiquidationParams } from "../../executor/routes.js";
 import type { MorphoLiquidationOpportunity } from "../../risk/opportunity.js";
-import { batchCandidate, halves } from "../../strategy/batching.js";
+import { batchCandidate, foldIntoBatch, halves } from "../../strategy/batching.js";
 import type { Candidate, Skip, StrategyContext } from "../../strategy/types.js";
 import type { Snapshot } from "../../watcher/snapshot.js";
 import { findMorphoLiquidations } from "./detect.js";
@@ -71,16 +71,12 @@ export function mergeMorpho(
   _ctx: StrategyContext,
   maxGas: bigint,
 ): Candidate | undefined {
-  if (next.members) return undefined;
-  const members = [...(into.members ?? [into]), next];
-  const items = members.map(asRoutedItem);
-  if (
-    items.some((i) => i === undefined) ||
-    items.some((i) => i!.marketParams.loanToken !== items[0]!.marketParams.loanToken)
-  )
-    return undefined;
-  const batch = morphoBatchCandidate(members);
-  return batch.opportunity.gasEstimate <= maxGas ? batch : undefined;
+  return foldIntoBatch(into, next, {
+    itemOf: asRoutedItem,
+    tokenOf: (i) => i.marketParams.loanToken,
+    build: morphoBatchCandidate,
+    maxGas,
+  });
 }
 
 /** Morpho liquidations batch by loan token. */
