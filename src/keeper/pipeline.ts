@@ -91,6 +91,7 @@ export class SendPipeline {
   async submit(p: SendParams): Promise<SendOutcome | Submitted> {
     const mode = this.opts.mode;
     if (mode.dryRun) {
+      // No plannedGas: a dry run reports the measured estimate, not the bound a live send may run under.
       const prep = await prepareSend(mode.client, {
         executor: mode.executor,
         account: mode.account,
@@ -195,6 +196,7 @@ export function createExecuteFn(pipeline: SendPipeline, params: { wethToken: Add
     blockSeen: snapshot.blockNumber,
     expectedProfitWei: profitInWei(snapshot, params.wethToken),
     minProfit: candidate.action.params.minProfit,
+    plannedGas: candidate.opportunity.gasEstimate,
   });
   const execute = (candidate: Candidate, snapshot: Snapshot) => pipeline.send(paramsOf(candidate, snapshot));
   return Object.assign(execute, {

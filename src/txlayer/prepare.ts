@@ -49,13 +49,19 @@ export interface PrepareParams {
   gasLimitMultiplierBps: bigint;
   /** Simulate on this tag (default "latest"); "pending" while earlier transactions of this keeper are in flight. */
   blockTag?: BlockTag;
+  /**
+   * The planner's gas figure for the action, when it has one: the call is first simulated under a bound built on it
+   * instead of being estimated (see {@link prepareSend}).
+   */
+  plannedGas?: bigint;
 }
 
 /** A transaction that passed every guard: what to sign, and what the guards saw. */
 export interface PreparedSend {
   action: ExecutorAction;
   calldata: Hex;
-  simulation: { profit: bigint; profitToken: Address; gas: bigint };
+  /** `gas` is the estimate when `gasMeasured`, else the bound the call succeeded under. */
+  simulation: { profit: bigint; profitToken: Address; gas: bigint; gasMeasured: boolean };
   gasLimit: bigint;
   fees: Eip1559Fees;
   expectedProfitWei: bigint;
@@ -70,6 +76,13 @@ export type Preparation =
 /**
  * Simulates and prices one action (see the module comment). Chain conditions come back as skips; only a
  * configuration mistake (an unusable fee policy or gas multiplier) throws, as a KeeperError.
+ *
+ * With a planned gas figure, the first try is one eth_call under the bound B = min(planned x multiplier, 2^24), and
+ * the transaction's gas limit is min(B x multiplier, 2^24): a call that succeeds under B uses at most B, so the
+ * limit keeps at least the usual margin over what it uses, and no gas estimate (the node re-running the call) stands
+ * between the simulation and the broadcast. If that try does not pass every guard (a revert, which may be the bound
+ * itself, or a worst-case gas cost the looser limit makes too high), the action is simulated again the measured way:
+ * eth_call and eth_estimateGas, limit = estimate x multiplier. Only a simulated profit under the floor is final.
  */
 export async function prepareSend(client: PublicClient<Transport, Chain>, p: PrepareParams): Promise<Preparation> {
   if (p.gasLimitMultiplierBps <= 0n) {
@@ -77,12 +90,52 @@ export async function prepareSend(client: PublicClient<Transport, Chain>, p: Pre
       metaMessages: ["Expected a positive number of bps (12000 = x1.2)."],
     });
   }
-  const sim = await simulateAction(client, {
+  if (p.plannedGas !== undefined && p.plannedGas > 0n) {
+    const wanted = gasLimitFor(p.plannedGas, p.gasLimitMultiplierBps);
+    const bound = wanted < TX_GAS_CAP ? wanted : TX_GAS_CAP;
+    const quick = await guard(client, p, await simulate(client, p, bound));
+    if (quick.ok || !mayPassMeasured(quick.skip, quick.simulation, p.minProfit)) return quick;
+  }
+  return guard(client, p, await simulate(client, p));
+}
+
+/**
+ * Whether a refusal of the bounded try may turn into a pass once measured: a revert without data (what running out
+ * of the bound looks like, directly or as an inner call starved by the 63/64 rule) or a worst-case gas cost priced on
+ * the looser limit. A revert with data (a custom error, a protocol's reason) happens under any gas limit.
+ */
+function mayPassMeasured(
+  reason: SkipReason,
+  simulation: PreparedSend["simulation"] | undefined,
+  minProfit: bigint,
+): boolean {
+  if (reason.code === "simulation-reverted") {
+    const error = reason.error;
+    return !(error instanceof ExecutorRevertError) || error.data.length <= 2;
+  }
+  return reason.code === "not-profitable" && simulation !== undefined && simulation.profit >= minProfit;
+}
+
+function simulate(
+  client: PublicClient<Transport, Chain>,
+  p: PrepareParams,
+  gas?: bigint,
+): ReturnType<typeof simulateAction> {
+  return simulateAction(client, {
     executor: p.executor,
     account: p.account,
     action: p.action,
     blockTag: p.blockTag,
+    gas,
   });
+}
+
+/** The guards after a simulation: floor, fees, the per-transaction gas cap, worst-case gas within profit. */
+async function guard(
+  client: PublicClient<Transport, Chain>,
+  p: PrepareParams,
+  sim: Awaited<ReturnType<typeof simulateAction>>,
+): Promise<Preparation> {
   if (!sim.ok) {
     const e = sim.error;
     return e instanceof ExecutorRevertError
@@ -95,7 +148,7 @@ export async function prepareSend(client: PublicClient<Transport, Chain>, p: Pre
           }),
         };
   }
-  const simulation = { profit: sim.profit, profitToken: sim.profitToken, gas: sim.gas };
+  const simulation = { profit: sim.profit, profitToken: sim.profitToken, gas: sim.gas, gasMeasured: sim.gasMeasured };
   // The contract already enforces minProfit; this keeps the guarantee even for a contract that returned less.
   if (sim.profit < p.minProfit) {
     return {

@@ -58,6 +58,8 @@ export interface SubmitParams {
    * returns a SkipReason to refuse it, or undefined to let it go.
    */
   approve?: (send: PreparedSend) => SkipReason | undefined;
+  /** The planner's gas figure for the action: see PrepareParams.plannedGas. */
+  plannedGas?: bigint;
 }
 
 /**
@@ -148,10 +150,11 @@ export class TxSender {
         expectedProfitWei: p.expectedProfitWei,
         fees: { priorityFeePerGas: policy.priorityFeePerGas, maxFeePerGasCap: policy.maxFeeCapWei },
         gasLimitMultiplierBps: policy.gasLimitMultiplierBps,
+        plannedGas: p.plannedGas,
       });
       const sim = prep.ok ? prep.send.simulation : prep.simulation;
       if (sim) {
-        const gasLimit = gasLimitFor(sim.gas, policy.gasLimitMultiplierBps);
+        const gasLimit = prep.ok ? prep.send.gasLimit : gasLimitFor(sim.gas, policy.gasLimitMultiplierBps);
         journal.recordSimulation(intent.id, { ...sim, gasLimit }, prep.ok ? prep.send.expectedProfitWei : undefined);
       }
       if (!prep.ok) return skipped(prep.skip);
