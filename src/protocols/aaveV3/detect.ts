@@ -17,6 +17,9 @@ import type { Snapshot } from "../../watcher/snapshot.js";
 
 /** Extra gas of an Aave flashLoanSimple over a Morpho flash loan (measured: test/contracts/keeper-executor-routes). */
 const AAVE_FLASH_EXTRA_GAS = 45_000n;
+/** Extra gas of a Uniswap V3 flash over a Morpho flash loan (measured: test/contracts/keeper-executor-routes, the
+ *  same V2 + V3 sale as the Aave flash figure). */
+const V3_FLASH_EXTRA_GAS = 45_000n;
 /** Gas of a routed Aave liquidation per hop beyond the first (measured: test/contracts/keeper-executor-routes). */
 const ROUTED_GAS_PER_EXTRA_HOP = 110_000n;
 /** Golden-section iterations when sizing: the objective is smooth, and 24 narrowings leave a 1e-5 bracket. */
@@ -42,6 +45,36 @@ function liquidationInputs(
   };
 }
 
+/** A flash lender of the debt asset, and what borrowing from it costs. */
+interface Lender {
+  source: FlashSource;
+  lender: Address;
+  funding: FundingCost;
+  /** The most it can lend. */
+  cash: bigint;
+  label: string;
+  /** Gas over a Morpho-funded routed liquidation. */
+  extraGas: bigint;
+}
+
+/** Every V3 pool of the snapshot holding `asset`, as a flash lender at its fee tier (up to its balance). */
+function v3Lenders(snapshot: Snapshot, asset: Address): Lender[] {
+  const out: Lender[] = [];
+  for (const p of snapshot.v3Pools ?? []) {
+    const cash = p.token0 === asset ? p.balance0 : p.token1 === asset ? p.balance1 : undefined;
+    if (cash === undefined || cash === 0n) continue;
+    out.push({
+      source: FlashSource.UniswapV3Flash,
+      lender: p.address,
+      funding: { kind: "v3", fee: p.fee },
+      cash,
+      label: `uniswap-v3 flash ${p.name}`,
+      extraGas: V3_FLASH_EXTRA_GAS,
+    });
+  }
+  return out;
+}
+
 interface Option {
   profit: bigint;
   profitUsd: bigint;
@@ -57,13 +90,15 @@ interface Option {
 
 /**
  * Every Aave account under HF 1 becomes a liquidation candidate, sized for the most net profit on the exact curves
- * of the venues it trades on (a partial liquidation when impact makes the full one worth less), over two funding
- * routes:
+ * of the venues it trades on (a partial liquidation when impact makes the full one worth less), over each funding
+ * route, and the one that nets most (after gas) is kept:
  *  - a V2 flash swap from the collateral/debt pair, repaid in collateral (getAmountIn, 0.3% inside); profit in
  *    collateral;
- *  - Morpho's fee-free flash loan of the debt asset, the seized collateral sold over the best split route across
- *    every V2 pair and V3 pool of the snapshot (two hops through WETH allowed); profit in the debt asset. A route
- *    of one direct V2 leg uses the cheaper single-pair entry point.
+ *  - a flash loan of the debt asset, the seized collateral sold over the best split route across every V2 pair and
+ *    V3 pool of the snapshot (two hops through WETH allowed); profit in the debt asset. Lenders: Morpho (free; a
+ *    route of one direct V2 leg uses the cheaper single-pair entry point), else Aave's flashLoanSimple (the pool's
+ *    premium, reserves with flash loans enabled) and every V3 pool holding the debt asset (its fee tier, up to its
+ *    balance, the pool itself left out of the sale).
  * Accounts with no route, or whose best size does not pay, are skipped with the reason.
  */
 export function findAaveLiquidations(
@@ -151,17 +186,11 @@ export function findAaveLiquidations(
           `no Uniswap V2 pair to flash-borrow ${c.debtAsset} against ${c.collateralAsset}`,
         );
 
-      // Routes 2 and 3: a flash loan of the debt asset (Morpho's, free, while it holds enough; else Aave's own
-      // flashLoanSimple at the pool's premium), the collateral sold over the best split route.
+      // Routes 2 to 4: a flash loan of the debt asset (Morpho's, free, while it holds enough; else Aave's own
+      // flashLoanSimple at the pool's premium, or a Uniswap V3 pool's flash at its fee tier), the collateral sold
+      // over the best split route.
       const morphoCash = ctx.morpho ? (snapshot.morphoLiquidity?.[c.debtAsset] ?? 0n) : 0n;
-      const lenders: {
-        source: FlashSource;
-        lender: Address;
-        funding: FundingCost;
-        cash: bigint;
-        label: string;
-        extraGas: bigint;
-      }[] = [];
+      const lenders: Lender[] = [];
       if (ctx.morpho && morphoCash > 0n)
         lenders.push({
           source: FlashSource.MorphoFlashLoan,
@@ -185,11 +214,15 @@ export function findAaveLiquidations(
           extraGas: AAVE_FLASH_EXTRA_GAS,
         });
       }
+      lenders.push(...v3Lenders(snapshot, c.debtAsset));
       for (const l of lenders) {
         venues ??= venuesOf(snapshot);
+        // A V3 pool is locked while it lends: the sale cannot trade on it.
+        const saleVenues =
+          l.source === FlashSource.UniswapV3Flash ? venues.filter((v) => v.address !== l.lender) : venues;
         const sized = sizeAaveLiquidation({
           liquidation: inputs,
-          venues,
+          venues: saleVenues,
           funding: l.funding,
           route: { hubs: [ctx.wethToken], slices: SIZING_SLICES },
           iterations: SIZING_ITERATIONS,
@@ -234,14 +267,14 @@ export function findAaveLiquidations(
                     ...common,
                     source: l.source,
                     lender: l.lender,
-                    route: saleRouteOf(route, venues!, sized.repaid),
+                    route: saleRouteOf(route, saleVenues, sized.repaid),
                     minProfit,
                   },
                 },
           effects: routeEffects(route),
         });
-        // Morpho's loan is free: when it can lend, Aave's (same route, a premium, more gas) cannot net more.
-        break;
+        // Morpho's loan is free and leaves every venue to the sale: when it can lend, no other lender nets more.
+        if (l.source === FlashSource.MorphoFlashLoan) break;
       }
 
       for (const o of options) {

@@ -1,6 +1,7 @@
 import type { Address, Chain, PublicClient, Transport } from "viem";
 import { readBatched, unwrap, type BatchedReadOptions, type ReadResult } from "../../chain/multicall.js";
 import type { V3PoolState } from "../../risk/uniswapV3/types.js";
+import { erc20BalanceAbi } from "../../chain/erc20.js";
 import { v3PoolAbi } from "./abi.js";
 
 /** A watched V3 pool; fee and tick spacing are immutable, so they come from the deployment. */
@@ -15,6 +16,10 @@ export interface V3PoolConfig {
 
 export interface V3PoolSnapshot extends V3PoolConfig {
   state: V3PoolState;
+  /** The pool's balances of token0 and token1: the most its `flash` can lend. Absent when not read (or a token's
+   *  balanceOf reverted). */
+  balance0?: bigint;
+  balance1?: bigint;
 }
 
 /** The tick bitmap word holding `tick`: the centre of the window readV3Pools reads. */
@@ -25,7 +30,8 @@ export function v3CenterWord(tick: number, tickSpacing: number): number {
 /**
  * Reads each pool's price, active liquidity and the initialised ticks within `wordsEachSide` bitmap words of
  * the current tick (each word spans 256 tick spacings: +-2 words is +-30,720 ticks at spacing 60), in two
- * batched rounds: (1) slot0, liquidity and bitmap words of every pool; (2) liquidityNet of each set bit.
+ * batched rounds: (1) slot0, liquidity, bitmap words and token balances of every pool; (2) liquidityNet of each set
+ * bit.
  * The bitmap words depend on slot0's tick: with `centers` (each pool's centre word last block) they are read with
  * slot0 and kept when the tick is still in that word; otherwise they take a round of their own.
  */
@@ -51,6 +57,14 @@ export async function readV3Pools(
         { address: p.address, abi: v3PoolAbi, functionName: "liquidity" },
       ]),
       ...pools.flatMap((p, i) => bitmapCalls(p, guessed[i] ?? [])),
+      ...pools.flatMap((p) =>
+        [p.token0, p.token1].map((t) => ({
+          address: t,
+          abi: erc20BalanceAbi,
+          functionName: "balanceOf",
+          args: [p.address],
+        })),
+      ),
     ],
     options,
   );
@@ -80,6 +94,11 @@ export async function readV3Pools(
       c += words[i].length;
     }
   }
+  const balanceAt = guessCursor;
+  const balance = (j: number): bigint | undefined => {
+    const r = head[balanceAt + j] as ReadResult<bigint>;
+    return r.ok ? r.value : undefined;
+  };
   const bitmaps = byPool.flat();
   const tickLists: number[][] = [];
   let cursor = 0;
@@ -110,6 +129,8 @@ export async function readV3Pools(
     }));
     return {
       ...p,
+      balance0: balance(2 * i),
+      balance1: balance(2 * i + 1),
       state: {
         sqrtPriceX96: slot0[0] as bigint,
         tick: Number(slot0[1]),
