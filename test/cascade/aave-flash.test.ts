@@ -8,7 +8,7 @@ import { parseEventLogs } from "viem";
 import { devAccount } from "../../src/chain/devAccounts.js";
 import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
 import { keeperExecutorAbi } from "../../src/executor/abi.js";
-import { deployExecutor } from "../../src/executor/deploy.js";
+import { deployExecutor, executorProtocols } from "../../src/executor/deploy.js";
 import { FlashSource } from "../../src/executor/routes.js";
 import { Keeper } from "../../src/keeper/keeper.js";
 import { createExecuteFn, createLocalPipeline } from "../../src/keeper/pipeline.js";
@@ -32,7 +32,7 @@ describe("Aave flashLoanSimple funding", () => {
     const [, keeperWallet, ownerWallet] = chain.accounts;
     executor = await deployExecutor(
       { public: chain.public, wallet: ownerWallet },
-      { keeper: keeperWallet.account.address },
+      { keeper: keeperWallet.account.address, protocols: executorProtocols(world) },
     );
   });
 
