@@ -20,7 +20,14 @@ import {IKeeperUniswapV2Factory, IKeeperUniswapV3Factory} from "./interfaces/IKe
 ///         funded by flash swaps / flash loans or by the contract's own inventory, and sends the profit to the owner.
 ///         An action that would leave the contract poorer reverts instead.
 /// @dev Usage and guarantees:
-///      - Only `owner` or `keeper` may start an action; only `owner` may sweep or change the keeper.
+///      - Only `owner` or `keeper` may start an action; only `owner` may sweep, change the keeper, allowlist venues,
+///        set inventory caps or revoke allowances.
+///      - What a stolen keeper key can reach is bounded: the Aave pool and Morpho are fixed at deployment
+///        (immutables), every pair or pool an action names (flash pairs, swap pairs, route hops, V3 pools, funding
+///        pools, a V3 flash lender) must be its Uniswap factory's own (`getPair` / `getPool` at the fee it reports)
+///        or allowlisted by the owner (`UntrustedPool`), no allowance outlives the action that gave it, and
+///        inventory-funded rebalances spend at most the owner's per-token caps (`InventoryCapExceeded`; refused
+///        while unset).
 ///      - Before each call into a pool or protocol the executor records, in transient storage, the single address
 ///        allowed to call it back; each callback consumes that record, so a callback can happen at most once per
 ///        arming and never outside an action (an EOA or a foreign contract gets `UnexpectedCallback`).
@@ -33,21 +40,24 @@ import {IKeeperUniswapV2Factory, IKeeperUniswapV3Factory} from "./interfaces/IKe
 ///        errors) bubbles up unchanged.
 ///      - Tokens are assumed to be plain ERC-20s (no fee on transfer, no rebasing during a transaction).
 ///      Gas, whole transaction, measured by test/contracts/keeper-executor.test.ts on the real protocols (in-process
-///      Hardhat/EDR, cancun, optimizer 200 runs; Aave's own liquidationCall is most of the Aave figures):
-///        liquidateAaveV2Flash, direct, all used       ~443k   liquidateMorpho                 ~207k
-///        liquidateAaveV2Flash, 50% cap, rest returned ~454k   rebalanceV2 Inventory           ~146k
-///        liquidateAaveV2Flash, through swapPair       ~537k   rebalanceV2 V3Flash             ~211k
-///        liquidateAaveMorphoFlash                     ~471k   rebalanceV2 V2Flash             ~223k
-///        rebalanceV3 Inventory                        ~178k   rebalanceV3 V2Flash             ~254k
+///      Hardhat/EDR, cancun, optimizer 200 runs; Aave's own liquidationCall is most of the Aave figures). Each venue
+///      check costs ~3-8k (a factory lookup, plus `fee()` for V3); the inventory paths include the first write of
+///      the token's cap window (a zero-to-non-zero store, ~20k of their ~31k increase; by EVM pricing a later
+///      spend rewrites it for ~3k):
+///        liquidateAaveV2Flash, direct, all used       ~447k   liquidateMorpho                 ~213k
+///        liquidateAaveV2Flash, 50% cap, rest returned ~459k   rebalanceV2 Inventory           ~177k
+///        liquidateAaveV2Flash, through swapPair       ~545k   rebalanceV2 V3Flash             ~223k
+///        liquidateAaveMorphoFlash                     ~477k   rebalanceV2 V2Flash             ~233k
+///        rebalanceV3 Inventory                        ~210k   rebalanceV3 V2Flash             ~270k
 ///      liquidateAaveV2FlashBatch on one flash pair (test/contracts/keeper-executor-batch.test.ts, same states):
-///        2 items ~644k vs ~892k as separate transactions (-28%), 3 ~829k vs ~1324k (-37%), 4 ~1018k vs ~1762k
-///        (-42%): each item after the first costs ~185-190k, against ~450k alone.
+///        2 items ~649k vs ~901k as separate transactions (-28%), 3 ~835k vs ~1339k (-38%), 4 ~1024k vs ~1781k
+///        (-42%): each item after the first costs ~185-190k, against ~459k alone.
 ///      Routed liquidations (test/contracts/keeper-executor-routes.test.ts, same run as its baselines):
-///        liquidateMorphoRouted, 1 V2 leg                ~203k   (liquidateMorpho ~194k on the same state)
-///        liquidateMorphoRouted, V2 + V3 0.3% + V3 0.05%  ~386k   liquidateMorphoBatch, 3 items (1/2/3 legs) ~640k
-///        liquidateAaveRouted, Morpho flash, 1 V2 leg    ~463k   (liquidateAaveMorphoFlash ~451k)
-///        liquidateAaveRouted, Aave flash, V2 + V3       ~617k   liquidateAaveRouted, V3 flash, V2 + V3      ~617k
-///        liquidateAaveRouted, Morpho flash, WBTC direct + WBTC->WETH->USDC ~681k
+///        liquidateMorphoRouted, 1 V2 leg                ~208k   (liquidateMorpho ~199k on the same state)
+///        liquidateMorphoRouted, V2 + V3 0.3% + V3 0.05%  ~404k   liquidateMorphoBatch, 3 items (1/2/3 legs) ~660k
+///        liquidateAaveRouted, Morpho flash, 1 V2 leg    ~469k   (liquidateAaveMorphoFlash ~457k)
+///        liquidateAaveRouted, Aave flash, V2 + V3       ~631k   liquidateAaveRouted, V3 flash, V2 + V3      ~634k
+///        liquidateAaveRouted, Morpho flash, WBTC direct + WBTC->WETH->USDC ~692k
 ///      The route machinery itself costs ~9-12k; the rest of a multi-leg figure is the extra venues' own swaps.
 contract KeeperExecutor is
     IKeeperUniswapV2Callee,
