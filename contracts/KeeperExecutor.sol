@@ -12,6 +12,7 @@ import {IKeeperMorpho, KeeperMarketParams} from "./interfaces/IKeeperMorpho.sol"
 import {IKeeperMorphoLiquidateCallback, IKeeperMorphoFlashLoanCallback} from "./interfaces/IKeeperMorphoCallbacks.sol";
 import {IKeeperAaveFlashLoanPool, IKeeperAaveFlashLoanSimpleReceiver} from "./interfaces/IKeeperAaveFlashLoan.sol";
 import {IKeeperUniswapV3FlashPool, IKeeperUniswapV3FlashCallback} from "./interfaces/IKeeperUniswapV3Flash.sol";
+import {IKeeperUniswapV2Factory, IKeeperUniswapV3Factory} from "./interfaces/IKeeperUniswapFactories.sol";
 
 /// @title KeeperExecutor
 /// @notice Executes the keeper's liquidations (Aave V3, Morpho Blue) and pool rebalances (Uniswap V2, V3) in one
@@ -19,7 +20,14 @@ import {IKeeperUniswapV3FlashPool, IKeeperUniswapV3FlashCallback} from "./interf
 ///         funded by flash swaps / flash loans or by the contract's own inventory, and sends the profit to the owner.
 ///         An action that would leave the contract poorer reverts instead.
 /// @dev Usage and guarantees:
-///      - Only `owner` or `keeper` may start an action; only `owner` may sweep or change the keeper.
+///      - Only `owner` or `keeper` may start an action; only `owner` may sweep, change the keeper, allowlist venues,
+///        set inventory caps or revoke allowances.
+///      - What a stolen keeper key can reach is bounded: the Aave pool and Morpho are fixed at deployment
+///        (immutables), every pair or pool an action names (flash pairs, swap pairs, route hops, V3 pools, funding
+///        pools, a V3 flash lender) must be its Uniswap factory's own (`getPair` / `getPool` at the fee it reports)
+///        or allowlisted by the owner (`UntrustedPool`), no allowance outlives the action that gave it, and
+///        inventory-funded rebalances spend at most the owner's per-token caps (`InventoryCapExceeded`; refused
+///        while unset).
 ///      - Before each call into a pool or protocol the executor records, in transient storage, the single address
 ///        allowed to call it back; each callback consumes that record, so a callback can happen at most once per
 ///        arming and never outside an action (an EOA or a foreign contract gets `UnexpectedCallback`).
@@ -32,21 +40,24 @@ import {IKeeperUniswapV3FlashPool, IKeeperUniswapV3FlashCallback} from "./interf
 ///        errors) bubbles up unchanged.
 ///      - Tokens are assumed to be plain ERC-20s (no fee on transfer, no rebasing during a transaction).
 ///      Gas, whole transaction, measured by test/contracts/keeper-executor.test.ts on the real protocols (in-process
-///      Hardhat/EDR, cancun, optimizer 200 runs; Aave's own liquidationCall is most of the Aave figures):
-///        liquidateAaveV2Flash, direct, all used       ~443k   liquidateMorpho                 ~207k
-///        liquidateAaveV2Flash, 50% cap, rest returned ~454k   rebalanceV2 Inventory           ~146k
-///        liquidateAaveV2Flash, through swapPair       ~537k   rebalanceV2 V3Flash             ~211k
-///        liquidateAaveMorphoFlash                     ~471k   rebalanceV2 V2Flash             ~223k
-///        rebalanceV3 Inventory                        ~178k   rebalanceV3 V2Flash             ~254k
+///      Hardhat/EDR, cancun, optimizer 200 runs; Aave's own liquidationCall is most of the Aave figures). Each venue
+///      check costs ~3-8k (a factory lookup, plus `fee()` for V3); the inventory paths include the first write of
+///      the token's cap window (a zero-to-non-zero store, ~20k of their ~31k increase; by EVM pricing a later
+///      spend rewrites it for ~3k):
+///        liquidateAaveV2Flash, direct, all used       ~447k   liquidateMorpho                 ~213k
+///        liquidateAaveV2Flash, 50% cap, rest returned ~459k   rebalanceV2 Inventory           ~177k
+///        liquidateAaveV2Flash, through swapPair       ~545k   rebalanceV2 V3Flash             ~223k
+///        liquidateAaveMorphoFlash                     ~477k   rebalanceV2 V2Flash             ~233k
+///        rebalanceV3 Inventory                        ~210k   rebalanceV3 V2Flash             ~270k
 ///      liquidateAaveV2FlashBatch on one flash pair (test/contracts/keeper-executor-batch.test.ts, same states):
-///        2 items ~644k vs ~892k as separate transactions (-28%), 3 ~829k vs ~1324k (-37%), 4 ~1018k vs ~1762k
-///        (-42%): each item after the first costs ~185-190k, against ~450k alone.
+///        2 items ~649k vs ~901k as separate transactions (-28%), 3 ~835k vs ~1339k (-38%), 4 ~1024k vs ~1781k
+///        (-42%): each item after the first costs ~185-190k, against ~459k alone.
 ///      Routed liquidations (test/contracts/keeper-executor-routes.test.ts, same run as its baselines):
-///        liquidateMorphoRouted, 1 V2 leg                ~203k   (liquidateMorpho ~194k on the same state)
-///        liquidateMorphoRouted, V2 + V3 0.3% + V3 0.05%  ~386k   liquidateMorphoBatch, 3 items (1/2/3 legs) ~640k
-///        liquidateAaveRouted, Morpho flash, 1 V2 leg    ~463k   (liquidateAaveMorphoFlash ~451k)
-///        liquidateAaveRouted, Aave flash, V2 + V3       ~617k   liquidateAaveRouted, V3 flash, V2 + V3      ~617k
-///        liquidateAaveRouted, Morpho flash, WBTC direct + WBTC->WETH->USDC ~681k
+///        liquidateMorphoRouted, 1 V2 leg                ~208k   (liquidateMorpho ~199k on the same state)
+///        liquidateMorphoRouted, V2 + V3 0.3% + V3 0.05%  ~404k   liquidateMorphoBatch, 3 items (1/2/3 legs) ~660k
+///        liquidateAaveRouted, Morpho flash, 1 V2 leg    ~469k   (liquidateAaveMorphoFlash ~457k)
+///        liquidateAaveRouted, Aave flash, V2 + V3       ~631k   liquidateAaveRouted, V3 flash, V2 + V3      ~634k
+///        liquidateAaveRouted, Morpho flash, WBTC direct + WBTC->WETH->USDC ~692k
 ///      The route machinery itself costs ~9-12k; the rest of a multi-leg figure is the extra venues' own swaps.
 contract KeeperExecutor is
     IKeeperUniswapV2Callee,
@@ -66,8 +77,7 @@ contract KeeperExecutor is
         V2Flash
     }
 
-    /// @notice Aave V3 liquidation funded by a Uniswap V2 flash swap of the debt asset.
-    /// @param aavePool Aave V3 Pool.
+    /// @notice Aave V3 liquidation (on `aavePool`) funded by a Uniswap V2 flash swap of the debt asset.
     /// @param flashPair V2 pair holding `debtAsset`; it is repaid in its other token.
     /// @param collateralAsset Collateral to seize (underlying, not the aToken).
     /// @param debtAsset Debt to repay.
@@ -79,7 +89,6 @@ contract KeeperExecutor is
     ///        repayment, which it delivers straight to `flashPair`.
     /// @param minProfit Minimum collateral left after repaying the flash swap, in `collateralAsset` units.
     struct AaveLiquidationParams {
-        address aavePool;
         address flashPair;
         address collateralAsset;
         address debtAsset;
@@ -89,9 +98,7 @@ contract KeeperExecutor is
         uint256 minProfit;
     }
 
-    /// @notice Aave V3 liquidation funded by a fee-free Morpho Blue flash loan of the debt asset.
-    /// @param aavePool Aave V3 Pool.
-    /// @param morpho Morpho Blue, lending `debtToCover` of `debtAsset`.
+    /// @notice Aave V3 liquidation (on `aavePool`) funded by a fee-free flash loan of the debt asset from `morpho`.
     /// @param collateralAsset Collateral to seize.
     /// @param debtAsset Debt to repay.
     /// @param user Borrower to liquidate.
@@ -99,8 +106,6 @@ contract KeeperExecutor is
     /// @param swapPair V2 pair of `collateralAsset`/`debtAsset` on which all the seized collateral is sold.
     /// @param minProfit Minimum `debtAsset` left after repaying Morpho.
     struct AaveMorphoLiquidationParams {
-        address aavePool;
-        address morpho;
         address collateralAsset;
         address debtAsset;
         address user;
@@ -109,15 +114,13 @@ contract KeeperExecutor is
         uint256 minProfit;
     }
 
-    /// @notice Morpho Blue liquidation, repaid from the seized collateral inside Morpho's callback.
-    /// @param morpho Morpho Blue.
+    /// @notice Morpho Blue liquidation (on `morpho`), repaid from the seized collateral inside Morpho's callback.
     /// @param marketParams The market's parameters.
     /// @param borrower Position to liquidate.
     /// @param seizedAssets Collateral to seize; Morpho derives the loan assets to repay from it.
     /// @param swapPair V2 pair of the collateral and loan tokens on which all the seized collateral is sold.
     /// @param minProfit Minimum loan tokens left after Morpho pulls the repayment.
     struct MorphoLiquidationParams {
-        address morpho;
         KeeperMarketParams marketParams;
         address borrower;
         uint256 seizedAssets;
@@ -172,6 +175,12 @@ contract KeeperExecutor is
         uint256 minProfit;
     }
 
+    /// @notice A protocol fixed at deployment, named by `ProtocolUnavailable`.
+    enum Protocol {
+        AaveV3,
+        MorphoBlue
+    }
+
     /// @notice Kind of venue a route hop trades on.
     enum PoolKind {
         UniswapV2,
@@ -209,8 +218,8 @@ contract KeeperExecutor is
         uint256 minAmountOut;
     }
 
-    /// @notice Morpho Blue liquidation whose seized collateral is sold along a route inside Morpho's callback.
-    /// @param morpho Morpho Blue.
+    /// @notice Morpho Blue liquidation (on `morpho`) whose seized collateral is sold along a route inside Morpho's
+    ///         callback.
     /// @param marketParams The market's parameters.
     /// @param borrower Position to liquidate.
     /// @param seizedAssets Collateral to seize, or 0 when `repaidShares` is given (exactly one is non-zero, as
@@ -219,7 +228,6 @@ contract KeeperExecutor is
     /// @param route Sale of the seized collateral into the loan token.
     /// @param minProfit Minimum loan tokens left after Morpho pulls the repayment.
     struct MorphoRoutedLiquidation {
-        address morpho;
         KeeperMarketParams marketParams;
         address borrower;
         uint256 seizedAssets;
@@ -229,10 +237,10 @@ contract KeeperExecutor is
     }
 
     /// @notice Where the debt asset of a routed Aave liquidation is flash-borrowed.
-    /// @dev AaveFlashLoan: `lender` is an Aave V3 pool, flashLoanSimple, premium FLASHLOAN_PREMIUM_TOTAL.
-    ///      UniswapV3Flash: `lender` is a Uniswap V3 pool holding the debt asset, flash, fee = the pool's fee; that
-    ///      pool is locked during the loan and must not appear in the route. MorphoFlashLoan: `lender` is Morpho
-    ///      Blue, flashLoan, no fee.
+    /// @dev AaveFlashLoan: the executor's `aavePool`, flashLoanSimple, premium FLASHLOAN_PREMIUM_TOTAL.
+    ///      UniswapV3Flash: `lender` is a Uniswap V3 pool holding the debt asset (verified like any venue), flash,
+    ///      fee = the pool's fee; that pool is locked during the loan and must not appear in the route.
+    ///      MorphoFlashLoan: the executor's `morpho`, flashLoan, no fee.
     enum FlashSource {
         AaveFlashLoan,
         UniswapV3Flash,
@@ -241,18 +249,17 @@ contract KeeperExecutor is
 
     /// @notice Aave V3 liquidation funded by a flash loan of the debt asset, the seized collateral sold along a route
     ///         back into the debt asset to repay the loan and its fee.
-    /// @param aavePool Aave V3 Pool liquidated on.
     /// @param collateralAsset Collateral to seize (underlying).
     /// @param debtAsset Debt to repay; the route's output token.
     /// @param user Borrower to liquidate.
     /// @param debtToCover Amount flash-borrowed and offered to Aave. Aave may use less (close factor, collateral
     ///        cap); the whole loan and its fee are repaid regardless, so size it to what Aave will take.
     /// @param source Flash source kind.
-    /// @param lender The Aave pool, Uniswap V3 pool or Morpho lending `debtToCover`.
+    /// @param lender The Uniswap V3 pool lending `debtToCover` for UniswapV3Flash; ignored for the other sources,
+    ///        whose lender is fixed at deployment (`aavePool`, `morpho`).
     /// @param route Sale of all the seized collateral into `debtAsset`.
     /// @param minProfit Minimum `debtAsset` left after repaying the loan and its fee.
     struct AaveRoutedLiquidation {
-        address aavePool;
         address collateralAsset;
         address debtAsset;
         address user;
@@ -287,7 +294,30 @@ contract KeeperExecutor is
         uint256 cost;
     }
 
+    /// @notice Owner-set limits on the inventory that inventory-funded rebalances may spend, in token units.
+    /// @param perTx Most one rebalance may spend (for rebalanceV3, its `amountIn`, the most it may use).
+    /// @param perDay Most all rebalances may spend within one day window.
+    /// @param windowStart Start of the current day window: it opens with the first spend at least 24 hours after
+    ///        the previous window opened, so at most `perDay` is spent per window (and at most twice that over any
+    ///        24 hours straddling two windows).
+    /// @param spent Spent in the current window.
+    struct InventoryCap {
+        uint128 perTx;
+        uint128 perDay;
+        uint64 windowStart;
+        uint192 spent;
+    }
+
     event KeeperSet(address indexed previousKeeper, address indexed newKeeper);
+
+    /// @notice The owner admitted (`trusted`) or removed a venue outside the Uniswap factories.
+    event TrustedPoolSet(address indexed pool, bool trusted);
+
+    /// @notice The owner changed the inventory caps of `token`; the current window's spend is kept.
+    event InventoryCapSet(address indexed token, uint256 perTx, uint256 perDay);
+
+    /// @notice The owner set the executor's allowance of `token` to `spender` back to zero.
+    event AllowanceRevoked(address indexed token, address indexed spender);
 
     /// @param debtRepaid Debt Aave actually took.
     /// @param collateralSeized Collateral received from Aave.
@@ -423,6 +453,16 @@ contract KeeperExecutor is
     error InvalidRoute(uint256 leg, address expectedOut);
     /// @notice A Uniswap V3 hop took less than its exact input (the pool ran out of liquidity).
     error PartialFill(address pool, uint256 used, uint256 amountIn);
+    /// @notice `pool` is neither the Uniswap factory's pair/pool of the tokens it is used for, nor allowlisted by
+    ///         the owner (`setTrustedPool`).
+    error UntrustedPool(address pool);
+    /// @notice The action needs `protocol`, which this executor was deployed without (address(0)): deploy one
+    ///         with that protocol's address.
+    error ProtocolUnavailable(Protocol protocol);
+    /// @notice An inventory-funded rebalance asked to spend `requested` of `token` with only `remaining` left under
+    ///         the owner's caps (the lesser of the per-transaction cap and what is left of the day's); 0 remaining
+    ///         when no cap was set.
+    error InventoryCapExceeded(address token, uint256 requested, uint256 remaining);
 
     /// @dev TickMath.MIN_SQRT_RATIO + 1 and MAX_SQRT_RATIO - 1: "no price limit" for a V3 swap.
     uint160 private constant MIN_SQRT_PRICE_LIMIT = 4295128740;
@@ -432,8 +472,20 @@ contract KeeperExecutor is
 
     /// @notice Receives all profit and sweeps; cannot change.
     address public immutable owner;
+    /// @notice Aave V3 Pool liquidated on and flash-borrowed from; address(0) on a chain without Aave.
+    address public immutable aavePool;
+    /// @notice Morpho Blue liquidated on and flash-borrowed from; address(0) on a chain without Morpho.
+    address public immutable morpho;
+    /// @notice Uniswap V2 factory whose pairs are trusted as venues; address(0): only allowlisted pairs.
+    address public immutable uniswapV2Factory;
+    /// @notice Uniswap V3 factory whose pools are trusted as venues; address(0): only allowlisted pools.
+    address public immutable uniswapV3Factory;
     /// @notice Bot account allowed to start actions besides the owner.
     address public keeper;
+    /// @notice Venues of other factories (or forks) the owner admits besides the Uniswap factories' own.
+    mapping(address pool => bool trusted) public trustedPool;
+    /// @notice Per-token caps on inventory-funded rebalances; unset (zero) refuses them.
+    mapping(address token => InventoryCap cap) public inventoryCap;
 
     /// @dev Held for the whole action: callbacks are not entry points, so this only stops entry points re-entering.
     bool private transient _locked;
@@ -447,26 +499,70 @@ contract KeeperExecutor is
     /// @dev Set by the routed entry points before calling Morpho: its callback then takes the routed data format.
     bool private transient _routedCallback;
 
+    /// @dev The modifiers' bodies live in functions: inlined into each of the sixteen entry points they cost over
+    ///      a kilobyte of code, which the contract does not have to spare under the 24,576-byte limit.
     modifier onlyOperator() {
-        if (msg.sender != owner && msg.sender != keeper) revert NotAuthorized(msg.sender);
-        if (_locked) revert Reentrancy();
-        _locked = true;
+        _enter(msg.sender == owner || msg.sender == keeper);
         _;
         _locked = false;
     }
 
     modifier onlyOwner() {
-        if (msg.sender != owner) revert NotAuthorized(msg.sender);
-        if (_locked) revert Reentrancy();
-        _locked = true;
+        _enter(msg.sender == owner);
         _;
         _locked = false;
     }
 
-    /// @param owner_ Receiver of all profit; also the only account able to set the keeper and sweep.
-    constructor(address owner_) {
+    /// @dev Admits an authorised caller (`allowed`) not already inside an action, and takes the lock.
+    function _enter(bool allowed) private {
+        if (!allowed) revert NotAuthorized(msg.sender);
+        if (_locked) revert Reentrancy();
+        _locked = true;
+    }
+
+    /// @param owner_ Receiver of all profit; also the only account able to set the keeper, sweep, revoke
+    ///        allowances, allowlist venues and set inventory caps.
+    /// @param aavePool_ Aave V3 Pool, or address(0) where there is none (Aave entry points and the Aave flash
+    ///        source then revert `ProtocolUnavailable`).
+    /// @param morpho_ Morpho Blue, or address(0) where there is none (likewise).
+    /// @param uniswapV2Factory_ Uniswap V2 factory, or address(0) (V2 venues must then be allowlisted).
+    /// @param uniswapV3Factory_ Uniswap V3 factory, or address(0) (V3 venues must then be allowlisted).
+    constructor(
+        address owner_,
+        address aavePool_,
+        address morpho_,
+        address uniswapV2Factory_,
+        address uniswapV3Factory_
+    ) {
         if (owner_ == address(0)) revert ZeroOwner();
         owner = owner_;
+        aavePool = aavePool_;
+        morpho = morpho_;
+        uniswapV2Factory = uniswapV2Factory_;
+        uniswapV3Factory = uniswapV3Factory_;
+    }
+
+    /// @notice Admits (`trusted`) or removes a venue that is not its factory's own pair/pool, e.g. a pair of a
+    ///         Uniswap V2 fork. A trusted venue is called and believed like a genuine one: admit only audited code.
+    function setTrustedPool(address pool, bool trusted) external onlyOwner {
+        trustedPool[pool] = trusted;
+        emit TrustedPoolSet(pool, trusted);
+    }
+
+    /// @notice Sets the caps on the inventory of `token` that inventory-funded rebalances may spend, in `token`
+    ///         units: at most `perTx` per rebalance and `perDay` per day window (see `InventoryCap`). Zero caps
+    ///         refuse such rebalances, which is also the default. The current window's spend is kept.
+    function setInventoryCap(address token, uint128 perTx, uint128 perDay) external onlyOwner {
+        InventoryCap storage c = inventoryCap[token];
+        (c.perTx, c.perDay) = (perTx, perDay);
+        emit InventoryCapSet(token, perTx, perDay);
+    }
+
+    /// @notice Sets the executor's allowance of `token` to `spender` to zero. Actions leave none behind; this is
+    ///         the owner's way to make sure of it (or to clear one given by an older deployment's code).
+    function revoke(address token, address spender) external onlyOwner {
+        _approve(token, spender, 0);
+        emit AllowanceRevoked(token, spender);
     }
 
     /// @notice Sets the bot account allowed to start actions; address(0) leaves actions to the owner alone.
@@ -532,12 +628,16 @@ contract KeeperExecutor is
         onlyOperator
         returns (uint256 profit)
     {
+        address morpho_ = _morpho();
+        _aavePool();
+        _requireV2Pair(p.swapPair, p.collateralAsset, p.debtAsset);
         uint256 collateralBefore = _balance(p.collateralAsset);
         uint256 debtBefore = _balance(p.debtAsset);
 
-        _expectCallback(p.morpho);
-        IKeeperMorpho(p.morpho).flashLoan(p.debtAsset, p.debtToCover, abi.encode(p));
+        _expectCallback(morpho_);
+        IKeeperMorpho(morpho_).flashLoan(p.debtAsset, p.debtToCover, abi.encode(p));
         _requireCallbackConsumed();
+        _clearAllowance(p.debtAsset, morpho_);
 
         _settle(p.collateralAsset, collateralBefore, 0);
         profit = _settle(p.debtAsset, debtBefore, p.minProfit);
@@ -550,15 +650,18 @@ contract KeeperExecutor is
     ///         Morpho's callback to pay the repayment Morpho pulls afterwards.
     /// @return profit Loan tokens sent to the owner.
     function liquidateMorpho(MorphoLiquidationParams calldata p) external onlyOperator returns (uint256 profit) {
+        address morpho_ = _morpho();
         address loanToken = p.marketParams.loanToken;
         address collateralToken = p.marketParams.collateralToken;
+        _requireV2Pair(p.swapPair, collateralToken, loanToken);
         uint256 loanBefore = _balance(loanToken);
         uint256 collateralBefore = _balance(collateralToken);
 
         bytes memory data = abi.encode(p.swapPair, collateralToken, loanToken, p.seizedAssets);
-        _expectCallback(p.morpho);
-        IKeeperMorpho(p.morpho).liquidate(p.marketParams, p.borrower, p.seizedAssets, 0, data);
+        _expectCallback(morpho_);
+        IKeeperMorpho(morpho_).liquidate(p.marketParams, p.borrower, p.seizedAssets, 0, data);
         _requireCallbackConsumed();
+        _clearAllowance(loanToken, morpho_);
 
         _settle(collateralToken, collateralBefore, 0);
         profit = _settle(loanToken, loanBefore, p.minProfit);
@@ -595,8 +698,8 @@ contract KeeperExecutor is
         }
     }
 
-    /// @notice Liquidates an Aave V3 borrower with the debt flash-borrowed from `p.lender` (Aave flashLoanSimple,
-    ///         Uniswap V3 flash or Morpho flashLoan), selling the seized collateral along `p.route` to repay the
+    /// @notice Liquidates an Aave V3 borrower with the debt flash-borrowed per `p.source` (`aavePool`'s
+    ///         flashLoanSimple, the Uniswap V3 pool `p.lender`'s flash or `morpho`'s flashLoan), selling the seized collateral along `p.route` to repay the
     ///         loan and its fee.
     /// @return profit Debt asset sent to the owner.
     function liquidateAaveRouted(AaveRoutedLiquidation calldata p) external onlyOperator returns (uint256 profit) {
@@ -629,12 +732,15 @@ contract KeeperExecutor is
     /// @return profit Output token sent to the owner (see `V2RebalanceParams.minProfit`).
     function rebalanceV2(V2RebalanceParams calldata p) external onlyOperator returns (uint256 profit) {
         Trade memory t = _openTrade(p.pair, p.zeroForOne);
+        _requireV2Pair(p.pair, t.tokenIn, t.tokenOut);
 
         if (p.funding == Funding.Inventory) {
+            _chargeInventory(t.tokenIn, p.amountIn, p.amountIn);
             t.amountIn = p.amountIn;
             t.amountOut = _swapExactIn(p.pair, t.tokenIn, t.tokenOut, p.amountIn, address(this));
         } else if (p.funding == Funding.V3Flash) {
             _requireSameTokens(p.pair, p.fundingPool, t);
+            _requireV3Pool(p.fundingPool, t.tokenIn, t.tokenOut);
             // The V3 pool must hand us the V2 input, so it swaps the opposite way, exact output.
             bool v3ZeroForOne = !p.zeroForOne;
             _expectCallback(p.fundingPool);
@@ -649,6 +755,7 @@ contract KeeperExecutor is
             (t.amountIn, t.amountOut, t.cost) = (_result0, _result1, _result2);
         } else {
             _requireSameTokens(p.pair, p.fundingPool, t);
+            _requireV2Pair(p.fundingPool, t.tokenIn, t.tokenOut);
             _expectCallback(p.fundingPool);
             IKeeperUniswapV2Pair(p.fundingPool).swap(
                 p.zeroForOne ? p.amountIn : 0,
@@ -681,11 +788,14 @@ contract KeeperExecutor is
     /// @return profit Output token sent to the owner (see `V3RebalanceParams.minProfit`).
     function rebalanceV3(V3RebalanceParams calldata p) external onlyOperator returns (uint256 profit) {
         Trade memory t = _openTrade(p.pool, p.zeroForOne);
+        _requireV3Pool(p.pool, t.tokenIn, t.tokenOut);
 
         if (p.funding == Funding.Inventory) {
             (t.amountIn, t.amountOut) = _swapV3(p.pool, p.zeroForOne, p.amountIn, p.sqrtPriceLimitX96, t);
+            _chargeInventory(t.tokenIn, p.amountIn, t.amountIn);
         } else if (p.funding == Funding.V2Flash) {
             _requireSameTokens(p.pool, p.fundingPool, t);
+            _requireV2Pair(p.fundingPool, t.tokenIn, t.tokenOut);
             _expectCallback(p.fundingPool);
             IKeeperUniswapV2Pair(p.fundingPool).swap(
                 p.zeroForOne ? p.amountIn : 0,
@@ -779,7 +889,7 @@ contract KeeperExecutor is
             return;
         }
         AaveMorphoLiquidationParams memory p = abi.decode(data, (AaveMorphoLiquidationParams));
-        (uint256 repaid, uint256 seized) = _aaveLiquidate(p.aavePool, p.collateralAsset, p.debtAsset, p.user, assets);
+        (uint256 repaid, uint256 seized) = _aaveLiquidate(p.collateralAsset, p.debtAsset, p.user, assets);
         uint256 debtFromSwap = _swapExactIn(p.swapPair, p.collateralAsset, p.debtAsset, seized, address(this));
         // Morpho pulls the loan back with transferFrom once this returns.
         _approve(p.debtAsset, msg.sender, assets);
@@ -815,12 +925,16 @@ contract KeeperExecutor is
     /// @dev Body of `liquidateAaveV2Flash` and of each `liquidateAaveV2FlashBatch` item: flash-swaps `debtToCover`
     ///      from `flashPair`, liquidates inside the callback, settles every touched token and pays the profit.
     function _liquidateAaveV2Flash(AaveLiquidationParams memory p) private returns (uint256 profit) {
+        _aavePool();
         (address token0, address token1) = _tokensOf(p.flashPair);
+        _requireV2Pair(p.flashPair, token0, token1);
         bool debtIs0 = token0 == p.debtAsset;
         if (!debtIs0 && token1 != p.debtAsset) revert TokenNotInPool(p.debtAsset, p.flashPair);
         address repayToken = debtIs0 ? token1 : token0;
-        if (p.swapPair == address(0) && repayToken != p.collateralAsset) {
-            revert TokenNotInPool(p.collateralAsset, p.flashPair);
+        if (p.swapPair == address(0)) {
+            if (repayToken != p.collateralAsset) revert TokenNotInPool(p.collateralAsset, p.flashPair);
+        } else {
+            _requireV2Pair(p.swapPair, p.collateralAsset, repayToken);
         }
 
         uint256 collateralBefore = _balance(p.collateralAsset);
@@ -846,6 +960,7 @@ contract KeeperExecutor is
 
     /// @dev Body of `liquidateMorphoRouted` and of each `liquidateMorphoBatch` item.
     function _liquidateMorphoRouted(MorphoRoutedLiquidation calldata p) private returns (uint256 profit) {
+        address morpho_ = _morpho();
         // Trade: tokenIn is the collateral sold, tokenOut the loan token; amountIn seized, cost repaid.
         Trade memory t;
         (t.tokenIn, t.tokenOut) = (p.marketParams.collateralToken, p.marketParams.loanToken);
@@ -854,10 +969,11 @@ contract KeeperExecutor is
 
         bytes memory data = abi.encode(t.tokenIn, t.tokenOut, t.inBefore, p.route);
         _routedCallback = true;
-        _expectCallback(p.morpho);
+        _expectCallback(morpho_);
         (t.amountIn, t.cost) =
-            IKeeperMorpho(p.morpho).liquidate(p.marketParams, p.borrower, p.seizedAssets, p.repaidShares, data);
+            IKeeperMorpho(morpho_).liquidate(p.marketParams, p.borrower, p.seizedAssets, p.repaidShares, data);
         _requireCallbackConsumed();
+        _clearAllowance(t.tokenOut, morpho_);
 
         _settleIntermediates(mids, midsBefore);
         _settle(t.tokenIn, t.inBefore, 0);
@@ -870,28 +986,39 @@ contract KeeperExecutor is
     /// @dev Body of `liquidateAaveRouted` and of each `liquidateAaveRoutedBatch` item: arms the lender, borrows,
     ///      and settles every token the liquidation and the route touched.
     function _liquidateAaveRouted(AaveRoutedLiquidation calldata p) private returns (uint256 profit) {
+        address aave = _aavePool();
         uint256 collateralBefore = _balance(p.collateralAsset);
         uint256 debtBefore = _balance(p.debtAsset);
         (address[] memory mids, uint256[] memory midsBefore) = _snapshotIntermediates(p.route, p.debtAsset);
 
         bytes memory data = abi.encode(p);
-        _expectCallback(p.lender);
+        // The lender: the executor's Aave pool or Morpho, or a verified Uniswap V3 pool.
+        address lender;
         if (p.source == FlashSource.AaveFlashLoan) {
-            IKeeperAaveFlashLoanPool(p.lender).flashLoanSimple(address(this), p.debtAsset, p.debtToCover, data, 0);
+            lender = aave;
+            _expectCallback(lender);
+            IKeeperAaveFlashLoanPool(lender).flashLoanSimple(address(this), p.debtAsset, p.debtToCover, data, 0);
         } else if (p.source == FlashSource.UniswapV3Flash) {
-            (address token0, address token1) = _tokensOf(p.lender);
-            if (token0 != p.debtAsset && token1 != p.debtAsset) revert TokenNotInPool(p.debtAsset, p.lender);
+            lender = p.lender;
+            (address token0, address token1) = _tokensOf(lender);
+            if (token0 != p.debtAsset && token1 != p.debtAsset) revert TokenNotInPool(p.debtAsset, lender);
+            _requireV3Pool(lender, token0, token1);
+            _expectCallback(lender);
             // The V3 flash callback reports fees only: the amount lent travels in transient storage.
             _result0 = p.debtToCover;
             bool debtIs0 = token0 == p.debtAsset;
-            IKeeperUniswapV3FlashPool(p.lender).flash(
+            IKeeperUniswapV3FlashPool(lender).flash(
                 address(this), debtIs0 ? p.debtToCover : 0, debtIs0 ? 0 : p.debtToCover, data
             );
         } else {
+            lender = _morpho();
             _routedCallback = true;
-            IKeeperMorpho(p.lender).flashLoan(p.debtAsset, p.debtToCover, data);
+            _expectCallback(lender);
+            IKeeperMorpho(lender).flashLoan(p.debtAsset, p.debtToCover, data);
         }
         _requireCallbackConsumed();
+        // Aave and Morpho pull exactly what was approved; a V3 pool was paid by transfer (no allowance to clear).
+        if (p.source != FlashSource.UniswapV3Flash) _clearAllowance(p.debtAsset, lender);
 
         _settleIntermediates(mids, midsBefore);
         _settle(p.collateralAsset, collateralBefore, 0);
@@ -912,7 +1039,7 @@ contract KeeperExecutor is
         returns (uint256 owed, address debtAsset)
     {
         AaveRoutedLiquidation memory p = abi.decode(data, (AaveRoutedLiquidation));
-        (uint256 repaid, uint256 seized) = _aaveLiquidate(p.aavePool, p.collateralAsset, p.debtAsset, p.user, borrowed);
+        (uint256 repaid, uint256 seized) = _aaveLiquidate(p.collateralAsset, p.debtAsset, p.user, borrowed);
         uint256 debtFromRoute = _sellAlongRoute(p.route, p.collateralAsset, p.debtAsset, seized);
         (_result0, _result1, _result2, _result3) = (repaid, seized, debtFromRoute, fee);
         (owed, debtAsset) = (borrowed + fee, p.debtAsset);
@@ -935,7 +1062,7 @@ contract KeeperExecutor is
     function _onAaveV2Flash(uint256 borrowed, bytes calldata data) private {
         (, AaveLiquidationParams memory p, address repayToken) =
             abi.decode(data, (V2FlashKind, AaveLiquidationParams, address));
-        (uint256 repaid, uint256 seized) = _aaveLiquidate(p.aavePool, p.collateralAsset, p.debtAsset, p.user, borrowed);
+        (uint256 repaid, uint256 seized) = _aaveLiquidate(p.collateralAsset, p.debtAsset, p.user, borrowed);
         // Aave may take less than offered (close factor, collateral cap): the rest goes back to the pair.
         uint256 owed = _returnUnusedAndQuote(p.debtAsset, repayToken, borrowed, repaid);
 
@@ -1026,6 +1153,7 @@ contract KeeperExecutor is
             bool nextIsV2 = j + 1 < m && hops[j + 1].kind == PoolKind.UniswapV2;
             address to = nextIsV2 ? hops[j + 1].pool : address(this);
             if (h.kind == PoolKind.UniswapV2) {
+                _requireV2Pair(h.pool, token, h.tokenOut);
                 amount = _v2HopExactIn(h.pool, token, h.tokenOut, amount, prepaid, to);
             } else {
                 amount = _v3HopExactIn(h.pool, token, h.tokenOut, amount, to);
@@ -1056,6 +1184,7 @@ contract KeeperExecutor is
         private
         returns (uint256 amountOut)
     {
+        _requireV3Pool(pool, tokenIn, tokenOut);
         bool zeroForOne = tokenIn < tokenOut;
         (address token0, address token1) = zeroForOne ? (tokenIn, tokenOut) : (tokenOut, tokenIn);
         _expectCallback(pool);
@@ -1123,10 +1252,11 @@ contract KeeperExecutor is
 
     /// @dev Repays up to `amount` through Aave and measures what Aave took and gave by balance deltas, because
     ///      liquidationCall returns nothing and applies its own caps.
-    function _aaveLiquidate(address pool, address collateral, address debt, address user, uint256 amount)
+    function _aaveLiquidate(address collateral, address debt, address user, uint256 amount)
         private
         returns (uint256 repaid, uint256 seized)
     {
+        address pool = aavePool;
         uint256 debtBefore = _balance(debt);
         uint256 collateralBefore = _balance(collateral);
         _approve(debt, pool, amount);
@@ -1158,12 +1288,7 @@ contract KeeperExecutor is
         private
         returns (uint256 amountOut)
     {
-        (uint256 reserveIn, uint256 reserveOut) = _reserves(pair, tokenIn, tokenOut);
-        uint256 amountInWithFee = amountIn * 997;
-        amountOut = amountInWithFee * reserveOut / (reserveIn * 1000 + amountInWithFee);
-        _transfer(tokenIn, pair, amountIn);
-        bool inIs0 = tokenIn < tokenOut;
-        IKeeperUniswapV2Pair(pair).swap(inIs0 ? 0 : amountOut, inIs0 ? amountOut : 0, to, "");
+        amountOut = _v2HopExactIn(pair, tokenIn, tokenOut, amountIn, false, to);
     }
 
     /// @dev Buys exactly `amountOut` on a V2 pair at its getAmountIn price, output to `to`; returns the input paid.
@@ -1246,6 +1371,63 @@ contract KeeperExecutor is
         profit = gained > inputValue ? gained - inputValue : 0;
         if (profit < minProfit || gained < inputValue) revert InsufficientProfit(profit, minProfit);
         if (profit != 0) _transfer(t.tokenOut, owner, profit);
+    }
+
+    /// @dev The Aave pool, or `ProtocolUnavailable` when deployed without one.
+    function _aavePool() private view returns (address pool) {
+        pool = aavePool;
+        if (pool == address(0)) revert ProtocolUnavailable(Protocol.AaveV3);
+    }
+
+    /// @dev Morpho Blue, or `ProtocolUnavailable` when deployed without it.
+    function _morpho() private view returns (address morpho_) {
+        morpho_ = morpho;
+        if (morpho_ == address(0)) revert ProtocolUnavailable(Protocol.MorphoBlue);
+    }
+
+    /// @dev `pair` must be the V2 factory's pair of the two tokens, or allowlisted. The factory is asked first:
+    ///      it is the common case, and a pool posing as a pair cannot make the factory name it.
+    function _requireV2Pair(address pair, address tokenA, address tokenB) private view {
+        address factory = uniswapV2Factory;
+        if (
+            pair != address(0) && factory != address(0)
+                && IKeeperUniswapV2Factory(factory).getPair(tokenA, tokenB) == pair
+        ) return;
+        if (!trustedPool[pair]) revert UntrustedPool(pair);
+    }
+
+    /// @dev `pool` must be the V3 factory's pool of the two tokens at the fee tier it reports, or allowlisted. The
+    ///      fee is read with a raw staticcall so that a contract without `fee()` is refused as untrusted rather
+    ///      than reverting without data.
+    function _requireV3Pool(address pool, address tokenA, address tokenB) private view {
+        address factory = uniswapV3Factory;
+        if (pool != address(0) && factory != address(0)) {
+            (bool ok, bytes memory ret) = pool.staticcall(abi.encodeCall(IKeeperUniswapV3Pool.fee, ()));
+            if (ok && ret.length == 32) {
+                uint24 fee = abi.decode(ret, (uint24));
+                if (IKeeperUniswapV3Factory(factory).getPool(tokenA, tokenB, fee) == pool) return;
+            }
+        }
+        if (!trustedPool[pool]) revert UntrustedPool(pool);
+    }
+
+    /// @dev Charges an inventory-funded rebalance to `token`'s caps: `requested` (what the call may spend) must fit
+    ///      both the per-transaction cap and what is left of the day window; `used` (what it did spend) is added
+    ///      to the window. A window older than 24 hours is replaced by one opening now.
+    function _chargeInventory(address token, uint256 requested, uint256 used) private {
+        InventoryCap storage c = inventoryCap[token];
+        (uint256 perTx, uint256 perDay, uint256 windowStart, uint256 spent) = (c.perTx, c.perDay, c.windowStart, c.spent);
+        if (block.timestamp >= windowStart + 1 days) (windowStart, spent) = (block.timestamp, 0);
+        uint256 dayLeft = perDay > spent ? perDay - spent : 0;
+        uint256 remaining = perTx < dayLeft ? perTx : dayLeft;
+        if (requested > remaining) revert InventoryCapExceeded(token, requested, remaining);
+        (c.windowStart, c.spent) = (uint64(windowStart), uint192(spent + used));
+    }
+
+    /// @dev Sets `spender`'s allowance of `token` back to zero if the action left any (a spender that pulled less
+    ///      than approved); reading it first keeps the usual case, nothing left, to a view call.
+    function _clearAllowance(address token, address spender) private {
+        if (IKeeperERC20Minimal(token).allowance(address(this), spender) != 0) _approve(token, spender, 0);
     }
 
     function _expectCallback(address caller) private {

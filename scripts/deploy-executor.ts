@@ -1,7 +1,12 @@
 /**
  * Deploys KeeperExecutor to a JSON-RPC node and prints its address.
  *
- *   npx tsx scripts/deploy-executor.ts --rpc http://127.0.0.1:8545 [--owner 0x..] [--keeper 0x..]
+ *   npx tsx scripts/deploy-executor.ts --rpc http://127.0.0.1:8545 --deployment world.json [--owner 0x..] [--keeper 0x..]
+ *
+ * The executor's Aave pool, Morpho and Uniswap V2/V3 factories come from the deployment file (--deployment, or
+ * DEPLOYMENT_FILE): they are fixed in the contract, which trusts no other lender and no venue outside those factories
+ * unless the owner allowlists it. A section the file lacks deploys as address(0) (that protocol unusable). Inventory
+ * rebalances are refused until the owner sets caps (setInventoryCap).
  *
  * The deployer (and, without --owner, the owner) is the account of PRIVATE_KEY when that variable is set, else the
  * node's first unlocked account (Hardhat / anvil development nodes). The key is only handed to viem's local
@@ -12,13 +17,16 @@ import { createPublicClient, getAddress, http, isAddress, isHex, type Account, t
 import { privateKeyToAccount } from "viem/accounts";
 import { createHttpClients, redactUrl, resolveChain } from "../src/chain/clients.js";
 import { KeeperError } from "../src/errors.js";
-import { deployExecutor } from "../src/executor/deploy.js";
+import { deployExecutor, executorProtocols } from "../src/executor/deploy.js";
+import { loadDeployment } from "../src/chain/deployment.js";
+import { DEPLOYMENT_SECTIONS } from "../src/protocols/registry.js";
 
 const { values } = parseArgs({
   options: {
     rpc: { type: "string", default: process.env.RPC_URL },
     owner: { type: "string" },
     keeper: { type: "string" },
+    deployment: { type: "string", default: process.env.DEPLOYMENT_FILE },
   },
 });
 
@@ -57,16 +65,28 @@ async function main(): Promise<void> {
   if (!rpcUrl) throw new KeeperError("No RPC endpoint.", { metaMessages: ["Pass --rpc <url> or set RPC_URL."] });
   const owner = addressOption("owner", values.owner);
   const keeper = addressOption("keeper", values.keeper);
+  if (!values.deployment)
+    throw new KeeperError("No deployment file.", {
+      metaMessages: [
+        "Pass --deployment <file> or set DEPLOYMENT_FILE: the executor's protocol addresses come from it.",
+      ],
+    });
+  const protocols = executorProtocols(loadDeployment(values.deployment, DEPLOYMENT_SECTIONS));
   const chain = await resolveChain(rpcUrl);
   const account = await signer(rpcUrl);
   const clients = createHttpClients({ chain, rpcUrl, account });
   const deployer = clients.wallet.account.address;
-  const address = await deployExecutor(clients, { ...(owner ? { owner } : {}), ...(keeper ? { keeper } : {}) });
+  const address = await deployExecutor(clients, {
+    protocols,
+    ...(owner ? { owner } : {}),
+    ...(keeper ? { keeper } : {}),
+  });
   console.log(`KeeperExecutor deployed at ${address}`);
   console.log(`  chain    ${chain.id} (${redactUrl(rpcUrl)})`);
   console.log(`  deployer ${deployer}`);
   console.log(`  owner    ${owner ?? deployer}`);
   if (keeper) console.log(`  keeper   ${keeper}`);
+  for (const [name, address_] of Object.entries(protocols)) console.log(`  ${name.padEnd(16)} ${address_}`);
 }
 
 main().catch((err) => {

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, custom, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 import { createInProcessChain, localChain, type InProcessChain } from "../src/chain/inProcess.js";
-import { deployExecutor } from "../src/executor/deploy.js";
+import { deployExecutor, executorProtocols } from "../src/executor/deploy.js";
 import { readAaveState } from "../src/protocols/aaveV3/read.js";
 import { readMorphoState } from "../src/protocols/morphoBlue/read.js";
 import type { Snapshot } from "../src/watcher/snapshot.js";
@@ -44,7 +44,7 @@ describe("watcher request budget", () => {
     const [, keeperWallet, ownerWallet] = chain.accounts;
     const executor = await deployExecutor(
       { public: chain.public, wallet: ownerWallet },
-      { keeper: keeperWallet.account.address },
+      { keeper: keeperWallet.account.address, protocols: executorProtocols(world) },
     );
     // Counts every request the watcher sends (viem sends no JSON-RPC batches over a custom transport).
     client = createPublicClient({

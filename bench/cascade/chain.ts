@@ -6,7 +6,7 @@ import { parseAbi, type Address, type Hex } from "viem";
 import { createHttpClients, getNodeAccounts, resolveChain, type HttpClients } from "../../src/chain/clients.js";
 import { freePort } from "../../src/chain/freePort.js";
 import { startHardhatNode, type HardhatNode } from "../../src/chain/hardhatNode.js";
-import { deployExecutor } from "../../src/executor/deploy.js";
+import { deployExecutor, executorProtocols, setInventoryCaps } from "../../src/executor/deploy.js";
 import { v2PairAbi } from "../../src/protocols/uniswapV2/abi.js";
 import {
   deployWorld,
@@ -56,7 +56,7 @@ export async function startCascadeChain(p: {
     const clients = createHttpClients({ chain, rpcUrl: node.url, account: accounts[0], pollingInterval: 20 });
     const world = await deployWorld(clients, { aaveBorrowers: p.aave, morphoBorrowers: p.morpho, seed: p.seed });
     const owner = createHttpClients({ chain, rpcUrl: node.url, account: accounts[2], pollingInterval: 20 });
-    const executor = await deployExecutor(owner, { keeper: accounts[1] });
+    const executor = await deployExecutor(owner, { keeper: accounts[1], protocols: executorProtocols(world) });
     for (const symbol of ["WETH", "USDC"] as const) {
       const hash = await owner.wallet.writeContract({
         address: world.tokens[symbol].address,
@@ -66,6 +66,16 @@ export async function startCascadeChain(p: {
       });
       await owner.public.waitForTransactionReceipt({ hash, pollingInterval: 20 });
     }
+    // Inventory rebalances are refused until capped: the whole stock per transaction, ten times it per day.
+    await setInventoryCaps(
+      owner,
+      executor,
+      (["WETH", "USDC"] as const).map((s) => ({
+        token: world.tokens[s].address,
+        perTx: INVENTORY[s],
+        perDay: INVENTORY[s] * 10n,
+      })),
+    );
     return {
       node,
       clients,

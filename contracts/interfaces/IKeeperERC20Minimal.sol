@@ -14,4 +14,7 @@ interface IKeeperERC20Minimal {
 
     /// @notice Sets `spender`'s allowance over the caller's tokens to `amount`.
     function approve(address spender, uint256 amount) external returns (bool);
+
+    /// @notice What `spender` may still pull from `owner`.
+    function allowance(address owner, address spender) external view returns (uint256);
 }

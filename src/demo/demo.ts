@@ -3,7 +3,7 @@ import { parseAbi, type Address } from "viem";
 import { createInProcessChain, type InProcessChain } from "../chain/inProcess.js";
 
 type InProcessChainPublic = InProcessChain["public"];
-import { deployExecutor } from "../executor/deploy.js";
+import { deployExecutor, executorProtocols, setInventoryCaps } from "../executor/deploy.js";
 import { devAccount } from "../chain/devAccounts.js";
 import { createExecuteFn, createLocalPipeline } from "../keeper/pipeline.js";
 import { Keeper } from "../keeper/keeper.js";
@@ -91,7 +91,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const [, keeperWallet, ownerWallet] = chain.accounts;
   const executor = await deployExecutor(
     { public: chain.public, wallet: ownerWallet },
-    { keeper: keeperWallet.account.address },
+    { keeper: keeperWallet.account.address, protocols: executorProtocols(world) },
   );
   // Named positions so every outcome of the story is on stage whatever the seed: a big one that sinks, a dust
   // one that sinks but is not worth its gas, and a comfortable one that must be left alone.
@@ -122,10 +122,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
   // The market maker's inventory for V3 rebalances: the owner stocks the executor (test tokens mint freely here).
   const erc20 = parseAbi(["function mint(address,uint256)"]);
-  for (const [token, amount] of [
+  const inventory = [
     [world.tokens.WETH.address, 700n * 10n ** 18n],
     [world.tokens.USDC.address, 2_000_000n * 10n ** 6n],
-  ] as const) {
+  ] as const;
+  for (const [token, amount] of inventory) {
     const h = await ownerWallet.writeContract({
       address: token,
       abi: erc20,
@@ -134,6 +135,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     });
     await chain.public.waitForTransactionReceipt({ hash: h });
   }
+  // The executor refuses inventory rebalances until the owner caps them: here the whole stock per transaction and
+  // ten times it per day, so the caps never decide the demo's story but are in place as on a live deployment.
+  await setInventoryCaps(
+    { public: chain.public, wallet: ownerWallet },
+    executor,
+    inventory.map(([token, amount]) => ({ token, perTx: amount, perDay: amount * 10n })),
+  );
   print(`executor inventory: 700 WETH + 2,000,000 USDC (for V3 rebalances); largest trade per transaction $600,000\n`);
 
   const watcher = new Watcher(chain.public, world, {

@@ -64,6 +64,23 @@ export const EXECUTOR_ERRORS = [
   "RouteOutputTooLow",
   "InvalidRoute",
   "PartialFill",
+  "UntrustedPool",
+  "ProtocolUnavailable",
+  "InventoryCapExceeded",
+] as const;
+
+/** The executor's owner-side functions the TypeScript side calls (deployment, world and demo setup). */
+export const EXECUTOR_ADMIN_FUNCTIONS = [
+  "setKeeper",
+  "owner",
+  "keeper",
+  "setTrustedPool",
+  "setInventoryCap",
+  "revoke",
+  "aavePool",
+  "morpho",
+  "uniswapV2Factory",
+  "uniswapV3Factory",
 ] as const;
 
 export type ExecutorActionFunction = (typeof EXECUTOR_ACTION_FUNCTIONS)[number];
@@ -97,7 +114,7 @@ export function keeperExecutorArtifact(): Artifact {
     artifact.abi.some((item) => item.type === type && "name" in item && item.name === name);
   const missing = [
     ...EXECUTOR_ACTION_FUNCTIONS.filter((n) => !has("function", n)).map((n) => `function ${n}`),
-    ...["setKeeper", "owner", "keeper"].filter((n) => !has("function", n)).map((n) => `function ${n}`),
+    ...EXECUTOR_ADMIN_FUNCTIONS.filter((n) => !has("function", n)).map((n) => `function ${n}`),
     ...EXECUTOR_ACTION_EVENTS.filter((n) => !has("event", n)).map((n) => `event ${n}`),
     ...EXECUTOR_ERRORS.filter((n) => !has("error", n)).map((n) => `error ${n}`),
   ];

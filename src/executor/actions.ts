@@ -22,6 +22,8 @@ export type Funding = (typeof Funding)[keyof typeof Funding];
 
 /** KeeperExecutor.AaveLiquidationParams: Aave V3 liquidation funded by a Uniswap V2 flash swap of the debt. */
 export interface AaveLiquidationParams {
+  /** Not sent: the executor liquidates on the Aave pool fixed at its deployment. Kept for planning and read-back;
+   *  must be that pool. */
   aavePool: Address;
   /** V2 pair holding `debtAsset`; repaid in its other token. */
   flashPair: Address;
@@ -38,7 +40,10 @@ export interface AaveLiquidationParams {
 
 /** KeeperExecutor.AaveMorphoLiquidationParams: Aave V3 liquidation funded by a fee-free Morpho flash loan. */
 export interface AaveMorphoLiquidationParams {
+  /** Not sent: the executor liquidates on the Aave pool fixed at its deployment. Kept for planning and read-back;
+   *  must be that pool. */
   aavePool: Address;
+  /** Not sent: the executor uses the Morpho Blue fixed at its deployment. Kept for planning; must be that one. */
   morpho: Address;
   collateralAsset: Address;
   debtAsset: Address;
@@ -52,6 +57,7 @@ export interface AaveMorphoLiquidationParams {
 
 /** KeeperExecutor.MorphoLiquidationParams: Morpho Blue liquidation repaid from the seized collateral. */
 export interface MorphoLiquidationParams {
+  /** Not sent: the executor uses the Morpho Blue fixed at its deployment. Kept for planning; must be that one. */
   morpho: Address;
   marketParams: ExecutorMorphoMarketParams;
   borrower: Address;
@@ -328,7 +334,6 @@ export function withMinProfit<A extends ExecutorAction>(action: A, minProfit: bi
 /** AaveLiquidationParams' own fields, in a fresh object (see structOf). */
 function aaveLiquidationStruct(a: AaveLiquidationParams): Record<string, unknown> {
   return {
-    aavePool: a.aavePool,
     flashPair: a.flashPair,
     collateralAsset: a.collateralAsset,
     debtAsset: a.debtAsset,
@@ -358,7 +363,6 @@ function routeStruct(r: SaleRoute): Record<string, unknown> {
 /** MorphoRoutedLiquidationParams' own fields. */
 function morphoRoutedStruct(a: MorphoRoutedLiquidationParams): Record<string, unknown> {
   return {
-    morpho: a.morpho,
     marketParams: marketStruct(a.marketParams),
     borrower: a.borrower,
     seizedAssets: a.seizedAssets,
@@ -371,7 +375,6 @@ function morphoRoutedStruct(a: MorphoRoutedLiquidationParams): Record<string, un
 /** AaveRoutedLiquidationParams' own fields. */
 function aaveRoutedStruct(a: AaveRoutedLiquidationParams): Record<string, unknown> {
   return {
-    aavePool: a.aavePool,
     collateralAsset: a.collateralAsset,
     debtAsset: a.debtAsset,
     user: a.user,
@@ -400,8 +403,6 @@ function structOf(action: ExecutorAction): Record<string, unknown> | Record<stri
     case "liquidateAaveMorphoFlash": {
       const a = action.params;
       return {
-        aavePool: a.aavePool,
-        morpho: a.morpho,
         collateralAsset: a.collateralAsset,
         debtAsset: a.debtAsset,
         user: a.user,
@@ -414,7 +415,6 @@ function structOf(action: ExecutorAction): Record<string, unknown> | Record<stri
       const a = action.params;
       const m = a.marketParams;
       return {
-        morpho: a.morpho,
         marketParams: {
           loanToken: m.loanToken,
           collateralToken: m.collateralToken,

@@ -33,6 +33,12 @@ export const EXECUTOR_ERROR_DESCRIPTIONS: Readonly<Partial<Record<ExecutorErrorN
     "InvalidRoute(leg, expectedOut): route leg `leg` is malformed (the route has no legs, the leg no hops, or its last hop does not buy `expectedOut`).",
   PartialFill:
     "PartialFill(pool, used, amountIn): a V3 hop's pool ran out of liquidity and took only `used` of its `amountIn`; give that pool a smaller share of the route.",
+  UntrustedPool:
+    "UntrustedPool(pool): `pool` is not its Uniswap factory's pair/pool of the tokens it was used for (or the executor has no factory of that kind); if it is a venue you trust, the owner must call setTrustedPool(pool, true).",
+  ProtocolUnavailable:
+    "ProtocolUnavailable(protocol): the executor was deployed without this protocol (0 = Aave V3, 1 = Morpho Blue); deploy one with the protocol's address from the deployment file.",
+  InventoryCapExceeded:
+    "InventoryCapExceeded(token, requested, remaining): an inventory-funded rebalance asked for more of `token` than the owner's caps leave (per transaction, per day; 0 when no cap is set); the owner raises them with setInventoryCap(token, perTx, perDay), or wait for the day window.",
 };
 
 /** Solidity panic codes (Panic(uint256)). */

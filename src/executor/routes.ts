@@ -54,6 +54,7 @@ export interface SaleRoute {
 
 /** KeeperExecutor.MorphoRoutedLiquidation: Morpho Blue liquidation whose seized collateral is sold along a route. */
 export interface MorphoRoutedLiquidationParams {
+  /** Not sent: the executor uses the Morpho Blue fixed at its deployment. Kept for planning; must be that one. */
   morpho: Address;
   marketParams: ExecutorMorphoMarketParams;
   borrower: Address;
@@ -72,6 +73,8 @@ export interface MorphoRoutedLiquidationParams {
  * the seized collateral sold along a route back into the debt asset to repay the loan and its fee.
  */
 export interface AaveRoutedLiquidationParams {
+  /** Not sent: the executor liquidates on the Aave pool fixed at its deployment. Kept for planning and read-back;
+   *  must be that pool. */
   aavePool: Address;
   collateralAsset: Address;
   /** Debt repaid, flash-borrowed, and the route's output token. */
@@ -80,7 +83,9 @@ export interface AaveRoutedLiquidationParams {
   /** Flash-borrowed and offered to Aave; the whole loan and its fee are repaid even if Aave takes less. */
   debtToCover: bigint;
   source: FlashSource;
-  /** The Aave pool, Uniswap V3 pool (which must not appear in the route) or Morpho Blue lending `debtToCover`. */
+  /** The Aave pool, Uniswap V3 pool (which must not appear in the route) or Morpho Blue lending `debtToCover`. Only
+   *  a Uniswap V3 lender is sent as is (and must be its factory's pool or allowlisted); for the Aave and Morpho
+   *  sources the executor borrows from the pool / Morpho fixed at its deployment. */
   lender: Address;
   /** Sale of all the seized collateral into `debtAsset`. */
   route: SaleRoute;

@@ -6,7 +6,12 @@ import type { Deployment } from "../chain/deployment.js";
 import { freePort } from "../chain/freePort.js";
 import { startHardhatNode, type HardhatNode } from "../chain/hardhatNode.js";
 import { KeeperError } from "../errors.js";
-import { deployExecutor } from "../executor/deploy.js";
+import {
+  deployExecutor,
+  executorProtocols,
+  type ExecutorProtocolSource,
+  type ExecutorProtocols,
+} from "../executor/deploy.js";
 
 /** A local Hardhat fork of some chain, with clients for its first development account. */
 export interface LocalFork {
@@ -16,6 +21,8 @@ export interface LocalFork {
   /** The fork's funded development accounts (the node signs for them: no real key touches the fork). */
   accounts: Address[];
   forkBlock: bigint;
+  /** The protocols of the deployment checkDeploymentOnFork accepted: what a rehearsal executor is built with. */
+  protocols?: ExecutorProtocols;
   stop(): Promise<void>;
 }
 
@@ -56,8 +63,17 @@ export async function startLocalFork(params: {
  * Prepares a fork for a rehearsal: a fresh KeeperExecutor owned by the fork's development account #0, with
  * account #1 as its keeper, so the rehearsal neither needs nor touches the real keys or the real executor.
  */
-export async function prepareForkExecutor(fork: LocalFork): Promise<{ executor: Address; keeperClients: HttpClients }> {
-  const executor = await deployExecutor(fork.clients, { keeper: fork.accounts[1] });
+export async function prepareForkExecutor(
+  fork: LocalFork,
+  deployment?: ExecutorProtocolSource,
+): Promise<{ executor: Address; keeperClients: HttpClients }> {
+  const protocols = deployment ? executorProtocols(deployment) : fork.protocols;
+  if (!protocols) {
+    throw new KeeperError("The fork's executor needs the deployment's protocol addresses.", {
+      metaMessages: ["Call checkDeploymentOnFork(fork, deployment) first, or pass the deployment."],
+    });
+  }
+  const executor = await deployExecutor(fork.clients, { keeper: fork.accounts[1], protocols });
   const keeperClients = createHttpClients({
     chain: fork.clients.public.chain,
     rpcUrl: fork.url,
@@ -88,4 +104,6 @@ export async function checkDeploymentOnFork(fork: LocalFork, deployment: Deploym
       );
     }
   }
+  // What prepareForkExecutor builds the rehearsal executor with.
+  fork.protocols = executorProtocols(deployment);
 }

@@ -9,7 +9,7 @@ import { parseEventLogs, type Hash } from "viem";
 import { devAccount } from "../../src/chain/devAccounts.js";
 import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
 import { keeperExecutorAbi } from "../../src/executor/abi.js";
-import { deployExecutor } from "../../src/executor/deploy.js";
+import { deployExecutor, executorProtocols } from "../../src/executor/deploy.js";
 import { FlashSource } from "../../src/executor/routes.js";
 import { createExecuteFn, createLocalPipeline } from "../../src/keeper/pipeline.js";
 import { strategyContextFor } from "../../src/strategy/context.js";
@@ -42,7 +42,7 @@ describe("flash lenders: Uniswap V3 flash and Aave flashLoanSimple", () => {
     const [, keeperWallet, ownerWallet] = chain.accounts;
     executor = await deployExecutor(
       { public: chain.public, wallet: ownerWallet },
-      { keeper: keeperWallet.account.address },
+      { keeper: keeperWallet.account.address, protocols: executorProtocols(world) },
     );
     for (let i = 0; i < 2; i++)
       users.push(

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
 import { devAccount } from "../../src/chain/devAccounts.js";
-import { deployExecutor } from "../../src/executor/deploy.js";
+import { deployExecutor, executorProtocols } from "../../src/executor/deploy.js";
 import { Keeper } from "../../src/keeper/keeper.js";
 import { createExecuteFn, createLocalPipeline } from "../../src/keeper/pipeline.js";
 import { findAaveReserve } from "../../src/risk/aave/account.js";
@@ -48,7 +48,7 @@ describe("cascade: partial liquidations sized by depth, continued over blocks", 
     const [, keeperWallet, ownerWallet] = chain.accounts;
     const executor = await deployExecutor(
       { public: chain.public, wallet: ownerWallet },
-      { keeper: keeperWallet.account.address },
+      { keeper: keeperWallet.account.address, protocols: executorProtocols(world) },
     );
     // $12M of WETH against USDC: more than the world's $10M-a-side WETH/USDC pair and its V3 pool absorb at a profit.
     whale = await createAaveBorrower(chain, world, {

@@ -140,7 +140,13 @@ describe("KeeperExecutor.liquidateAaveV2FlashBatch on the real protocols", () =>
     const hash = await chain.wallet.deployContract({
       abi,
       bytecode: artifact.bytecode,
-      args: [ownerW.account.address],
+      args: [
+        ownerW.account.address,
+        world.aave.pool,
+        world.morpho.morpho,
+        world.uniswapV2.factory,
+        world.uniswapV3.factory,
+      ],
     } as never);
     const receipt = await chain.public.waitForTransactionReceipt({ hash });
     executor = getAddress(receipt.contractAddress!);
@@ -268,7 +274,6 @@ describe("KeeperExecutor.liquidateAaveV2FlashBatch on the real protocols", () =>
   /** Liquidation of `user`'s USDC debt with a WETH/USDC flash swap, repaid in seized WETH; the whole debt is
    *  offered and Aave takes what its close factor allows. */
   const item = (user: Address, debtToCover: bigint, minProfit = 1n) => ({
-    aavePool: world.aave.pool,
     flashPair: world.uniswapV2.pairs.WETH_USDC.address,
     collateralAsset: world.tokens.WETH.address,
     debtAsset: world.tokens.USDC.address,

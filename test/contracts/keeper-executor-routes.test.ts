@@ -78,7 +78,13 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
     const hash = await chain.wallet.deployContract({
       abi,
       bytecode: artifact.bytecode,
-      args: [ownerW.account.address],
+      args: [
+        ownerW.account.address,
+        world.aave.pool,
+        world.morpho.morpho,
+        world.uniswapV2.factory,
+        world.uniswapV3.factory,
+      ],
     } as never);
     executor = getAddress((await chain.public.waitForTransactionReceipt({ hash })).contractAddress!);
     await call(ownerW, "setKeeper", [keeperW.account.address]);
@@ -295,7 +301,6 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
   }
 
   const morphoItem = (borrower: Address, seizedAssets: bigint, route: SaleRoute, minProfit: bigint) => ({
-    morpho: world.morpho.morpho,
     marketParams: world.morpho.marketParams,
     borrower,
     seizedAssets,
@@ -403,7 +408,6 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
     route: SaleRoute,
     minProfit: bigint,
   ) => ({
-    aavePool: world.aave.pool,
     collateralAsset: collateral,
     debtAsset: tokens().USDC.address,
     user,
@@ -852,7 +856,6 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
       "liquidateAaveV2Flash",
       [
         {
-          aavePool: world.aave.pool,
           flashPair: pairs().WETH_USDC.address,
           collateralAsset: WETH.address,
           debtAsset: USDC.address,
@@ -871,8 +874,6 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
       "liquidateAaveMorphoFlash",
       [
         {
-          aavePool: world.aave.pool,
-          morpho: world.morpho.morpho,
           collateralAsset: WETH.address,
           debtAsset: USDC.address,
           user: aave[1],
@@ -903,7 +904,6 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
       "liquidateMorpho",
       [
         {
-          morpho: world.morpho.morpho,
           marketParams: world.morpho.marketParams,
           borrower: morpho[0],
           seizedAssets: s1,

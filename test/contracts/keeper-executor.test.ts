@@ -117,7 +117,13 @@ describe("KeeperExecutor on the real protocols", () => {
     const hash = await chain.wallet.deployContract({
       abi,
       bytecode: artifact.bytecode,
-      args: [ownerW.account.address],
+      args: [
+        ownerW.account.address,
+        world.aave.pool,
+        world.morpho.morpho,
+        world.uniswapV2.factory,
+        world.uniswapV3.factory,
+      ],
     } as never);
     const receipt = await chain.public.waitForTransactionReceipt({ hash });
     executor = getAddress(receipt.contractAddress!);
@@ -258,6 +264,8 @@ describe("KeeperExecutor on the real protocols", () => {
       functionName: "mintV2",
       args: [pair, r0 * depth, r1 * depth, chain.wallet.account.address],
     });
+    // Not the executor's factory's pair: the owner must admit it.
+    await call(ownerW, "setTrustedPool", [pair, true]);
     return pair;
   }
 
@@ -280,7 +288,6 @@ describe("KeeperExecutor on the real protocols", () => {
 
   function aaveV2Params(user: Address, debtToCover: bigint, minProfit: bigint) {
     return {
-      aavePool: world.aave.pool,
       flashPair: world.uniswapV2.pairs.WETH_USDC.address,
       collateralAsset: world.tokens.WETH.address,
       debtAsset: world.tokens.USDC.address,
@@ -377,8 +384,6 @@ describe("KeeperExecutor on the real protocols", () => {
     const debtBefore = await aaveDebt(user, USDC.address);
     const morphoUsdcBefore = await balanceOf(USDC.address, world.morpho.morpho);
     const params = {
-      aavePool: world.aave.pool,
-      morpho: world.morpho.morpho,
       collateralAsset: WETH.address,
       debtAsset: USDC.address,
       user,
@@ -415,7 +420,6 @@ describe("KeeperExecutor on the real protocols", () => {
       blockNumber,
     });
   const morphoParams = (user: Address, seizedAssets: bigint, minProfit: bigint) => ({
-    morpho: world.morpho.morpho,
     marketParams: world.morpho.marketParams,
     borrower: user,
     seizedAssets,
@@ -538,6 +542,7 @@ describe("KeeperExecutor on the real protocols", () => {
   it("V2 rebalance from inventory: spends amountIn, keeps the input's value at the target price, surplus to the owner", async () => {
     const s = await skewedV2();
     await mint(s.tokenIn, executor, s.amountIn);
+    await call(ownerW, "setInventoryCap", [s.tokenIn, s.amountIn, s.amountIn]);
     const receipt = await call(
       keeperW,
       "rebalanceV2",
@@ -606,6 +611,7 @@ describe("KeeperExecutor on the real protocols", () => {
   it("V3 rebalance from inventory: stops exactly on the target sqrtPrice, uses only what is needed", async () => {
     const s = await skewedV3();
     await mint(s.tokenIn, executor, s.needed * 2n);
+    await call(ownerW, "setInventoryCap", [s.tokenIn, s.needed * 2n, s.needed * 2n]);
     const receipt = await call(
       keeperW,
       "rebalanceV3",

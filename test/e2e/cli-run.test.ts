@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, http, type Address } from "viem";
 import { createHttpClients, resolveChain } from "../../src/chain/clients.js";
 import { startHardhatNode, type HardhatNode } from "../../src/chain/hardhatNode.js";
-import { deployExecutor } from "../../src/executor/deploy.js";
+import { deployExecutor, executorProtocols } from "../../src/executor/deploy.js";
 import {
   createAaveBorrower,
   deployWorld,
@@ -35,7 +35,7 @@ describe("keeper run against a hardhat node over HTTP", () => {
     clients = createHttpClients({ chain, rpcUrl: node.url, account: deployer, pollingInterval: 20 });
     world = await deployWorld(clients, { aaveBorrowers: 5, morphoBorrowers: 0 });
     writeFileSync(join(dir, "world.json"), worldToJson(world));
-    executor = await deployExecutor(clients, { keeper: DEV_ADDRESS_1 });
+    executor = await deployExecutor(clients, { keeper: DEV_ADDRESS_1, protocols: executorProtocols(world) });
   }, 120_000);
   afterAll(async () => node?.stop());
 

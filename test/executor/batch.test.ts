@@ -6,6 +6,7 @@ import {
   encodeAction,
   withMinProfit,
   deployExecutor,
+  executorProtocols,
   ExecutorRevertError,
   parseExecutorEvents,
   profitToken,
@@ -44,7 +45,10 @@ describe("liquidateAaveV2FlashBatch actions on the real protocols", () => {
     world = await deployWorld(chain, { aaveBorrowers: 0, morphoBorrowers: 0 });
     const [, ownerW, keeperW] = chain.accounts;
     owner = ownerW.account.address;
-    executor = await deployExecutor({ public: chain.public, wallet: ownerW }, { keeper: keeperW.account.address });
+    executor = await deployExecutor(
+      { public: chain.public, wallet: ownerW },
+      { keeper: keeperW.account.address, protocols: executorProtocols(world) },
+    );
     keeper = { public: chain.public, wallet: keeperW };
   });
 

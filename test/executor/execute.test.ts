@@ -4,6 +4,7 @@ import { createInProcessChain, type InProcessChain } from "../../src/chain/inPro
 import { devAccount } from "../../src/chain/devAccounts.js";
 import {
   deployExecutor,
+  executorProtocols,
   ExecutorRevertError,
   Funding,
   profitToken,
@@ -54,7 +55,10 @@ describe("executor actions on the real protocols", () => {
     world = await deployWorld(chain, { aaveBorrowers: 0, morphoBorrowers: 0 });
     const [, ownerW, keeperW] = chain.accounts;
     owner = ownerW.account.address;
-    executor = await deployExecutor({ public: chain.public, wallet: ownerW }, { keeper: keeperW.account.address });
+    executor = await deployExecutor(
+      { public: chain.public, wallet: ownerW },
+      { keeper: keeperW.account.address, protocols: executorProtocols(world) },
+    );
     keeper = { public: chain.public, wallet: keeperW };
   });
 

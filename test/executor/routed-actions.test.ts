@@ -4,6 +4,7 @@ import { createInProcessChain, type InProcessChain } from "../../src/chain/inPro
 import {
   aaveRoutedBatch,
   deployExecutor,
+  executorProtocols,
   encodeAction,
   ExecutorRevertError,
   FlashSource,
@@ -49,7 +50,10 @@ describe("routed liquidation actions on the real protocols", () => {
     const [, ownerW, kw] = chain.accounts;
     keeperW = kw;
     owner = ownerW.account.address;
-    executor = await deployExecutor({ public: chain.public, wallet: ownerW }, { keeper: keeperW.account.address });
+    executor = await deployExecutor(
+      { public: chain.public, wallet: ownerW },
+      { keeper: keeperW.account.address, protocols: executorProtocols(world) },
+    );
     rw = routedWorld(chain, world);
   });
 

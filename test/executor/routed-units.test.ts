@@ -27,6 +27,12 @@ import {
   type SaleRoute,
 } from "../../src/executor/index.js";
 
+/** The params as the executor's ABI has them: aavePool and morpho are fixed in the contract, not sent. */
+function onChain<T extends object>(p: T): Omit<T, "aavePool" | "morpho"> {
+  const { aavePool: _aavePool, morpho: _morpho, ...rest } = p as T & { aavePool?: unknown; morpho?: unknown };
+  return rest as Omit<T, "aavePool" | "morpho">;
+}
+
 /** Pure parts of the routed liquidation actions: encoding against the artifact's ABI, profit tokens, batch floors, errors. */
 
 const A = (n: number): Address => getAddress(`0x${n.toString(16).padStart(40, "0")}`);
@@ -121,7 +127,7 @@ describe("routed liquidation actions: encoding", () => {
     ({ action, token }) => {
       const decoded = decodeFunctionData({ abi: keeperExecutorAbi(), data: encodeAction(action) });
       expect(decoded.functionName).toBe(action.kind);
-      expect(decoded.args).toEqual([action.params]);
+      expect(decoded.args).toEqual([onChain(action.params)]);
       expect(profitToken(action)).toBe(token);
       expect(isBatch(action)).toBe(false);
     },
@@ -142,7 +148,7 @@ describe("routed liquidation actions: encoding", () => {
       expect(isBatch(action)).toBe(true);
       const decoded = decodeFunctionData({ abi: keeperExecutorAbi(), data: encodeAction(action) });
       expect(decoded.functionName).toBe(action.kind);
-      expect(decoded.args).toEqual([(action.params as { items: unknown[] }).items]);
+      expect(decoded.args).toEqual([(action.params as { items: object[] }).items.map(onChain)]);
       expect(actionCall(action).functionName).toBe(action.kind);
       // The informational total is not sent.
       expect(encodeAction({ ...action, params: { ...action.params, minProfit: 999n } } as ExecutorAction)).toBe(

@@ -22,6 +22,12 @@ import {
   type ExecutorAction,
 } from "../../src/executor/index.js";
 
+/** The params as the executor's ABI has them: aavePool and morpho are fixed in the contract, not sent. */
+function onChain<T extends object>(p: T): Omit<T, "aavePool" | "morpho"> {
+  const { aavePool: _aavePool, morpho: _morpho, ...rest } = p as T & { aavePool?: unknown; morpho?: unknown };
+  return rest as Omit<T, "aavePool" | "morpho">;
+}
+
 /** Pure parts of the executor's TypeScript side: fee policy, gas guard, action encoding and profit tokens. */
 
 const A = (n: number): Address => getAddress(`0x${n.toString(16).padStart(40, "0")}`);
@@ -154,7 +160,7 @@ describe("actions", () => {
     ({ action, token }) => {
       const decoded = decodeFunctionData({ abi: keeperExecutorAbi(), data: encodeAction(action) });
       expect(decoded.functionName).toBe(action.kind);
-      expect(decoded.args?.[0]).toEqual(action.params);
+      expect(decoded.args?.[0]).toEqual(onChain(action.params));
       expect(profitToken(action)).toBe(token);
     },
   );
@@ -201,8 +207,8 @@ describe("Aave V2-flash liquidation batches", () => {
     expect(action).toEqual({ kind: "liquidateAaveV2FlashBatch", params: { items, minProfit: 60n } });
     const decoded = decodeFunctionData({ abi: keeperExecutorAbi(), data: encodeAction(action) });
     expect(decoded.functionName).toBe("liquidateAaveV2FlashBatch");
-    expect(decoded.args).toEqual([items]);
-    expect(actionCall(action)).toEqual({ functionName: "liquidateAaveV2FlashBatch", args: [items] });
+    expect(decoded.args).toEqual([items.map(onChain)]);
+    expect(actionCall(action)).toEqual({ functionName: "liquidateAaveV2FlashBatch", args: [items.map(onChain)] });
     // The informational total is not sent: changing it does not change the calldata.
     expect(encodeAction({ ...action, params: { ...action.params, minProfit: 999n } })).toBe(encodeAction(action));
     // Extra keys on an item do not reach the calldata either.

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { parseAbiItem, type Address } from "viem";
 import { createHttpClients, getNodeAccounts, resolveChain } from "../../src/chain/clients.js";
 import { startHardhatNode, type HardhatNode } from "../../src/chain/hardhatNode.js";
-import { deployExecutor } from "../../src/executor/deploy.js";
+import { deployExecutor, executorProtocols } from "../../src/executor/deploy.js";
 import { deployWorld, worldToJson, type World } from "../../src/world/index.js";
 import { DEV_ADDRESS_1, freePort } from "./node.js";
 
@@ -27,7 +27,7 @@ export async function startUpstream(options: { aaveBorrowers?: number } = {}): P
   const world = await deployWorld(clients, { aaveBorrowers: options.aaveBorrowers ?? 0, morphoBorrowers: 0 });
   const worldFile = join(dir, "world.json");
   writeFileSync(worldFile, worldToJson(world));
-  const executor = await deployExecutor(clients, { keeper: DEV_ADDRESS_1 });
+  const executor = await deployExecutor(clients, { keeper: DEV_ADDRESS_1, protocols: executorProtocols(world) });
   return { node, dir, worldFile, world, executor, clients };
 }
 

@@ -21,7 +21,13 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { createHttpClients, resolveChain } from "../../src/chain/clients.js";
 import { startHardhatNode, type HardhatNode } from "../../src/chain/hardhatNode.js";
-import { deployExecutor, parseExecutorEvents, withMinProfit, type ExecutorAction } from "../../src/executor/index.js";
+import {
+  deployExecutor,
+  executorProtocols,
+  parseExecutorEvents,
+  withMinProfit,
+  type ExecutorAction,
+} from "../../src/executor/index.js";
 import { DEFAULT_GAS_LIMIT_MULTIPLIER_BPS, prepareSend } from "../../src/txlayer/prepare.js";
 import { RelayHttpError, sendBundle, submitUntilIncluded } from "../../src/executor/relay/index.js";
 import { startFaultProxy } from "../../src/testing/faultProxy.js";
@@ -120,7 +126,7 @@ describe("bundles through the local relay into a hardhat node", () => {
     const [deployer] = (await pub.request({ method: "eth_accounts" } as never)) as Address[];
     const ownerClients = createHttpClients({ chain, rpcUrl: node.url, account: deployer, pollingInterval: 20 });
     const world = await deployWorld(ownerClients, { aaveBorrowers: 0, morphoBorrowers: 0 });
-    const executor = await deployExecutor(ownerClients, { keeper: DEV_ADDRESS_1 });
+    const executor = await deployExecutor(ownerClients, { keeper: DEV_ADDRESS_1, protocols: executorProtocols(world) });
     const user = await createAaveBorrower(ownerClients, world, {
       collateral: "WETH",
       debt: "USDC",

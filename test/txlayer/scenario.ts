@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { numberToHex, zeroAddress, type Address, type Hex, type LocalAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
-import { deployExecutor } from "../../src/executor/deploy.js";
+import { deployExecutor, executorProtocols } from "../../src/executor/deploy.js";
 import type { ExecutorAction } from "../../src/executor/actions.js";
 import { Journal } from "../../src/journal/journal.js";
 import { NonceManager } from "../../src/txlayer/nonce.js";
@@ -37,7 +37,10 @@ export async function createScenario(): Promise<Scenario> {
   const world = await deployWorld(chain, { aaveBorrowers: 0, morphoBorrowers: 0 });
   const keeper = privateKeyToAccount(DEV_KEY_1);
   const owner = chain.accounts[2];
-  const executor = await deployExecutor({ public: chain.public, wallet: owner }, { keeper: keeper.address });
+  const executor = await deployExecutor(
+    { public: chain.public, wallet: owner },
+    { keeper: keeper.address, protocols: executorProtocols(world) },
+  );
   return { chain, world, executor, owner, keeper };
 }
 

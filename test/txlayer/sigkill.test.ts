@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, http, zeroAddress, type Address } from "viem";
 import { createHttpClients, resolveChain, type HttpClients } from "../../src/chain/clients.js";
 import { startHardhatNode, type HardhatNode } from "../../src/chain/hardhatNode.js";
-import { deployExecutor } from "../../src/executor/deploy.js";
+import { deployExecutor, executorProtocols } from "../../src/executor/deploy.js";
 import type { ExecutorAction } from "../../src/executor/actions.js";
 import { Journal } from "../../src/journal/journal.js";
 import { createAaveBorrower, deployWorld, setPrice, syncPoolsToFeeds, type World } from "../../src/world/index.js";
@@ -97,7 +97,7 @@ describe("SIGKILL right after a send, then restart", () => {
     } as never)) as Address[];
     clients = createHttpClients({ chain, rpcUrl: node.url, account: deployer, pollingInterval: 20 });
     world = await deployWorld(clients, { aaveBorrowers: 0, morphoBorrowers: 0 });
-    executor = await deployExecutor(clients, { keeper: DEV_ADDRESS_1 });
+    executor = await deployExecutor(clients, { keeper: DEV_ADDRESS_1, protocols: executorProtocols(world) });
   }, 180_000);
   afterAll(async () => node?.stop());
 
