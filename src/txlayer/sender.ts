@@ -15,7 +15,7 @@ import { DEFAULT_BUMP_BPS, DEFAULT_STUCK_BLOCKS, type TxContext, type TxEvent, t
 import type { NonceManager } from "./nonce.js";
 import { findMined, receiptInput } from "./receipts.js";
 import { BroadcastRefusedError } from "./errors.js";
-import { fillNonceGap } from "./gaps.js";
+import { fillNonceGap, isOrphan, refillOrphan } from "./gaps.js";
 import {
   DEFAULT_GAS_LIMIT_MULTIPLIER_BPS,
   gasLimitFor,
@@ -40,6 +40,8 @@ export interface TxSenderOptions {
   beforeBroadcast?: TxContext["beforeBroadcast"];
   /** Private submission instead of the public mempool; see TxContext.submitRaw. */
   submitRaw?: TxContext["submitRaw"];
+  /** The kill switch's word: see TxContext.halted (SendPipeline wires it from its safety gate when unset). */
+  halted?: TxContext["halted"];
   onEvent?: (e: TxEvent) => void;
 }
 
@@ -88,6 +90,7 @@ export class TxSender {
       bumpBps: DEFAULT_BUMP_BPS,
       cancelWhenCapped: false,
       gasLimitMultiplierBps: DEFAULT_GAS_LIMIT_MULTIPLIER_BPS,
+      minProfitFloorWei: 0n,
       ...options.policy,
     };
     this.ctx = {
@@ -98,6 +101,7 @@ export class TxSender {
       policy,
       beforeBroadcast: options.beforeBroadcast,
       submitRaw: options.submitRaw,
+      halted: options.halted,
       lastHead: 0n,
       emit: options.onEvent ?? (() => {}),
     };
@@ -248,7 +252,9 @@ export class TxSender {
   /**
    * Tracks every unresolved intent at a new head: records whichever of its transactions was mined, marks it dropped
    * when the account's nonce moved past it without any of them, rebroadcasts journaled bytes no node acknowledged,
-   * and replaces or cancels transactions stuck for `stuckBlocks`. Returns the intents resolved at this block.
+   * takes back the nonce of an intent whose every transaction was refused (gaps.ts: re-simulated and re-signed, or
+   * cancelled), and replaces or cancels transactions stuck for `stuckBlocks`. While TxContext.halted says the kill
+   * switch is engaged, only cancels go out. Returns the intents resolved at this block.
    */
   onBlock(head: bigint): Promise<Resolution[]> {
     // Serialised: two settle loops (or a settle and the keeper) at the same head must not record a receipt twice
@@ -283,7 +289,14 @@ export class TxSender {
           resolved.push({ intent: this.resolve(journal.intent(intent.id)!) });
           continue;
         }
+        if (isOrphan(intent)) {
+          // Every transaction of it refused: no node holds one at its nonce, and later nonces queue behind it.
+          await refillOrphan(this.ctx, intent);
+          continue;
+        }
         const unsent = [...intent.attempts].reverse().find((a) => a.state === "signed");
+        // The kill switch stops rebroadcasts of action bytes no node acknowledged (a cancel still goes out).
+        if (unsent && unsent.kind !== "cancel" && this.ctx.halted?.()) continue;
         if (unsent) {
           const r = await broadcastAttempt(this.ctx, unsent, "rebroadcast of journaled bytes");
           if (r.status === "accepted")
