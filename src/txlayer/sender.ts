@@ -82,6 +82,8 @@ export class TxSender {
   /** Intents a submit() of this process is still working on: onBlock leaves them alone. */
   private readonly submitting = new Set<number>();
   private blockTail: Promise<unknown> = Promise.resolve();
+  /** Head at which each intent with no live transaction was last re-signed or cancelled (gaps.ts refillOrphan). */
+  private readonly orphanTriedAt = new Map<number, bigint>();
 
   constructor(options: TxSenderOptions) {
     this.executor = options.executor;
@@ -291,9 +293,15 @@ export class TxSender {
         }
         if (isOrphan(intent)) {
           // Every transaction of it refused: no node holds one at its nonce, and later nonces queue behind it.
-          await refillOrphan(this.ctx, intent);
+          // Retried every stuckBlocks, not every block: a node refusing each time must not grow the journal per block.
+          const tried = this.orphanTriedAt.get(intent.id);
+          if (tried === undefined || head - tried >= BigInt(policy.stuckBlocks)) {
+            this.orphanTriedAt.set(intent.id, head);
+            await refillOrphan(this.ctx, intent);
+          }
           continue;
         }
+        this.orphanTriedAt.delete(intent.id);
         const unsent = [...intent.attempts].reverse().find((a) => a.state === "signed");
         // The kill switch stops rebroadcasts of action bytes no node acknowledged (a cancel still goes out).
         if (unsent && unsent.kind !== "cancel" && this.ctx.halted?.()) continue;
