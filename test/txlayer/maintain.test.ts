@@ -17,6 +17,7 @@ import {
   keeperSender,
   liquidation,
   liquidationsOf,
+  losesFirstSend,
   mineWithBaseFee,
   nonceOf,
   revertTo,
@@ -97,8 +98,8 @@ describe("Keeper: upkeep of transactions in flight at every block", () => {
     });
   }
 
-  async function setUp() {
-    const { sender, nonces } = keeperSender(s, journal);
+  async function setUp(client = s.chain.public) {
+    const { sender, nonces } = keeperSender(s, journal, { client });
     const { gate, killSwitch } = oneSendADay();
     const tracker = new ReorgTracker({ client: s.chain.public, journal, nonces });
     const pipeline = new SendPipeline({
@@ -177,6 +178,29 @@ describe("Keeper: upkeep of transactions in flight at every block", () => {
     expect(journal.attempts(sent.intentId).map((a) => a.kind)).toEqual(["original", "cancel"]);
     expect(await nonceOf(s, s.keeper.address)).toBe(nonceBefore + 1);
     expect(await liquidationsOf(s, user)).toBe(0);
+    killSwitch.close();
+  });
+
+  it("with the kill switch engaged, journaled bytes no node acknowledged are not rebroadcast; once released, they are", async () => {
+    const user = await underwaterBorrower(s);
+    const { killSwitch, pipeline, keeper } = await setUp(losesFirstSend(s) as never);
+    const nonceBefore = await nonceOf(s, s.keeper.address);
+    const sent = await submitOne(pipeline, user); // lost in transport: journaled, `signed`, unknown to the node
+    killSwitch.engage("program", "operator stop (test)");
+    for (let i = 0; i < 3; i++) {
+      await rpc(s, "evm_mine");
+      await keeper.processBlock(await head(s));
+    }
+    expect(await nonceOf(s, s.keeper.address, "pending")).toBe(nonceBefore);
+    expect(journal.attempts(sent.intentId).map((a) => [a.kind, a.state])).toEqual([["original", "signed"]]);
+
+    killSwitch.release("program");
+    await rpc(s, "evm_mine");
+    await keeper.processBlock(await head(s)); // rebroadcast (automine: mined at once)
+    await keeper.processBlock(await mineWithBaseFee(s, 1n));
+    expect(journal.intent(sent.intentId)!.state).toBe("mined");
+    expect(journal.attempts(sent.intentId)).toHaveLength(1);
+    expect(await liquidationsOf(s, user)).toBe(1);
     killSwitch.close();
   });
 });

@@ -15,6 +15,7 @@ import {
   head,
   keeperSender,
   liquidation,
+  losesFirstSend,
   liquidationsOf,
   mineWithBaseFee,
   nonceOf,
@@ -28,25 +29,6 @@ import {
   wethToWei,
   type Scenario,
 } from "./scenario.js";
-
-/** A transport to the scenario's node that loses the first eth_sendRawTransaction (reset before the node saw it). */
-function losesFirstSend(s: Scenario) {
-  let sends = 0;
-  return createPublicClient({
-    chain: localChain,
-    pollingInterval: 20,
-    transport: custom(
-      {
-        request: async (args: { method: string; params?: unknown }) => {
-          if (args.method === "eth_sendRawTransaction" && sends++ === 0)
-            throw Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
-          return s.chain.provider.request(args as { method: string; params?: unknown[] });
-        },
-      },
-      { retryCount: 0 },
-    ),
-  });
-}
 
 /**
  * TxSender on the real protocols: inclusion is steered by holding the mempool (automine off) and mining blocks whose
