@@ -1,12 +1,12 @@
 /**
  * Filling nonce gaps, of two kinds.
  *
- * A free nonce under later in-flight ones (fillNonceGap). With several transactions in flight, a refused broadcast at nonce N can leave N free under
- * N+1.. that are already in a mempool (see nonce.ts): they can only be mined once something takes N. The next
- * candidate's send takes it if there is one; when the tracker's next block finds it still open, this sends a
- * 0-value self-transfer at N (21,000 gas at the market fee), journaled as its own intent like any transaction, so
- * it is tracked, bumped when stuck, and rebroadcast after a restart. Like a replacement or a cancel, it is upkeep of
- * sends the safety gate already approved, not a new send: it is not asked.
+ * A free nonce under later in-flight ones (fillNonceGap). With several transactions in flight, a refused broadcast
+ * at nonce N can leave N free under N+1.. that are already in a mempool (see nonce.ts): they can only be mined once
+ * something takes N. The next candidate's send takes it if there is one; when the tracker's next block finds it
+ * still open, this sends a 0-value self-transfer at N (21,000 gas at the market fee), journaled as its own intent
+ * like any transaction, so it is tracked, bumped when stuck, and rebroadcast after a restart. Like a replacement or
+ * a cancel, it is upkeep of sends the safety gate already approved, not a new send: it is not asked.
  *
  * A nonce an intent holds with no live transaction (refillOrphan): its first send was lost in transport (journaled,
  * left `signed`) and the rebroadcast of those bytes was refused, so every transaction of the intent is `failed`, the

@@ -6,9 +6,9 @@
  * is the lower of the profit priced at the first send and the fresh one (at the first send's rate), minus the
  * keeper's floor (TxPolicy.minProfitFloorWei); a bump over it is refused like one over the fee cap (ride, or cancel
  * with cancelWhenCapped). If the action would now revert - someone else liquidated first, the profit fell under the
- * on-chain floor - bumping would only pay more for a revert. The nonce
- * has to be freed either way (every later send queues behind it), and whatever frees it now pays the fee that gets
- * a transaction included now. So both options are priced at that same fee per gas:
+ * on-chain floor - bumping would only pay more for a revert. The nonce has to be freed either way (every later send
+ * queues behind it), and whatever frees it now pays the fee that gets a transaction included now. So both options
+ * are priced at that same fee per gas:
  *  - cancel: 21,000 gas (a 0-value self-transfer at the nonce);
  *  - let the doomed call revert: up to its gas limit (a revert is not metered by eth_call, so its exact gas is not
  *    known in advance; liquidations fail after Aave's checks and the flash swap, far above 21,000 gas).
@@ -86,9 +86,11 @@ export async function handleStuck(ctx: TxContext, intent: PendingIntent): Promis
     const why =
       bump.reason === "fee-cap"
         ? `the next bump (maxFeePerGas ${bump.needed.maxFeePerGas}) is above the fee cap ${ctx.policy.maxFeeCapWei}`
-        : `the next bump would cost up to ${action.gasLimit * bump.needed.maxFeePerGas} wei, above the expected profit: budget ${describeBudget(budget)}`;
-    if (ctx.policy.cancelWhenCapped) return cancel(ctx, intent, previous, market, action, "capped", why);
-    return ride(ctx, intent, `bump-capped: ${why}`);
+        : `the next bump would cost up to ${action.gasLimit * bump.needed.maxFeePerGas} wei, above the expected profit (the lower of the first send's and the fresh simulation's, less the floor)`;
+    if (ctx.policy.cancelWhenCapped)
+      return cancel(ctx, intent, previous, market, action, "capped", `${why}: budget ${describeBudget(budget)}`);
+    // The budget's figures move every block (the fresh profit): journaled as detail, so the reason is noted once.
+    return ride(ctx, intent, `bump-capped: ${why}`, { budgetWei: budget.wei, budget: describeBudget(budget) });
   }
   const result = await signJournalBroadcast(ctx, intent.id, {
     kind: "replacement",
@@ -171,9 +173,14 @@ export async function cancel(
 }
 
 /** Leaves the transaction at its fees; journaled once per reason, not every block. */
-function ride(ctx: TxContext, intent: PendingIntent, reason: string): StuckOutcome {
+function ride(
+  ctx: TxContext,
+  intent: PendingIntent,
+  reason: string,
+  detail: Record<string, unknown> = {},
+): StuckOutcome {
   if (intent.reason !== reason) {
-    ctx.journal.note(intent.id, "riding", { reason }, reason);
+    ctx.journal.note(intent.id, "riding", { reason, ...detail }, reason);
     ctx.emit({ type: "riding", intentId: intent.id, reason });
   }
   return { action: "ride", reason };

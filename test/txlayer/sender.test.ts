@@ -399,7 +399,12 @@ describe("TxSender: journaled sends, stuck replacement, caps, cancels", () => {
     if (sent.status !== "sent") throw new Error(`expected sent, got ${sent.status}`);
     await stuckBlocks(sender, 4);
     expect(journal.attempts(sent.intent.id).map((a) => a.kind)).toEqual(["original"]);
-    expect(journal.intent(sent.intent.id)!.reason).toMatch(/bump-capped: .*budget -?\d+ wei \(min\(expected profit/);
+    const intent = journal.intent(sent.intent.id)!;
+    expect(intent.reason).toMatch(
+      /bump-capped: .* above the expected profit \(the lower of the first send's and the fresh/,
+    );
+    const riding = journal.events(intent.id).filter((e) => e.type === "riding");
+    expect(riding).toHaveLength(1); // noted once, though the fresh profit (the budget's figures) moves every block
   });
 
   it("a send lost in transport whose rebroadcast is refused: its nonce is signed again (re-simulated), and later nonces mine", async () => {
