@@ -29,6 +29,11 @@ export interface SubmittedSend {
 export interface BlockSender {
   submit(candidate: Candidate, snapshot: Snapshot): Promise<SendOutcome | SubmittedSend>;
   settle(submitted: readonly SubmittedSend[]): Promise<Map<number, SendOutcome>>;
+  /**
+   * Upkeep of what is in flight at a new head (receipts, replacement of stuck transactions, reorg checks), run by
+   * the keeper every block before it plans, whether or not the safety gate lets anything new out.
+   */
+  onBlock?(head: bigint): Promise<void>;
 }
 
 /** What the keeper tells whoever watches it (the demo narrator, the logger). */
@@ -97,6 +102,9 @@ export class Keeper {
   /** Reads the current head and acts on it. Returns the snapshot processed. */
   async processBlock(blockNumber?: bigint): Promise<Snapshot> {
     const snapshot = await this.opts.watcher.snapshot(blockNumber);
+    // Before planning: a stuck transaction is replaced and a reorged receipt handed back every block, not only
+    // while a send of this process waits for its receipt. A failure here fails the block (retried by the loop).
+    await (this.opts.execute as Partial<BlockSender>).onBlock?.(snapshot.blockNumber);
     if (this.report.fromBlock === "") this.report.fromBlock = snapshot.blockNumber.toString();
     this.report.toBlock = snapshot.blockNumber.toString();
     this.lastBlock = snapshot.blockNumber;

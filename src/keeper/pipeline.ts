@@ -69,7 +69,18 @@ export class SendPipeline {
   /** Approvals of sends submitted and not yet settled, by intent id: each is reported to the gate exactly once. */
   private readonly approvals = new Map<number, SendApproval>();
 
-  constructor(private readonly opts: { mode: DryRunMode | LiveMode; gate?: SafetyGate }) {}
+  /** Highest head the reorg tracker and the gate's clock were run for (each head once, whoever asks first). */
+  private checkedHead = -1n;
+  private checkTail: Promise<unknown> = Promise.resolve();
+
+  /**
+   * A live sender without a kill-switch hook of its own gets the gate's: from then on the kill switch also stops
+   * its replacements and rebroadcasts (TxContext.halted).
+   */
+  constructor(private readonly opts: { mode: DryRunMode | LiveMode; gate?: SafetyGate }) {
+    const { mode, gate } = opts;
+    if (!mode.dryRun && gate && !mode.sender.ctx.halted) mode.sender.ctx.halted = () => gate.haltReason();
+  }
 
   get dryRun(): boolean {
     return this.opts.mode.dryRun;
@@ -153,10 +164,7 @@ export class SendPipeline {
         pollIntervalMs: mode.pollIntervalMs,
         maxWaitBlocks: opts.maxWaitBlocks ?? mode.maxWaitBlocks,
         signal: opts.signal ?? mode.signal,
-        onHead: async (head) => {
-          await mode.tracker?.check(head);
-          gate?.onBlock(head);
-        },
+        onHead: (head) => this.checkHead(head),
         onResolved: (intentId, outcome) => {
           const approval = this.approvals.get(intentId);
           if (!approval) return;
@@ -166,6 +174,32 @@ export class SendPipeline {
         },
       },
     );
+  }
+
+  /**
+   * Upkeep at every new head, whether or not anything is being sent or settled (the keeper's loop calls it each
+   * block): the sender's onBlock (receipts, rebroadcasts, replacement of stuck transactions, nonce gaps), then the
+   * reorg tracker and the gate's clock. The safety gate is not asked: refusing new sends (daily cap, open breaker)
+   * must not leave a stuck transaction unreplaced or a reorged receipt unnoticed; only the kill switch stops
+   * replacements (TxContext.halted). Dry-run has nothing in flight: only the gate's clock runs.
+   */
+  async onBlock(head: bigint): Promise<void> {
+    const mode = this.opts.mode;
+    if (!mode.dryRun) await mode.sender.onBlock(head);
+    await this.checkHead(head);
+  }
+
+  /** The reorg tracker and the gate's clock, once per head (settle's loop and onBlock may both see it). */
+  private checkHead(head: bigint): Promise<void> {
+    const run = this.checkTail.then(async () => {
+      if (head <= this.checkedHead) return;
+      const mode = this.opts.mode;
+      if (!mode.dryRun) await mode.tracker?.check(head);
+      this.opts.gate?.onBlock(head);
+      this.checkedHead = head;
+    });
+    this.checkTail = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -202,6 +236,7 @@ export function createExecuteFn(pipeline: SendPipeline, params: { wethToken: Add
   return Object.assign(execute, {
     submit: (candidate: Candidate, snapshot: Snapshot) => pipeline.submit(paramsOf(candidate, snapshot)),
     settle: (submitted: readonly Submitted[]) => pipeline.settle(submitted),
+    onBlock: (head: bigint) => pipeline.onBlock(head),
   });
 }
 

@@ -95,6 +95,16 @@ export class SafetyGate {
     this.opts.breaker.onBlock(block);
   }
 
+  /**
+   * Why the operator stopped the keeper (the kill switch, re-read now), or undefined. Upkeep of transactions already
+   * in flight asks this instead of {@link mayI}: the daily caps, the breaker and dry-run do not stop a stuck
+   * transaction from being replaced, the kill switch does (a cancel still goes out).
+   */
+  haltReason(): string | undefined {
+    const k = this.opts.killSwitch;
+    return k.allowsSend() ? undefined : (k.reason() ?? "kill switch engaged");
+  }
+
   /** May a transaction costing at most `send.gasWorstCaseWei` be sent now? */
   mayI(send: PlannedSend): SafetyDecision {
     const { killSwitch, dryRun, caps, breaker } = this.opts;

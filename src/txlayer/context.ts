@@ -21,6 +21,11 @@ export interface TxPolicy {
   cancelWhenCapped: boolean;
   /** Gas limit over the estimate, in bps. Default 12,000 (x1.2, as executeAction). */
   gasLimitMultiplierBps: bigint;
+  /**
+   * Least net profit a replacement must leave, in wei (the keeper's MIN_PROFIT priced in wei): the gas budget of a
+   * bump is min(profit priced at the first send, fresh re-simulated profit) minus this. Default 0.
+   */
+  minProfitFloorWei: bigint;
 }
 
 export const DEFAULT_STUCK_BLOCKS = 3;
@@ -39,6 +44,8 @@ export type TxEvent =
       maxPriorityFeePerGas: bigint;
     }
   | { type: "cancelled"; intentId: number; hash: `0x${string}`; nonce: number; reason: string }
+  /** An action whose every transaction the node refused, signed again at its own nonce (gaps.ts). */
+  | { type: "resigned"; intentId: number; hash: `0x${string}`; nonce: number }
   | { type: "riding"; intentId: number; reason: string }
   /** A 0-value self-transfer took a nonce left free under later in-flight transactions (gaps.ts). */
   | { type: "gap-filled"; intentId: number; hash: `0x${string}`; nonce: number }
@@ -62,4 +69,10 @@ export interface TxContext {
   emit: (e: TxEvent) => void;
   /** Highest head seen (onBlock, submit's blockSeen): the stuck clock's start when the node cannot be asked. */
   lastHead: bigint;
+  /**
+   * Why the operator stopped the keeper (the kill switch), or undefined. While set, nothing the safety gate would
+   * refuse goes out as upkeep either: no replacement, no rebroadcast of journaled action bytes, no re-sign of an
+   * action; only cancels (0-value self-transfers) that take a nonce back.
+   */
+  halted?: () => string | undefined;
 }

@@ -14,6 +14,10 @@
  *   5. `pipeline.submit(...)` for each candidate: `sender.submit(...)` (guards - simulated on the pending block while
  *      earlier sends are in flight -, gate, sign, journal, broadcast; it refuses an opportunity whose intent is
  *      unresolved); consecutive nonces, returned without waiting for receipts;
+ *   5'. before planning, whatever the safety gate says: `pipeline.onBlock(head)` - `sender.onBlock(head)` (receipts,
+ *      rebroadcasts, per-nonce replacement, nonce gaps, intents whose every transaction was refused) and
+ *      `tracker.check(head)`, so stuck transactions are replaced and reorgs noticed even when nothing new is sent;
+ *      the kill switch (TxContext.halted, wired from the gate) leaves only cancels;
  *   6. `pipeline.settle(submitted)`: `sender.trackAll(...)` - one `sender.onBlock(head)` (receipts, rebroadcasts,
  *      per-nonce replacement, nonce-gap filling) and `tracker.check(head)` per new head - until each intent resolves
  *      into a SendOutcome (`pipeline.send` is both for one candidate);
@@ -23,7 +27,8 @@
 export { NonceManager, type NonceManagerOptions, type NonceState } from "./nonce.js";
 export { TxSender, type TxSenderOptions, type SubmitParams, type Submission, type Resolution } from "./sender.js";
 export { trackIntents, outcomeOf, type TrackOptions, type TrackAllOptions } from "./track.js";
-export { fillNonceGap, GAP_FILL_KIND, type GapFill } from "./gaps.js";
+export { fillNonceGap, GAP_FILL_KIND, isOrphan, refillOrphan, type GapFill, type OrphanRefill } from "./gaps.js";
+export { describeBudget, gasBudget, resimulate, type GasBudget, type Resimulation } from "./resimulate.js";
 export {
   DEFAULT_GAS_LIMIT_MULTIPLIER_BPS,
   gasLimitFor,
@@ -45,7 +50,7 @@ export {
   type BroadcastResult,
   type TxRequest,
 } from "./broadcast.js";
-export { CANCEL_GAS, handleStuck, type StuckOutcome } from "./replace.js";
+export { CANCEL_GAS, cancel, handleStuck, marketFees, type CancelWhy, type StuckOutcome } from "./replace.js";
 export { ReorgTracker, DEFAULT_CONFIRMATIONS, type ReorgReport, type ReorgTrackerOptions } from "./reorg.js";
 export { reconcile, type ReconcileOptions, type ReconcileReport } from "./reconcile.js";
 export { findMined, receiptOf, type MinedAttempt } from "./receipts.js";

@@ -100,6 +100,19 @@ export class NonceManager {
   }
 
   /**
+   * `nonce` is taken by a transaction the caller signs outside reserve() (re-signing a journaled intent at its own
+   * nonce, gaps.ts): it is never handed out to anyone else, whatever a resync left free.
+   */
+  claim(nonce: number): Promise<void> {
+    return this.serialised(async () => {
+      this.free.delete(nonce);
+      if (this.next === undefined || nonce < this.next) return;
+      for (let n = this.next; n < nonce; n++) if (!this.reserved.has(n)) this.free.add(n);
+      this.next = nonce + 1;
+    });
+  }
+
+  /**
    * Restarts the stream from the chain (eth_getTransactionCount "pending") and the journal: next = max(chain
    * pending, highest nonce held by the journal or reserved + 1). Nonces between the chain's count and `next` that
    * nothing holds are gaps: they are handed out first. Call at start (after reconcile) and after "nonce too low",

@@ -15,7 +15,7 @@ import { DEFAULT_BUMP_BPS, DEFAULT_STUCK_BLOCKS, type TxContext, type TxEvent, t
 import type { NonceManager } from "./nonce.js";
 import { findMined, receiptInput } from "./receipts.js";
 import { BroadcastRefusedError } from "./errors.js";
-import { fillNonceGap } from "./gaps.js";
+import { fillNonceGap, isOrphan, refillOrphan } from "./gaps.js";
 import {
   DEFAULT_GAS_LIMIT_MULTIPLIER_BPS,
   gasLimitFor,
@@ -40,6 +40,8 @@ export interface TxSenderOptions {
   beforeBroadcast?: TxContext["beforeBroadcast"];
   /** Private submission instead of the public mempool; see TxContext.submitRaw. */
   submitRaw?: TxContext["submitRaw"];
+  /** The kill switch's word: see TxContext.halted (SendPipeline wires it from its safety gate when unset). */
+  halted?: TxContext["halted"];
   onEvent?: (e: TxEvent) => void;
 }
 
@@ -82,6 +84,8 @@ export class TxSender {
   /** Intents a submit() of this process is still working on: onBlock leaves them alone. */
   private readonly submitting = new Set<number>();
   private blockTail: Promise<unknown> = Promise.resolve();
+  /** Head at which each intent with no live transaction was last re-signed or cancelled (gaps.ts refillOrphan). */
+  private readonly orphanTriedAt = new Map<number, bigint>();
 
   constructor(options: TxSenderOptions) {
     this.executor = options.executor;
@@ -90,6 +94,7 @@ export class TxSender {
       bumpBps: DEFAULT_BUMP_BPS,
       cancelWhenCapped: false,
       gasLimitMultiplierBps: DEFAULT_GAS_LIMIT_MULTIPLIER_BPS,
+      minProfitFloorWei: 0n,
       ...options.policy,
     };
     this.ctx = {
@@ -100,6 +105,7 @@ export class TxSender {
       policy,
       beforeBroadcast: options.beforeBroadcast,
       submitRaw: options.submitRaw,
+      halted: options.halted,
       lastHead: 0n,
       emit: options.onEvent ?? (() => {}),
     };
@@ -251,7 +257,9 @@ export class TxSender {
   /**
    * Tracks every unresolved intent at a new head: records whichever of its transactions was mined, marks it dropped
    * when the account's nonce moved past it without any of them, rebroadcasts journaled bytes no node acknowledged,
-   * and replaces or cancels transactions stuck for `stuckBlocks`. Returns the intents resolved at this block.
+   * takes back the nonce of an intent whose every transaction was refused (gaps.ts: re-simulated and re-signed, or
+   * cancelled), and replaces or cancels transactions stuck for `stuckBlocks`. While TxContext.halted says the kill
+   * switch is engaged, only cancels go out. Returns the intents resolved at this block.
    */
   onBlock(head: bigint): Promise<Resolution[]> {
     // Serialised: two settle loops (or a settle and the keeper) at the same head must not record a receipt twice
@@ -286,7 +294,20 @@ export class TxSender {
           resolved.push({ intent: this.resolve(journal.intent(intent.id)!) });
           continue;
         }
+        if (isOrphan(intent)) {
+          // Every transaction of it refused: no node holds one at its nonce, and later nonces queue behind it.
+          // Retried every stuckBlocks, not every block: a node refusing each time must not grow the journal per block.
+          const tried = this.orphanTriedAt.get(intent.id);
+          if (tried === undefined || head - tried >= BigInt(policy.stuckBlocks)) {
+            this.orphanTriedAt.set(intent.id, head);
+            await refillOrphan(this.ctx, intent);
+          }
+          continue;
+        }
+        this.orphanTriedAt.delete(intent.id);
         const unsent = [...intent.attempts].reverse().find((a) => a.state === "signed");
+        // The kill switch stops rebroadcasts of action bytes no node acknowledged (a cancel still goes out).
+        if (unsent && unsent.kind !== "cancel" && this.ctx.halted?.()) continue;
         if (unsent) {
           const r = await broadcastAttempt(this.ctx, unsent, "rebroadcast of journaled bytes");
           if (r.status === "accepted")

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { bumpFees, highestFees, raiseBy } from "../../src/txlayer/bump.js";
 import { classifyBroadcastError } from "../../src/txlayer/broadcast.js";
+import type { IntentRecord } from "../../src/journal/types.js";
+import { gasBudget } from "../../src/txlayer/resimulate.js";
 
 const GWEI = 10n ** 9n;
 
@@ -67,6 +69,28 @@ describe("replacement fees", () => {
       maxFeePerGas: 10n * GWEI,
       maxPriorityFeePerGas: 5n * GWEI,
     });
+  });
+});
+
+describe("gas budget of a bump: min(first, fresh) - floor", () => {
+  // Priced at the first send: 1,000 token units were worth 2 ETH.
+  const intent = {
+    expectedProfitWei: 2n * 10n ** 18n,
+    simulation: { profit: 1_000n, profitToken: undefined, gas: 1n, gasLimit: 1n },
+  } as IntentRecord;
+
+  it("follows a fresh profit that fell, at the first send's rate, less the floor", () => {
+    expect(gasBudget(intent, 500n, 0n).wei).toBe(10n ** 18n);
+    expect(gasBudget(intent, 500n, 10n ** 17n).wei).toBe(9n * 10n ** 17n);
+  });
+
+  it("never rises above the first send's figure when the fresh profit grew", () => {
+    expect(gasBudget(intent, 4_000n, 0n)).toMatchObject({ wei: 2n * 10n ** 18n, freshWei: 8n * 10n ** 18n });
+  });
+
+  it("goes to zero or below when the floor eats the profit (no bump is worth paying), and keeps the first figure without a simulation", () => {
+    expect(gasBudget(intent, 1_000n, 3n * 10n ** 18n).wei).toBeLessThan(0n);
+    expect(gasBudget({ ...intent, simulation: undefined }, 1n, 0n).wei).toBe(2n * 10n ** 18n);
   });
 });
 

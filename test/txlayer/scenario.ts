@@ -6,9 +6,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { numberToHex, zeroAddress, type Address, type Hex, type LocalAccount } from "viem";
+import { createPublicClient, custom, numberToHex, zeroAddress, type Address, type Hex, type LocalAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
+import { createInProcessChain, localChain, type InProcessChain } from "../../src/chain/inProcess.js";
 import { deployExecutor, executorProtocols } from "../../src/executor/deploy.js";
 import type { ExecutorAction } from "../../src/executor/actions.js";
 import { Journal } from "../../src/journal/journal.js";
@@ -171,3 +171,22 @@ export function keeperSender(
 export const head = (s: Scenario) => s.chain.public.getBlockNumber({ cacheTime: 0 });
 
 export type { Hex };
+
+/** A transport to the scenario's node that loses the first eth_sendRawTransaction (reset before the node saw it). */
+export function losesFirstSend(s: Scenario) {
+  let sends = 0;
+  return createPublicClient({
+    chain: localChain,
+    pollingInterval: 20,
+    transport: custom(
+      {
+        request: async (args: { method: string; params?: unknown }) => {
+          if (args.method === "eth_sendRawTransaction" && sends++ === 0)
+            throw Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+          return s.chain.provider.request(args as { method: string; params?: unknown[] });
+        },
+      },
+      { retryCount: 0 },
+    ),
+  });
+}

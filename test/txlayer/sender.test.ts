@@ -5,14 +5,17 @@ import { keeperExecutorAbi } from "../../src/executor/abi.js";
 import { actionCall } from "../../src/executor/actions.js";
 import { simulateAction } from "../../src/executor/simulate.js";
 import type { Journal } from "../../src/journal/journal.js";
+import { settableAggregator } from "../../src/world/tokens.js";
 import { BroadcastRefusedError } from "../../src/txlayer/errors.js";
 import {
   GWEI,
+  USD,
   createScenario,
   healthFactor,
   head,
   keeperSender,
   liquidation,
+  losesFirstSend,
   liquidationsOf,
   mineWithBaseFee,
   nonceOf,
@@ -334,6 +337,165 @@ describe("TxSender: journaled sends, stuck replacement, caps, cancels", () => {
     expect(journal.attempts(r.intent.id)).toHaveLength(1);
     expect(await nonceOf(s, s.keeper.address)).toBe(nonceBefore + 1);
     expect(await liquidationsOf(s, user)).toBe(1);
+  });
+
+  it("caps a bump by the profit a fresh simulation shows when it fell since the first send (not the first send's profit)", async () => {
+    const user = await underwaterBorrower(s);
+    const action = await liquidation(s, user);
+    const first = await simulateAction(s.chain.public, { executor: s.executor, account: s.keeper, action });
+    if (!first.ok) throw first.error;
+    const gasLimit = (first.gas * 12_000n + 9_999n) / 10_000n;
+    // A budget the market's bump (2 x 20 gwei base fee + 1 gwei) fits with a third to spare, priced at the first send.
+    const budget = gasLimit * (3n * HIGH_BASE_FEE);
+    const { sender } = keeperSender(s, journal);
+    await setAutomine(s, false);
+    const sent = await sender.submit({
+      opportunityId: `aave-v3:${user}`,
+      action,
+      blockSeen: await head(s),
+      expectedProfitWei: budget,
+    });
+    if (sent.status !== "sent") throw new Error(`expected sent, got ${sent.status}`);
+
+    // The oracle moves WETH up 2% (the pools do not follow): still liquidatable, for a smaller bonus in WETH.
+    await s.chain.wallet.writeContract({
+      address: s.world.feeds.WETH,
+      abi: settableAggregator().abi,
+      functionName: "setAnswer",
+      args: [2_850n * USD],
+      maxFeePerGas: 100n * GWEI,
+      maxPriorityFeePerGas: 2n * GWEI,
+      gas: 200_000n,
+    } as never);
+    await stuckBlocks(sender, 1);
+    const fresh = await simulateAction(s.chain.public, { executor: s.executor, account: s.keeper, action });
+    if (!fresh.ok) throw fresh.error;
+    const freshBudget = (budget * fresh.profit) / first.profit;
+    const marketBump = gasLimit * (2n * HIGH_BASE_FEE + 1n * GWEI);
+    expect(marketBump).toBeLessThan(budget); // the first send's profit would pay for the market's bump...
+    expect(marketBump).toBeGreaterThan(freshBudget); // ...the fresh one does not
+
+    await stuckBlocks(sender, 2);
+    const attempts = journal.attempts(sent.intent.id);
+    expect(attempts.map((a) => a.kind)).toEqual(["original", "replacement"]);
+    expect(attempts[1].gasLimit * attempts[1].maxFeePerGas).toBeLessThanOrEqual(freshBudget);
+    expect(attempts[1].maxFeePerGas).toBeLessThan(2n * HIGH_BASE_FEE + 1n * GWEI);
+  });
+
+  it("stops bumping when the fresh profit no longer clears the keeper's floor: it rides at its fees", async () => {
+    const user = await underwaterBorrower(s);
+    const action = await liquidation(s, user);
+    const first = await simulateAction(s.chain.public, { executor: s.executor, account: s.keeper, action });
+    if (!first.ok) throw first.error;
+    // Floor = the whole profit: the first send (priced on the profit alone) goes out, no bump is worth anything.
+    const { sender } = keeperSender(s, journal, { policy: { minProfitFloorWei: first.profit } });
+    await setAutomine(s, false);
+    const sent = await sender.submit({
+      opportunityId: `aave-v3:${user}`,
+      action,
+      blockSeen: await head(s),
+      expectedProfitWei: wethToWei(s),
+    });
+    if (sent.status !== "sent") throw new Error(`expected sent, got ${sent.status}`);
+    await stuckBlocks(sender, 4);
+    expect(journal.attempts(sent.intent.id).map((a) => a.kind)).toEqual(["original"]);
+    const intent = journal.intent(sent.intent.id)!;
+    expect(intent.reason).toMatch(
+      /bump-capped: .* above the expected profit \(the lower of the first send's and the fresh/,
+    );
+    const riding = journal.events(intent.id).filter((e) => e.type === "riding");
+    expect(riding).toHaveLength(1); // noted once, though the fresh profit (the budget's figures) moves every block
+  });
+
+  it("a send lost in transport whose rebroadcast is refused: its nonce is signed again (re-simulated), and later nonces mine", async () => {
+    const [a, b] = [await underwaterBorrower(s, 20_000n * USD), await underwaterBorrower(s, 20_000n * USD)];
+    const { sender } = keeperSender(s, journal, { client: losesFirstSend(s) as never });
+    const nonceBefore = await nonceOf(s, s.keeper.address);
+    const lost = await sender.submit({
+      opportunityId: `aave-v3:${a}`,
+      action: await liquidation(s, a),
+      blockSeen: await head(s),
+      expectedProfitWei: wethToWei(s),
+    });
+    expect(lost).toMatchObject({ status: "sent", acknowledged: false });
+    if (lost.status !== "sent") return;
+
+    // The rebroadcast is refused (the account cannot pay for gas at that moment): the node knows no transaction at N.
+    const balance = await s.chain.public.getBalance({ address: s.keeper.address });
+    await rpc(s, "hardhat_setBalance", [s.keeper.address, "0x1"]);
+    await sender.onBlock(await head(s));
+    expect(journal.attempts(lost.intent.id).map((x) => x.state)).toEqual(["failed"]);
+    await rpc(s, "hardhat_setBalance", [s.keeper.address, `0x${balance.toString(16)}`]);
+
+    // The next send takes N+1, which queues behind the empty N (automine off: Hardhat refuses to queue otherwise).
+    await setAutomine(s, false);
+    const next = await sender.submit({
+      opportunityId: `aave-v3:${b}`,
+      action: await liquidation(s, b),
+      blockSeen: await head(s),
+      expectedProfitWei: wethToWei(s),
+    });
+    if (next.status !== "sent") throw new Error(`expected sent, got ${next.status}`);
+    expect(next.attempt.nonce).toBe(nonceBefore + 1);
+
+    for (let i = 0; i < 4; i++) {
+      await rpc(s, "evm_mine");
+      await sender.onBlock(await head(s));
+    }
+    expect(await nonceOf(s, s.keeper.address)).toBe(nonceBefore + 2);
+    expect(journal.intent(lost.intent.id)!.state).toBe("mined");
+    expect(journal.intent(next.intent.id)!.state).toBe("mined");
+    const attempts = journal.attempts(lost.intent.id);
+    expect(attempts.map((x) => [x.kind, x.nonce, x.state])).toEqual([
+      ["original", nonceBefore, "failed"],
+      ["replacement", nonceBefore, "mined"],
+    ]);
+    expect((await s.chain.public.getTransaction({ hash: attempts[1].hash })).input).toBe(lost.intent.calldata);
+    expect(await liquidationsOf(s, a)).toBe(1);
+    expect(await liquidationsOf(s, b)).toBe(1);
+  });
+
+  it("a lost send whose action would now revert: its nonce is filled by a cancel, and later nonces mine", async () => {
+    const [a, b] = [await underwaterBorrower(s, 20_000n * USD), await underwaterBorrower(s, 20_000n * USD)];
+    const action = await liquidation(s, a);
+    const { sender } = keeperSender(s, journal, { client: losesFirstSend(s) as never });
+    const nonceBefore = await nonceOf(s, s.keeper.address);
+    const lost = await sender.submit({
+      opportunityId: `aave-v3:${a}`,
+      action,
+      blockSeen: await head(s),
+      expectedProfitWei: wethToWei(s),
+    });
+    if (lost.status !== "sent") throw new Error(`expected sent, got ${lost.status}`);
+    const balance = await s.chain.public.getBalance({ address: s.keeper.address });
+    await rpc(s, "hardhat_setBalance", [s.keeper.address, "0x1"]);
+    await sender.onBlock(await head(s));
+    await rpc(s, "hardhat_setBalance", [s.keeper.address, `0x${balance.toString(16)}`]);
+    // A competitor liquidates `a` meanwhile.
+    const { functionName, args } = actionCall(action);
+    await s.owner.writeContract({ address: s.executor, abi: keeperExecutorAbi(), functionName, args: args as never });
+    await setAutomine(s, false);
+    const next = await sender.submit({
+      opportunityId: `aave-v3:${b}`,
+      action: await liquidation(s, b),
+      blockSeen: await head(s),
+      expectedProfitWei: wethToWei(s),
+    });
+    if (next.status !== "sent") throw new Error(`expected sent, got ${next.status}`);
+
+    for (let i = 0; i < 4; i++) {
+      await rpc(s, "evm_mine");
+      await sender.onBlock(await head(s));
+    }
+    expect(await nonceOf(s, s.keeper.address)).toBe(nonceBefore + 2);
+    expect(journal.attempts(lost.intent.id).map((x) => [x.kind, x.state])).toEqual([
+      ["original", "failed"],
+      ["cancel", "mined"],
+    ]);
+    expect(journal.intent(lost.intent.id)!.state).toBe("abandoned");
+    expect(journal.intent(next.intent.id)!.state).toBe("mined");
+    expect(await liquidationsOf(s, a)).toBe(1); // the competitor's
+    expect(await liquidationsOf(s, b)).toBe(1);
   });
 
   it("skips (and journals why) an action whose simulation reverts or whose gas exceeds the profit: no nonce used", async () => {

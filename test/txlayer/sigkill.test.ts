@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, http, zeroAddress, type Address } from "viem";
 import { createHttpClients, resolveChain, type HttpClients } from "../../src/chain/clients.js";
 import { startHardhatNode, type HardhatNode } from "../../src/chain/hardhatNode.js";
@@ -16,6 +16,35 @@ import { DEV_ADDRESS_1, DEV_KEY_1, freePort } from "../helpers/node.js";
 
 const repo = join(import.meta.dirname, "..", "..");
 const USD = 10n ** 8n;
+
+/** Every fixture keeper started: each is the leader of its own process group (spawned detached). */
+const keepers: { pid: number; exited: Promise<unknown> }[] = [];
+
+/** True while a process with this pid exists (signal 0 only checks); false once it is gone (ESRCH). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ESRCH") return false;
+    throw err;
+  }
+}
+
+/**
+ * SIGKILLs the process group of every keeper still running (a test that failed half-way leaves one paused before
+ * its broadcast, alive forever) and waits for each to be gone.
+ */
+async function reapKeepers(): Promise<void> {
+  for (const k of keepers) {
+    try {
+      process.kill(-k.pid, "SIGKILL");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+    }
+  }
+  await Promise.all(keepers.map((k) => k.exited));
+}
 
 /** The fixture keeper as a child process, with its stdout marker lines. */
 function startKeeper(config: Record<string, unknown>, fixture: "sendOnce" | "sendMany" = "sendOnce") {
@@ -37,6 +66,8 @@ function startKeeper(config: Record<string, unknown>, fixture: "sendOnce" | "sen
       [fixture === "sendOnce" ? "SEND_ONCE_CONFIG" : "SEND_MANY_CONFIG"]: json,
     },
     stdio: ["pipe", "pipe", "pipe"],
+    // Its own process group: reapKeepers kills the group, whatever the process may have started.
+    detached: true,
   }) as ChildProcessWithoutNullStreams;
   const lines: string[] = [];
   let stderr = "";
@@ -53,6 +84,7 @@ function startKeeper(config: Record<string, unknown>, fixture: "sendOnce" | "sen
   });
   child.stderr.on("data", (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  keepers.push({ pid: child.pid!, exited });
   /** Resolves with the first line matching `re` (seen already or to come); fails if the process exits first. */
   const waitFor = (re: RegExp, timeoutMs = 60_000) =>
     new Promise<string>((resolve, reject) => {
@@ -69,7 +101,7 @@ function startKeeper(config: Record<string, unknown>, fixture: "sendOnce" | "sen
       });
     });
   const kill9 = async () => {
-    child.kill("SIGKILL");
+    process.kill(-child.pid!, "SIGKILL");
     expect(await exited).toBeNull(); // killed by the signal, not exited
   };
   return { child, lines, exited, waitFor, kill9, stderr: () => stderr };
@@ -99,7 +131,11 @@ describe("SIGKILL right after a send, then restart", () => {
     world = await deployWorld(clients, { aaveBorrowers: 0, morphoBorrowers: 0 });
     executor = await deployExecutor(clients, { keeper: DEV_ADDRESS_1, protocols: executorProtocols(world) });
   }, 180_000);
-  afterAll(async () => node?.stop());
+  afterEach(reapKeepers);
+  afterAll(async () => {
+    await reapKeepers();
+    await node?.stop();
+  });
 
   const rpc = (method: string, params: unknown[] = []) => clients.public.request({ method, params } as never);
   const keeperNonce = (blockTag: "latest" | "pending" = "latest") =>
@@ -342,5 +378,17 @@ describe("SIGKILL right after a send, then restart", () => {
     } finally {
       await rpc("evm_setAutomine", [true]);
     }
+  });
+
+  it("a keeper a test leaves running (paused before its broadcast, as after a failed waitFor) is reaped with its group", async () => {
+    const { user, action } = await underwater();
+    const left = startKeeper(config(join(dir, "journal-left"), user, action, true));
+    await left.waitFor(/^JOURNALED 0x/);
+    expect(alive(left.child.pid!)).toBe(true); // nothing kills it in this test: afterEach must
+  });
+
+  it("no keeper process outlives the test that started it", () => {
+    expect(keepers.length).toBeGreaterThan(0);
+    expect(keepers.filter((k) => alive(k.pid)).map((k) => k.pid)).toEqual([]);
   });
 });
