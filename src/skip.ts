@@ -17,6 +17,7 @@ export const SKIP_CODES = [
   "duplicate",
   "cooldown",
   "gas-cap",
+  "price-check",
   "other",
 ] as const;
 export type SkipCode = (typeof SKIP_CODES)[number];
@@ -41,7 +42,8 @@ export function skip(
   message: string,
   extra: { deterministic?: boolean; error?: KeeperError } = {},
 ): SkipReason {
-  const transient = code === "rpc-error" || code === "safety" || code === "duplicate" || code === "cooldown";
+  const transient =
+    code === "rpc-error" || code === "safety" || code === "duplicate" || code === "cooldown" || code === "price-check";
   return {
     code,
     message,

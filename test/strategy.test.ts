@@ -16,6 +16,8 @@ function contextFor(world: World, overrides: Partial<StrategyContext> = {}): Str
     rebalanceThresholdBps: 30n,
     rebalanceToleranceBps: 1,
     maxTradeUsd: 0n,
+    feedMaxAgeS: { default: 90_000n, byToken: {} },
+    maxFeedTwapDeviationBps: 2_500n,
     v3Rebalance: true,
     gas: {
       aaveV2Flash: 460_000n,

@@ -39,6 +39,9 @@ const baseSchema = z.object({
   tokens: z.record(z.string(), tokenSchema),
   /** Chainlink-style USD feeds by token symbol. */
   feeds: z.record(z.string(), zAddress),
+  /** Heartbeat of a feed, in seconds, by token symbol: an answer older than this is stale (inventory rebalances
+   *  refuse it). Feeds not listed use the FEED_MAX_AGE_S setting. */
+  feedMaxAgeS: z.record(z.string(), z.number().int().positive()).optional(),
   /** Symbol of the wrapped native token, whose feed prices gas. Default "WETH". */
   wrappedNative: z.string().optional(),
 });

@@ -14,6 +14,11 @@ export const MEASURED_GAS = {
   rebalanceV3Inventory: 180_000n,
 };
 
+/** 25 hours: the longest common Chainlink heartbeat (24 h, stablecoin feeds) and a margin. */
+export const DEFAULT_FEED_MAX_AGE_S = 90_000n;
+/** 25%: a feed that far from the pool's 30-minute TWAP is more likely broken than ahead of the market. */
+export const DEFAULT_MAX_FEED_TWAP_DEVIATION_BPS = 2_500n;
+
 /** The strategy context for a deployment: routes and contracts from every module's section, thresholds from the caller. */
 export function strategyContextFor(
   deployment: Deployment,
@@ -24,6 +29,10 @@ export function strategyContextFor(
     toleranceBps: number;
     maxTradeUsd?: bigint;
     v3Rebalance?: boolean;
+    /** Feed age bound for feeds without a heartbeat in the deployment (default {@link DEFAULT_FEED_MAX_AGE_S}). */
+    feedMaxAgeS?: bigint;
+    /** Default {@link DEFAULT_MAX_FEED_TWAP_DEVIATION_BPS}. */
+    maxFeedTwapDeviationBps?: bigint;
   },
   protocols: readonly ProtocolModule<any>[] = PROTOCOLS,
 ): StrategyContext {
@@ -38,6 +47,15 @@ export function strategyContextFor(
     rebalanceThresholdBps: p.thresholdBps,
     rebalanceToleranceBps: p.toleranceBps,
     maxTradeUsd: p.maxTradeUsd ?? 0n,
+    feedMaxAgeS: {
+      default: p.feedMaxAgeS ?? DEFAULT_FEED_MAX_AGE_S,
+      byToken: Object.fromEntries(
+        Object.entries(deployment.feedMaxAgeS ?? {})
+          .filter(([symbol]) => deployment.tokens[symbol])
+          .map(([symbol, s]) => [deployment.tokens[symbol].address, BigInt(s)]),
+      ),
+    },
+    maxFeedTwapDeviationBps: p.maxFeedTwapDeviationBps ?? DEFAULT_MAX_FEED_TWAP_DEVIATION_BPS,
     v3Rebalance: p.v3Rebalance ?? true,
     gas: MEASURED_GAS,
   };

@@ -55,6 +55,15 @@ export interface StrategyContext {
   rebalanceToleranceBps: number;
   /** Largest rebalance input per transaction, USD 8 decimals (0 = no limit); larger trades go in slices over blocks. */
   maxTradeUsd: bigint;
+  /**
+   * Oldest feed answer an inventory rebalance may trade on, in seconds before the snapshot's block: per token (the
+   * feed's heartbeat from the deployment), else `default`. A trade funded from inventory is only as right as its
+   * target price; flash-funded trades are not affected (their profit is checked on chain in tokens).
+   */
+  feedMaxAgeS: { default: bigint; byToken: Readonly<Record<Address, bigint>> };
+  /** Largest distance, in bps, between the feeds' price and a V3 pool's 30-minute TWAP for an inventory rebalance
+   *  of that pool (0: no check). Catches a broken or manipulated feed; wide enough to let a real crash be traded. */
+  maxFeedTwapDeviationBps: bigint;
   /** Whether V3 pools are rebalanced (they are always read when V2 is, as a funding source). */
   v3Rebalance: boolean;
   /** Gas figures measured on the executor's paths (test/contracts), used before simulation refines them. */

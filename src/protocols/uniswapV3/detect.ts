@@ -4,7 +4,11 @@ import { referencePriceFromUsd } from "../../risk/math/rational.js";
 import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../../risk/profit.js";
 import { sqrtPriceX96FromPrice, v3SkewBps } from "../../risk/uniswapV3/price.js";
 import { v3InputToReachPrice } from "../../risk/uniswapV3/simulate.js";
-import { skip } from "../../skip.js";
+import { getSqrtRatioAtTick } from "../../risk/uniswapV3/tickMath.js";
+import type { Rational } from "../../risk/math/rational.js";
+import { skip, type SkipReason } from "../../skip.js";
+import type { TokenPrice } from "../feeds/read.js";
+import type { V3PoolSnapshot } from "./read.js";
 import type { Snapshot } from "../../watcher/snapshot.js";
 import type { Candidate, Skip, StrategyContext } from "../../strategy/types.js";
 import { ZERO_ADDRESS } from "../../strategy/types.js";
@@ -18,11 +22,42 @@ function inputValueAt(amountIn: bigint, s: bigint, zeroForOne: boolean): bigint 
 }
 
 /**
+ * Whether the feeds may set an inventory trade's target: each answer younger than its heartbeat, and their price
+ * within the bound of the pool's own 30-minute TWAP (when the pool's observations reach that far back).
+ */
+export function feedPriceCheck(
+  snapshot: Snapshot,
+  ctx: StrategyContext,
+  pool: V3PoolSnapshot,
+  prices: readonly TokenPrice[],
+  reference: Rational,
+): SkipReason | undefined {
+  for (const p of prices) {
+    const age = snapshot.timestamp - p.updatedAt;
+    const max = ctx.feedMaxAgeS.byToken[p.token] ?? ctx.feedMaxAgeS.default;
+    if (age > max)
+      return skip(
+        "price-check",
+        `the ${p.symbol} feed last answered ${age} s before this block, past its ${max} s heartbeat: no inventory trade on a stale price`,
+      );
+  }
+  if (pool.twapTick !== undefined && ctx.maxFeedTwapDeviationBps > 0n) {
+    const deviation = v3SkewBps(getSqrtRatioAtTick(pool.twapTick), reference);
+    if ((deviation < 0n ? -deviation : deviation) > ctx.maxFeedTwapDeviationBps)
+      return skip(
+        "price-check",
+        `the pool's 30-minute TWAP is ${deviation} bps from the feeds' price, beyond the ${ctx.maxFeedTwapDeviationBps} bps bound: the feed is not trusted for an inventory trade`,
+      );
+  }
+  return undefined;
+}
+
+/**
  * V3 pools off the feeds' reference by at least the threshold: swap on the pool with the target as the price
  * limit, so it lands exactly on the reference. Funded from the executor's own inventory (a market maker's
  * rebalance: profit = output beyond the input's value at the target price, which the contract checks). A trade
  * larger than `maxTradeUsd` is cut to a slice that stops at an intermediate price; the rest is re-planned next
- * block from fresh state.
+ * block from fresh state. The feeds must pass {@link feedPriceCheck} first: inventory trades on their price.
  */
 export function findV3Rebalances(
   snapshot: Snapshot,
@@ -55,6 +90,11 @@ export function findV3Rebalances(
       ? [pool.token0, pool.token1, p0, p1]
       : [pool.token1, pool.token0, p1, p0];
     const context: Record<string, string> = { pool: `${pool.name} (V3)`, skewBps: skew.toString() };
+    const refused = feedPriceCheck(snapshot, ctx, pool, [p0, p1], reference);
+    if (refused) {
+      skipped.push({ id, protocol: "uniswap-v3", skip: refused, context });
+      continue;
+    }
 
     // Slice: a trade worth more than maxTradeUsd is split into n equal steps of sqrt price, and only the first is
     // taken now; the rest is re-planned next block from fresh state. Equal price steps (not equal inputs) keep

@@ -20,6 +20,24 @@ export interface V3PoolSnapshot extends V3PoolConfig {
    *  balanceOf reverted). */
   balance0?: bigint;
   balance1?: bigint;
+  /**
+   * The pool's time-weighted average tick over the last {@link V3_TWAP_WINDOW_S} seconds (`observe`, floored as
+   * Uniswap's OracleLibrary does). Absent when the pool's observations do not reach that far back (a fresh pool,
+   * or an observation cardinality of 1).
+   */
+  twapTick?: number;
+}
+
+/** The TWAP window the watcher reads: 30 minutes, the usual window of Uniswap V3 oracles. */
+export const V3_TWAP_WINDOW_S = 1800;
+
+/** OracleLibrary.consult's mean tick: the difference of the two cumulatives over the window, floored. */
+export function meanTick(tickCumulatives: readonly [bigint, bigint], windowS: number): number {
+  const delta = tickCumulatives[1] - tickCumulatives[0];
+  const w = BigInt(windowS);
+  let tick = delta / w;
+  if (delta < 0n && delta % w !== 0n) tick -= 1n;
+  return Number(tick);
 }
 
 /** The tick bitmap word holding `tick`: the centre of the window readV3Pools reads. */
@@ -30,8 +48,8 @@ export function v3CenterWord(tick: number, tickSpacing: number): number {
 /**
  * Reads each pool's price, active liquidity and the initialised ticks within `wordsEachSide` bitmap words of
  * the current tick (each word spans 256 tick spacings: +-2 words is +-30,720 ticks at spacing 60), in two
- * batched rounds: (1) slot0, liquidity, bitmap words and token balances of every pool; (2) liquidityNet of each set
- * bit.
+ * batched rounds: (1) slot0, liquidity, bitmap words, the 30-minute TWAP and token balances of every pool;
+ * (2) liquidityNet of each set bit.
  * The bitmap words depend on slot0's tick: with `centers` (each pool's centre word last block) they are read with
  * slot0 and kept when the tick is still in that word; otherwise they take a round of their own.
  */
@@ -57,6 +75,12 @@ export async function readV3Pools(
         { address: p.address, abi: v3PoolAbi, functionName: "liquidity" },
       ]),
       ...pools.flatMap((p, i) => bitmapCalls(p, guessed[i] ?? [])),
+      ...pools.map((p) => ({
+        address: p.address,
+        abi: v3PoolAbi,
+        functionName: "observe",
+        args: [[V3_TWAP_WINDOW_S, 0]],
+      })),
       ...pools.flatMap((p) =>
         [p.token0, p.token1].map((t) => ({
           address: t,
@@ -94,10 +118,15 @@ export async function readV3Pools(
       c += words[i].length;
     }
   }
-  const balanceAt = guessCursor;
+  const observeAt = guessCursor;
+  const balanceAt = observeAt + pools.length;
   const balance = (j: number): bigint | undefined => {
     const r = head[balanceAt + j] as ReadResult<bigint>;
     return r.ok ? r.value : undefined;
+  };
+  const twapTick = (i: number): number | undefined => {
+    const r = head[observeAt + i] as ReadResult<readonly [readonly bigint[], readonly bigint[]]>;
+    return r.ok ? meanTick([r.value[0][0], r.value[0][1]], V3_TWAP_WINDOW_S) : undefined;
   };
   const bitmaps = byPool.flat();
   const tickLists: number[][] = [];
@@ -131,6 +160,7 @@ export async function readV3Pools(
       ...p,
       balance0: balance(2 * i),
       balance1: balance(2 * i + 1),
+      twapTick: twapTick(i),
       state: {
         sqrtPriceX96: slot0[0] as bigint,
         tick: Number(slot0[1]),

@@ -126,6 +126,8 @@ const ctx: StrategyContext = {
   rebalanceThresholdBps: 0n,
   rebalanceToleranceBps: 0,
   maxTradeUsd: 0n,
+  feedMaxAgeS: { default: 90_000n, byToken: {} },
+  maxFeedTwapDeviationBps: 2_500n,
   v3Rebalance: false,
   gas: {
     aaveV2Flash: 0n,
