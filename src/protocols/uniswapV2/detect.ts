@@ -110,6 +110,26 @@ export function findV2Rebalances(
         tokens: { token0: pair.token0, token1: pair.token1 },
       },
       context: { ...context, skewAfterBps: trade.skewBpsAfter.toString(), expectedProfit: formatUsd(profitUsd) },
+      // Exact end states of both pools (V2 reserves keep the fee; the V3 flash is an exact-output swap): the block
+      // planner sizes what comes after it on these.
+      effects: [
+        {
+          kind: "v2",
+          address: pair.address,
+          reserve0: trade.zeroForOne ? pair.reserve0 + trade.amountIn : pair.reserve0 - trade.amountOut,
+          reserve1: trade.zeroForOne ? pair.reserve1 - trade.amountOut : pair.reserve1 + trade.amountIn,
+        },
+        {
+          kind: "v3",
+          address: v3.address,
+          state: {
+            ...v3.state,
+            sqrtPriceX96: quote.sqrtPriceX96After,
+            tick: quote.tickAfter,
+            liquidity: quote.liquidityAfter,
+          },
+        },
+      ],
     });
   }
   return { candidates, skipped };

@@ -3,6 +3,7 @@ import type { ProtocolModule } from "../module.js";
 import { findV2Rebalances } from "./detect.js";
 import { readV2Pairs, type V2PairConfig, type V2PairState } from "./read.js";
 import { uniswapV2Actions } from "./readBack.js";
+import { redetected } from "../../strategy/redetect.js";
 import { uniswapV2SectionSchema, type UniswapV2Section } from "./schema.js";
 
 declare module "../../watcher/snapshot.js" {
@@ -40,5 +41,13 @@ export const uniswapV2Module: ProtocolModule<UniswapV2Section> = {
     v2Pairs: d.uniswapV2 ? Object.entries(d.uniswapV2.pairs).map(([name, v]) => ({ name, ...v })) : [],
   }),
   detect: findV2Rebalances,
+  // After earlier actions of the block moved the pair or its funding pool: the same detector on them as they are.
+  refine: (c, view, ctx) => {
+    const pair = c.action.kind === "rebalanceV2" ? c.action.params.pair : undefined;
+    return redetected(
+      c,
+      findV2Rebalances({ ...view, v2Pairs: (view.v2Pairs ?? []).filter((p) => p.address === pair) }, ctx),
+    );
+  },
   actions: uniswapV2Actions,
 };

@@ -164,6 +164,19 @@ export function findV3Rebalances(
         tokens: { token0: pool.token0, token1: pool.token1 },
       },
       context: { ...context, skewAfterBps: after.toString(), expectedProfit: formatUsd(profitUsd) },
+      // The swap's exact end state (ticks unchanged): the block planner sizes what comes after it on this.
+      effects: [
+        {
+          kind: "v3",
+          address: pool.address,
+          state: {
+            ...pool.state,
+            sqrtPriceX96: trade.sqrtPriceX96After,
+            tick: trade.tickAfter,
+            liquidity: trade.liquidityAfter,
+          },
+        },
+      ],
     });
   }
   return { candidates, skipped };

@@ -4,6 +4,7 @@ import { findV3Rebalances } from "./detect.js";
 import type { Address } from "viem";
 import { readV3Pools, v3CenterWord, type V3PoolConfig, type V3PoolSnapshot } from "./read.js";
 import { uniswapV3Actions } from "./readBack.js";
+import { redetected } from "../../strategy/redetect.js";
 import { uniswapV3SectionSchema, type UniswapV3Section } from "./schema.js";
 
 declare module "../../watcher/snapshot.js" {
@@ -41,5 +42,13 @@ export const uniswapV3Module: ProtocolModule<UniswapV3Section> = {
   positionsWatched: (s) => s.v3Pools?.length,
   context: (d) => ({ v3Pools: d.uniswapV3 ? Object.values(d.uniswapV3.pools) : [] }),
   detect: findV3Rebalances,
+  // After earlier actions of the block moved the pool: the same detector on the pool as they leave it.
+  refine: (c, view, ctx) => {
+    const pool = c.action.kind === "rebalanceV3" ? c.action.params.pool : undefined;
+    return redetected(
+      c,
+      findV3Rebalances({ ...view, v3Pools: (view.v3Pools ?? []).filter((p) => p.address === pool) }, ctx),
+    );
+  },
   actions: uniswapV3Actions,
 };
