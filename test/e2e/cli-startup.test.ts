@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { mnemonicToAccount } from "viem/accounts";
 import { DEV_MNEMONIC } from "../../src/chain/devAccounts.js";
 import { closeServer, listen, readBody, sendText } from "../../src/testing/http.js";
@@ -32,6 +32,17 @@ async function failingProxy(upstream: string, method: string, failures: number) 
   const withKey = url.replace("http://", `http://user:hunter2pass@`).replace(/\/?$/, `/v2/${API_KEY}`);
   return { url: withKey, failed: () => failed, close: () => closeServer(server) };
 }
+
+/** Every keeper a test starts: one that outlives its test (a failing assertion) is killed by afterEach. */
+const runs: ReturnType<typeof spawnCli>[] = [];
+function cli(...params: Parameters<typeof spawnCli>): ReturnType<typeof spawnCli> {
+  const run = spawnCli(...params);
+  runs.push(run);
+  return run;
+}
+afterEach(() => {
+  for (const run of runs.splice(0)) if (run.child.exitCode === null) run.child.kill("SIGKILL");
+});
 
 /** Waits until the keeper's output contains `text`, or the process ends. */
 async function waitFor(run: ReturnType<typeof spawnCli>, text: string, ms = 60_000): Promise<boolean> {
@@ -74,7 +85,7 @@ describe("keeper run at start, under RPC failures", () => {
 
   it("retries a 503 on the nonce read at start: the keeper starts, runs and stops with exit 0", async () => {
     const proxy = await failingProxy(up.node.url, "eth_getTransactionCount", 4); // more than viem's own 3 tries
-    const run = spawnCli(args(proxy.url, "flaky", ["--confirmations", "0"]), { PRIVATE_KEY: DEV_KEY_1 });
+    const run = cli(args(proxy.url, "flaky", ["--confirmations", "0"]), { PRIVATE_KEY: DEV_KEY_1 });
     const started = await waitFor(run, '"msg":"block"');
     run.child.kill("SIGTERM");
     const code = await run.exited;
@@ -92,7 +103,7 @@ describe("keeper run at start, under RPC failures", () => {
 
   it("a persistent failure ends with exit 2 and a message naming what to fix, redacted, and still writes the report", async () => {
     const proxy = await failingProxy(up.node.url, "eth_getTransactionCount", Infinity);
-    const run = spawnCli(args(proxy.url, "down", ["--startup-retry-s", "2"]), { PRIVATE_KEY: DEV_KEY_1 });
+    const run = cli(args(proxy.url, "down"), { PRIVATE_KEY: DEV_KEY_1, STARTUP_RETRY_S: "2" });
     const code = await run.exited;
     await proxy.close();
     const { stdout, stderr } = run.output();
@@ -113,7 +124,7 @@ describe("keeper run at start, under RPC failures", () => {
   it("refuses a signer that is neither the executor's owner nor its keeper, naming both addresses", async () => {
     const stranger = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: 7 });
     const key = `0x${Buffer.from(stranger.getHdKey().privateKey!).toString("hex")}`;
-    const run = spawnCli(args(up.node.url, "stranger"), { PRIVATE_KEY: key });
+    const run = cli(args(up.node.url, "stranger"), { PRIVATE_KEY: key });
     expect(await run.exited).toBe(2);
     const { stderr } = run.output();
     expect(stderr).toContain(`The signer ${stranger.address} is neither the owner nor the keeper of the executor`);
@@ -123,13 +134,13 @@ describe("keeper run at start, under RPC failures", () => {
 
 describe("keeper run refuses misleading settings at start", () => {
   it("refuses a ws:// RPC URL with exit 2", async () => {
-    const run = spawnCli(["run", "--rpc", "ws://127.0.0.1:8546", "--dry-run"]);
+    const run = cli(["run", "--rpc", "ws://127.0.0.1:8546", "--dry-run"]);
     expect(await run.exited).toBe(2);
     expect(run.output().stderr).toContain("ws:// and wss:// are not supported");
   });
 
   it("refuses a private key given as a flag with exit 2, without echoing it", async () => {
-    const run = spawnCli(["run", "--rpc", "http://127.0.0.1:1", "--private-key", DEV_KEY_1]);
+    const run = cli(["run", "--rpc", "http://127.0.0.1:1", "--private-key", DEV_KEY_1]);
     expect(await run.exited).toBe(2);
     const { stderr, stdout } = run.output();
     expect(stderr).toContain("--private-key: secrets are not accepted as flags");
