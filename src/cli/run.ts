@@ -19,6 +19,7 @@ import { healthFromMetrics, startOpsServer, type OpsServer } from "../ops/server
 import { NonceManager, ReorgTracker, TxSender, reconcile } from "../txlayer/index.js";
 import { Watcher } from "../watcher/watcher.js";
 import { strategyFromConfig, watcherOptionsFromConfig } from "./fromConfig.js";
+import { logEvent } from "./logEvent.js";
 import { loadSignerWithSecret } from "./signer.js";
 import { checkExecutor, relaySubmit, resolveChainWithRetry, startupReader, writeRedactedReport } from "./startup.js";
 
@@ -263,60 +264,5 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
     throw err;
   } finally {
     for (const close of closers.reverse()) await close();
-  }
-}
-
-function logEvent(log: ReturnType<typeof createLogger>, e: KeeperEvent): void {
-  switch (e.type) {
-    case "block":
-      log.info(
-        {
-          block: e.snapshot.blockNumber.toString(),
-          borrowers: e.snapshot.stats.borrowersWatched,
-          morphoBorrowers: e.snapshot.stats.morphoBorrowersWatched,
-          underwater: e.underwater,
-          candidates: e.candidates,
-          readMs: Math.round(e.snapshot.stats.readMs),
-        },
-        "block",
-      );
-      break;
-    case "skip":
-      log.info(
-        { block: e.block.toString(), id: e.id, code: e.skip.code, reason: e.skip.message, ...e.context },
-        "skip",
-      );
-      break;
-    case "send":
-      log.info(
-        {
-          block: e.block.toString(),
-          id: e.candidate.opportunity.id,
-          action: e.candidate.action.kind,
-          ...e.candidate.context,
-        },
-        "act",
-      );
-      break;
-    case "outcome": {
-      const o = e.outcome;
-      const base = { block: e.block.toString(), id: e.candidate.opportunity.id, status: o.status };
-      if (o.status === "mined")
-        log.info(
-          {
-            ...base,
-            tx: o.hash,
-            minedIn: o.blockNumber.toString(),
-            profit: o.profit.toString(),
-            gasUsed: o.gasUsed.toString(),
-          },
-          "done",
-        );
-      else if (o.status === "reverted" || o.status === "failed")
-        log.error({ ...base, error: o.error.shortMessage, errorName: o.error.name, tx: o.hash }, "failed");
-      else if (o.status === "skipped") log.info({ ...base, code: o.skip.code, reason: o.skip.message }, "held");
-      else log.info({ ...base, profit: o.profit.toString(), gas: o.gas.toString() }, "dry-run");
-      break;
-    }
   }
 }
