@@ -1,8 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { mnemonicToAccount } from "viem/accounts";
+import { keccak256 } from "viem";
+import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
+import { Journal } from "../../src/journal/journal.js";
+import { startLocalRelay } from "../../src/testing/localRelay.js";
 import { DEV_MNEMONIC } from "../../src/chain/devAccounts.js";
 import { closeServer, listen, readBody, sendText } from "../../src/testing/http.js";
 import { DEV_ADDRESS_1, DEV_KEY_1, spawnCli } from "../helpers/node.js";
@@ -17,9 +20,11 @@ const API_KEY = "SECRETAPIKEY0123456789";
  */
 async function failingProxy(upstream: string, method: string, failures: number) {
   let failed = 0;
+  const seen: string[] = [];
   const server: Server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
+      for (const m of body.matchAll(/"method":"([^"]+)"/g)) seen.push(m[1]);
       if (body.includes(`"${method}"`) && failed < failures) {
         failed++;
         return sendText(res, 503, "Service Unavailable", "text/plain");
@@ -30,7 +35,7 @@ async function failingProxy(upstream: string, method: string, failures: number) 
   });
   const url = await listen(server);
   const withKey = url.replace("http://", `http://user:hunter2pass@`).replace(/\/?$/, `/v2/${API_KEY}`);
-  return { url: withKey, failed: () => failed, close: () => closeServer(server) };
+  return { url: withKey, failed: () => failed, seen: () => seen, close: () => closeServer(server) };
 }
 
 /** Every keeper a test starts: one that outlives its test (a failing assertion) is killed by afterEach. */
@@ -119,6 +124,64 @@ describe("keeper run at start, under RPC failures", () => {
     const report = readFileSync(reportFile, "utf8");
     expect(JSON.parse(report).error.message).toMatch(/Could not resync the nonce stream/);
     expect(report).not.toMatch(new RegExp(`${API_KEY}|hunter2pass`));
+  }, 120_000);
+
+  it("after a crash with a relay configured, rebroadcasts the journaled transaction to the relay, not the public RPC", async () => {
+    // The first life: a transaction signed and journaled, then the crash before it reached the relay.
+    const dataDir = join(up.dir, "data-relay");
+    const keeperAccount = privateKeyToAccount(DEV_KEY_1);
+    const nonce = await up.clients.public.getTransactionCount({ address: DEV_ADDRESS_1 });
+    const tx = {
+      chainId: up.clients.public.chain.id,
+      type: "eip1559" as const,
+      nonce,
+      to: DEV_ADDRESS_1,
+      value: 0n,
+      gas: 21_000n,
+      maxFeePerGas: 10n ** 11n,
+      maxPriorityFeePerGas: 10n ** 9n,
+    };
+    const raw = await keeperAccount.signTransaction(tx);
+    mkdirSync(dataDir, { recursive: true });
+    const journal = Journal.open(dataDir);
+    const intent = journal.recordIntent({
+      opportunityId: "aave-v3:0x0000000000000000000000000000000000000bad",
+      actionKind: "liquidateAaveV2Flash",
+      from: DEV_ADDRESS_1,
+      to: DEV_ADDRESS_1,
+      calldata: "0x",
+      blockSeen: await up.clients.public.getBlockNumber(),
+      expectedProfitWei: 1n,
+    });
+    journal.recordSigned(intent.id, {
+      kind: "original",
+      nonce,
+      hash: keccak256(raw),
+      raw,
+      to: DEV_ADDRESS_1,
+      gasLimit: tx.gas,
+      maxFeePerGas: tx.maxFeePerGas,
+      maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
+    });
+    journal.close();
+
+    const relay = await startLocalRelay({ upstreamUrl: up.node.url });
+    const proxy = await failingProxy(up.node.url, "none", 0);
+    const run = cli(args(proxy.url, "relay", ["--data-dir", dataDir]), {
+      PRIVATE_KEY: DEV_KEY_1,
+      RELAY_URL: relay.url,
+      RELAY_AUTH_KEY: `0x${"42".repeat(32)}`,
+    });
+    const reconciled = await waitFor(run, '"msg":"journal reconciled');
+    run.child.kill("SIGTERM");
+    await run.exited;
+    await relay.close();
+    await proxy.close();
+    if (!reconciled) console.log(run.output().stdout.slice(-3000), run.output().stderr.slice(-3000));
+    expect(reconciled).toBe(true);
+    expect(relay.bundles.length).toBeGreaterThan(0);
+    expect(relay.bundles.every((b) => b.txs.length === 1 && b.txs[0] === raw)).toBe(true);
+    expect(proxy.seen()).not.toContain("eth_sendRawTransaction");
   }, 120_000);
 
   it("refuses a signer that is neither the executor's owner nor its keeper, naming both addresses", async () => {
