@@ -34,6 +34,8 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
   const secrets = configSecrets(config);
   const closers: (() => Promise<void> | void)[] = [];
   let keeper: Keeper | undefined;
+  // What the report says when the run stops before the keeper exists.
+  const known = { chainId: 0, dryRun: config.dryRun };
   try {
     // Before the logger: a key decrypted from a keystore must be among the secrets it never prints.
     const signer = await loadSignerWithSecret(config);
@@ -73,6 +75,7 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
       });
     const read = startupReader(config, rpcUrl, (i) => log.warn(i, "RPC read failed at start; retrying"));
     const chain = await resolveChainWithRetry(read, rpcUrl, deployment.multicall3);
+    known.chainId = chain.id;
     if (!fork && deployment.chainId !== undefined && deployment.chainId !== chain.id) {
       throw new KeeperError(
         `The deployment file is for chain ${deployment.chainId}, the RPC serves chain ${chain.id}.`,
@@ -82,6 +85,7 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
       );
     }
     const dryRun = config.dryRun || !account;
+    known.dryRun = dryRun;
     const probe = createHttpClients({ chain, rpcUrl, account: "0x0000000000000000000000000000000000000001" });
     const roles = await checkExecutor(probe.public, read, { executor, signer: account?.address });
     // Without a key the keeper still dry-runs: it simulates as the executor's configured keeper account.
@@ -260,7 +264,7 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
     return 0;
   } catch (err) {
     // Whatever stopped the run, the operator gets the report (with what was done before, if anything).
-    if (config.reportFile) writeRedactedReport(config.reportFile, secrets, keeper?.report, err);
+    if (config.reportFile) writeRedactedReport(config.reportFile, secrets, keeper?.report ?? known, err);
     throw err;
   } finally {
     for (const close of closers.reverse()) await close();

@@ -115,16 +115,18 @@ export function relaySubmit(
 
 /**
  * Writes the run's report with every secret and URL credential removed; after a failure (`error`), the report so
- * far (or an empty one) with the redacted error, so a crash at start still leaves a report.
+ * far (or an empty one for `chainId`, 0 when not read yet) with the redacted error, so a crash at start still
+ * leaves a report.
  */
 export function writeRedactedReport(
   file: string,
   secrets: readonly string[],
-  report: KeeperReport | undefined,
+  report: KeeperReport | { chainId: number; dryRun: boolean },
   error?: unknown,
 ): void {
   const redact = createRedactor(secrets);
-  const body = JSON.parse(reportToJson(report ?? emptyReport(0, false))) as Record<string, unknown>;
+  const full = "liquidations" in report ? report : emptyReport(report.chainId, report.dryRun);
+  const body = JSON.parse(reportToJson(full)) as Record<string, unknown>;
   if (error !== undefined) {
     const message = error instanceof Error ? error.message : String(error);
     body.error = { name: error instanceof Error ? error.name : "Error", message: redactUrlsInText(redact(message)) };

@@ -142,9 +142,13 @@ export function readFlags(argv: readonly string[]): FlagLayer {
     if (!spec) {
       // The value is not echoed: it might be a secret given to a misspelt flag.
       const suggestion = closest(flag, allFlags(), 3);
-      const expected = suggestion
-        ? `a known flag: did you mean ${suggestion}?`
-        : "a known flag (see .env.example; flags are the settings in kebab-case)";
+      const secret = suggestion ? settingForFlag(suggestion.slice(2)) : undefined;
+      // Secrets have no flag: point at the variable rather than at a flag that would be refused too.
+      const expected = secret?.secret
+        ? `no flag for a secret: did you mean ${secret.name}? Set it in the environment or the .env file`
+        : suggestion
+          ? `a known flag: did you mean ${suggestion}?`
+          : "a known flag (see .env.example; flags are the settings in kebab-case)";
       layer.issues.push({ setting: flag, value: undefined, expected, source: { kind: "flag", flag } });
       continue;
     }

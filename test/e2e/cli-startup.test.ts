@@ -122,7 +122,12 @@ describe("keeper run at start, under RPC failures", () => {
     const reportFile = join(up.dir, "report-down.json");
     expect(existsSync(reportFile)).toBe(true);
     const report = readFileSync(reportFile, "utf8");
-    expect(JSON.parse(report).error.message).toMatch(/Could not resync the nonce stream/);
+    expect(JSON.parse(report)).toMatchObject({
+      chainId: up.clients.public.chain.id,
+      dryRun: false,
+      liquidations: [],
+      error: { name: "RpcRetryExhaustedError", message: expect.stringMatching(/^Could not resync the nonce stream/) },
+    });
     expect(report).not.toMatch(new RegExp(`${API_KEY}|hunter2pass`));
   }, 120_000);
 

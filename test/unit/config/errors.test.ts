@@ -117,10 +117,10 @@ describe("secrets in errors", () => {
     expect(everythingPrinted(err)).not.toContain(password);
   });
 
-  it("does not echo the value of a misspelt flag, which may be a secret", () => {
+  it("does not echo the value of a misspelt flag, which may be a secret, and points at the variable", () => {
     const err = configError(() => load({}, ["--keystore-pasword=hunter2hunter2"]));
     expect(err.message).toContain(
-      "--keystore-pasword: unknown flag, expected a known flag: did you mean --keystore-password?",
+      "--keystore-pasword: unknown flag, expected no flag for a secret: did you mean KEYSTORE_PASSWORD? Set it in the environment or the .env file",
     );
     expect(everythingPrinted(err)).not.toContain("hunter2hunter2");
   });
