@@ -35,6 +35,7 @@ export function describeConfig(config: KeeperConfig): Record<string, string> {
     LOG_CHUNK_BLOCKS: String(config.logChunkBlocks),
     MULTICALL_BATCH: String(config.multicallBatch),
     POLL_INTERVAL_MS: String(config.pollIntervalMs),
+    STARTUP_RETRY_S: String(config.startupRetryMs / 1000),
     MAX_GAS_PRICE_GWEI: formatDecimal(config.maxGasPriceWei, GWEI_DECIMALS),
     PRIORITY_FEE_GWEI: formatDecimal(config.priorityFeeWei, GWEI_DECIMALS),
     STUCK_BLOCKS: String(config.stuckBlocks),

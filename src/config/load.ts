@@ -206,6 +206,7 @@ function freezeConfig(
     logChunkBlocks: p.LOG_CHUNK_BLOCKS,
     multicallBatch: p.MULTICALL_BATCH,
     pollIntervalMs: p.POLL_INTERVAL_MS,
+    startupRetryMs: p.STARTUP_RETRY_S * 1000,
     maxGasPriceWei: p.MAX_GAS_PRICE_GWEI,
     priorityFeeWei: p.PRIORITY_FEE_GWEI,
     stuckBlocks: p.STUCK_BLOCKS,

@@ -61,6 +61,8 @@ export interface KeeperConfig {
   readonly multicallBatch: number;
   /** POLL_INTERVAL_MS. */
   readonly pollIntervalMs: number;
+  /** STARTUP_RETRY_S, in milliseconds: how long each read at start retries transient RPC failures. */
+  readonly startupRetryMs: number;
   /** MAX_GAS_PRICE_GWEI, in wei: no transaction is sent above this max fee per gas. */
   readonly maxGasPriceWei: bigint;
   /** PRIORITY_FEE_GWEI, in wei; never above maxGasPriceWei. */
