@@ -21,7 +21,14 @@ import { Watcher } from "../watcher/watcher.js";
 import { strategyFromConfig, watcherOptionsFromConfig } from "./fromConfig.js";
 import { logEvent } from "./logEvent.js";
 import { loadSignerWithSecret } from "./signer.js";
-import { checkExecutor, relaySubmit, resolveChainWithRetry, startupReader, writeRedactedReport } from "./startup.js";
+import {
+  checkExecutor,
+  profitFloorWei,
+  relaySubmit,
+  resolveChainWithRetry,
+  startupReader,
+  writeRedactedReport,
+} from "./startup.js";
 
 /**
  * `keeper run`: the keeper against a chain until SIGINT/SIGTERM, or, with FORK_URL, against a local Hardhat fork
@@ -174,6 +181,8 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
           priorityFeePerGas: config.priorityFeeWei,
           maxFeeCapWei: config.maxGasPriceWei,
           stuckBlocks: config.stuckBlocks,
+          // A bump may spend the profit down to MIN_PROFIT_USD, priced in wei at start.
+          minProfitFloorWei: await profitFloorWei(clients.public, read, deployment, config.minProfitUsd),
         },
         submitRaw,
         onEvent: (e) =>

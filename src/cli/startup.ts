@@ -7,6 +7,8 @@ import { writeFileSync } from "node:fs";
 import { Wallet } from "ethers";
 import { getAddress, parseAbi, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 import { resolveChain } from "../chain/clients.js";
+import { wrappedNativeToken, type Deployment } from "../chain/deployment.js";
+import { readPrices } from "../protocols/feeds/read.js";
 import { retryTransient } from "../chain/retry.js";
 import type { KeeperConfig } from "../config/index.js";
 import { KeeperError } from "../errors.js";
@@ -136,4 +138,23 @@ export function writeRedactedReport(
     file,
     `${JSON.stringify(safe, (_, v: unknown) => (typeof v === "string" ? redactUrlsInText(v) : v), 2)}\n`,
   );
+}
+
+/**
+ * MIN_PROFIT_USD in wei at the wrapped native token's feed (read with retries): the least a fee bump must leave of a
+ * transaction's profit. 0 when the feed gives no usable answer (the bump is then capped by the profit alone).
+ */
+export async function profitFloorWei(
+  client: PublicClient<Transport, Chain>,
+  read: StartupRead,
+  deployment: Deployment,
+  minProfitUsd: bigint,
+): Promise<bigint> {
+  const native = wrappedNativeToken(deployment);
+  const feed = deployment.feeds[deployment.wrappedNative ?? "WETH"] ?? deployment.feeds[native.symbol];
+  if (!feed || minProfitUsd === 0n) return 0n;
+  const [price] = await read("read the native token's feed", () =>
+    readPrices(client, [{ token: native.address, symbol: native.symbol, decimals: native.decimals, feed }]),
+  );
+  return price ? (minProfitUsd * 10n ** 18n) / price.usd8 : 0n;
 }

@@ -26,6 +26,8 @@ export function describeConfig(config: KeeperConfig): Record<string, string> {
     WATCH: config.watch.join(","),
     MIN_PROFIT_USD: formatDecimal(config.minProfitUsd, USD_DECIMALS),
     MAX_TRADE_USD: formatDecimal(config.maxTradeUsd, USD_DECIMALS),
+    FEED_MAX_AGE_S: config.feedMaxAgeS.toString(),
+    MAX_FEED_TWAP_DEVIATION_BPS: config.maxFeedTwapDeviationBps.toString(),
     REBALANCE_THRESHOLD_BPS: String(config.rebalanceThresholdBps),
     REBALANCE_TOLERANCE_BPS: String(config.rebalanceToleranceBps),
     PLANNER: config.planner,

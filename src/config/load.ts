@@ -197,6 +197,8 @@ function freezeConfig(
     watch: Object.freeze([...p.WATCH]),
     minProfitUsd: p.MIN_PROFIT_USD,
     maxTradeUsd: p.MAX_TRADE_USD,
+    feedMaxAgeS: p.FEED_MAX_AGE_S,
+    maxFeedTwapDeviationBps: p.MAX_FEED_TWAP_DEVIATION_BPS,
     rebalanceThresholdBps: p.REBALANCE_THRESHOLD_BPS,
     rebalanceToleranceBps: p.REBALANCE_TOLERANCE_BPS,
     planner: p.PLANNER,

@@ -40,6 +40,8 @@ export const SETTING_NAMES = [
   "WATCH",
   "MIN_PROFIT_USD",
   "MAX_TRADE_USD",
+  "FEED_MAX_AGE_S",
+  "MAX_FEED_TWAP_DEVIATION_BPS",
   "REBALANCE_THRESHOLD_BPS",
   "REBALANCE_TOLERANCE_BPS",
   "PLANNER",
@@ -150,8 +152,18 @@ export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = Object.freez
     expected: "a decimal number of US dollars, e.g. 5 or 0.25",
   }),
   MAX_TRADE_USD: spec("MAX_TRADE_USD", {
-    default: "0",
+    default: "100000",
     expected: "a decimal number of US dollars with at most 8 decimals, e.g. 50000 (0 for no limit)",
+  }),
+  FEED_MAX_AGE_S: spec("FEED_MAX_AGE_S", {
+    default: "90000",
+    expected:
+      "a positive integer number of seconds a feed answer may be old before inventory trades refuse it (per feed: feedMaxAgeS in the deployment), e.g. 3600",
+  }),
+  MAX_FEED_TWAP_DEVIATION_BPS: spec("MAX_FEED_TWAP_DEVIATION_BPS", {
+    default: "2500",
+    expected:
+      "an integer number of basis points from 0 to 10000 the feeds' price may be from a V3 pool's 30-minute TWAP for an inventory trade on it (0: no check), e.g. 2500",
   }),
   REBALANCE_THRESHOLD_BPS: spec("REBALANCE_THRESHOLD_BPS", {
     default: "30",

@@ -24,7 +24,9 @@ describe("defaults", () => {
     expect(c.deploymentFile).toBe("world.json");
     expect(c.watch).toEqual(["aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3"]);
     expect(c.minProfitUsd).toBe(1n * USD);
-    expect(c.maxTradeUsd).toBe(0n);
+    expect(c.maxTradeUsd).toBe(100_000n * USD);
+    expect(c.feedMaxAgeS).toBe(90_000n);
+    expect(c.maxFeedTwapDeviationBps).toBe(2_500n);
     expect(c.rebalanceThresholdBps).toBe(30);
     expect(c.rebalanceToleranceBps).toBe(1);
     expect(c.dryRun).toBe(true);
@@ -131,6 +133,8 @@ const GOOD: [SettingName, string, keyof KeeperConfig, unknown][] = [
   ["MAX_TRADE_USD", "50000", "maxTradeUsd", 50_000n * USD],
   ["MAX_TRADE_USD", "0.01", "maxTradeUsd", USD / 100n],
   ["MAX_TRADE_USD", "0", "maxTradeUsd", 0n],
+  ["FEED_MAX_AGE_S", "3600", "feedMaxAgeS", 3_600n],
+  ["MAX_FEED_TWAP_DEVIATION_BPS", "0", "maxFeedTwapDeviationBps", 0n],
   ["STUCK_BLOCKS", "1", "stuckBlocks", 1],
   ["STUCK_BLOCKS", "12", "stuckBlocks", 12],
   ["CONFIRMATIONS", "0", "confirmations", 0],
@@ -247,6 +251,8 @@ const BAD: [SettingName, string, string][] = [
   ["FORK_BLOCK", "-1", "a non-negative block number"],
   ["FORK_BLOCK", "latest", "a non-negative block number"],
   ["MAX_TRADE_USD", "-1", "a decimal number of US dollars"],
+  ["FEED_MAX_AGE_S", "0", "a positive integer number of seconds"],
+  ["MAX_FEED_TWAP_DEVIATION_BPS", "10001", "from 0 to 10000"],
   ["MAX_TRADE_USD", "1e6", "a decimal number of US dollars"],
   ["MAX_TRADE_USD", "0.000000001", "at most 8 decimals"],
   ["STUCK_BLOCKS", "0", "a positive integer number of blocks"],
