@@ -44,7 +44,7 @@ const RANGE_PATTERNS = [
 const RATE_PATTERN = /rate.?limit|rate exceeded|request rate|too many requests|capacity|throughput|compute units/i;
 // Transport failures worth another try: the node did not get to judge the range.
 const TRANSIENT_PATTERN =
-  /timed? ?out|timeout|fetch failed|socket|ECONNRESET|ECONNREFUSED|EPIPE|network|unexpected end|JSON|bad gateway|service unavailable|internal server error/i;
+  /timed? ?out|timeout|took too long|fetch failed|socket|ECONNRESET|ECONNREFUSED|EPIPE|network|unexpected end|JSON|bad gateway|service unavailable|internal server error/i;
 
 /** Every message and code of an error's cause chain, for the patterns above. */
 function describe(err: unknown): { text: string; status?: number; codes: number[] } {
