@@ -24,6 +24,7 @@ import { DiscoveryStore } from "../src/journal/discoveryStore.js";
 import { AaveBorrowerIndex } from "../src/protocols/aaveV3/discover.js";
 import type { DiscoveryProgress } from "../src/protocols/discovery.js";
 import { MorphoBorrowerIndex } from "../src/protocols/morphoBlue/discover.js";
+import { Watcher } from "../src/watcher/watcher.js";
 import { createAaveBorrower, deployWorld, mine, type World } from "../src/world/index.js";
 
 /** Blocks mined between the borrowers opened after the world: the history the first sync reads. */
@@ -247,5 +248,41 @@ describe("discovery at scale", () => {
     expect(await second.update(client, head)).toBe(0);
     expect(calls.length).toBe(n);
     expect(second.size).toBe(first.size);
+  });
+
+  it("a start block earlier than the saved one drops the checkpoint: the blocks between were never read", async () => {
+    reset();
+    const store = DiscoveryStore.inMemory();
+    const late = new AaveBorrowerIndex(world.aave.pool, head - 10n * RANGE, 2_000n, { store, range: RANGE });
+    await late.update(client, head);
+    calls = [];
+    const early = index(store);
+    await early.update(client, head);
+    expect(calls[0].from).toBe(world.startBlock);
+    expect(early.borrowers.size).toBe(world.borrowers.aave.length);
+  });
+
+  it("through the Watcher: the first snapshot syncs the history with progress, a restarted watcher reads only new blocks", async () => {
+    reset();
+    const store = DiscoveryStore.inMemory();
+    const progress: DiscoveryProgress[] = [];
+    const make = () =>
+      new Watcher(client, world, {
+        watch: new Set(["aave-v3", "morpho-blue"]),
+        discovery: { store, range: RANGE, onProgress: (p) => progress.push(p) },
+      });
+    const first = await make().snapshot(head);
+    expect(first.stats.borrowersWatched).toBe(world.borrowers.aave.length);
+    expect(first.stats.morphoBorrowersWatched).toBe(world.borrowers.morpho.length);
+    const done = progress.filter((p) => p.done);
+    expect(done.map((p) => p.index).sort()).toEqual(["aave-v3", "morpho-blue"]);
+    for (const p of done) expect(p.doneBlocks).toBe(head - world.startBlock + 1n);
+
+    await mine(chain, 1);
+    calls = [];
+    const restarted = await make().snapshot();
+    expect(restarted.stats.borrowersWatched).toBe(world.borrowers.aave.length);
+    // One shared eth_getLogs for the one new block, as in the steady state.
+    expect(calls.map((c) => [c.from, c.to])).toEqual([[head + 1n, head + 1n]]);
   });
 });
