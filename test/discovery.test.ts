@@ -126,6 +126,7 @@ describe("discovery at scale", () => {
       rpc(-32005, "project ID request rate exceeded"),
       new HttpRequestError({ url: "http://x", status: 503, details: "Service Unavailable" }),
       new Error("The request took too long to respond."),
+      rpc(-32000, "block range extends beyond current head block"),
     ])
       expect(classifyLogsError(e), e.message).toBe("transient");
     expect(classifyLogsError(rpc(-32601, "the method eth_getLogs does not exist"))).toBe("fatal");
@@ -171,6 +172,21 @@ describe("discovery at scale", () => {
     expect(calls.length).toBe(n);
     expect(third.borrowers.size).toBe(world.borrowers.aave.length);
     reopened.close();
+  });
+
+  it("with ranges in flight at once, only the contiguous prefix of completed ranges is checkpointed", async () => {
+    reset();
+    const store = DiscoveryStore.inMemory();
+    // Four ranges go out together; the second fails for good while the first, third and fourth complete.
+    fault = (c) =>
+      c.from === world.startBlock + RANGE
+        ? Object.assign(new Error("the method eth_getLogs does not exist"), { code: -32601 })
+        : undefined;
+    await expect(index(store, { concurrency: 4 }).update(client, head)).rejects.toThrow(/eth_getLogs over blocks/);
+    const done = answered().map((c) => c.from);
+    expect(done).toContain(world.startBlock + 2n * RANGE);
+    const key = `aave-v3:${localChain.id}:${world.aave.pool.toLowerCase()}`;
+    expect(store.load(key)!.scannedTo).toBe(world.startBlock + RANGE - 1n);
   });
 
   it("a range the node refuses as too large is split, and the scan carries on at the smaller range", async () => {

@@ -42,6 +42,8 @@ const RANGE_PATTERNS = [
 ];
 // Rate limits in words (some come as JSON-RPC errors with HTTP 200, e.g. Infura's -32005 "request rate exceeded").
 const RATE_PATTERN = /rate.?limit|rate exceeded|request rate|too many requests|capacity|throughput|compute units/i;
+// A load-balanced backend behind the head the range ends at: another backend (or a moment later) will answer it.
+const LAGGING_PATTERN = /beyond (the )?(current )?head|unknown block|header not found|after last accepted block/i;
 // Transport failures worth another try: the node did not get to judge the range.
 const TRANSIENT_PATTERN =
   /timed? ?out|timeout|took too long|fetch failed|socket|ECONNRESET|ECONNREFUSED|EPIPE|network|unexpected end|JSON|bad gateway|service unavailable|internal server error/i;
@@ -71,6 +73,7 @@ function describe(err: unknown): { text: string; status?: number; codes: number[
 export function classifyLogsError(err: unknown): LogsErrorKind {
   const { text, status, codes } = describe(err);
   if (status === 429 || codes.includes(429) || RATE_PATTERN.test(text)) return "transient";
+  if (LAGGING_PATTERN.test(text)) return "transient";
   if (RANGE_PATTERNS.some((p) => p.test(text))) return "range";
   // Infura's -32005 without a known message is its result-count limit; -32602 is a bad range more often than not.
   if (codes.includes(-32005)) return "range";
