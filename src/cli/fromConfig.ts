@@ -1,6 +1,7 @@
 import type { Address } from "viem";
 import type { Deployment } from "../chain/deployment.js";
 import type { KeeperConfig } from "../config/index.js";
+import type { DiscoveryOptions } from "../protocols/discovery.js";
 import { strategyContextFor } from "../strategy/context.js";
 import type { StrategyContext } from "../strategy/types.js";
 import type { WatchTarget, WatcherOptions } from "../watcher/watcher.js";
@@ -24,6 +25,7 @@ export function watcherOptionsFromConfig(
   deployment: Deployment,
   config: KeeperConfig,
   executor?: Address,
+  discovery?: Pick<DiscoveryOptions, "store" | "onProgress">,
 ): WatcherOptions {
   const startBlock =
     config.startBlock === "earliest" ? 0n : config.startBlock === 0n ? deployment.startBlock : config.startBlock;
@@ -33,5 +35,6 @@ export function watcherOptionsFromConfig(
     logChunkBlocks: config.logChunkBlocks,
     startBlock,
     executor,
+    discovery: { ...discovery, concurrency: config.discoveryConcurrency, range: config.discoveryRangeBlocks },
   };
 }

@@ -10,12 +10,14 @@ import { configSecrets, describeConfig, type KeeperConfig } from "../config/inde
 import { KeeperError } from "../errors.js";
 import { checkDeploymentOnFork, prepareForkExecutor, startLocalFork, type LocalFork } from "../fork/fork.js";
 import { Journal } from "../journal/index.js";
+import { DiscoveryStore } from "../journal/discoveryStore.js";
 import { createExecuteFn, SendPipeline } from "../keeper/pipeline.js";
 import { Keeper, type KeeperEvent } from "../keeper/keeper.js";
 import { createLogger } from "../ops/logger.js";
 import { createMetrics, observeKeeperEvent, recordRpcError, rpcKindOfError } from "../ops/metrics.js";
 import { CircuitBreaker, DailyCaps, KillSwitch, SafetyGate } from "../safety/index.js";
 import { healthFromMetrics, startOpsServer, type OpsServer } from "../ops/server.js";
+import { DiscoverySyncStatus, withDiscoverySync } from "../ops/discoveryProgress.js";
 import { NonceManager, ReorgTracker, TxSender, reconcile } from "../txlayer/index.js";
 import { Watcher } from "../watcher/watcher.js";
 import { strategyFromConfig, watcherOptionsFromConfig } from "./fromConfig.js";
@@ -119,6 +121,10 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
     mkdirSync(dataDir, { recursive: true });
     const journal = Journal.open(dataDir);
     closers.push(() => journal.close());
+    // The borrower/position index and its checkpoint: a restart resumes discovery there (a cache: safe to delete).
+    const discoveryStore = DiscoveryStore.open(dataDir);
+    closers.push(() => discoveryStore.close());
+    const sync = new DiscoverySyncStatus({ logger: log });
     const dayStart = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
     const caps = new DailyCaps({
       maxGasWeiPerDay: config.dailyGasCapWei,
@@ -140,7 +146,7 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
         port: config.opsPort,
         host: config.opsHost,
         metrics,
-        health: healthFromMetrics(metrics),
+        health: withDiscoverySync(healthFromMetrics(metrics), sync),
         killSwitch,
         token: config.opsToken,
         maxHeadAgeSeconds: config.healthMaxHeadAgeS,
@@ -230,7 +236,11 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
       });
     }
 
-    const watcher = new Watcher(clients.public, deployment, watcherOptionsFromConfig(deployment, config, executor));
+    const watcher = new Watcher(
+      clients.public,
+      deployment,
+      watcherOptionsFromConfig(deployment, config, executor, { store: discoveryStore, onProgress: sync.onProgress }),
+    );
     keeper = new Keeper({
       client: clients.public,
       watcher,

@@ -35,6 +35,8 @@ export function describeConfig(config: KeeperConfig): Record<string, string> {
     DRY_RUN: String(config.dryRun),
     START_BLOCK: String(config.startBlock),
     LOG_CHUNK_BLOCKS: String(config.logChunkBlocks),
+    DISCOVERY_CONCURRENCY: String(config.discoveryConcurrency),
+    DISCOVERY_RANGE_BLOCKS: config.discoveryRangeBlocks.toString(),
     MULTICALL_BATCH: String(config.multicallBatch),
     POLL_INTERVAL_MS: String(config.pollIntervalMs),
     STARTUP_RETRY_S: String(config.startupRetryMs / 1000),

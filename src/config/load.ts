@@ -206,6 +206,8 @@ function freezeConfig(
     dryRun: p.DRY_RUN,
     startBlock: p.START_BLOCK,
     logChunkBlocks: p.LOG_CHUNK_BLOCKS,
+    discoveryConcurrency: p.DISCOVERY_CONCURRENCY,
+    discoveryRangeBlocks: p.DISCOVERY_RANGE_BLOCKS,
     multicallBatch: p.MULTICALL_BATCH,
     pollIntervalMs: p.POLL_INTERVAL_MS,
     startupRetryMs: p.STARTUP_RETRY_S * 1000,

@@ -187,6 +187,8 @@ export const FIELD_SCHEMAS = {
     ctx.addIssue({ code: z.ZodIssueCode.custom, message: expected("START_BLOCK") });
     return z.NEVER;
   }),
+  DISCOVERY_CONCURRENCY: integer("DISCOVERY_CONCURRENCY", 1, 32),
+  DISCOVERY_RANGE_BLOCKS: integer("DISCOVERY_RANGE_BLOCKS", 1).transform((n): bigint => BigInt(n)),
   LOG_CHUNK_BLOCKS: integer("LOG_CHUNK_BLOCKS", 1).transform((n): bigint => BigInt(n)),
   MULTICALL_BATCH: integer("MULTICALL_BATCH", 1),
   POLL_INTERVAL_MS: integer("POLL_INTERVAL_MS", 1),

@@ -49,6 +49,8 @@ export const SETTING_NAMES = [
   "DRY_RUN",
   "START_BLOCK",
   "LOG_CHUNK_BLOCKS",
+  "DISCOVERY_CONCURRENCY",
+  "DISCOVERY_RANGE_BLOCKS",
   "MULTICALL_BATCH",
   "POLL_INTERVAL_MS",
   "STARTUP_RETRY_S",
@@ -187,6 +189,16 @@ export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = Object.freez
   START_BLOCK: spec("START_BLOCK", {
     default: "0",
     expected: 'a non-negative block number or "earliest" (0 means the deployment\'s startBlock)',
+  }),
+  DISCOVERY_CONCURRENCY: spec("DISCOVERY_CONCURRENCY", {
+    default: "4",
+    expected:
+      "an integer number of eth_getLogs requests in flight while discovery reads a long history, from 1 to 32, e.g. 4",
+  }),
+  DISCOVERY_RANGE_BLOCKS: spec("DISCOVERY_RANGE_BLOCKS", {
+    default: "10000",
+    expected:
+      "a positive integer number of blocks per eth_getLogs request to start a long discovery sync with (halved on the node's range errors), e.g. 10000",
   }),
   LOG_CHUNK_BLOCKS: spec("LOG_CHUNK_BLOCKS", {
     default: "2000",

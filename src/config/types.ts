@@ -43,6 +43,10 @@ export interface KeeperConfig {
   readonly minProfitUsd: bigint;
   /** MAX_TRADE_USD in USD with 8 decimals; 0n for no limit. Larger rebalances are sliced over several blocks. */
   readonly maxTradeUsd: bigint;
+  /** DISCOVERY_CONCURRENCY: eth_getLogs requests in flight during a long discovery sync. */
+  readonly discoveryConcurrency: number;
+  /** DISCOVERY_RANGE_BLOCKS: blocks per request a long discovery sync starts with. */
+  readonly discoveryRangeBlocks: bigint;
   /** FEED_MAX_AGE_S: a feed answer older than this (and than the deployment's per-feed figure) is stale for
    *  inventory trades. */
   readonly feedMaxAgeS: bigint;

@@ -6,6 +6,7 @@ import { createPublicClient, http, type Address } from "viem";
 import { createHttpClients, resolveChain } from "../../src/chain/clients.js";
 import { startHardhatNode, type HardhatNode } from "../../src/chain/hardhatNode.js";
 import { deployExecutor, executorProtocols } from "../../src/executor/deploy.js";
+import { DiscoveryStore } from "../../src/journal/discoveryStore.js";
 import {
   createAaveBorrower,
   deployWorld,
@@ -124,5 +125,11 @@ describe("keeper run against a hardhat node over HTTP", () => {
     const { stdout, stderr } = run.output();
     expect(stdout).toMatch(/"msg":"done"/);
     expect(stdout + stderr).not.toContain(DEV_KEY_1.slice(2));
+    // Discovery's index was saved beside the journal: a restart resumes from its checkpoint.
+    const store = DiscoveryStore.open(join(dir, "data"));
+    const saved = store.load(`aave-v3:${clients.public.chain.id}:${world.aave.pool.toLowerCase()}`);
+    store.close();
+    expect(saved?.items.map((a) => a.toLowerCase())).toContain(victim.toLowerCase());
+    expect(saved!.scannedTo).toBeGreaterThan(world.startBlock);
   }, 120_000);
 });

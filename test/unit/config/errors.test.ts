@@ -191,6 +191,8 @@ describe("describeConfig", () => {
       WATCH: "aave-v3,uniswap-v2",
       MIN_PROFIT_USD: "0.25",
       MAX_TRADE_USD: "25000.5",
+      DISCOVERY_CONCURRENCY: "4",
+      DISCOVERY_RANGE_BLOCKS: "10000",
       FEED_MAX_AGE_S: "90000",
       MAX_FEED_TWAP_DEVIATION_BPS: "2500",
       REBALANCE_THRESHOLD_BPS: "30",
