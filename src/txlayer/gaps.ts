@@ -20,9 +20,9 @@
 import { feesFromBaseFee } from "../executor/fees.js";
 import type { PendingIntent } from "../journal/types.js";
 import { signJournalBroadcast, type BroadcastResult } from "./broadcast.js";
-import { bumpFees, highestFees } from "./bump.js";
+import { highestFees } from "./bump.js";
 import { CANCEL_GAS, cancel, marketFees, type StuckOutcome } from "./replace.js";
-import { describeBudget, gasBudget, resimulate } from "./resimulate.js";
+import { budgetedBump, describeBudget, resimulate } from "./resimulate.js";
 import type { TxContext } from "./context.js";
 
 /** The actionKind of a gap filler's intent (its opportunityId is `nonce-gap:<from>:<nonce>`). */
@@ -119,14 +119,11 @@ export async function refillOrphan(ctx: TxContext, intent: PendingIntent): Promi
   if (verdict.status === "unknown")
     return { action: "wait", reason: `re-simulation failed (${verdict.message}); nothing sent this block` };
   if (verdict.status === "reverts") return fill("doomed", `the action would now revert: ${verdict.message}`);
-  const budget = gasBudget(intent, verdict.profit, ctx.policy.minProfitFloorWei);
-  const fees = bumpFees({
+  const { budget, bump: fees } = budgetedBump(ctx, intent, {
     previous,
     market,
     gasLimit: action.gasLimit,
-    maxFeeCapWei: ctx.policy.maxFeeCapWei,
-    expectedProfitWei: budget.wei,
-    bumpBps: ctx.policy.bumpBps,
+    freshProfit: verdict.profit,
   });
   if (!fees.ok)
     return fill(

@@ -25,7 +25,7 @@ import type { AttemptRecord, PendingIntent } from "../journal/types.js";
 import { signJournalBroadcast, type BroadcastResult } from "./broadcast.js";
 import { bumpFees, highestFees, type FeePair } from "./bump.js";
 import type { TxContext } from "./context.js";
-import { describeBudget, gasBudget, resimulate } from "./resimulate.js";
+import { budgetedBump, describeBudget, resimulate } from "./resimulate.js";
 
 /** Gas of a plain ETH transfer: the cancel. */
 export const CANCEL_GAS = 21_000n;
@@ -73,14 +73,11 @@ export async function handleStuck(ctx: TxContext, intent: PendingIntent): Promis
     return cancel(ctx, intent, previous, market, action, "doomed", `the action would now revert: ${verdict.message}`);
   }
 
-  const budget = gasBudget(intent, verdict.profit, ctx.policy.minProfitFloorWei);
-  const bump = bumpFees({
+  const { budget, bump } = budgetedBump(ctx, intent, {
     previous,
     market,
     gasLimit: action.gasLimit,
-    maxFeeCapWei: ctx.policy.maxFeeCapWei,
-    expectedProfitWei: budget.wei,
-    bumpBps: ctx.policy.bumpBps,
+    freshProfit: verdict.profit,
   });
   if (!bump.ok) {
     const why =

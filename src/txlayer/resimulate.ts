@@ -7,6 +7,7 @@
 import { decodeAbiParameters, type Hex } from "viem";
 import { decodeExecutorError, ExecutorRevertError } from "../executor/errors.js";
 import type { IntentRecord } from "../journal/types.js";
+import { bumpFees, type BumpDecision, type FeePair } from "./bump.js";
 import type { TxContext } from "./context.js";
 
 /** What the re-simulation says: the fresh profit (profit-token units), a revert, or no answer (RPC trouble). */
@@ -60,6 +61,27 @@ export function gasBudget(intent: IntentRecord, freshProfit: bigint, floorWei: b
   const freshWei = firstProfit > 0n ? (freshProfit * firstWei) / firstProfit : firstWei;
   const lower = freshWei < firstWei ? freshWei : firstWei;
   return { wei: lower - floorWei, firstWei, freshWei, floorWei };
+}
+
+/**
+ * The fees a new transaction at the intent's nonce (a replacement, a re-sign) would need, bounded by the operator's
+ * cap and by the intent's gas budget given its fresh re-simulated profit.
+ */
+export function budgetedBump(
+  ctx: TxContext,
+  intent: IntentRecord,
+  p: { previous: FeePair; market: FeePair; gasLimit: bigint; freshProfit: bigint },
+): { budget: GasBudget; bump: BumpDecision } {
+  const budget = gasBudget(intent, p.freshProfit, ctx.policy.minProfitFloorWei);
+  const bump = bumpFees({
+    previous: p.previous,
+    market: p.market,
+    gasLimit: p.gasLimit,
+    maxFeeCapWei: ctx.policy.maxFeeCapWei,
+    expectedProfitWei: budget.wei,
+    bumpBps: ctx.policy.bumpBps,
+  });
+  return { budget, bump };
 }
 
 /** The budget in words, for a journal reason. */

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "viem";
 import { startFaultProxy } from "../../src/testing/faultProxy.js";
 import { createAaveBorrower, setPrice, syncPoolsToFeeds } from "../../src/world/index.js";
-import { aavePoolAbi } from "../helpers/abis.js";
+import { allHealthy, keeperRunArgs, keeperSends, startTicker, waitFor } from "../helpers/faults.js";
 import { DEV_ADDRESS_1, DEV_KEY_1, spawnCli } from "../helpers/node.js";
-import { liquidationCallEvent, noncesSentBy, startUpstream, type Upstream } from "../helpers/upstream.js";
+import { liquidationCallEvent, startUpstream, type Upstream } from "../helpers/upstream.js";
 
 /**
  * A crash scenario seen through a JSON-RPC proxy that breaks >= 20% of the keeper's requests (timeouts, dropped
@@ -36,64 +36,28 @@ describe("the keeper under injected RPC faults", () => {
     await setPrice(up.clients, up.world, "WETH", 2_640n * 10n ** 8n); // -12%: HF ~0.924, full liquidation
     await syncPoolsToFeeds(up.clients, up.world);
 
-    // A chain makes blocks on its own; the node only mines on transactions, so tick it like a 1 s chain.
-    const ticker = setInterval(
-      () => void up.clients.public.request({ method: "evm_mine", params: [] } as never).catch(() => {}),
-      1_000,
-    );
+    const stopTicker = startTicker(up);
     const proxy = await startFaultProxy({ upstreamUrl: up.node.url, seed: 2026, faultRate: 0.3, timeoutHoldMs: 1_500 });
     const report = join(up.dir, "faults-report.json");
-    const run = spawnCli(
-      [
-        "run",
-        "--rpc",
-        proxy.url,
-        "--deployment-file",
-        up.worldFile,
-        "--executor-address",
-        up.executor,
-        "--watch",
-        "aave-v3,uniswap-v2",
-        "--poll-interval-ms",
-        "100",
-        "--data-dir",
-        join(up.dir, "faults-data"),
-        "--ops-port",
-        "off",
-        "--report-file",
-        report,
-      ],
-      { PRIVATE_KEY: DEV_KEY_1 },
-    );
+    const run = spawnCli(keeperRunArgs(up, { rpc: proxy.url, dataDir: "faults-data", reportFile: report }), {
+      PRIVATE_KEY: DEV_KEY_1,
+    });
     await new Promise((r) => setTimeout(r, 12_000)); // the crash, under faults
     const during = proxy.counters();
     proxy.setFaultRate(0); // faults clear
-    const healthy = async () =>
-      (
-        await Promise.all(
-          victims.map((v) =>
-            up.clients.public.readContract({
-              address: up.world.aave.pool,
-              abi: aavePoolAbi,
-              functionName: "getUserAccountData",
-              args: [v],
-            }),
-          ),
-        )
-      ).every((d) => d[5] >= 10n ** 18n);
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline && !(await healthy())) await new Promise((r) => setTimeout(r, 500));
+    await waitFor(() => allHealthy(up, victims), 90_000);
     run.child.kill("SIGTERM");
     const code = await run.exited;
-    clearInterval(ticker);
+    stopTicker();
     const after = proxy.counters();
     await proxy.close();
 
-    if (!(await healthy()))
-      console.log(run.output().stdout.split("\n").slice(-40).join("\n"), run.output().stderr.slice(-3000));
+    const healthy = await allHealthy(up, victims);
+    if (!healthy) console.log(run.output().stdout.split("\n").slice(-40).join("\n"), run.output().stderr.slice(-3000));
     expect(code).toBe(0);
-    expect(await healthy()).toBe(true);
-    const head = await up.clients.public.getBlockNumber();
+    expect(healthy).toBe(true);
+    const sent = await keeperSends(up, startBlock);
+    const head = sent.head;
     const events = await up.clients.public.getLogs({
       address: up.world.aave.pool,
       event: liquidationCallEvent,
@@ -101,9 +65,8 @@ describe("the keeper under injected RPC faults", () => {
       toBlock: head,
     });
     for (const v of victims) expect(events.filter((e) => e.args.user === v)).toHaveLength(1);
-    const nonces = await noncesSentBy(up.clients, DEV_ADDRESS_1, startBlock, head);
-    const sorted = [...nonces].sort((a, b) => a - b);
-    expect(sorted).toEqual(sorted.map((_, i) => sorted[0] + i)); // consecutive: no gap, no reuse
+    expect(sent.consecutive).toBe(true); // no gap, no reuse
+    expect(sent.reverted).toBe(0);
     expect(await up.clients.public.getTransactionCount({ address: DEV_ADDRESS_1, blockTag: "pending" })).toBe(
       await up.clients.public.getTransactionCount({ address: DEV_ADDRESS_1 }),
     );
@@ -112,7 +75,7 @@ describe("the keeper under injected RPC faults", () => {
     const r = JSON.parse(readFileSync(report, "utf8"));
     console.log(
       `fault test: ${during.requests} requests under faults, ${faultsDuring} faults (${JSON.stringify(during.faults)}), ` +
-        `${after.requests} requests in all; ${victims.length} opportunities, ${nonces.length} sends, ` +
+        `${after.requests} requests in all; ${victims.length} opportunities, ${sent.nonces.length} sends, ` +
         `${events.length - victims.length} duplicates, ${r.liquidations.length} liquidations reported, ${r.failures.length} failures`,
     );
   }, 200_000);

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "viem";
 import { startFaultProxy } from "../../src/testing/faultProxy.js";
 import { createAaveBorrower, setPrice, syncPoolsToFeeds } from "../../src/world/index.js";
-import { aavePoolAbi } from "../helpers/abis.js";
+import { allHealthy, keeperRunArgs, keeperSends, startTicker, waitFor } from "../helpers/faults.js";
 import { DEV_ADDRESS_1, DEV_KEY_1, spawnCli } from "../helpers/node.js";
-import { liquidationCallEvent, noncesSentBy, startUpstream, type Upstream } from "../helpers/upstream.js";
+import { liquidationCallEvent, startUpstream, type Upstream } from "../helpers/upstream.js";
 
 /**
  * The fault suite's hardest case: a cascade of 24 liquidations planned as a sequence of small batches, seen through a
@@ -38,37 +38,18 @@ describe("the keeper killed and restarted under RPC faults", () => {
     await setPrice(up.clients, up.world, "WETH", 2_640n * 10n ** 8n); // -12%: HF ~0.924
     await syncPoolsToFeeds(up.clients, up.world);
 
-    const ticker = setInterval(
-      () => void up.clients.public.request({ method: "evm_mine", params: [] } as never).catch(() => {}),
-      1_000,
-    );
+    const stopTicker = startTicker(up);
     const proxy = await startFaultProxy({ upstreamUrl: up.node.url, seed: 77, faultRate: 0.3, timeoutHoldMs: 1_500 });
     const report = join(up.dir, "restarts-report.json");
-    const dataDir = join(up.dir, "restarts-data");
     const start = () =>
       spawnCli(
-        [
-          "run",
-          "--rpc",
-          proxy.url,
-          "--deployment-file",
-          up.worldFile,
-          "--executor-address",
-          up.executor,
-          "--watch",
-          "aave-v3,uniswap-v2",
-          "--poll-interval-ms",
-          "100",
+        keeperRunArgs(up, {
+          rpc: proxy.url,
+          dataDir: "restarts-data",
+          reportFile: report,
           // Small batches (a few items each): the cascade goes out as a sequence of transactions to kill in.
-          "--max-tx-gas-share-bps",
-          "300",
-          "--data-dir",
-          dataDir,
-          "--ops-port",
-          "off",
-          "--report-file",
-          report,
-        ],
+          extra: ["--max-tx-gas-share-bps", "300"],
+        }),
         { PRIVATE_KEY: DEV_KEY_1 },
       );
     const sends = (run: ReturnType<typeof spawnCli>) =>
@@ -112,32 +93,20 @@ describe("the keeper killed and restarted under RPC faults", () => {
     } finally {
       proxy.setFaultRate(0);
     }
-    const healthy = async () =>
-      (
-        await Promise.all(
-          victims.map((v) =>
-            up.clients.public.readContract({
-              address: up.world.aave.pool,
-              abi: aavePoolAbi,
-              functionName: "getUserAccountData",
-              args: [v],
-            }),
-          ),
-        )
-      ).every((d) => d[5] >= 10n ** 18n);
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline && !(await healthy())) await new Promise((r) => setTimeout(r, 500));
+    await waitFor(() => allHealthy(up, victims), 120_000);
     const last = runs[3];
     last.child.kill("SIGTERM");
     const code = await last.exited;
-    clearInterval(ticker);
+    stopTicker();
     const counters = proxy.counters();
     await proxy.close();
 
-    if (!(await healthy())) console.log(last.output().stdout.split("\n").slice(-40).join("\n"), last.output().stderr);
+    const healthy = await allHealthy(up, victims);
+    if (!healthy) console.log(last.output().stdout.split("\n").slice(-40).join("\n"), last.output().stderr);
     expect(code).toBe(0);
-    expect(await healthy()).toBe(true);
-    const head = await up.clients.public.getBlockNumber();
+    expect(healthy).toBe(true);
+    const sent = await keeperSends(up, startBlock);
+    const head = sent.head;
     const events = await up.clients.public.getLogs({
       address: up.world.aave.pool,
       event: liquidationCallEvent,
@@ -146,27 +115,18 @@ describe("the keeper killed and restarted under RPC faults", () => {
     });
     for (const v of victims) expect(events.filter((e) => e.args.user === v).length).toBeGreaterThanOrEqual(1);
     // Every keeper transaction mined and succeeded, with consecutive nonces: nothing sent twice, no gap left.
-    const nonces = await noncesSentBy(up.clients, DEV_ADDRESS_1, startBlock, head);
-    const sorted = [...nonces].sort((a, b) => a - b);
-    expect(sorted).toEqual(sorted.map((_, i) => sorted[0] + i));
+    expect(sent.consecutive).toBe(true);
     expect(await up.clients.public.getTransactionCount({ address: DEV_ADDRESS_1, blockTag: "pending" })).toBe(
       await up.clients.public.getTransactionCount({ address: DEV_ADDRESS_1 }),
     );
-    let reverted = 0;
-    for (let b = startBlock; b <= head; b++) {
-      const block = await up.clients.public.getBlock({ blockNumber: b, includeTransactions: true });
-      for (const tx of block.transactions)
-        if (typeof tx !== "string" && tx.from.toLowerCase() === DEV_ADDRESS_1.toLowerCase())
-          if ((await up.clients.public.getTransactionReceipt({ hash: tx.hash })).status !== "success") reverted++;
-    }
-    expect(reverted).toBe(0);
+    expect(sent.reverted).toBe(0);
     expect(existsSync(report)).toBe(true);
     const r = JSON.parse(readFileSync(report, "utf8"));
     const faults = Object.values(counters.faults).reduce((s, n) => s + n, 0);
     console.log(
       `restart test: ${runs.length} runs, sends per run ${runs.map(sends).join("/")}, ${counters.requests} requests, ` +
-        `${faults} faults; ${victims.length} positions, ${events.length} liquidations, ${nonces.length} keeper txs, ` +
-        `${reverted} reverted; last report: ${r.liquidations.length} liquidations, ${r.failures.length} failures`,
+        `${faults} faults; ${victims.length} positions, ${events.length} liquidations, ${sent.nonces.length} keeper txs, ` +
+        `${sent.reverted} reverted; last report: ${r.liquidations.length} liquidations, ${r.failures.length} failures`,
     );
   }, 300_000);
 });

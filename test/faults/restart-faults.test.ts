@@ -4,9 +4,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "viem";
 import { startFaultProxy } from "../../src/testing/faultProxy.js";
 import { createAaveBorrower, setPrice, syncPoolsToFeeds } from "../../src/world/index.js";
-import { aavePoolAbi } from "../helpers/abis.js";
-import { DEV_ADDRESS_1, DEV_KEY_1, spawnCli } from "../helpers/node.js";
-import { liquidationCallEvent, noncesSentBy, startUpstream, type Upstream } from "../helpers/upstream.js";
+import { allHealthy, keeperRunArgs, keeperSends, startTicker, waitFor } from "../helpers/faults.js";
+import { DEV_KEY_1, spawnCli } from "../helpers/node.js";
+import { liquidationCallEvent, startUpstream, type Upstream } from "../helpers/upstream.js";
 
 /** Restarts killed again once started: each start's reads meet the faults anew. */
 const RESTARTS = 5;
@@ -42,35 +42,13 @@ describe("restarts under injected RPC faults", () => {
     const startBlock = await up.clients.public.getBlockNumber();
     await setPrice(up.clients, up.world, "WETH", 2_640n * 10n ** 8n);
     await syncPoolsToFeeds(up.clients, up.world);
-    const ticker = setInterval(
-      () => void up.clients.public.request({ method: "evm_mine", params: [] } as never).catch(() => {}),
-      1_000,
-    );
+    const stopTicker = startTicker(up);
     const proxy = await startFaultProxy({ upstreamUrl: up.node.url, seed: 7, faultRate: 0.3, timeoutHoldMs: 1_500 });
     const report = join(up.dir, "restart-report.json");
     const start = () => {
-      const run = spawnCli(
-        [
-          "run",
-          "--rpc",
-          proxy.url,
-          "--deployment-file",
-          up.worldFile,
-          "--executor-address",
-          up.executor,
-          "--watch",
-          "aave-v3,uniswap-v2",
-          "--poll-interval-ms",
-          "100",
-          "--data-dir",
-          join(up.dir, "restart-data"),
-          "--ops-port",
-          "off",
-          "--report-file",
-          report,
-        ],
-        { PRIVATE_KEY: DEV_KEY_1 },
-      );
+      const run = spawnCli(keeperRunArgs(up, { rpc: proxy.url, dataDir: "restart-data", reportFile: report }), {
+        PRIVATE_KEY: DEV_KEY_1,
+      });
       runs.push(run);
       return run;
     };
@@ -82,20 +60,6 @@ describe("restarts under injected RPC faults", () => {
         await new Promise((r) => setTimeout(r, 100));
       return ok() && run.child.exitCode === null;
     };
-    const healthy = async () =>
-      (
-        await Promise.all(
-          victims.map((v) =>
-            up.clients.public.readContract({
-              address: up.world.aave.pool,
-              abi: aavePoolAbi,
-              functionName: "getUserAccountData",
-              args: [v],
-            }),
-          ),
-        )
-      ).every((d) => d[5] >= 10n ** 18n);
-
     try {
       const first = start();
       // The crash, under faults: 12 s in, or as soon as a transaction is sent, so that the restart finds it in
@@ -117,12 +81,12 @@ describe("restarts under injected RPC faults", () => {
       expect(await started(last)).toBe(true);
       const during = proxy.counters();
       proxy.setFaultRate(0);
-      const deadline = Date.now() + 90_000;
-      while (Date.now() < deadline && !(await healthy())) await new Promise((r) => setTimeout(r, 500));
+      await waitFor(() => allHealthy(up, victims), 90_000);
       last.child.kill("SIGTERM");
       expect(await last.exited).toBe(0);
-      expect(await healthy()).toBe(true);
-      const head = await up.clients.public.getBlockNumber();
+      expect(await allHealthy(up, victims)).toBe(true);
+      const sent = await keeperSends(up, startBlock);
+      const head = sent.head;
       const events = await up.clients.public.getLogs({
         address: up.world.aave.pool,
         event: liquidationCallEvent,
@@ -130,18 +94,17 @@ describe("restarts under injected RPC faults", () => {
         toBlock: head,
       });
       for (const v of victims) expect(events.filter((e) => e.args.user === v)).toHaveLength(1);
-      const nonces = await noncesSentBy(up.clients, DEV_ADDRESS_1, startBlock, head);
-      const sorted = [...nonces].sort((a, b) => a - b);
-      expect(sorted).toEqual(sorted.map((_, i) => sorted[0] + i));
+      expect(sent.consecutive).toBe(true);
+      expect(sent.reverted).toBe(0);
       const faults = Object.values(during.faults).reduce((s, n) => s + n, 0);
       expect(faults / during.requests).toBeGreaterThanOrEqual(0.2);
       expect(JSON.parse(readFileSync(report, "utf8")).error).toBeUndefined();
       console.log(
         `restart test: ${RESTARTS + 2} starts under faults, ${during.requests} requests, ${faults} faults ` +
-          `(${JSON.stringify(during.faults)}); ${victims.length} positions, ${nonces.length} sends, ${events.length} liquidations`,
+          `(${JSON.stringify(during.faults)}); ${victims.length} positions, ${sent.nonces.length} sends, ${events.length} liquidations`,
       );
     } finally {
-      clearInterval(ticker);
+      stopTicker();
       await proxy.close();
     }
   }, 400_000);
