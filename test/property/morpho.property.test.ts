@@ -281,6 +281,7 @@ describe("Morpho Blue risk math vs the real Morpho Blue (property)", () => {
           if (pos.borrowShares === 0n || pos.collateral === 0n) continue; // closed by an earlier round
           const before = await marketOnChain(m.id);
           if (acc.totalBorrowAssets !== before.totalBorrowAssets) stats.interestMarkets++;
+          if (market.price === undefined) throw new Error(`oracle of ${m.name} did not answer: ${market.priceError}`);
           const ctx = { market: acc, collateralPrice: market.price, lltv: m.params.lltv };
           const healthy = morphoIsHealthy({ ...ctx, position: pos });
 

@@ -36,8 +36,22 @@ export function findMorphoLiquidations(
   for (const market of morpho.markets) {
     const { loanToken, collateralToken, lltv } = market.params;
     const loanPrice = snapshot.prices[loanToken];
+    const price = market.price;
+    if (price === undefined) {
+      if (market.positions.length > 0)
+        skipped.push({
+          id: `morpho-blue:${market.id.slice(0, 10)}:oracle`,
+          protocol: "morpho-blue",
+          skip: skip(
+            "price-check",
+            `the market's oracle ${market.params.oracle} did not answer (${market.priceError ?? "no price"}): its ${market.positions.length} position(s) are not priced this block`,
+          ),
+          context: { market: market.id },
+        });
+      continue;
+    }
     for (const { borrower, position } of market.positions) {
-      const health = morphoPositionHealth({ position, market: market.state, collateralPrice: market.price, lltv });
+      const health = morphoPositionHealth({ position, market: market.state, collateralPrice: price, lltv });
       if (health.healthy) continue;
       const id = `morpho-blue:${market.id.slice(0, 10)}:${borrower}`;
       const context = { borrower, healthFactor: formatHealthFactor(health.healthFactor) };
@@ -50,13 +64,13 @@ export function findMorphoLiquidations(
         });
         continue;
       }
-      const max = morphoMaxLiquidation({ market: market.state, collateralPrice: market.price, lltv, position });
+      const max = morphoMaxLiquidation({ market: market.state, collateralPrice: price, lltv, position });
       if (!max) continue;
       // liquidate() is called in its seizedAssets form: shrink by rounding until repaidShares fits the position.
       let seized = max.seizedAssets;
       while (
         seized > 0n &&
-        morphoLiquidationFromSeized({ market: market.state, collateralPrice: market.price, lltv, seizedAssets: seized })
+        morphoLiquidationFromSeized({ market: market.state, collateralPrice: price, lltv, seizedAssets: seized })
           .repaidShares > position.borrowShares
       )
         seized--;
@@ -64,7 +78,7 @@ export function findMorphoLiquidations(
       const baseGas = ctx.gas.morphoLiquidation;
       const gasInLoan = (gasCostUsd(baseGas, gasMarket) * 10n ** BigInt(loanPrice.decimals)) / loanPrice.usd8;
       const sized = sizeMorphoLiquidation({
-        context: { market: market.state, collateralPrice: market.price, lltv },
+        context: { market: market.state, collateralPrice: price, lltv },
         maxSeizedAssets: seized,
         borrowShares: position.borrowShares,
         collateralToken,

@@ -11,8 +11,10 @@ export interface MorphoMarketSnapshot {
   params: MorphoMarketParams;
   /** Market totals after `_accrueInterest` at the snapshot timestamp. */
   state: MorphoMarketState;
-  /** `oracle.price()`, 1e36-scaled loan units per collateral unit. */
-  price: bigint;
+  /** `oracle.price()`, 1e36-scaled loan units per collateral unit; undefined when the oracle did not answer. */
+  price?: bigint;
+  /** Why the oracle gave no price (its revert), when it did not. */
+  priceError?: string;
   positions: { borrower: Address; position: MorphoPosition }[];
 }
 
@@ -24,7 +26,9 @@ export interface MorphoState {
 /** A market's totals and oracle price at the snapshot block, before interest is accrued. */
 export interface MorphoMarketHead {
   state: MorphoMarketState;
-  price: bigint;
+  /** Undefined when the oracle reverted: the market is still read, its positions are not priced (priceError says why). */
+  price?: bigint;
+  priceError?: string;
   /** borrowRateView read in the same round with last block's state; valid when `state` is unchanged since. */
   guessedRate?: ReadResult<bigint>;
   guessedFrom?: MorphoMarketState;
@@ -84,11 +88,14 @@ export async function readMorphoHeads(
       lastUpdate: r[4],
       fee: r[5],
     };
-    const price = unwrap(head[2 * i + 1], `Morpho oracle ${m.params.oracle}`) as bigint;
+    // A reverting oracle (a paused feed, a broken adapter) costs this market's positions their price for the block,
+    // not the whole protocol's read.
+    const p = head[2 * i + 1] as ReadResult<bigint>;
+    const priced = p.ok ? { price: p.value } : { priceError: p.error };
     const from = guesses[i];
     return from
-      ? { state, price, guessedRate: head[guessCursor++] as ReadResult<bigint>, guessedFrom: from }
-      : { state, price };
+      ? { state, ...priced, guessedRate: head[guessCursor++] as ReadResult<bigint>, guessedFrom: from }
+      : { state, ...priced };
   });
 }
 
@@ -179,7 +186,7 @@ export function assembleMorphoState(
       id: m.id,
       params: m.params,
       state: accrued[i],
-      price: heads[i].price,
+      ...(heads[i].price !== undefined ? { price: heads[i].price } : { priceError: heads[i].priceError }),
       positions: positions[i],
     })),
   };

@@ -51,7 +51,8 @@ export function v3CenterWord(tick: number, tickSpacing: number): number {
  * batched rounds: (1) slot0, liquidity, bitmap words, the 30-minute TWAP and token balances of every pool;
  * (2) liquidityNet of each set bit.
  * The bitmap words depend on slot0's tick: with `centers` (each pool's centre word last block) they are read with
- * slot0 and kept when the tick is still in that word; otherwise they take a round of their own.
+ * slot0 and kept when the tick is still in that word; otherwise they take a round of their own. A pool any of
+ * whose reads failed is left out of the result (the others are returned).
  */
 export async function readV3Pools(
   client: PublicClient<Transport, Chain>,
@@ -92,8 +93,11 @@ export async function readV3Pools(
     ],
     options,
   );
+  // A pool any of whose reads failed (slot0, liquidity, a bitmap word, a tick) is left out of this block: priced on
+  // a partial tick list it would be mispriced, and one broken pool must not sink the others' read.
+  const readable = pools.map((_, i) => head[2 * i].ok && head[2 * i + 1].ok);
   const words = pools.map((p, i) =>
-    windowOf(v3CenterWord(Number(unwrap(head[2 * i], `slot0 of ${p.address}`)[1]), p.tickSpacing)),
+    readable[i] ? windowOf(v3CenterWord(Number(unwrap(head[2 * i], `slot0 of ${p.address}`)[1]), p.tickSpacing)) : [],
   );
   // Bitmap results by pool: the guessed window when it was right, else a second round.
   const byPool: ReadResult<bigint>[][] = [];
@@ -135,6 +139,7 @@ export async function readV3Pools(
     const ticks: number[] = [];
     for (const w of words[i]) {
       const r = bitmaps[cursor++];
+      if (!r.ok) readable[i] = false;
       let bits = r.ok ? r.value : 0n;
       for (let bit = 0; bits > 0n; bit++, bits >>= 1n) {
         if (bits & 1n) ticks.push((w * 256 + bit) * p.tickSpacing);
@@ -150,12 +155,17 @@ export async function readV3Pools(
     options,
   );
   cursor = 0;
-  return pools.map((p, i) => {
+  const tickRows = tickLists.map((list, i) =>
+    list.map((tick) => {
+      const r = tickData[cursor++];
+      if (!r.ok) readable[i] = false;
+      return { tick, liquidityNet: r.ok ? BigInt(r.value[1]) : 0n };
+    }),
+  );
+  return pools.flatMap((p, i) => {
+    if (!readable[i]) return [];
     const slot0 = unwrap(head[2 * i], `slot0 of ${p.address}`);
-    const ticks = tickLists[i].map((tick) => ({
-      tick,
-      liquidityNet: BigInt(unwrap(tickData[cursor++], `tick ${tick}`)[1]),
-    }));
+    const ticks = tickRows[i];
     return {
       ...p,
       balance0: balance(2 * i),
