@@ -134,7 +134,7 @@ describe("flash lenders: Uniswap V3 flash and Aave flashLoanSimple", () => {
     await sendTx(chain, {
       address: world.aave.configurator,
       abi: cfg,
-      functionName: "updateFlashloanPremiumTotal",
+      functionName: "updateFlashloanPremium",
       args: [5n],
     });
     await sendTx(chain, {

@@ -331,7 +331,7 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
     await send(chain, {
       address: world.aave.configurator,
       abi: cfg,
-      functionName: "updateFlashloanPremiumTotal",
+      functionName: "updateFlashloanPremium",
       args: [AAVE_PREMIUM_BPS],
     });
     await send(chain, {
