@@ -42,6 +42,7 @@ function liquidationInputs(
     stableDebt: debt.stableDebt,
     userCollateralBalance: coll.aTokenBalance,
     healthFactor: c.healthFactor,
+    totalDebtBase: c.totalDebtBase,
   };
 }
 
@@ -143,7 +144,7 @@ export function findAaveLiquidations(
         const rColl = debtIs0 ? pairState.reserve1 : pairState.reserve0;
         const at = (d: bigint) => {
           const a = aaveLiquidationAmounts({ ...inputs, debtToCover: d });
-          if (a.debtToRepay <= 0n || a.debtToRepay >= rDebt) return undefined;
+          if (a.mustNotLeaveDust || a.debtToRepay <= 0n || a.debtToRepay >= rDebt) return undefined;
           return { a, profit: a.collateralSeized - v2GetAmountIn(a.debtToRepay, rColl, rDebt) };
         };
         const search = maximiseConcave((d) => at(d)?.profit, 1n, c.debtToRepay, {

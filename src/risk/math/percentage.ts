@@ -38,3 +38,16 @@ export function percentDiv(value: bigint, percentage: bigint): bigint {
   }
   return (value * PERCENTAGE_FACTOR + percentage / 2n) / percentage;
 }
+
+/**
+ * PercentageMath.percentDivCeil (Aave v3.4+): value * 1e4 / percentage, rounded up.
+ *
+ * @param value - Amount.
+ * @param percentage - Divisor in bps, non-zero.
+ * @returns The quotient, rounded up.
+ */
+export function percentDivCeil(value: bigint, percentage: bigint): bigint {
+  if (percentage === 0n) throw new RiskMathError("PercentageMath.percentDivCeil divides by zero", "overflow");
+  const v = value * PERCENTAGE_FACTOR;
+  return v / percentage + (v % percentage === 0n ? 0n : 1n);
+}

@@ -6,6 +6,7 @@
  */
 import type { Address } from "viem";
 import {
+  aaveDustSafeDebtToCover,
   aaveLiquidationAmounts,
   type AaveLiquidationAmounts,
   type AaveLiquidationParams,
@@ -103,16 +104,22 @@ export function sizeAaveLiquidation(params: AaveSizingParams): AaveSizing | null
   const collateral = liquidation.collateralReserve.asset;
   const debt = liquidation.debtReserve.asset;
   const amountsAt = (debtToCover: bigint) => aaveLiquidationAmounts({ ...liquidation, debtToCover });
-  const maxDebtToCover = amountsAt(MAX_UINT256).debtToRepay;
+  // v3.6 reverts a partial liquidation that leaves dust: the range ends at the largest size it accepts.
+  const maxDebtToCover = aaveDustSafeDebtToCover({ ...liquidation, debtToCover: MAX_UINT256 })?.debtToRepay ?? 0n;
   if (maxDebtToCover <= 0n) return null;
   const at = (d: bigint) => {
     const amounts = amountsAt(d);
     return { amounts, sale: evaluateSale(params, collateral, debt, amounts.collateralSeized, amounts.debtToRepay) };
   };
-  const search = maximiseConcave((d) => at(d).sale?.profit, 1n, maxDebtToCover, {
-    iterations: params.iterations ?? 48,
-    topShortcut: params.topShortcut,
-  });
+  const search = maximiseConcave(
+    (d) => (amountsAt(d).mustNotLeaveDust ? undefined : at(d).sale?.profit),
+    1n,
+    maxDebtToCover,
+    {
+      iterations: params.iterations ?? 48,
+      topShortcut: params.topShortcut,
+    },
+  );
   if (search.value === undefined) return null;
   const { amounts, sale } = at(search.x);
   return {
