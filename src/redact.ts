@@ -69,6 +69,21 @@ export function redactUrl(url: string): string {
   return "***";
 }
 
+/** A URL inside free text (an error's message or stack), up to the first blank, quote or bracket. */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>()[\]{}`]+/gi;
+
+/**
+ * `text` with every URL in it passed through {@link redactUrl}: for error messages and stack traces, where
+ * libraries such as viem quote the request URL (and with it an API key in the path or query, or user:pass@).
+ */
+export function redactUrlsInText(text: string): string {
+  return text.replace(URL_IN_TEXT, (url) => {
+    // Trailing punctuation closes the sentence, not the URL.
+    const tail = /[.,;:]+$/.exec(url)?.[0] ?? "";
+    return redactUrl(url.slice(0, url.length - tail.length)) + tail;
+  });
+}
+
 /** Whether `value` has the shape of a private key (0x optional), e.g. one pasted into the wrong setting. */
 export function looksLikePrivateKey(value: string): boolean {
   return /(?:0x)?[0-9a-fA-F]{64}/.test(value);

@@ -13,11 +13,14 @@ import {
   type Transport,
 } from "viem";
 import { KeeperError } from "../errors.js";
+import { classifyLogsError } from "./logScan.js";
 import type { ReadCoalescer } from "./multicall.js";
 
 /**
- * eth_getLogs over [fromBlock, toBlock] in ranges of `chunkBlocks`, because providers cap the range (and the
- * result size) of one request. A range the node refuses as too large is split in two and retried. With a
+ * eth_getLogs over [fromBlock, toBlock] in ranges of `chunkBlocks`, one at a time, because providers cap the range
+ * (and the result size) of one request: the steady state's path (a block or a few). A long history goes through
+ * scanLogs (./logScan.ts) instead. A range the node refuses as too large is split in two and retried; any other
+ * error (a 429, a 5xx) is thrown for the caller's backoff. With a
  * `coalescer`, each range joins its next wave and shares one eth_getLogs with the other readers' ranges.
  */
 export async function getLogsChunked<E extends AbiEvent>(
@@ -62,7 +65,8 @@ export async function getLogsChunked<E extends AbiEvent>(
             });
       out.push(...(logs as Log<bigint, number, false, E, true>[]));
     } catch (cause) {
-      if (to > from && /range|too many|limit|exceed/i.test(String((cause as Error).message))) {
+      // Only the node's range and size errors split: a rate limit or a 5xx split would be more requests into it.
+      if (to > from && classifyLogsError(cause) === "range") {
         const mid = (from + to) / 2n;
         await fetchRange(from, mid);
         await fetchRange(mid + 1n, to);

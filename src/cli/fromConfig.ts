@@ -13,6 +13,8 @@ export function strategyFromConfig(deployment: Deployment, config: KeeperConfig)
     thresholdBps: BigInt(config.rebalanceThresholdBps),
     toleranceBps: config.rebalanceToleranceBps,
     maxTradeUsd: config.maxTradeUsd,
+    feedMaxAgeS: config.feedMaxAgeS,
+    maxFeedTwapDeviationBps: config.maxFeedTwapDeviationBps,
     v3Rebalance: config.watch.includes("uniswap-v3"),
   });
 }

@@ -1,6 +1,15 @@
 import { runDemo } from "../demo/demo.js";
 import { KeeperError } from "../errors.js";
-import { CONFIG_EXIT_CODE, ConfigError, loadConfig, type KeeperConfig } from "../config/index.js";
+import {
+  CONFIG_EXIT_CODE,
+  ConfigError,
+  configSecrets,
+  loadConfig,
+  SETTING_NAMES,
+  SETTINGS,
+  type KeeperConfig,
+} from "../config/index.js";
+import { createRedactor, redactUrlsInText } from "../redact.js";
 import { takeFlags } from "./flags.js";
 import { runKeeper } from "./run.js";
 import { runScan } from "./scan.js";
@@ -51,8 +60,31 @@ ${SETTINGS_NOTE}`,
   demo: "keeper demo [--report out.json]\n\n  The end-to-end demo on an embedded chain; --report also writes the summary as JSON.",
 };
 
+/**
+ * Every secret this process knows of, for the last-resort error printer: the secret settings in the environment
+ * from the start, the whole configuration's once it is loaded.
+ */
+const knownSecrets: string[] = SETTING_NAMES.filter((n) => SETTINGS[n].secret).flatMap((n) => process.env[n] ?? []);
+
 function config(argv: string[], command: string): KeeperConfig {
-  return loadConfig({ argv, env: process.env, command });
+  const loaded = loadConfig({ argv, env: process.env, command });
+  knownSecrets.push(...configSecrets(loaded));
+  return loaded;
+}
+
+/**
+ * Prints an error that reached the top, redacted: known secrets, and the credentials of every URL in it (viem's
+ * messages and stacks quote the request URL, where providers put API keys). Our own errors print their message
+ * (what to fix); anything else its stack, which is what a bug report needs.
+ */
+function printFatal(err: unknown): void {
+  const text =
+    err instanceof KeeperError
+      ? err.message
+      : err instanceof Error
+        ? (err.stack ?? `${err.name}: ${err.message}`)
+        : String(err);
+  console.error(redactUrlsInText(createRedactor(knownSecrets)(text)));
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -118,7 +150,7 @@ async function main(argv: string[]): Promise<number> {
     }
   } catch (err) {
     if (err instanceof ConfigError) {
-      console.error(err.message);
+      printFatal(err);
       return CONFIG_EXIT_CODE;
     }
     throw err;
@@ -126,10 +158,11 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err instanceof KeeperError ? err.message : err);
-    process.exit(err instanceof KeeperError ? 2 : 1);
-  },
-);
+const fatal = (err: unknown): never => {
+  printFatal(err);
+  process.exit(err instanceof KeeperError ? 2 : 1);
+};
+// A rejection nobody awaited must not print its raw stack (with the RPC URL) either.
+process.on("uncaughtException", fatal);
+process.on("unhandledRejection", fatal);
+main(process.argv.slice(2)).then((code) => process.exit(code), fatal);

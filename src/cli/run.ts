@@ -1,20 +1,17 @@
 import { wrappedNativeToken } from "../chain/deployment.js";
 import { DEPLOYMENT_SECTIONS } from "../protocols/registry.js";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { Wallet } from "ethers";
-import { getAddress, parseAbi, type Address, type LocalAccount } from "viem";
-import { createHttpClients, resolveChain } from "../chain/clients.js";
+import { getAddress, type Address, type LocalAccount } from "viem";
+import { createHttpClients } from "../chain/clients.js";
 import { devAccount } from "../chain/devAccounts.js";
 import { loadDeployment } from "../chain/deployment.js";
 import { configSecrets, describeConfig, type KeeperConfig } from "../config/index.js";
 import { KeeperError } from "../errors.js";
-import { sendBundle } from "../executor/relay/index.js";
 import { checkDeploymentOnFork, prepareForkExecutor, startLocalFork, type LocalFork } from "../fork/fork.js";
 import { Journal } from "../journal/index.js";
 import { createExecuteFn, SendPipeline } from "../keeper/pipeline.js";
 import { Keeper, type KeeperEvent } from "../keeper/keeper.js";
-import { reportToJson } from "../keeper/report.js";
 import { createLogger } from "../ops/logger.js";
 import { createMetrics, observeKeeperEvent, recordRpcError, rpcKindOfError } from "../ops/metrics.js";
 import { CircuitBreaker, DailyCaps, KillSwitch, SafetyGate } from "../safety/index.js";
@@ -22,24 +19,45 @@ import { healthFromMetrics, startOpsServer, type OpsServer } from "../ops/server
 import { NonceManager, ReorgTracker, TxSender, reconcile } from "../txlayer/index.js";
 import { Watcher } from "../watcher/watcher.js";
 import { strategyFromConfig, watcherOptionsFromConfig } from "./fromConfig.js";
-import { loadSigner } from "./signer.js";
-
-const executorAbi = parseAbi(["function keeper() view returns (address)", "function owner() view returns (address)"]);
+import { logEvent } from "./logEvent.js";
+import { loadSignerWithSecret } from "./signer.js";
+import {
+  checkExecutor,
+  profitFloorWei,
+  relaySubmit,
+  resolveChainWithRetry,
+  startupReader,
+  writeRedactedReport,
+} from "./startup.js";
 
 /**
  * `keeper run`: the keeper against a chain until SIGINT/SIGTERM, or, with FORK_URL, against a local Hardhat fork
  * of it (a rehearsal with a fresh executor and the fork's development accounts; nothing reaches the real chain).
- * Every send goes through the safety gate and the journaled transaction layer. Returns the exit code.
+ * Every send goes through the safety gate and the journaled transaction layer. Every read at start retries
+ * transient RPC failures (STARTUP_RETRY_S). On any failure the report file is still written, redacted, with the
+ * error. Returns the exit code.
  */
 export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: number } = {}): Promise<number> {
-  const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets: configSecrets(config) });
-  log.info({ config: describeConfig(config) }, "starting keeper");
-  const deployment = loadDeployment(config.deploymentFile, DEPLOYMENT_SECTIONS);
+  const secrets = configSecrets(config);
   const closers: (() => Promise<void> | void)[] = [];
+  let keeper: Keeper | undefined;
+  // What the report says when the run stops before the keeper exists.
+  const known = { chainId: 0, dryRun: config.dryRun };
   try {
+    // Before the logger: a key decrypted from a keystore must be among the secrets it never prints.
+    const signer = await loadSignerWithSecret(config);
+    if (signer.secret) secrets.push(signer.secret);
+    const log = createLogger({ level: config.logLevel, format: config.logFormat, secrets });
+    log.info({ config: describeConfig(config) }, "starting keeper");
+    if (config.confirmations === 0)
+      log.warn(
+        { setting: "CONFIRMATIONS", value: 0 },
+        "CONFIRMATIONS=0: a receipt counts as final once mined, so a reorg that drops it goes unnoticed",
+      );
+    const deployment = loadDeployment(config.deploymentFile, DEPLOYMENT_SECTIONS);
     let rpcUrl = config.rpcUrl;
     let executor = config.executorAddress ? getAddress(config.executorAddress) : undefined;
-    let account: LocalAccount | undefined = await loadSigner(config);
+    let account: LocalAccount | undefined = signer.account;
     let dataDir = config.dataDir;
     let fork: LocalFork | undefined;
     if (config.forkUrl) {
@@ -62,7 +80,9 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
       throw new KeeperError("EXECUTOR_ADDRESS is not set.", {
         metaMessages: ["Deploy it with `npm run deploy:executor`."],
       });
-    const chain = await resolveChain(rpcUrl, deployment.multicall3);
+    const read = startupReader(config, rpcUrl, (i) => log.warn(i, "RPC read failed at start; retrying"));
+    const chain = await resolveChainWithRetry(read, rpcUrl, deployment.multicall3);
+    known.chainId = chain.id;
     if (!fork && deployment.chainId !== undefined && deployment.chainId !== chain.id) {
       throw new KeeperError(
         `The deployment file is for chain ${deployment.chainId}, the RPC serves chain ${chain.id}.`,
@@ -72,11 +92,13 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
       );
     }
     const dryRun = config.dryRun || !account;
+    known.dryRun = dryRun;
+    const probe = createHttpClients({ chain, rpcUrl, account: "0x0000000000000000000000000000000000000001" });
+    const roles = await checkExecutor(probe.public, read, { executor, signer: account?.address });
     // Without a key the keeper still dry-runs: it simulates as the executor's configured keeper account.
     let simulateAs: Address | LocalAccount | undefined = account;
     if (!simulateAs) {
-      const probe = createHttpClients({ chain, rpcUrl, account: "0x0000000000000000000000000000000000000001" });
-      simulateAs = await probe.public.readContract({ address: executor, abi: executorAbi, functionName: "keeper" });
+      simulateAs = roles.keeper;
       log.warn({ simulatingAs: simulateAs }, "no PRIVATE_KEY or keystore: dry-run only");
     }
     const clients = createHttpClients({
@@ -136,13 +158,19 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
         client: clients.public,
         inFlight: () => journal.inFlightNonces(account!.address),
       });
-      // Before anything new is sent: settle what a previous run left in flight.
-      const rec = await reconcile(journal, clients.public, { nonces });
+      const submitRaw = relaySubmit(config);
+      // Before anything new is sent: settle what a previous run left in flight, through the same submit path as
+      // the sender, and without rebroadcasting while the kill switch is engaged.
+      const rec = await reconcile(journal, clients.public, {
+        nonces,
+        submitRaw,
+        allowRebroadcast: () => killSwitch.allowsSend(),
+        read,
+      });
       log.info(
         { ...Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, Array.isArray(v) ? v.length : v])) },
         "journal reconciled with the chain",
       );
-      const authSigner = config.relayUrl && config.relayAuthKey ? new Wallet(config.relayAuthKey) : undefined;
       const sender = new TxSender({
         client: clients.public,
         account,
@@ -153,20 +181,10 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
           priorityFeePerGas: config.priorityFeeWei,
           maxFeeCapWei: config.maxGasPriceWei,
           stuckBlocks: config.stuckBlocks,
+          // A bump may spend the profit down to MIN_PROFIT_USD, priced in wei at start.
+          minProfitFloorWei: await profitFloorWei(clients.public, read, deployment, config.minProfitUsd),
         },
-        submitRaw: authSigner
-          ? async (raw, head) => {
-              // A bundle is only valid for its target block: offer it for the next few, the sender replaces after that.
-              for (let i = 1n; i <= BigInt(config.stuckBlocks); i++) {
-                await sendBundle({
-                  relayUrl: config.relayUrl!,
-                  authSigner,
-                  signedTransactions: [raw],
-                  blockNumber: head + i,
-                });
-              }
-            }
-          : undefined,
+        submitRaw,
         onEvent: (e) =>
           log.info(
             {
@@ -213,7 +231,7 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
     }
 
     const watcher = new Watcher(clients.public, deployment, watcherOptionsFromConfig(deployment, config, executor));
-    const keeper = new Keeper({
+    keeper = new Keeper({
       client: clients.public,
       watcher,
       strategy: strategyFromConfig(deployment, config),
@@ -242,7 +260,7 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
     process.once("SIGINT", () => stop("SIGINT"));
     process.once("SIGTERM", () => stop("SIGTERM"));
     await keeper.run({ signal: abort.signal, pollIntervalMs: config.pollIntervalMs, maxBlocks: options.maxBlocks });
-    if (config.reportFile) writeFileSync(config.reportFile, reportToJson(keeper.report));
+    if (config.reportFile) writeRedactedReport(config.reportFile, secrets, keeper.report);
     log.info(
       {
         liquidations: keeper.report.liquidations.length,
@@ -253,62 +271,11 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
       "keeper stopped",
     );
     return 0;
+  } catch (err) {
+    // Whatever stopped the run, the operator gets the report (with what was done before, if anything).
+    if (config.reportFile) writeRedactedReport(config.reportFile, secrets, keeper?.report ?? known, err);
+    throw err;
   } finally {
     for (const close of closers.reverse()) await close();
-  }
-}
-
-function logEvent(log: ReturnType<typeof createLogger>, e: KeeperEvent): void {
-  switch (e.type) {
-    case "block":
-      log.info(
-        {
-          block: e.snapshot.blockNumber.toString(),
-          borrowers: e.snapshot.stats.borrowersWatched,
-          morphoBorrowers: e.snapshot.stats.morphoBorrowersWatched,
-          underwater: e.underwater,
-          candidates: e.candidates,
-          readMs: Math.round(e.snapshot.stats.readMs),
-        },
-        "block",
-      );
-      break;
-    case "skip":
-      log.info(
-        { block: e.block.toString(), id: e.id, code: e.skip.code, reason: e.skip.message, ...e.context },
-        "skip",
-      );
-      break;
-    case "send":
-      log.info(
-        {
-          block: e.block.toString(),
-          id: e.candidate.opportunity.id,
-          action: e.candidate.action.kind,
-          ...e.candidate.context,
-        },
-        "act",
-      );
-      break;
-    case "outcome": {
-      const o = e.outcome;
-      const base = { block: e.block.toString(), id: e.candidate.opportunity.id, status: o.status };
-      if (o.status === "mined")
-        log.info(
-          {
-            ...base,
-            tx: o.hash,
-            minedIn: o.blockNumber.toString(),
-            profit: o.profit.toString(),
-            gasUsed: o.gasUsed.toString(),
-          },
-          "done",
-        );
-      else if (o.status === "reverted" || o.status === "failed")
-        log.error({ ...base, error: o.error.shortMessage, errorName: o.error.name, tx: o.hash }, "failed");
-      else if (o.status === "skipped") log.info({ ...base, code: o.skip.code, reason: o.skip.message }, "held");
-      else log.info({ ...base, profit: o.profit.toString(), gas: o.gas.toString() }, "dry-run");
-      break;
-    }
   }
 }

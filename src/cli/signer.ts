@@ -11,8 +11,18 @@ import { KeeperError } from "../errors.js";
  * the password ever reaches an error message.
  */
 export async function loadSigner(config: KeeperConfig): Promise<PrivateKeyAccount | undefined> {
-  if (config.privateKey) return privateKeyToAccount(config.privateKey);
-  if (!config.keystore) return undefined;
+  return (await loadSignerWithSecret(config)).account;
+}
+
+/**
+ * {@link loadSigner}, plus the private key the keystore decrypted to: it is a secret the configuration never held,
+ * so the caller must add it to what its logger and reports redact.
+ */
+export async function loadSignerWithSecret(
+  config: KeeperConfig,
+): Promise<{ account: PrivateKeyAccount | undefined; secret: Hex | undefined }> {
+  if (config.privateKey) return { account: privateKeyToAccount(config.privateKey), secret: config.privateKey };
+  if (!config.keystore) return { account: undefined, secret: undefined };
   let json: string;
   try {
     json = readFileSync(config.keystore.path, "utf8");
@@ -24,7 +34,8 @@ export async function loadSigner(config: KeeperConfig): Promise<PrivateKeyAccoun
   }
   try {
     const wallet = await Wallet.fromEncryptedJson(json, config.keystore.password);
-    return privateKeyToAccount(wallet.privateKey as Hex);
+    const secret = wallet.privateKey as Hex;
+    return { account: privateKeyToAccount(secret), secret };
   } catch {
     // The cause may quote parts of the file; keep it out of the message.
     throw new KeeperError(`Cannot decrypt the keystore ${config.keystore.path}.`, {

@@ -22,6 +22,8 @@ export interface ConfigIssue {
   /** What a valid value looks like, phrased to follow "expected". */
   expected: string;
   source: SettingSource;
+  /** The whole line to print instead of the usual "SETTING=value: expected ..."; it must quote no value. */
+  line?: string;
 }
 
 /** Anything shaped like a private key, wherever it appears in an issue's text. */
@@ -61,6 +63,7 @@ export function displayValue(setting: string, value: string, redact: (s: string)
 
 /** One line of the error message, e.g. `MIN_PROFIT_USD="abc": expected a decimal … (from environment)`. */
 export function formatIssue(issue: ConfigIssue): string {
+  if (issue.line !== undefined) return issue.line;
   if (issue.setting.startsWith("-")) return `${issue.setting}: unknown flag, expected ${issue.expected}`;
   if (issue.value === undefined) {
     return issue.source.kind === "unset"

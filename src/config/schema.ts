@@ -5,6 +5,7 @@ import {
   KILL_SIGNALS,
   LOG_FORMATS,
   LOG_LEVELS,
+  MAX_GAS_PRICE_GWEI_LIMIT,
   PROTOCOLS,
   SETTINGS,
   type KillSignal,
@@ -67,10 +68,10 @@ function integer(name: SettingName, min: number, max = Number.MAX_SAFE_INTEGER) 
   });
 }
 
-function decimal(name: SettingName, decimals: number, positive: boolean) {
+function decimal(name: SettingName, decimals: number, positive: boolean, max?: bigint) {
   return z.string().transform((text, ctx): bigint => {
     const v = parseDecimal(text, decimals);
-    if (v !== undefined && (!positive || v > 0n)) return v;
+    if (v !== undefined && (!positive || v > 0n) && (max === undefined || v <= max)) return v;
     ctx.addIssue({ code: z.ZodIssueCode.custom, message: expected(name) });
     return z.NEVER;
   });
@@ -129,7 +130,7 @@ const BOOLEANS: Readonly<Record<string, boolean>> = {
 
 /** One zod schema per setting, from its text to its typed value. */
 export const FIELD_SCHEMAS = {
-  RPC_URL: url("RPC_URL", ["http:", "https:", "ws:", "wss:"]),
+  RPC_URL: url("RPC_URL", ["http:", "https:"]),
   FORK_URL: url("FORK_URL", ["http:", "https:"]),
   FORK_BLOCK: z.string().transform((text, ctx): bigint => {
     if (/^\d+$/.test(text)) return BigInt(text);
@@ -163,6 +164,8 @@ export const FIELD_SCHEMAS = {
   }),
   MIN_PROFIT_USD: decimal("MIN_PROFIT_USD", USD_DECIMALS, false),
   MAX_TRADE_USD: decimal("MAX_TRADE_USD", USD_DECIMALS, false),
+  FEED_MAX_AGE_S: integer("FEED_MAX_AGE_S", 1).transform((n): bigint => BigInt(n)),
+  MAX_FEED_TWAP_DEVIATION_BPS: integer("MAX_FEED_TWAP_DEVIATION_BPS", 0, 10_000).transform((n): bigint => BigInt(n)),
   REBALANCE_THRESHOLD_BPS: integer("REBALANCE_THRESHOLD_BPS", 1, 10_000),
   REBALANCE_TOLERANCE_BPS: integer("REBALANCE_TOLERANCE_BPS", 1, 10_000),
   PLANNER: z.string().transform((text, ctx): "sequence" | "single" => {
@@ -187,7 +190,8 @@ export const FIELD_SCHEMAS = {
   LOG_CHUNK_BLOCKS: integer("LOG_CHUNK_BLOCKS", 1).transform((n): bigint => BigInt(n)),
   MULTICALL_BATCH: integer("MULTICALL_BATCH", 1),
   POLL_INTERVAL_MS: integer("POLL_INTERVAL_MS", 1),
-  MAX_GAS_PRICE_GWEI: decimal("MAX_GAS_PRICE_GWEI", GWEI_DECIMALS, true),
+  STARTUP_RETRY_S: integer("STARTUP_RETRY_S", 1),
+  MAX_GAS_PRICE_GWEI: decimal("MAX_GAS_PRICE_GWEI", GWEI_DECIMALS, true, BigInt(MAX_GAS_PRICE_GWEI_LIMIT) * 10n ** 9n),
   PRIORITY_FEE_GWEI: decimal("PRIORITY_FEE_GWEI", GWEI_DECIMALS, false),
   STUCK_BLOCKS: integer("STUCK_BLOCKS", 1),
   CONFIRMATIONS: integer("CONFIRMATIONS", 0),

@@ -20,6 +20,13 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 export const KILL_SIGNALS = ["SIGUSR1", "SIGUSR2", "SIGHUP"] as const;
 export type KillSignal = (typeof KILL_SIGNALS)[number];
 
+/**
+ * MAX_GAS_PRICE_GWEI's upper bound. The highest base fees Ethereum mainnet has seen are a few thousand gwei
+ * (NFT mints, 2021-2022); a cap above 10,000 gwei protects nothing and is almost always a unit slip (wei or
+ * mwei typed as gwei), which would let one stuck replacement spend the whole balance on fees.
+ */
+export const MAX_GAS_PRICE_GWEI_LIMIT = 10_000;
+
 /** Names of all settings, in the order they are documented and reported. */
 export const SETTING_NAMES = [
   "RPC_URL",
@@ -33,6 +40,8 @@ export const SETTING_NAMES = [
   "WATCH",
   "MIN_PROFIT_USD",
   "MAX_TRADE_USD",
+  "FEED_MAX_AGE_S",
+  "MAX_FEED_TWAP_DEVIATION_BPS",
   "REBALANCE_THRESHOLD_BPS",
   "REBALANCE_TOLERANCE_BPS",
   "PLANNER",
@@ -42,6 +51,7 @@ export const SETTING_NAMES = [
   "LOG_CHUNK_BLOCKS",
   "MULTICALL_BATCH",
   "POLL_INTERVAL_MS",
+  "STARTUP_RETRY_S",
   "MAX_GAS_PRICE_GWEI",
   "PRIORITY_FEE_GWEI",
   "STUCK_BLOCKS",
@@ -107,7 +117,9 @@ export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = Object.freez
   RPC_URL: spec("RPC_URL", {
     aliases: ["rpc"],
     url: true,
-    expected: "an http(s) or ws(s) URL of a JSON-RPC node, e.g. http://127.0.0.1:8545",
+    // The keeper's clients poll over HTTP; a ws(s) URL would be read as an HTTP one and fail obscurely later.
+    expected:
+      "an http(s) URL of a JSON-RPC node, e.g. http://127.0.0.1:8545 (ws:// and wss:// are not supported: use the node's HTTP endpoint)",
   }),
   FORK_URL: spec("FORK_URL", {
     aliases: ["fork"],
@@ -140,8 +152,18 @@ export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = Object.freez
     expected: "a decimal number of US dollars, e.g. 5 or 0.25",
   }),
   MAX_TRADE_USD: spec("MAX_TRADE_USD", {
-    default: "0",
+    default: "100000",
     expected: "a decimal number of US dollars with at most 8 decimals, e.g. 50000 (0 for no limit)",
+  }),
+  FEED_MAX_AGE_S: spec("FEED_MAX_AGE_S", {
+    default: "90000",
+    expected:
+      "a positive integer number of seconds a feed answer may be old before inventory trades refuse it (per feed: feedMaxAgeS in the deployment), e.g. 3600",
+  }),
+  MAX_FEED_TWAP_DEVIATION_BPS: spec("MAX_FEED_TWAP_DEVIATION_BPS", {
+    default: "2500",
+    expected:
+      "an integer number of basis points from 0 to 10000 the feeds' price may be from a V3 pool's 30-minute TWAP for an inventory trade on it (0: no check), e.g. 2500",
   }),
   REBALANCE_THRESHOLD_BPS: spec("REBALANCE_THRESHOLD_BPS", {
     default: "30",
@@ -178,9 +200,14 @@ export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = Object.freez
     default: "1000",
     expected: "a positive integer number of milliseconds, e.g. 1000",
   }),
+  STARTUP_RETRY_S: spec("STARTUP_RETRY_S", {
+    default: "60",
+    expected:
+      "a positive integer number of seconds the reads at start (chain id, executor, nonces, journal) retry RPC failures, e.g. 60",
+  }),
   MAX_GAS_PRICE_GWEI: spec("MAX_GAS_PRICE_GWEI", {
     default: "500",
-    expected: "a positive decimal number of gwei with at most 9 decimals, e.g. 500 or 0.1",
+    expected: `a positive decimal number of gwei with at most 9 decimals, at most ${MAX_GAS_PRICE_GWEI_LIMIT}, e.g. 500 or 0.1`,
   }),
   PRIORITY_FEE_GWEI: spec("PRIORITY_FEE_GWEI", {
     default: "1",

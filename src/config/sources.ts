@@ -57,31 +57,44 @@ export function readEnvFile(file: string): SourceLayer {
     };
   }
   const parsed = parseDotenv(contents);
-  const source: SettingSource = { kind: "dotenv", file };
-  const layer = fromRecord(parsed, source);
-  for (const key of Object.keys(parsed)) {
-    if (isSettingName(key)) continue;
-    // Other tools may share the file, so only near-misses of our names count: a misspelt DRY_RUN
-    // ignored without a word would turn a rehearsal into real transactions. One edit only, so that
-    // neighbours such as PRIVATE_KEY_2 are left alone.
-    const suggestion = closest(key, SETTING_NAMES, 1);
-    if (suggestion) {
-      layer.issues.push({
-        setting: key,
-        value: undefined,
-        expected: `a known setting: did you mean ${suggestion}?`,
-        source,
-      });
-      // A misspelt secret name still holds a secret.
-      layer.secrets.push(parsed[key]);
-    }
-  }
+  const layer = fromRecord(parsed, { kind: "dotenv", file });
+  flagNearMisses(parsed, layer, { kind: "dotenv", file });
   return layer;
+}
+
+/**
+ * Adds an issue for every name in `record` one edit away from a setting (DRY_RUNN, PRIVTE_KEY): other tools share
+ * the file and the environment, so only near-misses of our names count, and one edit only, so that neighbours
+ * such as PRIVATE_KEY_2 are left alone. A misspelt DRY_RUN ignored without a word would turn a rehearsal into
+ * real transactions.
+ */
+function flagNearMisses(
+  record: Readonly<Record<string, string | undefined>>,
+  layer: SourceLayer,
+  source: SettingSource,
+): void {
+  for (const [key, value] of Object.entries(record)) {
+    if (isSettingName(key) || value === undefined) continue;
+    // Only names written like ours (upper snake case): `Path` or `npm_config_x` are never a typo of a setting.
+    if (source.kind === "env" && !/^[A-Z][A-Z0-9_]*$/.test(key)) continue;
+    const suggestion = closest(key, SETTING_NAMES, 1);
+    if (!suggestion) continue;
+    layer.issues.push({
+      setting: key,
+      value: undefined,
+      expected: `a known setting: did you mean ${suggestion}?`,
+      source,
+    });
+    // A misspelt secret name still holds a secret.
+    layer.secrets.push(value);
+  }
 }
 
 /** Picks the keeper's settings out of the process environment, ignoring every other variable. */
 export function readEnvironment(env: NodeJS.ProcessEnv): SourceLayer {
-  return fromRecord(env, { kind: "env" });
+  const layer = fromRecord(env, { kind: "env" });
+  flagNearMisses(env, layer, { kind: "env" });
+  return layer;
 }
 
 function fromRecord(record: Readonly<Record<string, string | undefined>>, source: SettingSource): SourceLayer {
@@ -129,9 +142,13 @@ export function readFlags(argv: readonly string[]): FlagLayer {
     if (!spec) {
       // The value is not echoed: it might be a secret given to a misspelt flag.
       const suggestion = closest(flag, allFlags(), 3);
-      const expected = suggestion
-        ? `a known flag: did you mean ${suggestion}?`
-        : "a known flag (see .env.example; flags are the settings in kebab-case)";
+      const secret = suggestion ? settingForFlag(suggestion.slice(2)) : undefined;
+      // Secrets have no flag: point at the variable rather than at a flag that would be refused too.
+      const expected = secret?.secret
+        ? `no flag for a secret: did you mean ${secret.name}? Set it in the environment or the .env file`
+        : suggestion
+          ? `a known flag: did you mean ${suggestion}?`
+          : "a known flag (see .env.example; flags are the settings in kebab-case)";
       layer.issues.push({ setting: flag, value: undefined, expected, source: { kind: "flag", flag } });
       continue;
     }
@@ -142,8 +159,19 @@ export function readFlags(argv: readonly string[]): FlagLayer {
       layer.issues.push({ setting: spec.name, value: undefined, expected: `${spec.expected}, after ${flag}`, source });
       continue;
     }
+    if (spec.secret) {
+      layer.secrets.push(text);
+      // Command lines are visible to every user of the machine (ps, /proc) and kept in shell history.
+      layer.issues.push({
+        setting: spec.name,
+        value: undefined,
+        expected: `${spec.name} in the environment, the .env file${spec.name === "PRIVATE_KEY" ? " or a keystore (KEYSTORE_PATH)" : ""}`,
+        source,
+        line: `${flag}: secrets are not accepted as flags (visible in ps and shell history); set ${spec.name} in the environment or the .env file${spec.name === "PRIVATE_KEY" ? ", or use a keystore (KEYSTORE_PATH + KEYSTORE_PASSWORD)" : ""}`,
+      });
+      continue;
+    }
     layer.values[spec.name] = { text, source };
-    if (spec.secret) layer.secrets.push(text);
   }
   return layer;
 }

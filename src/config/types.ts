@@ -43,6 +43,11 @@ export interface KeeperConfig {
   readonly minProfitUsd: bigint;
   /** MAX_TRADE_USD in USD with 8 decimals; 0n for no limit. Larger rebalances are sliced over several blocks. */
   readonly maxTradeUsd: bigint;
+  /** FEED_MAX_AGE_S: a feed answer older than this (and than the deployment's per-feed figure) is stale for
+   *  inventory trades. */
+  readonly feedMaxAgeS: bigint;
+  /** MAX_FEED_TWAP_DEVIATION_BPS: largest distance of the feeds' price from a V3 pool's TWAP for an inventory trade. */
+  readonly maxFeedTwapDeviationBps: bigint;
   /** REBALANCE_THRESHOLD_BPS: pools skewed by less are left alone. */
   readonly rebalanceThresholdBps: number;
   /** REBALANCE_TOLERANCE_BPS: how close to the reference price a rebalance must land; below the threshold. */
@@ -61,6 +66,8 @@ export interface KeeperConfig {
   readonly multicallBatch: number;
   /** POLL_INTERVAL_MS. */
   readonly pollIntervalMs: number;
+  /** STARTUP_RETRY_S, in milliseconds: how long each read at start retries transient RPC failures. */
+  readonly startupRetryMs: number;
   /** MAX_GAS_PRICE_GWEI, in wei: no transaction is sent above this max fee per gas. */
   readonly maxGasPriceWei: bigint;
   /** PRIORITY_FEE_GWEI, in wei; never above maxGasPriceWei. */

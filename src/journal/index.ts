@@ -2,3 +2,4 @@
 export { Journal, JournalConflictError, type JournalOptions, type ReceiptInput } from "./journal.js";
 export { JournalSchemaError, JOURNAL_SCHEMA_VERSION } from "./schema.js";
 export * from "./types.js";
+export * from "./discoveryStore.js";

@@ -3,7 +3,9 @@
  *
  *   GET  /metrics  Prometheus text of the keeper's registry
  *   GET  /health   200 {status:"ok", head, headAgeSeconds, ...}, or 503 when the head is stale or the
- *                  keeper loop has not reported a block recently (for a liveness probe or an alert)
+ *                  keeper loop has not reported a block recently (for a liveness probe or an alert);
+ *                  200 {status:"syncing", syncing:{indexes:[...]}} while event discovery reads a long
+ *                  history and keeps making progress (503 when it stalls)
  *   POST /kill     engages the kill switch (optional JSON body {"reason": "..."})
  *   POST /unkill   releases an HTTP/signal engagement (a kill file still wins: 409)
  *
@@ -28,6 +30,25 @@ export interface HealthStatus {
   readonly headAgeSeconds: number | undefined;
   /** Seconds since the keeper loop last reported a processed block. */
   readonly lastBlockAgeSeconds: number | undefined;
+  /** Event discovery's long syncs still running (the first one, a catch-up after downtime); see DiscoverySyncStatus. */
+  readonly syncing?: SyncingStatus;
+}
+
+/** Discovery syncs in progress, one entry per index. */
+export interface SyncingStatus {
+  readonly indexes: readonly {
+    index: string;
+    doneBlocks: number;
+    totalBlocks: number;
+    percent: number;
+    /** Last block of the saved contiguous prefix: a restart resumes after it. */
+    checkpoint: number;
+    logs: number;
+    requests: number;
+    etaSeconds: number | null;
+    /** Seconds since its last progress report (a completed or retried request). */
+    lastProgressAgeSeconds: number;
+  }[];
 }
 
 /** Options of {@link startOpsServer}. */
@@ -214,6 +235,21 @@ function evaluateHealth(
     };
   }
   const problems: string[] = [];
+  if (h.syncing) {
+    // While discovery reads a long history the loop completes no block: its own progress is what must stay fresh.
+    for (const s of h.syncing.indexes)
+      if (s.lastProgressAgeSeconds > maxLastBlockAge)
+        problems.push(`${s.index} discovery sync has made no progress for ${Math.round(s.lastProgressAgeSeconds)} s`);
+    return {
+      code: problems.length ? 503 : 200,
+      body: {
+        status: problems.length ? "stale" : "syncing",
+        head: h.head === undefined ? null : Number(h.head),
+        syncing: h.syncing,
+        ...(problems.length ? { problems } : {}),
+      },
+    };
+  }
   if (h.head === undefined) problems.push("no block processed yet");
   if (h.headAgeSeconds !== undefined && h.headAgeSeconds > maxHeadAge) {
     problems.push(`head block is ${Math.round(h.headAgeSeconds)} s old (max ${maxHeadAge} s)`);

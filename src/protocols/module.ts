@@ -10,6 +10,7 @@ import type { Address, Chain, PublicClient, Transport } from "viem";
 import type { z } from "zod";
 import type { Deployment } from "../chain/deployment.js";
 import type { ReadCoalescer } from "../chain/multicall.js";
+import type { DiscoveryOptions } from "./discovery.js";
 import type { ExecutorAction } from "../executor/actions.js";
 import type { SendOutcome } from "../executor/outcome.js";
 import type { Candidate, Skip, StrategyContext, VenueEffect } from "../strategy/types.js";
@@ -40,6 +41,8 @@ export interface ReaderOptions {
   logChunkBlocks?: bigint;
   /** Every account is re-read at least this often (interest, transfers), in blocks. */
   fullRefreshBlocks?: number;
+  /** How event discovery syncs a long history and where it saves its index (see DiscoveryCursor). */
+  discovery?: DiscoveryOptions;
 }
 
 /** Keeps a protocol's index (from events) and reads its slice of the snapshot at a block. */

@@ -4,7 +4,7 @@
  * at most once), and an intent that still holds a free nonce stays unresolved, so its opportunity gets no new
  * transaction (TxSender.submit refuses while activeIntentFor(opportunityId) is set).
  */
-import type { Address, Chain, PublicClient, Transport } from "viem";
+import type { Address, Chain, Hex, PublicClient, Transport } from "viem";
 import type { Journal } from "../journal/journal.js";
 import type { PendingIntent } from "../journal/types.js";
 import { classifyBroadcastError } from "./broadcast.js";
@@ -14,6 +14,22 @@ import { findMined, inMempool, receiptInput, receiptOf } from "./receipts.js";
 export interface ReconcileOptions {
   /** Resynced at the end (chain pending nonce vs the journal's in-flight nonces). */
   nonces?: NonceManager;
+  /**
+   * How journaled bytes are sent again: the sender's own submit function (TxSender's `submitRaw`, e.g. bundles to
+   * a private relay), so that a restart never leaks to the public mempool what the keeper sends privately.
+   * Default: eth_sendRawTransaction on `client`.
+   */
+  submitRaw?: (raw: Hex, head: bigint) => Promise<void>;
+  /**
+   * Kill switch: while it returns false nothing is rebroadcast; receipts are still settled (and the tracker may
+   * still cancel). Asked once per intent, so a switch engaged mid-reconcile stops the rest.
+   */
+  allowRebroadcast?: () => boolean;
+  /**
+   * Wraps every chain read (receipts, nonces, head, mempool) of reconcile, e.g. to retry transient RPC failures
+   * at startup (see retryTransient in src/chain/retry.ts); `what` follows "Could not". Default: the read as is.
+   */
+  read?: <T>(what: string, read: () => Promise<T>) => Promise<T>;
   /** Called with each rebroadcast, for logs. */
   onRebroadcast?: (intent: PendingIntent, hash: `0x${string}`, note: string) => void;
 }
@@ -45,11 +61,17 @@ export async function reconcile(
   options: ReconcileOptions = {},
 ): Promise<ReconcileReport> {
   const report: ReconcileReport = { mined: [], reverted: [], dropped: [], abandoned: [], rebroadcast: [], pending: [] };
+  const read = options.read ?? (<T>(_what: string, fn: () => Promise<T>): Promise<T> => fn());
   const latestNonces = new Map<string, number>();
   const latestNonce = async (from: Address): Promise<number> => {
     const key = from.toLowerCase();
     if (!latestNonces.has(key))
-      latestNonces.set(key, await client.getTransactionCount({ address: from, blockTag: "latest" }));
+      latestNonces.set(
+        key,
+        await read(`read the nonce of ${from}`, () =>
+          client.getTransactionCount({ address: from, blockTag: "latest" }),
+        ),
+      );
     return latestNonces.get(key)!;
   };
 
@@ -63,7 +85,7 @@ export async function reconcile(
     }
     // Nonce first, receipts second: a nonce past ours then means our receipt, if any, is already visible.
     const nonceNow = await latestNonce(intent.from);
-    const mined = await findMined(client, intent.attempts);
+    const mined = await read(`read the receipts of intent ${intent.id}`, () => findMined(client, intent.attempts));
     if (mined) {
       settle(journal.recordReceipt(intent.id, receiptInput(mined.receipt)).state as "mined" | "reverted" | "abandoned");
       continue;
@@ -84,14 +106,19 @@ export async function reconcile(
       report.abandoned.push(intent.id);
       continue;
     }
-    const head = await client.getBlockNumber({ cacheTime: 0 });
-    if (await inMempool(client, newest.hash)) {
+    const head = await read("read the head block", () => client.getBlockNumber({ cacheTime: 0 }));
+    if (await read(`look up ${newest.hash} in the node's mempool`, () => inMempool(client, newest.hash))) {
       // Crashed after the node took it (perhaps before its answer was journaled): nothing to send.
       if (newest.state === "signed") journal.recordBroadcast(newest.id, head, "restart: found in the node's mempool");
       report.pending.push(intent.id);
       continue;
     }
-    const note = await rebroadcast(client, newest.raw);
+    if (options.allowRebroadcast && !options.allowRebroadcast()) {
+      journal.note(intent.id, "rebroadcast-held", { hash: newest.hash, head, reason: "kill switch engaged" });
+      report.pending.push(intent.id);
+      continue;
+    }
+    const note = await rebroadcast(client, newest.raw, head, options.submitRaw);
     if (note === "refused") {
       journal.note(intent.id, "rebroadcast-refused", { hash: newest.hash, head });
     } else {
@@ -99,22 +126,25 @@ export async function reconcile(
       options.onRebroadcast?.(intent, newest.hash, note);
     }
     // An automining node (or a fast block) may have included it already.
-    const receipt = await receiptOf(client, newest.hash);
+    const receipt = await read(`read the receipt of ${newest.hash}`, () => receiptOf(client, newest.hash));
     if (receipt)
       settle(journal.recordReceipt(intent.id, receiptInput(receipt)).state as "mined" | "reverted" | "abandoned");
     else (note === "refused" ? report.pending : report.rebroadcast).push(intent.id);
   }
-  if (options.nonces) await options.nonces.resync(client);
+  if (options.nonces) await read("resync the nonce stream", () => options.nonces!.resync(client));
   return report;
 }
 
-/** eth_sendRawTransaction of journaled bytes; "already known" counts as delivered. */
+/** Journaled bytes sent again, through `submitRaw` or eth_sendRawTransaction; "already known" counts as delivered. */
 async function rebroadcast(
   client: PublicClient<Transport, Chain>,
-  raw: `0x${string}`,
+  raw: Hex,
+  head: bigint,
+  submitRaw: ReconcileOptions["submitRaw"],
 ): Promise<"rebroadcast" | "already known" | "refused"> {
   try {
-    await client.request({ method: "eth_sendRawTransaction", params: [raw] });
+    if (submitRaw) await submitRaw(raw, head);
+    else await client.request({ method: "eth_sendRawTransaction", params: [raw] });
     return "rebroadcast";
   } catch (err) {
     return classifyBroadcastError(err) === "already-known" ? "already known" : "refused";

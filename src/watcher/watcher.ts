@@ -3,6 +3,7 @@ import type { Deployment } from "../chain/deployment.js";
 import { ReadCoalescer, readBatched } from "../chain/multicall.js";
 import { erc20BalanceAbi } from "../chain/erc20.js";
 import { readPrices, type FeedConfig, type TokenPrice } from "../protocols/feeds/read.js";
+import type { DiscoveryOptions } from "../protocols/discovery.js";
 import type { ProtocolModule, ProtocolReader } from "../protocols/module.js";
 import { PROTOCOLS } from "../protocols/registry.js";
 import { freezeSnapshot, type Snapshot } from "./snapshot.js";
@@ -22,6 +23,11 @@ export interface WatcherOptions {
   fullRefreshBlocks?: number;
   /** First block of event discovery (default: the deployment's startBlock). */
   startBlock?: bigint;
+  /**
+   * How event discovery syncs a long history (concurrency, range), where it saves its index and checkpoint (a
+   * DiscoveryStore beside the journal: a restart resumes there) and whom it tells of its progress.
+   */
+  discovery?: DiscoveryOptions;
   /** The protocol modules to read with (default: the registry). */
   protocols?: readonly ProtocolModule<any>[];
 }
@@ -50,6 +56,7 @@ export class Watcher {
         startBlock,
         logChunkBlocks: options.logChunkBlocks,
         fullRefreshBlocks: options.fullRefreshBlocks,
+        discovery: options.discovery,
       });
       if (!reader) continue;
       this.readers.push(reader);
@@ -68,7 +75,7 @@ export class Watcher {
     return this.byName.get(name);
   }
 
-  /** Re-scan events from `block` on, after a reorg. */
+  /** Re-scan events from `block` on, after a reorg (the saved discovery checkpoints rewind too). */
   rewindTo(block: bigint): void {
     for (const r of this.readers) r.rewindTo?.(block);
   }

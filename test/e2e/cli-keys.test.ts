@@ -40,6 +40,31 @@ describe("keys", () => {
     expect((err as Error).message).not.toContain("wrong horse");
   });
 
+  it("never prints the key a keystore decrypts to: it joins the secrets the logger redacts", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "keystore-"));
+    const path = join(dir, "keystore.json");
+    const wallet = new Wallet(DEV_KEY_1);
+    writeFileSync(
+      path,
+      await encryptKeystoreJson({ address: wallet.address, privateKey: wallet.privateKey }, "correct horse", {
+        scrypt: { N: 1024 },
+      }),
+    );
+    const keyHex = DEV_KEY_1.slice(2);
+    // The configuration never held this key, so only the signer can tell the logger about it. A data directory
+    // named after it is logged at start (DATA_DIR) and is where a careless log line would show it.
+    const run = spawnCli(["run", "--dry-run", "--rpc", "http://127.0.0.1:1", "--data-dir", join(dir, keyHex)], {
+      KEYSTORE_PATH: path,
+      KEYSTORE_PASSWORD: "correct horse",
+      STARTUP_RETRY_S: "1",
+    });
+    expect(await run.exited).toBe(2);
+    const { stdout, stderr } = run.output();
+    expect(stdout).toContain('"msg":"starting keeper"');
+    expect(stdout).toContain("<redacted>");
+    expect((stdout + stderr).toLowerCase()).not.toContain(keyHex.toLowerCase());
+  }, 60_000);
+
   it("prints --help for every command and exits 0", async () => {
     for (const cmd of ["run", "scan", "simulate", "world", "demo"]) {
       const r = spawnCli([cmd, "--help"]);

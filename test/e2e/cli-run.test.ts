@@ -62,10 +62,12 @@ describe("keeper run against a hardhat node over HTTP", () => {
         "--deployment-file",
         join(dir, "world.json"),
       ],
-      { PRIVATE_KEY: DEV_KEY_1 },
+      // A refused connection may be a node restarting: it is retried, here for 2 s instead of the default minute.
+      { PRIVATE_KEY: DEV_KEY_1, STARTUP_RETRY_S: "2" },
     );
     expect(await run.exited).toBe(2);
     expect(run.output().stderr).toMatch(/Cannot reach the JSON-RPC endpoint/);
+    expect(run.output().stderr).toMatch(/Could not read the chain id: .* kept failing for 2 s/);
   });
 
   it("liquidates an underwater borrower on its own, writes its report, and never logs the key", async () => {

@@ -152,6 +152,74 @@ describe("reconcile after a crash", () => {
     journal.close();
   });
 
+  it("rebroadcasts through the sender's submit function (a private relay), never to the public mempool", async () => {
+    const user = await underwaterBorrower(s);
+    const nonceBefore = await nonceOf(s, s.keeper.address);
+    await setAutomine(s, false);
+    const id = await crashBeforeBroadcast(user);
+
+    const { journal, nonces } = restart();
+    const submitted: { raw: `0x${string}`; head: bigint }[] = [];
+    const report = await reconcile(journal, s.chain.public, {
+      nonces,
+      submitRaw: async (raw, at) => {
+        submitted.push({ raw, head: at });
+      },
+    });
+    expect(report).toMatchObject({ rebroadcast: [id], pending: [] });
+    const [attempt] = journal.attempts(id);
+    expect(submitted).toEqual([{ raw: attempt.raw, head: await head(s) }]);
+    // The public node never saw it: its pending nonce did not move.
+    expect(await nonceOf(s, s.keeper.address, "pending")).toBe(nonceBefore);
+    journal.close();
+  });
+
+  it("with the kill switch engaged: settles receipts but rebroadcasts nothing", async () => {
+    const user = await underwaterBorrower(s);
+    const nonceBefore = await nonceOf(s, s.keeper.address);
+    await setAutomine(s, false);
+    const id = await crashBeforeBroadcast(user);
+
+    const { journal, nonces } = restart();
+    const submitted: string[] = [];
+    const held = await reconcile(journal, s.chain.public, {
+      nonces,
+      allowRebroadcast: () => false,
+      submitRaw: async (raw) => {
+        submitted.push(raw);
+      },
+    });
+    expect(held).toMatchObject({ rebroadcast: [], pending: [id] });
+    expect(submitted).toEqual([]);
+    expect(await nonceOf(s, s.keeper.address, "pending")).toBe(nonceBefore);
+    expect(journal.intent(id)?.state).not.toMatch(/mined|dropped|abandoned/);
+    // Released: the next reconcile sends the journaled bytes as usual.
+    expect(await reconcile(journal, s.chain.public, { nonces, allowRebroadcast: () => true })).toMatchObject({
+      rebroadcast: [id],
+    });
+    expect(await nonceOf(s, s.keeper.address, "pending")).toBe(nonceBefore + 1);
+    journal.close();
+  });
+
+  it("routes every chain read through the `read` option (startup retries), with each read named", async () => {
+    const user = await underwaterBorrower(s);
+    const id = await crashBeforeBroadcast(user);
+    const { journal, nonces } = restart();
+    const reads: string[] = [];
+    const report = await reconcile(journal, s.chain.public, {
+      nonces,
+      read: (what, fn) => {
+        reads.push(what);
+        return fn();
+      },
+    });
+    expect(report).toMatchObject({ mined: [id] });
+    expect(reads.some((w) => w.startsWith("read the nonce of"))).toBe(true);
+    expect(reads.some((w) => w.startsWith("read the receipts of intent"))).toBe(true);
+    expect(reads).toContain("resync the nonce stream");
+    journal.close();
+  });
+
   it("marks the intent dropped when its nonce was used by a transaction the journal does not know", async () => {
     const user = await underwaterBorrower(s);
     const nonceBefore = await nonceOf(s, s.keeper.address);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { KeeperError } from "../../src/errors.js";
-import { createRedactor, looksLikePrivateKey, REDACTED, redactSecrets, redactUrl } from "../../src/redact.js";
+import {
+  createRedactor,
+  looksLikePrivateKey,
+  REDACTED,
+  redactSecrets,
+  redactUrl,
+  redactUrlsInText,
+} from "../../src/redact.js";
 
 const KEY = `0x${"a1".repeat(32)}`;
 const BODY = KEY.slice(2);
@@ -116,5 +123,25 @@ describe("looksLikePrivateKey", () => {
     expect(looksLikePrivateKey(KEY)).toBe(true);
     expect(looksLikePrivateKey(BODY)).toBe(true);
     expect(looksLikePrivateKey("0xd8da6bf26964af9d7eed9e03e53415d37aa96045")).toBe(false);
+  });
+});
+
+describe("redactUrlsInText", () => {
+  it("hides the credentials of every URL in an error's message or stack, keeping the rest", () => {
+    const text = [
+      "HTTP request failed.",
+      "",
+      "Status: 503",
+      "URL: https://eth-mainnet.g.alchemy.com/v2/KEY0123456789abcdef",
+      'Request body: {"method":"eth_getTransactionCount"}',
+      "    at fetch (http://user:pa55@127.0.0.1:8545/rpc?key=abc).",
+      "Plain node: http://127.0.0.1:8545.",
+    ].join("\n");
+    const out = redactUrlsInText(text);
+    expect(out).toContain("URL: https://eth-mainnet.g.alchemy.com/***\n");
+    expect(out).toContain("at fetch (http://127.0.0.1:8545/***).");
+    expect(out).toContain("Plain node: http://127.0.0.1:8545.");
+    expect(out).toContain('Request body: {"method":"eth_getTransactionCount"}');
+    expect(out).not.toMatch(/KEY0123456789abcdef|pa55|key=abc/);
   });
 });

@@ -1,27 +1,30 @@
 import { getAddress, type Address, type Chain, type PublicClient, type Transport } from "viem";
 import { getLogsChunked } from "../../chain/logs.js";
 import type { ReadCoalescer } from "../../chain/multicall.js";
+import { DiscoveryCursor, type DiscoveryOptions } from "../discovery.js";
 import { aaveBorrowEvent, aavePoolAccountEvents, aTokenBalanceTransferEvent } from "./abi.js";
 
 /**
- * The set of Aave borrowers, grown from `Borrow` events: a full scan from a start block once, then only the
- * new blocks. Accounts are never dropped (a repaid account may borrow again; reading it costs one call).
+ * The set of Aave borrowers, grown from `Borrow` events: a full scan from a start block once (concurrent, saved
+ * range by range when `discovery.store` is given, resumed from there after a restart), then only the new blocks.
+ * Accounts are never dropped (a repaid account may borrow again; reading it costs one call).
  */
 export class AaveBorrowerIndex {
   readonly borrowers = new Set<Address>();
-  private scannedTo: bigint;
+  private readonly cursor: DiscoveryCursor;
 
   constructor(
     private readonly pool: Address,
     fromBlock: bigint,
     private readonly chunkBlocks: bigint = 2_000n,
+    discovery: DiscoveryOptions = {},
   ) {
-    this.scannedTo = fromBlock - 1n;
+    this.cursor = new DiscoveryCursor("aave-v3", pool, fromBlock, chunkBlocks, discovery);
   }
 
   /** Highest block already scanned. */
   get lastScannedBlock(): bigint {
-    return this.scannedTo;
+    return this.cursor.lastScanned;
   }
 
   /**
@@ -35,12 +38,30 @@ export class AaveBorrowerIndex {
     aTokens: readonly Address[] = [],
     coalescer?: ReadCoalescer,
   ): Promise<{ fresh: Address[]; touched: Address[] }> {
-    if (toBlock <= this.scannedTo) return { fresh: [], touched: [] };
+    for (const b of this.cursor.restore(client)) this.borrowers.add(getAddress(b));
+    if (toBlock <= this.cursor.lastScanned) return { fresh: [], touched: [] };
+    if (this.cursor.isLong(toBlock)) {
+      // A long history asks for `Borrow` alone: the other account events only mark accounts to re-read, and after a
+      // gap this long every known account is re-read anyway (all are returned as touched).
+      const fresh: Address[] = [];
+      await this.cursor.sync(client, { address: this.pool, events: [aaveBorrowEvent], toBlock }, (logs) => {
+        const found: Address[] = [];
+        for (const log of logs as { args: { onBehalfOf: Address } }[]) {
+          const who = getAddress(log.args.onBehalfOf);
+          if (this.borrowers.has(who)) continue;
+          this.borrowers.add(who);
+          found.push(who);
+        }
+        fresh.push(...found);
+        return found;
+      });
+      return { fresh, touched: [...this.borrowers] };
+    }
     const logs = (await getLogsChunked(client, {
       address: [this.pool, ...aTokens],
       event: aaveBorrowEvent,
       events: [...aavePoolAccountEvents, aTokenBalanceTransferEvent],
-      fromBlock: this.scannedTo + 1n,
+      fromBlock: this.cursor.lastScanned + 1n,
       toBlock,
       chunkBlocks: this.chunkBlocks,
       coalescer,
@@ -62,12 +83,15 @@ export class AaveBorrowerIndex {
         fresh.push(who);
       }
     }
-    this.scannedTo = toBlock;
+    this.cursor.advance(toBlock, fresh);
     return { fresh, touched: [...touched] };
   }
 
-  /** Forgets blocks from `block` on (after a reorg) so they are scanned again; known borrowers stay known. */
+  /**
+   * Forgets blocks from `block` on (after a reorg) so they are scanned again, the saved checkpoint too; known
+   * borrowers stay known.
+   */
   rewindTo(block: bigint): void {
-    if (block - 1n < this.scannedTo) this.scannedTo = block - 1n;
+    this.cursor.rewindTo(block);
   }
 }

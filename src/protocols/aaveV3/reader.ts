@@ -58,7 +58,7 @@ export class AaveReader implements ProtocolReader {
     private readonly section: AaveSection,
     private readonly options: ReaderOptions,
   ) {
-    this.index = new AaveBorrowerIndex(section.pool, options.startBlock, options.logChunkBlocks);
+    this.index = new AaveBorrowerIndex(section.pool, options.startBlock, options.logChunkBlocks, options.discovery);
   }
 
   /** Borrowers known so far. */

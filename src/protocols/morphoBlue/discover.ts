@@ -1,24 +1,41 @@
 import { getAddress, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 import { getLogsChunked } from "../../chain/logs.js";
 import type { ReadCoalescer } from "../../chain/multicall.js";
+import { DiscoveryCursor, type DiscoveryOptions } from "../discovery.js";
 import { morphoBorrowEvent } from "./abi.js";
 
 /**
- * (market, borrower) pairs grown from Morpho's `Borrow` events: one scan from the start block, then only new
- * blocks. Markets not in `markets` are ignored (the keeper only watches markets it can price and fund).
+ * (market, borrower) pairs grown from Morpho's `Borrow` events: one scan from the start block (concurrent, saved
+ * range by range when `discovery.store` is given, resumed from there after a restart), then only new blocks.
+ * Markets not in `markets` are ignored (the keeper only watches markets it can price and fund); the store keeps
+ * every pair seen, so adding a market later does not need a rescan of the pairs already saved for it.
  */
 export class MorphoBorrowerIndex {
   readonly borrowers = new Map<Hex, Set<Address>>();
-  private scannedTo: bigint;
+  private readonly cursor: DiscoveryCursor;
 
   constructor(
     private readonly morpho: Address,
     markets: readonly Hex[],
     fromBlock: bigint,
     private readonly chunkBlocks: bigint = 2_000n,
+    discovery: DiscoveryOptions = {},
   ) {
     for (const m of markets) this.borrowers.set(m.toLowerCase() as Hex, new Set());
-    this.scannedTo = fromBlock - 1n;
+    this.cursor = new DiscoveryCursor("morpho-blue", morpho, fromBlock, chunkBlocks, discovery);
+  }
+
+  /** Highest block already scanned. */
+  get lastScannedBlock(): bigint {
+    return this.cursor.lastScanned;
+  }
+
+  /** Adds one (market, borrower) pair, when its market is watched; true when it was new. */
+  private add(market: Hex, borrower: Address): boolean {
+    const set = this.borrowers.get(market.toLowerCase() as Hex);
+    if (!set || set.has(borrower)) return false;
+    set.add(borrower);
+    return true;
   }
 
   /** Number of (market, borrower) pairs known. */
@@ -30,30 +47,42 @@ export class MorphoBorrowerIndex {
 
   /** Scans (lastScanned, toBlock]; returns how many pairs were new. With `coalescer`, the eth_getLogs joins its wave. */
   async update(client: PublicClient<Transport, Chain>, toBlock: bigint, coalescer?: ReadCoalescer): Promise<number> {
-    if (toBlock <= this.scannedTo) return 0;
+    for (const item of this.cursor.restore(client)) {
+      const [market, who] = item.split(":") as [Hex, Address];
+      this.add(market, getAddress(who));
+    }
+    if (toBlock <= this.cursor.lastScanned) return 0;
+    let fresh = 0;
+    // Every pair of a range is saved (items "marketId:borrower"), the watched markets' pairs also indexed.
+    const found = (logs: readonly { args: { id: Hex; onBehalf: Address } }[]): string[] => {
+      const items = new Set<string>();
+      for (const log of logs) {
+        const who = getAddress(log.args.onBehalf);
+        items.add(`${log.args.id.toLowerCase()}:${who}`);
+        if (this.add(log.args.id, who)) fresh++;
+      }
+      return [...items];
+    };
+    if (this.cursor.isLong(toBlock)) {
+      await this.cursor.sync(client, { address: this.morpho, events: [morphoBorrowEvent], toBlock }, (logs) =>
+        found(logs as { args: { id: Hex; onBehalf: Address } }[]),
+      );
+      return fresh;
+    }
     const logs = await getLogsChunked(client, {
       address: this.morpho,
       event: morphoBorrowEvent,
-      fromBlock: this.scannedTo + 1n,
+      fromBlock: this.cursor.lastScanned + 1n,
       toBlock,
       chunkBlocks: this.chunkBlocks,
       coalescer,
     });
-    let fresh = 0;
-    for (const log of logs) {
-      const set = this.borrowers.get(log.args.id.toLowerCase() as Hex);
-      if (!set) continue;
-      const who = getAddress(log.args.onBehalf);
-      if (!set.has(who)) {
-        set.add(who);
-        fresh++;
-      }
-    }
-    this.scannedTo = toBlock;
+    this.cursor.advance(toBlock, found(logs));
     return fresh;
   }
 
+  /** Forgets blocks from `block` on (a reorg), the saved checkpoint too; known pairs stay known. */
   rewindTo(block: bigint): void {
-    if (block - 1n < this.scannedTo) this.scannedTo = block - 1n;
+    this.cursor.rewindTo(block);
   }
 }

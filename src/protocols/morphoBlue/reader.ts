@@ -35,6 +35,7 @@ export class MorphoReader implements ProtocolReader {
         section.markets.map((m) => m.id),
         options.startBlock,
         options.logChunkBlocks,
+        options.discovery,
       );
     }
   }

@@ -67,11 +67,30 @@ describe("secrets in errors", () => {
     expect(printed).not.toContain(TEST_KEY.slice(2));
   });
 
-  it("never prints a malformed private key from a flag", () => {
+  it("refuses a private key given as a flag (ps, shell history), without printing it", () => {
     const almostKey = `0x${"3e".repeat(31)}`;
     const err = configError(() => load({}, ["--private-key", almostKey]));
-    expect(err.issues[0]).toMatchObject({ setting: "PRIVATE_KEY", value: "<redacted>" });
+    expect(err.issues[0]).toMatchObject({ setting: "PRIVATE_KEY", value: undefined });
+    expect(err.message).toContain(
+      "--private-key: secrets are not accepted as flags (visible in ps and shell history); set PRIVATE_KEY in the environment or the .env file, or use a keystore",
+    );
     expect(everythingPrinted(err)).not.toContain(almostKey.slice(2));
+    expect(err.exitCode).toBe(2);
+  });
+
+  it.each([
+    ["--relay-auth-key", "RELAY_AUTH_KEY", TEST_KEY],
+    ["--keystore-password", "KEYSTORE_PASSWORD", "hunter2hunter2"],
+    ["--ops-token", "OPS_TOKEN", "tok-0123456789abcdef"],
+    ["--private-key", "PRIVATE_KEY", TEST_KEY],
+  ])("refuses the secret flag %s, valid or not, naming the variable to set instead", (flag, setting, value) => {
+    for (const argv of [[flag, value], [`${flag}=${value}`]]) {
+      const err = configError(() => load({}, argv));
+      expect(err.issues.map((i) => i.setting)).toContain(setting);
+      expect(err.message).toContain(`${flag}: secrets are not accepted as flags`);
+      expect(err.message).toContain(`set ${setting} in the environment or the .env file`);
+      expect(everythingPrinted(err)).not.toContain(value.replace(/^0x/, ""));
+    }
   });
 
   it("hides a private key pasted into another setting", () => {
@@ -98,10 +117,10 @@ describe("secrets in errors", () => {
     expect(everythingPrinted(err)).not.toContain(password);
   });
 
-  it("does not echo the value of a misspelt flag, which may be a secret", () => {
+  it("does not echo the value of a misspelt flag, which may be a secret, and points at the variable", () => {
     const err = configError(() => load({}, ["--keystore-pasword=hunter2hunter2"]));
     expect(err.message).toContain(
-      "--keystore-pasword: unknown flag, expected a known flag: did you mean --keystore-password?",
+      "--keystore-pasword: unknown flag, expected no flag for a secret: did you mean KEYSTORE_PASSWORD? Set it in the environment or the .env file",
     );
     expect(everythingPrinted(err)).not.toContain("hunter2hunter2");
   });
@@ -172,6 +191,8 @@ describe("describeConfig", () => {
       WATCH: "aave-v3,uniswap-v2",
       MIN_PROFIT_USD: "0.25",
       MAX_TRADE_USD: "25000.5",
+      FEED_MAX_AGE_S: "90000",
+      MAX_FEED_TWAP_DEVIATION_BPS: "2500",
       REBALANCE_THRESHOLD_BPS: "30",
       REBALANCE_TOLERANCE_BPS: "1",
       PLANNER: "sequence",
@@ -181,6 +202,7 @@ describe("describeConfig", () => {
       LOG_CHUNK_BLOCKS: "2000",
       MULTICALL_BATCH: "300",
       POLL_INTERVAL_MS: "1000",
+      STARTUP_RETRY_S: "60",
       MAX_GAS_PRICE_GWEI: "12.5",
       PRIORITY_FEE_GWEI: "1",
       STUCK_BLOCKS: "3",
@@ -238,7 +260,7 @@ describe("describeConfig", () => {
       KEYSTORE_PASSWORD: "pw pw pw",
     });
     expect(configSecrets(withKeystore)).toEqual(["pw pw pw", "p4ss"]);
-    const keyAsUser = load({ RPC_URL: "wss://0123456789abcdef@rpc.example.com" });
+    const keyAsUser = load({ RPC_URL: "https://0123456789abcdef@rpc.example.com" });
     expect(configSecrets(keyAsUser)).toEqual(["0123456789abcdef"]);
   });
 });

@@ -24,7 +24,9 @@ describe("defaults", () => {
     expect(c.deploymentFile).toBe("world.json");
     expect(c.watch).toEqual(["aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3"]);
     expect(c.minProfitUsd).toBe(1n * USD);
-    expect(c.maxTradeUsd).toBe(0n);
+    expect(c.maxTradeUsd).toBe(100_000n * USD);
+    expect(c.feedMaxAgeS).toBe(90_000n);
+    expect(c.maxFeedTwapDeviationBps).toBe(2_500n);
     expect(c.rebalanceThresholdBps).toBe(30);
     expect(c.rebalanceToleranceBps).toBe(1);
     expect(c.dryRun).toBe(true);
@@ -89,8 +91,6 @@ describe("defaults", () => {
 /** [setting, text, field, typed value] */
 const GOOD: [SettingName, string, keyof KeeperConfig, unknown][] = [
   ["RPC_URL", "https://eth-mainnet.example.com/v2/abc", "rpcUrl", "https://eth-mainnet.example.com/v2/abc"],
-  ["RPC_URL", "wss://node.example.org:8546", "rpcUrl", "wss://node.example.org:8546"],
-  ["RPC_URL", "ws://127.0.0.1:8546", "rpcUrl", "ws://127.0.0.1:8546"],
   ["PRIVATE_KEY", TEST_KEY.toUpperCase().replace("0X", "0x"), "privateKey", TEST_KEY],
   [
     "EXECUTOR_ADDRESS",
@@ -124,6 +124,8 @@ const GOOD: [SettingName, string, keyof KeeperConfig, unknown][] = [
   ["POLL_INTERVAL_MS", "250", "pollIntervalMs", 250],
   ["MAX_GAS_PRICE_GWEI", "0.5", "maxGasPriceWei", GWEI / 2n],
   ["MAX_GAS_PRICE_GWEI", "1000", "maxGasPriceWei", 1000n * GWEI],
+  ["MAX_GAS_PRICE_GWEI", "10000", "maxGasPriceWei", 10_000n * GWEI],
+  ["STARTUP_RETRY_S", "5", "startupRetryMs", 5_000],
   ["PRIORITY_FEE_GWEI", "0", "priorityFeeWei", 0n],
   ["PRIORITY_FEE_GWEI", "0.000000001", "priorityFeeWei", 1n],
   ["FORK_URL", "https://eth-mainnet.example.com/v2/abc", "forkUrl", "https://eth-mainnet.example.com/v2/abc"],
@@ -131,6 +133,8 @@ const GOOD: [SettingName, string, keyof KeeperConfig, unknown][] = [
   ["MAX_TRADE_USD", "50000", "maxTradeUsd", 50_000n * USD],
   ["MAX_TRADE_USD", "0.01", "maxTradeUsd", USD / 100n],
   ["MAX_TRADE_USD", "0", "maxTradeUsd", 0n],
+  ["FEED_MAX_AGE_S", "3600", "feedMaxAgeS", 3_600n],
+  ["MAX_FEED_TWAP_DEVIATION_BPS", "0", "maxFeedTwapDeviationBps", 0n],
   ["STUCK_BLOCKS", "1", "stuckBlocks", 1],
   ["STUCK_BLOCKS", "12", "stuckBlocks", 12],
   ["CONFIRMATIONS", "0", "confirmations", 0],
@@ -203,9 +207,9 @@ describe("good values", () => {
 
 /** [setting, bad text, a fragment of the expectation] */
 const BAD: [SettingName, string, string][] = [
-  ["RPC_URL", "ftp://example.com", "http(s) or ws(s) URL"],
-  ["RPC_URL", "localhost:8545", "http(s) or ws(s) URL"],
-  ["RPC_URL", "not a url", "http(s) or ws(s) URL"],
+  ["RPC_URL", "ftp://example.com", "an http(s) URL of a JSON-RPC node"],
+  ["RPC_URL", "localhost:8545", "an http(s) URL of a JSON-RPC node"],
+  ["RPC_URL", "not a url", "an http(s) URL of a JSON-RPC node"],
   ["EXECUTOR_ADDRESS", "0x1234", "0x + 40 hex digits"],
   ["EXECUTOR_ADDRESS", "0x0000000000000000000000000000000000000000", "0x + 40 hex digits"],
   ["EXECUTOR_ADDRESS", "0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96046", "the checksum does not match"],
@@ -231,6 +235,13 @@ const BAD: [SettingName, string, string][] = [
   ["POLL_INTERVAL_MS", "99999999999999999999", "a positive integer number of milliseconds"],
   ["MAX_GAS_PRICE_GWEI", "0", "a positive decimal number of gwei"],
   ["MAX_GAS_PRICE_GWEI", "0.0000000001", "at most 9 decimals"],
+  // A unit slip (wei typed as gwei), not a fee cap.
+  ["MAX_GAS_PRICE_GWEI", "10000.000000001", "at most 10000"],
+  ["MAX_GAS_PRICE_GWEI", "30000000000", "at most 10000"],
+  // The keeper's clients are HTTP only: a ws URL is refused at start rather than failing obscurely later.
+  ["RPC_URL", "ws://127.0.0.1:8546", "ws:// and wss:// are not supported"],
+  ["RPC_URL", "wss://node.example.org:8546", "ws:// and wss:// are not supported"],
+  ["STARTUP_RETRY_S", "0", "a positive integer number of seconds"],
   ["PRIORITY_FEE_GWEI", "-1", "a non-negative decimal number of gwei"],
   ["LOG_LEVEL", "verbose", "one of trace, debug, info, warn, error"],
   ["LOG_LEVEL", "fatal", "one of trace, debug, info, warn, error"],
@@ -240,6 +251,8 @@ const BAD: [SettingName, string, string][] = [
   ["FORK_BLOCK", "-1", "a non-negative block number"],
   ["FORK_BLOCK", "latest", "a non-negative block number"],
   ["MAX_TRADE_USD", "-1", "a decimal number of US dollars"],
+  ["FEED_MAX_AGE_S", "0", "a positive integer number of seconds"],
+  ["MAX_FEED_TWAP_DEVIATION_BPS", "10001", "from 0 to 10000"],
   ["MAX_TRADE_USD", "1e6", "a decimal number of US dollars"],
   ["MAX_TRADE_USD", "0.000000001", "at most 8 decimals"],
   ["STUCK_BLOCKS", "0", "a positive integer number of blocks"],
@@ -332,7 +345,7 @@ describe("rules between settings", () => {
     expect(err.issues).toEqual([
       expect.objectContaining({ setting: "RPC_URL", value: undefined, source: { kind: "unset" } }),
     ]);
-    expect(err.message).toContain("RPC_URL is not set: expected an http(s) or ws(s) URL");
+    expect(err.message).toContain("RPC_URL is not set: expected an http(s) URL of a JSON-RPC node");
     expect(load({ RPC_URL: "" }, ["demo"]).rpcUrl).toBeUndefined();
     expect(load({ RPC_URL: "" }, [], { command: "demo" }).command).toBe("demo");
   });

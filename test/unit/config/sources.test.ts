@@ -61,7 +61,28 @@ describe("precedence: flags over environment over .env", () => {
   });
 
   it("ignores environment variables that are not settings", () => {
-    expect(() => load({ PATH: "/usr/bin", HOME: "/root", DRY_RUNS: "x" })).not.toThrow();
+    expect(() =>
+      load({ PATH: "/usr/bin", HOME: "/root", DRY_RUN_LOG: "x", PRIVATE_KEY_2: "0x01", npm_config_dry_rum: "1" }),
+    ).not.toThrow();
+  });
+
+  it("reports a misspelt setting in the environment with the same hint as in .env, without its value", () => {
+    const secret = `0x${"4d".repeat(32)}`;
+    const err = configError(() => load({ DRYRUN: "true", PRIVTE_KEY: secret, DRY_RUNS: "x" }));
+    expect(err.issues).toEqual([
+      expect.objectContaining({ setting: "DRYRUN", expected: "a known setting: did you mean DRY_RUN?" }),
+      expect.objectContaining({
+        setting: "PRIVTE_KEY",
+        value: undefined,
+        expected: "a known setting: did you mean PRIVATE_KEY?",
+        source: { kind: "env" },
+      }),
+      expect.objectContaining({ setting: "DRY_RUNS", expected: "a known setting: did you mean DRY_RUN?" }),
+    ]);
+    expect(err.message).toContain(
+      "PRIVTE_KEY has no value (from environment): expected a known setting: did you mean PRIVATE_KEY?",
+    );
+    expect(err.message).not.toContain(secret.slice(2));
   });
 });
 
