@@ -18,7 +18,14 @@ export {
   wadMul,
   wadToRay,
 } from "./math/wadRay.js";
-export { HALF_PERCENTAGE_FACTOR, PERCENTAGE_FACTOR, percentDiv, percentMul } from "./math/percentage.js";
+export {
+  HALF_PERCENTAGE_FACTOR,
+  PERCENTAGE_FACTOR,
+  percentDiv,
+  percentDivCeil,
+  percentMul,
+  percentMulCeil,
+} from "./math/percentage.js";
 export { mulDiv, mulDivRoundingUp } from "./math/fullMath.js";
 export { isqrt, isqrtUp } from "./math/sqrt.js";
 export {
