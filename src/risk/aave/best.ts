@@ -6,7 +6,12 @@
 import type { Address } from "viem";
 import { MAX_UINT256 } from "../math/uint.js";
 import { aaveAccountSummary, aaveValueInBase, findAaveReserve } from "./account.js";
-import { aaveDustSafeDebtToCover, aaveLiquidationBlocker, type AaveLiquidationAmounts } from "./liquidation.js";
+import {
+  aaveDebtToCoverToSend,
+  aaveDustSafeDebtToCover,
+  aaveLiquidationBlocker,
+  type AaveLiquidationAmounts,
+} from "./liquidation.js";
 import type { AaveReserveView, AaveUserPosition } from "./types.js";
 
 /** One feasible liquidation of a user, with its value to the liquidator. */
@@ -15,7 +20,7 @@ export interface AaveLiquidationCandidate extends AaveLiquidationAmounts {
   debtAsset: Address;
   /** Asset received. */
   collateralAsset: Address;
-  /** `debtToCover` to pass to `liquidationCall` (equals `debtToRepay`). */
+  /** `debtToCover` to pass to `liquidationCall`: `debtToRepay`, plus a margin for interest on a full close. */
   debtToCover: bigint;
   /** Health factor used for the close factor (wad). */
   healthFactor: bigint;
@@ -82,7 +87,7 @@ export function aaveLiquidationCandidates(
         ...amounts,
         debtAsset: debtReserve.asset,
         collateralAsset: collateralReserve.asset,
-        debtToCover: amounts.debtToRepay,
+        debtToCover: aaveDebtToCoverToSend(amounts),
         healthFactor,
         collateralValueBase,
         debtValueBase,

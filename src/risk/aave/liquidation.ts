@@ -4,7 +4,7 @@
  * every floor and ceiling lands on the same wei as the contract.
  */
 import { RiskMathError } from "../errors.js";
-import { percentDiv, percentDivCeil, percentMul } from "../math/percentage.js";
+import { percentDiv, percentDivCeil, percentMul, percentMulCeil } from "../math/percentage.js";
 import { minBigInt } from "../math/uint.js";
 import { AAVE_HEALTH_FACTOR_LIQUIDATION_THRESHOLD, aaveDebtValueInBase, aaveValueInBase } from "./account.js";
 import type { AaveReserveView } from "./types.js";
@@ -242,6 +242,29 @@ export function aaveDustSafeDebtToCover(params: AaveLiquidationParams): AaveLiqu
     else lo = mid;
   }
   return lo === 0n ? null : aaveLiquidationAmounts({ ...params, debtToCover: lo });
+}
+
+/**
+ * Allowance, bps of the repayment, that {@link aaveDebtToCoverToSend} adds to a liquidation closing a side in full.
+ * 1 bp is 52 minutes of interest at 100% APR: far more than the blocks between the snapshot and inclusion.
+ */
+export const AAVE_FULL_CLOSE_MARGIN_BPS: bigint = 1n;
+
+/**
+ * The `debtToCover` to send for sized amounts. A partial liquidation is sent as sized: interest accrued before it
+ * mines only grows what it leaves, so it stays clear of MustNotLeaveDust. One that closes the reserve debt in full
+ * (or takes the whole collateral balance) is sized on the snapshot's balances, which grow with interest by the time
+ * it mines: the exact figure would then repay all but the new interest (or take all but the new collateral) and v3.6
+ * reverts it with MustNotLeaveDust. Offering a little more lets the pool cap it at the balances of its own block
+ * (close factor, collateral cap); the executor hands the unused part back to the lender.
+ *
+ * @param amounts - What {@link aaveLiquidationAmounts} sized.
+ * @returns debtToRepay, plus {@link AAVE_FULL_CLOSE_MARGIN_BPS} of it (at least 1 wei) when it closes a side in full.
+ */
+export function aaveDebtToCoverToSend(amounts: AaveLiquidationAmounts): bigint {
+  const closesDebt = amounts.debtToRepay >= amounts.userTotalDebt;
+  if (!closesDebt && !amounts.collateralCapped) return amounts.debtToRepay;
+  return amounts.debtToRepay + percentMulCeil(amounts.debtToRepay, AAVE_FULL_CLOSE_MARGIN_BPS);
 }
 
 /**

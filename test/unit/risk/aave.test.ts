@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   AAVE_CLOSE_FACTOR_HF_THRESHOLD,
+  AAVE_FULL_CLOSE_MARGIN_BPS,
   aaveAccountSummary,
+  aaveDebtToCoverToSend,
   aaveCloseFactor,
   aaveHealthFactor,
   aaveLiquidationAmounts,
@@ -13,6 +15,7 @@ import {
   MAX_UINT256,
   percentDiv,
   percentMul,
+  percentMulCeil,
   type AaveReserveView,
   type AaveUserReserve,
 } from "../../../src/risk/index.js";
@@ -186,6 +189,33 @@ describe("liquidation sizing (LiquidationLogic)", () => {
     expect(r.collateralSeized + r.protocolFee).toBe(2n * 10n ** 17n);
   });
 
+  it("sends a partial size as sized, and a full close with a margin that survives interest accrued meanwhile", () => {
+    // $4,000 of debt against 10 WETH at HF 0.9: 100% close factor, not capped by the collateral.
+    const big = {
+      ...base,
+      variableDebt: 4_000n * 10n ** 6n,
+      userCollateralBalance: 10n * ONE_WETH,
+      healthFactor: 9n * 10n ** 17n,
+    };
+    const partial = aaveLiquidationAmounts({ ...big, debtToCover: 1_000n * 10n ** 6n });
+    expect(partial.mustNotLeaveDust).toBe(false);
+    expect(aaveDebtToCoverToSend(partial)).toBe(partial.debtToRepay);
+
+    const full = aaveLiquidationAmounts(big);
+    expect(full.debtToRepay).toBe(full.userTotalDebt);
+    const sent = aaveDebtToCoverToSend(full);
+    expect(sent).toBe(full.debtToRepay + percentMulCeil(full.debtToRepay, AAVE_FULL_CLOSE_MARGIN_BPS));
+    // A block later the debt has grown by interest (0.5 bp here): the exact figure would leave a few cents of
+    // debt, which v3.6 refuses (MustNotLeaveDust); the margin repays it all.
+    const later = { ...big, variableDebt: big.variableDebt + big.variableDebt / 20_000n };
+    expect(aaveLiquidationAmounts({ ...later, debtToCover: full.debtToRepay }).mustNotLeaveDust).toBe(true);
+    const atInclusion = aaveLiquidationAmounts({ ...later, debtToCover: sent });
+    expect(atInclusion.mustNotLeaveDust).toBe(false);
+    expect(atInclusion.debtToRepay).toBe(later.variableDebt);
+    // On the snapshot's own balances the margin changes nothing: the pool caps at the debt.
+    expect(aaveLiquidationAmounts({ ...big, debtToCover: sent })).toEqual(full);
+  });
+
   it("honours a smaller debtToCover and stable debt", () => {
     const r = aaveLiquidationAmounts({
       ...base,
@@ -353,7 +383,8 @@ describe("bestAaveLiquidation", () => {
     const second = all[1]!;
     expect(second.collateralAsset).toBe(WETH);
     expect(second.profitBase).toBeLessThan(best.profitBase);
-    expect(best.debtToCover).toBe(best.debtToRepay);
+    // A capped liquidation takes the whole balance: it is sent with the full-close margin, and the pool caps it.
+    expect(best.debtToCover).toBe(best.debtToRepay + percentMulCeil(best.debtToRepay, AAVE_FULL_CLOSE_MARGIN_BPS));
   });
 
   it("uses the given health factor when provided (e.g. from getUserAccountData)", () => {

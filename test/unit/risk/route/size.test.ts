@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  aaveDebtToCoverToSend,
   aaveLiquidationAmounts,
   morphoLiquidationFromSeized,
   morphoMaxLiquidation,
@@ -128,7 +129,11 @@ describe("sizeAaveLiquidation", () => {
   it("deep pool: the full size is optimal", () => {
     const venues = [v2(WETH, 1_000_000n * E18, USDC, 2_000_000_000n * E6)];
     const s = sizeAaveLiquidation({ liquidation: underwater, venues })!;
-    expect(s.debtToCover).toBe(s.maxDebtToCover);
+    expect(s.repaid).toBe(s.maxDebtToCover);
+    // The full close is borrowed and offered with its margin for interest (the pool caps it, the rest goes back).
+    expect(s.debtToCover).toBe(aaveDebtToCoverToSend(s.amounts));
+    expect(s.debtToCover).toBeGreaterThan(s.repaid);
+    expect(s.flashFee).toBe(flashFee({ kind: "aave" }, s.debtToCover));
     expect(s.profitDebtUnits).toBe(s.fullSizeProfitDebtUnits);
     expect(s.profitDebtUnits).toBeGreaterThan(0n);
   });
