@@ -25,6 +25,7 @@ import { readAaveState, type AaveReserveState } from "../../src/protocols/aaveV3
 import {
   AAVE_MIN_LEFTOVER_BASE,
   aaveAccountSummary,
+  aaveDebtToCoverToSend,
   aaveDustSafeDebtToCover,
   aaveHealthFactor,
   aaveLiquidationAmounts,
@@ -291,7 +292,9 @@ describe("Aave V3 risk math vs the real Aave V3 pool (property)", () => {
         expect(best, context).not.toBeNull();
         expect(best!.collateralAsset).toBe(collateralAsset);
         expect(best!.debtAsset).toBe(USDC.address);
-        expect(best!.debtToCover, context).toBe(expected.debtToRepay);
+        expect(best!.debtToRepay, context).toBe(expected.debtToRepay);
+        // What the keeper sends: a full close carries the margin for interest accrued before it mines.
+        expect(best!.debtToCover, context).toBe(aaveDebtToCoverToSend(expected));
         expect(best!.collateralSeized, context).toBe(expected.collateralSeized);
         expect(best!.protocolFee, context).toBe(expected.protocolFee);
       }
