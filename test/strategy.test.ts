@@ -54,10 +54,11 @@ describe("planBlock on snapshots of the real protocols", () => {
       collateralUsd: 50_000n * 10n ** 8n,
       healthFactorBps: 10_400n,
     });
+    // v3.6 closes a position under $2,000 in full (v3.0 took half): $20 of collateral earns what $40 did, under gas.
     const dust = await createAaveBorrower(chain, world, {
       collateral: "WETH",
       debt: "USDC",
-      collateralUsd: 40n * 10n ** 8n,
+      collateralUsd: 20n * 10n ** 8n,
       healthFactorBps: 10_400n,
     });
     const healthy = await createAaveBorrower(chain, world, {

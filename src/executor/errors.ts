@@ -209,6 +209,24 @@ export function decodeRevertData(data: Hex): DecodedRevert {
       source === "executor" ? EXECUTOR_ERROR_DESCRIPTIONS[decoded.errorName as ExecutorErrorName] : undefined;
     return { errorName: decoded.errorName, args, source, data, ...(description === undefined ? {} : { description }) };
   }
+  // Protocols' custom errors (Aave v3.2+), after the executor's own: a selector clash resolves to the executor.
+  for (const table of REVERT_TABLES) {
+    if (!table.customErrors) continue;
+    let decoded: { errorName: string; args: readonly unknown[] | undefined };
+    try {
+      decoded = decodeErrorResult({ abi: table.customErrors.abi, data }) as typeof decoded;
+    } catch {
+      continue;
+    }
+    const description = table.customErrors.descriptions[decoded.errorName];
+    return {
+      errorName: decoded.errorName,
+      args: decoded.args ?? [],
+      source: table.source as RevertSource,
+      data,
+      ...(description === undefined ? {} : { description }),
+    };
+  }
   return {
     errorName: "UnknownError",
     args: [data.slice(0, 10)],

@@ -4,6 +4,8 @@
  * reported by name with what it means.
  */
 
+import type { Abi } from "viem";
+
 /** A reason string a protocol reverts with, named. */
 export interface NamedRevert {
   errorName: string;
@@ -16,4 +18,6 @@ export interface RevertTable {
   source: string;
   /** The reason's name and meaning, or undefined when the reason is not this protocol's. */
   name(reason: string): NamedRevert | undefined;
+  /** Custom errors the protocol reverts with (Aave since v3.2), decoded by selector, and their meanings by name. */
+  customErrors?: { abi: Abi; descriptions: Readonly<Record<string, string>> };
 }

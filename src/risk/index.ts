@@ -18,7 +18,14 @@ export {
   wadMul,
   wadToRay,
 } from "./math/wadRay.js";
-export { HALF_PERCENTAGE_FACTOR, PERCENTAGE_FACTOR, percentDiv, percentMul } from "./math/percentage.js";
+export {
+  HALF_PERCENTAGE_FACTOR,
+  PERCENTAGE_FACTOR,
+  percentDiv,
+  percentDivCeil,
+  percentMul,
+  percentMulCeil,
+} from "./math/percentage.js";
 export { mulDiv, mulDivRoundingUp } from "./math/fullMath.js";
 export { isqrt, isqrtUp } from "./math/sqrt.js";
 export {
@@ -42,6 +49,7 @@ export { decodeAaveReserveConfiguration, type AaveReserveConfiguration } from ".
 export {
   AAVE_HEALTH_FACTOR_LIQUIDATION_THRESHOLD,
   aaveAccountSummary,
+  aaveDebtValueInBase,
   aaveHealthFactor,
   aaveValueInBase,
   findAaveReserve,
@@ -51,9 +59,15 @@ export {
   AAVE_CLOSE_FACTOR_HF_THRESHOLD,
   AAVE_DEFAULT_LIQUIDATION_CLOSE_FACTOR,
   AAVE_MAX_LIQUIDATION_CLOSE_FACTOR,
+  AAVE_MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD,
+  AAVE_MIN_LEFTOVER_BASE,
   aaveAvailableCollateralToLiquidate,
   aaveCloseFactor,
+  aaveDebtToCoverToSend,
+  aaveDustSafeDebtToCover,
+  AAVE_FULL_CLOSE_MARGIN_BPS,
   aaveLiquidationAmounts,
+  aaveMaxLiquidatableDebt,
   aaveLiquidationBlocker,
   type AaveLiquidationAmounts,
   type AaveLiquidationParams,

@@ -52,7 +52,10 @@ export interface AaveLiquidationOpportunity extends OpportunityBase {
     user: Address;
     debtAsset: Address;
     collateralAsset: Address;
+    /** `liquidationCall`'s debtToCover, as sent (a full close carries a margin for interest accrued meanwhile). */
     debtToCover: bigint;
+    /** What it repays at the snapshot's balances; debtToCover when absent. */
+    debtRepaid?: bigint;
     collateralSeized: bigint;
     protocolFee: bigint;
     healthFactor: bigint;

@@ -1,24 +1,25 @@
-import { getAddress, maxUint256, stringToHex, type Address } from "viem";
-import { loadPackageArtifact, type Artifact } from "../chain/artifacts.js";
+import { encodeAbiParameters, getAddress, maxUint256, stringToHex, type Address } from "viem";
+import { loadOwnArtifact, type Artifact } from "../chain/artifacts.js";
 import { testErc20 } from "./tokens.js";
 import { deploy, read, send } from "./tx.js";
 import type { TokenInfo, TokenSymbol, World, WorldClients } from "./types.js";
 
-const A = "@aave/core-v3/artifacts/contracts";
-const art = (path: string): Artifact => loadPackageArtifact(`${A}/${path}.json`);
+// Today's Aave V3 (v3.6, @aave-dao/aave-v3-origin 3.6.0), compiled by Hardhat from the package's sources
+// (hardhat.config.ts): the deployable `*Instance` contracts, as Aave's own deploy procedures use them.
+const A = "@aave-dao/aave-v3-origin/src/contracts";
+const art = (path: string, name: string): Artifact => loadOwnArtifact(`${A}/${path}.sol`, name);
 
 export const aaveArtifacts = {
-  provider: () => art("protocol/configuration/PoolAddressesProvider.sol/PoolAddressesProvider"),
-  acl: () => art("protocol/configuration/ACLManager.sol/ACLManager"),
-  pool: () => art("protocol/pool/Pool.sol/Pool"),
-  configurator: () => art("protocol/pool/PoolConfigurator.sol/PoolConfigurator"),
-  oracle: () => art("misc/AaveOracle.sol/AaveOracle"),
-  dataProvider: () => art("misc/AaveProtocolDataProvider.sol/AaveProtocolDataProvider"),
-  aToken: () => art("protocol/tokenization/AToken.sol/AToken"),
-  stableDebt: () => art("protocol/tokenization/StableDebtToken.sol/StableDebtToken"),
-  variableDebt: () => art("protocol/tokenization/VariableDebtToken.sol/VariableDebtToken"),
-  rateStrategy: () => art("protocol/pool/DefaultReserveInterestRateStrategy.sol/DefaultReserveInterestRateStrategy"),
-  logic: (name: string) => art(`protocol/libraries/logic/${name}.sol/${name}`),
+  provider: () => art("protocol/configuration/PoolAddressesProvider", "PoolAddressesProvider"),
+  acl: () => art("protocol/configuration/ACLManager", "ACLManager"),
+  pool: () => art("instances/PoolInstance", "PoolInstance"),
+  configurator: () => art("instances/PoolConfiguratorInstance", "PoolConfiguratorInstance"),
+  oracle: () => art("misc/AaveOracle", "AaveOracle"),
+  dataProvider: () => art("helpers/AaveProtocolDataProvider", "AaveProtocolDataProvider"),
+  aToken: () => art("instances/ATokenInstance", "ATokenInstance"),
+  variableDebt: () => art("instances/VariableDebtTokenInstance", "VariableDebtTokenInstance"),
+  rateStrategy: () => art("misc/DefaultReserveInterestRateStrategyV2", "DefaultReserveInterestRateStrategyV2"),
+  logic: (name: string) => art(`protocol/libraries/logic/${name}`, name),
 };
 
 /** Risk parameters per reserve, in basis points, close to Aave V3 Ethereum's own. */
@@ -55,13 +56,32 @@ export const AAVE_RESERVE_CONFIG: Record<
   },
 };
 
+const ZERO = "0x0000000000000000000000000000000000000000";
+
 /** Liquidity the deployer supplies to each reserve so borrowers can borrow: USD, 8 decimals. */
 const SUPPLY_USD = 200_000_000n * 10n ** 8n;
 
-const RAY = 10n ** 27n;
+/**
+ * One rate curve for every reserve (v3.6 has a single strategy contract; curves are per reserve, set at listing):
+ * optimal usage 80%, base 0%, slope1 4%, slope2 75%, in bps as DefaultReserveInterestRateStrategyV2 takes them.
+ */
+const INTEREST_RATE_DATA = encodeAbiParameters(
+  [
+    {
+      type: "tuple",
+      components: [
+        { name: "optimalUsageRatio", type: "uint16" },
+        { name: "baseVariableBorrowRate", type: "uint32" },
+        { name: "variableRateSlope1", type: "uint32" },
+        { name: "variableRateSlope2", type: "uint32" },
+      ],
+    },
+  ],
+  [{ optimalUsageRatio: 8000, baseVariableBorrowRate: 0, variableRateSlope1: 400, variableRateSlope2: 7500 }],
+);
 
 /**
- * Deploys the full Aave V3 market (v1.19.3 artifacts) in the order the protocol requires, lists the three test
+ * Deploys the full Aave V3.6 market (aave-v3-origin 3.6.0, compiled here) in the order the protocol requires, lists the three test
  * tokens with Aave-like risk parameters, prices them through AaveOracle from our feeds, and supplies liquidity.
  */
 export async function deployAave(
@@ -86,22 +106,17 @@ export async function deployAave(
   await send(clients, { address: aclManager, abi: aclArt.abi, functionName: "addEmergencyAdmin", args: [me] });
 
   const libs: Record<string, Address> = {};
-  for (const name of [
-    "SupplyLogic",
-    "BorrowLogic",
-    "LiquidationLogic",
-    "EModeLogic",
-    "BridgeLogic",
-    "PoolLogic",
-    "ConfiguratorLogic",
-  ]) {
+  for (const name of ["SupplyLogic", "BorrowLogic", "LiquidationLogic", "PoolLogic", "ConfiguratorLogic"]) {
     libs[name] = await deploy(clients, aaveArtifacts.logic(name));
   }
   libs.FlashLoanLogic = await deploy(clients, aaveArtifacts.logic("FlashLoanLogic"), [], libs);
 
+  // v3.6: one interest rate strategy for the whole pool, an immutable of the pool implementation.
+  const strategy = await deploy(clients, aaveArtifacts.rateStrategy(), [provider]);
   const poolArt = aaveArtifacts.pool();
-  const poolImpl = await deploy(clients, poolArt, [provider], libs);
-  await send(clients, { address: poolImpl, abi: poolArt.abi, functionName: "initialize", args: [provider] });
+  const poolImpl = await deploy(clients, poolArt, [provider, strategy], libs);
+  // The implementation marks itself initialized in its constructor; the provider deploys the proxy and
+  // initializes it through the proxy.
   await call("setPoolImpl", [poolImpl]);
   const pool = getAddress(
     await read<Address>(clients, { address: provider, abi: providerArt.abi, functionName: "getPool" }),
@@ -109,7 +124,6 @@ export async function deployAave(
 
   const cfgArt = aaveArtifacts.configurator();
   const cfgImpl = await deploy(clients, cfgArt, [], libs);
-  await send(clients, { address: cfgImpl, abi: cfgArt.abi, functionName: "initialize", args: [provider] });
   await call("setPoolConfiguratorImpl", [cfgImpl]);
   const configurator = getAddress(
     await read<Address>(clients, { address: provider, abi: providerArt.abi, functionName: "getPoolConfigurator" }),
@@ -120,29 +134,17 @@ export async function deployAave(
     provider,
     symbols.map((s) => params.tokens[s].address),
     symbols.map((s) => params.feeds[s]),
-    "0x0000000000000000000000000000000000000000",
-    "0x0000000000000000000000000000000000000000",
+    ZERO,
+    ZERO,
     10n ** 8n,
   ]);
   await call("setPriceOracle", [oracle]);
   const dataProvider = await deploy(clients, aaveArtifacts.dataProvider(), [provider]);
   await call("setPoolDataProvider", [dataProvider]);
 
-  const aTokenImpl = await deploy(clients, aaveArtifacts.aToken(), [pool]);
-  const stableImpl = await deploy(clients, aaveArtifacts.stableDebt(), [pool]);
-  const variableImpl = await deploy(clients, aaveArtifacts.variableDebt(), [pool]);
-  const strategy = await deploy(clients, aaveArtifacts.rateStrategy(), [
-    provider,
-    (RAY * 80n) / 100n, // optimal usage 80%
-    0n,
-    (RAY * 4n) / 100n,
-    (RAY * 75n) / 100n,
-    (RAY * 2n) / 100n,
-    (RAY * 75n) / 100n,
-    (RAY * 2n) / 100n,
-    (RAY * 8n) / 100n,
-    (RAY * 20n) / 100n,
-  ]);
+  // v3.6 tokens take the treasury and the rewards controller as immutables, and have no stable debt token.
+  const aTokenImpl = await deploy(clients, aaveArtifacts.aToken(), [pool, ZERO, me]);
+  const variableImpl = await deploy(clients, aaveArtifacts.variableDebt(), [pool, ZERO]);
   await send(clients, {
     address: configurator,
     abi: cfgArt.abi,
@@ -150,20 +152,14 @@ export async function deployAave(
     args: [
       symbols.map((s) => ({
         aTokenImpl,
-        stableDebtTokenImpl: stableImpl,
         variableDebtTokenImpl: variableImpl,
-        underlyingAssetDecimals: params.tokens[s].decimals,
-        interestRateStrategyAddress: strategy,
         underlyingAsset: params.tokens[s].address,
-        treasury: me,
-        incentivesController: "0x0000000000000000000000000000000000000000",
         aTokenName: `Aave test ${s}`,
         aTokenSymbol: `a${s}`,
         variableDebtTokenName: `Aave variable debt ${s}`,
         variableDebtTokenSymbol: `variableDebt${s}`,
-        stableDebtTokenName: `Aave stable debt ${s}`,
-        stableDebtTokenSymbol: `stableDebt${s}`,
         params: stringToHex(""),
+        interestRateData: INTEREST_RATE_DATA,
       })),
     ],
   });

@@ -5,7 +5,7 @@ import { createInProcessChain, type InProcessChain } from "../../src/chain/inPro
 import { readV3Pools, type V3PoolConfig } from "../../src/protocols/uniswapV3/read.js";
 import { morphoLiquidationFromSeized, morphoLiquidationFromShares } from "../../src/risk/morpho/liquidation.js";
 import { simulateV3Swap } from "../../src/risk/uniswapV3/simulate.js";
-import { percentDiv, percentMul } from "../../src/risk/math/percentage.js";
+import { percentDiv, percentMul, percentMulCeil } from "../../src/risk/math/percentage.js";
 import {
   AAVE_RESERVE_CONFIG,
   createAaveBorrower,
@@ -331,7 +331,7 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
     await send(chain, {
       address: world.aave.configurator,
       abi: cfg,
-      functionName: "updateFlashloanPremiumTotal",
+      functionName: "updateFlashloanPremium",
       args: [AAVE_PREMIUM_BPS],
     });
     await send(chain, {
@@ -445,7 +445,7 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
     const { amountOut } = model.sellRoute(route(seized), tokens()[collateral].address, seized);
     const fee =
       source === FlashSource.AaveFlashLoan
-        ? percentMul(debtToCover, AAVE_PREMIUM_BPS)
+        ? percentMulCeil(debtToCover, AAVE_PREMIUM_BPS)
         : source === FlashSource.UniswapV3Flash
           ? (debtToCover *
               BigInt(await chain.public.readContract({ address: lender, abi: v3FeeAbi, functionName: "fee" })) +
@@ -716,7 +716,7 @@ describe("KeeperExecutor routed liquidations on the real protocols", () => {
     const routeA = splitWethRoute(a.seized);
     const outA = model.sellRoute(routeA, WETH.address, a.seized).amountOut;
     const outB = model.sellRoute(wbtcRoute(b.seized), WBTC.address, b.seized).amountOut;
-    const premium = percentMul(a.debtToCover, AAVE_PREMIUM_BPS);
+    const premium = percentMulCeil(a.debtToCover, AAVE_PREMIUM_BPS);
     const items = [
       aaveItem(
         a.user,

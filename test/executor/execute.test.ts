@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { getAddress, parseGwei, zeroAddress, type Abi, type Address } from "viem";
+import { getAddress, parseGwei, toFunctionSelector, zeroAddress, type Abi, type Address } from "viem";
 import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
 import { devAccount } from "../../src/chain/devAccounts.js";
 import {
@@ -353,7 +353,7 @@ describe("executor actions on the real protocols", () => {
     expect(await healthFactor(user)).toBeLessThan(WAD);
   });
 
-  it("skips the liquidation of a healthy position with Aave's own reason decoded (45 HEALTH_FACTOR_NOT_BELOW_THRESHOLD)", async () => {
+  it("skips the liquidation of a healthy position with Aave's own reason decoded (v3.6 custom error HealthFactorNotBelowThreshold)", async () => {
     const user = await createAaveBorrower(chain, world, {
       collateral: "WETH",
       debt: "USDC",
@@ -372,8 +372,10 @@ describe("executor actions on the real protocols", () => {
     const err = outcome.skip.error;
     if (!(err instanceof ExecutorRevertError)) throw new Error(`expected a revert, got ${err}`);
     expect(err.source).toBe("aave");
-    expect(err.reason).toBe("45");
-    expect(err.errorName).toBe("HEALTH_FACTOR_NOT_BELOW_THRESHOLD");
+    // Aave v3.6 reverts with custom errors, not v3.0's numeric reason strings ("45").
+    expect(err.reason).toBeUndefined();
+    expect(err.errorName).toBe("HealthFactorNotBelowThreshold");
+    expect(err.data).toBe(toFunctionSelector("HealthFactorNotBelowThreshold()"));
     expect(err.classification).toBe("deterministic");
     expect(await nonceOf(keeper.wallet.account.address)).toBe(nonceBefore);
     expect(await aaveDebt(user, world.tokens.USDC.address)).toBeGreaterThanOrEqual(debt);
@@ -460,7 +462,7 @@ describe("executor actions on the real protocols", () => {
     });
     expect(outcome.error).toBeInstanceOf(ExecutorRevertError);
     if (!(outcome.error instanceof ExecutorRevertError)) return;
-    expect(outcome.error.errorName).toBe("HEALTH_FACTOR_NOT_BELOW_THRESHOLD");
+    expect(outcome.error.errorName).toBe("HealthFactorNotBelowThreshold");
     expect(await healthFactor(user)).toBeGreaterThan(WAD);
     expect(await aaveDebt(user, USDC.address)).toBeGreaterThanOrEqual(debt);
     expect(await nonceOf(keeperAddress)).toBe(nonceBefore + 1); // sent and paid for, once

@@ -24,7 +24,7 @@ import {
   type SaleRoute,
   type SimulationResult,
 } from "../../src/executor/index.js";
-import { percentMul } from "../../src/risk/math/percentage.js";
+import { percentMulCeil } from "../../src/risk/math/percentage.js";
 import { deployWorld, type World } from "../../src/world/index.js";
 import { AAVE_PREMIUM_BPS, routedWorld, type RoutedWorld } from "../helpers/routedWorld.js";
 
@@ -249,7 +249,7 @@ describe("routed liquidation actions on the real protocols", () => {
         source: FlashSource.AaveFlashLoan,
         lender: world.aave.pool,
         route: wethRoute,
-        fee: (d) => percentMul(d, AAVE_PREMIUM_BPS),
+        fee: (d) => percentMulCeil(d, AAVE_PREMIUM_BPS),
       },
       // The pool's 0.3% fee, rounded up as UniswapV3Pool.flash does.
       {
@@ -324,7 +324,7 @@ describe("routed liquidation actions on the real protocols", () => {
     ]);
     expect(action.params.minProfit).toBe(12n);
     const simulated = await simulateOk(action);
-    const premium = percentMul(a!.debtToCover, AAVE_PREMIUM_BPS);
+    const premium = percentMulCeil(a!.debtToCover, AAVE_PREMIUM_BPS);
     const profits = [outA - a!.debtToCover - premium, outB - b!.debtToCover];
     expect(simulated).toBe(profits[0]! + profits[1]!);
 

@@ -166,7 +166,7 @@ export function routedWorld(chain: InProcessChain, world: World): RoutedWorld {
       await send(chain, {
         address: world.aave.configurator,
         abi: cfg,
-        functionName: "updateFlashloanPremiumTotal",
+        functionName: "updateFlashloanPremium",
         args: [AAVE_PREMIUM_BPS],
       });
       await send(chain, {

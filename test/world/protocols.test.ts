@@ -151,7 +151,12 @@ describe("real protocol liquidations in the world", () => {
     expect(r.hfBefore).toBeGreaterThanOrEqual((95n * WAD) / 100n);
     const repaid = r.event.debtToCover;
     const debtAtLiquidation = repaid + r.debtAfter;
-    expect(repaid).toBe(percentMul(debtAtLiquidation, 5_000n));
+    // v3.6: half of the total debt in base (rounded up), converted back to USDC (floored). The debt at the
+    // liquidation is rebuilt from the balance after it, which v3.6 rounds up: one wei of slack (the property test
+    // reads the exact debt before and checks to the wei).
+    const debtBase = (debtAtLiquidation * r.prices.USDC + 10n ** 6n - 1n) / 10n ** 6n;
+    const half = (percentMul(debtBase, 5_000n) * 10n ** 6n) / r.prices.USDC;
+    expect(half - repaid >= 0n && half - repaid <= 1n, `repaid ${repaid}, half ${half}`).toBe(true);
     const exp = expectedCollateral(repaid, r.prices);
     expect(r.wethGot).toBe(exp.toLiquidator);
     expect(r.event.liquidatedCollateralAmount).toBe(exp.toLiquidator);

@@ -50,12 +50,14 @@ export function batchAaveLiquidations(
     for (const c of group) {
       const o = c.opportunity as AaveLiquidationOpportunity;
       const params = c.action.params as AaveLiquidationParams;
+      // The pair lends debtToCover; a full close's margin comes back unused, so it is owed for the repayment only.
+      const used = o.details.debtRepaid ?? params.debtToCover;
       if (params.debtToCover >= rDebt) continue;
-      const owed = v2GetAmountIn(params.debtToCover, rColl, rDebt);
+      const owed = v2GetAmountIn(used, rColl, rDebt);
       const profit = o.details.collateralSeized - owed;
       // The floor stays as planned alone: it covers that item's share of gas and the minimum profit.
       if (profit < params.minProfit) continue;
-      rDebt -= params.debtToCover;
+      rDebt -= used;
       rColl += owed;
       items.push({ c, params, profit });
     }

@@ -2,7 +2,11 @@ import type { Address } from "viem";
 import { FlashSource } from "../../executor/routes.js";
 import { findAaveReserve } from "../../risk/aave/account.js";
 import { aaveLiquidationCandidates, type AaveLiquidationCandidate } from "../../risk/aave/best.js";
-import { aaveLiquidationAmounts, type AaveLiquidationParams } from "../../risk/aave/liquidation.js";
+import {
+  aaveDebtToCoverToSend,
+  aaveLiquidationAmounts,
+  type AaveLiquidationParams,
+} from "../../risk/aave/liquidation.js";
 import type { AaveReserveView, AaveUserPosition } from "../../risk/aave/types.js";
 import { formatHealthFactor } from "../../risk/format.js";
 import type { AaveLiquidationOpportunity } from "../../risk/opportunity.js";
@@ -42,6 +46,7 @@ function liquidationInputs(
     stableDebt: debt.stableDebt,
     userCollateralBalance: coll.aTokenBalance,
     healthFactor: c.healthFactor,
+    totalDebtBase: c.totalDebtBase,
   };
 }
 
@@ -80,7 +85,10 @@ interface Option {
   profitUsd: bigint;
   profitToken: { token: Address; symbol: string; decimals: number; usd8: bigint };
   gas: bigint;
+  /** What the liquidation is sent with: a full close carries a margin for interest (aaveDebtToCoverToSend). */
   debtToCover: bigint;
+  /** What it repays at the snapshot's balances. */
+  debtRepaid: bigint;
   collateralSeized: bigint;
   protocolFee: bigint;
   source: string;
@@ -143,7 +151,7 @@ export function findAaveLiquidations(
         const rColl = debtIs0 ? pairState.reserve1 : pairState.reserve0;
         const at = (d: bigint) => {
           const a = aaveLiquidationAmounts({ ...inputs, debtToCover: d });
-          if (a.debtToRepay <= 0n || a.debtToRepay >= rDebt) return undefined;
+          if (a.mustNotLeaveDust || a.debtToRepay <= 0n || aaveDebtToCoverToSend(a) >= rDebt) return undefined;
           return { a, profit: a.collateralSeized - v2GetAmountIn(a.debtToRepay, rColl, rDebt) };
         };
         const search = maximiseConcave((d) => at(d)?.profit, 1n, c.debtToRepay, {
@@ -157,14 +165,15 @@ export function findAaveLiquidations(
             collateralAsset: c.collateralAsset,
             debtAsset: c.debtAsset,
             user: account.user,
-            debtToCover: r.a.debtToRepay,
+            debtToCover: aaveDebtToCoverToSend(r.a),
           };
           options.push({
             profit: r.profit,
             profitUsd: tokenAmountToUsd(r.profit, collPrice.decimals, collPrice.usd8),
             profitToken: collPrice,
             gas: ctx.gas.aaveV2Flash,
-            debtToCover: r.a.debtToRepay,
+            debtToCover: common.debtToCover,
+            debtRepaid: r.a.debtToRepay,
             collateralSeized: r.a.collateralSeized,
             protocolFee: r.a.protocolFee,
             source: `uniswap-v2 flash swap ${pair.name}`,
@@ -250,6 +259,7 @@ export function findAaveLiquidations(
           profitToken: debtPrice,
           gas: ctx.gas.aaveMorphoFlash + l.extraGas + BigInt(extraHops(route)) * ROUTED_GAS_PER_EXTRA_HOP,
           debtToCover: sized.debtToCover,
+          debtRepaid: sized.repaid,
           collateralSeized: sized.collateralSeized,
           protocolFee: sized.amounts.protocolFee,
           source: direct
@@ -307,12 +317,13 @@ export function findAaveLiquidations(
         debtAsset: best.c.debtAsset,
         collateralAsset: best.c.collateralAsset,
         debtToCover: best.debtToCover,
+        debtRepaid: best.debtRepaid,
         collateralSeized: best.collateralSeized,
         protocolFee: best.protocolFee,
         healthFactor: account.healthFactor,
       },
     };
-    const partial = best.debtToCover < best.c.debtToRepay;
+    const partial = best.debtRepaid < best.c.debtToRepay;
     candidates.push({
       opportunity,
       action: best.build(minProfit),
@@ -322,7 +333,7 @@ export function findAaveLiquidations(
         expectedProfit: formatUsd(best.profitUsd),
         ...(partial
           ? {
-              size: `partial: ${best.debtToCover} of ${best.c.debtToRepay} (the rest would cost more in impact than it earns)`,
+              size: `partial: ${best.debtRepaid} of ${best.c.debtToRepay} (the rest would cost more in impact than it earns)`,
             }
           : {}),
       },

@@ -1,4 +1,6 @@
+import { parseAbi } from "viem";
 import type { RevertTable } from "../revertTable.js";
+import { AAVE_V36_ERRORS } from "./errors36.js";
 
 /**
  * Aave V3 (@aave/core-v3 1.19 Errors.sol) codes liquidationCall can revert with, directly (ValidationLogic,
@@ -32,9 +34,18 @@ export const AAVE_ERROR_CODES: Readonly<Record<string, { name: string; descripti
   "82": { name: "ASSET_NOT_LISTED", description: "Asset is not listed" },
 };
 
-/** Aave reverts with the bare number of its Errors.sol as the reason; unmapped numbers keep their number as name. */
+/**
+ * Aave up to v3.1 reverts with the bare number of its Errors.sol as the reason (unmapped numbers keep their number
+ * as name); v3.2+ (the world's v3.6) with custom errors, decoded by selector.
+ */
 export const aaveReverts: RevertTable = {
   source: "aave",
+  customErrors: {
+    abi: parseAbi(Object.values(AAVE_V36_ERRORS).map((e) => e.signature)),
+    descriptions: Object.fromEntries(
+      Object.entries(AAVE_V36_ERRORS).map(([name, e]) => [name, `Aave V3 ${name}: ${e.description}`]),
+    ),
+  },
   name(reason) {
     const known = AAVE_ERROR_CODES[reason];
     if (known) return { errorName: known.name, description: `Aave V3 error ${reason}: ${known.description}` };

@@ -48,7 +48,8 @@ function v2After(
 
 /**
  * The flash pair after each V2-flash liquidation of the candidate (a batch: one after the other): it lends
- * `debtToCover` of the debt asset and is repaid getAmountIn of collateral, exactly as the pair's own arithmetic does.
+ * the repayment (the opportunity's debtRepaid: a full close's margin in debtToCover goes back to it unused) and is
+ * repaid getAmountIn of collateral, exactly as the pair's own arithmetic does.
  * (Routed and Morpho-funded liquidations carry their route's post-state as `effects` instead.)
  */
 export function applyAaveLiquidation(c: Candidate, snapshot: Snapshot): VenueEffect[] {
@@ -68,10 +69,11 @@ export function applyAaveLiquidation(c: Candidate, snapshot: Snapshot): VenueEff
       const debtIs0 = pair.token0.toLowerCase() === a.params.debtAsset.toLowerCase();
       const rDebt = debtIs0 ? pair.reserve0 : pair.reserve1;
       const rColl = debtIs0 ? pair.reserve1 : pair.reserve0;
-      const owed = v2GetAmountIn(a.params.debtToCover, rColl, rDebt);
+      const used = (m.opportunity as AaveLiquidationOpportunity).details.debtRepaid ?? a.params.debtToCover;
+      const owed = v2GetAmountIn(used, rColl, rDebt);
       effects.set(
         pair.address.toLowerCase(),
-        v2After(pair, a.params.collateralAsset, owed, a.params.debtToCover) as VenueEffect & { kind: "v2" },
+        v2After(pair, a.params.collateralAsset, owed, used) as VenueEffect & { kind: "v2" },
       );
     }
   }

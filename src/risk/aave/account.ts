@@ -13,15 +13,22 @@ import type { AaveAccountData, AaveAccountSummary, AaveReserveView, AaveUserPosi
 export const AAVE_HEALTH_FACTOR_LIQUIDATION_THRESHOLD: bigint = WAD;
 
 /**
- * Health factor from account totals: percentMul(collateral, avgLT).wadDiv(debt), or
- * 2^256-1 without debt, exactly as GenericLogic does.
+ * Health factor from account totals, as v3.6's GenericLogic forms it: (sum of collateral * LT).wadDiv(debt) / 1e4,
+ * or 2^256-1 without debt. The totals carry the average LT floored, so this is exact when the user's collateral
+ * has one liquidation threshold (one collateral reserve, or equal thresholds), and within a wei-scale rounding
+ * otherwise; {@link aaveAccountSummary} is exact from per-reserve balances.
  *
  * @param data - Totals from `getUserAccountData` (base currency, bps).
  * @returns Health factor in wad.
  */
 export function aaveHealthFactor(data: AaveAccountData): bigint {
-  if (data.totalDebtBase === 0n) return MAX_UINT256;
-  return wadDiv(percentMul(data.totalCollateralBase, data.currentLiquidationThreshold), data.totalDebtBase);
+  return healthFactorOf(data.totalCollateralBase * data.currentLiquidationThreshold, data.totalDebtBase);
+}
+
+/** v3.6: avgLiquidationThreshold (before its division by the collateral).wadDiv(totalDebt) / 100_00. */
+function healthFactorOf(weightedThreshold: bigint, totalDebtBase: bigint): bigint {
+  if (totalDebtBase === 0n) return MAX_UINT256;
+  return wadDiv(weightedThreshold, totalDebtBase) / 10_000n;
 }
 
 /**
@@ -45,6 +52,20 @@ export function isAaveLiquidatable(healthFactor: bigint): boolean {
  */
 export function aaveValueInBase(amount: bigint, reserve: Pick<AaveReserveView, "priceBase" | "decimals">): bigint {
   return (amount * reserve.priceBase) / 10n ** BigInt(reserve.decimals);
+}
+
+/**
+ * Value of a debt in base currency, rounded up (v3.4+ MathUtils.mulDivCeil): how GenericLogic and
+ * LiquidationLogic value debt, so that rounding never flatters a borrower.
+ *
+ * @param amount - Raw debt amount.
+ * @param reserve - Reserve giving price and decimals.
+ * @returns Base-currency value, rounded up.
+ */
+export function aaveDebtValueInBase(amount: bigint, reserve: Pick<AaveReserveView, "priceBase" | "decimals">): bigint {
+  const unit = 10n ** BigInt(reserve.decimals);
+  const product = amount * reserve.priceBase;
+  return product / unit + (product % unit === 0n ? 0n : 1n);
 }
 
 /**
@@ -89,11 +110,11 @@ export function aaveAccountSummary(user: AaveUserPosition, reserves: readonly Aa
       weightedThreshold += value * reserve.liquidationThreshold;
     }
     const debt = balance.variableDebt + balance.stableDebt;
-    if (debt !== 0n) totalDebtBase += aaveValueInBase(debt, reserve);
+    if (debt !== 0n) totalDebtBase += aaveDebtValueInBase(debt, reserve);
   }
 
   const ltv = totalCollateralBase !== 0n ? weightedLtv / totalCollateralBase : 0n;
   const currentLiquidationThreshold = totalCollateralBase !== 0n ? weightedThreshold / totalCollateralBase : 0n;
-  const healthFactor = aaveHealthFactor({ totalCollateralBase, totalDebtBase, currentLiquidationThreshold });
+  const healthFactor = healthFactorOf(weightedThreshold, totalDebtBase);
   return { totalCollateralBase, totalDebtBase, currentLiquidationThreshold, ltv, healthFactor, hasZeroLtvCollateral };
 }

@@ -6,7 +6,12 @@
 import type { Address } from "viem";
 import { MAX_UINT256 } from "../math/uint.js";
 import { aaveAccountSummary, aaveValueInBase, findAaveReserve } from "./account.js";
-import { aaveLiquidationAmounts, aaveLiquidationBlocker, type AaveLiquidationAmounts } from "./liquidation.js";
+import {
+  aaveDebtToCoverToSend,
+  aaveDustSafeDebtToCover,
+  aaveLiquidationBlocker,
+  type AaveLiquidationAmounts,
+} from "./liquidation.js";
 import type { AaveReserveView, AaveUserPosition } from "./types.js";
 
 /** One feasible liquidation of a user, with its value to the liquidator. */
@@ -15,7 +20,7 @@ export interface AaveLiquidationCandidate extends AaveLiquidationAmounts {
   debtAsset: Address;
   /** Asset received. */
   collateralAsset: Address;
-  /** `debtToCover` to pass to `liquidationCall` (equals `debtToRepay`). */
+  /** `debtToCover` to pass to `liquidationCall`: `debtToRepay`, plus a margin for interest on a full close. */
   debtToCover: bigint;
   /** Health factor used for the close factor (wad). */
   healthFactor: bigint;
@@ -29,7 +34,7 @@ export interface AaveLiquidationCandidate extends AaveLiquidationAmounts {
 
 /**
  * Every valid (debt, collateral) pair of a liquidatable user, sized for the largest repayment
- * the close factor allows (or `debtToCover` when given), best first.
+ * the close factor allows (or `debtToCover` when given) that does not revert with MustNotLeaveDust, best first.
  *
  * @param user - Per-reserve balances, and the health factor from `getUserAccountData` if known.
  * @param reserves - Reserve parameters and oracle prices.
@@ -41,7 +46,8 @@ export function aaveLiquidationCandidates(
   reserves: readonly AaveReserveView[],
   options: { debtToCover?: bigint } = {},
 ): AaveLiquidationCandidate[] {
-  const healthFactor = user.healthFactor ?? aaveAccountSummary(user, reserves).healthFactor;
+  const summary = aaveAccountSummary(user, reserves);
+  const healthFactor = user.healthFactor ?? summary.healthFactor;
   const candidates: AaveLiquidationCandidate[] = [];
 
   for (const debt of user.reserves) {
@@ -62,7 +68,8 @@ export function aaveLiquidationCandidates(
       });
       if (blocker !== null) continue;
 
-      const amounts = aaveLiquidationAmounts({
+      // The largest size v3.6 accepts: the close factor's maximum, or less when that would leave dust.
+      const amounts = aaveDustSafeDebtToCover({
         debtReserve,
         collateralReserve,
         variableDebt: debt.variableDebt,
@@ -70,8 +77,9 @@ export function aaveLiquidationCandidates(
         userCollateralBalance: collateral.aTokenBalance,
         healthFactor,
         debtToCover: options.debtToCover ?? MAX_UINT256,
+        totalDebtBase: summary.totalDebtBase,
       });
-      if (amounts.debtToRepay === 0n || amounts.collateralSeized === 0n) continue;
+      if (amounts === null || amounts.debtToRepay === 0n || amounts.collateralSeized === 0n) continue;
 
       const collateralValueBase = aaveValueInBase(amounts.collateralSeized, collateralReserve);
       const debtValueBase = aaveValueInBase(amounts.debtToRepay, debtReserve);
@@ -79,7 +87,7 @@ export function aaveLiquidationCandidates(
         ...amounts,
         debtAsset: debtReserve.asset,
         collateralAsset: collateralReserve.asset,
-        debtToCover: amounts.debtToRepay,
+        debtToCover: aaveDebtToCoverToSend(amounts),
         healthFactor,
         collateralValueBase,
         debtValueBase,

@@ -1,20 +1,24 @@
 /**
- * Aave V3 (core-v3 1.19.3) liquidation sizing: LiquidationLogic._calculateDebt followed by
- * _calculateAvailableCollateralToLiquidate, with the same operation order so every floor and
- * half-up rounding lands on the same wei as the contract.
+ * Aave V3.6 (aave-v3-origin 3.6.0) liquidation sizing: LiquidationLogic.executeLiquidationCall's close factor,
+ * _calculateAvailableCollateralToLiquidate and the MustNotLeaveDust check, with the same operation order so
+ * every floor and ceiling lands on the same wei as the contract.
  */
 import { RiskMathError } from "../errors.js";
-import { percentDiv, percentMul } from "../math/percentage.js";
+import { percentDiv, percentDivCeil, percentMul, percentMulCeil } from "../math/percentage.js";
 import { minBigInt } from "../math/uint.js";
-import { AAVE_HEALTH_FACTOR_LIQUIDATION_THRESHOLD } from "./account.js";
+import { AAVE_HEALTH_FACTOR_LIQUIDATION_THRESHOLD, aaveDebtValueInBase, aaveValueInBase } from "./account.js";
 import type { AaveReserveView } from "./types.js";
 
-/** DEFAULT_LIQUIDATION_CLOSE_FACTOR: 50% of the debt when HF > 0.95. */
+/** DEFAULT_LIQUIDATION_CLOSE_FACTOR: 50% of the total debt when the position is large and HF > 0.95. */
 export const AAVE_DEFAULT_LIQUIDATION_CLOSE_FACTOR: bigint = 5_000n;
-/** MAX_LIQUIDATION_CLOSE_FACTOR: 100% of the debt when HF <= 0.95. */
+/** 100%: the whole reserve debt, below HF 0.95 or for small positions. */
 export const AAVE_MAX_LIQUIDATION_CLOSE_FACTOR: bigint = 10_000n;
 /** CLOSE_FACTOR_HF_THRESHOLD = 0.95e18. */
 export const AAVE_CLOSE_FACTOR_HF_THRESHOLD: bigint = 95n * 10n ** 16n;
+/** MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD = $2,000 (base currency, 8 decimals). */
+export const AAVE_MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD: bigint = 2_000n * 10n ** 8n;
+/** MIN_LEFTOVER_BASE = $1,000: a partial liquidation must leave at least this much debt and collateral. */
+export const AAVE_MIN_LEFTOVER_BASE: bigint = AAVE_MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD / 2n;
 
 /** Inputs of one `liquidationCall(collateralAsset, debtAsset, user, debtToCover, ...)`. */
 export interface AaveLiquidationParams {
@@ -32,6 +36,11 @@ export interface AaveLiquidationParams {
   healthFactor: bigint;
   /** Amount the liquidator offers to repay; pass 2^256-1 for "as much as allowed". */
   debtToCover: bigint;
+  /**
+   * The user's total debt in base currency (getUserAccountData's totalDebtBase: every reserve, each rounded up).
+   * The 50% close factor is half of it. Default: this reserve's debt only, exact for single-debt users.
+   */
+  totalDebtBase?: bigint;
 }
 
 /** What a `liquidationCall` moves, in raw token units. */
@@ -50,11 +59,53 @@ export interface AaveLiquidationAmounts {
   userTotalDebt: bigint;
   /** True when the user's collateral balance, not the debt, bounded the liquidation. */
   collateralCapped: boolean;
+  /** totalDebtBase the close factor was computed from. */
+  totalDebtBase: bigint;
+  /**
+   * True when liquidationCall reverts with MustNotLeaveDust for this debtToCover: a partial liquidation that
+   * leaves less than $1,000 of debt or collateral in the pair. See {@link aaveDustSafeDebtToCover}.
+   */
+  mustNotLeaveDust: boolean;
 }
 
 /**
- * Close factor the contract applies: 100% only when HF <= 0.95e18 (the source compares
- * `healthFactor > CLOSE_FACTOR_HF_THRESHOLD`, so exactly 0.95 already allows a full close).
+ * The most `liquidationCall` repays of one reserve's debt (v3.6): the whole reserve debt, unless the pair's
+ * collateral and debt are each worth at least $2,000, HF > 0.95, and the reserve debt is worth more than half
+ * the user's total debt; then half the total debt in base, converted back to the debt asset (floored).
+ *
+ * @param params - Reserves, balances, health factor and the user's total debt in base.
+ * @returns maxLiquidatableDebt, and the close factor that produced it (bps; 5000 when halved).
+ */
+export function aaveMaxLiquidatableDebt(params: {
+  debtReserve: AaveReserveView;
+  collateralReserve: AaveReserveView;
+  borrowerReserveDebt: bigint;
+  borrowerCollateralBalance: bigint;
+  healthFactor: bigint;
+  totalDebtBase: bigint;
+}): { maxLiquidatableDebt: bigint; closeFactor: bigint } {
+  const debtBase = aaveDebtValueInBase(params.borrowerReserveDebt, params.debtReserve);
+  const collateralBase = aaveValueInBase(params.borrowerCollateralBalance, params.collateralReserve);
+  if (
+    collateralBase >= AAVE_MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD &&
+    debtBase >= AAVE_MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD &&
+    params.healthFactor > AAVE_CLOSE_FACTOR_HF_THRESHOLD
+  ) {
+    const halfTotal = percentMul(params.totalDebtBase, AAVE_DEFAULT_LIQUIDATION_CLOSE_FACTOR);
+    if (debtBase > halfTotal) {
+      const unit = 10n ** BigInt(params.debtReserve.decimals);
+      return {
+        maxLiquidatableDebt: (halfTotal * unit) / params.debtReserve.priceBase,
+        closeFactor: AAVE_DEFAULT_LIQUIDATION_CLOSE_FACTOR,
+      };
+    }
+  }
+  return { maxLiquidatableDebt: params.borrowerReserveDebt, closeFactor: AAVE_MAX_LIQUIDATION_CLOSE_FACTOR };
+}
+
+/**
+ * Close factor by health factor alone (v3.6, for a position whose pair is worth $2,000 or more): 50% above
+ * HF 0.95, 100% at or below it. Smaller positions are always closable in full: see {@link aaveMaxLiquidatableDebt}.
  *
  * @param healthFactor - Health factor in wad.
  * @returns Close factor in bps.
@@ -97,7 +148,8 @@ export function aaveAvailableCollateralToLiquidate(params: {
   const collateralCapped = maxCollateralToLiquidate > userCollateralBalance;
   if (collateralCapped) {
     collateralAmount = userCollateralBalance;
-    debtAmountNeeded = percentDiv(
+    // v3.6 rounds the debt that buys the whole balance up, in the protocol's favour.
+    debtAmountNeeded = percentDivCeil(
       (collateralPrice * collateralAmount * debtAssetUnit) / (debtAssetPrice * collateralAssetUnit),
       liquidationBonus,
     );
@@ -121,17 +173,24 @@ export function aaveAvailableCollateralToLiquidate(params: {
 }
 
 /**
- * Amounts one `liquidationCall` would move, computed like LiquidationLogic: close factor from
- * the health factor, min(debtToCover, maxLiquidatableDebt), then the collateral computation.
- * It does not check validity; see {@link aaveLiquidationBlocker}.
+ * Amounts one `liquidationCall` would move, computed like v3.6's LiquidationLogic: the close factor rule, then
+ * min(debtToCover, maxLiquidatableDebt), the collateral computation, and whether the MustNotLeaveDust check
+ * reverts. It does not check the other validity rules; see {@link aaveLiquidationBlocker}.
  *
- * @param params - Reserves, user balances, health factor and `debtToCover`.
- * @returns Debt repaid, collateral received, protocol fee and the intermediate bounds.
+ * @param params - Reserves, user balances, health factor, total debt in base and `debtToCover`.
+ * @returns Debt repaid, collateral received, protocol fee, the intermediate bounds and the dust verdict.
  */
 export function aaveLiquidationAmounts(params: AaveLiquidationParams): AaveLiquidationAmounts {
   const userTotalDebt = params.stableDebt + params.variableDebt;
-  const closeFactor = aaveCloseFactor(params.healthFactor);
-  const maxLiquidatableDebt = percentMul(userTotalDebt, closeFactor);
+  const totalDebtBase = params.totalDebtBase ?? aaveDebtValueInBase(userTotalDebt, params.debtReserve);
+  const { maxLiquidatableDebt, closeFactor } = aaveMaxLiquidatableDebt({
+    debtReserve: params.debtReserve,
+    collateralReserve: params.collateralReserve,
+    borrowerReserveDebt: userTotalDebt,
+    borrowerCollateralBalance: params.userCollateralBalance,
+    healthFactor: params.healthFactor,
+    totalDebtBase,
+  });
   const actualDebtToLiquidate = minBigInt(params.debtToCover, maxLiquidatableDebt);
   const available = aaveAvailableCollateralToLiquidate({
     debtReserve: params.debtReserve,
@@ -139,11 +198,77 @@ export function aaveLiquidationAmounts(params: AaveLiquidationParams): AaveLiqui
     debtToCover: actualDebtToLiquidate,
     userCollateralBalance: params.userCollateralBalance,
   });
-  return { ...available, closeFactor, maxLiquidatableDebt, userTotalDebt };
+  const mustNotLeaveDust = leavesDust({
+    ...params,
+    userTotalDebt,
+    debtToRepay: available.debtToRepay,
+    collateralTaken: available.collateralSeized + available.protocolFee,
+  });
+  return { ...available, closeFactor, maxLiquidatableDebt, userTotalDebt, totalDebtBase, mustNotLeaveDust };
+}
+
+/** The MustNotLeaveDust condition: a partial liquidation of both sides must leave $1,000 of each. */
+function leavesDust(p: {
+  debtReserve: AaveReserveView;
+  collateralReserve: AaveReserveView;
+  userTotalDebt: bigint;
+  userCollateralBalance: bigint;
+  debtToRepay: bigint;
+  collateralTaken: bigint;
+}): boolean {
+  if (p.debtToRepay >= p.userTotalDebt || p.collateralTaken >= p.userCollateralBalance) return false;
+  const debtLeft = aaveDebtValueInBase(p.userTotalDebt - p.debtToRepay, p.debtReserve);
+  const collateralLeft = aaveValueInBase(p.userCollateralBalance - p.collateralTaken, p.collateralReserve);
+  return debtLeft < AAVE_MIN_LEFTOVER_BASE || collateralLeft < AAVE_MIN_LEFTOVER_BASE;
 }
 
 /**
- * The first `ValidationLogic.validateLiquidationCall` condition that would revert, reserve flags
+ * The largest `debtToCover` (at most `debtToCover` given, default the close factor's maximum) that does not revert
+ * with MustNotLeaveDust, and its amounts; null when every size reverts. When the maximum leaves dust it is not
+ * collateral-capped, and neither is any smaller size, so the leftovers shrink as the size grows: a bisection on
+ * the exact amounts finds the boundary to the wei.
+ *
+ * @param params - As {@link aaveLiquidationAmounts}; `debtToCover` is the upper bound.
+ * @returns The amounts of the largest size that passes, or null.
+ */
+export function aaveDustSafeDebtToCover(params: AaveLiquidationParams): AaveLiquidationAmounts | null {
+  const top = aaveLiquidationAmounts(params);
+  if (!top.mustNotLeaveDust) return top;
+  let lo = 0n; // passes (or nothing)
+  let hi = minBigInt(params.debtToCover, top.maxLiquidatableDebt); // reverts
+  while (hi - lo > 1n) {
+    const mid = (lo + hi) / 2n;
+    if (aaveLiquidationAmounts({ ...params, debtToCover: mid }).mustNotLeaveDust) hi = mid;
+    else lo = mid;
+  }
+  return lo === 0n ? null : aaveLiquidationAmounts({ ...params, debtToCover: lo });
+}
+
+/**
+ * Allowance, bps of the repayment, that {@link aaveDebtToCoverToSend} adds to a liquidation closing a side in full.
+ * 1 bp is 52 minutes of interest at 100% APR: far more than the blocks between the snapshot and inclusion.
+ */
+export const AAVE_FULL_CLOSE_MARGIN_BPS: bigint = 1n;
+
+/**
+ * The `debtToCover` to send for sized amounts. A partial liquidation is sent as sized: interest accrued before it
+ * mines only grows what it leaves, so it stays clear of MustNotLeaveDust. One that closes the reserve debt in full
+ * (or takes the whole collateral balance) is sized on the snapshot's balances, which grow with interest by the time
+ * it mines: the exact figure would then repay all but the new interest (or take all but the new collateral) and v3.6
+ * reverts it with MustNotLeaveDust. Offering a little more lets the pool cap it at the balances of its own block
+ * (close factor, collateral cap); the executor hands the unused part back to the lender.
+ *
+ * @param amounts - What {@link aaveLiquidationAmounts} sized.
+ * @returns debtToRepay, plus {@link AAVE_FULL_CLOSE_MARGIN_BPS} of it (at least 1 wei) when it closes a side in full.
+ */
+export function aaveDebtToCoverToSend(amounts: AaveLiquidationAmounts): bigint {
+  const closesDebt = amounts.debtToRepay >= amounts.userTotalDebt;
+  if (!closesDebt && !amounts.collateralCapped) return amounts.debtToRepay;
+  return amounts.debtToRepay + percentMulCeil(amounts.debtToRepay, AAVE_FULL_CLOSE_MARGIN_BPS);
+}
+
+/**
+ * The first `ValidationLogic.validateLiquidationCall` condition (v3.6 keeps their order) that would revert, reserve flags
  * (active, paused) and the oracle sentinel excepted since they are not part of the inputs.
  *
  * @param params - Health factor, collateral usage and total debt of the pair.

@@ -3,11 +3,11 @@
  */
 import { RouteError } from "./errors.js";
 import { mulDivRoundingUp } from "../math/fullMath.js";
-import { percentMul } from "../math/percentage.js";
+import { percentMulCeil } from "../math/percentage.js";
 
 /**
- * Aave V3 Ethereum's FLASHLOAN_PREMIUM_TOTAL, bps. A freshly initialised Pool (core-v3 Pool.initialize sets no
- * premium, as in the test world) charges 0 until PoolConfigurator.updateFlashloanPremiumTotal: read
+ * Aave V3 Ethereum's FLASHLOAN_PREMIUM_TOTAL, bps. A freshly initialised Pool (as in the test world) charges 0
+ * until PoolConfigurator.updateFlashloanPremium: read
  * `FLASHLOAN_PREMIUM_TOTAL()` from the pool being used and pass it as `premiumBps`.
  */
 export const AAVE_DEFAULT_FLASHLOAN_PREMIUM_BPS: bigint = 5n;
@@ -15,7 +15,8 @@ export const AAVE_DEFAULT_FLASHLOAN_PREMIUM_BPS: bigint = 5n;
 /**
  * Funding source of a flash-funded liquidation:
  * - "free": Morpho Blue flashLoan (no fee);
- * - "aave": Pool.flashLoanSimple, premium = amount.percentMul(FLASHLOAN_PREMIUM_TOTAL) (half up);
+ * - "aave": Pool.flashLoanSimple, premium = amount.percentMulCeil(FLASHLOAN_PREMIUM_TOTAL) (Aave v3.6 rounds it up;
+ *   v3.0's percentMul rounded half up, one wei less whenever the remainder is under half);
  * - "v2": UniswapV2Pair flash swap repaid in the borrowed token: the K check needs 997 * repay >= 1000 * amount;
  * - "v3": UniswapV3Pool.flash, fee = mulDivRoundingUp(amount, fee, 1e6).
  * The funding pool should not also be a routing venue (its state during the callback differs).
@@ -36,7 +37,7 @@ export function flashFee(funding: FundingCost, amount: bigint): bigint {
     case "free":
       return 0n;
     case "aave":
-      return percentMul(amount, funding.premiumBps ?? AAVE_DEFAULT_FLASHLOAN_PREMIUM_BPS);
+      return percentMulCeil(amount, funding.premiumBps ?? AAVE_DEFAULT_FLASHLOAN_PREMIUM_BPS);
     case "v2":
       // Smallest repay with 997 * repay >= 1000 * amount, minus the amount itself.
       return (1000n * amount + 996n) / 997n - amount;

@@ -6,6 +6,8 @@
  */
 import type { Address } from "viem";
 import {
+  aaveDebtToCoverToSend,
+  aaveDustSafeDebtToCover,
   aaveLiquidationAmounts,
   type AaveLiquidationAmounts,
   type AaveLiquidationParams,
@@ -44,7 +46,7 @@ export interface SizingOutcome {
   collateralSeized: bigint;
   /** Debt (loan) token paid to the protocol. */
   repaid: bigint;
-  /** Flash fee on `repaid`. */
+  /** Flash fee on what is borrowed (`repaid`, or the Aave debtToCover with its full-close margin). */
   flashFee: bigint;
   /** The sale of the seized collateral. */
   route: Route;
@@ -63,7 +65,7 @@ export interface AaveSizingParams extends SizingCommon {
 
 /** The chosen Aave liquidation. */
 export interface AaveSizing extends SizingOutcome {
-  /** `debtToCover` to pass to liquidationCall (equals the amount repaid). */
+  /** `debtToCover` to pass to liquidationCall and borrow: the amount repaid, plus a margin on a full close. */
   debtToCover: bigint;
   amounts: AaveLiquidationAmounts;
   /** Largest repayment the close factor and the collateral balance allow. */
@@ -76,18 +78,22 @@ interface Evaluated {
   profit: bigint;
 }
 
-/** Sells `seized` and nets out repayment, fee and gas; undefined when the sale cannot be routed in full. */
+/**
+ * Sells `seized` and nets out repayment, fee and gas; undefined when the sale cannot be routed in full. The fee is
+ * on what is borrowed, which may exceed the repayment (the unused part goes back to the lender).
+ */
 function evaluateSale(
   common: SizingCommon,
   collateral: Address,
   debt: Address,
   seized: bigint,
   repaid: bigint,
+  borrowed: bigint = repaid,
 ): Evaluated | undefined {
   if (seized <= 0n) return undefined;
   const route = bestRoute(common.venues, collateral, debt, seized, common.route);
   if (route.unrouted !== 0n) return undefined;
-  const fee = flashFee(common.funding ?? { kind: "aave", premiumBps: AAVE_DEFAULT_FLASHLOAN_PREMIUM_BPS }, repaid);
+  const fee = flashFee(common.funding ?? { kind: "aave", premiumBps: AAVE_DEFAULT_FLASHLOAN_PREMIUM_BPS }, borrowed);
   return { route, fee, profit: route.amountOut - repaid - fee - (common.gasCostInDebtUnits ?? 0n) };
 }
 
@@ -103,20 +109,31 @@ export function sizeAaveLiquidation(params: AaveSizingParams): AaveSizing | null
   const collateral = liquidation.collateralReserve.asset;
   const debt = liquidation.debtReserve.asset;
   const amountsAt = (debtToCover: bigint) => aaveLiquidationAmounts({ ...liquidation, debtToCover });
-  const maxDebtToCover = amountsAt(MAX_UINT256).debtToRepay;
+  // v3.6 reverts a partial liquidation that leaves dust: the range ends at the largest size it accepts.
+  const maxDebtToCover = aaveDustSafeDebtToCover({ ...liquidation, debtToCover: MAX_UINT256 })?.debtToRepay ?? 0n;
   if (maxDebtToCover <= 0n) return null;
   const at = (d: bigint) => {
     const amounts = amountsAt(d);
-    return { amounts, sale: evaluateSale(params, collateral, debt, amounts.collateralSeized, amounts.debtToRepay) };
+    const borrowed = aaveDebtToCoverToSend(amounts);
+    return {
+      amounts,
+      borrowed,
+      sale: evaluateSale(params, collateral, debt, amounts.collateralSeized, amounts.debtToRepay, borrowed),
+    };
   };
-  const search = maximiseConcave((d) => at(d).sale?.profit, 1n, maxDebtToCover, {
-    iterations: params.iterations ?? 48,
-    topShortcut: params.topShortcut,
-  });
+  const search = maximiseConcave(
+    (d) => (amountsAt(d).mustNotLeaveDust ? undefined : at(d).sale?.profit),
+    1n,
+    maxDebtToCover,
+    {
+      iterations: params.iterations ?? 48,
+      topShortcut: params.topShortcut,
+    },
+  );
   if (search.value === undefined) return null;
-  const { amounts, sale } = at(search.x);
+  const { amounts, borrowed, sale } = at(search.x);
   return {
-    debtToCover: amounts.debtToRepay,
+    debtToCover: borrowed,
     amounts,
     maxDebtToCover,
     collateralSeized: amounts.collateralSeized,

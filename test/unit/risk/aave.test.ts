@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   AAVE_CLOSE_FACTOR_HF_THRESHOLD,
+  AAVE_FULL_CLOSE_MARGIN_BPS,
   aaveAccountSummary,
+  aaveDebtToCoverToSend,
   aaveCloseFactor,
   aaveHealthFactor,
   aaveLiquidationAmounts,
@@ -13,6 +15,7 @@ import {
   MAX_UINT256,
   percentDiv,
   percentMul,
+  percentMulCeil,
   type AaveReserveView,
   type AaveUserReserve,
 } from "../../../src/risk/index.js";
@@ -68,13 +71,13 @@ describe("health factor (GenericLogic)", () => {
     ).toBe(1_031_250_000_000_000_000n);
   });
 
-  it("is 2^256-1 without debt and rounds half up", () => {
+  it("is 2^256-1 without debt and floors as v3.6 does", () => {
     expect(aaveHealthFactor({ totalCollateralBase: 5n, totalDebtBase: 0n, currentLiquidationThreshold: 8_000n })).toBe(
       MAX_UINT256,
     );
-    // percentMul(3, 5000) = 2 (1.5 up), 2 wadDiv 3 = 0.666..67 (half up).
+    // v3.6: (3 * 5000).wadDiv(3) / 1e4 = 0.5: no percentMul rounding of the collateral first.
     expect(aaveHealthFactor({ totalCollateralBase: 3n, totalDebtBase: 3n, currentLiquidationThreshold: 5_000n })).toBe(
-      666_666_666_666_666_667n,
+      5n * 10n ** 17n,
     );
   });
 
@@ -141,10 +144,23 @@ describe("liquidation sizing (LiquidationLogic)", () => {
     debtToCover: MAX_UINT256,
   };
 
+  it("closes a position under $2,000 in full even above HF 0.95 (v3.6)", () => {
+    const r = aaveLiquidationAmounts({ ...base, debtToCover: MAX_UINT256 });
+    expect(r.closeFactor).toBe(10_000n);
+    expect(r.maxLiquidatableDebt).toBe(1_000_000_000n);
+  });
+
   it("sizes a 50% close with bonus and protocol fee (hand-computed)", () => {
-    const r = aaveLiquidationAmounts(base);
-    // max = 1000e6 percentMul 50% = 500e6
-    expect(r.maxLiquidatableDebt).toBe(500_000_000n);
+    // A $4,000 debt against 10 WETH: both sides over $2,000, so half the total debt at most.
+    const r = aaveLiquidationAmounts({
+      ...base,
+      variableDebt: 4_000n * 10n ** 6n,
+      userCollateralBalance: 10n * ONE_WETH,
+      debtToCover: 500n * 10n ** 6n,
+    });
+    // max = (4000e8 percentMul 50%) * 1e6 / 1e8 = 2000e6; debtToCover 500e6 below it.
+    expect(r.closeFactor).toBe(5_000n);
+    expect(r.maxLiquidatableDebt).toBe(2_000_000_000n);
     expect(r.debtToRepay).toBe(500_000_000n);
     // base collateral = 1e8 * 500e6 * 1e18 / (2000e8 * 1e6) = 0.25 WETH; * 105% = 0.2625 WETH;
     // bonus part = 0.2625 - 0.25 = 0.0125; fee = 10% of it = 0.00125; liquidator gets 0.26125.
@@ -163,14 +179,41 @@ describe("liquidation sizing (LiquidationLogic)", () => {
   it("caps at the collateral balance and recomputes the debt", () => {
     const r = aaveLiquidationAmounts({ ...base, userCollateralBalance: 2n * 10n ** 17n });
     expect(r.collateralCapped).toBe(true);
-    // debt = percentDiv(2000e8 * 0.2e18 * 1e6 / (1e8 * 1e18), 10500) = percentDiv(400e6, 10500)
-    //      = (400e6 * 1e4 + 5250) / 10500 = 380952381 (380952381.45 floored)
+    // debt = percentDivCeil(2000e8 * 0.2e18 * 1e6 / (1e8 * 1e18), 10500) = percentDivCeil(400e6, 10500)
+    //      = ceil(400e6 * 1e4 / 10500) = 380952381 (380952380.95 rounded up)
     expect(r.debtToRepay).toBe(380_952_381n);
     // bonus = 0.2e18 - percentDiv(0.2e18, 10500) = 0.2e18 - 190476190476190476 = 9523809523809524
     // fee = percentMul(9523809523809524, 1000) = 952380952380952
     expect(r.protocolFee).toBe(952_380_952_380_952n);
     expect(r.collateralSeized).toBe(199_047_619_047_619_048n);
     expect(r.collateralSeized + r.protocolFee).toBe(2n * 10n ** 17n);
+  });
+
+  it("sends a partial size as sized, and a full close with a margin that survives interest accrued meanwhile", () => {
+    // $4,000 of debt against 10 WETH at HF 0.9: 100% close factor, not capped by the collateral.
+    const big = {
+      ...base,
+      variableDebt: 4_000n * 10n ** 6n,
+      userCollateralBalance: 10n * ONE_WETH,
+      healthFactor: 9n * 10n ** 17n,
+    };
+    const partial = aaveLiquidationAmounts({ ...big, debtToCover: 1_000n * 10n ** 6n });
+    expect(partial.mustNotLeaveDust).toBe(false);
+    expect(aaveDebtToCoverToSend(partial)).toBe(partial.debtToRepay);
+
+    const full = aaveLiquidationAmounts(big);
+    expect(full.debtToRepay).toBe(full.userTotalDebt);
+    const sent = aaveDebtToCoverToSend(full);
+    expect(sent).toBe(full.debtToRepay + percentMulCeil(full.debtToRepay, AAVE_FULL_CLOSE_MARGIN_BPS));
+    // A block later the debt has grown by interest (0.5 bp here): the exact figure would leave a few cents of
+    // debt, which v3.6 refuses (MustNotLeaveDust); the margin repays it all.
+    const later = { ...big, variableDebt: big.variableDebt + big.variableDebt / 20_000n };
+    expect(aaveLiquidationAmounts({ ...later, debtToCover: full.debtToRepay }).mustNotLeaveDust).toBe(true);
+    const atInclusion = aaveLiquidationAmounts({ ...later, debtToCover: sent });
+    expect(atInclusion.mustNotLeaveDust).toBe(false);
+    expect(atInclusion.debtToRepay).toBe(later.variableDebt);
+    // On the snapshot's own balances the margin changes nothing: the pool caps at the debt.
+    expect(aaveLiquidationAmounts({ ...big, debtToCover: sent })).toEqual(full);
   });
 
   it("honours a smaller debtToCover and stable debt", () => {
@@ -285,7 +328,9 @@ describe("liquidation sizing (LiquidationLogic)", () => {
       };
       const r = aaveLiquidationAmounts(params);
       const total = params.variableDebt + params.stableDebt;
-      expect(r.debtToRepay).toBeLessThanOrEqual(percentMul(total, r.closeFactor));
+      expect(r.debtToRepay).toBeLessThanOrEqual(r.maxLiquidatableDebt);
+      // v3.6 halves the total debt in base (debts rounded up) and converts back: never more than the debt.
+      expect(r.maxLiquidatableDebt).toBeLessThanOrEqual(total);
       expect(r.debtToRepay).toBeLessThanOrEqual(params.debtToCover);
       expect(r.collateralSeized + r.protocolFee).toBeLessThanOrEqual(params.userCollateralBalance);
       if (!r.collateralCapped)
@@ -338,17 +383,19 @@ describe("bestAaveLiquidation", () => {
     const second = all[1]!;
     expect(second.collateralAsset).toBe(WETH);
     expect(second.profitBase).toBeLessThan(best.profitBase);
-    expect(best.debtToCover).toBe(best.debtToRepay);
+    // A capped liquidation takes the whole balance: it is sent with the full-close margin, and the pool caps it.
+    expect(best.debtToCover).toBe(best.debtToRepay + percentMulCeil(best.debtToRepay, AAVE_FULL_CLOSE_MARGIN_BPS));
   });
 
   it("uses the given health factor when provided (e.g. from getUserAccountData)", () => {
     const user = {
       healthFactor: 99n * 10n ** 16n,
-      reserves: [balance(WETH, { aTokenBalance: 10n * ONE_WETH }), balance(USDC, { variableDebt: 1_000n * 10n ** 6n })],
+      reserves: [balance(WETH, { aTokenBalance: 10n * ONE_WETH }), balance(USDC, { variableDebt: 4_000n * 10n ** 6n })],
     };
     const best = bestAaveLiquidation(user, [weth, usdc])!;
+    // Balances alone give HF 5 (10 WETH vs $4,000): the given 0.99 is what sets the 50% close factor.
     expect(best.closeFactor).toBe(5_000n);
-    expect(best.debtToRepay).toBe(500_000_000n);
+    expect(best.debtToRepay).toBe(2_000_000_000n);
   });
 });
 

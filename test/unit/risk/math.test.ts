@@ -8,7 +8,9 @@ import {
   mulDiv,
   mulDivRoundingUp,
   percentDiv,
+  percentDivCeil,
   percentMul,
+  percentMulCeil,
   rational,
   rayDiv,
   rayMul,
@@ -68,6 +70,22 @@ describe("PercentageMath (half up)", () => {
   it("reverts on division by zero and overflow", () => {
     expect(() => percentDiv(1n, 0n)).toThrow(RiskMathError);
     expect(() => percentMul(MAX_UINT256, 10_000n)).toThrow(RiskMathError);
+  });
+});
+
+describe("PercentageMath (rounded up, Aave v3.4+)", () => {
+  it("rounds any remainder up, and only a remainder", () => {
+    expect(percentMulCeil(1n, 1n)).toBe(1n); // 0.0001 -> 1
+    expect(percentMulCeil(10_000n, 5n)).toBe(5n);
+    expect(percentMulCeil(10_001n, 5n)).toBe(6n);
+    expect(percentMulCeil(0n, 5n)).toBe(0n);
+    expect(percentDivCeil(1n, 20_001n)).toBe(1n);
+    expect(percentDivCeil(21n, 10_500n)).toBe(20n);
+  });
+
+  it("reverts on division by zero and overflow", () => {
+    expect(() => percentDivCeil(1n, 0n)).toThrow(RiskMathError);
+    expect(() => percentMulCeil(MAX_UINT256, 2n)).toThrow(RiskMathError);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  aaveDebtToCoverToSend,
   aaveLiquidationAmounts,
   morphoLiquidationFromSeized,
   morphoMaxLiquidation,
@@ -53,8 +54,9 @@ describe("flashFee", () => {
     for (let i = 0; i < 200; i++) {
       const a = prng.logBigint(0, 25);
       expect(flashFee({ kind: "free" }, a)).toBe(0n);
-      expect(flashFee({ kind: "aave" }, a)).toBe((a * 5n + 5_000n) / 10_000n);
-      expect(flashFee({ kind: "aave", premiumBps: 9n }, a)).toBe((a * 9n + 5_000n) / 10_000n);
+      // Aave v3.6 rounds the premium up (percentMulCeil).
+      expect(flashFee({ kind: "aave" }, a)).toBe((a * 5n + 9_999n) / 10_000n);
+      expect(flashFee({ kind: "aave", premiumBps: 9n }, a)).toBe((a * 9n + 9_999n) / 10_000n);
       const v2Fee = flashFee({ kind: "v2" }, a);
       // The smallest repayment passing the pair's K check for a same-token flash swap.
       expect(997n * (a + v2Fee)).toBeGreaterThanOrEqual(1000n * a);
@@ -127,7 +129,11 @@ describe("sizeAaveLiquidation", () => {
   it("deep pool: the full size is optimal", () => {
     const venues = [v2(WETH, 1_000_000n * E18, USDC, 2_000_000_000n * E6)];
     const s = sizeAaveLiquidation({ liquidation: underwater, venues })!;
-    expect(s.debtToCover).toBe(s.maxDebtToCover);
+    expect(s.repaid).toBe(s.maxDebtToCover);
+    // The full close is borrowed and offered with its margin for interest (the pool caps it, the rest goes back).
+    expect(s.debtToCover).toBe(aaveDebtToCoverToSend(s.amounts));
+    expect(s.debtToCover).toBeGreaterThan(s.repaid);
+    expect(s.flashFee).toBe(flashFee({ kind: "aave" }, s.debtToCover));
     expect(s.profitDebtUnits).toBe(s.fullSizeProfitDebtUnits);
     expect(s.profitDebtUnits).toBeGreaterThan(0n);
   });
