@@ -158,11 +158,30 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-const fatal = (err: unknown): never => {
+/**
+ * Exits with `code` once stdout and stderr have taken everything written to them: on a pipe, writes are
+ * asynchronous and `process.exit` drops what is still queued (a `scan --json` piped to `jq` would lose its tail).
+ * A write's callback runs after every earlier write to the stream has been handed over, so one empty write per
+ * stream marks the end. Exiting explicitly, rather than waiting for the loop to empty, still ends a command whose
+ * library left a timer or socket open.
+ */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = (): void => {
+    if (--pending === 0) process.exit(code);
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.destroyed || !stream.writable) done();
+    else stream.write("", done);
+  }
+}
+
+const fatal = (err: unknown): void => {
   printFatal(err);
-  process.exit(err instanceof KeeperError ? 2 : 1);
+  exitWhenFlushed(err instanceof KeeperError ? 2 : 1);
 };
 // A rejection nobody awaited must not print its raw stack (with the RPC URL) either.
 process.on("uncaughtException", fatal);
 process.on("unhandledRejection", fatal);
-main(process.argv.slice(2)).then((code) => process.exit(code), fatal);
+main(process.argv.slice(2)).then(exitWhenFlushed, fatal);
