@@ -105,13 +105,8 @@ async function main(argv: string[]): Promise<number> {
         const { problems } = await runDemo({ reportFile: (values.report as string[] | undefined)?.[0] });
         return problems.length === 0 ? 0 : 1;
       }
-      case "world": {
-        const { spawnSync } = await import("node:child_process");
-        const { fileURLToPath } = await import("node:url");
-        const script = fileURLToPath(new URL("../../scripts/world.ts", import.meta.url));
-        const tsx = fileURLToPath(new URL("../../node_modules/tsx/dist/cli.mjs", import.meta.url));
-        return spawnSync(process.execPath, [tsx, script, ...rest], { stdio: "inherit" }).status ?? 1;
-      }
+      case "world":
+        return await (await import("./world.js")).runWorld(rest);
       case "run":
         return await runKeeper(config(rest, "run"));
       case "scan": {
