@@ -1,12 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { KeeperError } from "../errors.js";
-
-const require = createRequire(import.meta.url);
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+import { hardhatConfigPath, hardhatPackageDir, packageRoot } from "./hardhatLocate.js";
 
 /** A `hardhat node` child process and the URL it serves. */
 export interface HardhatNode {
@@ -26,12 +22,12 @@ export async function startHardhatNode(params: {
   forkBlockNumber?: bigint;
   timeoutMs?: number;
 }): Promise<HardhatNode> {
-  const bin = join(dirname(require.resolve("hardhat/package.json")), "dist", "src", "cli.js");
-  const args = [bin, "node", "--port", String(params.port), "--hostname", "127.0.0.1"];
+  const bin = join(hardhatPackageDir(), "dist", "src", "cli.js");
+  const args = [bin, "--config", hardhatConfigPath(), "node", "--port", String(params.port), "--hostname", "127.0.0.1"];
   if (params.fork) args.push("--fork", params.fork);
   if (params.forkBlockNumber !== undefined) args.push("--fork-block-number", params.forkBlockNumber.toString());
   const log = createWriteStream(params.logFile);
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: packageRoot, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const url = `http://127.0.0.1:${params.port}`;

@@ -1,7 +1,6 @@
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createPublicClient, createWalletClient, custom, defineChain, type Address, type Chain } from "viem";
 import type { ChainClients } from "./clients.js";
+import { hardhatConfigPath, hardhatPackageDir } from "./hardhatLocate.js";
 import { MULTICALL3_ADDRESS } from "./multicall.js";
 
 /** An in-process Hardhat chain (EDR) with viem clients on it: what tests, the demo and `keeper simulate` run on. */
@@ -22,15 +21,14 @@ export const localChain: Chain = defineChain({
   contracts: { multicall3: { address: MULTICALL3_ADDRESS } },
 });
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-
 /**
  * Hardhat's network manager, loaded on first use with the keeper's own config. Hardhat looks for its config from the
  * working directory up, and users run `keeper` from their ops folder: pointing HARDHAT_CONFIG at ours (unless the
  * caller set it) lets it load anywhere, and loading it lazily keeps commands that need no local chain free of it.
  */
 async function hardhatNetwork(): Promise<typeof import("hardhat").network> {
-  process.env.HARDHAT_CONFIG ??= join(repoRoot, "hardhat.config.ts");
+  process.env.HARDHAT_CONFIG ??= hardhatConfigPath();
+  hardhatPackageDir(); // a missing Hardhat is named, with the command that adds it
   return (await import("hardhat")).network;
 }
 

@@ -105,13 +105,8 @@ async function main(argv: string[]): Promise<number> {
         const { problems } = await runDemo({ reportFile: (values.report as string[] | undefined)?.[0] });
         return problems.length === 0 ? 0 : 1;
       }
-      case "world": {
-        const { spawnSync } = await import("node:child_process");
-        const { fileURLToPath } = await import("node:url");
-        const script = fileURLToPath(new URL("../../scripts/world.ts", import.meta.url));
-        const tsx = fileURLToPath(new URL("../../node_modules/tsx/dist/cli.mjs", import.meta.url));
-        return spawnSync(process.execPath, [tsx, script, ...rest], { stdio: "inherit" }).status ?? 1;
-      }
+      case "world":
+        return await (await import("./world.js")).runWorld(rest);
       case "run":
         return await runKeeper(config(rest, "run"));
       case "scan": {
@@ -158,11 +153,30 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-const fatal = (err: unknown): never => {
+/**
+ * Exits with `code` once stdout and stderr have taken everything written to them: on a pipe, writes are
+ * asynchronous and `process.exit` drops what is still queued (a `scan --json` piped to `jq` would lose its tail).
+ * A write's callback runs after every earlier write to the stream has been handed over, so one empty write per
+ * stream marks the end. Exiting explicitly, rather than waiting for the loop to empty, still ends a command whose
+ * library left a timer or socket open.
+ */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = (): void => {
+    if (--pending === 0) process.exit(code);
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.destroyed || !stream.writable) done();
+    else stream.write("", done);
+  }
+}
+
+const fatal = (err: unknown): void => {
   printFatal(err);
-  process.exit(err instanceof KeeperError ? 2 : 1);
+  exitWhenFlushed(err instanceof KeeperError ? 2 : 1);
 };
 // A rejection nobody awaited must not print its raw stack (with the RPC URL) either.
 process.on("uncaughtException", fatal);
 process.on("unhandledRejection", fatal);
-main(process.argv.slice(2)).then((code) => process.exit(code), fatal);
+main(process.argv.slice(2)).then(exitWhenFlushed, fatal);
