@@ -9,15 +9,10 @@ import { V2_FACTORY_ADDRESSES, V3_CORE_FACTORY_ADDRESSES } from "@uniswap/sdk-co
 import { getAddress, type Address } from "viem";
 import { KeeperError } from "../errors.js";
 import { PRESET_SOURCES, type PresetChain } from "./chains.js";
-import type { ResolvedPair, ResolvedPool } from "./resolve.js";
-import { protocolStartBlock } from "./startBlocks.js";
+import type { PresetToken, ResolvedPair, ResolvedPool } from "./resolve.js";
 
-/** A token of the preset, as the deployment format lists it. */
-export interface PresetToken {
-  address: Address;
-  symbol: string;
-  decimals: number;
-}
+export type { PresetToken };
+import { protocolStartBlock } from "./startBlocks.js";
 
 /** The package-derived deployment document (plain JSON data; bigints as decimal strings). */
 export interface PackageDeployment {

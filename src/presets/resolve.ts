@@ -5,7 +5,13 @@
  */
 import { parseAbi, zeroAddress, type Address, type Chain, type PublicClient, type Transport } from "viem";
 import { readBatched, type ReadCall } from "../chain/multicall.js";
-import type { PresetToken } from "./packages.js";
+
+/** A token of the preset, as the deployment format lists it. */
+export interface PresetToken {
+  address: Address;
+  symbol: string;
+  decimals: number;
+}
 
 /** Uniswap V3's fee tiers, in hundredths of a basis point. */
 export const V3_FEE_TIERS = [100, 500, 3000, 10000] as const;
