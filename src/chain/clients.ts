@@ -4,6 +4,7 @@ import {
   defineChain,
   fallback,
   http,
+  RpcError,
   type Account,
   type Address,
   type Chain,
@@ -67,6 +68,7 @@ export interface RpcRequestEvent {
   endpoint: string;
   /** JSON-RPC method. */
   method: string;
+  /** Whether the endpoint answered (a JSON-RPC error such as a revert is an answer). */
   ok: boolean;
 }
 
@@ -85,7 +87,9 @@ function observed(transport: Transport, url: string, observe: RpcRequestObserver
         observe({ endpoint, method: args.method, ok: true });
         return result;
       } catch (err) {
-        observe({ endpoint, method: args.method, ok: false });
+        // A JSON-RPC error (a revert, an unknown method) is an answer: the endpoint works. Only a request that got
+        // no answer (refused, dropped, 5xx, 429, timeout, a garbled body) counts against it.
+        observe({ endpoint, method: args.method, ok: err instanceof RpcError });
         throw err;
       }
     }) as typeof t.request;
@@ -104,7 +108,16 @@ export function rpcTransport(urls: readonly string[], observe?: RpcRequestObserv
   if (unique.length === 1) return observed(http(unique[0], { retryCount: 2, timeout: 30_000 }), unique[0], observe);
   return fallback(
     unique.map((url) => observed(http(url, { retryCount: 0, timeout: 30_000 }), url, observe)),
-    { rank: { interval: 4_000, sampleCount: 10, timeout: 5_000 }, retryCount: 2 },
+    {
+      // The probe is eth_blockNumber, which every node serves (viem's default, net_listening, is missing on some).
+      rank: {
+        interval: 4_000,
+        sampleCount: 10,
+        timeout: 5_000,
+        ping: ({ transport }) => transport.request({ method: "eth_blockNumber" }),
+      },
+      retryCount: 2,
+    },
   );
 }
 
