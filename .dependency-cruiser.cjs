@@ -13,11 +13,11 @@ const LAYERS = [
   ["kernel", "^src/(errors|skip|redact|prng)\\.ts$"],
   // 1 pure math (risk) and the SQLite journal.
   ["risk-journal", "^src/(risk|journal)/"],
-  // 2 chain access, the lower half of each protocol folder (abi, schema, discover, read: what the chain says), and
+  // 2 chain access, real-chain presets (src/presets), the lower half of each protocol folder (abi, schema, discover, read: what the chain says), and
   // the configuration schema (used by ops and cli).
   [
     "chain-protocols-config",
-    "^src/(chain|config)/|^src/protocols/(?!(module|registry)\\.ts$)(?![^/]+/(index|detect|readBack|reader|batch|sequence)\\.ts$)",
+    "^src/(chain|config|presets)/|^src/protocols/(?!(module|registry)\\.ts$)(?![^/]+/(index|detect|readBack|reader|batch|sequence)\\.ts$)",
   ],
   // 3 the send path: executor contract calls, the transaction layer, the safety gate (kill switch, breaker, caps).
   ["executor-txlayer-safety", "^src/(executor|txlayer|safety)/"],

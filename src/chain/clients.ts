@@ -2,7 +2,9 @@ import {
   createPublicClient,
   createWalletClient,
   defineChain,
+  fallback,
   http,
+  RpcError,
   type Account,
   type Address,
   type Chain,
@@ -60,14 +62,80 @@ export interface ChainClients {
 /** Clients over HTTP, from {@link createHttpClients}. */
 export type HttpClients = ChainClients;
 
-/** Public and wallet clients over HTTP for one account (a local signer, or an address the node unlocks). */
+/** One JSON-RPC request through one endpoint, for per-endpoint metrics. */
+export interface RpcRequestEvent {
+  /** The endpoint as it may be printed: scheme and host only (providers put API keys in the path). */
+  endpoint: string;
+  /** JSON-RPC method. */
+  method: string;
+  /** Whether the endpoint answered (a JSON-RPC error such as a revert is an answer). */
+  ok: boolean;
+}
+
+/** Called once per request an endpoint answers or fails (ranking probes included). */
+export type RpcRequestObserver = (event: RpcRequestEvent) => void;
+
+/** `transport` with every request reported to `observe` under the redacted `url`. */
+function observed(transport: Transport, url: string, observe: RpcRequestObserver | undefined): Transport {
+  if (!observe) return transport;
+  const endpoint = redactUrl(url);
+  return ((options) => {
+    const t = transport(options);
+    const request = (async (args: { method: string; params?: unknown }, opts?: unknown) => {
+      try {
+        const result = await (t.request as (a: unknown, o?: unknown) => Promise<unknown>)(args, opts);
+        observe({ endpoint, method: args.method, ok: true });
+        return result;
+      } catch (err) {
+        // A JSON-RPC error (a revert, an unknown method) is an answer: the endpoint works. Only a request that got
+        // no answer (refused, dropped, 5xx, 429, timeout, a garbled body) counts against it.
+        observe({ endpoint, method: args.method, ok: err instanceof RpcError });
+        throw err;
+      }
+    }) as typeof t.request;
+    return { ...t, request };
+  }) as Transport;
+}
+
+/**
+ * The transport over `urls`: plain HTTP for one endpoint; for several, viem's `fallback` with ranking on, so the
+ * fastest stable endpoint serves first, a failing one drops to the back and is probed again later (fallback's
+ * ranking keeps pinging every endpoint). Each endpoint retries nothing itself there: the next endpoint is the retry.
+ */
+export function rpcTransport(urls: readonly string[], observe?: RpcRequestObserver): Transport {
+  const unique = [...new Set(urls)];
+  if (unique.length === 0) throw new KeeperError("No RPC endpoint given.", { metaMessages: ["Set RPC_URL (--rpc)."] });
+  if (unique.length === 1) return observed(http(unique[0], { retryCount: 2, timeout: 30_000 }), unique[0], observe);
+  return fallback(
+    unique.map((url) => observed(http(url, { retryCount: 0, timeout: 30_000 }), url, observe)),
+    {
+      // The probe is eth_blockNumber, which every node serves (viem's default, net_listening, is missing on some).
+      rank: {
+        interval: 4_000,
+        sampleCount: 10,
+        timeout: 5_000,
+        ping: ({ transport }) => transport.request({ method: "eth_blockNumber" }),
+      },
+      retryCount: 2,
+    },
+  );
+}
+
+/**
+ * Public and wallet clients over HTTP for one account (a local signer, or an address the node unlocks). With
+ * `rpcUrls`, reads and sends fail over between `rpcUrl` and them (see {@link rpcTransport}).
+ */
 export function createHttpClients(params: {
   chain: Chain;
   rpcUrl: string;
+  /** More endpoints of the same chain (RPC_URLS). */
+  rpcUrls?: readonly string[];
   account: Account | Address;
   pollingInterval?: number;
+  /** Per-endpoint request outcomes, for metrics. */
+  onRequest?: RpcRequestObserver;
 }): HttpClients {
-  const transport = http(params.rpcUrl, { retryCount: 2, timeout: 30_000 });
+  const transport = rpcTransport([params.rpcUrl, ...(params.rpcUrls ?? [])], params.onRequest);
   const pollingInterval = params.pollingInterval ?? 250;
   return {
     public: createPublicClient({ chain: params.chain, transport, pollingInterval }) as PublicClient<Transport, Chain>,

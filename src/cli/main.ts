@@ -11,6 +11,7 @@ import {
 } from "../config/index.js";
 import { createRedactor, redactUrlsInText } from "../redact.js";
 import { takeFlags } from "./flags.js";
+import { runDeployment } from "./deployment.js";
 import { runKeeper } from "./run.js";
 import { runScan } from "./scan.js";
 import { runSimulate } from "./simulate.js";
@@ -24,6 +25,7 @@ commands:
   run        run the keeper against a chain (or, with --fork-url, against a local fork of it)
   scan       read the chain once and print what the keeper would do; sends nothing
   simulate   fork the chain locally, apply a price shock or a swap, and show what the keeper would do and earn
+  deployment print a real chain's deployment (--chain ethereum|base|arbitrum) as JSON, to inspect and pin
   world      start a hardhat node holding the world of real protocols (same as npm run world)
   demo       the end-to-end demo on an embedded chain (same as npm start)
 
@@ -34,6 +36,8 @@ keeper <command> --help for the command's options.`,
   --fork-url <url>            instead: start a local hardhat fork of this chain and rehearse on it (FORK_URL)
   --fork-block <n>            block to fork at (FORK_BLOCK, default: the chain's head)
   --deployment-file <path>    protocol addresses, as written by npm run world (DEPLOYMENT_FILE)
+  --chain <name>              instead: a real chain's preset, ethereum, base or arbitrum (CHAIN)
+  --rpc-urls <url,url>        more endpoints of the same chain, read through a ranked failover (RPC_URLS)
   --executor-address <addr>   our KeeperExecutor (EXECUTOR_ADDRESS)
   --watch <list>              aave-v3,morpho-blue,uniswap-v2,uniswap-v3 (WATCH)
   --min-profit-usd <usd>      skip what nets less after gas (MIN_PROFIT_USD)
@@ -54,6 +58,12 @@ ${SETTINGS_NOTE}`,
   --fork-block <n>      block to fork at (default the head)
   --json                print the report as JSON
   Runs on a local fork with a fresh executor and the fork's development accounts; the target chain is only read.
+${SETTINGS_NOTE}`,
+  deployment: `keeper deployment --chain ethereum|base|arbitrum [--rpc <url>]
+
+  Prints the chain's deployment as JSON: Aave, Morpho Blue, the Uniswap factories and Multicall3 from maintained
+  packages; with --rpc, the V2 pairs and V3 pools of its main tokens resolved from the factories. Save it, edit it,
+  and run with --deployment-file to pin it. Without --rpc the pairs and pools are left empty (said on stderr).
 ${SETTINGS_NOTE}`,
   world:
     "keeper world [--port 8545] [--out world.json] [--aave-borrowers 50] [--morpho-borrowers 20] [--seed 1] [--rpc <url>]",
@@ -109,6 +119,8 @@ async function main(argv: string[]): Promise<number> {
         return await (await import("./world.js")).runWorld(rest);
       case "run":
         return await runKeeper(config(rest, "run"));
+      case "deployment":
+        return await runDeployment(config(rest, "deployment"));
       case "scan": {
         const { values, rest: others } = takeFlags(rest, { json: "boolean" });
         return await runScan(config(others, "scan"), values.json === true);

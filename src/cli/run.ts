@@ -1,11 +1,10 @@
 import { wrappedNativeToken } from "../chain/deployment.js";
-import { DEPLOYMENT_SECTIONS } from "../protocols/registry.js";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { getAddress, type Address, type LocalAccount } from "viem";
 import { createHttpClients } from "../chain/clients.js";
 import { devAccount } from "../chain/devAccounts.js";
-import { loadDeployment } from "../chain/deployment.js";
+import { configuredDeployment } from "./deployment.js";
 import { configSecrets, describeConfig, type KeeperConfig } from "../config/index.js";
 import { KeeperError } from "../errors.js";
 import { checkDeploymentOnFork, prepareForkExecutor, startLocalFork, type LocalFork } from "../fork/fork.js";
@@ -14,7 +13,13 @@ import { DiscoveryStore } from "../journal/discoveryStore.js";
 import { createExecuteFn, SendPipeline } from "../keeper/pipeline.js";
 import { Keeper, type KeeperEvent } from "../keeper/keeper.js";
 import { createLogger } from "../ops/logger.js";
-import { createMetrics, observeKeeperEvent, recordRpcError, rpcKindOfError } from "../ops/metrics.js";
+import {
+  createMetrics,
+  observeKeeperEvent,
+  observeRpcRequest,
+  recordRpcError,
+  rpcKindOfError,
+} from "../ops/metrics.js";
 import { CircuitBreaker, DailyCaps, KillSwitch, SafetyGate } from "../safety/index.js";
 import { healthFromMetrics, startOpsServer, type OpsServer } from "../ops/server.js";
 import { DiscoverySyncStatus, withDiscoverySync } from "../ops/discoveryProgress.js";
@@ -56,7 +61,9 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
         { setting: "CONFIRMATIONS", value: 0 },
         "CONFIRMATIONS=0: a receipt counts as final once mined, so a reorg that drops it goes unnoticed",
       );
-    const deployment = loadDeployment(config.deploymentFile, DEPLOYMENT_SECTIONS);
+    // A preset resolves its pools on the real chain (with FORK_URL, the chain the fork copies).
+    const deployment = await configuredDeployment(config, config.forkUrl ?? config.rpcUrl);
+    const metrics = createMetrics({ nativeToken: wrappedNativeToken(deployment).address });
     let rpcUrl = config.rpcUrl;
     let executor = config.executorAddress ? getAddress(config.executorAddress) : undefined;
     let account: LocalAccount | undefined = signer.account;
@@ -106,11 +113,13 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
     const clients = createHttpClients({
       chain,
       rpcUrl,
+      // A fork is one local node: the failover endpoints are the real chain's.
+      rpcUrls: fork ? [] : config.rpcUrls,
+      onRequest: (e) => observeRpcRequest(metrics, e),
       account: simulateAs,
       pollingInterval: Math.min(config.pollIntervalMs, 1000),
     });
 
-    const metrics = createMetrics({ nativeToken: wrappedNativeToken(deployment).address });
     const killSwitch = new KillSwitch({
       file: config.killFile,
       signal: config.killSignal ?? false,

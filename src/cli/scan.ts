@@ -1,6 +1,5 @@
-import { DEPLOYMENT_SECTIONS } from "../protocols/registry.js";
 import { createHttpClients, resolveChain } from "../chain/clients.js";
-import { loadDeployment } from "../chain/deployment.js";
+import { configuredDeployment } from "./deployment.js";
 import type { KeeperConfig } from "../config/index.js";
 import { KeeperError } from "../errors.js";
 import { formatUsd } from "../risk/profit.js";
@@ -17,9 +16,14 @@ export interface ScanResult {
 
 /** Reads one snapshot of `rpcUrl` and plans on it; sends nothing. Shared by `keeper scan` and `keeper simulate`. */
 export async function scanOnce(config: KeeperConfig, rpcUrl: string, executor?: `0x${string}`): Promise<ScanResult> {
-  const deployment = loadDeployment(config.deploymentFile, DEPLOYMENT_SECTIONS);
+  const deployment = await configuredDeployment(config, rpcUrl);
   const chain = await resolveChain(rpcUrl, deployment.multicall3);
-  const clients = createHttpClients({ chain, rpcUrl, account: "0x0000000000000000000000000000000000000001" });
+  const clients = createHttpClients({
+    chain,
+    rpcUrl,
+    rpcUrls: rpcUrl === config.rpcUrl ? config.rpcUrls : [],
+    account: "0x0000000000000000000000000000000000000001",
+  });
   const watcher = new Watcher(
     clients.public,
     deployment,

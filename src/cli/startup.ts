@@ -8,7 +8,7 @@ import { Wallet } from "ethers";
 import { getAddress, parseAbi, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 import { resolveChain } from "../chain/clients.js";
 import { wrappedNativeToken, type Deployment } from "../chain/deployment.js";
-import { readPrices } from "../protocols/feeds/read.js";
+import { ReferencePriceReader } from "../protocols/feeds/reference.js";
 import { retryTransient } from "../chain/retry.js";
 import type { KeeperConfig } from "../config/index.js";
 import { KeeperError } from "../errors.js";
@@ -141,7 +141,7 @@ export function writeRedactedReport(
 }
 
 /**
- * MIN_PROFIT_USD in wei at the wrapped native token's feed (read with retries): the least a fee bump must leave of a
+ * MIN_PROFIT_USD in wei at the wrapped native token's price (its feed, else the Aave oracle; read with retries): the least a fee bump must leave of a
  * transaction's profit. 0 when the feed gives no usable answer (the bump is then capped by the profit alone).
  */
 export async function profitFloorWei(
@@ -152,9 +152,14 @@ export async function profitFloorWei(
 ): Promise<bigint> {
   const native = wrappedNativeToken(deployment);
   const feed = deployment.feeds[deployment.wrappedNative ?? "WETH"] ?? deployment.feeds[native.symbol];
-  if (!feed || minProfitUsd === 0n) return 0n;
-  const [price] = await read("read the native token's feed", () =>
-    readPrices(client, [{ token: native.address, symbol: native.symbol, decimals: native.decimals, feed }]),
-  );
+  // Without a feed, the Aave oracle's price (a preset lists no feeds).
+  const oracle = deployment.aave?.oracle;
+  if ((!feed && !oracle) || minProfitUsd === 0n) return 0n;
+  const reader = new ReferencePriceReader([
+    { token: native.address, symbol: native.symbol, decimals: native.decimals, feed, oracle },
+  ]);
+  const {
+    prices: [price],
+  } = await read("read the native token's price", () => reader.read(client));
   return price ? (minProfitUsd * 10n ** 18n) / price.usd8 : 0n;
 }

@@ -16,6 +16,7 @@ const MIN_KEY_LENGTH = 8;
 export function describeConfig(config: KeeperConfig): Record<string, string> {
   const view: Record<SettingName, string> = {
     RPC_URL: config.rpcUrl === undefined ? NOT_SET : redactUrl(config.rpcUrl),
+    RPC_URLS: config.rpcUrls.length === 0 ? NOT_SET : config.rpcUrls.map(redactUrl).join(","),
     FORK_URL: config.forkUrl === undefined ? NOT_SET : redactUrl(config.forkUrl),
     FORK_BLOCK: config.forkBlock === undefined ? NOT_SET : String(config.forkBlock),
     PRIVATE_KEY: config.privateKey === undefined ? NOT_SET : REDACTED,
@@ -23,6 +24,7 @@ export function describeConfig(config: KeeperConfig): Record<string, string> {
     KEYSTORE_PASSWORD: config.keystore === undefined ? NOT_SET : REDACTED,
     EXECUTOR_ADDRESS: config.executorAddress ?? NOT_SET,
     DEPLOYMENT_FILE: config.deploymentFile,
+    CHAIN: config.chain ?? NOT_SET,
     WATCH: config.watch.join(","),
     MIN_PROFIT_USD: formatDecimal(config.minProfitUsd, USD_DECIMALS),
     MAX_TRADE_USD: formatDecimal(config.maxTradeUsd, USD_DECIMALS),
@@ -75,7 +77,8 @@ export function configSecrets(config: KeeperConfig): string[] {
   if (config.keystore) secrets.push(config.keystore.password);
   if (config.relayAuthKey) secrets.push(config.relayAuthKey);
   if (config.opsToken) secrets.push(config.opsToken);
-  for (const url of [config.rpcUrl, config.forkUrl, config.relayUrl]) if (url) secrets.push(...urlCredentials(url));
+  for (const url of [config.rpcUrl, ...config.rpcUrls, config.forkUrl, config.relayUrl])
+    if (url) secrets.push(...urlCredentials(url));
   return [...new Set(secrets)];
 }
 

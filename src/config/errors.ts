@@ -55,7 +55,12 @@ export function describeSource(source: SettingSource): string {
  */
 export function displayValue(setting: string, value: string, redact: (s: string) => string = (s) => s): string {
   if (isSettingName(setting) && SETTINGS[setting].secret) return REDACTED;
-  if (isSettingName(setting) && SETTINGS[setting].url) return redactUrl(value);
+  // A list of URLs (RPC_URLS) is redacted item by item.
+  if (isSettingName(setting) && SETTINGS[setting].url)
+    return value
+      .split(",")
+      .map((u) => redactUrl(u.trim()))
+      .join(",");
   if (looksLikePrivateKey(value)) return REDACTED;
   const shown = redact(value);
   return shown.length > MAX_SHOWN ? `${shown.slice(0, MAX_SHOWN)}…` : shown;

@@ -32,6 +32,8 @@ type Parsed = Partial<ParsedSettings>;
 /** Settings without a default: they stay undefined when not given. */
 type OptionalSetting =
   | "RPC_URL"
+  | "RPC_URLS"
+  | "CHAIN"
   | "FORK_URL"
   | "FORK_BLOCK"
   | "PRIVATE_KEY"
@@ -118,6 +120,13 @@ function crossCheck(
   if (texts.PRIVATE_KEY !== undefined && texts.KEYSTORE_PATH !== undefined) {
     conflict("KEYSTORE_PATH", "no keystore when PRIVATE_KEY is set: choose one signer");
   }
+  // A preset and a file would each be a whole deployment: silently preferring one hides the other.
+  if (texts.CHAIN !== undefined && sources.DEPLOYMENT_FILE.kind !== "default") {
+    conflict(
+      "CHAIN",
+      "either CHAIN (--chain) or DEPLOYMENT_FILE (--deployment-file), not both: each is a whole deployment",
+    );
+  }
   if (p.FORK_BLOCK !== undefined && texts.FORK_URL === undefined) {
     conflict("FORK_BLOCK", "no FORK_BLOCK without FORK_URL: it is the block of the chain to fork");
   }
@@ -139,6 +148,9 @@ function crossCheck(
         );
       }
     }
+  }
+  if (!issues.some((i) => i.setting === "RPC_URL") && p.RPC_URLS !== undefined && texts.RPC_URL === undefined) {
+    missing("RPC_URL", `${SETTINGS.RPC_URL.expected}, required with RPC_URLS (the first endpoint of the failover)`);
   }
   if (texts.RELAY_URL !== undefined && texts.RELAY_AUTH_KEY === undefined) {
     missing("RELAY_AUTH_KEY", `${SETTINGS.RELAY_AUTH_KEY.expected}, required with RELAY_URL`);
@@ -185,6 +197,7 @@ function freezeConfig(
     command,
     args: Object.freeze([...args]),
     rpcUrl: p.RPC_URL,
+    rpcUrls: p.RPC_URLS ?? Object.freeze([]),
     forkUrl: p.FORK_URL,
     forkBlock: p.FORK_BLOCK,
     privateKey: p.PRIVATE_KEY,
@@ -194,6 +207,7 @@ function freezeConfig(
         : undefined,
     executorAddress: p.EXECUTOR_ADDRESS,
     deploymentFile: p.DEPLOYMENT_FILE,
+    chain: p.CHAIN,
     watch: Object.freeze([...p.WATCH]),
     minProfitUsd: p.MIN_PROFIT_USD,
     maxTradeUsd: p.MAX_TRADE_USD,

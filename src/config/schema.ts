@@ -14,6 +14,7 @@ import {
   type Protocol,
   type SettingName,
 } from "./settings.js";
+import { PRESET_CHAINS } from "../presets/chains.js";
 
 /** USD amounts are bigints with 8 decimals, the precision of Chainlink USD feeds and Aave's oracle. */
 export const USD_DECIMALS = 8;
@@ -131,6 +132,23 @@ const BOOLEANS: Readonly<Record<string, boolean>> = {
 /** One zod schema per setting, from its text to its typed value. */
 export const FIELD_SCHEMAS = {
   RPC_URL: url("RPC_URL", ["http:", "https:"]),
+  RPC_URLS: z.string().transform((text, ctx): readonly string[] => {
+    const items = text
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const isHttp = (u: string): boolean => {
+      try {
+        const parsed = new URL(u);
+        return (parsed.protocol === "http:" || parsed.protocol === "https:") && parsed.host !== "";
+      } catch {
+        return false;
+      }
+    };
+    if (items.length > 0 && items.every(isHttp)) return Object.freeze(items);
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: expected("RPC_URLS") });
+    return z.NEVER;
+  }),
   FORK_URL: url("FORK_URL", ["http:", "https:"]),
   FORK_BLOCK: z.string().transform((text, ctx): bigint => {
     if (/^\d+$/.test(text)) return BigInt(text);
@@ -151,6 +169,7 @@ export const FIELD_SCHEMAS = {
     return z.NEVER;
   }),
   DEPLOYMENT_FILE: path("DEPLOYMENT_FILE"),
+  CHAIN: oneOf("CHAIN", PRESET_CHAINS),
   WATCH: z.string().transform((text, ctx): readonly Protocol[] => {
     const items = text
       .split(",")

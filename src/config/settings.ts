@@ -3,6 +3,7 @@
  * its default and what a valid value looks like. Flags, help text, defaults and error messages all
  * come from this one table so they cannot drift apart.
  */
+import { PRESET_CHAINS } from "../presets/chains.js";
 
 /** Protocols the keeper can watch (values of WATCH). */
 export const PROTOCOLS = ["aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3"] as const;
@@ -30,6 +31,7 @@ export const MAX_GAS_PRICE_GWEI_LIMIT = 10_000;
 /** Names of all settings, in the order they are documented and reported. */
 export const SETTING_NAMES = [
   "RPC_URL",
+  "RPC_URLS",
   "FORK_URL",
   "FORK_BLOCK",
   "PRIVATE_KEY",
@@ -37,6 +39,7 @@ export const SETTING_NAMES = [
   "KEYSTORE_PASSWORD",
   "EXECUTOR_ADDRESS",
   "DEPLOYMENT_FILE",
+  "CHAIN",
   "WATCH",
   "MIN_PROFIT_USD",
   "MAX_TRADE_USD",
@@ -123,6 +126,11 @@ export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = Object.freez
     expected:
       "an http(s) URL of a JSON-RPC node, e.g. http://127.0.0.1:8545 (ws:// and wss:// are not supported: use the node's HTTP endpoint)",
   }),
+  RPC_URLS: spec("RPC_URLS", {
+    url: true,
+    expected:
+      "a comma-separated list of http(s) JSON-RPC URLs of the same chain, used with RPC_URL through a ranked failover (a failing endpoint is retried later), e.g. https://a.example,https://b.example",
+  }),
   FORK_URL: spec("FORK_URL", {
     aliases: ["fork"],
     url: true,
@@ -144,6 +152,9 @@ export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = Object.freez
   DEPLOYMENT_FILE: spec("DEPLOYMENT_FILE", {
     default: "world.json",
     expected: "the path of the JSON file with the protocol addresses, e.g. world.json",
+  }),
+  CHAIN: spec("CHAIN", {
+    expected: `a preset chain: ${PRESET_CHAINS.join(", ")} (the deployment is built from maintained packages instead of DEPLOYMENT_FILE)`,
   }),
   WATCH: spec("WATCH", {
     default: PROTOCOLS.join(","),

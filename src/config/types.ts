@@ -1,3 +1,4 @@
+import type { PresetChain } from "../presets/chains.js";
 import type { Address, Hex } from "viem";
 import type { SettingSource } from "./errors.js";
 import type { StartBlock } from "./schema.js";
@@ -21,6 +22,8 @@ export interface KeeperConfig {
   readonly args: readonly string[];
   /** RPC_URL; always set for `run` unless forkUrl is. */
   readonly rpcUrl: string | undefined;
+  /** RPC_URLS: more endpoints of the same chain; with RPC_URL they are read through a ranked failover. May hold API keys. */
+  readonly rpcUrls: readonly string[];
   /**
    * FORK_URL: when set, `run` starts a local Hardhat fork of this chain and runs there, with the
    * fork's development accounts and a freshly deployed executor (rpcUrl, executorAddress and a signer
@@ -37,6 +40,8 @@ export interface KeeperConfig {
   readonly executorAddress: Address | undefined;
   /** DEPLOYMENT_FILE: JSON file with the protocol addresses. */
   readonly deploymentFile: string;
+  /** CHAIN: a preset chain whose deployment is built from packages (and the chain); replaces deploymentFile. */
+  readonly chain: PresetChain | undefined;
   /** WATCH, deduplicated, in canonical order. */
   readonly watch: readonly Protocol[];
   /** MIN_PROFIT_USD in USD with 8 decimals (5 USD = 500_000_000n). */

@@ -12,6 +12,7 @@ import { PROTOCOL_NAMES, PROTOCOLS } from "../protocols/registry.js";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Address } from "viem";
 import { walkCause } from "../errors.js";
+import { redactUrl } from "../redact.js";
 import { decodeExecutorError, ExecutorRpcError } from "../executor/errors.js";
 import type { SendOutcome } from "../executor/outcome.js";
 import type { KeeperEvent } from "../keeper/keeper.js";
@@ -84,6 +85,10 @@ export interface KeeperMetrics {
   readonly gasSpentUsd: Counter;
   readonly profitUsd: Counter<"protocol">;
   readonly rpcErrors: Counter<"kind">;
+  /** JSON-RPC requests per endpoint (scheme and host only), ranking probes included. */
+  readonly rpcEndpointRequests: Counter<"endpoint">;
+  /** Failed JSON-RPC requests per endpoint: a failover endpoint that keeps failing shows here. */
+  readonly rpcEndpointErrors: Counter<"endpoint">;
   readonly snapshotReadSeconds: Histogram;
   readonly killSwitchEngaged: Gauge<"source">;
   readonly circuitBreakerState: Gauge;
@@ -198,6 +203,18 @@ export function createMetrics(options: MetricsOptions = {}): KeeperMetrics {
       name: "keeper_rpc_errors_total",
       help: "RPC failures (simulation, fee reads, sends), by kind.",
       labelNames: ["kind"] as const,
+      ...reg,
+    }),
+    rpcEndpointRequests: new Counter({
+      name: "keeper_rpc_endpoint_requests_total",
+      help: "JSON-RPC requests sent to each endpoint (labelled by scheme and host only).",
+      labelNames: ["endpoint"] as const,
+      ...reg,
+    }),
+    rpcEndpointErrors: new Counter({
+      name: "keeper_rpc_endpoint_errors_total",
+      help: "JSON-RPC requests that failed at each endpoint (labelled by scheme and host only).",
+      labelNames: ["endpoint"] as const,
       ...reg,
     }),
     snapshotReadSeconds: new Histogram({
@@ -382,4 +399,25 @@ function nativePrice(state: ObservedState): { usd8: bigint; decimals: number } |
 /** USD with 8 decimals to a float, for Prometheus (which stores doubles anyway). */
 function usd8ToNumber(usd8: bigint): number {
   return Number(usd8) / 1e8;
+}
+
+/** An endpoint's metric label: its scheme and host, nothing of the path, query or user info (API keys live there). */
+export function endpointLabel(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.host) return `${u.protocol}//${u.host}`;
+  } catch {
+    // Falls through to the redacted form.
+  }
+  return redactUrl(url);
+}
+
+/**
+ * Counts one request of an endpoint (createHttpClients' onRequest). The label is reduced to scheme and host here,
+ * so that a caller passing a raw URL still never puts an API key into /metrics.
+ */
+export function observeRpcRequest(metrics: KeeperMetrics, event: { endpoint: string; ok: boolean }): void {
+  const endpoint = endpointLabel(event.endpoint);
+  metrics.rpcEndpointRequests.inc({ endpoint });
+  if (!event.ok) metrics.rpcEndpointErrors.inc({ endpoint });
 }

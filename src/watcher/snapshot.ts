@@ -1,5 +1,6 @@
 import type { Address, Hash } from "viem";
 import type { TokenPrice } from "../protocols/feeds/read.js";
+import type { PriceSkip } from "../protocols/feeds/reference.js";
 
 /**
  * Each protocol module's part of a snapshot. Empty here: every module adds its own field(s) from its folder
@@ -16,8 +17,10 @@ export interface SnapshotBase {
   readonly baseFeePerGas: bigint;
   /** The block's gas limit: a transaction (a batch) is planned to use only a share of it. */
   readonly gasLimit: bigint;
-  /** Reference USD prices (8 decimals) from the feeds, by token address. */
+  /** Reference USD prices (8 decimals) from the feeds, else the Aave oracle, by token address. */
   readonly prices: Readonly<Record<Address, TokenPrice>>;
+  /** Tokens left without a reference price at this block (a reverting or missing source), each with why. */
+  readonly priceSkips?: readonly PriceSkip[];
   /** The executor contract's token balances (its inventory), by token address; empty without an executor. */
   readonly inventory: Readonly<Record<Address, bigint>>;
   /**

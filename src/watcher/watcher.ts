@@ -2,7 +2,8 @@ import { getAddress, type Address, type Chain, type PublicClient, type Transport
 import type { Deployment } from "../chain/deployment.js";
 import { ReadCoalescer, readBatched } from "../chain/multicall.js";
 import { erc20BalanceAbi } from "../chain/erc20.js";
-import { readPrices, type FeedConfig, type TokenPrice } from "../protocols/feeds/read.js";
+import type { TokenPrice } from "../protocols/feeds/read.js";
+import { ReferencePriceReader, type PriceSourceConfig } from "../protocols/feeds/reference.js";
 import type { DiscoveryOptions } from "../protocols/discovery.js";
 import type { ProtocolModule, ProtocolReader } from "../protocols/module.js";
 import { PROTOCOLS } from "../protocols/registry.js";
@@ -41,7 +42,9 @@ export interface WatcherOptions {
 export class Watcher {
   private readonly readers: ProtocolReader[] = [];
   private readonly byName = new Map<string, ProtocolReader>();
-  private readonly feeds: FeedConfig[];
+  private readonly feeds: PriceSourceConfig[];
+  /** Reference prices: the deployment's feeds, else Aave's oracle (units read once, kept across snapshots). */
+  readonly prices: ReferencePriceReader;
 
   constructor(
     private readonly client: PublicClient<Transport, Chain>,
@@ -67,7 +70,10 @@ export class Watcher {
       symbol: t.symbol,
       decimals: t.decimals,
       feed: deployment.feeds[t.symbol],
+      // Without a feed, the price the Aave pool itself liquidates at.
+      oracle: deployment.aave?.oracle,
     }));
+    this.prices = new ReferencePriceReader(this.feeds);
   }
 
   /** The reader of a protocol, when one was created (for its own counters and tests). */
@@ -92,8 +98,8 @@ export class Watcher {
       chunkSize: this.options.multicallChunk,
       coalescer,
     };
-    const [prices, balances, ...slices] = await Promise.all([
-      readPrices(this.client, this.feeds, at),
+    const [reference, balances, ...slices] = await Promise.all([
+      this.prices.read(this.client, at),
       this.options.executor
         ? readBatched<bigint>(
             this.client,
@@ -113,7 +119,7 @@ export class Watcher {
       if (r.ok) inventory[this.feeds[i].token] = r.value;
     });
     const byToken: Record<Address, TokenPrice> = {};
-    for (const p of prices) byToken[p.token] = p;
+    for (const p of reference.prices) byToken[p.token] = p;
     const stats: Record<string, number> = {};
     for (const r of this.readers)
       for (const [k, v] of Object.entries(r.stats?.() ?? {})) stats[k] = (stats[k] ?? 0) + v;
@@ -125,6 +131,7 @@ export class Watcher {
       baseFeePerGas: block.baseFeePerGas ?? 0n,
       gasLimit: block.gasLimit,
       prices: byToken,
+      priceSkips: reference.skipped,
       inventory,
       stats: {
         borrowersWatched: 0,

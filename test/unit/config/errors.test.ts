@@ -181,6 +181,7 @@ describe("describeConfig", () => {
   it("prints every setting as it would be written in .env", () => {
     expect(describeConfig(config)).toEqual({
       RPC_URL: "https://eth-mainnet.example.com/***",
+      RPC_URLS: "(not set)",
       FORK_URL: "https://fork.example.com/***",
       FORK_BLOCK: "19000000",
       PRIVATE_KEY: "<redacted>",
@@ -188,6 +189,7 @@ describe("describeConfig", () => {
       KEYSTORE_PASSWORD: "(not set)",
       EXECUTOR_ADDRESS: "0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96045",
       DEPLOYMENT_FILE: "world.json",
+      CHAIN: "(not set)",
       WATCH: "aave-v3,uniswap-v2",
       MIN_PROFIT_USD: "0.25",
       MAX_TRADE_USD: "25000.5",

@@ -452,4 +452,27 @@ describe("rules between settings", () => {
       }),
     ]);
   });
+
+  it("takes CHAIN instead of DEPLOYMENT_FILE, and names both when both are given", () => {
+    expect(load({ CHAIN: "Base" }).chain).toBe("base");
+    expect(load({}).chain).toBeUndefined();
+    const err = configError(() => load({ CHAIN: "base" }, ["--deployment-file", "mine.json"]));
+    expect(err.issues).toEqual([expect.objectContaining({ setting: "CHAIN", value: "base", source: { kind: "env" } })]);
+    expect(err.message).toContain("DEPLOYMENT_FILE");
+    expect(err.message).toContain("CHAIN");
+    const bad = configError(() => load({ CHAIN: "solana" }));
+    expect(bad.message).toContain("ethereum, base, arbitrum");
+  });
+
+  it("reads RPC_URLS as a list next to RPC_URL, printing only scheme and host", () => {
+    const config = load({ RPC_URLS: "https://a.example.com/key-aaaaaaaa, https://b.example.com/key-bbbbbbbb" });
+    expect(config.rpcUrls).toEqual(["https://a.example.com/key-aaaaaaaa", "https://b.example.com/key-bbbbbbbb"]);
+    expect(JSON.stringify(config)).not.toContain("key-aaaaaaaa");
+    expect(JSON.stringify(config)).toContain("https://b.example.com");
+    const err = configError(() => load({ RPC_URLS: "https://a.example.com/key-aaaaaaaa,ws://b.example.com" }));
+    expect(err.issues).toEqual([expect.objectContaining({ setting: "RPC_URLS" })]);
+    expect(err.message).not.toContain("key-aaaaaaaa");
+    const alone = configError(() => load({ RPC_URL: "", RPC_URLS: "https://a.example.com" }));
+    expect(alone.issues).toEqual([expect.objectContaining({ setting: "RPC_URL" })]);
+  });
 });
