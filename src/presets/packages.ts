@@ -4,14 +4,20 @@
  * @morpho-org/blue-sdk, the Uniswap V2/V3 factories from @uniswap/sdk-core and Multicall3 from viem's chain
  * definitions. Nothing here is typed by us; pairs and pools need the chain (./resolve.ts).
  */
+import { createRequire } from "node:module";
 import { getChainAddresses } from "@morpho-org/blue-sdk";
-import { V2_FACTORY_ADDRESSES, V3_CORE_FACTORY_ADDRESSES } from "@uniswap/sdk-core";
 import { getAddress, type Address } from "viem";
 import { KeeperError } from "../errors.js";
 import { PRESET_SOURCES, type PresetChain } from "./chains.js";
 import type { PresetToken, ResolvedPair, ResolvedPool } from "./resolve.js";
 
 export type { PresetToken };
+
+// @uniswap/sdk-core's ES module build imports its own files without extensions, which Node's loader refuses (tsx
+// forgives it, so only the compiled package broke): its CommonJS build is loaded instead.
+const { V2_FACTORY_ADDRESSES, V3_CORE_FACTORY_ADDRESSES } = createRequire(import.meta.url)(
+  "@uniswap/sdk-core",
+) as typeof import("@uniswap/sdk-core");
 import { protocolStartBlock } from "./startBlocks.js";
 
 /** The package-derived deployment document (plain JSON data; bigints as decimal strings). */
