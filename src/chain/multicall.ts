@@ -75,24 +75,47 @@ async function forEachLimited(count: number, limit: number, task: (index: number
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), count) }, worker));
 }
 
-/** One aggregate3 eth_call. Throws the transport error when the request itself failed. */
+/**
+ * One aggregate3 eth_call. Throws the transport error when the request itself failed. A chunk a node's eth_call gas
+ * cap refuses (geth's RPCGasCap, a provider's limit: the request failed, not the calls) is halved until each half
+ * fits; a single call the cap refuses is that call's failure.
+ */
 async function aggregate3<T>(
   client: PublicClient<Transport, Chain>,
   calls: readonly ReadCall[],
   blockNumber: bigint | undefined,
 ): Promise<ReadResult<T>[]> {
-  const results = await client.multicall({
-    contracts: calls as never,
-    allowFailure: true,
-    blockNumber,
-    // batchSize counts calldata bytes in viem; 0 disables its own splitting: we chunk by calls.
-    batchSize: 0,
-  });
+  const halves = async (): Promise<ReadResult<T>[]> => {
+    const mid = calls.length >> 1;
+    const [a, b] = await Promise.all([
+      aggregate3<T>(client, calls.slice(0, mid), blockNumber),
+      aggregate3<T>(client, calls.slice(mid), blockNumber),
+    ]);
+    return [...a, ...b];
+  };
+  let results: any[];
+  try {
+    results = (await client.multicall({
+      contracts: calls as never,
+      allowFailure: true,
+      blockNumber,
+      // batchSize counts calldata bytes in viem; 0 disables its own splitting: we chunk by calls.
+      batchSize: 0,
+    })) as any[];
+  } catch (err) {
+    // Before the transport check: geth words its cap as a -32000 error, which is otherwise a node's passing trouble.
+    if (!isGasCapError(err)) throw err;
+    if (calls.length > 1) return halves();
+    return [{ ok: false, error: String((err as { shortMessage?: string }).shortMessage ?? err) }];
+  }
   // With allowFailure, viem turns a failed request (timeout, 5xx, bad JSON) into a "failure" for every call
   // of the chunk. That is not a revert: a snapshot missing those reads would be wrong, so fail the read.
-  const transportError = (results as any[]).find((r: any) => r.status === "failure" && isTransportError(r.error));
+  if (calls.length > 1 && results.every((r: any) => r.status === "failure" && isGasCapError(r.error))) return halves();
+  const transportError = results.find(
+    (r: any) => r.status === "failure" && !isGasCapError(r.error) && isTransportError(r.error),
+  );
   if (transportError) throw transportError.error;
-  return (results as any[]).map((r: any) =>
+  return results.map((r: any) =>
     r.status === "success"
       ? { ok: true, value: r.result as T }
       : { ok: false, error: String(r.error?.shortMessage ?? r.error) },
@@ -301,6 +324,14 @@ const TRANSPORT_ERRORS = new Set([
 ]);
 
 /** True when the error (or a cause of it) is about reaching the node, not about the call's own result. */
+/** What nodes answer when an eth_call needs more gas than they allow it (wordings of geth, Erigon, Nethermind, EDR). */
+const GAS_CAP_ERROR =
+  /out of gas|gas required exceeds|exceeds (the )?(block )?gas limit|gas limit (reached|exceeded)|exceeds the configured cap|rpc gas ?cap/i;
+
+function isGasCapError(err: unknown): boolean {
+  return walkCause(err, (e) => e instanceof Error && GAS_CAP_ERROR.test(e.message)) !== undefined;
+}
+
 function isTransportError(err: unknown): boolean {
   return walkCause(err, (e) => e instanceof Error && TRANSPORT_ERRORS.has(e.name)) !== undefined;
 }
