@@ -19,6 +19,7 @@ export interface NewDecision {
   code: string;
   /** For a person, with the numbers. */
   message: string;
+  /** Stored lowercased. */
   txHash?: string;
 }
 
@@ -53,8 +54,10 @@ CREATE INDEX IF NOT EXISTS decisions_by_tx ON decisions (tx_hash);
  * same opportunity; sends and outcomes are events, compared with the previous row of their own sort, so a second
  * send or outcome is kept only when it says something new (another tx hash, another status or number).
  */
-function previousSorts(kind: DecisionKind): string {
-  return kind === "seen" || kind === "skipped" ? "('seen', 'skipped')" : `('${kind}')`;
+function previousStatement(db: DatabaseSync, sorts: string) {
+  return db.prepare(
+    `SELECT code, message, tx_hash FROM decisions WHERE opportunity_id = ? AND kind IN ${sorts} ORDER BY id DESC LIMIT 1`,
+  );
 }
 
 /** Writes the rows that changed something for their subject; returns how many were written. No transaction of its own. */
@@ -62,16 +65,19 @@ export function insertDecisions(db: DatabaseSync, block: bigint, rows: readonly 
   const insert = db.prepare(
     "INSERT INTO decisions (block, subject, opportunity_id, kind, code, message, tx_hash, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
   );
+  // Prepared once per block, not per row: a busy block offers hundreds of rows.
+  const previous = {
+    state: previousStatement(db, "('seen', 'skipped')"),
+    sent: previousStatement(db, "('sent')"),
+    outcome: previousStatement(db, "('outcome')"),
+  };
   let written = 0;
   for (const r of rows) {
-    const prev = db
-      .prepare(
-        `SELECT code, message, tx_hash FROM decisions WHERE opportunity_id = ? AND kind IN ${previousSorts(r.kind)} ORDER BY id DESC LIMIT 1`,
-      )
-      .get(r.opportunityId) as { code: string; message: string; tx_hash: string | null } | undefined;
-    if (prev && prev.code === r.code && prev.message === r.message && (prev.tx_hash ?? undefined) === r.txHash)
-      continue;
-    insert.run(block, r.subject, r.opportunityId, r.kind, r.code, r.message, r.txHash ?? null, at);
+    const txHash = r.txHash?.toLowerCase() ?? null;
+    const prev = previous[r.kind === "seen" || r.kind === "skipped" ? "state" : r.kind].get(r.opportunityId) as
+      { code: string; message: string; tx_hash: string | null } | undefined;
+    if (prev && prev.code === r.code && prev.message === r.message && prev.tx_hash === txHash) continue;
+    insert.run(block, r.subject, r.opportunityId, r.kind, r.code, r.message, txHash, at);
     written++;
   }
   return written;
@@ -91,7 +97,7 @@ export interface DecisionQuery {
 export function selectDecisions(db: DatabaseSync, subject: string, q: DecisionQuery): DecisionRecord[] {
   const rows = db
     .prepare(
-      `SELECT * FROM decisions WHERE (subject = lower(?) OR opportunity_id = ? OR lower(tx_hash) = lower(?))
+      `SELECT * FROM decisions WHERE (subject = lower(?) OR opportunity_id = ? OR tx_hash = lower(?))
          AND block >= ? AND block <= ? ORDER BY id DESC LIMIT ?`,
     )
     .all(subject, subject, subject, q.fromBlock ?? 0n, q.toBlock ?? BigInt(Number.MAX_SAFE_INTEGER), q.limit);
