@@ -12,6 +12,7 @@ import {
 import { createRedactor, redactUrlsInText } from "../redact.js";
 import { takeFlags } from "./flags.js";
 import { runDeployment } from "./deployment.js";
+import { runExplain } from "./explain.js";
 import { runKeeper } from "./run.js";
 import { runScan } from "./scan.js";
 import { runSimulate } from "./simulate.js";
@@ -25,6 +26,7 @@ commands:
   run        run the keeper against a chain (or, with --fork-url, against a local fork of it)
   scan       read the chain once and print what the keeper would do; sends nothing
   simulate   fork the chain locally, apply a price shock or a swap, and show what the keeper would do and earn
+  explain    what the keeper saw and decided about an account, a pool or a transaction, block by block
   deployment print a real chain's deployment (--chain ethereum|base|arbitrum) as JSON, to inspect and pin
   world      start a hardhat node holding the world of real protocols (same as npm run world)
   demo       the end-to-end demo on an embedded chain (same as npm start)
@@ -65,6 +67,14 @@ ${SETTINGS_NOTE}`,
   packages; with --rpc, the V2 pairs and V3 pools of its main tokens resolved from the factories. Save it, edit it,
   and run with --deployment-file to pin it. Without --rpc the pairs and pools are left empty (said on stderr).
 ${SETTINGS_NOTE}`,
+  explain: `keeper explain <account|pool|opportunity-id|tx-hash> [--block N] [--data-dir <dir>] [--limit N]
+
+  Prints, block by block, what the keeper recorded about the subject: seen (with its health factor or skew),
+  skipped (with the reason and its numbers), sent, and the outcome (mined, reverted, with the tx hash). For a tx
+  hash, also its intent, every transaction signed for it and the receipt. Reads the journal in --data-dir
+  (DATA_DIR, default ./data) read-only: safe while the keeper runs.
+  --block <n>   only this block
+  --limit <n>   at most this many rows, the latest (default 500)`,
   world:
     "keeper world [--port 8545] [--out world.json] [--aave-borrowers 50] [--morpho-borrowers 20] [--seed 1] [--rpc <url>]",
   demo: "keeper demo [--report out.json]\n\n  The end-to-end demo on an embedded chain; --report also writes the summary as JSON.",
@@ -119,6 +129,8 @@ async function main(argv: string[]): Promise<number> {
         return await (await import("./world.js")).runWorld(rest);
       case "run":
         return await runKeeper(config(rest, "run"));
+      case "explain":
+        return runExplain(rest);
       case "deployment":
         return await runDeployment(config(rest, "deployment"));
       case "scan": {

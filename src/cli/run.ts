@@ -11,6 +11,7 @@ import { checkDeploymentOnFork, prepareForkExecutor, startLocalFork, type LocalF
 import { Journal } from "../journal/index.js";
 import { DiscoveryStore } from "../journal/discoveryStore.js";
 import { createExecuteFn, SendPipeline } from "../keeper/pipeline.js";
+import { DecisionLog } from "../keeper/decisionLog.js";
 import { Keeper, type KeeperEvent } from "../keeper/keeper.js";
 import { createLogger } from "../ops/logger.js";
 import {
@@ -130,6 +131,16 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
     mkdirSync(dataDir, { recursive: true });
     const journal = Journal.open(dataDir);
     closers.push(() => journal.close());
+    // The decision log `keeper explain` reads; flushed before the journal closes (closers run in reverse).
+    const decisions = new DecisionLog({
+      journal,
+      onError: (err) =>
+        log.warn(
+          { error: err instanceof Error ? err.message.split("\n")[0] : String(err) },
+          "decision log write failed",
+        ),
+    });
+    closers.push(() => decisions.flush());
     // The borrower/position index and its checkpoint: a restart resumes discovery there (a cache: safe to delete).
     const discoveryStore = DiscoveryStore.open(dataDir);
     closers.push(() => discoveryStore.close());
@@ -270,6 +281,7 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
         observeKeeperEvent(metrics, e);
         if (e.type === "block") gate.onBlock(e.snapshot.blockNumber);
         logEvent(log, e);
+        decisions.onEvent(e);
       },
     });
     const stop = (signal: string) => {

@@ -3,3 +3,10 @@ export { Journal, JournalConflictError, type JournalOptions, type ReceiptInput }
 export { JournalSchemaError, JOURNAL_SCHEMA_VERSION } from "./schema.js";
 export * from "./types.js";
 export * from "./discoveryStore.js";
+export {
+  DECISION_KINDS,
+  type DecisionKind,
+  type DecisionQuery,
+  type DecisionRecord,
+  type NewDecision,
+} from "./decisions.js";

@@ -3,14 +3,15 @@
  * committed (fsynced) before the network action it announces: a signed transaction is journaled before it is
  * broadcast, so after a crash the keeper knows which nonce is spoken for and holds the exact bytes to rebroadcast.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Hex } from "viem";
 import { KeeperError } from "../errors.js";
 import { JournalQueries } from "./queries.js";
 import { attemptFromRow, eventDetail, intentFromRow } from "./rows.js";
-import { initialiseJournalDb } from "./schema.js";
+import { deleteOldDecisions, insertDecisions, type NewDecision } from "./decisions.js";
+import { checkJournalVersion, initialiseJournalDb } from "./schema.js";
 import type {
   AttemptRecord,
   AttemptState,
@@ -63,6 +64,27 @@ export class Journal extends JournalQueries {
     const db = new DatabaseSync(path);
     try {
       initialiseJournalDb(db, path);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new Journal(db, path, options);
+  }
+
+  /**
+   * Opens an existing `<dataDir>/journal.sqlite` read-only, for a person's questions (`keeper explain`) while the
+   * keeper may be running: no table is created or migrated, and every write fails.
+   */
+  static openReadOnly(dataDir: string, options: JournalOptions = {}): Journal {
+    const path = join(dataDir, "journal.sqlite");
+    if (!existsSync(path))
+      throw new KeeperError(`There is no journal at ${path}.`, {
+        metaMessages: ["Pass --data-dir with the DATA_DIR the keeper runs with."],
+      });
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      db.exec("PRAGMA busy_timeout = 5000");
+      checkJournalVersion(db, path);
     } catch (err) {
       db.close();
       throw err;
@@ -356,6 +378,20 @@ export class Journal extends JournalQueries {
         this.db.prepare(`UPDATE intents SET reason = ?, updated_at = ? WHERE id = ?`).run(reason, this.now(), intentId);
       this.event(intentId, type, detail);
     });
+  }
+
+  /**
+   * Writes one block's decisions in one transaction, leaving out each row that repeats its subject's previous one
+   * (see decisions.ts). Returns the rows written: 0 for a quiet block.
+   */
+  recordDecisions(block: bigint, rows: readonly NewDecision[]): number {
+    if (rows.length === 0) return 0;
+    return this.transaction(() => insertDecisions(this.db, block, rows, this.now()));
+  }
+
+  /** Deletes the decisions more than `keepBlocks` blocks below the newest one (the retention). Returns rows deleted. */
+  pruneDecisions(keepBlocks: bigint): number {
+    return this.transaction(() => deleteOldDecisions(this.db, keepBlocks));
   }
 
   private event(intentId: number, type: string, detail: Record<string, unknown>): void {

@@ -1,6 +1,7 @@
 /** Read side of the journal: what is unresolved, what a restart must reconcile, and numbers for metrics. */
 import type { DatabaseSync } from "node:sqlite";
 import type { Address } from "viem";
+import { decisionBlockRange, selectDecisions, type DecisionQuery, type DecisionRecord } from "./decisions.js";
 import { attemptFromRow, eventFromRow, intentFromRow } from "./rows.js";
 import {
   ATTEMPT_KINDS,
@@ -125,6 +126,36 @@ export class JournalQueries {
       )
       .all(minBlock)
       .map(intentFromRow);
+  }
+
+  /** The intent one of whose transactions (original, replacement, cancel) has this hash. */
+  intentByTxHash(hash: string): IntentRecord | undefined {
+    const row = this.db
+      .prepare(
+        "SELECT i.* FROM attempts a JOIN intents i ON i.id = a.intent_id WHERE lower(a.hash) = lower(?) ORDER BY a.id DESC LIMIT 1",
+      )
+      .get(hash);
+    return row ? intentFromRow(row) : undefined;
+  }
+
+  /**
+   * The decision log about `subject` (an account or pool address, an opportunity id, or a tx hash), oldest first:
+   * the latest `limit` rows in the block range. Empty on a journal older than the decision log.
+   */
+  decisionsFor(subject: string, q: DecisionQuery): DecisionRecord[] {
+    return this.hasDecisionLog() ? selectDecisions(this.db, subject, q) : [];
+  }
+
+  /** The first and last block the decision log holds, or undefined when it is empty. */
+  decisionRange(): { first: bigint; last: bigint } | undefined {
+    return this.hasDecisionLog() ? decisionBlockRange(this.db) : undefined;
+  }
+
+  /** A journal opened read-only may predate the decisions table (schema version 1). */
+  private hasDecisionLog(): boolean {
+    return (
+      this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'decisions'").get() !== undefined
+    );
   }
 
   /** The unresolved intent holding `nonce` of `from`, if any. */

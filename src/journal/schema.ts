@@ -4,9 +4,18 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { KeeperError } from "../errors.js";
+import { DECISIONS_DDL } from "./decisions.js";
 
-/** Bumped when the tables change; an unknown (newer) version is refused rather than misread. */
-export const JOURNAL_SCHEMA_VERSION = 1;
+/**
+ * Bumped when the tables change; an unknown (newer) version is refused rather than misread, an older one is
+ * migrated forward by MIGRATIONS. 2: the decisions table (the decision log `keeper explain` reads).
+ */
+export const JOURNAL_SCHEMA_VERSION = 2;
+
+/** What takes a journal from version `from` to `from + 1`. Idempotent DDL, run inside one transaction with the version bump. */
+const MIGRATIONS: Record<number, string> = {
+  1: DECISIONS_DDL,
+};
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -93,9 +102,12 @@ export function initialiseJournalDb(db: DatabaseSync, path: string): void {
   db.exec("PRAGMA busy_timeout = 5000");
   db.exec("PRAGMA foreign_keys = ON");
   db.exec(DDL);
+  db.exec(DECISIONS_DDL);
   const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
   if (row === undefined) {
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(JOURNAL_SCHEMA_VERSION));
+  } else if (Number(row.value) < JOURNAL_SCHEMA_VERSION) {
+    migrate(db, Number(row.value));
   } else if (Number(row.value) !== JOURNAL_SCHEMA_VERSION) {
     throw new JournalSchemaError(
       `The journal ${path} has schema version ${row.value}; this keeper reads version ${JOURNAL_SCHEMA_VERSION}.`,
@@ -106,4 +118,37 @@ export function initialiseJournalDb(db: DatabaseSync, path: string): void {
       },
     );
   }
+}
+
+/** Runs the migrations from `version` up to JOURNAL_SCHEMA_VERSION, each with its version bump in one transaction. */
+function migrate(db: DatabaseSync, version: number): void {
+  for (let v = version; v < JOURNAL_SCHEMA_VERSION; v++) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(MIGRATIONS[v] ?? "");
+      db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(v + 1));
+      db.exec("COMMIT");
+    } catch (err) {
+      db.exec("ROLLBACK");
+      throw err;
+    }
+  }
+}
+
+/**
+ * Checks a journal opened read-only (`keeper explain`): a newer version is refused; an older one reads as it is
+ * (its missing tables read as empty).
+ */
+export function checkJournalVersion(db: DatabaseSync, path: string): number {
+  const meta = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+  const row = meta
+    ? (db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)
+    : undefined;
+  if (row === undefined) throw new JournalSchemaError(`${path} is not a keeper journal (it has no schema version).`);
+  if (Number(row.value) > JOURNAL_SCHEMA_VERSION)
+    throw new JournalSchemaError(
+      `The journal ${path} has schema version ${row.value}; this keeper reads up to version ${JOURNAL_SCHEMA_VERSION}.`,
+      { metaMessages: ["Run the keeper version that wrote it."] },
+    );
+  return Number(row.value);
 }

@@ -38,7 +38,15 @@ export interface BlockSender {
 
 /** What the keeper tells whoever watches it (the demo narrator, the logger). */
 export type KeeperEvent =
-  | { type: "block"; snapshot: Snapshot; underwater: number; skewedPools: number; candidates: number }
+  | {
+      type: "block";
+      snapshot: Snapshot;
+      underwater: number;
+      skewedPools: number;
+      candidates: number;
+      /** Every skip of the block's plan, each block (the "skip" events say each reason once per run). */
+      skipped?: readonly Skip[];
+    }
   | { type: "skip"; block: bigint; id: string; protocol: string; skip: SkipReason; context: Record<string, string> }
   | { type: "send"; block: bigint; candidate: Candidate }
   /** A batch whose simulation reverted, cut in two; each half is tried next, on its own. */
@@ -130,7 +138,7 @@ export class Keeper {
     const skewedPools =
       selected.filter((c) => venues.has(c.opportunity.protocol)).length +
       skipped.filter((s) => venues.has(s.protocol)).length;
-    this.emit({ type: "block", snapshot, underwater, skewedPools, candidates: selected.length });
+    this.emit({ type: "block", snapshot, underwater, skewedPools, candidates: selected.length, skipped });
     for (const s of skipped) this.recordSkip(snapshot.blockNumber, s.id, s.protocol, s.skip, s.context);
   }
 

@@ -25,6 +25,8 @@ describe("keeper run against a hardhat node over HTTP", () => {
   let executor: Address;
   let dir: string;
   let clients: ReturnType<typeof createHttpClients>;
+  /** Set by the liquidation test, explained by the next one. */
+  let liquidated: { borrower: Address; txHash: string; block: string } | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "keeper-run-"));
@@ -122,6 +124,7 @@ describe("keeper run against a hardhat node over HTTP", () => {
     expect(hf).toBeGreaterThanOrEqual(10n ** 18n);
     const r = JSON.parse(readFileSync(report, "utf8"));
     expect(r.liquidations.map((l: { borrower: string }) => l.borrower)).toContain(victim);
+    liquidated = r.liquidations.find((l: { borrower: string }) => l.borrower === victim);
     const { stdout, stderr } = run.output();
     expect(stdout).toMatch(/"msg":"done"/);
     expect(stdout + stderr).not.toContain(DEV_KEY_1.slice(2));
@@ -132,4 +135,34 @@ describe("keeper run against a hardhat node over HTTP", () => {
     expect(saved?.items.map((a) => a.toLowerCase())).toContain(victim.toLowerCase());
     expect(saved!.scannedTo).toBeGreaterThan(world.startBlock);
   }, 120_000);
+
+  it("keeper explain tells, block by block, what the keeper saw, sent and got about the borrower", async () => {
+    expect(liquidated).toBeDefined();
+    const { borrower, txHash, block } = liquidated!;
+    const data = join(dir, "data");
+    const run = spawnCli(["explain", borrower, "--data-dir", data]);
+    expect(await run.exited).toBe(0);
+    const out = run.output().stdout;
+    // Seen under a health factor below 1, in a block, then sent, then mined in the receipt's block with its hash.
+    const seen = /block (\d+)\n(?: {2}.*\n)*? {2}seen [^\n]*healthFactor (\d+\.\d+)/.exec(out);
+    expect(seen, out).not.toBeNull();
+    expect(Number(seen![2])).toBeLessThan(1);
+    expect(out).toMatch(/ {2}sent \[\w+\] /);
+    expect(out).toContain(`block ${block}\n`);
+    expect(out).toMatch(new RegExp(`outcome \\[mined\\] .*mined in block ${block}, tx ${txHash}`));
+    expect(BigInt(seen![1])).toBeLessThanOrEqual(BigInt(block));
+
+    // The transaction itself: its intent, its transaction and receipt from the journal, then the decisions.
+    const tx = spawnCli(["explain", txHash, "--data-dir", data]);
+    expect(await tx.exited).toBe(0);
+    expect(tx.output().stdout).toMatch(new RegExp(`receipt ${txHash}: success in block ${block}`));
+    expect(tx.output().stdout).toMatch(/intent \d+: \w+ for aave-v3/);
+
+    const unknown = "0x000000000000000000000000000000000000dEaD";
+    const none = spawnCli(["explain", unknown, "--data-dir", data]);
+    expect(await none.exited).toBe(0);
+    expect(none.output().stdout).toMatch(
+      new RegExp(`nothing recorded about ${unknown} \\(the keeper records decisions since block \\d+\\)`),
+    );
+  }, 60_000);
 });
