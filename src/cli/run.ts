@@ -134,6 +134,7 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
     // The decision log `keeper explain` reads; flushed before the journal closes (closers run in reverse).
     const decisions = new DecisionLog({
       journal,
+      retentionBlocks: config.decisionLogRetentionBlocks,
       onError: (err) =>
         log.warn(
           { error: err instanceof Error ? err.message.split("\n")[0] : String(err) },

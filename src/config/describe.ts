@@ -49,6 +49,7 @@ export function describeConfig(config: KeeperConfig): Record<string, string> {
     RELAY_URL: config.relayUrl === undefined ? NOT_SET : redactUrl(config.relayUrl),
     RELAY_AUTH_KEY: config.relayAuthKey === undefined ? NOT_SET : REDACTED,
     DATA_DIR: config.dataDir,
+    DECISION_LOG_RETENTION_BLOCKS: config.decisionLogRetentionBlocks.toString(),
     REPORT_FILE: config.reportFile ?? NOT_SET,
     LOG_LEVEL: config.logLevel,
     LOG_FORMAT: config.logFormat,

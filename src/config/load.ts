@@ -211,6 +211,7 @@ function freezeConfig(
     watch: Object.freeze([...p.WATCH]),
     minProfitUsd: p.MIN_PROFIT_USD,
     maxTradeUsd: p.MAX_TRADE_USD,
+    decisionLogRetentionBlocks: p.DECISION_LOG_RETENTION_BLOCKS,
     feedMaxAgeS: p.FEED_MAX_AGE_S,
     maxFeedTwapDeviationBps: p.MAX_FEED_TWAP_DEVIATION_BPS,
     rebalanceThresholdBps: p.REBALANCE_THRESHOLD_BPS,

@@ -219,6 +219,7 @@ export const FIELD_SCHEMAS = {
   RELAY_URL: url("RELAY_URL", ["http:", "https:"]),
   RELAY_AUTH_KEY: privateKey("RELAY_AUTH_KEY"),
   DATA_DIR: path("DATA_DIR"),
+  DECISION_LOG_RETENTION_BLOCKS: integer("DECISION_LOG_RETENTION_BLOCKS", 1).transform((n): bigint => BigInt(n)),
   REPORT_FILE: path("REPORT_FILE"),
   LOG_LEVEL: oneOf<LogLevel>("LOG_LEVEL", LOG_LEVELS),
   LOG_FORMAT: oneOf<LogFormat>("LOG_FORMAT", LOG_FORMATS),

@@ -64,6 +64,7 @@ export const SETTING_NAMES = [
   "RELAY_URL",
   "RELAY_AUTH_KEY",
   "DATA_DIR",
+  "DECISION_LOG_RETENTION_BLOCKS",
   "REPORT_FILE",
   "LOG_LEVEL",
   "LOG_FORMAT",
@@ -251,6 +252,11 @@ export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = Object.freez
   RELAY_AUTH_KEY: spec("RELAY_AUTH_KEY", {
     secret: true,
     expected: "0x followed by 64 hex digits (a 32-byte secp256k1 private key signing relay requests)",
+  }),
+  DECISION_LOG_RETENTION_BLOCKS: spec("DECISION_LOG_RETENTION_BLOCKS", {
+    default: "100000",
+    expected:
+      "a positive integer number of blocks of decisions the journal keeps for keeper explain (older ones are pruned), e.g. 100000",
   }),
   DATA_DIR: spec("DATA_DIR", { default: "./data", expected: "a directory path, e.g. ./data" }),
   REPORT_FILE: spec("REPORT_FILE", { expected: "a file path, e.g. report.json" }),

@@ -48,6 +48,8 @@ export interface KeeperConfig {
   readonly minProfitUsd: bigint;
   /** MAX_TRADE_USD in USD with 8 decimals; 0n for no limit. Larger rebalances are sliced over several blocks. */
   readonly maxTradeUsd: bigint;
+  /** DECISION_LOG_RETENTION_BLOCKS: blocks of decisions the journal keeps for `keeper explain`. */
+  readonly decisionLogRetentionBlocks: bigint;
   /** DISCOVERY_CONCURRENCY: eth_getLogs requests in flight during a long discovery sync. */
   readonly discoveryConcurrency: number;
   /** DISCOVERY_RANGE_BLOCKS: blocks per request a long discovery sync starts with. */

@@ -8,10 +8,7 @@ import type { Journal, NewDecision } from "../journal/index.js";
 import type { Candidate } from "../strategy/index.js";
 import type { KeeperEvent } from "./keeper.js";
 
-/**
- * Blocks of decisions kept by default (about two weeks of Ethereum blocks). It should be the setting
- * DECISION_LOG_RETENTION_BLOCKS (src/config) once one exists; until then it is this constant.
- */
+/** Blocks of decisions kept by default (about two weeks of Ethereum blocks); DECISION_LOG_RETENTION_BLOCKS sets it. */
 export const DEFAULT_DECISION_RETENTION_BLOCKS = 100_000n;
 /** Blocks between two prunes: a DELETE by the block index every block would be wasted work. */
 export const DEFAULT_PRUNE_EVERY_BLOCKS = 1_000;

@@ -214,6 +214,7 @@ describe("describeConfig", () => {
       RELAY_URL: "https://relay.example.com/***",
       RELAY_AUTH_KEY: "<redacted>",
       DATA_DIR: "./data",
+      DECISION_LOG_RETENTION_BLOCKS: "100000",
       REPORT_FILE: "(not set)",
       LOG_LEVEL: "info",
       LOG_FORMAT: "json",
