@@ -47,7 +47,8 @@ describe("a broken venue or oracle costs only its own slice of the snapshot", ()
     const snapshot = await watcher.snapshot();
     const read = snapshot.morpho!.markets.find((m) => m.id === market.id)!;
     expect(read.price).toBeUndefined();
-    expect(read.priceError).toBeTruthy();
+    // The revert of price() on a contract that has no such function: no data, so viem's "reverted" without a reason.
+    expect(read.priceError).toMatch(/revert/i);
     expect(read.positions.map((p) => p.borrower)).toContain(borrower);
     const plan = planBlock(
       snapshot,
