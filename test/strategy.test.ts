@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { FlashSource } from "../src/executor/routes.js";
 import { createInProcessChain, type InProcessChain } from "../src/chain/inProcess.js";
+import { MEASURED_GAS } from "../src/strategy/context.js";
 import { planBlock, type StrategyContext } from "../src/strategy/index.js";
 import { Watcher } from "../src/watcher/watcher.js";
 import { createAaveBorrower, deployWorld, setPrice, skewV2Pool, type World } from "../src/world/index.js";
@@ -19,15 +20,7 @@ function contextFor(world: World, overrides: Partial<StrategyContext> = {}): Str
     feedMaxAgeS: { default: 90_000n, byToken: {} },
     maxFeedTwapDeviationBps: 2_500n,
     v3Rebalance: true,
-    gas: {
-      aaveV2Flash: 460_000n,
-      aaveV2FlashBatchItem: 190_000n,
-      aaveMorphoFlash: 475_000n,
-      rebalanceV2Inventory: 150_000n,
-      rebalanceV2V3Flash: 215_000n,
-      morphoLiquidation: 210_000n,
-      rebalanceV3Inventory: 180_000n,
-    },
+    gas: MEASURED_GAS,
     ...overrides,
   };
 }
