@@ -31,7 +31,8 @@ export type LogsErrorKind = "range" | "transient" | "fatal";
 // than 10000 results", Infura -32602 "range 1000000 exceeds limit of 10000", Tenderly "range N is bigger than range
 // limit 2000", Alchemy "Log response size exceeded", QuickNode -32614 "eth_getLogs is limited to a 10,000 range",
 // "block range is bigger than maxBlockRange", "exceed maximum block range: 5000", "block range too large",
-// Cloudflare "ranges over 10000 blocks are not supported", "query timeout exceeded": fewer blocks answer in time).
+// Cloudflare "ranges over 10000 blocks are not supported", "query timeout exceeded": fewer blocks answer in time;
+// and an answer larger than the client accepts).
 const RANGE_PATTERNS = [
   /more than \d[\d,]* results/i,
   /range (limit|too (large|wide|big))|block range|exceeds? (the )?(max(imum)? )?(block )?range|range \d+ exceeds/i,
@@ -39,6 +40,8 @@ const RANGE_PATTERNS = [
   /limited to a [\d,]+ (block )?range|ranges over \d+/i,
   /response size|too many (logs|results|events)|max(imum)? results|result (set )?too large/i,
   /query timeout|statement timeout/i,
+  // The client's own cap: viem's ResponseBodyTooLargeError (10 MiB by default), an HTTP 413 from a proxy.
+  /body exceeded the size limit|ResponseBodyTooLarge|payload too large|entity too large/i,
 ];
 // Rate limits in words (some come as JSON-RPC errors with HTTP 200, e.g. Infura's -32005 "request rate exceeded").
 const RATE_PATTERN = /rate.?limit|rate exceeded|request rate|too many requests|capacity|throughput|compute units/i;
