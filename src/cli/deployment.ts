@@ -23,6 +23,20 @@ function presetClient(chain: PresetChain, urls: readonly string[]): PublicClient
  * RPC_URLS), or the DEPLOYMENT_FILE.
  */
 export async function configuredDeployment(
+  config: Pick<KeeperConfig, "chain" | "deploymentFile" | "rpcUrls" | "morphoMarkets">,
+  rpcUrl: string | undefined,
+): Promise<Deployment> {
+  return withMorphoMarkets(await baseDeployment(config, rpcUrl), config.morphoMarkets);
+}
+
+/** MORPHO_MARKETS, when set, replaces the deployment's own choice of Morpho markets to discover. */
+function withMorphoMarkets(deployment: Deployment, choice: KeeperConfig["morphoMarkets"]): Deployment {
+  if (choice === undefined || !deployment.morpho) return deployment;
+  const discover = choice === false || choice === "known-tokens" ? choice : [...choice];
+  return { ...deployment, morpho: { ...deployment.morpho, discover } };
+}
+
+async function baseDeployment(
   config: Pick<KeeperConfig, "chain" | "deploymentFile" | "rpcUrls">,
   rpcUrl: string | undefined,
 ): Promise<Deployment> {
@@ -65,6 +79,9 @@ export async function runDeployment(config: KeeperConfig): Promise<number> {
   const pools = Object.keys(preset.document.uniswapV3.pools).length;
   if (preset.resolved)
     console.error(`Resolved ${pairs} V2 pairs and ${pools} V3 pools on chain ${preset.document.chainId}.`);
-  console.error("Morpho markets are not part of the preset: list the ones to watch under morpho.markets.");
+  console.error(
+    "Morpho markets are found on chain from CreateMarket events (by default every market of the listed tokens); " +
+      'pin some under morpho.markets, or choose with "discover" (false, "known-tokens" or market ids) or MORPHO_MARKETS.',
+  );
   return 0;
 }

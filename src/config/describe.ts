@@ -26,6 +26,14 @@ export function describeConfig(config: KeeperConfig): Record<string, string> {
     DEPLOYMENT_FILE: config.deploymentFile,
     CHAIN: config.chain ?? NOT_SET,
     WATCH: config.watch.join(","),
+    MORPHO_MARKETS:
+      config.morphoMarkets === undefined
+        ? NOT_SET
+        : config.morphoMarkets === false
+          ? "listed"
+          : typeof config.morphoMarkets === "string"
+            ? config.morphoMarkets
+            : config.morphoMarkets.join(","),
     MIN_PROFIT_USD: formatDecimal(config.minProfitUsd, USD_DECIMALS),
     MAX_TRADE_USD: formatDecimal(config.maxTradeUsd, USD_DECIMALS),
     FEED_MAX_AGE_S: config.feedMaxAgeS.toString(),

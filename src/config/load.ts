@@ -34,6 +34,7 @@ type OptionalSetting =
   | "RPC_URL"
   | "RPC_URLS"
   | "CHAIN"
+  | "MORPHO_MARKETS"
   | "FORK_URL"
   | "FORK_BLOCK"
   | "PRIVATE_KEY"
@@ -209,6 +210,7 @@ function freezeConfig(
     deploymentFile: p.DEPLOYMENT_FILE,
     chain: p.CHAIN,
     watch: Object.freeze([...p.WATCH]),
+    morphoMarkets: p.MORPHO_MARKETS,
     minProfitUsd: p.MIN_PROFIT_USD,
     maxTradeUsd: p.MAX_TRADE_USD,
     decisionLogRetentionBlocks: p.DECISION_LOG_RETENTION_BLOCKS,

@@ -181,6 +181,20 @@ export const FIELD_SCHEMAS = {
     ctx.addIssue({ code: z.ZodIssueCode.custom, message: expected("WATCH") + what });
     return z.NEVER;
   }),
+  MORPHO_MARKETS: z.string().transform((text, ctx): false | "known-tokens" | readonly Hex[] => {
+    const v = text.trim().toLowerCase();
+    if (v === "listed") return false;
+    if (v === "known-tokens") return v;
+    const ids = v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const bad = ids.filter((id) => !/^0x[0-9a-f]{64}$/.test(id));
+    if (ids.length && !bad.length) return Object.freeze(ids as Hex[]);
+    const what = bad.length ? ` (not a market id: ${bad.join(", ")})` : " (the list is empty)";
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: expected("MORPHO_MARKETS") + what });
+    return z.NEVER;
+  }),
   MIN_PROFIT_USD: decimal("MIN_PROFIT_USD", USD_DECIMALS, false),
   MAX_TRADE_USD: decimal("MAX_TRADE_USD", USD_DECIMALS, false),
   FEED_MAX_AGE_S: integer("FEED_MAX_AGE_S", 1).transform((n): bigint => BigInt(n)),

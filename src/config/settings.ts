@@ -41,6 +41,7 @@ export const SETTING_NAMES = [
   "DEPLOYMENT_FILE",
   "CHAIN",
   "WATCH",
+  "MORPHO_MARKETS",
   "MIN_PROFIT_USD",
   "MAX_TRADE_USD",
   "FEED_MAX_AGE_S",
@@ -160,6 +161,10 @@ export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = Object.freez
   WATCH: spec("WATCH", {
     default: PROTOCOLS.join(","),
     expected: `a comma-separated list of ${PROTOCOLS.join(", ")}`,
+  }),
+  MORPHO_MARKETS: spec("MORPHO_MARKETS", {
+    expected:
+      'which Morpho Blue markets to add from CreateMarket events: "listed" (only the deployment\'s), "known-tokens" (every market whose loan and collateral are deployment tokens) or a comma-separated list of market ids (default: known-tokens when the deployment lists no market, else listed)',
   }),
   MIN_PROFIT_USD: spec("MIN_PROFIT_USD", {
     default: "1",

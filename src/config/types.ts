@@ -44,6 +44,11 @@ export interface KeeperConfig {
   readonly chain: PresetChain | undefined;
   /** WATCH, deduplicated, in canonical order. */
   readonly watch: readonly Protocol[];
+  /**
+   * MORPHO_MARKETS: the Morpho markets discovery adds to the deployment's (false: none, "known-tokens", or these ids);
+   * undefined leaves the deployment's own choice.
+   */
+  readonly morphoMarkets: false | "known-tokens" | readonly Hex[] | undefined;
   /** MIN_PROFIT_USD in USD with 8 decimals (5 USD = 500_000_000n). */
   readonly minProfitUsd: bigint;
   /** MAX_TRADE_USD in USD with 8 decimals; 0n for no limit. Larger rebalances are sliced over several blocks. */

@@ -20,3 +20,8 @@ export const irmAbi = parseAbi([
 export const morphoBorrowEvent = parseAbiItem(
   "event Borrow(bytes32 indexed id, address caller, address indexed onBehalf, address indexed receiver, uint256 assets, uint256 shares)",
 );
+
+/** CreateMarket events list every market Morpho Blue has, with its parameters (EventsLib.sol). */
+export const morphoCreateMarketEvent = parseAbiItem(
+  "event CreateMarket(bytes32 indexed id, (address loanToken, address collateralToken, address oracle, address irm, uint256 lltv) marketParams)",
+);

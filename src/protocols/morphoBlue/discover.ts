@@ -7,11 +7,14 @@ import { morphoBorrowEvent } from "./abi.js";
 /**
  * (market, borrower) pairs grown from Morpho's `Borrow` events: one scan from the start block (concurrent, saved
  * range by range when `discovery.store` is given, resumed from there after a restart), then only new blocks.
- * Markets not in `markets` are ignored (the keeper only watches markets it can price and fund); the store keeps
- * every pair seen, so adding a market later does not need a rescan of the pairs already saved for it.
+ * Only the markets in `markets` (and those added by {@link watch}) are watched: the keeper only reads markets it can
+ * price and fund. Pairs of other markets are kept aside (and saved), so a market watched later, e.g. found by
+ * CreateMarket discovery in the same block as its first borrow, needs no rescan.
  */
 export class MorphoBorrowerIndex {
   readonly borrowers = new Map<Hex, Set<Address>>();
+  /** Pairs of markets not watched (yet), by market. */
+  private readonly unwatched = new Map<Hex, Set<Address>>();
   private readonly cursor: DiscoveryCursor;
 
   constructor(
@@ -30,12 +33,29 @@ export class MorphoBorrowerIndex {
     return this.cursor.lastScanned;
   }
 
-  /** Adds one (market, borrower) pair, when its market is watched; true when it was new. */
+  /** Adds one (market, borrower) pair; true when it is new and its market watched. */
   private add(market: Hex, borrower: Address): boolean {
-    const set = this.borrowers.get(market.toLowerCase() as Hex);
-    if (!set || set.has(borrower)) return false;
+    const id = market.toLowerCase() as Hex;
+    const set = this.borrowers.get(id);
+    if (!set) {
+      const aside = this.unwatched.get(id) ?? new Set<Address>();
+      aside.add(borrower);
+      this.unwatched.set(id, aside);
+      return false;
+    }
+    if (set.has(borrower)) return false;
     set.add(borrower);
     return true;
+  }
+
+  /** Starts watching markets, with the borrowers already seen there. */
+  watch(markets: readonly Hex[]): void {
+    for (const m of markets) {
+      const id = m.toLowerCase() as Hex;
+      if (this.borrowers.has(id)) continue;
+      this.borrowers.set(id, this.unwatched.get(id) ?? new Set());
+      this.unwatched.delete(id);
+    }
   }
 
   /** Number of (market, borrower) pairs known. */

@@ -23,7 +23,17 @@ export const morphoSectionSchema = z.preprocess(
     }
     return raw;
   },
-  z.object({ morpho: zAddress, markets: z.array(marketSchema) }).passthrough(),
+  z
+    .object({
+      morpho: zAddress,
+      markets: z.array(marketSchema),
+      /**
+       * Markets to add from CreateMarket events: false (none), "known-tokens" (loan and collateral both deployment
+       * tokens) or a list of market ids. Default: "known-tokens" when `markets` is empty, else false.
+       */
+      discover: z.union([z.literal(false), z.literal("known-tokens"), z.array(zBytes32)]).optional(),
+    })
+    .passthrough(),
 );
 export type MorphoSection = z.output<typeof morphoSectionSchema>;
 

@@ -191,6 +191,7 @@ describe("describeConfig", () => {
       DEPLOYMENT_FILE: "world.json",
       CHAIN: "(not set)",
       WATCH: "aave-v3,uniswap-v2",
+      MORPHO_MARKETS: "(not set)",
       MIN_PROFIT_USD: "0.25",
       MAX_TRADE_USD: "25000.5",
       DISCOVERY_CONCURRENCY: "4",
