@@ -181,11 +181,13 @@ export {
   formatUsd,
   gasCostUsd,
   gasCostWei,
+  l1FeeUsd,
   netProfit,
   tokenAmountToUsd,
   type GasMarket,
   type NetProfit,
 } from "./profit.js";
+export { fjordL1Cost, opStackL1FeeUpperBound, type OpStackL1FeeParams } from "./l1Fee.js";
 export {
   rankOpportunities,
   type RankOptions,

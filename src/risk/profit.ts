@@ -5,6 +5,7 @@
  */
 import { RiskMathError } from "./errors.js";
 import { divRoundingUp } from "./math/uint.js";
+import { opStackL1FeeUpperBound, type OpStackL1FeeParams } from "./l1Fee.js";
 import type { Opportunity } from "./opportunity.js";
 
 /** USD amounts in this module carry 8 decimals, like Chainlink USD feeds. */
@@ -18,12 +19,17 @@ export interface GasMarket {
   priorityFeePerGas: bigint;
   /** ETH (or WETH) price in USD, 8 decimals. */
   ethUsd: bigint;
+  /** On an OP-stack chain, the GasPriceOracle's parameters: each transaction also pays its L1 data fee. */
+  l1?: OpStackL1FeeParams;
 }
 
 /** Breakdown of an opportunity's profit, USD 8 decimals. */
 export interface NetProfit {
   grossUsd: bigint;
+  /** Everything the transaction pays the chain: L2 gas and, on an OP-stack chain, the L1 data fee. */
   gasCostUsd: bigint;
+  /** The L1 data fee's part of `gasCostUsd` (an upper bound; 0 off OP-stack chains or without the tx size). */
+  l1FeeUsd: bigint;
   /** Funding fee, whether deducted here or already inside the gross figure. */
   fundingFeeUsd: bigint;
   /** Part of the funding fee deducted here (0 when included in the gross profit). */
@@ -68,20 +74,36 @@ export function tokenAmountToUsd(amount: bigint, decimals: number, priceUsd: big
 }
 
 /**
+ * The L1 data fee of a transaction of `unsignedTxBytes` in USD (8 decimals), rounded up: its upper bound on an
+ * OP-stack chain, 0 elsewhere.
+ *
+ * @param unsignedTxBytes - Size of the unsigned RLP-encoded transaction.
+ * @param gas - Gas market (its `l1` parameters, and the ETH price).
+ * @returns USD, 8 decimals.
+ */
+export function l1FeeUsd(unsignedTxBytes: bigint | undefined, gas: GasMarket): bigint {
+  if (!gas.l1 || unsignedTxBytes === undefined) return 0n;
+  return divRoundingUp(opStackL1FeeUpperBound(unsignedTxBytes, gas.l1) * gas.ethUsd, 10n ** 18n);
+}
+
+/**
  * Gross, costs and net profit of an opportunity.
  *
  * @param opportunity - The opportunity.
  * @param gas - Gas market.
+ * @param unsignedTxBytes - Size of the transaction that takes it (on an OP-stack chain its L1 data fee is a cost).
  * @returns Profit breakdown, USD 8 decimals.
  */
-export function netProfit(opportunity: Opportunity, gas: GasMarket): NetProfit {
+export function netProfit(opportunity: Opportunity, gas: GasMarket, unsignedTxBytes?: bigint): NetProfit {
   const grossUsd = opportunity.expectedProfitUsd;
-  const gasUsd = gasCostUsd(opportunity.gasEstimate, gas);
+  const l1Usd = l1FeeUsd(unsignedTxBytes, gas);
+  const gasUsd = gasCostUsd(opportunity.gasEstimate, gas) + l1Usd;
   const fundingFeeUsd = opportunity.funding.feeUsd;
   const fundingFeeDeductedUsd = opportunity.funding.includedInProfit ? 0n : fundingFeeUsd;
   return {
     grossUsd,
     gasCostUsd: gasUsd,
+    l1FeeUsd: l1Usd,
     fundingFeeUsd,
     fundingFeeDeductedUsd,
     netUsd: grossUsd - gasUsd - fundingFeeDeductedUsd,

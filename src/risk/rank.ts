@@ -11,6 +11,8 @@ export interface RankOptions {
   minProfitUsd: bigint;
   /** Gas prices and ETH price. */
   gas: GasMarket;
+  /** Unsigned size of the transaction that would take an opportunity: its L1 data fee on an OP-stack chain. */
+  txBytes?: (opportunity: Opportunity) => bigint | undefined;
 }
 
 /** An opportunity that passed, with its profit breakdown. */
@@ -38,7 +40,8 @@ export interface RankResult {
 function skipReason(profit: NetProfit, minProfitUsd: bigint): string | null {
   if (profit.grossUsd <= 0n) return `gross profit ${formatUsd(profit.grossUsd)} is not positive`;
   if (profit.gasCostUsd >= profit.grossUsd) {
-    return `gas cost exceeds gross profit (${formatUsd(profit.gasCostUsd)} >= ${formatUsd(profit.grossUsd)})`;
+    const l1 = profit.l1FeeUsd > 0n ? `, of which L1 data fee ${formatUsd(profit.l1FeeUsd)}` : "";
+    return `gas cost exceeds gross profit (${formatUsd(profit.gasCostUsd)} >= ${formatUsd(profit.grossUsd)}${l1})`;
   }
   if (profit.fundingFeeDeductedUsd > 0n && profit.netUsd <= 0n) {
     return `funding fee ${formatUsd(profit.fundingFeeDeductedUsd)} exceeds profit after gas`;
@@ -59,7 +62,10 @@ function skipReason(profit: NetProfit, minProfitUsd: bigint): string | null {
  * @returns Selected opportunities best first, and the skipped ones with a reason each.
  */
 export function rankOpportunities(opportunities: readonly Opportunity[], options: RankOptions): RankResult {
-  const costed = opportunities.map((opportunity) => ({ opportunity, profit: netProfit(opportunity, options.gas) }));
+  const costed = opportunities.map((opportunity) => ({
+    opportunity,
+    profit: netProfit(opportunity, options.gas, options.txBytes?.(opportunity)),
+  }));
   const byNetDesc = (a: RankedOpportunity, b: RankedOpportunity): number =>
     a.profit.netUsd !== b.profit.netUsd
       ? a.profit.netUsd > b.profit.netUsd

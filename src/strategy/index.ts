@@ -5,6 +5,7 @@ import { PROTOCOLS } from "../protocols/registry.js";
 import { skip } from "../skip.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import type { Candidate, Skip, StrategyContext } from "./types.js";
+import { gasMarketAt, txBytesIfCharged } from "./txSize.js";
 
 export * from "./types.js";
 
@@ -28,11 +29,10 @@ export function planBlock(
   const { candidates: ranked, skipped } = rankCandidates(snapshot, ctx, protocols);
   let merged: Candidate[] = ranked;
   for (const m of protocols) if (m.combine) merged = m.combine(snapshot, ctx, merged);
-  const ethUsd = snapshot.prices[ctx.wethToken]?.usd8 ?? 0n;
-  const gas = { baseFeePerGas: snapshot.baseFeePerGas, priorityFeePerGas: ctx.priorityFeePerGas, ethUsd };
+  const gas = gasMarketAt(snapshot, ctx);
   const selected = merged
     .map((c) => {
-      const p = netProfit(c.opportunity, gas);
+      const p = netProfit(c.opportunity, gas, txBytesIfCharged(gas, c));
       return { ...c, netProfitUsd: p.netUsd, gasCostUsd: p.gasCostUsd };
     })
     .sort((a, b) => (a.netProfitUsd === b.netProfitUsd ? 0 : a.netProfitUsd > b.netProfitUsd ? -1 : 1));
@@ -51,13 +51,12 @@ export function rankCandidates(
   const found = protocols.map((m) => m.detect(snapshot, ctx));
   const candidates = found.flatMap((f) => f.candidates);
   const skipped = found.flatMap((f) => f.skipped);
-  const ethUsd = snapshot.prices[ctx.wethToken]?.usd8 ?? 0n;
-  const gas = { baseFeePerGas: snapshot.baseFeePerGas, priorityFeePerGas: ctx.priorityFeePerGas, ethUsd };
+  const gas = gasMarketAt(snapshot, ctx);
+  const byOpportunity = new Map(candidates.map((c) => [c.opportunity, c]));
   const ranked = rankOpportunities(
     candidates.map((c) => c.opportunity),
-    { minProfitUsd: ctx.minProfitUsd, gas },
+    { minProfitUsd: ctx.minProfitUsd, gas, txBytes: (o) => txBytesIfCharged(gas, byOpportunity.get(o)!) },
   );
-  const byOpportunity = new Map(candidates.map((c) => [c.opportunity, c]));
   for (const s of ranked.skipped) {
     const c = byOpportunity.get(s.opportunity)!;
     skipped.push({

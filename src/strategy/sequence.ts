@@ -15,6 +15,7 @@ import type { Snapshot } from "../watcher/snapshot.js";
 import { rankCandidates } from "./index.js";
 import type { Candidate, Skip, StrategyContext } from "./types.js";
 import { WorkingSnapshot } from "./working.js";
+import { gasMarketAt, txBytesIfCharged } from "./txSize.js";
 
 export { TX_GAS_CAP };
 /** What a planned transaction may use so that its gas limit (the estimate with prepareSend's margin) stays under the cap. */
@@ -91,8 +92,7 @@ export function planSequence(
   const { skipped } = ranked;
   const candidates = groupByBatchKey(ranked.candidates, protocols);
   const maxTxGas = maxTxGasFor(snapshot, options.maxTxGasShareBps);
-  const ethUsd = snapshot.prices[ctx.wethToken]?.usd8 ?? 0n;
-  const gasMarket = { baseFeePerGas: snapshot.baseFeePerGas, priorityFeePerGas: ctx.priorityFeePerGas, ethUsd };
+  const gasMarket = gasMarketAt(snapshot, ctx);
   const working = new WorkingSnapshot(snapshot);
   const txs: { c: Candidate; touches: string[]; module: ProtocolModule<any> }[] = [];
 
@@ -129,7 +129,7 @@ export function planSequence(
         });
         continue;
       }
-      const p = netProfit(refined.opportunity, gasMarket);
+      const p = netProfit(refined.opportunity, gasMarket, txBytesIfCharged(gasMarket, refined));
       if (p.netUsd < ctx.minProfitUsd) {
         skipped.push({
           id: c.opportunity.id,
@@ -176,7 +176,7 @@ export function planSequence(
   }
 
   const transactions = txs.map(({ c }) => {
-    const p = netProfit(c.opportunity, gasMarket);
+    const p = netProfit(c.opportunity, gasMarket, txBytesIfCharged(gasMarket, c));
     return { ...c, netProfitUsd: p.netUsd, gasCostUsd: p.gasCostUsd };
   });
   return { blockNumber: snapshot.blockNumber, transactions, skipped, detected: candidates.length, maxTxGas };

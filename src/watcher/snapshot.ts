@@ -1,5 +1,6 @@
 import type { Address, Hash } from "viem";
 import type { TokenPrice } from "../protocols/feeds/read.js";
+import type { OpStackL1FeeParams } from "../risk/l1Fee.js";
 import type { PriceSkip } from "../protocols/feeds/reference.js";
 
 /**
@@ -17,6 +18,8 @@ export interface SnapshotBase {
   readonly baseFeePerGas: bigint;
   /** The block's gas limit: a transaction (a batch) is planned to use only a share of it. */
   readonly gasLimit: bigint;
+  /** On an OP-stack chain (Base, Optimism): the L1 data fee's parameters, a cost of every transaction. */
+  readonly l1Fee?: OpStackL1FeeParams;
   /** Reference USD prices (8 decimals) from the feeds, else the Aave oracle, by token address. */
   readonly prices: Readonly<Record<Address, TokenPrice>>;
   /** Tokens left without a reference price at this block (a reverting or missing source), each with why. */

@@ -1,6 +1,7 @@
 import { getAddress, type Address, type Chain, type PublicClient, type Transport } from "viem";
 import type { Deployment } from "../chain/deployment.js";
 import { ReadCoalescer, readBatched } from "../chain/multicall.js";
+import { OpStackFeeReader } from "../chain/opStackFees.js";
 import { erc20BalanceAbi } from "../chain/erc20.js";
 import type { TokenPrice } from "../protocols/feeds/read.js";
 import { ReferencePriceReader, type PriceSourceConfig } from "../protocols/feeds/reference.js";
@@ -45,6 +46,8 @@ export class Watcher {
   private readonly feeds: PriceSourceConfig[];
   /** Reference prices: the deployment's feeds, else Aave's oracle (units read once, kept across snapshots). */
   readonly prices: ReferencePriceReader;
+  /** The L1 data fee's parameters, on OP-stack chains. */
+  private readonly l1Fees = new OpStackFeeReader();
 
   constructor(
     private readonly client: PublicClient<Transport, Chain>,
@@ -98,8 +101,9 @@ export class Watcher {
       chunkSize: this.options.multicallChunk,
       coalescer,
     };
-    const [reference, balances, ...slices] = await Promise.all([
+    const [reference, l1Fee, balances, ...slices] = await Promise.all([
       this.prices.read(this.client, at),
+      this.l1Fees.read(this.client, at),
       this.options.executor
         ? readBatched<bigint>(
             this.client,
@@ -130,6 +134,7 @@ export class Watcher {
       timestamp: block.timestamp,
       baseFeePerGas: block.baseFeePerGas ?? 0n,
       gasLimit: block.gasLimit,
+      ...(l1Fee ? { l1Fee } : {}),
       prices: byToken,
       priceSkips: reference.skipped,
       inventory,
