@@ -18,6 +18,8 @@ import type { ReorgTracker } from "../txlayer/reorg.js";
 import { NonceManager } from "../txlayer/nonce.js";
 import { TxSender, type SubmitParams, type Submission } from "../txlayer/sender.js";
 import { TxLayerError } from "../txlayer/errors.js";
+import { opStackL1FeeUpperBound } from "../risk/l1Fee.js";
+import { unsignedTxBytes } from "../strategy/txSize.js";
 import type { Candidate } from "../strategy/types.js";
 import type { Snapshot } from "../watcher/snapshot.js";
 import type { BlockSender, ExecuteFn } from "./keeper.js";
@@ -111,6 +113,7 @@ export class SendPipeline {
         expectedProfitWei: p.expectedProfitWei,
         fees: mode.fees,
         gasLimitMultiplierBps: mode.gasLimitMultiplierBps ?? DEFAULT_GAS_LIMIT_MULTIPLIER_BPS,
+        l1FeeWei: p.l1FeeWei,
       });
       return prep.ok
         ? { status: "dry-run", profit: prep.send.simulation.profit, gas: prep.send.simulation.gas }
@@ -231,6 +234,7 @@ export function createExecuteFn(pipeline: SendPipeline, params: { wethToken: Add
     expectedProfitWei: profitInWei(snapshot, params.wethToken),
     minProfit: candidate.action.params.minProfit,
     plannedGas: candidate.opportunity.gasEstimate,
+    ...(snapshot.l1Fee ? { l1FeeWei: opStackL1FeeUpperBound(unsignedTxBytes(candidate), snapshot.l1Fee) } : {}),
   });
   const execute = (candidate: Candidate, snapshot: Snapshot) => pipeline.send(paramsOf(candidate, snapshot));
   return Object.assign(execute, {

@@ -4,6 +4,7 @@
  * nonce is used here: what comes out is either a transaction ready to sign or the SkipReason why not.
  */
 import type { Account, Address, BlockTag, Chain, Hex, PublicClient, Transport } from "viem";
+import { arbitrum, arbitrumNova, arbitrumSepolia } from "viem/chains";
 import { encodeAction, type ExecutorAction } from "../executor/actions.js";
 import { decodeExecutorError, ExecutorRevertError } from "../executor/errors.js";
 import {
@@ -54,6 +55,11 @@ export interface PrepareParams {
    * instead of being estimated (see {@link prepareSend}).
    */
   plannedGas?: bigint;
+  /**
+   * On an OP-stack chain, the bound of the transaction's L1 data fee (wei): paid on top of gas, so part of the
+   * worst-case cost the expected profit must cover.
+   */
+  l1FeeWei?: bigint;
 }
 
 /** A transaction that passed every guard: what to sign, and what the guards saw. */
@@ -90,7 +96,7 @@ export async function prepareSend(client: PublicClient<Transport, Chain>, p: Pre
       metaMessages: ["Expected a positive number of bps (12000 = x1.2)."],
     });
   }
-  if (p.plannedGas !== undefined && p.plannedGas > 0n) {
+  if (p.plannedGas !== undefined && p.plannedGas > 0n && !GAS_ESTIMATE_CARRIES_L1.has(client.chain.id)) {
     const wanted = gasLimitFor(p.plannedGas, p.gasLimitMultiplierBps);
     const bound = wanted < TX_GAS_CAP ? wanted : TX_GAS_CAP;
     const quick = await guard(client, p, await simulate(client, p, bound));
@@ -98,6 +104,13 @@ export async function prepareSend(client: PublicClient<Transport, Chain>, p: Pre
   }
   return guard(client, p, await simulate(client, p));
 }
+
+/**
+ * Arbitrum chains charge the L1 data fee as extra L2 gas that eth_estimateGas includes and eth_call does not see:
+ * a limit built on the call alone would be refused by the node, and the profit guard must see that gas. There,
+ * every send is measured.
+ */
+const GAS_ESTIMATE_CARRIES_L1: ReadonlySet<number> = new Set([arbitrum.id, arbitrumNova.id, arbitrumSepolia.id]);
 
 /**
  * Whether a refusal of the bounded try may turn into a pass once measured: a revert without data (what running out
@@ -197,16 +210,20 @@ async function guard(
   }
   const wanted = gasLimitFor(sim.gas, p.gasLimitMultiplierBps);
   const gasLimit = wanted < TX_GAS_CAP ? wanted : TX_GAS_CAP;
-  const worstCaseGasCostWei = gasCostWei(gasLimit, fees);
+  const l1FeeWei = p.l1FeeWei ?? 0n;
+  const worstCaseGasCostWei = gasCostWei(gasLimit, fees) + l1FeeWei;
   const expectedProfitWei =
     typeof p.expectedProfitWei === "bigint" ? p.expectedProfitWei : p.expectedProfitWei(sim.profit, sim.profitToken);
-  if (!gasWithinProfit({ gasLimit, maxFeePerGas: fees.maxFeePerGas, expectedProfitWei })) {
+  if (
+    !gasWithinProfit({ gasLimit, maxFeePerGas: fees.maxFeePerGas, expectedProfitWei: expectedProfitWei - l1FeeWei })
+  ) {
+    const l1 = l1FeeWei > 0n ? ` (${l1FeeWei} wei of it the L1 data fee)` : "";
     return {
       ok: false,
       simulation,
       skip: skip(
         "not-profitable",
-        `worst-case gas ${worstCaseGasCostWei} wei exceeds the expected profit ${expectedProfitWei} wei`,
+        `worst-case gas ${worstCaseGasCostWei} wei${l1} exceeds the expected profit ${expectedProfitWei} wei`,
       ),
     };
   }

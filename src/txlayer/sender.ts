@@ -62,6 +62,8 @@ export interface SubmitParams {
   approve?: (send: PreparedSend) => SkipReason | undefined;
   /** The planner's gas figure for the action: see PrepareParams.plannedGas. */
   plannedGas?: bigint;
+  /** The L1 data fee bound on an OP-stack chain: see PrepareParams.l1FeeWei. */
+  l1FeeWei?: bigint;
 }
 
 /**
@@ -157,6 +159,7 @@ export class TxSender {
         fees: { priorityFeePerGas: policy.priorityFeePerGas, maxFeePerGasCap: policy.maxFeeCapWei },
         gasLimitMultiplierBps: policy.gasLimitMultiplierBps,
         plannedGas: p.plannedGas,
+        l1FeeWei: p.l1FeeWei,
       });
       const sim = prep.ok ? prep.send.simulation : prep.simulation;
       if (sim) {

@@ -128,6 +128,58 @@ describe("prepareSend: planned gas bound instead of an estimate", () => {
     expect(prep.send.gasLimit).toBe(gasLimitFor(gas, DEFAULT_GAS_LIMIT_MULTIPLIER_BPS));
   });
 
+  it("an OP-stack L1 data fee is part of the worst case: a send its gas fits is refused once the L1 fee tips it over", async () => {
+    const user = await underwaterBorrower(s);
+    const action = await liquidation(s, user);
+    const gas = await measuredGas(action);
+    const base = {
+      executor: s.executor,
+      account: s.keeper.address,
+      action,
+      minProfit: 0n,
+      fees,
+      gasLimitMultiplierBps: DEFAULT_GAS_LIMIT_MULTIPLIER_BPS,
+      plannedGas: gas,
+    };
+    const fits = await prepareSend(s.chain.public, { ...base, expectedProfitWei: wethToWei(s) });
+    if (!fits.ok) throw new Error(fits.skip.message);
+    const gasWei = fits.send.worstCaseGasCostWei;
+    // Expected profit just above the gas worst case: passes alone; with an L1 fee of half of it on top, refused even
+    // after the measured path's tighter limit (estimate x 1.2, where the bound was planned x 1.2 x 1.2).
+    const expectedProfitWei = gasWei + gasWei / 200n;
+    const alone = await prepareSend(s.chain.public, { ...base, expectedProfitWei });
+    expect(alone.ok).toBe(true);
+    const l1FeeWei = gasWei / 2n;
+    const withL1 = await prepareSend(s.chain.public, { ...base, expectedProfitWei, l1FeeWei });
+    if (withL1.ok) throw new Error("expected a refusal");
+    expect(withL1.skip.code).toBe("not-profitable");
+    expect(withL1.skip.message).toMatch(
+      new RegExp(`worst-case gas \\d+ wei \\(${l1FeeWei} wei of it the L1 data fee\\)`),
+    );
+  });
+
+  it("on Arbitrum, whose gas estimate carries the L1 fee as gas, a planned figure is not trusted: the send is measured", async () => {
+    const user = await underwaterBorrower(s);
+    const action = await liquidation(s, user);
+    const gas = await measuredGas(action);
+    const { client, calls } = counting();
+    // The same node, seen as Arbitrum One (simulation does not check the chain id).
+    const arbitrumClient = { ...client, chain: { ...client.chain, id: 42_161 } } as PublicClient<Transport, Chain>;
+    const prep = await prepareSend(arbitrumClient, {
+      executor: s.executor,
+      account: s.keeper.address,
+      action,
+      minProfit: 0n,
+      expectedProfitWei: wethToWei(s),
+      fees,
+      gasLimitMultiplierBps: DEFAULT_GAS_LIMIT_MULTIPLIER_BPS,
+      plannedGas: gas,
+    });
+    if (!prep.ok) throw new Error(prep.skip.message);
+    expect(calls["eth_estimateGas"]).toBe(1);
+    expect(prep.send.simulation).toMatchObject({ gas, gasMeasured: true });
+  });
+
   it("a planned figure above the cap runs under the cap and asks for no more than 2^24", async () => {
     const user = await underwaterBorrower(s);
     const action = await liquidation(s, user);
