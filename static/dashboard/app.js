@@ -10,6 +10,8 @@
   var REFRESH_MS = 5000;
   var PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#65a30d"];
   var OUTCOME_ORDER = ["mined", "dry-run", "pending", "skipped", "reverted", "failed"];
+  /** Tick steps of a count axis: whole numbers only. */
+  var COUNT_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
   var charts = {};
   var renders = 0;
 
@@ -76,7 +78,7 @@
     return {
       height: 260,
       scales: { x: { time: false } },
-      axes: [blockAxis, { label: yLabel, size: 60 }],
+      axes: [blockAxis, { label: yLabel, size: 64 }],
       series: [{ label: "block" }].concat(
         series.map((name, i) => ({
           label: name,
@@ -106,9 +108,9 @@
           grid: { show: false },
           gap: 6,
         },
-        { label: yLabel, size: 50 },
+        { label: yLabel, size: 50, incrs: COUNT_INCRS },
       ],
-      series: [{ label: "" }].concat(
+      series: [{ label: "bucket" }].concat(
         series.map((name, i) => ({
           label: name,
           stroke: PALETTE[i % PALETTE.length],
@@ -118,7 +120,7 @@
           paths: uPlot.paths.bars({ size: [n > 1 ? 0.8 / n : 0.6, 80], align: n > 1 ? (i === 0 ? -1 : 1) : 0 }),
         })),
       ),
-      legend: { show: n > 1 },
+      legend: { show: n > 1, live: false },
       cursor: { show: false },
     };
   }
@@ -164,7 +166,7 @@
         b.state + (b.consecutiveFailures ? ", " + b.consecutiveFailures + " failure(s) in a row" : ""),
         b.state === "closed" ? "state-ok" : b.state === "open" ? "state-bad" : "state-warn",
       );
-      meter("cap-gas-text", "cap-gas-bar", s.caps.gasEth.used, s.caps.gasEth.limit, (x) => +x.toFixed(6) + " ETH");
+      meter("cap-gas-text", "cap-gas-bar", s.caps.gasEth.used, s.caps.gasEth.limit, (x) => +x.toFixed(4) + " ETH");
       meter("cap-sends-text", "cap-sends-bar", s.caps.sends.used, s.caps.sends.limit, (x) => String(x));
     } else {
       state("kill", "no safety gate (dry run)", "");
@@ -183,7 +185,8 @@
       var dt = document.createElement("dt");
       dt.textContent = p;
       var dd = document.createElement("dd");
-      dd.textContent = d.positionsWatched[p] + (p.indexOf("uniswap") === 0 ? " pools" : " positions");
+      var n = d.positionsWatched[p];
+      dd.textContent = n + (p.indexOf("uniswap") === 0 ? " pool" : " position") + (n === 1 ? "" : "s");
       positions.append(dt, dd);
     });
     var list = $("discovery");
@@ -243,10 +246,14 @@
         "chart-pnl",
         "pnl",
         () => {
-          var o = lineOpts(["profit", "gas"], "USD");
+          // Gas on its own axis (right): next to profit it would be a flat line at zero.
+          var o = lineOpts(["profit", "gas"], "profit, USD");
           o.series[1].stroke = "#16a34a";
           o.series[1].fill = "#16a34a22";
           o.series[2].stroke = "#dc2626";
+          o.series[2].scale = "gas";
+          o.scales.gas = { auto: true };
+          o.axes.push({ scale: "gas", side: 1, label: "gas, USD", size: 64, grid: { show: false } });
           return o;
         },
         [d.blocks, d.cumulativeProfitUsd, d.cumulativeGasUsd],
@@ -311,6 +318,8 @@
     renderSends(d);
     $("error").hidden = true;
     document.body.dataset.rendered = String(++renders);
+    // Time from navigation to the first complete render: the page's load time as a visitor sees it.
+    if (renders === 1) document.body.dataset.loadMs = String(Math.round(performance.now()));
     document.body.dataset.head = d.head ? String(d.head.block) : "";
   }
 

@@ -33,10 +33,10 @@ export const HEALTH_FACTOR_EDGES_BPS: readonly bigint[] = [
   30_000n,
 ];
 
-/** The bucket labels, one more than the edges: "< 1.00", "1.00-1.05", ..., "≥ 3.00". */
+/** The bucket labels, one more than the edges, short enough to sit under a narrow bar: "<1", "1–1.05", ..., "≥3". */
 export const HEALTH_FACTOR_BUCKETS: readonly string[] = HEALTH_FACTOR_EDGES_BPS.map((edge, i) =>
-  i === 0 ? `< ${bpsText(edge)}` : `${bpsText(HEALTH_FACTOR_EDGES_BPS[i - 1])}-${bpsText(edge)}`,
-).concat(`≥ ${bpsText(HEALTH_FACTOR_EDGES_BPS[HEALTH_FACTOR_EDGES_BPS.length - 1])}`);
+  i === 0 ? `<${bpsText(edge)}` : `${bpsText(HEALTH_FACTOR_EDGES_BPS[i - 1])}–${bpsText(edge)}`,
+).concat(`≥${bpsText(HEALTH_FACTOR_EDGES_BPS[HEALTH_FACTOR_EDGES_BPS.length - 1])}`);
 
 /** Default number of blocks kept (DASHBOARD_BLOCKS). */
 export const DEFAULT_DASHBOARD_BLOCKS = 300;
@@ -293,5 +293,5 @@ export function shortenAddresses(text: string): string {
 }
 
 function bpsText(bps: bigint): string {
-  return (Number(bps) / 10_000).toFixed(2);
+  return String(Number(bps) / 10_000);
 }
