@@ -24,6 +24,8 @@ import {
 import { CircuitBreaker, DailyCaps, KillSwitch, SafetyGate } from "../safety/index.js";
 import { healthFromMetrics, startOpsServer, type OpsServer } from "../ops/server.js";
 import { DiscoverySyncStatus, withDiscoverySync } from "../ops/discoveryProgress.js";
+import { DashboardState } from "../ops/dashboard/state.js";
+import { createRedactor } from "../redact.js";
 import { NonceManager, ReorgTracker, TxSender, reconcile } from "../txlayer/index.js";
 import { Watcher } from "../watcher/watcher.js";
 import { strategyFromConfig, watcherOptionsFromConfig } from "./fromConfig.js";
@@ -162,6 +164,11 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
     });
     const gate = new SafetyGate({ dryRun, killSwitch, breaker, caps, logger: log, metrics });
     let ops: OpsServer | undefined;
+    // The dashboard's memory of recent blocks, fed by the keeper's events; only with an ops server to show it.
+    const dashboard =
+      config.opsPort !== undefined && config.dashboardBlocks > 0
+        ? new DashboardState({ blocks: config.dashboardBlocks, nativeToken: wrappedNativeToken(deployment).address })
+        : undefined;
     if (config.opsPort !== undefined) {
       ops = await startOpsServer({
         port: config.opsPort,
@@ -172,9 +179,18 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
         token: config.opsToken,
         maxHeadAgeSeconds: config.healthMaxHeadAgeS,
         logger: log,
+        dashboard: dashboard && {
+          state: dashboard,
+          safety: () => gate.state(),
+          discovery: () => sync.indexes(),
+          redact: createRedactor(secrets),
+        },
       });
       closers.push(() => ops!.close());
-      log.info({ url: ops.url }, "metrics on /metrics, health on /health");
+      log.info(
+        { url: ops.url, ...(dashboard ? { dashboard: `${ops.url}/dashboard/` } : {}) },
+        "metrics on /metrics, health on /health",
+      );
     }
 
     const abort = new AbortController();
@@ -283,6 +299,7 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
         if (e.type === "block") gate.onBlock(e.snapshot.blockNumber);
         logEvent(log, e);
         decisions.onEvent(e);
+        dashboard?.onEvent(e);
       },
     });
     const stop = (signal: string) => {

@@ -71,6 +71,7 @@ export function describeConfig(config: KeeperConfig): Record<string, string> {
     OPS_HOST: config.opsHost,
     OPS_TOKEN: config.opsToken === undefined ? NOT_SET : REDACTED,
     HEALTH_MAX_HEAD_AGE_S: String(config.healthMaxHeadAgeS),
+    DASHBOARD_BLOCKS: String(config.dashboardBlocks),
   };
   return createRedactor(configSecrets(config))(view);
 }

@@ -248,6 +248,7 @@ function freezeConfig(
     opsHost: p.OPS_HOST,
     opsToken: p.OPS_TOKEN,
     healthMaxHeadAgeS: p.HEALTH_MAX_HEAD_AGE_S,
+    dashboardBlocks: p.DASHBOARD_BLOCKS,
     sources: Object.freeze({ ...sources }),
   };
   // Non-enumerable, so they do not show up as settings, yet `logger.info({ config })`,

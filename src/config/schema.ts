@@ -262,6 +262,7 @@ export const FIELD_SCHEMAS = {
     .string()
     .refine((text) => text.length >= MIN_OPS_TOKEN_LENGTH && !/\s/.test(text), expected("OPS_TOKEN")),
   HEALTH_MAX_HEAD_AGE_S: integer("HEALTH_MAX_HEAD_AGE_S", 1),
+  DASHBOARD_BLOCKS: integer("DASHBOARD_BLOCKS", 0, 100_000),
 } satisfies Record<SettingName, z.ZodType<unknown, z.ZodTypeDef, string>>;
 
 /** The typed value of every setting, as the schemas produce it. */

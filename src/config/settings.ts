@@ -80,6 +80,7 @@ export const SETTING_NAMES = [
   "OPS_HOST",
   "OPS_TOKEN",
   "HEALTH_MAX_HEAD_AGE_S",
+  "DASHBOARD_BLOCKS",
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
@@ -302,6 +303,11 @@ export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = Object.freez
   HEALTH_MAX_HEAD_AGE_S: spec("HEALTH_MAX_HEAD_AGE_S", {
     default: "120",
     expected: "a positive integer number of seconds, e.g. 120",
+  }),
+  DASHBOARD_BLOCKS: spec("DASHBOARD_BLOCKS", {
+    default: "300",
+    expected:
+      "an integer number of recent blocks the ops server's /dashboard charts, from 0 to 100000 (0: no dashboard), e.g. 300",
   }),
 });
 

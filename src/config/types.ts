@@ -122,6 +122,8 @@ export interface KeeperConfig {
   readonly opsToken?: string;
   /** HEALTH_MAX_HEAD_AGE_S: /health fails when the head block is older than this many seconds. */
   readonly healthMaxHeadAgeS: number;
+  /** DASHBOARD_BLOCKS: blocks the ops server's /dashboard keeps in memory and charts; 0 for no dashboard. */
+  readonly dashboardBlocks: number;
   /** Where each setting came from: flag, environment, .env file, default, or unset. */
   readonly sources: Readonly<Record<SettingName, SettingSource>>;
 }

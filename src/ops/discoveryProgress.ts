@@ -8,6 +8,7 @@
  */
 import type { Logger } from "pino";
 import type { DiscoveryProgress } from "../protocols/discovery.js";
+import type { DiscoverySyncEntry } from "./dashboard/data.js";
 import type { HealthStatus, SyncingStatus } from "./server.js";
 
 /** Options of {@link DiscoverySyncStatus}. */
@@ -57,6 +58,24 @@ export class DiscoverySyncStatus {
       p.done ? "discovery sync done" : "discovery sync",
     );
   };
+
+  /**
+   * Every index's last progress, finished syncs included (the dashboard shows what was read and how long it took);
+   * empty until a long sync has started.
+   */
+  indexes(): DiscoverySyncEntry[] {
+    return [...this.byIndex.values()].map(({ progress: p }) => ({
+      index: p.index,
+      done: p.done,
+      doneBlocks: Number(p.doneBlocks),
+      totalBlocks: Number(p.totalBlocks),
+      percent: percent(p),
+      logs: p.logs,
+      requests: p.requests,
+      seconds: Math.round(p.elapsedMs / 100) / 10,
+      etaSeconds: p.done || p.etaMs === undefined ? null : Math.round(p.etaMs / 1000),
+    }));
+  }
 
   /** The syncs still running (none: undefined), for /health. */
   syncing(): SyncingStatus | undefined {

@@ -8,6 +8,7 @@
  *                  history and keeps making progress (503 when it stalls)
  *   POST /kill     engages the kill switch (optional JSON body {"reason": "..."})
  *   POST /unkill   releases an HTTP/signal engagement (a kill file still wins: 409)
+ *   GET  /dashboard/  a read-only page of charts (./dashboard/), with /dashboard/data.json, when enabled
  *
  * /kill and /unkill need `Authorization: Bearer <token>`, compared in constant time; without a
  * configured token they do not exist (404), so a keeper started without one cannot be switched
@@ -20,6 +21,8 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { KeeperError } from "../errors.js";
 import { headProgress, metricsClock, type KeeperMetrics } from "./metrics.js";
+import type { DashboardSources } from "./dashboard/data.js";
+import { dashboardRoutes } from "./dashboard/routes.js";
 import type { KillSwitch } from "../safety/killSwitch.js";
 
 /** What the keeper reports about its progress; the server decides from it whether it is healthy. */
@@ -68,6 +71,8 @@ export interface OpsServerOptions {
   /** /health fails when the loop has not reported a block for this long; default 120 s. */
   maxLastBlockAgeSeconds?: number;
   logger?: Logger;
+  /** Serves the dashboard at /dashboard/ from these sources; without them /dashboard is 404. */
+  dashboard?: DashboardSources;
 }
 
 /** A running ops server. */
@@ -189,6 +194,7 @@ function createHandler(options: OpsServerOptions & { token: string | undefined }
         } else sendJson(res, 200, { engaged: false, released: result.released });
       },
     },
+    ...(options.dashboard ? dashboardRoutes(options.dashboard) : {}),
   };
 
   return async (req, res) => {

@@ -135,6 +135,16 @@ export interface Detection {
   skipped: Skip[];
 }
 
+/**
+ * What a protocol shows on the ops dashboard at one snapshot: the health factors of its positions (lending, wad; 2^256-1
+ * without debt) or the skew of each of its pools against the feeds (venues, signed bps). Plain values, read from the
+ * snapshot alone.
+ */
+export interface ProtocolGauges {
+  healthFactors?: readonly bigint[];
+  skews?: readonly { pool: string; bps: bigint }[];
+}
+
 /** See the module comment. `S` is the type of the module's deployment section. */
 export interface ProtocolModule<S = unknown> {
   /** Protocol id: WATCH value, opportunity protocol, metric label ("aave-v3"). */
@@ -152,6 +162,8 @@ export interface ProtocolModule<S = unknown> {
   atRisk?(snapshot: Snapshot): number;
   /** Positions or pools watched at a snapshot, for metrics; undefined when the snapshot holds none of its data. */
   positionsWatched(snapshot: Snapshot): number | undefined;
+  /** Health factors or pool skews at a snapshot, for the ops dashboard; undefined when the snapshot holds none of its data. */
+  gauges?(snapshot: Snapshot): ProtocolGauges | undefined;
   /** What the strategy context gets from this protocol's deployment section (routes, pools, contracts). */
   context(deployment: Deployment): Partial<StrategyContext>;
   /** Candidates and skips at a snapshot. */

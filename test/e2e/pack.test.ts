@@ -106,6 +106,10 @@ describe("the packaged keeper", () => {
     expect(existsSync(join(pkg, "dist", "cli", "main.js"))).toBe(true);
     expect(existsSync(join(pkg, "artifacts", "contracts", "KeeperExecutor.sol", "KeeperExecutor.json"))).toBe(true);
     expect(existsSync(join(pkg, "src"))).toBe(false);
+    // The ops dashboard: its page from the package's static/, uPlot from its own installed package.
+    for (const file of ["index.html", "app.js", "app.css"])
+      expect(existsSync(join(pkg, "static", "dashboard", file)), file).toBe(true);
+    expect(existsSync(join(prefix, "node_modules", "uplot", "dist", "uPlot.iife.min.js"))).toBe(true);
     const installed = readdirSync(join(prefix, "node_modules"));
     expect(installed).not.toContain("tsx");
     expect(installed).not.toContain("hardhat");

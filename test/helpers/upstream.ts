@@ -18,13 +18,18 @@ export interface Upstream {
   clients: ReturnType<typeof createHttpClients>;
 }
 
-export async function startUpstream(options: { aaveBorrowers?: number } = {}): Promise<Upstream> {
+export async function startUpstream(
+  options: { aaveBorrowers?: number; morphoBorrowers?: number } = {},
+): Promise<Upstream> {
   const dir = mkdtempSync(join(tmpdir(), "keeper-upstream-"));
   const node = await startHardhatNode({ port: await freePort(), logFile: join(dir, "node.log") });
   const chain = await resolveChain(node.url);
   const [deployer] = await getNodeAccounts(node.url);
   const clients = createHttpClients({ chain, rpcUrl: node.url, account: deployer, pollingInterval: 20 });
-  const world = await deployWorld(clients, { aaveBorrowers: options.aaveBorrowers ?? 0, morphoBorrowers: 0 });
+  const world = await deployWorld(clients, {
+    aaveBorrowers: options.aaveBorrowers ?? 0,
+    morphoBorrowers: options.morphoBorrowers ?? 0,
+  });
   const worldFile = join(dir, "world.json");
   writeFileSync(worldFile, worldToJson(world));
   const executor = await deployExecutor(clients, { keeper: DEV_ADDRESS_1, protocols: executorProtocols(world) });

@@ -24,6 +24,11 @@ export const aaveV3Module: ProtocolModule<AaveSection> = {
   createReader: (deployment, options) => (deployment.aave ? new AaveReader(deployment.aave, options) : undefined),
   atRisk: (s) => s.aave?.accounts.filter((a) => a.totalDebtBase > 0n && a.healthFactor < WAD).length ?? 0,
   positionsWatched: (s) => s.aave?.accounts.length,
+  // Accounts without debt are not positions: nothing to liquidate, no health to chart.
+  gauges: (s) =>
+    s.aave
+      ? { healthFactors: s.aave.accounts.filter((a) => a.totalDebtBase > 0n).map((a) => a.healthFactor) }
+      : undefined,
   context: (d) => (d.aave ? { aavePool: d.aave.pool } : {}),
   detect: findAaveLiquidations,
   combine: batchAaveLiquidations,

@@ -1,5 +1,6 @@
 /** Morpho Blue: positions from Borrow events, liquidations repaid inside the onMorphoLiquidate callback. */
 import type { Address } from "viem";
+import { morphoPositionHealth } from "../../risk/morpho/health.js";
 import type { ProtocolModule } from "../module.js";
 import { findMorphoLiquidations } from "./detect.js";
 import type { MorphoState } from "./read.js";
@@ -32,6 +33,27 @@ export const morphoBlueModule: ProtocolModule<MorphoSection> = {
         )
       : undefined,
   positionsWatched: (s) => (s.morpho ? s.stats.morphoBorrowersWatched : undefined),
+  // Positions of a market whose oracle did not answer cannot be priced: they are left out, as detect leaves them.
+  gauges: (s) =>
+    s.morpho
+      ? {
+          healthFactors: s.morpho.markets.flatMap((m) =>
+            m.price === undefined
+              ? []
+              : m.positions
+                  .filter((p) => p.position.borrowShares > 0n)
+                  .map(
+                    (p) =>
+                      morphoPositionHealth({
+                        position: p.position,
+                        market: m.state,
+                        collateralPrice: m.price!,
+                        lltv: m.params.lltv,
+                      }).healthFactor,
+                  ),
+          ),
+        }
+      : undefined,
   context: (d) => (d.morpho ? { morpho: d.morpho.morpho } : {}),
   detect: findMorphoLiquidations,
   refine: refineMorphoLiquidation,

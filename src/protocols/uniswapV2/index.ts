@@ -4,6 +4,8 @@ import { findV2Rebalances } from "./detect.js";
 import { readV2Pairs, type V2PairConfig, type V2PairState } from "./read.js";
 import { uniswapV2Actions } from "./readBack.js";
 import { redetected } from "../../strategy/redetect.js";
+import { referencePriceFromUsd } from "../../risk/math/rational.js";
+import { v2SkewBps } from "../../risk/uniswapV2/rebalance.js";
 import { uniswapV2SectionSchema, type UniswapV2Section } from "./schema.js";
 
 declare module "../../watcher/snapshot.js" {
@@ -37,6 +39,24 @@ export const uniswapV2Module: ProtocolModule<UniswapV2Section> = {
     };
   },
   positionsWatched: (s) => s.v2Pairs?.length,
+  // The skew detect measures: the pair's spot price against the feeds' (pairs without both prices or reserves left out).
+  gauges: (s) =>
+    s.v2Pairs
+      ? {
+          skews: s.v2Pairs.flatMap((pair) => {
+            const p0 = s.prices[pair.token0];
+            const p1 = s.prices[pair.token1];
+            if (!p0 || !p1 || pair.reserve0 === 0n || pair.reserve1 === 0n) return [];
+            const reference = referencePriceFromUsd({
+              price0Usd: p0.usd8,
+              decimals0: p0.decimals,
+              price1Usd: p1.usd8,
+              decimals1: p1.decimals,
+            });
+            return [{ pool: `${pair.name} (V2)`, bps: v2SkewBps(pair, reference) }];
+          }),
+        }
+      : undefined,
   context: (d) => ({
     v2Pairs: d.uniswapV2 ? Object.entries(d.uniswapV2.pairs).map(([name, v]) => ({ name, ...v })) : [],
   }),

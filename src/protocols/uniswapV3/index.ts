@@ -5,6 +5,8 @@ import type { Address } from "viem";
 import { readV3Pools, v3CenterWord, type V3PoolConfig, type V3PoolSnapshot } from "./read.js";
 import { uniswapV3Actions } from "./readBack.js";
 import { redetected } from "../../strategy/redetect.js";
+import { referencePriceFromUsd } from "../../risk/math/rational.js";
+import { v3SkewBps } from "../../risk/uniswapV3/price.js";
 import { uniswapV3SectionSchema, type UniswapV3Section } from "./schema.js";
 
 declare module "../../watcher/snapshot.js" {
@@ -40,6 +42,24 @@ export const uniswapV3Module: ProtocolModule<UniswapV3Section> = {
     };
   },
   positionsWatched: (s) => s.v3Pools?.length,
+  // The skew detect measures: the pool's sqrt price against the feeds' (pools without both prices or liquidity left out).
+  gauges: (s) =>
+    s.v3Pools
+      ? {
+          skews: s.v3Pools.flatMap((pool) => {
+            const p0 = s.prices[pool.token0];
+            const p1 = s.prices[pool.token1];
+            if (!p0 || !p1 || pool.state.liquidity === 0n) return [];
+            const reference = referencePriceFromUsd({
+              price0Usd: p0.usd8,
+              decimals0: p0.decimals,
+              price1Usd: p1.usd8,
+              decimals1: p1.decimals,
+            });
+            return [{ pool: `${pool.name} (V3)`, bps: v3SkewBps(pool.state.sqrtPriceX96, reference) }];
+          }),
+        }
+      : undefined,
   context: (d) => ({ v3Pools: d.uniswapV3 ? Object.values(d.uniswapV3.pools) : [] }),
   detect: findV3Rebalances,
   // After earlier actions of the block moved the pool: the same detector on the pool as they leave it.

@@ -229,6 +229,7 @@ describe("describeConfig", () => {
       OPS_HOST: "127.0.0.1",
       OPS_TOKEN: "<redacted>",
       HEALTH_MAX_HEAD_AGE_S: "120",
+      DASHBOARD_BLOCKS: "300",
     });
     expect(Object.keys(describeConfig(config))).toEqual([...SETTING_NAMES]);
   });

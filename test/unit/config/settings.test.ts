@@ -162,6 +162,8 @@ const GOOD: [SettingName, string, keyof KeeperConfig, unknown][] = [
   ["OPS_TOKEN", ` ${TOKEN} `, "opsToken", TOKEN],
   ["OPS_TOKEN", "x".repeat(16), "opsToken", "x".repeat(16)],
   ["HEALTH_MAX_HEAD_AGE_S", "30", "healthMaxHeadAgeS", 30],
+  ["DASHBOARD_BLOCKS", "0", "dashboardBlocks", 0],
+  ["DASHBOARD_BLOCKS", "1000", "dashboardBlocks", 1_000],
   ["DATA_DIR", "/var/lib/keeper", "dataDir", "/var/lib/keeper"],
   ["REPORT_FILE", "out/report.json", "reportFile", "out/report.json"],
   ["LOG_LEVEL", "DEBUG", "logLevel", "debug"],
@@ -283,6 +285,7 @@ const BAD: [SettingName, string, string][] = [
   ["OPS_TOKEN", "sixteen chars with spaces", "a bearer token of at least 16 characters without spaces"],
   ["HEALTH_MAX_HEAD_AGE_S", "0", "a positive integer number of seconds"],
   ["HEALTH_MAX_HEAD_AGE_S", "2m", "a positive integer number of seconds"],
+  ["DASHBOARD_BLOCKS", "100001", "from 0 to 100000"],
 ];
 
 describe("bad values", () => {

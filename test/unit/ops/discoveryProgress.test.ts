@@ -95,3 +95,29 @@ describe("discovery sync progress", () => {
     expect(h.body.syncing).toBeUndefined();
   });
 });
+
+describe("discovery sync for the dashboard", () => {
+  it("keeps every index's last progress, finished syncs included", () => {
+    const sync = new DiscoverySyncStatus({ now: () => 0 });
+    expect(sync.indexes()).toEqual([]);
+    sync.onProgress(report(400n, 4_000));
+    expect(sync.indexes()).toEqual([
+      {
+        index: "aave-v3",
+        done: false,
+        doneBlocks: 400,
+        totalBlocks: 1000,
+        percent: 40,
+        logs: 4,
+        requests: 4,
+        seconds: 4,
+        etaSeconds: 6,
+      },
+    ]);
+    sync.onProgress(report(1000n, 9_000));
+    expect(sync.syncing()).toBeUndefined();
+    expect(sync.indexes()).toMatchObject([
+      { index: "aave-v3", done: true, percent: 100, seconds: 9, etaSeconds: null },
+    ]);
+  });
+});
