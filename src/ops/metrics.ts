@@ -30,7 +30,7 @@ import {
 } from "../safety/metrics.js";
 
 /** Protocols a position or an opportunity can belong to; anything else is reported as "unknown". */
-export const METRIC_PROTOCOLS: readonly string[] = [...PROTOCOL_NAMES, "unknown"];
+export const METRIC_PROTOCOLS: readonly string[] = [...PROTOCOL_NAMES, "reference-prices", "unknown"];
 export type MetricProtocol = string;
 
 /** What happened to a candidate handed to the executor, as a bounded label (see {@link sendOutcomeLabel}). */

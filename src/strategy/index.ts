@@ -39,6 +39,16 @@ export function planBlock(
   return { blockNumber: snapshot.blockNumber, selected, skipped };
 }
 
+/** Tokens the snapshot holds no reference price for (a reverting, stale or missing source), as skips with why. */
+function priceSkips(snapshot: Snapshot): Skip[] {
+  return (snapshot.priceSkips ?? []).map((p) => ({
+    id: `price:${p.token}`,
+    protocol: "reference-prices",
+    skip: p.skip,
+    context: { token: p.token, symbol: p.symbol, source: p.source },
+  }));
+}
+
 /**
  * Every module's detector on the snapshot, one ranking across all protocols by net profit (after gas at the
  * snapshot's base fee), best first; those under the minimum become skips.
@@ -50,7 +60,7 @@ export function rankCandidates(
 ): { candidates: Candidate[]; skipped: Skip[] } {
   const found = protocols.map((m) => m.detect(snapshot, ctx));
   const candidates = found.flatMap((f) => f.candidates);
-  const skipped = found.flatMap((f) => f.skipped);
+  const skipped = [...priceSkips(snapshot), ...found.flatMap((f) => f.skipped)];
   const gas = gasMarketAt(snapshot, ctx);
   const byOpportunity = new Map(candidates.map((c) => [c.opportunity, c]));
   const ranked = rankOpportunities(

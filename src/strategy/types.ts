@@ -33,7 +33,9 @@ export type VenueEffect =
 /** An opportunity seen but not pursued, with why. */
 export interface Skip {
   id: string;
-  protocol: Opportunity["protocol"];
+  /** The opportunity's protocol; "reference-prices" for a token left without a price at the block (no opportunity
+   *  that needs it can be valued). */
+  protocol: Opportunity["protocol"] | "reference-prices";
   skip: SkipReason;
   context: Record<string, string>;
 }

@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
 import type { Deployment } from "../../src/chain/deployment.js";
 import { aggregatorAbi } from "../../src/protocols/feeds/read.js";
+import { strategyContextFor } from "../../src/strategy/context.js";
+import { planBlock } from "../../src/strategy/index.js";
 import { Watcher } from "../../src/watcher/watcher.js";
 import { deployWorld, setPrice, type World } from "../../src/world/index.js";
 import { aaveOracleAbi } from "../helpers/abis.js";
@@ -77,6 +79,21 @@ describe("reference prices", () => {
     expect(bySymbol.WBTC.skip.message).toContain("decimals()");
     expect(bySymbol.FOO.source).toBe("aave-oracle");
     expect(bySymbol.FOO.skip.message).toContain("reverted");
+    // The plan carries them as skips (logged, counted, in the decision log) like any opportunity left out.
+    const plan = planBlock(
+      s,
+      strategyContextFor(deployment, {
+        minProfitUsd: 10n ** 8n,
+        priorityFeePerGas: 10n ** 9n,
+        thresholdBps: 30n,
+        toleranceBps: 1,
+      }),
+    );
+    const priceSkips = plan.skipped.filter((k) => k.protocol === "reference-prices");
+    expect(priceSkips.map((k) => [k.id, k.context.symbol, k.skip.code])).toEqual([
+      [`price:${world.tokens.WBTC.address}`, "WBTC", "price-check"],
+      [`price:${foo.address}`, "FOO", "price-check"],
+    ]);
 
     const { aave: _aave, ...withoutAave } = deployment as unknown as Record<string, unknown>;
     const bare = { ...withoutAave, feeds: {} } as unknown as Deployment;
