@@ -98,7 +98,7 @@ describe("the packaged keeper", () => {
     console.info(
       `npm pack ${(timings.packMs / 1000).toFixed(1)} s, npm install of the tarball ${(timings.installMs / 1000).toFixed(1)} s`,
     );
-  }, 240_000);
+  }, 600_000);
   afterAll(async () => node?.stop());
 
   it("installs compiled JavaScript with its contract artifacts, and no TypeScript loader or Hardhat", () => {
