@@ -1,5 +1,7 @@
 import type { AbiEvent, Address, Chain, PublicClient, Transport } from "viem";
+import { getLogsChunked } from "../chain/logs.js";
 import { DEFAULT_SCAN_RANGE, scanLogs, type LogScanProgress } from "../chain/logScan.js";
+import type { ReadCoalescer } from "../chain/multicall.js";
 import type { DiscoveryStore } from "../journal/discoveryStore.js";
 
 /** One discovery index's progress through its first sync (or a catch-up after downtime). */
@@ -92,6 +94,31 @@ export class DiscoveryCursor {
       onRange: ({ to, logs }) => this.advance(to, found(logs)),
       onProgress: this.options.onProgress && ((p) => this.options.onProgress!({ ...p, index: this.index })),
     });
+  }
+
+  /**
+   * Reads `event` of `address` over (lastScanned, toBlock] and saves what `found` makes of the logs: a long gap through
+   * {@link sync}, a short one (the steady state's block or few) as one chunked request that joins `coalescer`'s wave.
+   */
+  async read(
+    client: PublicClient<Transport, Chain>,
+    params: { address: Address; event: AbiEvent; toBlock: bigint; coalescer?: ReadCoalescer },
+    found: (logs: unknown[]) => string[],
+  ): Promise<void> {
+    if (params.toBlock <= this.scannedTo) return;
+    if (this.isLong(params.toBlock)) {
+      await this.sync(client, { address: params.address, events: [params.event], toBlock: params.toBlock }, found);
+      return;
+    }
+    const logs = await getLogsChunked(client, {
+      address: params.address,
+      event: params.event,
+      fromBlock: this.scannedTo + 1n,
+      toBlock: params.toBlock,
+      chunkBlocks: this.chunkBlocks,
+      coalescer: params.coalescer,
+    });
+    this.advance(params.toBlock, found(logs));
   }
 
   /** Marks (lastScanned, toBlock] scanned, saving `items` found there with the checkpoint. */

@@ -1,5 +1,4 @@
 import { getAddress, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
-import { getLogsChunked } from "../../chain/logs.js";
 import type { ReadCoalescer } from "../../chain/multicall.js";
 import { DiscoveryCursor, type DiscoveryOptions } from "../discovery.js";
 import { morphoBorrowEvent } from "./abi.js";
@@ -21,7 +20,7 @@ export class MorphoBorrowerIndex {
     private readonly morpho: Address,
     markets: readonly Hex[],
     fromBlock: bigint,
-    private readonly chunkBlocks: bigint = 2_000n,
+    chunkBlocks: bigint = 2_000n,
     discovery: DiscoveryOptions = {},
   ) {
     for (const m of markets) this.borrowers.set(m.toLowerCase() as Hex, new Set());
@@ -83,21 +82,9 @@ export class MorphoBorrowerIndex {
       }
       return [...items];
     };
-    if (this.cursor.isLong(toBlock)) {
-      await this.cursor.sync(client, { address: this.morpho, events: [morphoBorrowEvent], toBlock }, (logs) =>
-        found(logs as { args: { id: Hex; onBehalf: Address } }[]),
-      );
-      return fresh;
-    }
-    const logs = await getLogsChunked(client, {
-      address: this.morpho,
-      event: morphoBorrowEvent,
-      fromBlock: this.cursor.lastScanned + 1n,
-      toBlock,
-      chunkBlocks: this.chunkBlocks,
-      coalescer,
-    });
-    this.cursor.advance(toBlock, found(logs));
+    await this.cursor.read(client, { address: this.morpho, event: morphoBorrowEvent, toBlock, coalescer }, (logs) =>
+      found(logs as { args: { id: Hex; onBehalf: Address } }[]),
+    );
     return fresh;
   }
 

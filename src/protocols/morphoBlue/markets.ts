@@ -1,5 +1,4 @@
 import { getAddress, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
-import { getLogsChunked } from "../../chain/logs.js";
 import type { ReadCoalescer } from "../../chain/multicall.js";
 import { DiscoveryCursor, type DiscoveryOptions } from "../discovery.js";
 import { morphoCreateMarketEvent } from "./abi.js";
@@ -52,7 +51,7 @@ export class MorphoMarketIndex {
     private readonly filter: Exclude<MorphoMarketDiscovery, false>,
     tokens: readonly Address[],
     fromBlock: bigint,
-    private readonly chunkBlocks: bigint = 2_000n,
+    chunkBlocks: bigint = 2_000n,
     discovery: DiscoveryOptions = {},
   ) {
     this.tokens = new Set(tokens.map((t) => t.toLowerCase()));
@@ -87,29 +86,17 @@ export class MorphoMarketIndex {
       if (this.accepts(m)) fresh.push(m);
     };
     for (const item of this.cursor.restore(client)) add(decode(item));
-    if (toBlock <= this.cursor.lastScanned) return fresh;
     type CreateLog = { args: { id: Hex; marketParams: MorphoMarketParams } };
-    const found = (logs: readonly CreateLog[]): string[] =>
-      logs.map((log) => {
-        const m = decode(encode({ id: log.args.id, params: log.args.marketParams }));
-        add(m);
-        return encode(m);
-      });
-    if (this.cursor.isLong(toBlock)) {
-      await this.cursor.sync(client, { address: this.morpho, events: [morphoCreateMarketEvent], toBlock }, (logs) =>
-        found(logs as CreateLog[]),
-      );
-      return fresh;
-    }
-    const logs = await getLogsChunked(client, {
-      address: this.morpho,
-      event: morphoCreateMarketEvent,
-      fromBlock: this.cursor.lastScanned + 1n,
-      toBlock,
-      chunkBlocks: this.chunkBlocks,
-      coalescer,
-    });
-    this.cursor.advance(toBlock, found(logs as unknown as CreateLog[]));
+    await this.cursor.read(
+      client,
+      { address: this.morpho, event: morphoCreateMarketEvent, toBlock, coalescer },
+      (logs) =>
+        (logs as CreateLog[]).map((log) => {
+          const m = decode(encode({ id: log.args.id, params: log.args.marketParams }));
+          add(m);
+          return encode(m);
+        }),
+    );
     return fresh;
   }
 
