@@ -70,10 +70,25 @@ describe("profit accounting", () => {
       gasCostUsd: (540n * USD) / 100n,
       fundingFeeUsd: 3n * USD,
       fundingFeeDeductedUsd: 0n,
+      l1FeeUsd: 0n,
       netUsd: (1460n * USD) / 100n,
     });
     const outside = netProfit(v2("a", 20n * USD, 150_000n, 3n * USD, false), gas);
     expect(outside.netUsd).toBe((1160n * USD) / 100n);
+  });
+
+  it("on an OP-stack chain, adds the L1 data fee bound of the transaction's size to the gas cost", () => {
+    const l1 = { l1BaseFee: 30n * GWEI, blobBaseFee: 5n * GWEI, baseFeeScalar: 2269n, blobBaseFeeScalar: 1_055_762n };
+    const o = v2("a", 20n * USD, 150_000n, 3n * USD, true);
+    const l2Only = netProfit(o, { ...gas, l1 });
+    expect(l2Only.l1FeeUsd).toBe(0n); // no size given: nothing to price
+    const p = netProfit(o, { ...gas, l1 }, 700n);
+    // (700 + 68) bytes -> FastLZ bound 787 -> 836,500 x 787 - 42,585,600 = 615,739,900 (Brotli bytes x 1e6);
+    // fee = that x (2269 x 16 x 30 gwei + 1,055,762 x 5 gwei) / 1e12 wei.
+    const feeWei = (615_739_900n * (2269n * 16n * 30n * GWEI + 1_055_762n * 5n * GWEI)) / 10n ** 12n;
+    expect(p.l1FeeUsd).toBe((feeWei * gas.ethUsd + 10n ** 18n - 1n) / 10n ** 18n);
+    expect(p.gasCostUsd).toBe(l2Only.gasCostUsd + p.l1FeeUsd);
+    expect(p.netUsd).toBe(l2Only.netUsd - p.l1FeeUsd);
   });
 
   it("formats dollars and cents, truncated", () => {
