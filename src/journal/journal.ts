@@ -11,7 +11,14 @@ import { KeeperError } from "../errors.js";
 import { JournalQueries } from "./queries.js";
 import { attemptFromRow, eventDetail, intentFromRow } from "./rows.js";
 import { decisionBlockRange, deleteOldDecisions, insertDecisions, type NewDecision } from "./decisions.js";
-import { deleteOldMissed, insertMissed, lastMissedBlock, selectMissed, type MissedLiquidationRecord, type NewMissedLiquidation } from "./missed.js";
+import {
+  deleteOldMissed,
+  insertMissed,
+  lastMissedBlock,
+  selectMissed,
+  type MissedLiquidationRecord,
+  type NewMissedLiquidation,
+} from "./missed.js";
 import { checkJournalVersion, initialiseJournalDb } from "./schema.js";
 import type {
   AttemptRecord,

@@ -137,9 +137,7 @@ export class Watcher {
     const byToken: Record<Address, TokenPrice> = {};
     for (const p of reference.prices) byToken[p.token] = p;
     const merged = Object.assign({}, ...slices) as Partial<Snapshot>;
-    const marketsById = new Map(
-      (merged.morpho?.markets ?? []).map((m) => [m.id.toLowerCase(), m.params] as const),
-    );
+    const marketsById = new Map((merged.morpho?.markets ?? []).map((m) => [m.id.toLowerCase(), m.params] as const));
     const market = this.market.digest(events, block.number!, marketsById, (t) => byToken[t]);
     const stats: Record<string, number> = {};
     for (const r of this.readers)
