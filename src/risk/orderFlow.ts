@@ -130,3 +130,49 @@ export function flowSide(flow: PoolOrderFlow, zeroForOne: boolean): FlowSide {
   const tradersSell = flow.window.base < 0n;
   return tradersSell === zeroForOne ? "with" : "against";
 }
+
+/** What the order flow says about one rebalance: a note for its decision, and a refusal when the flow is too strong. */
+export interface FlowVerdict {
+  side: FlowSide;
+  /** For the decision log: the window's flow and how it stands to the trade. */
+  note: string;
+  /** Set when the window's flow against the trade exceeds the limit: why the rebalance waits. */
+  refuse?: string;
+}
+
+const usd = (usd8: bigint): string => {
+  const abs = usd8 < 0n ? -usd8 : usd8;
+  return `$${(abs / 10n ** 8n).toLocaleString("en-US")}.${((abs % 10n ** 8n) / 10n ** 6n).toString().padStart(2, "0")}`;
+};
+
+/**
+ * The order flow's word on a rebalance that sells token0 (`zeroForOne`) or buys it. The window's flow against the
+ * trade (traders still pushing the pool away from the reference) worth more than `maxAgainstUsd8` (USD, 8
+ * decimals; 0 or undefined: never) refuses it: a market that keeps moving one way is where a reference feed lags
+ * (its deviation threshold and heartbeat), and a rebalance to a lagging reference buys at a price already left.
+ */
+export function flowVerdict(
+  flow: PoolOrderFlow,
+  zeroForOne: boolean,
+  symbol: string,
+  maxAgainstUsd8?: bigint,
+): FlowVerdict {
+  const side = flowSide(flow, zeroForOne);
+  const w = flow.window;
+  const worth = flow.windowUsd8 !== undefined ? usd(flow.windowUsd8) : `${w.base < 0n ? -w.base : w.base} raw units`;
+  const over = `over the last ${flow.windowBlocks} blocks (${w.swaps} swaps)`;
+  if (side === "flat") return { side, note: `flat ${over}` };
+  const verb = w.base > 0n ? "bought" : "sold";
+  const note =
+    side === "with"
+      ? `with: traders ${verb} ${worth} of ${symbol} net ${over}, pushing the pool the same way as this rebalance`
+      : `against: traders ${verb} ${worth} of ${symbol} net ${over}, pushing the pool away from the reference`;
+  const against = flow.windowUsd8 === undefined ? 0n : flow.windowUsd8 < 0n ? -flow.windowUsd8 : flow.windowUsd8;
+  if (side === "against" && maxAgainstUsd8 !== undefined && maxAgainstUsd8 > 0n && against > maxAgainstUsd8)
+    return {
+      side,
+      note,
+      refuse: `order flow against the rebalance: traders ${verb} ${worth} of ${symbol} net ${over}, above ORDER_FLOW_MAX_AGAINST_USD ${usd(maxAgainstUsd8)}; the reference may lag a market still moving`,
+    };
+  return { side, note };
+}

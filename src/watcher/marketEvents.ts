@@ -77,7 +77,13 @@ export class MarketEventReader {
 
   constructor(
     deployment: Deployment,
-    private readonly options: { windowBlocks?: number; liquidations: boolean; swaps: boolean },
+    private readonly options: {
+      windowBlocks?: number;
+      liquidations: boolean;
+      swaps: boolean;
+      /** Our executor: its own trades are left out of the flow (it measures the rest of the market). */
+      executor?: Address;
+    },
   ) {
     this.pools = [];
     if (options.swaps) {
@@ -177,6 +183,8 @@ export class MarketEventReader {
           collateralSeized: a.seizedAssets as bigint,
         });
       } else if (l.eventName === "Swap") {
+        if (this.options.executor && (a.sender as string).toLowerCase() === this.options.executor.toLowerCase())
+          continue;
         const pool = getAddress(l.address);
         this.history.push(
           this.v2.has(from)

@@ -86,6 +86,7 @@ export class Watcher {
       windowBlocks: options.orderFlowWindowBlocks,
       liquidations: options.watch.has("aave-v3") || options.watch.has("morpho-blue"),
       swaps: options.watch.has("uniswap-v2") || options.watch.has("uniswap-v3"),
+      executor: options.executor,
     });
   }
 
