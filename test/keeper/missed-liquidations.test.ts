@@ -156,7 +156,10 @@ describe("missed-liquidation audit: a competitor liquidates before the keeper", 
   });
 
   it("a Morpho position liquidated in the block its price fell: cause not-seen, no block gap", async () => {
-    const borrower = await createMorphoBorrower(chain, world, { collateralUsd: 50_000n * USD8, healthFactorBps: 10_300n });
+    const borrower = await createMorphoBorrower(chain, world, {
+      collateralUsd: 50_000n * USD8,
+      healthFactorBps: 10_300n,
+    });
     await keeper.processBlock(await head());
     const [, borrowShares] = await chain.public.readContract({
       address: world.morpho.morpho,
