@@ -5,7 +5,16 @@
  * per snapshot, joined to the discovery readers' request of the same range through the snapshot's coalescer, so in
  * the steady state (one block after the other) it costs no request of its own.
  */
-import { getAddress, type AbiEvent, type Address, type Hash, type Hex } from "viem";
+import {
+  getAddress,
+  type AbiEvent,
+  type Address,
+  type Chain,
+  type Hash,
+  type Hex,
+  type PublicClient,
+  type Transport,
+} from "viem";
 import { getLogsMerged } from "../chain/logs.js";
 import type { ReadCoalescer } from "../chain/multicall.js";
 import type { Deployment } from "../chain/deployment.js";
@@ -13,7 +22,6 @@ import { aavePoolAccountEvents } from "../protocols/aaveV3/abi.js";
 import { morphoLiquidateEvent } from "../protocols/morphoBlue/abi.js";
 import { v2SwapEvent } from "../protocols/uniswapV2/abi.js";
 import { v3SwapEvent } from "../protocols/uniswapV3/abi.js";
-import type { ReadClient } from "../protocols/module.js";
 import { poolOrderFlows, v2Swap, v3Swap, type PoolOrderFlow, type PoolSwap } from "../risk/orderFlow.js";
 
 const aaveLiquidationCallEvent = aavePoolAccountEvents.find((e) => e.name === "LiquidationCall")!;
@@ -125,7 +133,7 @@ export class MarketEventReader {
    * than MAX_GAP_BLOCKS its last blocks. Returns undefined when `block` was already read.
    */
   async read(
-    client: ReadClient,
+    client: PublicClient<Transport, Chain>,
     at: { blockNumber: bigint; coalescer?: ReadCoalescer },
   ): Promise<{ fromBlock: bigint; toBlock: bigint; logs: RawLog[] } | undefined> {
     if (!this.active) return undefined;
