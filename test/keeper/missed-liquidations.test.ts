@@ -6,12 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { maxUint256, type Address, type Hash } from "viem";
+import { devAccount } from "../../src/chain/devAccounts.js";
 import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
 import { formatAudit, summariseMisses } from "../../src/cli/audit.js";
+import { deployExecutor, executorProtocols } from "../../src/executor/deploy.js";
 import { Journal } from "../../src/journal/index.js";
 import { MissedLiquidationAudit } from "../../src/keeper/audit.js";
 import { DecisionLog } from "../../src/keeper/decisionLog.js";
 import { Keeper, type KeeperEvent } from "../../src/keeper/keeper.js";
+import { createExecuteFn, createLocalPipeline } from "../../src/keeper/pipeline.js";
 import { createMetrics, recordMissedLiquidation } from "../../src/ops/metrics.js";
 import { skip } from "../../src/skip.js";
 import { strategyContextFor } from "../../src/strategy/context.js";
@@ -235,3 +238,114 @@ describe("missed-liquidation audit: a competitor liquidates before the keeper", 
 function symbolOf(world: World, token: Address): keyof World["feeds"] {
   return (Object.keys(world.tokens) as (keyof World["tokens"])[]).find((s) => world.tokens[s].address === token)!;
 }
+
+describe("missed-liquidation audit: the keeper sends, a competitor paying more priority lands first", () => {
+  it("records the competitor's liquidation as too-late, one block after our sighting", async () => {
+    const chain = await createInProcessChain();
+    const world = await deployWorld(chain, { aaveBorrowers: 0, morphoBorrowers: 0 });
+    const [, keeperWallet, ownerWallet, c] = chain.accounts;
+    const executor = await deployExecutor(
+      { public: chain.public, wallet: ownerWallet },
+      { keeper: keeperWallet.account.address, protocols: executorProtocols(world) },
+    );
+    const send = createLocalPipeline({
+      client: chain.public,
+      executor,
+      account: devAccount(1),
+      fees: { priorityFeePerGas: 10n ** 9n, maxFeePerGasCap: 500n * 10n ** 9n },
+    });
+    const journal = send.journal;
+    const decisions = new DecisionLog({ journal });
+    const audit = new MissedLiquidationAudit({ journal, executor, client: chain.public });
+    const sentAt: bigint[] = [];
+    const sentKinds: string[] = [];
+    const keeper = new Keeper({
+      client: chain.public,
+      watcher: new Watcher(chain.public, world, {
+        watch: new Set(["aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3"]),
+        executor,
+      }),
+      strategy: strategyContextFor(world, {
+        minProfitUsd: 5n * USD8,
+        priorityFeePerGas: 10n ** 9n,
+        thresholdBps: 10_000n,
+        toleranceBps: 1,
+      }),
+      execute: createExecuteFn(send.pipeline, { wethToken: world.tokens.WETH.address }),
+      dryRun: false,
+      settleInBackground: true,
+      onEvent: (e: KeeperEvent) => {
+        decisions.onEvent(e);
+        audit.onEvent(e);
+        if (e.type === "send") {
+          sentAt.push(e.block);
+          sentKinds.push(e.candidate.action.kind);
+        }
+      },
+    });
+    const wait = (hash: Hash) => chain.public.waitForTransactionReceipt({ hash });
+    for (const [fn, args] of [
+      ["mint", [c.account.address, 10n ** 15n]],
+      ["approve", [world.aave.pool, maxUint256]],
+    ] as const)
+      await wait(
+        await c.writeContract({ address: world.tokens.USDC.address, abi: erc20Abi, functionName: fn, args } as never),
+      );
+    const borrower = await createAaveBorrower(chain, world, {
+      collateral: "WETH",
+      debt: "USDC",
+      collateralUsd: 100_000n * USD8,
+      healthFactorBps: minOpenHealthFactorBps("WETH"),
+    });
+    const { WETH } = await getPrices(chain, world);
+    await setPrice(chain, world, "WETH", (WETH * 9_700n) / minOpenHealthFactorBps("WETH"));
+    await syncPoolsToFeeds(chain, world);
+
+    // Blocks are mined by hand from here: the keeper's liquidation waits in the mempool with the competitor's.
+    await chain.public.request({ method: "evm_setAutomine", params: [false] } as never);
+    try {
+      const seen = await chain.public.getBlockNumber({ cacheTime: 0 });
+      await keeper.processBlock(seen);
+      expect(sentAt).toEqual([seen]);
+      const hash = await c.writeContract({
+        address: world.aave.pool,
+        abi: aavePoolAbi,
+        functionName: "liquidationCall",
+        args: [world.tokens.WETH.address, world.tokens.USDC.address, borrower, maxUint256, false],
+        gas: 2_000_000n,
+        maxPriorityFeePerGas: 100n * 10n ** 9n,
+        maxFeePerGas: 1_000n * 10n ** 9n,
+      } as never);
+      await mine(chain, 1);
+      await chain.public.request({ method: "evm_setAutomine", params: [true] } as never);
+      const receipt = await wait(hash);
+      expect(receipt.status).toBe("success");
+      // Ours is in the same block, after the competitor's (it paid less priority).
+      const block = await chain.public.getBlock({ blockNumber: receipt.blockNumber });
+      expect(block.transactions.length).toBe(2);
+      expect(block.transactions[0]).toBe(receipt.transactionHash);
+
+      await keeper.processBlock(receipt.blockNumber);
+      await keeper.drain();
+      await audit.idle();
+      const [miss] = journal.missed();
+      expect(miss).toMatchObject({
+        protocol: "aave-v3",
+        block: receipt.blockNumber,
+        borrower: borrower.toLowerCase(),
+        liquidator: c.account.address.toLowerCase(),
+        cause: "too-late",
+        code: sentKinds[0],
+        firstSeenBlock: seen,
+        blocksLate: receipt.blockNumber - seen,
+      });
+      expect(journal.missed()).toHaveLength(1);
+      // Our send reverted in the competitor's block (nothing left to liquidate at a profit): logged under that block.
+      decisions.flush();
+      const ours = journal.decisionsFor(borrower, { limit: 100 }).find((d) => d.kind === "outcome");
+      expect(ours).toMatchObject({ block: receipt.blockNumber, code: "reverted" });
+    } finally {
+      await chain.public.request({ method: "evm_setAutomine", params: [true] } as never);
+    }
+  });
+});
