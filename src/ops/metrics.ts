@@ -101,7 +101,7 @@ export interface KeeperMetrics {
   /** Liquidations another liquidator won, by protocol and by why we did not (src/keeper/audit.ts). */
   readonly missedLiquidations: Counter<"protocol" | "cause">;
   /** Each watched pool's net base-token buying in USD, this block and over the order-flow window. */
-  readonly orderFlowUsd: Gauge<"pool" | "window">;
+  readonly orderFlowUsd: Gauge<"protocol" | "pool" | "window">;
 }
 
 /** The last head the keeper reported, for health checks. */
@@ -272,7 +272,7 @@ export function createMetrics(options: MetricsOptions = {}): KeeperMetrics {
     orderFlowUsd: new Gauge({
       name: "keeper_order_flow_usd",
       help: "Net USD of a watched pool's base token (token0) bought by traders: window=block for the last block, window=rolling over ORDER_FLOW_WINDOW_BLOCKS. Negative: selling.",
-      labelNames: ["pool", "window"] as const,
+      labelNames: ["protocol", "pool", "window"] as const,
       ...reg,
     }),
   };
@@ -324,8 +324,8 @@ export function observeKeeperEvent(metrics: KeeperMetrics, event: KeeperEvent): 
       }
       for (const f of s.orderFlow ?? []) {
         if (f.blockUsd8 === undefined || f.windowUsd8 === undefined) continue;
-        metrics.orderFlowUsd.set({ pool: f.name, window: "block" }, usd8ToNumber(f.blockUsd8));
-        metrics.orderFlowUsd.set({ pool: f.name, window: "rolling" }, usd8ToNumber(f.windowUsd8));
+        metrics.orderFlowUsd.set({ protocol: f.protocol, pool: f.name, window: "block" }, usd8ToNumber(f.blockUsd8));
+        metrics.orderFlowUsd.set({ protocol: f.protocol, pool: f.name, window: "rolling" }, usd8ToNumber(f.windowUsd8));
       }
       return;
     }

@@ -8,6 +8,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, custom, type Chain, type PublicClient, type Transport } from "viem";
 import { createInProcessChain, localChain, type InProcessChain } from "../../src/chain/inProcess.js";
+import { createMetrics, observeKeeperEvent } from "../../src/ops/metrics.js";
 import { findV2Rebalances } from "../../src/protocols/uniswapV2/detect.js";
 import { flowUsd8 } from "../../src/risk/orderFlow.js";
 import { strategyContextFor } from "../../src/strategy/context.js";
@@ -98,6 +99,17 @@ describe("order flow from the pools' Swap events", () => {
     expect(f.block.base).toBe(-(after.balance0! - before.balance0!));
     expect(f.block.base < 0n).toBe(true);
     expect(f.window.base).toBe(f.block.base);
+    // The gauge per pool: this block's and the window's USD.
+    const metrics = createMetrics();
+    observeKeeperEvent(metrics, { type: "block", snapshot: s, underwater: 0, skewedPools: 0, candidates: 0 });
+    const text = await metrics.registry.getSingleMetricAsString("keeper_order_flow_usd");
+    expect(text).toContain(
+      `keeper_order_flow_usd{protocol="uniswap-v3",pool="WETH_USDC_3000",window="block"} ${Number(f.blockUsd8!) / 1e8}`,
+    );
+    const v2 = flowOf(s, pair().address);
+    expect(text).toContain(
+      `keeper_order_flow_usd{protocol="uniswap-v2",pool="WETH_USDC",window="rolling"} ${Number(v2.windowUsd8!) / 1e8}`,
+    );
   });
 
   it("a rebalance against the window's flow says so, and waits above ORDER_FLOW_MAX_AGAINST_USD", async () => {
