@@ -65,7 +65,10 @@ describe("keeper audit", () => {
     expect(summary.misses[1].collateralSeized).toBe((10n ** 24n).toString());
   }, 60_000);
 
-  it("refuses a bad --from-block and a directory without a journal", async () => {
+  it("has its --help, refuses a bad --from-block and a directory without a journal", async () => {
+    const help = spawnCli(["audit", "--help"]);
+    expect(await help.exited).toBe(0);
+    expect(help.output().stdout).toContain("keeper audit [--from-block N] [--json]");
     const bad = spawnCli(["audit", "--from-block", "x", "--data-dir", data]);
     expect(await bad.exited).toBe(2);
     expect(bad.output().stderr).toContain('Invalid --from-block "x"');
