@@ -18,6 +18,7 @@ export const SKIP_CODES = [
   "cooldown",
   "gas-cap",
   "price-check",
+  "order-flow",
   "other",
 ] as const;
 export type SkipCode = (typeof SKIP_CODES)[number];
@@ -43,7 +44,12 @@ export function skip(
   extra: { deterministic?: boolean; error?: KeeperError } = {},
 ): SkipReason {
   const transient =
-    code === "rpc-error" || code === "safety" || code === "duplicate" || code === "cooldown" || code === "price-check";
+    code === "rpc-error" ||
+    code === "safety" ||
+    code === "duplicate" ||
+    code === "cooldown" ||
+    code === "price-check" ||
+    code === "order-flow";
   return {
     code,
     message,

@@ -14,6 +14,7 @@ export function strategyFromConfig(deployment: Deployment, config: KeeperConfig)
     thresholdBps: BigInt(config.rebalanceThresholdBps),
     toleranceBps: config.rebalanceToleranceBps,
     maxTradeUsd: config.maxTradeUsd,
+    orderFlowMaxAgainstUsd: config.orderFlowMaxAgainstUsd,
     feedMaxAgeS: config.feedMaxAgeS,
     maxFeedTwapDeviationBps: config.maxFeedTwapDeviationBps,
     v3Rebalance: config.watch.includes("uniswap-v3"),
@@ -35,6 +36,7 @@ export function watcherOptionsFromConfig(
     logChunkBlocks: config.logChunkBlocks,
     startBlock,
     executor,
+    orderFlowWindowBlocks: config.orderFlowWindowBlocks,
     discovery: { ...discovery, concurrency: config.discoveryConcurrency, range: config.discoveryRangeBlocks },
   };
 }

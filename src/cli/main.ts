@@ -12,6 +12,7 @@ import {
 import { createRedactor, redactUrlsInText } from "../redact.js";
 import { takeFlags } from "./flags.js";
 import { runDeployment } from "./deployment.js";
+import { runAudit } from "./audit.js";
 import { runExplain } from "./explain.js";
 import { runKeeper } from "./run.js";
 import { runScan } from "./scan.js";
@@ -27,6 +28,7 @@ commands:
   scan       read the chain once and print what the keeper would do; sends nothing
   simulate   fork the chain locally, apply a price shock or a swap, and show what the keeper would do and earn
   explain    what the keeper saw and decided about an account, a pool or a transaction, block by block
+  audit      the liquidations other liquidators won, and what the keeper had decided about each
   deployment print a real chain's deployment (--chain ethereum|base|arbitrum) as JSON, to inspect and pin
   world      start a hardhat node holding the world of real protocols (same as npm run world)
   demo       the end-to-end demo on an embedded chain (same as npm start)
@@ -75,6 +77,15 @@ ${SETTINGS_NOTE}`,
   (DATA_DIR, default ./data) read-only: safe while the keeper runs.
   --block <n>   only this block
   --limit <n>   at most this many rows, the latest (default 500)`,
+  audit: `keeper audit [--from-block N] [--json] [--data-dir <dir>]
+
+  Every liquidation on a watched lending protocol that another liquidator won, with the winner (the liquidator and
+  the transaction's sender), the borrower and amounts, how many blocks after the keeper first had the position under
+  HF 1 (from the decision log), and why the keeper did not take it: not-seen, skipped (with the reason), dry-run,
+  too-late (sent, beaten) or reverted. Prints the counts by cause, the median blocks late and the list. Reads the
+  journal in --data-dir (DATA_DIR, default ./data) read-only: safe while the keeper runs.
+  --from-block <n>  only misses from this block on
+  --json            the summary as JSON`,
   world:
     "keeper world [--port 8545] [--out world.json] [--aave-borrowers 50] [--morpho-borrowers 20] [--seed 1] [--rpc <url>]",
   demo: "keeper demo [--report out.json]\n\n  The end-to-end demo on an embedded chain; --report also writes the summary as JSON.",
@@ -131,6 +142,8 @@ async function main(argv: string[]): Promise<number> {
         return await runKeeper(config(rest, "run"));
       case "explain":
         return runExplain(rest);
+      case "audit":
+        return runAudit(rest);
       case "deployment":
         return await runDeployment(config(rest, "deployment"));
       case "scan": {

@@ -11,6 +11,7 @@ import { checkDeploymentOnFork, prepareForkExecutor, startLocalFork, type LocalF
 import { Journal } from "../journal/index.js";
 import { DiscoveryStore } from "../journal/discoveryStore.js";
 import { createExecuteFn, SendPipeline } from "../keeper/pipeline.js";
+import { MissedLiquidationAudit } from "../keeper/audit.js";
 import { DecisionLog } from "../keeper/decisionLog.js";
 import { Keeper, type KeeperEvent } from "../keeper/keeper.js";
 import { createLogger } from "../ops/logger.js";
@@ -18,6 +19,7 @@ import {
   createMetrics,
   observeKeeperEvent,
   observeRpcRequest,
+  recordMissedLiquidation,
   recordRpcError,
   rpcKindOfError,
 } from "../ops/metrics.js";
@@ -144,6 +146,34 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
         ),
     });
     closers.push(() => decisions.flush());
+    // Liquidations others won, set against the decision log (read after it flushed the blocks before).
+    const audit = new MissedLiquidationAudit({
+      journal,
+      executor,
+      client: clients.public,
+      retentionBlocks: config.decisionLogRetentionBlocks,
+      onMiss: (miss) => {
+        recordMissedLiquidation(metrics, miss);
+        log.info(
+          {
+            protocol: miss.protocol,
+            borrower: miss.borrower,
+            block: miss.block.toString(),
+            cause: miss.cause,
+            code: miss.code,
+            blocksLate: miss.blocksLate?.toString(),
+            liquidator: miss.liquidator,
+          },
+          "liquidation won by another liquidator",
+        );
+      },
+      onError: (err) =>
+        log.warn(
+          { error: err instanceof Error ? err.message.split("\n")[0] : String(err) },
+          "liquidation audit failed",
+        ),
+    });
+    closers.push(() => audit.idle());
     // The borrower/position index and its checkpoint: a restart resumes discovery there (a cache: safe to delete).
     const discoveryStore = DiscoveryStore.open(dataDir);
     closers.push(() => discoveryStore.close());
@@ -299,6 +329,7 @@ export async function runKeeper(config: KeeperConfig, options: { maxBlocks?: num
         if (e.type === "block") gate.onBlock(e.snapshot.blockNumber);
         logEvent(log, e);
         decisions.onEvent(e);
+        audit.onEvent(e);
         dashboard?.onEvent(e);
       },
     });

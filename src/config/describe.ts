@@ -36,6 +36,8 @@ export function describeConfig(config: KeeperConfig): Record<string, string> {
             : config.morphoMarkets.join(","),
     MIN_PROFIT_USD: formatDecimal(config.minProfitUsd, USD_DECIMALS),
     MAX_TRADE_USD: formatDecimal(config.maxTradeUsd, USD_DECIMALS),
+    ORDER_FLOW_WINDOW_BLOCKS: String(config.orderFlowWindowBlocks),
+    ORDER_FLOW_MAX_AGAINST_USD: formatDecimal(config.orderFlowMaxAgainstUsd, USD_DECIMALS),
     FEED_MAX_AGE_S: config.feedMaxAgeS.toString(),
     MAX_FEED_TWAP_DEVIATION_BPS: config.maxFeedTwapDeviationBps.toString(),
     REBALANCE_THRESHOLD_BPS: String(config.rebalanceThresholdBps),

@@ -213,6 +213,8 @@ function freezeConfig(
     morphoMarkets: p.MORPHO_MARKETS,
     minProfitUsd: p.MIN_PROFIT_USD,
     maxTradeUsd: p.MAX_TRADE_USD,
+    orderFlowWindowBlocks: p.ORDER_FLOW_WINDOW_BLOCKS,
+    orderFlowMaxAgainstUsd: p.ORDER_FLOW_MAX_AGAINST_USD,
     decisionLogRetentionBlocks: p.DECISION_LOG_RETENTION_BLOCKS,
     feedMaxAgeS: p.FEED_MAX_AGE_S,
     maxFeedTwapDeviationBps: p.MAX_FEED_TWAP_DEVIATION_BPS,

@@ -197,6 +197,8 @@ export const FIELD_SCHEMAS = {
   }),
   MIN_PROFIT_USD: decimal("MIN_PROFIT_USD", USD_DECIMALS, false),
   MAX_TRADE_USD: decimal("MAX_TRADE_USD", USD_DECIMALS, false),
+  ORDER_FLOW_WINDOW_BLOCKS: integer("ORDER_FLOW_WINDOW_BLOCKS", 1, 10_000),
+  ORDER_FLOW_MAX_AGAINST_USD: decimal("ORDER_FLOW_MAX_AGAINST_USD", USD_DECIMALS, false),
   FEED_MAX_AGE_S: integer("FEED_MAX_AGE_S", 1).transform((n): bigint => BigInt(n)),
   MAX_FEED_TWAP_DEVIATION_BPS: integer("MAX_FEED_TWAP_DEVIATION_BPS", 0, 10_000).transform((n): bigint => BigInt(n)),
   REBALANCE_THRESHOLD_BPS: integer("REBALANCE_THRESHOLD_BPS", 1, 10_000),

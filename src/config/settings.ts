@@ -44,6 +44,8 @@ export const SETTING_NAMES = [
   "MORPHO_MARKETS",
   "MIN_PROFIT_USD",
   "MAX_TRADE_USD",
+  "ORDER_FLOW_WINDOW_BLOCKS",
+  "ORDER_FLOW_MAX_AGAINST_USD",
   "FEED_MAX_AGE_S",
   "MAX_FEED_TWAP_DEVIATION_BPS",
   "REBALANCE_THRESHOLD_BPS",
@@ -174,6 +176,15 @@ export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = Object.freez
   MAX_TRADE_USD: spec("MAX_TRADE_USD", {
     default: "100000",
     expected: "a decimal number of US dollars with at most 8 decimals, e.g. 50000 (0 for no limit)",
+  }),
+  ORDER_FLOW_WINDOW_BLOCKS: spec("ORDER_FLOW_WINDOW_BLOCKS", {
+    default: "20",
+    expected: "an integer number of blocks the pools' order flow is summed over, from 1 to 10000, e.g. 20",
+  }),
+  ORDER_FLOW_MAX_AGAINST_USD: spec("ORDER_FLOW_MAX_AGAINST_USD", {
+    default: "0",
+    expected:
+      "a decimal number of US dollars: a rebalance waits while the order-flow window's net flow against it is worth more, e.g. 250000 (0: never, the flow is only noted)",
   }),
   FEED_MAX_AGE_S: spec("FEED_MAX_AGE_S", {
     default: "90000",

@@ -55,6 +55,10 @@ export interface KeeperConfig {
   readonly maxTradeUsd: bigint;
   /** DECISION_LOG_RETENTION_BLOCKS: blocks of decisions the journal keeps for `keeper explain`. */
   readonly decisionLogRetentionBlocks: bigint;
+  /** ORDER_FLOW_WINDOW_BLOCKS: blocks the pools' order flow is summed over (src/risk/orderFlow.ts). */
+  readonly orderFlowWindowBlocks: number;
+  /** ORDER_FLOW_MAX_AGAINST_USD in USD with 8 decimals; 0n: the flow is only noted in rebalance decisions. */
+  readonly orderFlowMaxAgainstUsd: bigint;
   /** DISCOVERY_CONCURRENCY: eth_getLogs requests in flight during a long discovery sync. */
   readonly discoveryConcurrency: number;
   /** DISCOVERY_RANGE_BLOCKS: blocks per request a long discovery sync starts with. */

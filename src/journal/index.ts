@@ -10,3 +10,4 @@ export {
   type DecisionRecord,
   type NewDecision,
 } from "./decisions.js";
+export { MISS_CAUSES, type MissCause, type MissedLiquidationRecord, type NewMissedLiquidation } from "./missed.js";

@@ -10,7 +10,15 @@ import type { Hex } from "viem";
 import { KeeperError } from "../errors.js";
 import { JournalQueries } from "./queries.js";
 import { attemptFromRow, eventDetail, intentFromRow } from "./rows.js";
-import { deleteOldDecisions, insertDecisions, type NewDecision } from "./decisions.js";
+import { decisionBlockRange, deleteOldDecisions, insertDecisions, type NewDecision } from "./decisions.js";
+import {
+  deleteOldMissed,
+  insertMissed,
+  lastMissedBlock,
+  selectMissed,
+  type MissedLiquidationRecord,
+  type NewMissedLiquidation,
+} from "./missed.js";
 import { checkJournalVersion, initialiseJournalDb } from "./schema.js";
 import type {
   AttemptRecord,
@@ -392,6 +400,28 @@ export class Journal extends JournalQueries {
   /** Deletes the decisions more than `keepBlocks` blocks below the newest one (the retention). Returns rows deleted. */
   pruneDecisions(keepBlocks: bigint): number {
     return this.transaction(() => deleteOldDecisions(this.db, keepBlocks));
+  }
+
+  /** Records liquidations another liquidator won (the audit); one already recorded is kept. Returns rows written. */
+  recordMissed(rows: readonly NewMissedLiquidation[]): number {
+    if (rows.length === 0) return 0;
+    return this.transaction(() => insertMissed(this.db, rows, this.now()));
+  }
+
+  /** The misses recorded from `fromBlock` on, oldest first. */
+  missed(fromBlock?: bigint): MissedLiquidationRecord[] {
+    return selectMissed(this.db, fromBlock);
+  }
+
+  /** The block of the latest miss recorded for `borrower` before `block`: where its current episode starts. */
+  lastMissedBefore(borrower: string, block: bigint): bigint | undefined {
+    return lastMissedBlock(this.db, borrower, block);
+  }
+
+  /** Deletes the misses more than `keepBlocks` blocks below the newest decision (the decision log's retention). */
+  pruneMissed(keepBlocks: bigint): number {
+    const range = decisionBlockRange(this.db);
+    return range ? this.transaction(() => deleteOldMissed(this.db, range.last, keepBlocks)) : 0;
   }
 
   private event(intentId: number, type: string, detail: Record<string, unknown>): void {

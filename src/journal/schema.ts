@@ -5,16 +5,19 @@
 import type { DatabaseSync } from "node:sqlite";
 import { KeeperError } from "../errors.js";
 import { DECISIONS_DDL } from "./decisions.js";
+import { MISSED_DDL } from "./missed.js";
 
 /**
  * Bumped when the tables change; an unknown (newer) version is refused rather than misread, an older one is
- * migrated forward by MIGRATIONS. 2: the decisions table (the decision log `keeper explain` reads).
+ * migrated forward by MIGRATIONS. 2: the decisions table (the decision log `keeper explain` reads). 3: the
+ * missed_liquidations table (the audit `keeper audit` reads).
  */
-export const JOURNAL_SCHEMA_VERSION = 2;
+export const JOURNAL_SCHEMA_VERSION = 3;
 
 /** What takes a journal from version `from` to `from + 1`. Idempotent DDL, run inside one transaction with the version bump. */
 const MIGRATIONS: Record<number, string> = {
   1: DECISIONS_DDL,
+  2: MISSED_DDL,
 };
 
 const DDL = `
@@ -103,6 +106,7 @@ export function initialiseJournalDb(db: DatabaseSync, path: string): void {
   db.exec("PRAGMA foreign_keys = ON");
   db.exec(DDL);
   db.exec(DECISIONS_DDL);
+  db.exec(MISSED_DDL);
   const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
   if (row === undefined) {
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(JOURNAL_SCHEMA_VERSION));

@@ -122,8 +122,12 @@ export class DecisionLog {
         return;
       case "outcome": {
         const o = e.outcome;
-        // Recorded under the block it was mined in when known: a send followed in the background ends blocks later.
-        const block = o.status === "mined" ? o.blockNumber : (this.current ?? e.block);
+        // Recorded under the block it was mined in (or reverted in) when known: a send followed in the background ends
+        // blocks later, and the audit compares that block with a competitor's.
+        const block =
+          o.status === "mined" || (o.status === "reverted" && o.blockNumber !== undefined)
+            ? o.blockNumber!
+            : (this.current ?? e.block);
         const hash = o.status === "mined" || o.status === "reverted" || o.status === "failed" ? o.hash : undefined;
         for (const { c, note } of parts(e.candidate))
           this.add(block, {

@@ -8,6 +8,7 @@
  * addresses): each distinct label value is a time series kept forever by Prometheus, so raw
  * strings would grow cardinality without bound.
  */
+import { MISS_CAUSES } from "../journal/missed.js";
 import { PROTOCOL_NAMES, PROTOCOLS } from "../protocols/registry.js";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Address } from "viem";
@@ -97,6 +98,10 @@ export interface KeeperMetrics {
   readonly dailyCapLimit: Gauge<"cap">;
   readonly dryRun: Gauge;
   readonly safetyRefusals: Counter<"gate">;
+  /** Liquidations another liquidator won, by protocol and by why we did not (src/keeper/audit.ts). */
+  readonly missedLiquidations: Counter<"protocol" | "cause">;
+  /** Each watched pool's net base-token buying in USD, this block and over the order-flow window. */
+  readonly orderFlowUsd: Gauge<"protocol" | "pool" | "window">;
 }
 
 /** The last head the keeper reported, for health checks. */
@@ -258,6 +263,18 @@ export function createMetrics(options: MetricsOptions = {}): KeeperMetrics {
       labelNames: ["gate"] as const,
       ...reg,
     }),
+    missedLiquidations: new Counter({
+      name: "keeper_missed_liquidations_total",
+      help: "Liquidations on a watched protocol won by another liquidator, by why the keeper did not take them (not-seen, skipped, dry-run, too-late, reverted).",
+      labelNames: ["protocol", "cause"] as const,
+      ...reg,
+    }),
+    orderFlowUsd: new Gauge({
+      name: "keeper_order_flow_usd",
+      help: "Net USD of a watched pool's base token (token0) bought by traders: window=block for the last block, window=rolling over ORDER_FLOW_WINDOW_BLOCKS. Negative: selling.",
+      labelNames: ["protocol", "pool", "window"] as const,
+      ...reg,
+    }),
   };
 
   for (const outcome of SEND_OUTCOMES) metrics.sends.inc({ outcome }, 0);
@@ -265,6 +282,8 @@ export function createMetrics(options: MetricsOptions = {}): KeeperMetrics {
   for (const kind of RPC_ERROR_KINDS) metrics.rpcErrors.inc({ kind }, 0);
   for (const gate of SAFETY_GATES) metrics.safetyRefusals.inc({ gate }, 0);
   for (const source of KILL_SOURCES) metrics.killSwitchEngaged.set({ source }, 0);
+  for (const protocol of ["aave-v3", "morpho-blue"])
+    for (const cause of MISS_CAUSES) metrics.missedLiquidations.inc({ protocol, cause }, 0);
 
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
   observed.set(metrics, state);
@@ -302,6 +321,11 @@ export function observeKeeperEvent(metrics: KeeperMetrics, event: KeeperEvent): 
       for (const m of PROTOCOLS) {
         const n = m.positionsWatched(s);
         if (n !== undefined) metrics.positionsWatched.set({ protocol: m.name }, n);
+      }
+      for (const f of s.orderFlow ?? []) {
+        if (f.blockUsd8 === undefined || f.windowUsd8 === undefined) continue;
+        metrics.orderFlowUsd.set({ protocol: f.protocol, pool: f.name, window: "block" }, usd8ToNumber(f.blockUsd8));
+        metrics.orderFlowUsd.set({ protocol: f.protocol, pool: f.name, window: "rolling" }, usd8ToNumber(f.windowUsd8));
       }
       return;
     }
@@ -343,6 +367,11 @@ function observeOutcome(
     const usd8 = (outcome.profit * price.usd8) / 10n ** BigInt(price.decimals);
     metrics.profitUsd.inc({ protocol: protocolLabel(opportunity.protocol) }, usd8ToNumber(usd8));
   }
+}
+
+/** Counts one liquidation another liquidator won (the audit's onMiss). */
+export function recordMissedLiquidation(metrics: KeeperMetrics, miss: { protocol: string; cause: string }): void {
+  metrics.missedLiquidations.inc({ protocol: protocolLabel(miss.protocol), cause: miss.cause });
 }
 
 /**

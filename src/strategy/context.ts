@@ -28,6 +28,8 @@ export function strategyContextFor(
     thresholdBps: bigint;
     toleranceBps: number;
     maxTradeUsd?: bigint;
+    /** ORDER_FLOW_MAX_AGAINST_USD (default 0: the flow is only noted). */
+    orderFlowMaxAgainstUsd?: bigint;
     v3Rebalance?: boolean;
     /** Feed age bound for feeds without a heartbeat in the deployment (default {@link DEFAULT_FEED_MAX_AGE_S}). */
     feedMaxAgeS?: bigint;
@@ -47,6 +49,7 @@ export function strategyContextFor(
     rebalanceThresholdBps: p.thresholdBps,
     rebalanceToleranceBps: p.toleranceBps,
     maxTradeUsd: p.maxTradeUsd ?? 0n,
+    orderFlowMaxAgainstUsd: p.orderFlowMaxAgainstUsd ?? 0n,
     feedMaxAgeS: {
       default: p.feedMaxAgeS ?? DEFAULT_FEED_MAX_AGE_S,
       byToken: Object.fromEntries(

@@ -58,6 +58,11 @@ export interface StrategyContext {
   /** Largest rebalance input per transaction, USD 8 decimals (0 = no limit); larger trades go in slices over blocks. */
   maxTradeUsd: bigint;
   /**
+   * A rebalance waits while the order-flow window's net flow against it is worth more than this (USD, 8 decimals;
+   * 0 = never: the flow is only noted in the decision). ORDER_FLOW_MAX_AGAINST_USD.
+   */
+  orderFlowMaxAgainstUsd?: bigint;
+  /**
    * Oldest feed answer an inventory rebalance may trade on, in seconds before the snapshot's block: per token (the
    * feed's heartbeat from the deployment), else `default`. A trade funded from inventory is only as right as its
    * target price; flash-funded trades are not affected (their profit is checked on chain in tokens).

@@ -2,6 +2,8 @@ import type { Address, Hash } from "viem";
 import type { TokenPrice } from "../protocols/feeds/read.js";
 import type { OpStackL1FeeParams } from "../risk/l1Fee.js";
 import type { PriceSkip } from "../protocols/feeds/reference.js";
+import type { PoolOrderFlow } from "../risk/orderFlow.js";
+import type { MarketEvents } from "./marketEvents.js";
 
 /**
  * Each protocol module's part of a snapshot. Empty here: every module adds its own field(s) from its folder
@@ -26,6 +28,10 @@ export interface SnapshotBase {
   readonly priceSkips?: readonly PriceSkip[];
   /** The executor contract's token balances (its inventory), by token address; empty without an executor. */
   readonly inventory: Readonly<Record<Address, bigint>>;
+  /** Everyone's liquidations on the watched lending protocols since the last snapshot (the audit's input). */
+  readonly marketEvents?: MarketEvents;
+  /** Each watched pool's order flow: net base-token buying per block and over the window (src/risk/orderFlow.ts). */
+  readonly orderFlow?: readonly PoolOrderFlow[];
   /**
    * How the snapshot was read, for logs and metrics: `readMs`, plus the counters the protocol readers report
    * (borrowersWatched, newBorrowers, aaveAccountsRead, morphoBorrowersWatched...), summed by name.

@@ -8,6 +8,7 @@ import { ReferencePriceReader, type PriceSourceConfig } from "../protocols/feeds
 import type { DiscoveryOptions } from "../protocols/discovery.js";
 import type { ProtocolModule, ProtocolReader } from "../protocols/module.js";
 import { PROTOCOLS } from "../protocols/registry.js";
+import { MarketEventReader } from "./marketEvents.js";
 import { freezeSnapshot, type Snapshot } from "./snapshot.js";
 
 /** A protocol name of the registry ("aave-v3", "morpho-blue", "uniswap-v2", "uniswap-v3"). */
@@ -32,6 +33,8 @@ export interface WatcherOptions {
   discovery?: DiscoveryOptions;
   /** The protocol modules to read with (default: the registry). */
   protocols?: readonly ProtocolModule<any>[];
+  /** Blocks of the order-flow window (default DEFAULT_ORDER_FLOW_WINDOW_BLOCKS). */
+  orderFlowWindowBlocks?: number;
 }
 
 /**
@@ -48,6 +51,8 @@ export class Watcher {
   readonly prices: ReferencePriceReader;
   /** The L1 data fee's parameters, on OP-stack chains. */
   private readonly l1Fees = new OpStackFeeReader();
+  /** Everyone's liquidations and the pools' swaps: the audit's and the order flow's input. */
+  private readonly market: MarketEventReader;
 
   constructor(
     private readonly client: PublicClient<Transport, Chain>,
@@ -77,6 +82,12 @@ export class Watcher {
       oracle: deployment.aave?.oracle,
     }));
     this.prices = new ReferencePriceReader(this.feeds);
+    this.market = new MarketEventReader(deployment, {
+      windowBlocks: options.orderFlowWindowBlocks,
+      liquidations: options.watch.has("aave-v3") || options.watch.has("morpho-blue"),
+      swaps: options.watch.has("uniswap-v2") || options.watch.has("uniswap-v3"),
+      executor: options.executor,
+    });
   }
 
   /** The reader of a protocol, when one was created (for its own counters and tests). */
@@ -87,6 +98,7 @@ export class Watcher {
   /** Re-scan events from `block` on, after a reorg (the saved discovery checkpoints rewind too). */
   rewindTo(block: bigint): void {
     for (const r of this.readers) r.rewindTo?.(block);
+    this.market.rewindTo(block);
   }
 
   /** Reads the world at `blockNumber` (default: the current head) into a frozen Snapshot. */
@@ -101,9 +113,10 @@ export class Watcher {
       chunkSize: this.options.multicallChunk,
       coalescer,
     };
-    const [reference, l1Fee, balances, ...slices] = await Promise.all([
+    const [reference, l1Fee, events, balances, ...slices] = await Promise.all([
       this.prices.read(this.client, at),
       this.l1Fees.read(this.client, at),
+      this.market.read(this.client, at),
       this.options.executor
         ? readBatched<bigint>(
             this.client,
@@ -124,11 +137,15 @@ export class Watcher {
     });
     const byToken: Record<Address, TokenPrice> = {};
     for (const p of reference.prices) byToken[p.token] = p;
+    const merged = Object.assign({}, ...slices) as Partial<Snapshot>;
+    const marketsById = new Map((merged.morpho?.markets ?? []).map((m) => [m.id.toLowerCase(), m.params] as const));
+    const market = this.market.digest(events, block.number!, marketsById, (t) => byToken[t]);
     const stats: Record<string, number> = {};
     for (const r of this.readers)
       for (const [k, v] of Object.entries(r.stats?.() ?? {})) stats[k] = (stats[k] ?? 0) + v;
     return freezeSnapshot({
-      ...Object.assign({}, ...slices),
+      ...merged,
+      ...market,
       blockNumber: block.number!,
       blockHash: block.hash!,
       timestamp: block.timestamp,

@@ -25,3 +25,8 @@ export const morphoBorrowEvent = parseAbiItem(
 export const morphoCreateMarketEvent = parseAbiItem(
   "event CreateMarket(bytes32 indexed id, (address loanToken, address collateralToken, address oracle, address irm, uint256 lltv) marketParams)",
 );
+
+/** Every liquidation on Morpho Blue, whoever sent it (EventsLib.sol): what the missed-liquidation audit reads. */
+export const morphoLiquidateEvent = parseAbiItem(
+  "event Liquidate(bytes32 indexed id, address indexed caller, address indexed borrower, uint256 repaidAssets, uint256 repaidShares, uint256 seizedAssets, uint256 badDebtAssets, uint256 badDebtShares)",
+);

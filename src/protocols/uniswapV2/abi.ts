@@ -1,4 +1,4 @@
-import { parseAbi } from "viem";
+import { parseAbi, parseAbiItem } from "viem";
 
 /** The parts of a Uniswap V2 pair the keeper reads (UniswapV2Pair.sol). */
 export const v2PairAbi = parseAbi([
@@ -6,3 +6,8 @@ export const v2PairAbi = parseAbi([
   "function token0() view returns (address)",
   "function token1() view returns (address)",
 ]);
+
+/** Every trade on a pair (UniswapV2Pair.sol): the order flow the watcher sums per block. */
+export const v2SwapEvent = parseAbiItem(
+  "event Swap(address indexed sender, uint256 amount0In, uint256 amount1In, uint256 amount0Out, uint256 amount1Out, address indexed to)",
+);

@@ -4,6 +4,7 @@ import { referencePriceFromUsd } from "../../risk/math/rational.js";
 import { formatUsd, gasCostUsd, tokenAmountToUsd } from "../../risk/profit.js";
 import { v2RebalanceToReference, v2SkewBps } from "../../risk/uniswapV2/rebalance.js";
 import { simulateV3Swap } from "../../risk/uniswapV3/simulate.js";
+import { flowVerdict } from "../../risk/orderFlow.js";
 import { skip } from "../../skip.js";
 import type { Snapshot } from "../../watcher/snapshot.js";
 import type { Candidate, Skip, StrategyContext } from "../../strategy/types.js";
@@ -39,9 +40,16 @@ export function findV2Rebalances(
     const absSkew = skew < 0n ? -skew : skew;
     if (absSkew < ctx.rebalanceThresholdBps) continue;
     const id = `uniswap-v2:${pair.address}`;
-    const context = { pool: `${pair.name} (V2)`, skewBps: skew.toString() };
+    const context: Record<string, string> = { pool: `${pair.name} (V2)`, skewBps: skew.toString() };
     const trade = v2RebalanceToReference(reserves, reference);
     if (!trade) continue;
+    const flow = snapshot.orderFlow?.find((f) => f.pool === pair.address);
+    const verdict = flow && flowVerdict(flow, trade.zeroForOne, p0.symbol, ctx.orderFlowMaxAgainstUsd);
+    if (verdict) context.orderFlow = verdict.note;
+    if (verdict?.refuse) {
+      skipped.push({ id, protocol: "uniswap-v2", skip: skip("order-flow", verdict.refuse), context });
+      continue;
+    }
     const tokenIn = trade.zeroForOne ? pair.token0 : pair.token1;
     const tokenOut = trade.zeroForOne ? pair.token1 : pair.token0;
     const outPrice = trade.zeroForOne ? p1 : p0;

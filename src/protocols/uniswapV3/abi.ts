@@ -1,4 +1,4 @@
-import { parseAbi } from "viem";
+import { parseAbi, parseAbiItem } from "viem";
 
 /** The parts of a Uniswap V3 pool the keeper reads (IUniswapV3PoolState). */
 export const v3PoolAbi = parseAbi([
@@ -8,3 +8,8 @@ export const v3PoolAbi = parseAbi([
   "function tickBitmap(int16 wordPosition) view returns (uint256)",
   "function ticks(int24 tick) view returns (uint128 liquidityGross, int128 liquidityNet, uint256 feeGrowthOutside0X128, uint256 feeGrowthOutside1X128, int56 tickCumulativeOutside, uint160 secondsPerLiquidityOutsideX128, uint32 secondsOutside, bool initialized)",
 ]);
+
+/** Every trade on a pool (UniswapV3Pool.sol; amounts signed from the pool's side): the order flow the watcher sums. */
+export const v3SwapEvent = parseAbiItem(
+  "event Swap(address indexed sender, address indexed recipient, int256 amount0, int256 amount1, uint160 sqrtPriceX96, uint128 liquidity, int24 tick)",
+);

@@ -6,6 +6,7 @@ import { sqrtPriceX96FromPrice, v3SkewBps } from "../../risk/uniswapV3/price.js"
 import { v3InputToReachPrice } from "../../risk/uniswapV3/simulate.js";
 import { getSqrtRatioAtTick } from "../../risk/uniswapV3/tickMath.js";
 import type { Rational } from "../../risk/math/rational.js";
+import { flowVerdict } from "../../risk/orderFlow.js";
 import { skip, type SkipReason } from "../../skip.js";
 import type { TokenPrice } from "../feeds/read.js";
 import type { V3PoolSnapshot } from "./read.js";
@@ -90,6 +91,13 @@ export function findV3Rebalances(
       ? [pool.token0, pool.token1, p0, p1]
       : [pool.token1, pool.token0, p1, p0];
     const context: Record<string, string> = { pool: `${pool.name} (V3)`, skewBps: skew.toString() };
+    const flow = snapshot.orderFlow?.find((f) => f.pool === pool.address);
+    const verdict = flow && flowVerdict(flow, zeroForOne, p0.symbol, ctx.orderFlowMaxAgainstUsd);
+    if (verdict) context.orderFlow = verdict.note;
+    if (verdict?.refuse) {
+      skipped.push({ id, protocol: "uniswap-v3", skip: skip("order-flow", verdict.refuse), context });
+      continue;
+    }
     const refused = feedPriceCheck(snapshot, ctx, pool, [p0, p1], reference);
     if (refused) {
       skipped.push({ id, protocol: "uniswap-v3", skip: refused, context });

@@ -194,6 +194,8 @@ describe("describeConfig", () => {
       MORPHO_MARKETS: "(not set)",
       MIN_PROFIT_USD: "0.25",
       MAX_TRADE_USD: "25000.5",
+      ORDER_FLOW_WINDOW_BLOCKS: "20",
+      ORDER_FLOW_MAX_AGAINST_USD: "0",
       DISCOVERY_CONCURRENCY: "4",
       DISCOVERY_RANGE_BLOCKS: "10000",
       FEED_MAX_AGE_S: "90000",
