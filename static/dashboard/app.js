@@ -226,6 +226,19 @@
       );
     else empty("chart-skew", "no pool watched yet");
 
+    if (d.orderFlow.length && d.blocks.length)
+      draw(
+        "chart-flow",
+        "flow:" + d.orderFlow.map((f) => f.pool).join("|"),
+        () =>
+          lineOpts(
+            d.orderFlow.map((f) => f.pool),
+            "USD",
+          ),
+        [d.blocks].concat(d.orderFlow.map((f) => f.usd)),
+      );
+    else empty("chart-flow", "no swap seen yet");
+
     var hf = d.healthFactors.protocols;
     if (hf.length)
       draw(

@@ -8,14 +8,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAaveBorrower, createMorphoBorrower, getPrices, setPrice } from "../../src/world/index.js";
+import { createAaveBorrower, createMorphoBorrower, getPrices, setPrice, skewV2Pool } from "../../src/world/index.js";
 import { DEV_ADDRESS_1, DEV_KEY_1, freePort, spawnCli } from "../helpers/node.js";
 import { startUpstream, type Upstream } from "../helpers/upstream.js";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
 const OUTPUT = join(import.meta.dirname, "..", "..", "test-output");
-const CHARTS = ["chart-skew", "chart-hf", "chart-pnl", "chart-sends", "chart-skips"] as const;
+const CHARTS = ["chart-skew", "chart-flow", "chart-hf", "chart-pnl", "chart-sends", "chart-skips"] as const;
 const SCREEN = { width: 1280, height: 2400 };
 
 if (!haveChromium) console.warn(`dashboard e2e skipped: ${CHROMIUM} is missing (apt install chromium)`);
@@ -23,6 +23,7 @@ if (!haveChromium) console.warn(`dashboard e2e skipped: ${CHROMIUM} is missing (
 interface DashboardJson {
   blocks: number[];
   skews: { pool: string; bps: (number | null)[] }[];
+  orderFlow: { pool: string; usd: (number | null)[] }[];
   healthFactors: { buckets: string[]; protocols: { protocol: string; counts: number[] }[] };
   sends: Record<string, number>;
   skips: Record<string, number>;
@@ -134,6 +135,8 @@ describe.skipIf(!haveChromium)("the ops dashboard (needs Chromium: apt install c
       healthFactorBps: 11_000n,
     });
     await createMorphoBorrower(up.clients, up.world, { collateralUsd: 30_000n * 10n ** 8n, healthFactorBps: 11_000n });
+    // A trader buys WBTC on its V2 pair: the order-flow chart has something to show.
+    await skewV2Pool(up.clients, up.world, "WBTC_USDC", 150);
     const weth = (await getPrices(up.clients, up.world)).WETH;
     await setPrice(up.clients, up.world, "WETH", (weth * 3n) / 4n);
 
@@ -174,6 +177,11 @@ describe.skipIf(!haveChromium)("the ops dashboard (needs Chromium: apt install c
     const points = Object.fromEntries(CHARTS.map((id) => [id, Number(attributesOf(dump.stdout, id).points)]));
     const nonNull = d.skews.reduce((n, s) => n + s.bps.filter((b) => b !== null).length, 0);
     expect(points["chart-skew"]).toBe(nonNull);
+    const flowPoints = d.orderFlow.reduce((n, f) => n + f.usd.filter((u) => u !== null).length, 0);
+    expect(flowPoints).toBeGreaterThan(0);
+    const wbtcFlow = d.orderFlow.find((f) => f.pool === "WBTC_USDC (V2)")!;
+    expect(Math.max(...wbtcFlow.usd.map((u) => u ?? 0))).toBeGreaterThan(0);
+    expect(points["chart-flow"]).toBe(flowPoints);
     expect(points["chart-hf"]).toBe(d.healthFactors.buckets.length * 2);
     expect(points["chart-pnl"]).toBe(2 * d.blocks.length);
     expect(points["chart-sends"]).toBe(Object.keys(d.sends).length);

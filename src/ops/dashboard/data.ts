@@ -43,6 +43,8 @@ export interface DashboardData {
   head: { block: number; timestamp: number; ageSeconds: number; readMs: number } | null;
   blocks: number[];
   skews: { pool: string; bps: (number | null)[] }[];
+  /** Net buying of each pool's base token over the order-flow window, USD, per block (null: no price or no pool). */
+  orderFlow: { pool: string; usd: (number | null)[] }[];
   /** Per block and cumulative over the window, USD. */
   profitUsd: number[];
   gasUsd: number[];
@@ -112,6 +114,10 @@ export function dashboardData(sources: DashboardSources): DashboardData {
       : null,
     blocks: samples.map((s) => Number(s.block)),
     skews: pools.map((pool) => ({ pool, bps: samples.map((s) => s.skews[pool] ?? null) })),
+    orderFlow: [...new Set(samples.flatMap((s) => Object.keys(s.flows)))].sort().map((pool) => ({
+      pool,
+      usd: samples.map((s) => (s.flows[pool] === undefined ? null : usd(s.flows[pool]))),
+    })),
     profitUsd,
     gasUsd,
     cumulativeProfitUsd: cumulative(profitUsd),

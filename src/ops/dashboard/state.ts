@@ -50,6 +50,12 @@ export interface BlockSample {
   readonly timestamp: bigint;
   /** Each watched pool's skew against the feeds, signed bps, by pool label ("WETH/USDC (V2)"). */
   readonly skews: Readonly<Record<string, number>>;
+  /**
+   * Each watched pool's order flow over the rolling window: net USD (8 decimals) of its base token (token0) that
+   * traders bought (positive) or sold, by pool label as in `skews`. Pools without a price for their base token are
+   * absent.
+   */
+  readonly flows: Readonly<Record<string, bigint>>;
   readonly underwater: number;
   readonly candidates: number;
   /** Opportunities left alone at this block (the plan's skips, then the pipeline's), by code. */
@@ -197,6 +203,9 @@ export class DashboardState {
     }
     this.histograms = histograms;
     this.positions = positions;
+    const flows: Record<string, bigint> = {};
+    for (const f of snapshot.orderFlow ?? [])
+      if (f.windowUsd8 !== undefined) flows[`${f.name} (${f.protocol === "uniswap-v2" ? "V2" : "V3"})`] = f.windowUsd8;
     const skips: Partial<Record<SkipCode, number>> = {};
     for (const s of skipped) {
       skips[s.skip.code] = (skips[s.skip.code] ?? 0) + 1;
@@ -207,6 +216,7 @@ export class DashboardState {
       block: snapshot.blockNumber,
       timestamp: snapshot.timestamp,
       skews,
+      flows,
       underwater,
       candidates,
       skips,
