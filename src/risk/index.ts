@@ -41,6 +41,7 @@ export {
 export type {
   AaveAccountData,
   AaveAccountSummary,
+  AaveEModeCategory,
   AaveReserveView,
   AaveUserPosition,
   AaveUserReserve,
@@ -69,10 +70,30 @@ export {
   aaveLiquidationAmounts,
   aaveMaxLiquidatableDebt,
   aaveLiquidationBlocker,
+  aaveLiquidationRevert,
   type AaveLiquidationAmounts,
   type AaveLiquidationParams,
+  type AaveLiquidationRefusal,
+  type AaveSizingRevert,
+  type AaveValidationRevert,
 } from "./aave/liquidation.js";
-export { aaveLiquidationCandidates, bestAaveLiquidation, type AaveLiquidationCandidate } from "./aave/best.js";
+export {
+  AAVE_BAD_DEBT_GAS_PER_RESERVE,
+  aaveLiquidationCandidates,
+  aaveLiquidationSearch,
+  bestAaveLiquidation,
+  type AaveLiquidationCandidate,
+  type AaveLiquidationRefusedPair,
+  type AaveLiquidationSearchOptions,
+} from "./aave/best.js";
+export {
+  AAVE_MAX_RESERVES_COUNT,
+  aaveCollateralParams,
+  findAaveEModeCategory,
+  isAaveEModeCollateral,
+  isAaveReserveInBitmap,
+  type AaveCollateralParams,
+} from "./aave/emode.js";
 
 export type { MorphoBorrowTotals, MorphoMarketState, MorphoPosition } from "./morpho/types.js";
 export {
