@@ -1,12 +1,17 @@
 import { getAddress, parseAbi, type Address, type Chain, type PublicClient, type Transport } from "viem";
 import { readBatched, unwrap, type BatchedReadOptions, type ReadCall, type ReadResult } from "../../chain/multicall.js";
 import { decodeAaveReserveConfiguration } from "../../risk/aave/configuration.js";
-import type { AaveReserveView, AaveUserPosition } from "../../risk/aave/types.js";
-import { aaveOracleAbi, aavePoolAbi, erc20BalanceAbi } from "./abi.js";
+import type { AaveEModeCategory, AaveReserveView, AaveUserPosition } from "../../risk/aave/types.js";
+import { aaveEModeAbi, aaveOracleAbi, aavePoolAbi, erc20BalanceAbi } from "./abi.js";
+import { readAaveEModeCategories } from "./emode.js";
 
 /** A reserve as the keeper tracks it: risk parameters and price, plus the token addresses to read balances. */
 export interface AaveReserveState extends AaveReserveView {
   id: number;
+  active: boolean;
+  paused: boolean;
+  frozen: boolean;
+  liquidationGracePeriodUntil: bigint;
   /** Configuration bit 63: whether Pool.flashLoanSimple lends this asset. */
   flashLoanEnabled: boolean;
   aToken: Address;
@@ -21,6 +26,8 @@ export interface AaveAccountState {
   totalDebtBase: bigint;
   currentLiquidationThreshold: bigint;
   healthFactor: bigint;
+  /** Pool.getUserEMode: 0 outside eMode. */
+  eModeCategory: number;
 }
 
 /** Aave's part of a Snapshot. `positions` holds per-reserve balances only for accounts with HF < 1. */
@@ -29,11 +36,18 @@ export interface AaveState {
   /** Pool.FLASHLOAN_PREMIUM_TOTAL in bps: the fee of its flashLoanSimple (undefined if it could not be read). */
   flashLoanPremiumBps?: bigint;
   reserves: AaveReserveState[];
+  /** The market's eMode categories (those read: every configured one, or at least those of the accounts read). */
+  eModeCategories?: AaveEModeCategory[];
   accounts: AaveAccountState[];
   positions: Record<Address, AaveUserPosition>;
 }
 
 const WAD = 10n ** 18n;
+
+/** Pool.getLiquidationGracePeriod's answer; pools before v3.1 have none (the call fails): no grace applies. */
+function graceOf(r: ReadResult<any> | undefined): bigint {
+  return r?.ok ? BigInt(r.value as bigint) : 0n;
+}
 
 /**
  * Reserves with their risk parameters and oracle prices. With `assets` (the reserves list last read), the list,
@@ -49,6 +63,7 @@ export async function readAaveReserves(
   const reserveCalls = (list: readonly Address[]): ReadCall[] => [
     ...list.map((a) => ({ address: pool, abi: aavePoolAbi, functionName: "getReserveData", args: [a] })),
     ...list.map((a) => ({ address: oracle, abi: aaveOracleAbi, functionName: "getAssetPrice", args: [a] })),
+    ...list.map((a) => ({ address: pool, abi: aaveEModeAbi, functionName: "getLiquidationGracePeriod", args: [a] })),
   ];
   const guess = params.assets ?? [];
   const first = await readBatched<any>(client, [listCall, ...reserveCalls(guess)], params);
@@ -69,6 +84,10 @@ export async function readAaveReserves(
       liquidationThreshold: cfg.liquidationThreshold,
       ltv: cfg.ltv,
       flashLoanEnabled: cfg.flashLoanEnabled,
+      active: cfg.active,
+      paused: cfg.paused,
+      frozen: cfg.frozen,
+      liquidationGracePeriodUntil: graceOf(results[2 * n + i]),
       aToken: getAddress(data.aTokenAddress),
       variableDebtToken: getAddress(data.variableDebtTokenAddress),
       stableDebtToken: getAddress(data.stableDebtTokenAddress),
@@ -155,8 +174,9 @@ function accountDetail(
 }
 
 /**
- * Account data of `users` in one batched round, then per-reserve balances and collateral flags of those under
- * HF 1 in a second: only they can be liquidated. With a coalescer, the details of `detailFor` (accounts that may be
+ * Account data and eMode category of `users` in one batched round, then per-reserve balances and collateral flags of
+ * those under HF 1 in a second: only they can be liquidated. The categories of those accounts missing from
+ * `eModeCategories` are read in the second round too. With a coalescer, the details of `detailFor` (accounts that may be
  * under HF 1, most likely first) are read in the first round's spare room and kept only for accounts under HF 1; the
  * second round holds the other accounts under HF 1, and is skipped when there are none. Unreadable accounts are
  * skipped this block, not fatal.
@@ -171,8 +191,15 @@ export async function readAaveAccounts(
     detailFor?: readonly Address[];
     /** AaveProtocolDataProvider of the pool: one call per reserve for an account's details instead of three. */
     dataProvider?: Address;
+    /** eMode categories already read (this block); those of accounts under HF 1 that are missing get read. */
+    eModeCategories?: readonly AaveEModeCategory[];
   } & BatchedReadOptions,
-): Promise<{ accounts: AaveAccountState[]; positions: Record<Address, AaveUserPosition> }> {
+): Promise<{
+  accounts: AaveAccountState[];
+  positions: Record<Address, AaveUserPosition>;
+  /** `eModeCategories` plus the ones read here. */
+  eModeCategories: AaveEModeCategory[];
+}> {
   const { pool, reserves } = params;
   const { perUser, calls: detailCalls, decode } = accountDetail(pool, reserves, params.dataProvider);
   // Early details ride in the spare room of the account data's wave only: a chunk of their own would cost as much
@@ -182,7 +209,10 @@ export async function readAaveAccounts(
   const [results, earlyResults] = await Promise.all([
     readBatched<any>(
       client,
-      params.users.map((u) => ({ address: pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [u] })),
+      params.users.flatMap((u) => [
+        { address: pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [u] },
+        { address: pool, abi: aaveEModeAbi, functionName: "getUserEMode", args: [u] },
+      ]),
       params,
     ),
     wanted.length > 0
@@ -192,43 +222,73 @@ export async function readAaveAccounts(
   const early = wanted.slice(0, earlyResults.length / perUser);
   const accounts: AaveAccountState[] = [];
   params.users.forEach((user, i) => {
-    const r = results[i];
+    const r = results[2 * i];
     if (!r.ok) return;
     const [totalCollateralBase, totalDebtBase, , currentLiquidationThreshold, , healthFactor] = r.value as bigint[];
-    accounts.push({ user, totalCollateralBase, totalDebtBase, currentLiquidationThreshold, healthFactor });
+    // Pools before v3.2 lack nothing here (getUserEMode is v3.0), but a failed read must not pass as "no eMode".
+    const mode = results[2 * i + 1];
+    if (!mode.ok) return;
+    const eModeCategory = Number(mode.value as bigint);
+    accounts.push({
+      user,
+      totalCollateralBase,
+      totalDebtBase,
+      currentLiquidationThreshold,
+      healthFactor,
+      eModeCategory,
+    });
   });
   const atRisk = accounts.filter((a) => a.totalDebtBase > 0n && a.healthFactor < WAD);
   // Where each at-risk account's details are: read early in the first round, or in the second.
   const detail = new Map<Address, { res: ReadResult<any>[]; base: number }>();
   early.forEach((u, k) => detail.set(u, { res: earlyResults, base: k * perUser }));
   const late = atRisk.filter((a) => !detail.has(a.user));
-  if (late.length > 0) {
-    const res = await readBatched<any>(
-      client,
-      late.flatMap((a) => detailCalls(a.user)),
-      params,
-    );
-    late.forEach((a, k) => detail.set(a.user, { res, base: k * perUser }));
-  }
+  const categories = [...(params.eModeCategories ?? [])];
+  const missing = [
+    ...new Set(atRisk.map((a) => a.eModeCategory).filter((id) => id !== 0 && !categories.some((c) => c.id === id))),
+  ];
+  const [lateRes, extra] = await Promise.all([
+    late.length > 0
+      ? readBatched<any>(
+          client,
+          late.flatMap((a) => detailCalls(a.user)),
+          params,
+        )
+      : Promise.resolve([]),
+    missing.length > 0 ? readAaveEModeCategories(client, { ...params, ids: missing }) : Promise.resolve([]),
+  ]);
+  late.forEach((a, k) => detail.set(a.user, { res: lateRes, base: k * perUser }));
+  categories.push(...extra);
   const positions: Record<Address, AaveUserPosition> = {};
   for (const a of atRisk) {
     const { res, base } = detail.get(a.user)!;
     const held = decode(res, base);
-    if (held) positions[a.user] = { healthFactor: a.healthFactor, reserves: held };
+    // Sized without its category the liquidation would take the wrong bonus: an unreadable category skips the account.
+    const eMode = categories.find((c) => c.id === a.eModeCategory);
+    if (a.eModeCategory !== 0 && !eMode) continue;
+    if (held) positions[a.user] = { healthFactor: a.healthFactor, reserves: held, ...(eMode ? { eMode } : {}) };
   }
-  return { accounts, positions };
+  return { accounts, positions, eModeCategories: categories };
 }
 
 /**
- * Reads the Aave market at one block: reserves and prices, every borrower's account data, and per-reserve
- * balances of the accounts under HF 1 only. A handful of batched multicalls whatever the number of borrowers:
+ * Reads the Aave market at one block: reserves, prices, grace periods and every eMode category, every borrower's
+ * account data and category, and per-reserve balances of the accounts under HF 1 only. A handful of batched multicalls whatever the number of borrowers:
  * no per-position RPC loop.
  */
 export async function readAaveState(
   client: PublicClient<Transport, Chain>,
   params: { pool: Address; oracle: Address; borrowers: readonly Address[] } & BatchedReadOptions,
 ): Promise<AaveState> {
-  const reserves = await readAaveReserves(client, params);
-  const { accounts, positions } = await readAaveAccounts(client, { ...params, reserves, users: params.borrowers });
-  return { pool: params.pool, reserves, accounts, positions };
+  const [reserves, categories] = await Promise.all([
+    readAaveReserves(client, params),
+    readAaveEModeCategories(client, params),
+  ]);
+  const { accounts, positions, eModeCategories } = await readAaveAccounts(client, {
+    ...params,
+    reserves,
+    users: params.borrowers,
+    eModeCategories: categories,
+  });
+  return { pool: params.pool, reserves, eModeCategories, accounts, positions };
 }
