@@ -1,0 +1,474 @@
+/**
+ * Property test: src/risk's Aave math against the REAL Aave v3.6 pool of the world, for users in eMode and with
+ * several collaterals and debts.
+ *
+ * The test configures, through the world's PoolConfigurator (the deployer is pool admin), an eMode category with
+ * WETH and WBTC as collateral (high LTV / LT, low bonus) and USDC and WETH borrowable. Each random case (in its own
+ * evm_snapshot, reverted after) opens a position from a fresh account: one to three collaterals (WETH, WBTC, USDC;
+ * USDC is outside the category's collateral bitmap, so it keeps its own LT and bonus), in the category or not, one or
+ * two debts (USDC, WETH), from $200 to $400k each, borrowed up to a random share of what the pool allows. A price
+ * shock, solved with our own aaveAccountSummary, puts the health factor in a random band under 1. The position is read
+ * with readAaveState at the block the liquidation runs in; then:
+ *  - aaveAccountSummary (eMode LT and LTV per the bitmaps) must equal getUserAccountData to the wei;
+ *  - one random (debt, collateral) pair is liquidated with a random debtToCover (the maximum, a random partial size,
+ *    or a size crafted to leave dust): the predicted revert (MustNotLeaveDust) must be the pool's, by name; otherwise
+ *    the debt repaid, collateral received, treasury fee, the user's balances after and, when no collateral is left,
+ *    every DeficitCreated amount (the rest of this debt and every other debt, burnt) must match to the wei.
+ * Separate cases: a paused reserve (ReservePaused), the grace period after unpausing (LiquidationGraceSentinelCheck
+ * Failed), both predicted by aaveLiquidationSearch from the reserves readAaveState read and confirmed by the pool's
+ * revert, then a frozen reserve (liquidated normally; v3.6 puts it in the category's ltvzero bitmap, which the read
+ * and the summary must follow).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodeFunctionData, maxUint256, parseAbi, parseEventLogs, type Address, type Hex } from "viem";
+import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
+import { decodeRevertData } from "../../src/executor/errors.js";
+import { readAaveState, type AaveReserveState, type AaveState } from "../../src/protocols/aaveV3/read.js";
+import {
+  aaveAccountSummary,
+  aaveDustSafeDebtToCover,
+  aaveLiquidationAmounts,
+  aaveLiquidationSearch,
+  type AaveLiquidationAmounts,
+  type AaveUserPosition,
+} from "../../src/risk/index.js";
+import { DEFAULT_PRICES, deployWorld, setPrice, type TokenSymbol, type World } from "../../src/world/index.js";
+import { Prng } from "../unit/risk/prng.js";
+import { latestTimestamp, mineBlock, revertTo, rpc, sendOk, setNextTimestamp, snapshot } from "./chain.js";
+
+const N = Number(process.env.AAVE_EMODE_CASES ?? 64);
+const SEED = 0xe30de;
+const RAY = 10n ** 27n;
+const rayMulCeil = (a: bigint, b: bigint) => (a * b + RAY - 1n) / RAY;
+const rayDivFloor = (a: bigint, b: bigint) => (a * RAY) / b;
+const rayDivCeil = (a: bigint, b: bigint) => (a * RAY + b - 1n) / b;
+
+/** The category the test configures: WETH and WBTC as collateral, USDC and WETH borrowable. */
+const EMODE = { id: 1, ltv: 9_000, liquidationThreshold: 9_300, liquidationBonus: 10_300, label: "ETH-BTC test" };
+
+const poolAbi = parseAbi([
+  "function getUserAccountData(address) view returns (uint256 totalCollateralBase, uint256 totalDebtBase, uint256 availableBorrowsBase, uint256 currentLiquidationThreshold, uint256 ltv, uint256 healthFactor)",
+  "function getReserveNormalizedIncome(address asset) view returns (uint256)",
+  "function getReserveNormalizedVariableDebt(address asset) view returns (uint256)",
+  "function supply(address asset, uint256 amount, address onBehalfOf, uint16 referralCode)",
+  "function borrow(address asset, uint256 amount, uint256 interestRateMode, uint16 referralCode, address onBehalfOf)",
+  "function setUserEMode(uint8 categoryId)",
+  "function liquidationCall(address collateralAsset, address debtAsset, address user, uint256 debtToCover, bool receiveAToken)",
+  "event LiquidationCall(address indexed collateralAsset, address indexed debtAsset, address indexed user, uint256 debtToCover, uint256 liquidatedCollateralAmount, address liquidator, bool receiveAToken)",
+  "event DeficitCreated(address indexed user, address indexed debtAsset, uint256 amountCreated)",
+]);
+const configuratorAbi = parseAbi([
+  "function setEModeCategory(uint8 categoryId, uint16 ltv, uint16 liquidationThreshold, uint16 liquidationBonus, string label)",
+  "function setAssetCollateralInEMode(address asset, uint8 categoryId, bool collateral)",
+  "function setAssetBorrowableInEMode(address asset, uint8 categoryId, bool borrowable)",
+  "function setReservePause(address asset, bool paused, uint40 gracePeriod)",
+  "function setReserveFreeze(address asset, bool freeze)",
+]);
+const tokenAbi = parseAbi([
+  "function balanceOf(address) view returns (uint256)",
+  "function scaledBalanceOf(address) view returns (uint256)",
+  "function mint(address,uint256)",
+  "function approve(address,uint256) returns (bool)",
+]);
+
+type Wallet = InProcessChain["wallet"];
+const SYMBOLS: readonly TokenSymbol[] = ["WETH", "WBTC", "USDC"];
+
+describe("Aave v3.6 eMode and multi-asset liquidations vs the real pool (property)", () => {
+  let chain: InProcessChain;
+  let world: World;
+  let liquidator: Wallet;
+  let borrower: Wallet;
+
+  const send = (from: Wallet, address: Address, abi: any, functionName: string, args: readonly unknown[]) =>
+    sendOk(chain, from, { address, abi, functionName, args });
+  const read = <T>(address: Address, abi: any, functionName: string, args: readonly unknown[]) =>
+    chain.public.readContract({ address, abi, functionName, args }) as Promise<T>;
+  const bal = (token: Address, who: Address) => read<bigint>(token, tokenAbi, "balanceOf", [who]);
+  const scaled = (token: Address, who: Address) => read<bigint>(token, tokenAbi, "scaledBalanceOf", [who]);
+
+  /** The custom error an eth_call of liquidationCall reverts with, at the latest block. */
+  const liquidationRevert = async (args: readonly unknown[]): Promise<string> => {
+    const data = encodeFunctionData({ abi: poolAbi, functionName: "liquidationCall", args } as never);
+    try {
+      await rpc(chain, "eth_call", [{ from: liquidator.account.address, to: world.aave.pool, data, gas: "0xe4e1c0" }]);
+    } catch (e) {
+      const d = (e as { data?: unknown }).data;
+      const hex = typeof d === "string" ? d : (d as { data?: string } | undefined)?.data;
+      if (typeof hex === "string") return decodeRevertData(hex as Hex).errorName;
+      throw e;
+    }
+    return "no revert";
+  };
+
+  beforeAll(async () => {
+    chain = await createInProcessChain();
+    world = await deployWorld(chain, { aaveBorrowers: 0, morphoBorrowers: 0 });
+    liquidator = chain.accounts[1];
+    borrower = chain.accounts[2];
+    const cfg = (fn: string, args: readonly unknown[]) =>
+      send(chain.wallet, world.aave.configurator, configuratorAbi, fn, args);
+    await cfg("setEModeCategory", [
+      EMODE.id,
+      EMODE.ltv,
+      EMODE.liquidationThreshold,
+      EMODE.liquidationBonus,
+      EMODE.label,
+    ]);
+    for (const s of ["WETH", "WBTC"] as const)
+      await cfg("setAssetCollateralInEMode", [world.tokens[s].address, EMODE.id, true]);
+    for (const s of ["USDC", "WETH"] as const)
+      await cfg("setAssetBorrowableInEMode", [world.tokens[s].address, EMODE.id, true]);
+    for (const s of SYMBOLS) {
+      const t = world.tokens[s].address;
+      for (const who of [liquidator, borrower]) {
+        await send(chain.wallet, t, tokenAbi, "mint", [who.account.address, 10n ** 30n]);
+        await send(who, t, tokenAbi, "approve", [world.aave.pool, maxUint256]);
+      }
+    }
+  });
+
+  afterAll(async () => {
+    await chain?.close();
+  });
+
+  /** Reads the market at a block mined at `T` (then reverted): what a liquidation mined at `T` sees. */
+  async function readAt(T: bigint, user: Address, assets: readonly Address[]) {
+    const snap = await snapshot(chain);
+    await setNextTimestamp(chain, T);
+    await mineBlock(chain);
+    const state = await readAaveState(chain.public, {
+      pool: world.aave.pool,
+      oracle: world.aave.oracle,
+      borrowers: [user],
+    });
+    const accountData = await read<readonly bigint[]>(world.aave.pool, poolAbi, "getUserAccountData", [user]);
+    const reserves = state.reserves as AaveReserveState[];
+    const scaledOf: Record<string, { a: bigint; v: bigint; aIndex: bigint; vIndex: bigint; treasury: bigint }> = {};
+    for (const asset of assets) {
+      const r = reserves.find((x) => x.asset === asset)!;
+      scaledOf[asset] = {
+        a: await scaled(r.aToken, user),
+        v: await scaled(r.variableDebtToken, user),
+        aIndex: await read<bigint>(world.aave.pool, poolAbi, "getReserveNormalizedIncome", [asset]),
+        vIndex: await read<bigint>(world.aave.pool, poolAbi, "getReserveNormalizedVariableDebt", [asset]),
+        treasury: await scaled(r.aToken, world.deployer),
+      };
+    }
+    return { state, accountData, scaledOf, snap };
+  }
+
+  /** The summary of `position` must be getUserAccountData, to the wei. */
+  function expectSummary(
+    position: AaveUserPosition,
+    state: AaveState,
+    accountData: readonly bigint[],
+    context: string,
+  ) {
+    const { healthFactor: _hf, ...balancesOnly } = position;
+    const summary = aaveAccountSummary(balancesOnly, state.reserves);
+    expect(
+      {
+        totalCollateralBase: summary.totalCollateralBase,
+        totalDebtBase: summary.totalDebtBase,
+        currentLiquidationThreshold: summary.currentLiquidationThreshold,
+        ltv: summary.ltv,
+        healthFactor: summary.healthFactor,
+      },
+      context,
+    ).toEqual({
+      totalCollateralBase: accountData[0],
+      totalDebtBase: accountData[1],
+      currentLiquidationThreshold: accountData[3],
+      ltv: accountData[4],
+      healthFactor: accountData[5],
+    });
+    return summary;
+  }
+
+  /** Opens a random position for `borrower`; returns its collaterals and debts. */
+  async function openPosition(prng: Prng, inEMode: boolean) {
+    const user = borrower.account.address;
+    const shuffled = [...SYMBOLS].sort(() => prng.nextU32() - 2 ** 31);
+    const collaterals = shuffled.slice(0, prng.int(1, 3));
+    const debtChoices: TokenSymbol[] = ["USDC", "WETH"];
+    const debts = prng.chance(0.4) ? debtChoices : [debtChoices[prng.chance(0.7) ? 0 : 1]];
+    // A price shock needs a collateral that is not also borrowed: WBTC never is.
+    if (collaterals.every((s) => debts.includes(s))) collaterals.push("WBTC");
+    if (inEMode) await send(borrower, world.aave.pool, poolAbi, "setUserEMode", [EMODE.id]);
+    for (const s of collaterals) {
+      const usd = prng.chance(0.25) ? prng.bigint(200n, 2_500n) : prng.bigint(2_500n, 400_000n);
+      const amount = (usd * 10n ** 8n * 10n ** BigInt(world.tokens[s].decimals)) / DEFAULT_PRICES[s];
+      await send(borrower, world.aave.pool, poolAbi, "supply", [world.tokens[s].address, amount, user, 0]);
+    }
+    const data = await read<readonly bigint[]>(world.aave.pool, poolAbi, "getUserAccountData", [user]);
+    const share = prng.bigint(6_000n, 9_900n);
+    const budget = (data[2] * share) / 10_000n;
+    const weights = debts.map(() => prng.bigint(1n, 100n));
+    const total = weights.reduce((a, b) => a + b, 0n);
+    for (const [k, s] of debts.entries()) {
+      const amount = (((budget * weights[k]) / total) * 10n ** BigInt(world.tokens[s].decimals)) / DEFAULT_PRICES[s];
+      if (amount > 0n)
+        await send(borrower, world.aave.pool, poolAbi, "borrow", [world.tokens[s].address, amount, 2, 0, user]);
+    }
+    return { collaterals, debts };
+  }
+
+  /**
+   * The factor (1e9 = unchanged) every price of `shocked` must take for the position's health factor to fall to
+   * `targetHf` (wad), by bisection on our own summary: the health factor rises with the price of collateral that is
+   * not borrowed.
+   */
+  function solveShock(position: AaveUserPosition, state: AaveState, shocked: readonly Address[], targetHf: bigint) {
+    const ONE = 10n ** 9n;
+    const hfAt = (f: bigint) =>
+      aaveAccountSummary(
+        position,
+        state.reserves.map((r) => (shocked.includes(r.asset) ? { ...r, priceBase: (r.priceBase * f) / ONE } : r)),
+      ).healthFactor;
+    // Prices stay above 0 (the oracle refuses a zero answer); undefined when no shock reaches the target.
+    let lo = state.reserves
+      .filter((r) => shocked.includes(r.asset))
+      .reduce((m, r) => (ONE / r.priceBase + 1n > m ? ONE / r.priceBase + 1n : m), 1n);
+    if (hfAt(lo) >= targetHf) return undefined;
+    let hi = ONE;
+    while (hi - lo > 1n) {
+      const mid = (lo + hi) / 2n;
+      if (hfAt(mid) >= targetHf) hi = mid;
+      else lo = mid;
+    }
+    return lo;
+  }
+
+  it(`liquidationCall moves exactly what the eMode-aware math says, on ${N} random multi-asset positions`, async () => {
+    const prng = new Prng(SEED);
+    const seen = { eMode: 0, plain: 0, multiCollateral: 0, multiDebt: 0, capped: 0, deficit: 0, badDebtOthers: 0 };
+    const reverts = { MustNotLeaveDust: 0 };
+    const sizes = { max: 0, partial: 0, dustCrafted: 0 };
+    let feeCapped = 0;
+    let skipped = 0;
+
+    for (let i = 0; i < N; i++) {
+      const outer = await snapshot(chain);
+      const inEMode = prng.chance(0.75);
+      const { collaterals, debts } = await openPosition(prng, inEMode);
+      const user = borrower.account.address;
+      const context = `case ${i} (seed ${SEED}, ${inEMode ? "eMode" : "no eMode"}, ${collaterals.join("+")} / ${debts.join("+")})`;
+
+      // Shock: a collateral that is not borrowed loses value, else a borrowed asset that is not collateral gains.
+      const shocked = collaterals.filter((s) => !debts.includes(s));
+      const band = prng.int(0, 2);
+      const targetHf =
+        band === 0
+          ? prng.bigint(955n, 998n) * 10n ** 15n
+          : band === 1
+            ? prng.bigint(750n, 950n) * 10n ** 15n
+            : prng.bigint(300n, 750n) * 10n ** 15n;
+      {
+        // The open position's balances as the pure math needs them (read at the latest state, HF over 1).
+        const { state } = await (async () => {
+          const snap = await snapshot(chain);
+          await mineBlock(chain);
+          const s = await readAaveState(chain.public, {
+            pool: world.aave.pool,
+            oracle: world.aave.oracle,
+            borrowers: [user],
+          });
+          await revertTo(chain, snap);
+          return { state: s };
+        })();
+        const details = await detailsOf(state, user);
+        const f = solveShock(
+          details,
+          state,
+          shocked.map((s) => world.tokens[s].address),
+          targetHf,
+        );
+        if (f === undefined) {
+          skipped++;
+          await revertTo(chain, outer);
+          continue;
+        }
+        for (const s of shocked) {
+          const r = state.reserves.find((x) => x.asset === world.tokens[s].address)!;
+          await setPrice(chain, world, s, (r.priceBase * f) / 10n ** 9n);
+        }
+      }
+
+      const T = (await latestTimestamp(chain)) + BigInt(prng.int(1, 3600));
+      const assets = SYMBOLS.map((s) => world.tokens[s].address);
+      const at = await readAt(T, user, assets);
+      const position = at.state.positions[user];
+      if (!position) {
+        // Rounding left the health factor at 1 or above: nothing to liquidate.
+        skipped++;
+        if (process.env.PROPERTY_VERBOSE) console.log(context, "not under HF 1", at.accountData[5], targetHf);
+        await revertTo(chain, outer);
+        continue;
+      }
+      expect(position.eMode?.id ?? 0, context).toBe(inEMode ? EMODE.id : 0);
+      const summary = expectSummary(position, at.state, at.accountData, context);
+      const hf = at.accountData[5];
+
+      // A random pair, and a random size.
+      const debtRows = position.reserves.filter((r) => r.variableDebt > 0n);
+      const collRows = position.reserves.filter((r) => r.aTokenBalance > 0n && r.usageAsCollateralEnabled);
+      const debt = debtRows[prng.int(0, debtRows.length - 1)];
+      const coll = collRows[prng.int(0, collRows.length - 1)];
+      const reserveOf = (asset: Address) => at.state.reserves.find((r) => r.asset === asset) as AaveReserveState;
+      const debtReserve = reserveOf(debt.asset);
+      const collReserve = reserveOf(coll.asset);
+      const inputs = {
+        debtReserve,
+        collateralReserve: collReserve,
+        variableDebt: debt.variableDebt,
+        stableDebt: 0n,
+        userCollateralBalance: coll.aTokenBalance,
+        healthFactor: hf,
+        totalDebtBase: summary.totalDebtBase,
+        totalCollateralBase: summary.totalCollateralBase,
+        ...(position.eMode ? { eMode: position.eMode } : {}),
+      };
+      const top = aaveLiquidationAmounts({ ...inputs, debtToCover: maxUint256 });
+      const debtUnit = 10n ** BigInt(debtReserve.decimals);
+      const debtUsd = (debt.variableDebt * debtReserve.priceBase) / debtUnit;
+      const mode = prng.int(0, 9);
+      let debtToCover: bigint;
+      const fullClose = top.maxLiquidatableDebt === debt.variableDebt && !top.collateralCapped;
+      if (mode >= 7 && fullClose && debtUsd > 1_100n * 10n ** 8n) {
+        // All but $100-$900 of the debt: a partial liquidation that must revert with MustNotLeaveDust.
+        debtToCover = debt.variableDebt - (prng.bigint(100n, 900n) * 10n ** 8n * debtUnit) / debtReserve.priceBase;
+        sizes.dustCrafted++;
+      } else if (mode >= 4) {
+        debtToCover = prng.bigint(1n, (top.maxLiquidatableDebt * 5n) / 4n);
+        sizes.partial++;
+      } else {
+        debtToCover = maxUint256;
+        sizes.max++;
+      }
+      let expected: AaveLiquidationAmounts = aaveLiquidationAmounts({ ...inputs, debtToCover });
+      if (expected.revert !== null) {
+        expect(expected.revert, context).toBe("MustNotLeaveDust");
+        // At the block of T (still in readAt's snapshot): the pool reverts by that name.
+        expect(await liquidationRevert([coll.asset, debt.asset, user, debtToCover, false]), context).toBe(
+          "MustNotLeaveDust",
+        );
+        reverts.MustNotLeaveDust++;
+        const safe = aaveDustSafeDebtToCover({ ...inputs, debtToCover });
+        debtToCover = safe ? safe.debtToRepay : maxUint256;
+        expected = safe ?? aaveLiquidationAmounts({ ...inputs, debtToCover });
+      }
+      expect(expected.revert, context).toBeNull();
+      // The search sizes the same pair the same way at its maximum.
+      if (debtToCover === maxUint256) {
+        const found = aaveLiquidationSearch(position, at.state.reserves).candidates.find(
+          (c) => c.debtAsset === debt.asset && c.collateralAsset === coll.asset,
+        );
+        if (!expected.mustNotLeaveDust && expected.collateralSeized > 0n) {
+          expect(found?.debtToRepay, context).toBe(expected.debtToRepay);
+          expect(found?.collateralSeized, context).toBe(expected.collateralSeized);
+        }
+      }
+      await revertTo(chain, at.snap);
+
+      // ---- the real liquidation, mined at T ----
+      const liq = liquidator.account.address;
+      const pre = {
+        debt: await bal(debt.asset, liq),
+        coll: await bal(coll.asset, liq),
+      };
+      await setNextTimestamp(chain, T);
+      const receipt = await send(liquidator, world.aave.pool, poolAbi, "liquidationCall", [
+        coll.asset,
+        debt.asset,
+        user,
+        debtToCover,
+        false,
+      ]);
+      const [event] = parseEventLogs({ abi: poolAbi, logs: receipt.logs, eventName: "LiquidationCall" });
+      const deficits = parseEventLogs({ abi: poolAbi, logs: receipt.logs, eventName: "DeficitCreated" });
+      const sc = at.scaledOf;
+      const cIdx = sc[coll.asset].aIndex;
+      // v3.6 caps the fee's scaled amount at what the borrower has left (1-wei index imprecision).
+      const userCollScaledAfterBurn = sc[coll.asset].a - rayDivCeil(expected.collateralSeized, cIdx);
+      let feeScaled = rayDivCeil(expected.protocolFee, cIdx);
+      if (expected.protocolFee > 0n && feeScaled > userCollScaledAfterBurn) {
+        feeScaled = userCollScaledAfterBurn;
+        feeCapped++;
+      }
+      const same = coll.asset === debt.asset;
+      const got = {
+        debtRepaidEvent: event.args.debtToCover,
+        collateralEvent: event.args.liquidatedCollateralAmount,
+        liquidatorNet: same
+          ? (await bal(debt.asset, liq)) - pre.debt
+          : [pre.debt - (await bal(debt.asset, liq)), (await bal(coll.asset, liq)) - pre.coll],
+        treasuryScaled: await scaled(collReserve.aToken, world.deployer),
+        userCollScaled: await scaled(collReserve.aToken, user),
+        userDebts: await Promise.all(debtRows.map((r) => bal(reserveOf(r.asset).variableDebtToken, user))),
+        deficits: deficits.map((d) => [d.args.debtAsset, d.args.amountCreated]),
+      };
+      const want = {
+        debtRepaidEvent: expected.debtToRepay,
+        collateralEvent: expected.collateralSeized,
+        liquidatorNet: same
+          ? expected.collateralSeized - expected.debtToRepay
+          : [expected.debtToRepay, expected.collateralSeized],
+        treasuryScaled: sc[coll.asset].treasury + feeScaled,
+        userCollScaled: userCollScaledAfterBurn - (expected.protocolFee > 0n ? feeScaled : 0n),
+        userDebts: debtRows.map((r) => {
+          if (expected.noCollateralLeft) return 0n;
+          const s = sc[r.asset];
+          const left = r.asset === debt.asset ? s.v - rayDivFloor(expected.debtToRepay, s.vIndex) : s.v;
+          return rayMulCeil(left, s.vIndex);
+        }),
+        // Deficit: the rest of the liquidated debt, then every other debt in full, in reserve order.
+        deficits: expected.noCollateralLeft
+          ? [
+              ...(expected.deficit > 0n ? [[debt.asset, expected.deficit]] : []),
+              ...debtRows
+                .filter((r) => r.asset !== debt.asset)
+                .sort((a, b) => reserveOf(a.asset).id - reserveOf(b.asset).id)
+                .map((r) => [r.asset, r.variableDebt]),
+            ]
+          : [],
+      };
+      expect(got, `${context}: hf ${hf}, debtToCover ${debtToCover}`).toEqual(want);
+
+      if (inEMode) seen.eMode++;
+      else seen.plain++;
+      if (collRows.length > 1) seen.multiCollateral++;
+      if (debtRows.length > 1) seen.multiDebt++;
+      if (expected.collateralCapped) seen.capped++;
+      if (expected.noCollateralLeft) seen.deficit++;
+      if (expected.noCollateralLeft && debtRows.length > 1) seen.badDebtOthers++;
+      await revertTo(chain, outer);
+    }
+    console.log("aave eMode property:", { cases: N, skipped, seen, reverts, sizes, feeCapped });
+    expect(seen.eMode).toBeGreaterThanOrEqual(N / 3);
+    expect(seen.multiCollateral).toBeGreaterThanOrEqual(5);
+    expect(seen.multiDebt).toBeGreaterThanOrEqual(3);
+    expect(seen.capped).toBeGreaterThanOrEqual(3);
+    expect(reverts.MustNotLeaveDust).toBeGreaterThanOrEqual(1);
+  });
+
+  /** The account's per-reserve details at the latest block (it may be healthy: readAaveState lists only HF < 1). */
+  async function detailsOf(state: AaveState, user: Address): Promise<AaveUserPosition> {
+    const reserves = [];
+    for (const r of state.reserves as AaveReserveState[]) {
+      const a = await bal(r.aToken, user);
+      const v = await bal(r.variableDebtToken, user);
+      if (a > 0n || v > 0n)
+        reserves.push({
+          asset: r.asset,
+          aTokenBalance: a,
+          variableDebt: v,
+          stableDebt: 0n,
+          usageAsCollateralEnabled: a > 0n,
+        });
+    }
+    const account = state.accounts.find((a) => a.user === user)!;
+    const eMode = state.eModeCategories?.find((c) => c.id === account.eModeCategory);
+    return { reserves, ...(eMode ? { eMode } : {}) };
+  }
+});
