@@ -25,6 +25,7 @@ import { createInProcessChain, type InProcessChain } from "../../src/chain/inPro
 import { decodeRevertData } from "../../src/executor/errors.js";
 import { readAaveState, type AaveReserveState, type AaveState } from "../../src/protocols/aaveV3/read.js";
 import {
+  AAVE_BAD_DEBT_GAS_PER_RESERVE,
   aaveAccountSummary,
   aaveDustSafeDebtToCover,
   aaveLiquidationAmounts,
@@ -450,6 +451,157 @@ describe("Aave v3.6 eMode and multi-asset liquidations vs the real pool (propert
     expect(seen.multiDebt).toBeGreaterThanOrEqual(3);
     expect(seen.capped).toBeGreaterThanOrEqual(3);
     expect(reverts.MustNotLeaveDust).toBeGreaterThanOrEqual(1);
+  });
+
+  /** Supplies `usd` of each collateral (after entering the category when asked) and borrows `usd` of each debt. */
+  async function openFixed(
+    collateral: Partial<Record<TokenSymbol, bigint>>,
+    debt: Partial<Record<TokenSymbol, bigint>>,
+    inEMode: boolean,
+  ) {
+    const user = borrower.account.address;
+    if (inEMode) await send(borrower, world.aave.pool, poolAbi, "setUserEMode", [EMODE.id]);
+    const amountOf = (s: TokenSymbol, usd: bigint) =>
+      (usd * 10n ** 8n * 10n ** BigInt(world.tokens[s].decimals)) / DEFAULT_PRICES[s];
+    for (const [s, usd] of Object.entries(collateral) as [TokenSymbol, bigint][])
+      await send(borrower, world.aave.pool, poolAbi, "supply", [world.tokens[s].address, amountOf(s, usd), user, 0]);
+    for (const [s, usd] of Object.entries(debt) as [TokenSymbol, bigint][])
+      await send(borrower, world.aave.pool, poolAbi, "borrow", [world.tokens[s].address, amountOf(s, usd), 2, 0, user]);
+  }
+
+  it("predicts ReservePaused and the grace period's revert, liquidates a frozen reserve's collateral, reads ltvzero", async () => {
+    const outer = await snapshot(chain);
+    const user = borrower.account.address;
+    const cfg = (fn: string, args: readonly unknown[]) =>
+      send(chain.wallet, world.aave.configurator, configuratorAbi, fn, args);
+    const { WETH, WBTC, USDC } = world.tokens;
+    // eMode: $30k WBTC + $10k WETH at LT 93% back $34k of USDC; WBTC -20% puts HF near 0.86.
+    await openFixed({ WBTC: 30_000n, WETH: 10_000n }, { USDC: 34_000n }, true);
+    await setPrice(chain, world, "WBTC", (DEFAULT_PRICES.WBTC * 80n) / 100n);
+    const readNow = async () => {
+      await mineBlock(chain);
+      const state = await readAaveState(chain.public, {
+        pool: world.aave.pool,
+        oracle: world.aave.oracle,
+        borrowers: [user],
+      });
+      const next = (await latestTimestamp(chain)) + 1n;
+      return { state, next, position: state.positions[user]! };
+    };
+    const args = [WBTC.address, USDC.address, user, maxUint256, false] as const;
+
+    // Paused collateral: every pair on WBTC is refused with ReservePaused, and so is the call.
+    await cfg("setReservePause", [WBTC.address, true, 0]);
+    let now = await readNow();
+    expect(now.state.reserves.find((r) => r.asset === WBTC.address)?.paused).toBe(true);
+    let search = aaveLiquidationSearch(now.position, now.state.reserves, { timestamp: now.next, borrower: user });
+    expect(search.refused.find((r) => r.collateralAsset === WBTC.address)?.error).toBe("ReservePaused");
+    expect(await liquidationRevert(args)).toBe("ReservePaused");
+
+    // Unpaused with a one-hour grace period: refused with LiquidationGraceSentinelCheckFailed until it ends.
+    await cfg("setReservePause", [WBTC.address, false, 3_600]);
+    now = await readNow();
+    const until = now.state.reserves.find((r) => r.asset === WBTC.address)!.liquidationGracePeriodUntil;
+    expect(until).toBeGreaterThan(now.next);
+    search = aaveLiquidationSearch(now.position, now.state.reserves, { timestamp: now.next, borrower: user });
+    expect(search.refused.find((r) => r.collateralAsset === WBTC.address)?.error).toBe(
+      "LiquidationGraceSentinelCheckFailed",
+    );
+    // Only WBTC is in its grace period: WETH collateral stays liquidatable.
+    expect(search.candidates.map((c) => c.collateralAsset)).toEqual([WETH.address]);
+    expect(await liquidationRevert(args)).toBe("LiquidationGraceSentinelCheckFailed");
+
+    // Frozen WETH: v3.6 puts it in the category's ltvzero bitmap (LTV 0, LT and bonus kept); the summary follows.
+    await cfg("setReserveFreeze", [WETH.address, true]);
+    const T = until + 1n;
+    const at = await readAt(T, user, [WBTC.address]);
+    const wethId = at.state.reserves.find((r) => r.asset === WETH.address)!.id;
+    const category = at.state.eModeCategories!.find((c) => c.id === EMODE.id)!;
+    expect((category.ltvzeroBitmap >> BigInt(wethId)) & 1n).toBe(1n);
+    expect(at.state.reserves.find((r) => r.asset === WETH.address)?.frozen).toBe(true);
+    const position = at.state.positions[user]!;
+    const summary = expectSummary(position, at.state, at.accountData, "frozen WETH in eMode");
+    expect(summary.hasZeroLtvCollateral).toBe(true);
+    // Past the grace period nothing is refused; the WBTC/USDC pair is sized at the category's bonus.
+    search = aaveLiquidationSearch(position, at.state.reserves, { timestamp: T, borrower: user });
+    expect(search.refused).toEqual([]);
+    const pair = search.candidates.find((c) => c.collateralAsset === WBTC.address)!;
+    expect(pair.liquidationBonus).toBe(BigInt(EMODE.liquidationBonus));
+    await revertTo(chain, at.snap);
+    await setNextTimestamp(chain, T);
+    const receipt = await send(liquidator, world.aave.pool, poolAbi, "liquidationCall", [
+      WBTC.address,
+      USDC.address,
+      user,
+      pair.debtToCover,
+      false,
+    ]);
+    const [event] = parseEventLogs({ abi: poolAbi, logs: receipt.logs, eventName: "LiquidationCall" });
+    expect([event.args.debtToCover, event.args.liquidatedCollateralAmount]).toEqual([
+      pair.debtToRepay,
+      pair.collateralSeized,
+    ]);
+    await revertTo(chain, outer);
+  });
+
+  it("predicts the deficit: no collateral left burns the rest of this debt and every other debt", async () => {
+    const outer = await snapshot(chain);
+    const user = borrower.account.address;
+    const { WBTC, USDC, WETH } = world.tokens;
+    // WBTC at -45% is worth $11k: repaying the USDC debt ($12k) takes all of it, leaving the WETH debt unbacked.
+    await openFixed({ WBTC: 20_000n }, { USDC: 12_000n, WETH: 5_000n }, true);
+    await setPrice(chain, world, "WBTC", (DEFAULT_PRICES.WBTC * 55n) / 100n);
+    const T = (await latestTimestamp(chain)) + 60n;
+    const at = await readAt(T, user, [WBTC.address, USDC.address, WETH.address]);
+    const position = at.state.positions[user]!;
+    expectSummary(position, at.state, at.accountData, "deficit case");
+    const best = aaveLiquidationSearch(position, at.state.reserves, { timestamp: T }).candidates.find(
+      (c) => c.debtAsset === USDC.address,
+    )!;
+    expect(best.noCollateralLeft).toBe(true);
+    const wethDebt = position.reserves.find((r) => r.asset === WETH.address)!.variableDebt;
+    expect(best.badDebtWrittenOff).toEqual([{ asset: WETH.address, amount: wethDebt }]);
+    await revertTo(chain, at.snap);
+    await setNextTimestamp(chain, T);
+    const receipt = await send(liquidator, world.aave.pool, poolAbi, "liquidationCall", [
+      WBTC.address,
+      USDC.address,
+      user,
+      best.debtToCover,
+      false,
+    ]);
+    const [event] = parseEventLogs({ abi: poolAbi, logs: receipt.logs, eventName: "LiquidationCall" });
+    const deficits = parseEventLogs({ abi: poolAbi, logs: receipt.logs, eventName: "DeficitCreated" });
+    expect([event.args.debtToCover, event.args.liquidatedCollateralAmount]).toEqual([
+      best.debtToRepay,
+      best.collateralSeized,
+    ]);
+    expect(deficits.map((d) => [d.args.debtAsset, d.args.amountCreated])).toEqual([
+      [USDC.address, best.deficit],
+      [WETH.address, wethDebt],
+    ]);
+    for (const r of at.state.reserves) expect(await bal(r.variableDebtToken, user)).toBe(0n);
+    await revertTo(chain, outer);
+
+    // The same liquidation without the WETH debt: the difference is the gas of burning one more debt reserve.
+    const alone = await snapshot(chain);
+    await openFixed({ WBTC: 20_000n }, { USDC: 12_000n }, true);
+    await setPrice(chain, world, "WBTC", (DEFAULT_PRICES.WBTC * 55n) / 100n);
+    await setNextTimestamp(chain, T);
+    const single = await send(liquidator, world.aave.pool, poolAbi, "liquidationCall", [
+      WBTC.address,
+      USDC.address,
+      user,
+      maxUint256,
+      false,
+    ]);
+    expect(parseEventLogs({ abi: poolAbi, logs: single.logs, eventName: "DeficitCreated" })).toHaveLength(1);
+    const extra = receipt.gasUsed - single.gasUsed;
+    console.log("aave deficit liquidation gas:", { twoDebts: receipt.gasUsed, oneDebt: single.gasUsed, extra });
+    // The keeper's allowance per extra debt burnt covers what the pool spends on it.
+    expect(extra).toBeGreaterThan(0n);
+    expect(extra).toBeLessThanOrEqual(AAVE_BAD_DEBT_GAS_PER_RESERVE);
+    await revertTo(chain, alone);
   });
 
   /** The account's per-reserve details at the latest block (it may be healthy: readAaveState lists only HF < 1). */
