@@ -94,6 +94,14 @@ export {
   isAaveReserveInBitmap,
   type AaveCollateralParams,
 } from "./aave/emode.js";
+export {
+  aaveATokenBalance,
+  aaveATokenScaledOut,
+  aaveCollateralTransfers,
+  aaveVTokenBalance,
+  aaveVTokenScaledBurn,
+  type AaveCollateralTransfers,
+} from "./aave/tokenMath.js";
 
 export type { MorphoBorrowTotals, MorphoMarketState, MorphoPosition } from "./morpho/types.js";
 export {

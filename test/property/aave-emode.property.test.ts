@@ -33,16 +33,13 @@ import {
   type AaveLiquidationAmounts,
   type AaveUserPosition,
 } from "../../src/risk/index.js";
+import { aaveCollateralTransfers, aaveVTokenBalance, aaveVTokenScaledBurn } from "../../src/risk/aave/tokenMath.js";
 import { DEFAULT_PRICES, deployWorld, setPrice, type TokenSymbol, type World } from "../../src/world/index.js";
 import { Prng } from "../unit/risk/prng.js";
 import { latestTimestamp, mineBlock, revertTo, rpc, sendOk, setNextTimestamp, snapshot } from "./chain.js";
 
 const N = Number(process.env.AAVE_EMODE_CASES ?? 64);
 const SEED = 0xe30de;
-const RAY = 10n ** 27n;
-const rayMulCeil = (a: bigint, b: bigint) => (a * b + RAY - 1n) / RAY;
-const rayDivFloor = (a: bigint, b: bigint) => (a * RAY) / b;
-const rayDivCeil = (a: bigint, b: bigint) => (a * RAY + b - 1n) / b;
 
 /** The category the test configures: WETH and WBTC as collateral, USDC and WETH borrowable. */
 const EMODE = { id: 1, ltv: 9_000, liquidationThreshold: 9_300, liquidationBonus: 10_300, label: "ETH-BTC test" };
@@ -390,13 +387,14 @@ describe("Aave v3.6 eMode and multi-asset liquidations vs the real pool (propert
       const deficits = parseEventLogs({ abi: poolAbi, logs: receipt.logs, eventName: "DeficitCreated" });
       const sc = at.scaledOf;
       const cIdx = sc[coll.asset].aIndex;
-      // v3.6 caps the fee's scaled amount at what the borrower has left (1-wei index imprecision).
-      const userCollScaledAfterBurn = sc[coll.asset].a - rayDivCeil(expected.collateralSeized, cIdx);
-      let feeScaled = rayDivCeil(expected.protocolFee, cIdx);
-      if (expected.protocolFee > 0n && feeScaled > userCollScaledAfterBurn) {
-        feeScaled = userCollScaledAfterBurn;
-        feeCapped++;
-      }
+      // v3.6 caps the fee's scaled amount at what the borrower has left (1-wei index imprecision): aaveCollateralTransfers.
+      const moved = aaveCollateralTransfers({
+        collateralSeized: expected.collateralSeized,
+        protocolFee: expected.protocolFee,
+        userCollateralScaled: sc[coll.asset].a,
+        liquidityIndex: cIdx,
+      });
+      if (moved.protocolFeeCapped) feeCapped++;
       const same = coll.asset === debt.asset;
       const got = {
         debtRepaidEvent: event.args.debtToCover,
@@ -415,13 +413,13 @@ describe("Aave v3.6 eMode and multi-asset liquidations vs the real pool (propert
         liquidatorNet: same
           ? expected.collateralSeized - expected.debtToRepay
           : [expected.debtToRepay, expected.collateralSeized],
-        treasuryScaled: sc[coll.asset].treasury + feeScaled,
-        userCollScaled: userCollScaledAfterBurn - (expected.protocolFee > 0n ? feeScaled : 0n),
+        treasuryScaled: sc[coll.asset].treasury + moved.protocolFeeScaled,
+        userCollScaled: moved.userScaledAfter,
         userDebts: debtRows.map((r) => {
           if (expected.noCollateralLeft) return 0n;
           const s = sc[r.asset];
-          const left = r.asset === debt.asset ? s.v - rayDivFloor(expected.debtToRepay, s.vIndex) : s.v;
-          return rayMulCeil(left, s.vIndex);
+          const left = r.asset === debt.asset ? s.v - aaveVTokenScaledBurn(expected.debtToRepay, s.vIndex) : s.v;
+          return aaveVTokenBalance(left, s.vIndex);
         }),
         // Deficit: the rest of the liquidated debt, then every other debt in full, in reserve order.
         deficits: expected.noCollateralLeft
