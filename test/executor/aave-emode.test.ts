@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, maxUint256, parseAbi, parseEventLogs, parseGwei, type Address } from "viem";
 import { createInProcessChain, type InProcessChain } from "../../src/chain/inProcess.js";
 import { deployExecutor, executorProtocols } from "../../src/executor/index.js";
+import { AaveBorrowerIndex } from "../../src/protocols/aaveV3/discover.js";
 import { aaveLiquidationAmounts, findAaveReserve } from "../../src/risk/index.js";
 import type { AaveLiquidationOpportunity } from "../../src/risk/opportunity.js";
 import { MEASURED_GAS } from "../../src/strategy/context.js";
@@ -155,5 +156,25 @@ describe("keeper liquidates an Aave eMode borrower (detect + execute on the real
       args: [user],
     });
     expect(hfAfter).toBeGreaterThan(account.healthFactor);
+  });
+
+  it("discovery marks an account that switches eMode category for a re-read (UserEModeSet)", async () => {
+    const { WETH, USDC } = world.tokens;
+    const w = chain.accounts[4];
+    const user = getAddress(w.account.address);
+    const as = (address: Address, abi: any, functionName: string, args: readonly unknown[]) =>
+      w
+        .writeContract({ address, abi, functionName, args, gas: 3_000_000n } as never)
+        .then((hash) => chain.public.waitForTransactionReceipt({ hash, pollingInterval: 10 }));
+    await send(chain, { address: WETH.address, abi: tokenAbi, functionName: "mint", args: [user, 10n ** 18n] });
+    await as(WETH.address, tokenAbi, "approve", [world.aave.pool, maxUint256]);
+    await as(world.aave.pool, poolAbi, "supply", [WETH.address, 10n ** 18n, user, 0]);
+    await as(world.aave.pool, poolAbi, "borrow", [USDC.address, 1_000n * 10n ** 6n, 2, 0, user]);
+    const index = new AaveBorrowerIndex(world.aave.pool, 0n);
+    await index.update(chain.public, await chain.public.getBlockNumber({ cacheTime: 0 }));
+    expect(index.borrowers.has(user)).toBe(true);
+    await as(world.aave.pool, poolAbi, "setUserEMode", [EMODE.id]);
+    const { touched } = await index.update(chain.public, await chain.public.getBlockNumber({ cacheTime: 0 }));
+    expect(touched).toEqual([user]);
   });
 });
