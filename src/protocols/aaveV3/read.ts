@@ -26,8 +26,8 @@ export interface AaveAccountState {
   totalDebtBase: bigint;
   currentLiquidationThreshold: bigint;
   healthFactor: bigint;
-  /** Pool.getUserEMode: 0 outside eMode. */
-  eModeCategory: number;
+  /** Pool.getUserEMode (0 outside eMode), read with the details of accounts under HF 1; undefined for the others. */
+  eModeCategory?: number;
 }
 
 /** Aave's part of a Snapshot. `positions` holds per-reserve balances only for accounts with HF < 1. */
@@ -174,12 +174,13 @@ function accountDetail(
 }
 
 /**
- * Account data and eMode category of `users` in one batched round, then per-reserve balances and collateral flags of
- * those under HF 1 in a second: only they can be liquidated. The categories of those accounts missing from
- * `eModeCategories` are read in the second round too. With a coalescer, the details of `detailFor` (accounts that may be
- * under HF 1, most likely first) are read in the first round's spare room and kept only for accounts under HF 1; the
- * second round holds the other accounts under HF 1, and is skipped when there are none. Unreadable accounts are
- * skipped this block, not fatal.
+ * Account data of `users` in one batched round, then the eMode category (getUserEMode), per-reserve balances and
+ * collateral flags of those under HF 1 in a second: only they can be liquidated, and getUserAccountData's health
+ * factor already counts the category. The categories of those accounts missing from `eModeCategories` are read after
+ * (a category added since they were last read: rare, one small round). With a coalescer, the details of `detailFor`
+ * (accounts that may be under HF 1, most likely first) are read in the first round's spare room and kept only for
+ * accounts under HF 1; the second round holds the other accounts under HF 1, and is skipped when there are none.
+ * Unreadable accounts are skipped this block, not fatal.
  */
 export async function readAaveAccounts(
   client: PublicClient<Transport, Chain>,
@@ -201,7 +202,13 @@ export async function readAaveAccounts(
   eModeCategories: AaveEModeCategory[];
 }> {
   const { pool, reserves } = params;
-  const { perUser, calls: detailCalls, decode } = accountDetail(pool, reserves, params.dataProvider);
+  const inner = accountDetail(pool, reserves, params.dataProvider);
+  // An account's details start with its category: read with them, in the same multicall, for the accounts under HF 1.
+  const perUser = inner.perUser + 1;
+  const detailCalls = (user: Address): ReadCall[] => [
+    { address: pool, abi: aaveEModeAbi, functionName: "getUserEMode", args: [user] },
+    ...inner.calls(user),
+  ];
   // Early details ride in the spare room of the account data's wave only: a chunk of their own would cost as much
   // as the second round they might save.
   const reading = new Set(params.users);
@@ -209,10 +216,7 @@ export async function readAaveAccounts(
   const [results, earlyResults] = await Promise.all([
     readBatched<any>(
       client,
-      params.users.flatMap((u) => [
-        { address: pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [u] },
-        { address: pool, abi: aaveEModeAbi, functionName: "getUserEMode", args: [u] },
-      ]),
+      params.users.map((u) => ({ address: pool, abi: aavePoolAbi, functionName: "getUserAccountData", args: [u] })),
       params,
     ),
     wanted.length > 0
@@ -222,59 +226,56 @@ export async function readAaveAccounts(
   const early = wanted.slice(0, earlyResults.length / perUser);
   const accounts: AaveAccountState[] = [];
   params.users.forEach((user, i) => {
-    const r = results[2 * i];
+    const r = results[i];
     if (!r.ok) return;
     const [totalCollateralBase, totalDebtBase, , currentLiquidationThreshold, , healthFactor] = r.value as bigint[];
-    // Pools before v3.2 lack nothing here (getUserEMode is v3.0), but a failed read must not pass as "no eMode".
-    const mode = results[2 * i + 1];
-    if (!mode.ok) return;
-    const eModeCategory = Number(mode.value as bigint);
-    accounts.push({
-      user,
-      totalCollateralBase,
-      totalDebtBase,
-      currentLiquidationThreshold,
-      healthFactor,
-      eModeCategory,
-    });
+    accounts.push({ user, totalCollateralBase, totalDebtBase, currentLiquidationThreshold, healthFactor });
   });
   const atRisk = accounts.filter((a) => a.totalDebtBase > 0n && a.healthFactor < WAD);
   // Where each at-risk account's details are: read early in the first round, or in the second.
   const detail = new Map<Address, { res: ReadResult<any>[]; base: number }>();
   early.forEach((u, k) => detail.set(u, { res: earlyResults, base: k * perUser }));
   const late = atRisk.filter((a) => !detail.has(a.user));
-  const categories = [...(params.eModeCategories ?? [])];
-  const missing = [
-    ...new Set(atRisk.map((a) => a.eModeCategory).filter((id) => id !== 0 && !categories.some((c) => c.id === id))),
-  ];
-  const [lateRes, extra] = await Promise.all([
-    late.length > 0
-      ? readBatched<any>(
-          client,
-          late.flatMap((a) => detailCalls(a.user)),
-          params,
-        )
-      : Promise.resolve([]),
-    missing.length > 0 ? readAaveEModeCategories(client, { ...params, ids: missing }) : Promise.resolve([]),
-  ]);
-  late.forEach((a, k) => detail.set(a.user, { res: lateRes, base: k * perUser }));
-  categories.push(...extra);
-  const positions: Record<Address, AaveUserPosition> = {};
+  if (late.length > 0) {
+    const res = await readBatched<any>(
+      client,
+      late.flatMap((a) => detailCalls(a.user)),
+      params,
+    );
+    late.forEach((a, k) => detail.set(a.user, { res, base: k * perUser }));
+  }
+  const held = new Map<Address, HeldReserves>();
   for (const a of atRisk) {
     const { res, base } = detail.get(a.user)!;
-    const held = decode(res, base);
+    const rows = inner.decode(res, base + 1);
+    // A failed getUserEMode must not pass as "no eMode": the account waits for the next block.
+    if (!rows || !res[base].ok) continue;
+    a.eModeCategory = Number((res[base] as { value: bigint }).value);
+    held.set(a.user, rows);
+  }
+  const categories = [...(params.eModeCategories ?? [])];
+  const missing = [
+    ...new Set(
+      atRisk.map((a) => a.eModeCategory ?? 0).filter((id) => id !== 0 && !categories.some((c) => c.id === id)),
+    ),
+  ];
+  if (missing.length > 0) categories.push(...(await readAaveEModeCategories(client, { ...params, ids: missing })));
+  const positions: Record<Address, AaveUserPosition> = {};
+  for (const a of atRisk) {
+    const rows = held.get(a.user);
+    if (!rows) continue;
     // Sized without its category the liquidation would take the wrong bonus: an unreadable category skips the account.
     const eMode = categories.find((c) => c.id === a.eModeCategory);
     if (a.eModeCategory !== 0 && !eMode) continue;
-    if (held) positions[a.user] = { healthFactor: a.healthFactor, reserves: held, ...(eMode ? { eMode } : {}) };
+    positions[a.user] = { healthFactor: a.healthFactor, reserves: rows, ...(eMode ? { eMode } : {}) };
   }
   return { accounts, positions, eModeCategories: categories };
 }
 
 /**
- * Reads the Aave market at one block: reserves, prices, grace periods and every eMode category, every borrower's
- * account data and category, and per-reserve balances of the accounts under HF 1 only. A handful of batched multicalls whatever the number of borrowers:
- * no per-position RPC loop.
+ * Reads the Aave market at one block: reserves, prices, grace periods and every eMode category (all 255 ids
+ * scanned), every borrower's account data, and the category and per-reserve balances of the accounts under HF 1
+ * only. A handful of batched multicalls whatever the number of borrowers: no per-position RPC loop.
  */
 export async function readAaveState(
   client: PublicClient<Transport, Chain>,

@@ -54,7 +54,8 @@ export class AaveReader implements ProtocolReader {
   private assets?: Address[];
   private lastFresh = 0;
   private flashLoanPremiumBps?: bigint;
-  /** Ids of the eMode categories found: read every block; all 255 ids are scanned on each full read. */
+  /** Ids of the eMode categories read every block: those found by the first read's scan, and those of accounts
+   *  seen under HF 1. */
   private eModeIds: number[] = [];
 
   constructor(
@@ -73,6 +74,8 @@ export class AaveReader implements ProtocolReader {
     const batch = { blockNumber: at.blockNumber, chunkSize: at.chunkSize, coalescer: at.coalescer };
     const scheduledFull =
       this.lastFullRead < 0n || at.blockNumber - this.lastFullRead >= BigInt(this.options.fullRefreshBlocks ?? 50);
+    // The first read scans all 255 ids (a category has no counter); later ones read those in use under HF 1.
+    const scan = this.lastFullRead < 0n;
     // Round 1 (one wave): discovery and the reserves (list, data, prices) from last block's list; round 2: the
     // accounts to re-read, with the details of those likely under HF 1.
     const [{ fresh, touched }, reserves, premium, categories] = await Promise.all([
@@ -84,10 +87,9 @@ export class AaveReader implements ProtocolReader {
         [{ address: this.section.pool, abi: aavePoolAbi, functionName: "FLASHLOAN_PREMIUM_TOTAL" }],
         batch,
       ),
-      // The categories in use every block; a full read scans every id for new ones (a category has no counter).
       readAaveEModeCategories(client, {
         pool: this.section.pool,
-        ...(scheduledFull ? {} : { ids: this.eModeIds }),
+        ...(scan ? {} : { ids: this.eModeIds }),
         ...batch,
       }),
     ]);
@@ -133,7 +135,16 @@ export class AaveReader implements ProtocolReader {
     });
     for (const a of accounts) this.cache.set(a.user, { account: a, prices, block });
     if (full) this.lastFullRead = block;
-    this.eModeIds = eModeCategories.map((c) => c.id);
+    // Every block reads the categories of the accounts under HF 1 (known after the first scan); a category new to
+    // them is read in the same block, one small round more.
+    this.eModeIds = [
+      ...new Set(
+        accounts
+          .map((a) => a.eModeCategory ?? 0)
+          .filter((id) => id !== 0)
+          .concat(scan ? eModeCategories.map((c) => c.id) : this.eModeIds),
+      ),
+    ];
     this.lastAccountsRead = toRead.length;
     return {
       aave: {
