@@ -17,7 +17,11 @@
  * Separate cases: a paused reserve (ReservePaused), the grace period after unpausing (LiquidationGraceSentinelCheck
  * Failed), both predicted by aaveLiquidationSearch from the reserves readAaveState read and confirmed by the pool's
  * revert, then a frozen reserve (liquidated normally; v3.6 puts it in the category's ltvzero bitmap, which the read
- * and the summary must follow).
+ * and the summary must follow); a liquidation that leaves no collateral (the rest of its debt and the user's other
+ * debt burnt, DeficitCreated amounts predicted, the extra gas measured); and an eMode-only collateral (threshold 0
+ * outside the category, the way LSTs are listed) liquidated at the category's bonus. v3.6 keeps such a user from
+ * leaving eMode (InvalidCollateralInEmode), so collateral counted at threshold 0 cannot be reached on the pool: its
+ * outcome (PercentageMathRevert with a protocol fee, nothing seized without) is unit-tested only.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeFunctionData, maxUint256, parseAbi, parseEventLogs, type Address, type Hex } from "viem";
@@ -51,6 +55,7 @@ const poolAbi = parseAbi([
   "function supply(address asset, uint256 amount, address onBehalfOf, uint16 referralCode)",
   "function borrow(address asset, uint256 amount, uint256 interestRateMode, uint16 referralCode, address onBehalfOf)",
   "function setUserEMode(uint8 categoryId)",
+  "function withdraw(address asset, uint256 amount, address to) returns (uint256)",
   "function getUserEMode(address user) view returns (uint256)",
   "function liquidationCall(address collateralAsset, address debtAsset, address user, uint256 debtToCover, bool receiveAToken)",
   "event LiquidationCall(address indexed collateralAsset, address indexed debtAsset, address indexed user, uint256 debtToCover, uint256 liquidatedCollateralAmount, address liquidator, bool receiveAToken)",
@@ -62,6 +67,7 @@ const configuratorAbi = parseAbi([
   "function setAssetBorrowableInEMode(address asset, uint8 categoryId, bool borrowable)",
   "function setReservePause(address asset, bool paused, uint40 gracePeriod)",
   "function setReserveFreeze(address asset, bool freeze)",
+  "function configureReserveAsCollateral(address asset, uint256 ltv, uint256 liquidationThreshold, uint256 liquidationBonus)",
 ]);
 const tokenAbi = parseAbi([
   "function balanceOf(address) view returns (uint256)",
@@ -601,6 +607,54 @@ describe("Aave v3.6 eMode and multi-asset liquidations vs the real pool (propert
     expect(extra).toBeGreaterThan(0n);
     expect(extra).toBeLessThanOrEqual(AAVE_BAD_DEBT_GAS_PER_RESERVE);
     await revertTo(chain, alone);
+  });
+
+  it("an eMode-only collateral (threshold 0 outside the category) is liquidated at the category's bonus", async () => {
+    const outer = await snapshot(chain);
+    const user = borrower.account.address;
+    const { WBTC, USDC } = world.tokens;
+    const cfg = (fn: string, args: readonly unknown[]) =>
+      send(chain.wallet, world.aave.configurator, configuratorAbi, fn, args);
+    // WBTC becomes an eMode-only collateral (an LST's usual listing): threshold 0 needs the reserve empty first.
+    await send(chain.wallet, world.aave.pool, poolAbi, "withdraw", [WBTC.address, maxUint256, world.deployer]);
+    await cfg("configureReserveAsCollateral", [WBTC.address, 0, 0, 0]);
+    // $30k of it in eMode backs $26k (LTV 90%); -10% puts HF at 0.97.
+    await openFixed({ WBTC: 30_000n }, { USDC: 26_000n }, true);
+    await setPrice(chain, world, "WBTC", (DEFAULT_PRICES.WBTC * 90n) / 100n);
+    // v3.6 keeps such a user in eMode: outside it the collateral would count at threshold 0 (and bonus 0, which
+    // with a protocol fee makes liquidationCall revert in percentDiv: modelled as PercentageMathRevert, unit-tested).
+    const data = encodeFunctionData({ abi: poolAbi, functionName: "setUserEMode", args: [0] });
+    const leave = await rpc(chain, "eth_call", [{ from: user, to: world.aave.pool, data, gas: "0xe4e1c0" }]).then(
+      () => "no revert",
+      (e: { data?: unknown }) =>
+        decodeRevertData((typeof e.data === "string" ? e.data : (e.data as { data: string }).data) as Hex).errorName,
+    );
+    expect(leave).toBe("InvalidCollateralInEmode");
+    const T = (await latestTimestamp(chain)) + 30n;
+    const at = await readAt(T, user, [WBTC.address]);
+    const position = at.state.positions[user]!;
+    expect(at.state.reserves.find((r) => r.asset === WBTC.address)?.liquidationThreshold).toBe(0n);
+    expectSummary(position, at.state, at.accountData, "eMode-only collateral");
+    // Outside its category the same balances would have no threshold at all.
+    const { eMode: _e, ...outside } = position;
+    expect(aaveAccountSummary({ reserves: outside.reserves }, at.state.reserves).healthFactor).toBe(0n);
+    const best = aaveLiquidationSearch(position, at.state.reserves, { timestamp: T }).candidates[0]!;
+    expect([best.collateralAsset, best.liquidationBonus]).toEqual([WBTC.address, BigInt(EMODE.liquidationBonus)]);
+    await revertTo(chain, at.snap);
+    await setNextTimestamp(chain, T);
+    const receipt = await send(liquidator, world.aave.pool, poolAbi, "liquidationCall", [
+      WBTC.address,
+      USDC.address,
+      user,
+      best.debtToCover,
+      false,
+    ]);
+    const [event] = parseEventLogs({ abi: poolAbi, logs: receipt.logs, eventName: "LiquidationCall" });
+    expect([event.args.debtToCover, event.args.liquidatedCollateralAmount]).toEqual([
+      best.debtToRepay,
+      best.collateralSeized,
+    ]);
+    await revertTo(chain, outer);
   });
 
   /** The account's per-reserve details at the latest block (it may be healthy: readAaveState lists only HF < 1). */
