@@ -549,6 +549,55 @@ describe("Aave v3.6 eMode and multi-asset liquidations vs the real pool (propert
     await revertTo(chain, outer);
   });
 
+  it("a small eMode position: the full close factor, MustNotLeaveDust predicted and confirmed, the dust-safe size exact", async () => {
+    const outer = await snapshot(chain);
+    const user = borrower.account.address;
+    const { WETH, USDC } = world.tokens;
+    // Under $2,000 on both sides: 100% closable above HF 0.95; -9% puts HF near 0.98, above the cap edge (LT x bonus).
+    await openFixed({ WETH: 1_800n }, { USDC: 1_550n }, true);
+    await setPrice(chain, world, "WETH", (DEFAULT_PRICES.WETH * 91n) / 100n);
+    const T = (await latestTimestamp(chain)) + 30n;
+    const at = await readAt(T, user, [WETH.address, USDC.address]);
+    const position = at.state.positions[user]!;
+    const summary = expectSummary(position, at.state, at.accountData, "small eMode position");
+    const debt = position.reserves.find((r) => r.asset === USDC.address)!;
+    const coll = position.reserves.find((r) => r.asset === WETH.address)!;
+    const inputs = {
+      debtReserve: at.state.reserves.find((r) => r.asset === USDC.address)!,
+      collateralReserve: at.state.reserves.find((r) => r.asset === WETH.address)!,
+      variableDebt: debt.variableDebt,
+      stableDebt: 0n,
+      userCollateralBalance: coll.aTokenBalance,
+      healthFactor: at.accountData[5],
+      totalDebtBase: summary.totalDebtBase,
+      totalCollateralBase: summary.totalCollateralBase,
+      eMode: position.eMode!,
+    };
+    const top = aaveLiquidationAmounts({ ...inputs, debtToCover: maxUint256 });
+    expect([top.closeFactor, top.collateralCapped, top.debtToRepay]).toEqual([10_000n, false, debt.variableDebt]);
+    // All but $500 of the debt: a partial close leaving under $1,000.
+    const dusty = debt.variableDebt - 500n * 10n ** 6n;
+    expect(aaveLiquidationAmounts({ ...inputs, debtToCover: dusty }).revert).toBe("MustNotLeaveDust");
+    expect(await liquidationRevert([WETH.address, USDC.address, user, dusty, false])).toBe("MustNotLeaveDust");
+    const safe = aaveDustSafeDebtToCover({ ...inputs, debtToCover: dusty })!;
+    expect(aaveLiquidationAmounts({ ...inputs, debtToCover: safe.debtToRepay + 1n }).revert).toBe("MustNotLeaveDust");
+    await revertTo(chain, at.snap);
+    await setNextTimestamp(chain, T);
+    const receipt = await send(liquidator, world.aave.pool, poolAbi, "liquidationCall", [
+      WETH.address,
+      USDC.address,
+      user,
+      safe.debtToRepay,
+      false,
+    ]);
+    const [event] = parseEventLogs({ abi: poolAbi, logs: receipt.logs, eventName: "LiquidationCall" });
+    expect([event.args.debtToCover, event.args.liquidatedCollateralAmount]).toEqual([
+      safe.debtToRepay,
+      safe.collateralSeized,
+    ]);
+    await revertTo(chain, outer);
+  });
+
   it("predicts the deficit: no collateral left burns the rest of this debt and every other debt", async () => {
     const outer = await snapshot(chain);
     const user = borrower.account.address;
