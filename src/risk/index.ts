@@ -69,14 +69,16 @@ export {
   AAVE_FULL_CLOSE_MARGIN_BPS,
   aaveLiquidationAmounts,
   aaveMaxLiquidatableDebt,
-  aaveLiquidationBlocker,
-  aaveLiquidationRevert,
   type AaveLiquidationAmounts,
   type AaveLiquidationParams,
-  type AaveLiquidationRefusal,
   type AaveSizingRevert,
-  type AaveValidationRevert,
 } from "./aave/liquidation.js";
+export {
+  aaveLiquidationBlocker,
+  aaveLiquidationRevert,
+  type AaveLiquidationRefusal,
+  type AaveValidationRevert,
+} from "./aave/validation.js";
 export {
   AAVE_BAD_DEBT_GAS_PER_RESERVE,
   aaveLiquidationCandidates,

@@ -6,13 +6,8 @@
 import type { Address } from "viem";
 import { MAX_UINT256 } from "../math/uint.js";
 import { aaveAccountSummary, aaveValueInBase, findAaveReserve } from "./account.js";
-import {
-  aaveDebtToCoverToSend,
-  aaveDustSafeDebtToCover,
-  aaveLiquidationRevert,
-  type AaveLiquidationAmounts,
-  type AaveLiquidationRefusal,
-} from "./liquidation.js";
+import { aaveDebtToCoverToSend, aaveDustSafeDebtToCover, type AaveLiquidationAmounts } from "./liquidation.js";
+import { aaveLiquidationRevert, type AaveLiquidationRefusal } from "./validation.js";
 import type { AaveReserveView, AaveUserPosition } from "./types.js";
 
 /** One feasible liquidation of a user, with its value to the liquidator. */
