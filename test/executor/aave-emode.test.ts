@@ -18,7 +18,8 @@ import { send } from "../../src/world/tx.js";
 import { sendThroughPipeline } from "../helpers/pipeline.js";
 
 const USD = 10n ** 8n;
-const EMODE = { id: 1, ltv: 9_000, liquidationThreshold: 9_300, liquidationBonus: 10_300 };
+// Id 7: a category of its own, whatever categories the world lists.
+const EMODE = { id: 7, ltv: 9_000, liquidationThreshold: 9_300, liquidationBonus: 10_300 };
 
 const poolAbi = parseAbi([
   "function supply(address asset, uint256 amount, address onBehalfOf, uint16 referralCode)",
