@@ -41,6 +41,7 @@ export {
 export type {
   AaveAccountData,
   AaveAccountSummary,
+  AaveEModeCategory,
   AaveReserveView,
   AaveUserPosition,
   AaveUserReserve,
@@ -68,11 +69,41 @@ export {
   AAVE_FULL_CLOSE_MARGIN_BPS,
   aaveLiquidationAmounts,
   aaveMaxLiquidatableDebt,
-  aaveLiquidationBlocker,
   type AaveLiquidationAmounts,
   type AaveLiquidationParams,
+  type AaveSizingRevert,
 } from "./aave/liquidation.js";
-export { aaveLiquidationCandidates, bestAaveLiquidation, type AaveLiquidationCandidate } from "./aave/best.js";
+export {
+  aaveLiquidationBlocker,
+  aaveLiquidationRevert,
+  type AaveLiquidationRefusal,
+  type AaveValidationRevert,
+} from "./aave/validation.js";
+export {
+  AAVE_BAD_DEBT_GAS_PER_RESERVE,
+  aaveLiquidationCandidates,
+  aaveLiquidationSearch,
+  bestAaveLiquidation,
+  type AaveLiquidationCandidate,
+  type AaveLiquidationRefusedPair,
+  type AaveLiquidationSearchOptions,
+} from "./aave/best.js";
+export {
+  AAVE_MAX_RESERVES_COUNT,
+  aaveCollateralParams,
+  findAaveEModeCategory,
+  isAaveEModeCollateral,
+  isAaveReserveInBitmap,
+  type AaveCollateralParams,
+} from "./aave/emode.js";
+export {
+  aaveATokenBalance,
+  aaveATokenScaledOut,
+  aaveCollateralTransfers,
+  aaveVTokenBalance,
+  aaveVTokenScaledBurn,
+  type AaveCollateralTransfers,
+} from "./aave/tokenMath.js";
 
 export type { MorphoBorrowTotals, MorphoMarketState, MorphoPosition } from "./morpho/types.js";
 export {

@@ -312,6 +312,9 @@ describe("Aave V3 risk math vs the real Aave V3 pool (property)", () => {
       // All collateral seized: v3.6 writes the rest of the debt off (deficit).
       const collateralToLiquidateBase = aaveValueInBase(expected.collateralSeized + expected.protocolFee, collReserve);
       const noCollateralLeft = collateralToLiquidateBase === accountData[0];
+      // The sizing's own verdict (single collateral: its total is this reserve's value) is the same.
+      expect(expected.noCollateralLeft, context).toBe(noCollateralLeft);
+      expect(expected.deficit, context).toBe(noCollateralLeft ? expected.userTotalDebt - expected.debtToRepay : 0n);
 
       // ---- the real liquidation, mined at T ----
       await setNextTimestamp(chain, T);

@@ -11,6 +11,17 @@ export const aavePoolAbi = parseAbi([
   "function liquidationCall(address collateralAsset, address debtAsset, address user, uint256 debtToCover, bool receiveAToken)",
 ]);
 
+/** v3.6 (v3.2+) eMode getters, the user's category, and the per-reserve liquidation grace period. */
+export const aaveEModeAbi = parseAbi([
+  "function getEModeCategoryCollateralConfig(uint8 id) view returns ((uint16 ltv, uint16 liquidationThreshold, uint16 liquidationBonus))",
+  "function getEModeCategoryCollateralBitmap(uint8 id) view returns (uint128)",
+  "function getEModeCategoryBorrowableBitmap(uint8 id) view returns (uint128)",
+  "function getEModeCategoryLtvzeroBitmap(uint8 id) view returns (uint128)",
+  "function getEModeCategoryLabel(uint8 id) view returns (string)",
+  "function getUserEMode(address user) view returns (uint256)",
+  "function getLiquidationGracePeriod(address asset) view returns (uint40)",
+]);
+
 export const aaveOracleAbi = parseAbi(["function getAssetPrice(address asset) view returns (uint256)"]);
 
 export const erc20BalanceAbi = parseAbi(["function balanceOf(address) view returns (uint256)"]);
@@ -35,6 +46,8 @@ export const aavePoolAccountEvents = [
   ),
   parseAbiItem("event ReserveUsedAsCollateralEnabled(address indexed reserve, address indexed user)"),
   parseAbiItem("event ReserveUsedAsCollateralDisabled(address indexed reserve, address indexed user)"),
+  // A category change moves the user's thresholds and bonus without touching a balance.
+  parseAbiItem("event UserEModeSet(address indexed user, uint8 categoryId)"),
   parseAbiItem(
     "event LiquidationCall(address indexed collateralAsset, address indexed debtAsset, address indexed user, uint256 debtToCover, uint256 liquidatedCollateralAmount, address liquidator, bool receiveAToken)",
   ),

@@ -1,7 +1,7 @@
 import type { Address } from "viem";
 import { FlashSource } from "../../executor/routes.js";
 import { findAaveReserve } from "../../risk/aave/account.js";
-import { aaveLiquidationCandidates, type AaveLiquidationCandidate } from "../../risk/aave/best.js";
+import { aaveLiquidationSearch, type AaveLiquidationCandidate } from "../../risk/aave/best.js";
 import {
   aaveDebtToCoverToSend,
   aaveLiquidationAmounts,
@@ -31,11 +31,15 @@ const SIZING_ITERATIONS = 24;
 /** Route chunks when sizing: coarser than a final route, 8 is within a few bps of 16 on the world's pools. */
 const SIZING_SLICES = 8;
 
-/** The inputs aaveLiquidationAmounts takes for one (debt, collateral) pair of a user, without debtToCover. */
+/**
+ * The inputs aaveLiquidationAmounts takes for one (debt, collateral) pair of a user, without debtToCover: with its
+ * eMode category (bonus) and total collateral (deficit), so every re-sizing prices the pair as the pool will.
+ */
 function liquidationInputs(
   position: AaveUserPosition,
   reserves: readonly AaveReserveView[],
   c: AaveLiquidationCandidate,
+  totalCollateralBase: bigint,
 ): Omit<AaveLiquidationParams, "debtToCover"> {
   const debt = position.reserves.find((r) => r.asset === c.debtAsset)!;
   const coll = position.reserves.find((r) => r.asset === c.collateralAsset)!;
@@ -47,6 +51,8 @@ function liquidationInputs(
     userCollateralBalance: coll.aTokenBalance,
     healthFactor: c.healthFactor,
     totalDebtBase: c.totalDebtBase,
+    totalCollateralBase,
+    ...(position.eMode ? { eMode: position.eMode } : {}),
   };
 }
 
@@ -127,15 +133,29 @@ export function findAaveLiquidations(
     const id = `aave-v3:${account.user}`;
     const context = { borrower: account.user, healthFactor: formatHealthFactor(account.healthFactor) };
     let best: (Option & { c: AaveLiquidationCandidate }) | undefined;
-    let lastReason: SkipReason = skip("not-liquidatable", "no liquidatable debt/collateral pair");
-    for (const c of aaveLiquidationCandidates(position, aave.reserves)) {
+    // The pool's own checks first (paused reserve, grace period, ...): a pair it would revert is never sent. The call
+    // lands in a later block: the grace period is checked against the earliest timestamp it can have.
+    const search = aaveLiquidationSearch(position, aave.reserves, {
+      timestamp: snapshot.timestamp + 1n,
+      borrower: account.user,
+    });
+    const refusal = search.refused[0];
+    let lastReason: SkipReason = refusal
+      ? skip("not-liquidatable", `Aave v3.6 would revert with ${refusal.error}: ${refusal.reason}`, {
+          // A pause or a grace period ends by the clock or governance, not by the account: look again next block.
+          deterministic: !(
+            refusal.error === "ReservePaused" || refusal.error === "LiquidationGraceSentinelCheckFailed"
+          ),
+        })
+      : skip("not-liquidatable", "no liquidatable debt/collateral pair");
+    for (const c of search.candidates) {
       const collPrice = snapshot.prices[c.collateralAsset];
       const debtPrice = snapshot.prices[c.debtAsset];
       if (!collPrice || !debtPrice) {
         lastReason = skip("no-funding", `no reference price for ${collPrice ? c.debtAsset : c.collateralAsset}`);
         continue;
       }
-      const inputs = liquidationInputs(position, aave.reserves, c);
+      const inputs = liquidationInputs(position, aave.reserves, c, account.totalCollateralBase);
       const options: Option[] = [];
 
       // Route 1: V2 flash swap from the collateral/debt pair, repaid in collateral.
@@ -151,7 +171,7 @@ export function findAaveLiquidations(
         const rColl = debtIs0 ? pairState.reserve1 : pairState.reserve0;
         const at = (d: bigint) => {
           const a = aaveLiquidationAmounts({ ...inputs, debtToCover: d });
-          if (a.mustNotLeaveDust || a.debtToRepay <= 0n || aaveDebtToCoverToSend(a) >= rDebt) return undefined;
+          if (a.revert !== null || a.debtToRepay <= 0n || aaveDebtToCoverToSend(a) >= rDebt) return undefined;
           return { a, profit: a.collateralSeized - v2GetAmountIn(a.debtToRepay, rColl, rDebt) };
         };
         const search = maximiseConcave((d) => at(d)?.profit, 1n, c.debtToRepay, {
@@ -171,7 +191,7 @@ export function findAaveLiquidations(
             profit: r.profit,
             profitUsd: tokenAmountToUsd(r.profit, collPrice.decimals, collPrice.usd8),
             profitToken: collPrice,
-            gas: ctx.gas.aaveV2Flash,
+            gas: ctx.gas.aaveV2Flash + c.extraGas,
             debtToCover: common.debtToCover,
             debtRepaid: r.a.debtToRepay,
             collateralSeized: r.a.collateralSeized,
@@ -257,7 +277,7 @@ export function findAaveLiquidations(
           profit: sized.profitDebtUnits,
           profitUsd: tokenAmountToUsd(sized.profitDebtUnits, debtPrice.decimals, debtPrice.usd8),
           profitToken: debtPrice,
-          gas: ctx.gas.aaveMorphoFlash + l.extraGas + BigInt(extraHops(route)) * ROUTED_GAS_PER_EXTRA_HOP,
+          gas: ctx.gas.aaveMorphoFlash + l.extraGas + c.extraGas + BigInt(extraHops(route)) * ROUTED_GAS_PER_EXTRA_HOP,
           debtToCover: sized.debtToCover,
           debtRepaid: sized.repaid,
           collateralSeized: sized.collateralSeized,

@@ -29,7 +29,7 @@ export class AaveBorrowerIndex {
 
   /**
    * Scans (lastScanned, toBlock]: returns the borrowers seen for the first time, and every account a pool event
-   * named (borrow, withdraw, repay, collateral switch, liquidation): their health changed without a price move.
+   * named (borrow, withdraw, repay, collateral switch, eMode category switch, liquidation): their health changed without a price move.
    * With `coalescer`, the eth_getLogs joins its wave (and merges with the other readers' of the same range).
    */
   async update(

@@ -1,12 +1,17 @@
 import { getAddress, parseAbi, type Address, type Chain, type PublicClient, type Transport } from "viem";
 import { readBatched, unwrap, type BatchedReadOptions, type ReadCall, type ReadResult } from "../../chain/multicall.js";
 import { decodeAaveReserveConfiguration } from "../../risk/aave/configuration.js";
-import type { AaveReserveView, AaveUserPosition } from "../../risk/aave/types.js";
-import { aaveOracleAbi, aavePoolAbi, erc20BalanceAbi } from "./abi.js";
+import type { AaveEModeCategory, AaveReserveView, AaveUserPosition } from "../../risk/aave/types.js";
+import { aaveEModeAbi, aaveOracleAbi, aavePoolAbi, erc20BalanceAbi } from "./abi.js";
+import { readAaveEModeCategories } from "./emode.js";
 
 /** A reserve as the keeper tracks it: risk parameters and price, plus the token addresses to read balances. */
 export interface AaveReserveState extends AaveReserveView {
   id: number;
+  active: boolean;
+  paused: boolean;
+  frozen: boolean;
+  liquidationGracePeriodUntil: bigint;
   /** Configuration bit 63: whether Pool.flashLoanSimple lends this asset. */
   flashLoanEnabled: boolean;
   aToken: Address;
@@ -21,6 +26,8 @@ export interface AaveAccountState {
   totalDebtBase: bigint;
   currentLiquidationThreshold: bigint;
   healthFactor: bigint;
+  /** Pool.getUserEMode (0 outside eMode), read with the details of accounts under HF 1; undefined for the others. */
+  eModeCategory?: number;
 }
 
 /** Aave's part of a Snapshot. `positions` holds per-reserve balances only for accounts with HF < 1. */
@@ -29,11 +36,18 @@ export interface AaveState {
   /** Pool.FLASHLOAN_PREMIUM_TOTAL in bps: the fee of its flashLoanSimple (undefined if it could not be read). */
   flashLoanPremiumBps?: bigint;
   reserves: AaveReserveState[];
+  /** The market's eMode categories (those read: every configured one, or at least those of the accounts read). */
+  eModeCategories?: AaveEModeCategory[];
   accounts: AaveAccountState[];
   positions: Record<Address, AaveUserPosition>;
 }
 
 const WAD = 10n ** 18n;
+
+/** Pool.getLiquidationGracePeriod's answer; pools before v3.1 have none (the call fails): no grace applies. */
+function graceOf(r: ReadResult<any> | undefined): bigint {
+  return r?.ok ? BigInt(r.value as bigint) : 0n;
+}
 
 /**
  * Reserves with their risk parameters and oracle prices. With `assets` (the reserves list last read), the list,
@@ -49,6 +63,7 @@ export async function readAaveReserves(
   const reserveCalls = (list: readonly Address[]): ReadCall[] => [
     ...list.map((a) => ({ address: pool, abi: aavePoolAbi, functionName: "getReserveData", args: [a] })),
     ...list.map((a) => ({ address: oracle, abi: aaveOracleAbi, functionName: "getAssetPrice", args: [a] })),
+    ...list.map((a) => ({ address: pool, abi: aaveEModeAbi, functionName: "getLiquidationGracePeriod", args: [a] })),
   ];
   const guess = params.assets ?? [];
   const first = await readBatched<any>(client, [listCall, ...reserveCalls(guess)], params);
@@ -69,6 +84,10 @@ export async function readAaveReserves(
       liquidationThreshold: cfg.liquidationThreshold,
       ltv: cfg.ltv,
       flashLoanEnabled: cfg.flashLoanEnabled,
+      active: cfg.active,
+      paused: cfg.paused,
+      frozen: cfg.frozen,
+      liquidationGracePeriodUntil: graceOf(results[2 * n + i]),
       aToken: getAddress(data.aTokenAddress),
       variableDebtToken: getAddress(data.variableDebtTokenAddress),
       stableDebtToken: getAddress(data.stableDebtTokenAddress),
@@ -155,11 +174,13 @@ function accountDetail(
 }
 
 /**
- * Account data of `users` in one batched round, then per-reserve balances and collateral flags of those under
- * HF 1 in a second: only they can be liquidated. With a coalescer, the details of `detailFor` (accounts that may be
- * under HF 1, most likely first) are read in the first round's spare room and kept only for accounts under HF 1; the
- * second round holds the other accounts under HF 1, and is skipped when there are none. Unreadable accounts are
- * skipped this block, not fatal.
+ * Account data of `users` in one batched round, then the eMode category (getUserEMode), per-reserve balances and
+ * collateral flags of those under HF 1 in a second: only they can be liquidated, and getUserAccountData's health
+ * factor already counts the category. The categories of those accounts missing from `eModeCategories` are read after
+ * (a category added since they were last read: rare, one small round). With a coalescer, the details of `detailFor`
+ * (accounts that may be under HF 1, most likely first) are read in the first round's spare room and kept only for
+ * accounts under HF 1; the second round holds the other accounts under HF 1, and is skipped when there are none.
+ * Unreadable accounts are skipped this block, not fatal.
  */
 export async function readAaveAccounts(
   client: PublicClient<Transport, Chain>,
@@ -171,10 +192,23 @@ export async function readAaveAccounts(
     detailFor?: readonly Address[];
     /** AaveProtocolDataProvider of the pool: one call per reserve for an account's details instead of three. */
     dataProvider?: Address;
+    /** eMode categories already read (this block); those of accounts under HF 1 that are missing get read. */
+    eModeCategories?: readonly AaveEModeCategory[];
   } & BatchedReadOptions,
-): Promise<{ accounts: AaveAccountState[]; positions: Record<Address, AaveUserPosition> }> {
+): Promise<{
+  accounts: AaveAccountState[];
+  positions: Record<Address, AaveUserPosition>;
+  /** `eModeCategories` plus the ones read here. */
+  eModeCategories: AaveEModeCategory[];
+}> {
   const { pool, reserves } = params;
-  const { perUser, calls: detailCalls, decode } = accountDetail(pool, reserves, params.dataProvider);
+  const inner = accountDetail(pool, reserves, params.dataProvider);
+  // An account's details start with its category: read with them, in the same multicall, for the accounts under HF 1.
+  const perUser = inner.perUser + 1;
+  const detailCalls = (user: Address): ReadCall[] => [
+    { address: pool, abi: aaveEModeAbi, functionName: "getUserEMode", args: [user] },
+    ...inner.calls(user),
+  ];
   // Early details ride in the spare room of the account data's wave only: a chunk of their own would cost as much
   // as the second round they might save.
   const reading = new Set(params.users);
@@ -210,25 +244,52 @@ export async function readAaveAccounts(
     );
     late.forEach((a, k) => detail.set(a.user, { res, base: k * perUser }));
   }
-  const positions: Record<Address, AaveUserPosition> = {};
+  const held = new Map<Address, HeldReserves>();
   for (const a of atRisk) {
     const { res, base } = detail.get(a.user)!;
-    const held = decode(res, base);
-    if (held) positions[a.user] = { healthFactor: a.healthFactor, reserves: held };
+    const rows = inner.decode(res, base + 1);
+    // A failed getUserEMode must not pass as "no eMode": the account waits for the next block.
+    if (!rows || !res[base].ok) continue;
+    a.eModeCategory = Number((res[base] as { value: bigint }).value);
+    held.set(a.user, rows);
   }
-  return { accounts, positions };
+  const categories = [...(params.eModeCategories ?? [])];
+  const missing = [
+    ...new Set(
+      atRisk.map((a) => a.eModeCategory ?? 0).filter((id) => id !== 0 && !categories.some((c) => c.id === id)),
+    ),
+  ];
+  if (missing.length > 0) categories.push(...(await readAaveEModeCategories(client, { ...params, ids: missing })));
+  const positions: Record<Address, AaveUserPosition> = {};
+  for (const a of atRisk) {
+    const rows = held.get(a.user);
+    if (!rows) continue;
+    // Sized without its category the liquidation would take the wrong bonus: an unreadable category skips the account.
+    const eMode = categories.find((c) => c.id === a.eModeCategory);
+    if (a.eModeCategory !== 0 && !eMode) continue;
+    positions[a.user] = { healthFactor: a.healthFactor, reserves: rows, ...(eMode ? { eMode } : {}) };
+  }
+  return { accounts, positions, eModeCategories: categories };
 }
 
 /**
- * Reads the Aave market at one block: reserves and prices, every borrower's account data, and per-reserve
- * balances of the accounts under HF 1 only. A handful of batched multicalls whatever the number of borrowers:
- * no per-position RPC loop.
+ * Reads the Aave market at one block: reserves, prices, grace periods and every eMode category (all 255 ids
+ * scanned), every borrower's account data, and the category and per-reserve balances of the accounts under HF 1
+ * only. A handful of batched multicalls whatever the number of borrowers: no per-position RPC loop.
  */
 export async function readAaveState(
   client: PublicClient<Transport, Chain>,
   params: { pool: Address; oracle: Address; borrowers: readonly Address[] } & BatchedReadOptions,
 ): Promise<AaveState> {
-  const reserves = await readAaveReserves(client, params);
-  const { accounts, positions } = await readAaveAccounts(client, { ...params, reserves, users: params.borrowers });
-  return { pool: params.pool, reserves, accounts, positions };
+  const [reserves, categories] = await Promise.all([
+    readAaveReserves(client, params),
+    readAaveEModeCategories(client, params),
+  ]);
+  const { accounts, positions, eModeCategories } = await readAaveAccounts(client, {
+    ...params,
+    reserves,
+    users: params.borrowers,
+    eModeCategories: categories,
+  });
+  return { pool: params.pool, reserves, eModeCategories, accounts, positions };
 }

@@ -3,6 +3,7 @@ import { readBatched } from "../../chain/multicall.js";
 import type { ReadAt, ReadClient, ReaderOptions, ProtocolReader } from "../module.js";
 import { aavePoolAbi } from "./abi.js";
 import { AaveBorrowerIndex } from "./discover.js";
+import { readAaveEModeCategories } from "./emode.js";
 import { readAaveAccounts, readAaveReserves, type AaveAccountState, type AaveState } from "./read.js";
 import type { AaveSection } from "./schema.js";
 
@@ -46,13 +47,16 @@ export class AaveReader implements ProtocolReader {
   private lastFullRead = -1n;
   /** aTokens of the reserves last read: their BalanceTransfer events mark the sender for a re-read. */
   private aTokens: Address[] = [];
-  /** Risk parameters last read, by asset: a governance change to them forces a full re-read. */
-  private reserveParams = new Map<Address, string>();
+  /** Risk parameters last read, by asset (and eMode category): a governance change to them forces a full re-read. */
+  private reserveParams = new Map<string, string>();
   private lastAccountsRead = 0;
   /** The reserves list last read: this block's list, data and prices are read in one round from it. */
   private assets?: Address[];
   private lastFresh = 0;
   private flashLoanPremiumBps?: bigint;
+  /** Ids of the eMode categories read every block: those found by the first read's scan, and those of accounts
+   *  seen under HF 1. */
+  private eModeIds: number[] = [];
 
   constructor(
     private readonly section: AaveSection,
@@ -68,9 +72,13 @@ export class AaveReader implements ProtocolReader {
 
   async read(client: ReadClient, at: ReadAt): Promise<{ aave: AaveState }> {
     const batch = { blockNumber: at.blockNumber, chunkSize: at.chunkSize, coalescer: at.coalescer };
+    const scheduledFull =
+      this.lastFullRead < 0n || at.blockNumber - this.lastFullRead >= BigInt(this.options.fullRefreshBlocks ?? 50);
+    // The first read scans all 255 ids (a category has no counter); later ones read those in use under HF 1.
+    const scan = this.lastFullRead < 0n;
     // Round 1 (one wave): discovery and the reserves (list, data, prices) from last block's list; round 2: the
     // accounts to re-read, with the details of those likely under HF 1.
-    const [{ fresh, touched }, reserves, premium] = await Promise.all([
+    const [{ fresh, touched }, reserves, premium, categories] = await Promise.all([
       this.index.update(client, at.blockNumber, this.aTokens, at.coalescer),
       readAaveReserves(client, { pool: this.section.pool, oracle: this.section.oracle, assets: this.assets, ...batch }),
       // The flash-loan premium rides in the same wave (no request of its own); governance rarely changes it.
@@ -79,21 +87,31 @@ export class AaveReader implements ProtocolReader {
         [{ address: this.section.pool, abi: aavePoolAbi, functionName: "FLASHLOAN_PREMIUM_TOTAL" }],
         batch,
       ),
+      readAaveEModeCategories(client, {
+        pool: this.section.pool,
+        ...(scan ? {} : { ids: this.eModeIds }),
+        ...batch,
+      }),
     ]);
     if (premium[0]?.ok) this.flashLoanPremiumBps = premium[0].value;
     this.lastFresh = fresh.length;
-    const params = new Map(
-      reserves.map((r) => [r.asset, `${r.ltv}:${r.liquidationThreshold}:${r.liquidationBonus}:${r.decimals}`]),
-    );
+    const params = new Map<string, string>([
+      ...reserves.map((r): [string, string] => [
+        r.asset,
+        `${r.ltv}:${r.liquidationThreshold}:${r.liquidationBonus}:${r.decimals}`,
+      ]),
+      // A category's thresholds or assets moving changes its users' health like a reserve's do.
+      ...categories.map((c): [string, string] => [
+        `emode:${c.id}`,
+        `${c.ltv}:${c.liquidationThreshold}:${c.liquidationBonus}:${c.collateralBitmap}:${c.ltvzeroBitmap}`,
+      ]),
+    ]);
     const paramsChanged = [...params].some(([asset, p]) => this.reserveParams.get(asset) !== p);
     this.reserveParams = params;
     this.aTokens = reserves.map((r) => r.aToken);
     this.assets = reserves.map((r) => r.asset);
     const block = at.blockNumber;
-    const full =
-      paramsChanged ||
-      this.lastFullRead < 0n ||
-      block - this.lastFullRead >= BigInt(this.options.fullRefreshBlocks ?? 50);
+    const full = paramsChanged || scheduledFull;
     const dirty = new Set(touched);
     const prices = new Map(reserves.map((r) => [r.asset, r.priceBase]));
     const toRead: Address[] = [];
@@ -106,21 +124,33 @@ export class AaveReader implements ProtocolReader {
       if (full || !c || dirty.has(u)) toRead.push(u);
       else if (c.account.totalDebtBase > 0n && (bound === undefined || bound < REREAD_HF)) toRead.push(u);
     }
-    const { accounts, positions } = await readAaveAccounts(client, {
+    const { accounts, positions, eModeCategories } = await readAaveAccounts(client, {
       pool: this.section.pool,
       reserves,
       users: toRead,
       dataProvider: this.section.dataProvider,
+      eModeCategories: categories,
       detailFor: likelyUnder.sort((a, b) => (a.bound < b.bound ? -1 : a.bound > b.bound ? 1 : 0)).map((x) => x.user),
       ...batch,
     });
     for (const a of accounts) this.cache.set(a.user, { account: a, prices, block });
     if (full) this.lastFullRead = block;
+    // Every block reads the categories of the accounts under HF 1 (known after the first scan); a category new to
+    // them is read in the same block, one small round more.
+    this.eModeIds = [
+      ...new Set(
+        accounts
+          .map((a) => a.eModeCategory ?? 0)
+          .filter((id) => id !== 0)
+          .concat(scan ? eModeCategories.map((c) => c.id) : this.eModeIds),
+      ),
+    ];
     this.lastAccountsRead = toRead.length;
     return {
       aave: {
         pool: this.section.pool,
         reserves,
+        eModeCategories,
         accounts: [...this.cache.values()].map((c) => c.account),
         positions,
         ...(this.flashLoanPremiumBps === undefined ? {} : { flashLoanPremiumBps: this.flashLoanPremiumBps }),

@@ -4,9 +4,9 @@
  * factor after a price move without another RPC round trip.
  */
 import { RiskMathError } from "../errors.js";
-import { percentMul } from "../math/percentage.js";
 import { MAX_UINT256 } from "../math/uint.js";
 import { wadDiv, WAD } from "../math/wadRay.js";
+import { aaveCollateralParams } from "./emode.js";
 import type { AaveAccountData, AaveAccountSummary, AaveReserveView, AaveUserPosition } from "./types.js";
 
 /** HEALTH_FACTOR_LIQUIDATION_THRESHOLD: a position is liquidatable strictly below 1e18. */
@@ -82,12 +82,16 @@ export function findAaveReserve(reserves: readonly AaveReserveView[], asset: str
 }
 
 /**
- * Recomputes `calculateUserAccountData` from per-reserve balances and prices, outside eMode.
- * Balances from `getUserReserveData` are already `scaled.rayMul(index)`, the same product the
- * contract forms, so the result matches `getUserAccountData` at the same block.
+ * Recomputes v3.6's `calculateUserAccountData` from per-reserve balances and prices, in or outside eMode: every
+ * reserve the user's collateral flag is on counts in the total (a threshold of 0 included: it adds value but no
+ * weight), with the LTV and threshold of the user's eMode category for the reserves of its collateral bitmap (LTV 0
+ * for those of its ltvzero bitmap) and the reserve's own otherwise. Balances from `getUserReserveData` are already
+ * `scaled.rayMul(index)`, the same product the contract forms, so the result matches `getUserAccountData` at the
+ * same block.
  *
- * @param user - The user's per-reserve balances.
- * @param reserves - Reserve parameters and prices; every asset of `user` must be present.
+ * @param user - The user's per-reserve balances and eMode category.
+ * @param reserves - Reserve parameters and prices (with `id` when the user is in eMode); every asset of `user` must
+ *   be present.
  * @returns Totals, averages and health factor, as the contract computes them.
  */
 export function aaveAccountSummary(user: AaveUserPosition, reserves: readonly AaveReserveView[]): AaveAccountSummary {
@@ -101,13 +105,14 @@ export function aaveAccountSummary(user: AaveUserPosition, reserves: readonly Aa
     const reserve = findAaveReserve(reserves, balance.asset);
     if (!reserve) throw new RiskMathError(`no reserve view for asset ${balance.asset}`, "missing reserve");
 
-    // Aave skips collateral whose threshold is 0 even if the user's bit is set.
-    if (reserve.liquidationThreshold !== 0n && balance.usageAsCollateralEnabled) {
+    // v3.6 counts every flagged collateral, whatever its threshold (older versions skipped LT 0).
+    if (balance.usageAsCollateralEnabled) {
+      const params = aaveCollateralParams(reserve, user.eMode);
       const value = aaveValueInBase(balance.aTokenBalance, reserve);
       totalCollateralBase += value;
-      if (reserve.ltv !== 0n) weightedLtv += value * reserve.ltv;
+      if (params.ltv !== 0n) weightedLtv += value * params.ltv;
       else hasZeroLtvCollateral = true;
-      weightedThreshold += value * reserve.liquidationThreshold;
+      weightedThreshold += value * params.liquidationThreshold;
     }
     const debt = balance.variableDebt + balance.stableDebt;
     if (debt !== 0n) totalDebtBase += aaveDebtValueInBase(debt, reserve);

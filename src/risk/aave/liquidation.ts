@@ -6,8 +6,9 @@
 import { RiskMathError } from "../errors.js";
 import { percentDiv, percentDivCeil, percentMul, percentMulCeil } from "../math/percentage.js";
 import { minBigInt } from "../math/uint.js";
-import { AAVE_HEALTH_FACTOR_LIQUIDATION_THRESHOLD, aaveDebtValueInBase, aaveValueInBase } from "./account.js";
-import type { AaveReserveView } from "./types.js";
+import { aaveDebtValueInBase, aaveValueInBase } from "./account.js";
+import { aaveCollateralParams } from "./emode.js";
+import type { AaveEModeCategory, AaveReserveView } from "./types.js";
 
 /** DEFAULT_LIQUIDATION_CLOSE_FACTOR: 50% of the total debt when the position is large and HF > 0.95. */
 export const AAVE_DEFAULT_LIQUIDATION_CLOSE_FACTOR: bigint = 5_000n;
@@ -41,7 +42,25 @@ export interface AaveLiquidationParams {
    * The 50% close factor is half of it. Default: this reserve's debt only, exact for single-debt users.
    */
   totalDebtBase?: bigint;
+  /**
+   * The user's total collateral in base currency (getUserAccountData's totalCollateralBase). v3.6 writes the user's
+   * remaining debt off as deficit when the collateral taken is worth all of it. Default: this reserve's collateral
+   * only, exact for single-collateral users.
+   */
+  totalCollateralBase?: bigint;
+  /**
+   * The user's eMode category: its liquidation bonus replaces the collateral reserve's when that reserve is in the
+   * category's collateral bitmap (the protocol fee stays the reserve's). Undefined outside eMode.
+   */
+  eMode?: AaveEModeCategory;
 }
+
+/**
+ * Why v3.6's liquidationCall would revert after validation, for this size: MustNotLeaveDust (a partial
+ * liquidation leaving under $1,000 of debt or collateral), or PercentageMathRevert (a collateral with no bonus, i.e.
+ * liquidation threshold 0 outside eMode, and a protocol fee: percentDiv(0, 0) reverts with empty data).
+ */
+export type AaveSizingRevert = "MustNotLeaveDust" | "PercentageMathRevert";
 
 /** What a `liquidationCall` moves, in raw token units. */
 export interface AaveLiquidationAmounts {
@@ -66,6 +85,19 @@ export interface AaveLiquidationAmounts {
    * leaves less than $1,000 of debt or collateral in the pair. See {@link aaveDustSafeDebtToCover}.
    */
   mustNotLeaveDust: boolean;
+  /** The revert this size runs into after validation, or null. */
+  revert: AaveSizingRevert | null;
+  /** Liquidation bonus applied, bps: the eMode category's when the collateral is in its collateral bitmap. */
+  liquidationBonus: bigint;
+  /** Value of the collateral taken (liquidator's share and fee) in base, floored: collateralToLiquidateInBaseCurrency. */
+  collateralToLiquidateBase: bigint;
+  /**
+   * True when the collateral taken is worth the user's whole collateral (hasNoCollateralLeft): v3.6 then burns all
+   * of the user's debt, the remainder of this reserve and every other debt reserve, as deficit.
+   */
+  noCollateralLeft: boolean;
+  /** This reserve's debt written off as deficit beyond what the liquidator repays (DeficitCreated), 0 if none. */
+  deficit: bigint;
 }
 
 /**
@@ -129,7 +161,15 @@ export function aaveAvailableCollateralToLiquidate(params: {
   collateralReserve: AaveReserveView;
   debtToCover: bigint;
   userCollateralBalance: bigint;
-}): { collateralSeized: bigint; debtToRepay: bigint; protocolFee: bigint; collateralCapped: boolean } {
+  /** Bonus to apply, bps; default the collateral reserve's (pass the eMode category's for its collateral). */
+  liquidationBonus?: bigint;
+}): {
+  collateralSeized: bigint;
+  debtToRepay: bigint;
+  protocolFee: bigint;
+  collateralCapped: boolean;
+  collateralToLiquidateBase: bigint;
+} {
   const { debtReserve, collateralReserve, debtToCover, userCollateralBalance } = params;
   const collateralPrice = collateralReserve.priceBase;
   const debtAssetPrice = debtReserve.priceBase;
@@ -138,7 +178,7 @@ export function aaveAvailableCollateralToLiquidate(params: {
   }
   const collateralAssetUnit = 10n ** BigInt(collateralReserve.decimals);
   const debtAssetUnit = 10n ** BigInt(debtReserve.decimals);
-  const liquidationBonus = collateralReserve.liquidationBonus;
+  const liquidationBonus = params.liquidationBonus ?? collateralReserve.liquidationBonus;
 
   const baseCollateral = (debtAssetPrice * debtToCover * collateralAssetUnit) / (collateralPrice * debtAssetUnit);
   const maxCollateralToLiquidate = percentMul(baseCollateral, liquidationBonus);
@@ -158,8 +198,15 @@ export function aaveAvailableCollateralToLiquidate(params: {
     debtAmountNeeded = debtToCover;
   }
 
+  const collateralToLiquidateBase = (collateralAmount * collateralPrice) / collateralAssetUnit;
   if (collateralReserve.liquidationProtocolFee === 0n) {
-    return { collateralSeized: collateralAmount, debtToRepay: debtAmountNeeded, protocolFee: 0n, collateralCapped };
+    return {
+      collateralSeized: collateralAmount,
+      debtToRepay: debtAmountNeeded,
+      protocolFee: 0n,
+      collateralCapped,
+      collateralToLiquidateBase,
+    };
   }
   // The fee is a share of the bonus only: bonus = amount - amount / bonusFactor.
   const bonusCollateral = collateralAmount - percentDiv(collateralAmount, liquidationBonus);
@@ -169,13 +216,15 @@ export function aaveAvailableCollateralToLiquidate(params: {
     debtToRepay: debtAmountNeeded,
     protocolFee,
     collateralCapped,
+    collateralToLiquidateBase,
   };
 }
 
 /**
  * Amounts one `liquidationCall` would move, computed like v3.6's LiquidationLogic: the close factor rule, then
- * min(debtToCover, maxLiquidatableDebt), the collateral computation, and whether the MustNotLeaveDust check
- * reverts. It does not check the other validity rules; see {@link aaveLiquidationBlocker}.
+ * min(debtToCover, maxLiquidatableDebt), the collateral computation at the bonus of the user's eMode category when
+ * the collateral is in it, whether the MustNotLeaveDust check reverts, and the deficit v3.6 writes off when no
+ * collateral is left. It does not check the validation rules; see {@link aaveLiquidationRevert}.
  *
  * @param params - Reserves, user balances, health factor, total debt in base and `debtToCover`.
  * @returns Debt repaid, collateral received, protocol fee, the intermediate bounds and the dust verdict.
@@ -192,11 +241,33 @@ export function aaveLiquidationAmounts(params: AaveLiquidationParams): AaveLiqui
     totalDebtBase,
   });
   const actualDebtToLiquidate = minBigInt(params.debtToCover, maxLiquidatableDebt);
+  const { liquidationBonus } = aaveCollateralParams(params.collateralReserve, params.eMode);
+  // Threshold 0 outside eMode means bonus 0 (the configurator enforces it): nothing is seized, and the protocol
+  // fee's percentDiv(0, 0) reverts.
+  if (liquidationBonus === 0n && params.collateralReserve.liquidationProtocolFee !== 0n) {
+    return {
+      collateralSeized: 0n,
+      debtToRepay: actualDebtToLiquidate,
+      protocolFee: 0n,
+      collateralCapped: false,
+      collateralToLiquidateBase: 0n,
+      closeFactor,
+      maxLiquidatableDebt,
+      userTotalDebt,
+      totalDebtBase,
+      mustNotLeaveDust: false,
+      revert: "PercentageMathRevert",
+      liquidationBonus,
+      noCollateralLeft: false,
+      deficit: 0n,
+    };
+  }
   const available = aaveAvailableCollateralToLiquidate({
     debtReserve: params.debtReserve,
     collateralReserve: params.collateralReserve,
     debtToCover: actualDebtToLiquidate,
     userCollateralBalance: params.userCollateralBalance,
+    liquidationBonus,
   });
   const mustNotLeaveDust = leavesDust({
     ...params,
@@ -204,7 +275,21 @@ export function aaveLiquidationAmounts(params: AaveLiquidationParams): AaveLiqui
     debtToRepay: available.debtToRepay,
     collateralTaken: available.collateralSeized + available.protocolFee,
   });
-  return { ...available, closeFactor, maxLiquidatableDebt, userTotalDebt, totalDebtBase, mustNotLeaveDust };
+  const totalCollateralBase =
+    params.totalCollateralBase ?? aaveValueInBase(params.userCollateralBalance, params.collateralReserve);
+  const noCollateralLeft = totalCollateralBase === available.collateralToLiquidateBase;
+  return {
+    ...available,
+    closeFactor,
+    maxLiquidatableDebt,
+    userTotalDebt,
+    totalDebtBase,
+    mustNotLeaveDust,
+    revert: mustNotLeaveDust ? "MustNotLeaveDust" : null,
+    liquidationBonus,
+    noCollateralLeft,
+    deficit: noCollateralLeft ? userTotalDebt - available.debtToRepay : 0n,
+  };
 }
 
 /** The MustNotLeaveDust condition: a partial liquidation of both sides must leave $1,000 of each. */
@@ -265,25 +350,4 @@ export function aaveDebtToCoverToSend(amounts: AaveLiquidationAmounts): bigint {
   const closesDebt = amounts.debtToRepay >= amounts.userTotalDebt;
   if (!closesDebt && !amounts.collateralCapped) return amounts.debtToRepay;
   return amounts.debtToRepay + percentMulCeil(amounts.debtToRepay, AAVE_FULL_CLOSE_MARGIN_BPS);
-}
-
-/**
- * The first `ValidationLogic.validateLiquidationCall` condition (v3.6 keeps their order) that would revert, reserve flags
- * (active, paused) and the oracle sentinel excepted since they are not part of the inputs.
- *
- * @param params - Health factor, collateral usage and total debt of the pair.
- * @returns A human-readable reason, or null when the call passes these checks.
- */
-export function aaveLiquidationBlocker(params: {
-  healthFactor: bigint;
-  collateralReserve: Pick<AaveReserveView, "liquidationThreshold">;
-  usageAsCollateralEnabled: boolean;
-  userTotalDebt: bigint;
-}): string | null {
-  if (params.healthFactor >= AAVE_HEALTH_FACTOR_LIQUIDATION_THRESHOLD) return "health factor not below 1";
-  if (params.collateralReserve.liquidationThreshold === 0n || !params.usageAsCollateralEnabled) {
-    return "collateral cannot be liquidated";
-  }
-  if (params.userTotalDebt === 0n) return "specified currency not borrowed by user";
-  return null;
 }

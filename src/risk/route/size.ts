@@ -122,7 +122,7 @@ export function sizeAaveLiquidation(params: AaveSizingParams): AaveSizing | null
     };
   };
   const search = maximiseConcave(
-    (d) => (amountsAt(d).mustNotLeaveDust ? undefined : at(d).sale?.profit),
+    (d) => (amountsAt(d).revert !== null ? undefined : at(d).sale?.profit),
     1n,
     maxDebtToCover,
     {

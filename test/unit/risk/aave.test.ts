@@ -8,6 +8,7 @@ import {
   aaveHealthFactor,
   aaveLiquidationAmounts,
   aaveLiquidationBlocker,
+  aaveLiquidationRevert,
   aaveLiquidationCandidates,
   bestAaveLiquidation,
   decodeAaveReserveConfiguration,
@@ -102,7 +103,7 @@ describe("health factor (GenericLogic)", () => {
     expect(summary.hasZeroLtvCollateral).toBe(false);
   });
 
-  it("ignores collateral that is disabled or has a zero threshold", () => {
+  it("ignores disabled collateral and counts a zero threshold's value without weight (v3.6)", () => {
     const summary = aaveAccountSummary(
       {
         reserves: [
@@ -113,7 +114,8 @@ describe("health factor (GenericLogic)", () => {
       },
       [weth, usdc, { ...wbtc, liquidationThreshold: 0n }],
     );
-    expect(summary.totalCollateralBase).toBe(0n);
+    expect(summary.totalCollateralBase).toBe(wbtc.priceBase);
+    expect(summary.currentLiquidationThreshold).toBe(0n);
     expect(summary.healthFactor).toBe(0n);
     expect(isAaveLiquidatable(summary.healthFactor)).toBe(true);
   });
@@ -269,14 +271,45 @@ describe("liquidation sizing (LiquidationLogic)", () => {
         userTotalDebt: 1n,
       }),
     ).toBe("health factor not below 1");
+    // v3.6 checks the user's collateral flag only: a threshold of 0 does not refuse the call.
     expect(
       aaveLiquidationBlocker({
         healthFactor: 0n,
-        collateralReserve: { liquidationThreshold: 0n },
+        collateralReserve: { ...weth, liquidationThreshold: 0n },
         usageAsCollateralEnabled: true,
         userTotalDebt: 1n,
       }),
-    ).toBe("collateral cannot be liquidated");
+    ).toBeNull();
+    // Paused before grace period before health factor, either reserve (ValidationLogic's order).
+    expect(
+      aaveLiquidationRevert({
+        healthFactor: WAD,
+        collateralReserve: { ...weth, liquidationGracePeriodUntil: 100n },
+        debtReserve: { ...usdc, paused: true },
+        usageAsCollateralEnabled: true,
+        userTotalDebt: 1n,
+        timestamp: 100n,
+      })?.error,
+    ).toBe("ReservePaused");
+    expect(
+      aaveLiquidationRevert({
+        healthFactor: WAD,
+        collateralReserve: { ...weth, liquidationGracePeriodUntil: 100n },
+        usageAsCollateralEnabled: true,
+        userTotalDebt: 1n,
+        timestamp: 100n,
+      })?.error,
+    ).toBe("LiquidationGraceSentinelCheckFailed");
+    // The grace period ends strictly before the block: until < block.timestamp passes.
+    expect(
+      aaveLiquidationRevert({
+        healthFactor: 0n,
+        collateralReserve: { ...weth, liquidationGracePeriodUntil: 99n, frozen: true },
+        usageAsCollateralEnabled: true,
+        userTotalDebt: 1n,
+        timestamp: 100n,
+      }),
+    ).toBeNull();
     expect(
       aaveLiquidationBlocker({
         healthFactor: 0n,
@@ -284,7 +317,7 @@ describe("liquidation sizing (LiquidationLogic)", () => {
         usageAsCollateralEnabled: false,
         userTotalDebt: 1n,
       }),
-    ).toBe("collateral cannot be liquidated");
+    ).toBe("the user does not use this reserve as collateral");
     expect(
       aaveLiquidationBlocker({
         healthFactor: 0n,
@@ -292,7 +325,7 @@ describe("liquidation sizing (LiquidationLogic)", () => {
         usageAsCollateralEnabled: true,
         userTotalDebt: 0n,
       }),
-    ).toBe("specified currency not borrowed by user");
+    ).toBe("the user has no debt in this reserve");
     expect(
       aaveLiquidationBlocker({
         healthFactor: 0n,
