@@ -244,6 +244,8 @@ function printSummary(print: (l: string) => void, r: KeeperReport, world: World)
       `    ${l.protocol} ${l.borrower}: HF ${l.healthFactorBefore} -> ${l.healthFactorAfter}, repaid ${fmt(l.debtRepaid, l.debtAsset)}, ` +
         `seized ${fmt(l.collateralSeized, l.collateralAsset)}, profit ${fmt(l.profit, l.profitAsset)} (${l.profitUsd}), gas ${l.gasUsed}`,
     );
+    if (l.eMode) print(`      eMode ${l.eMode}: seized at the category's bonus`);
+    if (l.choice) print(`      ${l.choice}`);
   }
   print(`  rebalances (${r.rebalances.length}):`);
   for (const b of r.rebalances) {

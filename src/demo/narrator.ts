@@ -27,6 +27,10 @@ export function createNarrator(print: (line: string) => void): (e: KeeperEvent) 
         const c = e.candidate;
         const o = c.opportunity;
         print(`    act   ${labelOf(o.id)} ${contextLine(c.context)} via ${o.funding.source}`);
+        for (const m of [c, ...(c.members ?? [])]) {
+          if (m.context.eMode) print(`          ${labelOf(m.opportunity.id)} is in eMode ${m.context.eMode}`);
+          if (m.context.choice) print(`          ${labelOf(m.opportunity.id)}: ${m.context.choice}`);
+        }
         break;
       }
       case "outcome": {

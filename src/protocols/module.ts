@@ -74,6 +74,10 @@ export interface LiquidationRecord {
   gasUsed: string;
   /** Set when the liquidation was one item of a batch transaction ("2/3"); gasUsed is then the batch's share. */
   batch?: string;
+  /** The borrower's eMode category, when it had one ("ETH correlated (1)"). */
+  eMode?: string;
+  /** Why this collateral and debt, when the borrower had several pairs to choose from. */
+  choice?: string;
 }
 
 /** One rebalance the keeper completed, with the pool's skew read back afterwards. */

@@ -133,6 +133,8 @@ export function findAaveLiquidations(
     const id = `aave-v3:${account.user}`;
     const context = { borrower: account.user, healthFactor: formatHealthFactor(account.healthFactor) };
     let best: (Option & { c: AaveLiquidationCandidate }) | undefined;
+    /** The best net (after gas) of each collateral/debt pair that had a way to fund it: the choice's reason. */
+    const pairNets: { c: AaveLiquidationCandidate; net: bigint }[] = [];
     // The pool's own checks first (paused reserve, grace period, ...): a pair it would revert is never sent. The call
     // lands in a later block: the grace period is checked against the earliest timestamp it can have.
     const search = aaveLiquidationSearch(position, aave.reserves, {
@@ -307,10 +309,13 @@ export function findAaveLiquidations(
         if (l.source === FlashSource.MorphoFlashLoan) break;
       }
 
+      let pairBest: bigint | undefined;
       for (const o of options) {
         const net = o.profitUsd - gasCostUsd(o.gas, gasMarket);
+        if (pairBest === undefined || net > pairBest) pairBest = net;
         if (!best || net > best.profitUsd - gasCostUsd(best.gas, gasMarket)) best = { ...o, c };
       }
+      if (pairBest !== undefined) pairNets.push({ c, net: pairBest });
     }
     if (!best) {
       skipped.push({ id, protocol: "aave-v3", skip: lastReason, context });
@@ -351,6 +356,10 @@ export function findAaveLiquidations(
         ...context,
         closeFactor: `${Number(best.c.closeFactor) / 100}%`,
         expectedProfit: formatUsd(best.profitUsd),
+        ...(position.eMode && position.eMode.id !== 0
+          ? { eMode: `${position.eMode.label || "category"} (${position.eMode.id})` }
+          : {}),
+        ...(pairNets.length > 1 ? { choice: pairChoice(pairNets, snapshot) } : {}),
         ...(partial
           ? {
               size: `partial: ${best.debtRepaid} of ${best.c.debtToRepay} (the rest would cost more in impact than it earns)`,
@@ -361,4 +370,20 @@ export function findAaveLiquidations(
     });
   }
   return { candidates, skipped };
+}
+
+/**
+ * Why this collateral and debt: every pair that could be funded, best first, with what it nets after gas and the
+ * bonus it is seized at (an eMode category's bonus applies to its own collateral only).
+ */
+function pairChoice(pairs: { c: AaveLiquidationCandidate; net: bigint }[], snapshot: Snapshot): string {
+  const sym = (t: Address) => snapshot.prices[t]?.symbol ?? t;
+  const bonus = (bps: bigint) => `${Number(bps - 10_000n) / 100}%`;
+  const ranked = [...pairs].sort((a, b) => (a.net === b.net ? 0 : a.net > b.net ? -1 : 1));
+  return ranked
+    .map(
+      ({ c, net }, i) =>
+        `${i === 0 ? "chose " : ""}${sym(c.collateralAsset)}/${sym(c.debtAsset)} nets ${formatUsd(net)} at a ${bonus(c.liquidationBonus)} bonus`,
+    )
+    .join("; over ");
 }

@@ -63,9 +63,18 @@ async function readBack(
       profitUsd: price ? formatUsd(tokenAmountToUsd(profit, profitToken.decimals, price.usd8)) : "?",
       gasUsed: (batched ? outcome.gasUsed / BigInt(items.length) : outcome.gasUsed).toString(),
       ...(batched ? { batch: `${k + 1}/${items.length}` } : {}),
+      ...notesOf(batched ? candidate.members?.[k]?.context : candidate.context),
     });
   }
   return { liquidations };
+}
+
+/** The detector's notes worth keeping in the report: the eMode category and the reason for the pair chosen. */
+function notesOf(context: Record<string, string> | undefined): Pick<LiquidationRecord, "eMode" | "choice"> {
+  return {
+    ...(context?.eMode ? { eMode: context.eMode } : {}),
+    ...(context?.choice ? { choice: context.choice } : {}),
+  };
 }
 
 const live = (xs: Address[]): Address[] => xs.filter((x) => x && x !== ZERO_ADDRESS);
