@@ -1,6 +1,7 @@
 import { numberToHex, type Address } from "viem";
 import { openAaveBorrowers, openMorphoBorrowers, type AaveBorrowerSpec, type MorphoBorrowerSpec } from "./borrowers.js";
 import { v2PairAbi } from "../protocols/uniswapV2/abi.js";
+import { v2RebalanceToReference } from "../risk/uniswapV2/rebalance.js";
 import { isqrt, referencePrice, sqrtPriceX96 } from "./prices.js";
 import { KeeperError } from "../errors.js";
 import { RATE_UNIT, ratioPriceAdapter, settableAggregator } from "./tokens.js";
@@ -50,7 +51,12 @@ export async function setExchangeRate(
     throw new KeeperError(`${symbol} is not priced through an exchange-rate adapter in this world.`, {
       metaMessages: [`Rate-priced tokens: ${Object.keys(world.rateAdapters ?? {}).join(", ") || "none"}.`],
     });
-  await send(clients, { address: adapter.adapter, abi: ratioPriceAdapter().abi, functionName: "setRatio", args: [rate] });
+  await send(clients, {
+    address: adapter.adapter,
+    abi: ratioPriceAdapter().abi,
+    functionName: "setRatio",
+    args: [rate],
+  });
 }
 
 /** The exchange rate (18 decimals) of a rate-priced token. */
@@ -192,9 +198,16 @@ export async function syncPoolsToFeeds(clients: WorldClients, world: World): Pro
     const t0 = world.tokens[symbolOf(info.token0)];
     const t1 = world.tokens[symbolOf(info.token1)];
     const ref = referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol]);
-    // ratio target/current, in bps from 10,000: the skew to apply.
-    const ratioBps = Number((ref.num * r0 * 1_000_000n) / (ref.den * r1)) / 100 - 10_000;
-    if (Math.abs(ratioBps) >= 0.5) await skewV2Pool(clients, world, name, ratioBps);
+    // The integer trade that lands closest to the feed (a whole-bps skew would miss a 13.64% move by 0.4 bp).
+    const trade = v2RebalanceToReference({ reserve0: r0, reserve1: r1 }, ref);
+    if (trade) {
+      await send(clients, {
+        address: world.helpers.poolActor,
+        abi: poolActorArtifact().abi,
+        functionName: "swapV2",
+        args: [info.address, trade.zeroForOne, trade.amountIn, world.helpers.poolActor],
+      });
+    }
   }
   for (const pool of Object.values(world.uniswapV3.pools)) {
     const t0 = world.tokens[symbolOf(pool.token0)];

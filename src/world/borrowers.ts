@@ -143,7 +143,8 @@ async function supplyFor(
     });
     if (allowed < amount) {
       // A USDT-shaped token refuses a nonzero-to-nonzero approval: clear it first.
-      if (allowed !== 0n) await send(clients, { address: t.address, abi: tokenAbi, functionName: "approve", args: [venue, 0n] });
+      if (allowed !== 0n)
+        await send(clients, { address: t.address, abi: tokenAbi, functionName: "approve", args: [venue, 0n] });
       await send(clients, { address: t.address, abi: tokenAbi, functionName: "approve", args: [venue, amount] });
     }
     await send(clients, { address: venue, ...supplyCall(t.address, amount, me) });

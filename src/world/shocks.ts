@@ -57,8 +57,7 @@ export function parseScenario(
         ],
       });
     if (m[1] === "V3") scenario.v3SkewBps = Number(m[2]);
-    else if ((V3_NAMES as string[]).includes(m[1]))
-      (scenario.v3Skews ??= {})[m[1] as V3PoolName] = Number(m[2]);
+    else if ((V3_NAMES as string[]).includes(m[1])) (scenario.v3Skews ??= {})[m[1] as V3PoolName] = Number(m[2]);
     else scenario.v2Skews[m[1] as V2PairName] = Number(m[2]);
   }
   return scenario;

@@ -147,7 +147,12 @@ export function aaveBorrowerSpread(count: number, seed: number): AaveBorrowerSpe
         const collateral = (["WETH", "WBTC", "wstETH", "GOV"] as const)[Math.floor(more() * 4)]!;
         const debt: TokenSymbol = more() < 0.5 ? "USDC" : "USDT";
         const collateralUsd = logUsd(more(), 200, 2_000);
-        return { collateral, debt, collateralUsd, healthFactorBps: hfBetween(more(), minOpenHealthFactorBps(collateral), 16_000) };
+        return {
+          collateral,
+          debt,
+          collateralUsd,
+          healthFactorBps: hfBetween(more(), minOpenHealthFactorBps(collateral), 16_000),
+        };
       }
       case "dust": {
         // Sized by the debt: $800 to $2,600, around twice MIN_LEFTOVER_BASE, where a close factor of 50% would

@@ -20,22 +20,11 @@ export interface TokenInfo {
 }
 
 export type V2PairName =
-  | "WETH_USDC"
-  | "WBTC_USDC"
-  | "WBTC_WETH"
-  | "wstETH_WETH"
-  | "USDT_USDC"
-  | "WETH_USDT"
-  | "GOV_WETH";
+  "WETH_USDC" | "WBTC_USDC" | "WBTC_WETH" | "wstETH_WETH" | "USDT_USDC" | "WETH_USDT" | "GOV_WETH";
 
 /** World V3 pools by name: pair and fee tier (hundredths of a bip). */
 export type V3PoolName =
-  | "WETH_USDC_3000"
-  | "wstETH_WETH_100"
-  | "wstETH_WETH_500"
-  | "USDT_USDC_100"
-  | "WETH_USDT_500"
-  | "GOV_WETH_3000";
+  "WETH_USDC_3000" | "wstETH_WETH_100" | "wstETH_WETH_500" | "USDT_USDC_100" | "WETH_USDT_500" | "GOV_WETH_3000";
 
 export interface V2PairInfo {
   address: Address;
