@@ -15,12 +15,15 @@ import {
   RATE_UNIT,
   setExchangeRate,
   setPrice,
+  syncPoolsToFeeds,
   worldFromJson,
   worldToJson,
   type TokenSymbol,
   type World,
 } from "../../src/world/index.js";
-import { aaveOracleAbi, aavePoolAbi, erc20Abi } from "../helpers/abis.js";
+import type { LocalFork } from "../../src/fork/fork.js";
+import { applyScenario, parseScenario } from "../../src/world/shocks.js";
+import { aaveOracleAbi, aavePoolAbi, erc20Abi, v3PoolAbi } from "../helpers/abis.js";
 
 const dataProviderAbi = parseAbi([
   "function getReserveConfigurationData(address) view returns (uint256 decimals, uint256 ltv, uint256 liquidationThreshold, uint256 liquidationBonus, uint256 reserveFactor, bool usageAsCollateralEnabled, bool borrowingEnabled, bool stableBorrowRateEnabled, bool isActive, bool isFrozen)",
@@ -238,6 +241,36 @@ describe("market-shaped world", () => {
   it("round-trips through world JSON with every token, feed, pool and market", () => {
     const back = worldFromJson(worldToJson(world));
     expect(back).toEqual(world);
+  });
+
+  it("plays a scenario: an ETH move, a wstETH depeg through its rate, and a skew of a V3 pool by name", async () => {
+    const before = await getPrices(chain, world);
+    const rate = await getExchangeRate(chain, world, "wstETH");
+    const scenario = parseScenario(["WETH=-10%", "wstETH=-12%"], ["wstETH_WETH_100=25"], before);
+    expect(scenario.v3Skews).toEqual({ wstETH_WETH_100: 25 });
+    const pool = world.uniswapV3.pools.wstETH_WETH_100;
+    const slot0 = async () =>
+      (await chain.public.readContract({ address: pool.address, abi: v3PoolAbi, functionName: "slot0" }))[0];
+    const sqrtBefore = await slot0();
+    // The world's own clients stand for a fork's: its feeds are settable already and its PoolActor swaps.
+    const fork = {
+      clients: chain,
+      accounts: [chain.wallet.account.address],
+      url: "in-process",
+    } as unknown as LocalFork;
+    await applyScenario(fork, world, scenario);
+    const after = await getPrices(chain, world);
+    expect(after.WETH).toBe((before.WETH * 90n) / 100n);
+    // The final wstETH price is the one asked (the rate is rounded down: at most one unit under).
+    const want = (before.wstETH * 88n) / 100n;
+    expect(after.wstETH <= want && after.wstETH >= want - 1n).toBe(true);
+    expect(await getExchangeRate(chain, world, "wstETH")).toBeLessThan(rate);
+    // +25 bps of token0's price in token1: sqrt moves by sqrt(1.0025).
+    const moved = await slot0();
+    expect(Number((moved * 1_000_000n) / sqrtBefore) / 1e6).toBeCloseTo(Math.sqrt(1.0025), 5);
+    await setPrice(chain, world, "WETH", before.WETH);
+    await setExchangeRate(chain, world, "wstETH", rate);
+    await syncPoolsToFeeds(chain, world);
   });
 
   it("a wstETH rate drop makes the eMode borrower liquidatable: the keeper sees it and Aave liquidates it at the eMode bonus", async () => {
