@@ -1,6 +1,7 @@
 import { parseAbi, parseEventLogs, type Abi, type Address } from "viem";
 import { aavePoolAbi } from "../protocols/aaveV3/abi.js";
 import { loadOwnArtifact } from "../chain/artifacts.js";
+import { KeeperError } from "../errors.js";
 import { liquidationThresholdBps, ltvBps } from "./aave.js";
 import { morphoMarketId } from "./morpho.js";
 import { amountForUsd } from "./prices.js";
@@ -225,7 +226,10 @@ export async function openAaveBorrowers(
 /** The world token at `address`. */
 function tokenAt(tokens: Record<TokenSymbol, TokenInfo>, address: Address): TokenInfo {
   const t = Object.values(tokens).find((x) => x.address === address);
-  if (!t) throw new Error(`${address} is not a world token`);
+  if (!t)
+    throw new KeeperError(`Token ${address} is not one of the world's tokens.`, {
+      metaMessages: ["Open Morpho borrowers only in markets of the world's tokens."],
+    });
   return t;
 }
 
@@ -241,7 +245,10 @@ export async function openMorphoBorrowers(
   specs.forEach((s, i) => byMarket.set(s.market, [...(byMarket.get(s.market) ?? []), i]));
   for (const [m, indexes] of byMarket) {
     const market = m === undefined ? world.morpho.marketParams : world.morpho.markets[m]?.params;
-    if (!market) throw new Error(`Morpho market ${m} is not in world.morpho.markets`);
+    if (!market)
+      throw new KeeperError(`Morpho market ${m} is not in world.morpho.markets.`, {
+        metaMessages: [`The world has ${world.morpho.markets.length} markets: give an index below that.`],
+      });
     const collateral = tokenAt(world.tokens, market.collateralToken);
     const loan = tokenAt(world.tokens, market.loanToken);
     for (let i = 0; i < indexes.length; i += MORPHO_BATCH) {
