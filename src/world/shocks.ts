@@ -10,7 +10,7 @@ import type { TokenSymbol, V2PairName, V3PoolName, World } from "./types.js";
 
 /** A market scenario to apply on a fork: feed prices (USD, 8 decimals) and pool skews (bps). */
 export interface Scenario {
-  /** Final USD prices. A rate-priced token (wstETH) reaches its price through its exchange rate, after its base moved. */
+  /** Final USD prices. A rate-priced token (wstETH) reaches its price through its exchange rate, after its base. */
   prices: Partial<Record<TokenSymbol, bigint>>;
   v2Skews: Partial<Record<V2PairName, number>>;
   /** Skew of the WETH/USDC 0.3% pool (`V3=`). */

@@ -52,7 +52,7 @@ export interface World {
    * `rateAdapters`, whose source answers only `latestAnswer()` (as Aave's CAPO adapters do).
    */
   feeds: Record<TokenSymbol, Address>;
-  /** Exchange-rate adapters (RatioPriceAdapter): token USD price = base token's feed x a settable rate (18 decimals). */
+  /** Exchange-rate adapters (RatioPriceAdapter): USD price = the base token's feed x a settable rate (18 decimals). */
   rateAdapters: Partial<Record<TokenSymbol, { adapter: Address; base: TokenSymbol }>>;
   multicall3: Address;
   uniswapV2: { factory: Address; pairs: Record<V2PairName, V2PairInfo> };

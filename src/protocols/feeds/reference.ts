@@ -3,8 +3,9 @@
  * Aave oracle's `getAssetPrice` (the price the pool liquidates at). Feed decimals and the oracle's
  * BASE_CURRENCY_UNIT are read once and kept. A feed without `latestRoundData` that answers `latestAnswer` (Aave's
  * CAPO and exchange-rate adapters, which is all AaveOracle calls) is read through `latestAnswer`; its answer is as
- * fresh as its base feed (`BASE_TO_USD_AGGREGATOR()`'s round), or, for an adapter that names no base, as the block. A source that reverts, answers nothing usable or is missing is a skip
- * with its reason, never a failed snapshot: the keeper then simply has no price for that token this block.
+ * fresh as its base feed (`BASE_TO_USD_AGGREGATOR()`'s round), or, for an adapter that names no base, as the block.
+ * A source that reverts, answers nothing usable or is missing is a skip with its reason, never a failed snapshot:
+ * the keeper then simply has no price for that token this block.
  */
 import { getAddress, parseAbi, type Address, type Chain, type PublicClient, type Transport } from "viem";
 import { readBatched, type BatchedReadOptions, type ReadCall } from "../../chain/multicall.js";
@@ -17,7 +18,7 @@ const answerAdapterAbi = parseAbi([
   "function BASE_TO_USD_AGGREGATOR() view returns (address)",
 ]);
 
-/** How a feed is read: Chainlink's round, or an adapter's bare answer (aged by its base feed's round, if it has one). */
+/** How a feed is read: Chainlink's round, or an adapter's bare answer (aged by its base feed's round, if any). */
 type FeedShape = { mode: "round" } | { mode: "answer"; base?: Address };
 
 const aaveOracleAbi = parseAbi([
