@@ -9,6 +9,8 @@ import { readFileSync } from "node:fs";
 import { worldFromJson } from "../src/world/json.js";
 import { KeeperError } from "../src/errors.js";
 import {
+  TOKEN_SPECS,
+  V2_PAIRS,
   runArbitrageurs,
   setPrice,
   skewV2Pool,
@@ -18,6 +20,10 @@ import {
   type V2PairName,
   type World,
 } from "../src/world/index.js";
+
+/** The world's token symbols and V2 pair names (a wstETH price is reached through its exchange rate). */
+const SYMBOLS: string[] = Object.keys(TOKEN_SPECS);
+const PAIRS: string[] = Object.keys(V2_PAIRS);
 
 const USAGE = `npm run market -- [options]: moves the local world (read from world.json) like a market would.
 
@@ -80,8 +86,11 @@ function parse(argv: string[]): MarketArgs | "help" {
 
   const prices = values.price.map((p) => {
     const [symbol, usd] = p.split("=");
-    if (!["WETH", "USDC", "WBTC"].includes(symbol) || !/^\d+(\.\d{1,8})?$/.test(usd ?? "")) {
-      throw usageError(`Invalid --price "${p}".`, "Expected SYMBOL=USD, e.g. WETH=2640 (symbols: WETH, USDC, WBTC).");
+    if (!SYMBOLS.includes(symbol) || !/^\d+(\.\d{1,8})?$/.test(usd ?? "")) {
+      throw usageError(
+        `Invalid --price "${p}".`,
+        `Expected SYMBOL=USD, e.g. WETH=2640 (symbols: ${SYMBOLS.join(", ")}).`,
+      );
     }
     const [whole, frac = ""] = usd.split(".");
     const price8 = BigInt(whole) * 10n ** 8n + BigInt(frac.padEnd(8, "0"));
@@ -90,14 +99,10 @@ function parse(argv: string[]): MarketArgs | "help" {
   });
   const skews = values.skew.map((s) => {
     const [pair, bps] = s.split("=");
-    if (
-      !["WETH_USDC", "WBTC_USDC", "WBTC_WETH"].includes(pair) ||
-      !/^-?\d+$/.test(bps ?? "") ||
-      Math.abs(Number(bps)) >= 10_000
-    ) {
+    if (!PAIRS.includes(pair) || !/^-?\d+$/.test(bps ?? "") || Math.abs(Number(bps)) >= 10_000) {
       throw usageError(
         `Invalid --skew "${s}".`,
-        "Expected PAIR=BPS with |BPS| < 10000, e.g. WETH_USDC=-450 (pairs: WETH_USDC, WBTC_USDC, WBTC_WETH).",
+        `Expected PAIR=BPS with |BPS| < 10000, e.g. WETH_USDC=-450 (pairs: ${PAIRS.join(", ")}).`,
       );
     }
     return { pair: pair as V2PairName, bps: Number(bps) };

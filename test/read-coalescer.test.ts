@@ -51,8 +51,11 @@ describe("ReadCoalescer", () => {
   const tokens = () => Object.values(world.tokens).map((t) => t.address as Address);
   const balances = (holder: Address): ReadCall[] =>
     tokens().map((t) => ({ address: t, abi: erc20BalanceAbi, functionName: "balanceOf", args: [holder] }));
+  // The Chainlink-style feeds (a rate adapter such as wstETH's answers only latestAnswer).
   const prices = (): ReadCall[] =>
-    Object.values(world.feeds).map((f) => ({ address: f, abi: aggregatorAbi, functionName: "latestRoundData" }));
+    Object.entries(world.feeds)
+      .filter(([symbol]) => !world.rateAdapters[symbol as keyof World["rateAdapters"]])
+      .map(([, f]) => ({ address: f, abi: aggregatorAbi, functionName: "latestRoundData" }));
 
   it("merges the reads of one wave, splits results back in order, and keeps a reverting call's failure its own", async () => {
     const blockNumber = await chain.public.getBlockNumber();

@@ -70,13 +70,22 @@ export async function runWorld(args: string[]): Promise<number> {
       `world deployed in ${((performance.now() - t0) / 1000).toFixed(1)} s, addresses written to ${values.out}`,
     );
     console.log(`  Aave V3 pool      ${world.aave.pool}`);
-    console.log(`  Morpho Blue       ${world.morpho.morpho}  market ${world.morpho.marketId}`);
+    console.log(`  Morpho Blue       ${world.morpho.morpho}, ${world.morpho.markets.length} markets`);
+    const symbolOf = (a: Address) => Object.values(world.tokens).find((t) => t.address === a)?.symbol ?? a;
+    for (const m of world.morpho.markets)
+      console.log(
+        `    ${symbolOf(m.params.collateralToken)}/${symbolOf(m.params.loanToken)} LLTV ${Number(m.params.lltv / 10n ** 13n) / 100}%  ${m.id}`,
+      );
     console.log(
       `  Uniswap V2 pairs  ${Object.entries(world.uniswapV2.pairs)
         .map(([k, v]) => `${k} ${v.address}`)
         .join(", ")}`,
     );
-    console.log(`  Uniswap V3 pool   WETH/USDC 0.3% ${world.uniswapV3.pools.WETH_USDC_3000.address}`);
+    console.log(
+      `  Uniswap V3 pools  ${Object.entries(world.uniswapV3.pools)
+        .map(([k, v]) => `${k} ${v.address}`)
+        .join(", ")}`,
+    );
     console.log(
       `  borrowers         ${world.borrowers.aave.length} on Aave, ${world.borrowers.morpho.length} on Morpho`,
     );

@@ -22,23 +22,29 @@ export const aaveArtifacts = {
   logic: (name: string) => art(`protocol/libraries/logic/${name}`, name),
 };
 
-/** Risk parameters per reserve, in basis points, close to Aave V3 Ethereum's own. */
-export const AAVE_RESERVE_CONFIG: Record<
-  TokenSymbol,
-  {
-    ltv: number;
-    liquidationThreshold: number;
-    liquidationBonus: number;
-    reserveFactor: number;
-    liquidationProtocolFee: number;
-  }
-> = {
+/** One reserve's risk parameters, in basis points as the PoolConfigurator takes them. */
+export interface AaveReserveConfig {
+  ltv: number;
+  liquidationThreshold: number;
+  liquidationBonus: number;
+  reserveFactor: number;
+  liquidationProtocolFee: number;
+  /** Whether it can be borrowed (governance tokens are collateral only on Aave V3 Ethereum). */
+  borrowing: boolean;
+}
+
+/**
+ * Risk parameters per reserve, close to Aave V3 Ethereum's own (the one table: borrowers and tests read it). WETH,
+ * USDC and WBTC keep the figures the world always had; GOV stands for a governance token (low LT, big bonus).
+ */
+export const AAVE_RESERVE_CONFIG: Record<TokenSymbol, AaveReserveConfig> = {
   WETH: {
     ltv: 8000,
     liquidationThreshold: 8250,
     liquidationBonus: 10500,
     reserveFactor: 1500,
     liquidationProtocolFee: 1000,
+    borrowing: true,
   },
   USDC: {
     ltv: 7700,
@@ -46,6 +52,7 @@ export const AAVE_RESERVE_CONFIG: Record<
     liquidationBonus: 10450,
     reserveFactor: 1000,
     liquidationProtocolFee: 1000,
+    borrowing: true,
   },
   WBTC: {
     ltv: 7000,
@@ -53,8 +60,69 @@ export const AAVE_RESERVE_CONFIG: Record<
     liquidationBonus: 10650,
     reserveFactor: 2000,
     liquidationProtocolFee: 1000,
+    borrowing: true,
+  },
+  wstETH: {
+    ltv: 7850,
+    liquidationThreshold: 8100,
+    liquidationBonus: 10600,
+    reserveFactor: 500,
+    liquidationProtocolFee: 1000,
+    borrowing: true,
+  },
+  USDT: {
+    ltv: 7500,
+    liquidationThreshold: 7800,
+    liquidationBonus: 10450,
+    reserveFactor: 1000,
+    liquidationProtocolFee: 1000,
+    borrowing: true,
+  },
+  GOV: {
+    ltv: 5000,
+    liquidationThreshold: 6500,
+    liquidationBonus: 11000,
+    reserveFactor: 2000,
+    liquidationProtocolFee: 1000,
+    borrowing: false,
   },
 };
+
+/** An eMode category as the world configures it through PoolConfigurator (v3.6: collateral and borrowable sets). */
+export interface AaveEModeConfig {
+  id: number;
+  label: string;
+  ltv: number;
+  liquidationThreshold: number;
+  liquidationBonus: number;
+  collateral: TokenSymbol[];
+  borrowable: TokenSymbol[];
+}
+
+/** Aave V3 Ethereum's "ETH correlated" category: WETH and wstETH, LTV 93%, LT 95%, bonus 1%. */
+export const AAVE_EMODES: readonly AaveEModeConfig[] = [
+  {
+    id: 1,
+    label: "ETH correlated",
+    ltv: 9300,
+    liquidationThreshold: 9500,
+    liquidationBonus: 10100,
+    collateral: ["WETH", "wstETH"],
+    borrowable: ["WETH", "wstETH"],
+  },
+];
+
+/** The liquidation threshold (bps) `symbol` counts at as collateral of a user in `eModeCategory` (0 = none). */
+export function liquidationThresholdBps(symbol: TokenSymbol, eModeCategory = 0): number {
+  const e = AAVE_EMODES.find((m) => m.id === eModeCategory);
+  return e && e.collateral.includes(symbol) ? e.liquidationThreshold : AAVE_RESERVE_CONFIG[symbol].liquidationThreshold;
+}
+
+/** The LTV (bps) `symbol` counts at as collateral of a user in `eModeCategory` (0 = none). */
+export function ltvBps(symbol: TokenSymbol, eModeCategory = 0): number {
+  const e = AAVE_EMODES.find((m) => m.id === eModeCategory);
+  return e && e.collateral.includes(symbol) ? e.ltv : AAVE_RESERVE_CONFIG[symbol].ltv;
+}
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 
@@ -81,8 +149,9 @@ const INTEREST_RATE_DATA = encodeAbiParameters(
 );
 
 /**
- * Deploys the full Aave V3.6 market (aave-v3-origin 3.6.0, compiled here) in the order the protocol requires, lists the three test
- * tokens with Aave-like risk parameters, prices them through AaveOracle from our feeds, and supplies liquidity.
+ * Deploys the full Aave V3.6 market (aave-v3-origin 3.6.0, compiled here) in the order the protocol requires, lists
+ * every test token with Aave-like risk parameters, prices them through AaveOracle from our feeds and adapters,
+ * supplies liquidity, and configures the eMode categories through the PoolConfigurator.
  */
 export async function deployAave(
   clients: WorldClients,
@@ -170,13 +239,27 @@ export async function deployAave(
     const cfg = (functionName: string, args: unknown[]) =>
       send(clients, { address: configurator, abi: cfgArt.abi, functionName, args });
     await cfg("configureReserveAsCollateral", [asset, c.ltv, c.liquidationThreshold, c.liquidationBonus]);
-    await cfg("setReserveBorrowing", [asset, true]);
+    await cfg("setReserveBorrowing", [asset, c.borrowing]);
     await cfg("setReserveFactor", [asset, c.reserveFactor]);
     await cfg("setLiquidationProtocolFee", [asset, c.liquidationProtocolFee]);
+    if (!c.borrowing) continue; // nothing to lend: no liquidity needed
     const amount = (SUPPLY_USD * 10n ** BigInt(params.tokens[s].decimals)) / params.prices[s];
     await send(clients, { address: asset, abi: erc20Abi, functionName: "mint", args: [me, amount] });
     await send(clients, { address: asset, abi: erc20Abi, functionName: "approve", args: [pool, maxUint256] });
     await send(clients, { address: pool, abi: poolArt.abi, functionName: "supply", args: [asset, amount, me, 0] });
   }
-  return { addressesProvider: provider, aclManager, pool, configurator, oracle, dataProvider };
+  for (const e of AAVE_EMODES) {
+    const cfg = (functionName: string, args: unknown[]) =>
+      send(clients, { address: configurator, abi: cfgArt.abi, functionName, args });
+    await cfg("setEModeCategory", [e.id, e.ltv, e.liquidationThreshold, e.liquidationBonus, e.label]);
+    for (const s of e.collateral) await cfg("setAssetCollateralInEMode", [params.tokens[s].address, e.id, true]);
+    for (const s of e.borrowable) await cfg("setAssetBorrowableInEMode", [params.tokens[s].address, e.id, true]);
+  }
+  const eModes = AAVE_EMODES.map((e) => ({
+    id: e.id,
+    label: e.label,
+    collateral: [...e.collateral],
+    borrowable: [...e.borrowable],
+  }));
+  return { addressesProvider: provider, aclManager, pool, configurator, oracle, dataProvider, eModes };
 }

@@ -1,26 +1,69 @@
 import { numberToHex, type Address } from "viem";
 import { openAaveBorrowers, openMorphoBorrowers, type AaveBorrowerSpec, type MorphoBorrowerSpec } from "./borrowers.js";
 import { v2PairAbi } from "../protocols/uniswapV2/abi.js";
+import { v2RebalanceToReference } from "../risk/uniswapV2/rebalance.js";
 import { isqrt, referencePrice, sqrtPriceX96 } from "./prices.js";
-import { settableAggregator } from "./tokens.js";
+import { KeeperError } from "../errors.js";
+import { RATE_UNIT, ratioPriceAdapter, settableAggregator } from "./tokens.js";
 import { read, send } from "./tx.js";
 import { poolActorArtifact } from "./uniswapV2.js";
 import { v3PoolArtifact } from "./uniswapV3.js";
-import type { TokenSymbol, V2PairName, World, WorldClients } from "./types.js";
+import type { TokenSymbol, V2PairName, V3PoolName, World, WorldClients } from "./types.js";
 
-/** Sets a feed's USD answer (8 decimals); Aave's oracle and Morpho's FeedOracle both follow at once. */
+/**
+ * Sets a token's USD price (8 decimals); Aave's oracle and Morpho's FeedOracles follow at once. A token priced
+ * through an exchange-rate adapter (wstETH) gets the rate that gives this price at its base feed's current answer
+ * (rounded down, so the answer can be a unit under `price8`); its price then follows its base's moves.
+ */
 export async function setPrice(
   clients: WorldClients,
   world: World,
   symbol: TokenSymbol,
   price8: bigint,
 ): Promise<void> {
+  const adapter = world.rateAdapters?.[symbol];
+  if (adapter) {
+    const base = await read<bigint>(clients, {
+      address: world.feeds[adapter.base],
+      abi: settableAggregator().abi,
+      functionName: "latestAnswer",
+    });
+    await setExchangeRate(clients, world, symbol, (price8 * RATE_UNIT) / base);
+    return;
+  }
   await send(clients, {
     address: world.feeds[symbol],
     abi: settableAggregator().abi,
     functionName: "setAnswer",
     args: [price8],
   });
+}
+
+/** Sets the exchange rate (18 decimals) of a rate-priced token (wstETH per WETH): a slashing or depeg shock. */
+export async function setExchangeRate(
+  clients: WorldClients,
+  world: World,
+  symbol: TokenSymbol,
+  rate: bigint,
+): Promise<void> {
+  const adapter = world.rateAdapters?.[symbol];
+  if (!adapter)
+    throw new KeeperError(`${symbol} is not priced through an exchange-rate adapter in this world.`, {
+      metaMessages: [`Rate-priced tokens: ${Object.keys(world.rateAdapters ?? {}).join(", ") || "none"}.`],
+    });
+  await send(clients, {
+    address: adapter.adapter,
+    abi: ratioPriceAdapter().abi,
+    functionName: "setRatio",
+    args: [rate],
+  });
+}
+
+/** The exchange rate (18 decimals) of a rate-priced token. */
+export async function getExchangeRate(clients: WorldClients, world: World, symbol: TokenSymbol): Promise<bigint> {
+  const adapter = world.rateAdapters?.[symbol];
+  if (!adapter) throw new KeeperError(`${symbol} is not priced through an exchange-rate adapter in this world.`);
+  return read<bigint>(clients, { address: adapter.adapter, abi: ratioPriceAdapter().abi, functionName: "getRatio" });
 }
 
 /** The feeds' current USD answers (8 decimals). */
@@ -69,9 +112,17 @@ export async function skewV2Pool(clients: WorldClients, world: World, pair: V2Pa
   return amountIn;
 }
 
-/** Skews the V3 WETH/USDC pool by `bps` (price of token0 in token1) with a swap limited exactly at the target. */
-export async function skewV3Pool(clients: WorldClients, world: World, bps: number): Promise<bigint> {
-  const pool = world.uniswapV3.pools.WETH_USDC_3000.address;
+/**
+ * Skews a V3 pool (default the WETH/USDC 0.3% pool) by `bps` (price of token0 in token1) with a swap limited exactly
+ * at the target.
+ */
+export async function skewV3Pool(
+  clients: WorldClients,
+  world: World,
+  bps: number,
+  name: V3PoolName = "WETH_USDC_3000",
+): Promise<bigint> {
+  const pool = world.uniswapV3.pools[name].address;
   const [sqrtP] = await read<readonly [bigint, ...unknown[]]>(clients, {
     address: pool,
     abi: v3PoolArtifact().abi,
@@ -130,7 +181,7 @@ export async function advanceTime(clients: WorldClients, seconds: number): Promi
 }
 
 /**
- * Plays "the rest of the market": arbitrageurs who bring every V2 pair and the V3 pool back to the feeds' prices
+ * Plays "the rest of the market": arbitrageurs who bring every V2 pair and V3 pool back to the feeds' prices
  * after a feed move. Used by scenarios that move a price without wanting the pools left stale.
  */
 export async function syncPoolsToFeeds(clients: WorldClients, world: World): Promise<void> {
@@ -147,25 +198,33 @@ export async function syncPoolsToFeeds(clients: WorldClients, world: World): Pro
     const t0 = world.tokens[symbolOf(info.token0)];
     const t1 = world.tokens[symbolOf(info.token1)];
     const ref = referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol]);
-    // ratio target/current, in bps from 10,000: the skew to apply.
-    const ratioBps = Number((ref.num * r0 * 1_000_000n) / (ref.den * r1)) / 100 - 10_000;
-    if (Math.abs(ratioBps) >= 0.5) await skewV2Pool(clients, world, name, ratioBps);
+    // The integer trade that lands closest to the feed (a whole-bps skew would miss a 13.64% move by 0.4 bp).
+    const trade = v2RebalanceToReference({ reserve0: r0, reserve1: r1 }, ref);
+    if (trade) {
+      await send(clients, {
+        address: world.helpers.poolActor,
+        abi: poolActorArtifact().abi,
+        functionName: "swapV2",
+        args: [info.address, trade.zeroForOne, trade.amountIn, world.helpers.poolActor],
+      });
+    }
   }
-  const pool = world.uniswapV3.pools.WETH_USDC_3000;
-  const t0 = world.tokens[symbolOf(pool.token0)];
-  const t1 = world.tokens[symbolOf(pool.token1)];
-  const target = sqrtPriceX96(referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol]));
-  const [sqrtP] = await read<readonly [bigint, ...unknown[]]>(clients, {
-    address: pool.address,
-    abi: v3PoolArtifact().abi,
-    functionName: "slot0",
-  });
-  if (sqrtP !== target) {
-    await send(clients, {
-      address: world.helpers.poolActor,
-      abi: poolActorArtifact().abi,
-      functionName: "swapV3",
-      args: [pool.address, target < sqrtP, 10n ** 40n, target, world.helpers.poolActor],
+  for (const pool of Object.values(world.uniswapV3.pools)) {
+    const t0 = world.tokens[symbolOf(pool.token0)];
+    const t1 = world.tokens[symbolOf(pool.token1)];
+    const target = sqrtPriceX96(referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol]));
+    const [sqrtP] = await read<readonly [bigint, ...unknown[]]>(clients, {
+      address: pool.address,
+      abi: v3PoolArtifact().abi,
+      functionName: "slot0",
     });
+    if (sqrtP !== target) {
+      await send(clients, {
+        address: world.helpers.poolActor,
+        abi: poolActorArtifact().abi,
+        functionName: "swapV3",
+        args: [pool.address, target < sqrtP, 10n ** 40n, target, world.helpers.poolActor],
+      });
+    }
   }
 }

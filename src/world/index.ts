@@ -1,18 +1,13 @@
 import { deployAave } from "./aave.js";
-import {
-  aaveBorrowerSpread,
-  morphoBorrowerSpread,
-  openAaveBorrowers,
-  openMorphoBorrowers,
-  positionFactoryArtifact,
-} from "./borrowers.js";
+import { openAaveBorrowers, openMorphoBorrowers, positionFactoryArtifact } from "./borrowers.js";
 import { deployMorpho } from "./morpho.js";
-import { DEFAULT_PRICES, deployMulticall3, deployTokensAndFeeds } from "./tokens.js";
+import { aaveBorrowerSpread, morphoBorrowerSpread } from "./spread.js";
+import { deployMulticall3, deployTokensAndFeeds, worldPrices } from "./tokens.js";
 import { deploy } from "./tx.js";
 import { deployUniswapV2, poolActorArtifact } from "./uniswapV2.js";
 import { deployUniswapV3 } from "./uniswapV3.js";
 import { KeeperError } from "../errors.js";
-import type { DeployWorldOptions, TokenSymbol, World, WorldClients } from "./types.js";
+import type { DeployWorldOptions, World, WorldClients } from "./types.js";
 
 export * from "./types.js";
 export * from "./actions.js";
@@ -20,11 +15,17 @@ export { arbitrageStep, runArbitrageurs, ArbitrageOptionError } from "./arbitrag
 export type { ArbitrageStepOptions, PoolArbitrage, RunArbitrageursOptions } from "./arbitrage.js";
 export { V3_LIQUIDITY_SHAPES, v3StartPositions } from "./uniswapV3.js";
 export type { V3LiquidityLayer, V3LiquidityShape, V3Position } from "./uniswapV3.js";
-export { aaveBorrowerSpread, morphoBorrowerSpread, minOpenHealthFactorBps } from "./borrowers.js";
+export { minOpenHealthFactorBps } from "./borrowers.js";
+export { aaveBorrowerSpread, aaveBorrowerKind, morphoBorrowerSpread } from "./spread.js";
+export type { AaveBorrowerKind } from "./spread.js";
 export type { AaveBorrowerSpec, MorphoBorrowerSpec } from "./borrowers.js";
-export { AAVE_RESERVE_CONFIG } from "./aave.js";
-export { MORPHO_LLTV, morphoMarketId } from "./morpho.js";
-export { MULTICALL3_ADDRESS, DEFAULT_PRICES } from "./tokens.js";
+export { AAVE_RESERVE_CONFIG, AAVE_EMODES, liquidationThresholdBps, ltvBps } from "./aave.js";
+export type { AaveEModeConfig, AaveReserveConfig } from "./aave.js";
+export { MORPHO_LLTV, MORPHO_MARKETS, morphoMarketId } from "./morpho.js";
+export type { MorphoMarketSpec } from "./morpho.js";
+export { V2_PAIRS } from "./uniswapV2.js";
+export { V3_POOLS } from "./uniswapV3.js";
+export { MULTICALL3_ADDRESS, DEFAULT_PRICES, DEFAULT_LST_RATE, RATE_UNIT, TOKEN_SPECS } from "./tokens.js";
 export { loadOwnArtifact } from "../chain/artifacts.js";
 export { worldToJson, worldFromJson } from "./json.js";
 
@@ -40,19 +41,21 @@ function checkCount(name: string, n: number): number {
 }
 
 /**
- * Deploys a local world of the real protocols onto any chain the clients reach (the in-process Hardhat network
- * or a node over HTTP): test tokens with settable USD feeds, Multicall3, Uniswap V2 (three pairs) and V3
- * (WETH/USDC 0.3%) funded at the feed prices, a full Aave V3 market and a Morpho Blue market, and borrowers
- * with a seeded spread of health factors. Returns every address as plain data.
+ * Deploys a local world of the real protocols, shaped like a real market, onto any chain the clients reach (the
+ * in-process Hardhat network or a node over HTTP): six test tokens (WETH, wstETH, WBTC, USDC, a USDT-shaped token,
+ * GOV) with settable USD feeds (wstETH through an exchange-rate adapter answering only `latestAnswer`), Multicall3,
+ * Uniswap V2 pairs and V3 pools in several fee tiers funded at the feed prices, a full Aave V3.6 market with an
+ * "ETH correlated" eMode, three Morpho Blue markets, and borrowers of every kind (see aaveBorrowerSpread) with a
+ * seeded spread of health factors. Returns every address as plain data.
  */
 export async function deployWorld(clients: WorldClients, options: DeployWorldOptions = {}): Promise<World> {
   const aaveCount = checkCount("aaveBorrowers", options.aaveBorrowers ?? 10);
   const morphoCount = checkCount("morphoBorrowers", options.morphoBorrowers ?? 10);
   const seed = options.seed ?? 1;
-  const prices: Record<TokenSymbol, bigint> = { ...DEFAULT_PRICES, ...options.prices };
+  const { prices, rates } = worldPrices(options.prices);
   const startBlock = await clients.public.getBlockNumber();
 
-  const { tokens, feeds } = await deployTokensAndFeeds(clients, prices);
+  const { tokens, feeds, rateAdapters } = await deployTokensAndFeeds(clients, prices, rates);
   const multicall3 = await deployMulticall3(clients);
   const poolActor = await deploy(clients, poolActorArtifact());
   const positionFactory = await deploy(clients, positionFactoryArtifact());
@@ -72,6 +75,7 @@ export async function deployWorld(clients: WorldClients, options: DeployWorldOpt
     startBlock,
     tokens,
     feeds,
+    rateAdapters,
     multicall3,
     uniswapV2,
     uniswapV3,

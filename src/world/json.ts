@@ -9,6 +9,9 @@ export function worldToJson(world: World): string {
 export function worldFromJson(text: string): World {
   const raw = JSON.parse(text);
   raw.startBlock = BigInt(raw.startBlock);
+  // Files from before the market-shaped world: no adapters, no eModes.
+  raw.rateAdapters ??= {};
+  if (raw.aave) raw.aave.eModes ??= [];
   if (raw.morpho) {
     raw.morpho.marketParams.lltv = BigInt(raw.morpho.marketParams.lltv);
     raw.morpho.markets = (raw.morpho.markets ?? [{ id: raw.morpho.marketId, params: raw.morpho.marketParams }]).map(

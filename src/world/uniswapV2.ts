@@ -4,10 +4,15 @@ import { amountForUsd } from "./prices.js";
 import { deploy, read, send } from "./tx.js";
 import type { TokenInfo, TokenSymbol, V2PairInfo, V2PairName, WorldClients } from "./types.js";
 
+/** The world's V2 pairs by name (the first three are the original world's). */
 export const V2_PAIRS: Record<V2PairName, [TokenSymbol, TokenSymbol]> = {
   WETH_USDC: ["WETH", "USDC"],
   WBTC_USDC: ["WBTC", "USDC"],
   WBTC_WETH: ["WBTC", "WETH"],
+  wstETH_WETH: ["wstETH", "WETH"],
+  USDT_USDC: ["USDT", "USDC"],
+  WETH_USDT: ["WETH", "USDT"],
+  GOV_WETH: ["GOV", "WETH"],
 };
 
 /** USD depth of each side of every V2 pair at deployment (8 decimals): $10M a side. */
@@ -16,7 +21,7 @@ export const V2_SIDE_USD = 10_000_000n * 10n ** 8n;
 export const poolActorArtifact = () => loadOwnArtifact("contracts/test/PoolActor.sol", "PoolActor");
 
 /**
- * Deploys the real UniswapV2Factory from @uniswap/v2-core's build and three pairs funded at the feed prices.
+ * Deploys the real UniswapV2Factory from @uniswap/v2-core's build and every pair of V2_PAIRS funded at the feed prices.
  * Liquidity is added by the PoolActor, which mints the test tokens it deposits.
  */
 export async function deployUniswapV2(

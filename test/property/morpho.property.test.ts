@@ -43,7 +43,6 @@ import { openMorphoBorrowers } from "../../src/world/borrowers.js";
 import { morphoArtifact } from "../../src/world/morpho.js";
 import {
   DEFAULT_PRICES,
-  MORPHO_LLTV,
   createMorphoBorrower,
   deployWorld,
   getPrices,
@@ -124,7 +123,14 @@ describe("Morpho Blue risk math vs the real Morpho Blue (property)", () => {
       const rate = prng.bigint(300_000_000n, 12_700_000_000n);
       await rpc(chain, "hardhat_setCode", [e.irm, constantRateIrmCode(rate)]);
       await M("enableIrm", [e.irm]);
-      await M("enableLltv", [e.lltv]);
+      // The world may have enabled this LLTV for its own markets already (Morpho refuses to enable it twice).
+      const enabled = await chain.public.readContract({
+        address: morpho,
+        abi: morphoAbi,
+        functionName: "isLltvEnabled",
+        args: [e.lltv],
+      });
+      if (!enabled) await M("enableLltv", [e.lltv]);
       const params: MorphoMarketParams = {
         loanToken: USDC.address,
         collateralToken: WETH.address,
@@ -149,12 +155,12 @@ describe("Morpho Blue risk math vs the real Morpho Blue (property)", () => {
       const prices = await getPrices(chain, world);
       for (const m of markets) {
         const n = wave === 0 ? Math.ceil(BORROWERS_PER_MARKET / 2) : Math.floor(BORROWERS_PER_MARKET / 2);
-        // openMorphoBorrowers sizes the debt for LLTV 86%; rescale the requested HF to this market's LLTV.
+        // openMorphoBorrowers sizes the debt for the market's own LLTV.
         const specs = Array.from({ length: n }, () => {
           const hf = prng.bigint(10_100n, 13_500n);
           return {
             collateralUsd: prng.logBigint(2, 5) * 3n * 10n ** 8n,
-            healthFactorBps: (hf * MORPHO_LLTV) / m.params.lltv,
+            healthFactorBps: hf,
           };
         });
         if (m === worldMarket) {

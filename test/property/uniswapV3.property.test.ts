@@ -78,12 +78,15 @@ describe("Uniswap V3 swap simulation vs the real UniswapV3Pool (property)", () =
     const prng = new Prng(SEED ^ 0xfee);
     const factoryAbi = v3FactoryArtifact().abi;
     const actorAbi = poolActorArtifact().abi;
-    await sendOk(chain, chain.wallet, {
-      address: world.uniswapV3.factory,
-      abi: factoryAbi,
-      functionName: "enableFeeAmount",
-      args: [100, 1],
-    });
+    // The world enables the 0.01% tier itself (as governance did on mainnet).
+    expect(
+      await chain.public.readContract({
+        address: world.uniswapV3.factory,
+        abi: factoryAbi,
+        functionName: "feeAmountTickSpacing",
+        args: [100],
+      }),
+    ).toBe(1);
     const prices = await getPrices(chain, world);
     const extra: { a: TokenSymbol; b: TokenSymbol; fee: number; spacing: number; fullRange: boolean }[] = [
       { a: "WETH", b: "USDC", fee: 100, spacing: 1, fullRange: false },

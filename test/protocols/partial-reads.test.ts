@@ -26,7 +26,7 @@ describe("a broken venue or oracle costs only its own slice of the snapshot", ()
     // The WETH token as a pool: every pool read on it reverts.
     const broken = { ...real, address: world.tokens.WETH.address };
     const deployment = { ...world, uniswapV3: { ...world.uniswapV3, pools: { WETH_USDC_3000: real, BROKEN: broken } } };
-    const snapshot = await new Watcher(chain.public, deployment as World, {
+    const snapshot = await new Watcher(chain.public, deployment as unknown as World, {
       watch: new Set(["uniswap-v3"]),
     }).snapshot();
     expect(snapshot.v3Pools!.map((p) => p.address)).toEqual([real.address]);

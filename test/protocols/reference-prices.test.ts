@@ -6,6 +6,8 @@ import { strategyContextFor } from "../../src/strategy/context.js";
 import { planBlock } from "../../src/strategy/index.js";
 import { Watcher } from "../../src/watcher/watcher.js";
 import { deployWorld, setPrice, type World } from "../../src/world/index.js";
+import { ratioPriceAdapter } from "../../src/world/tokens.js";
+import { deploy } from "../../src/world/tx.js";
 import { aaveOracleAbi } from "../helpers/abis.js";
 
 const WATCH = new Set(["uniswap-v2"]);
@@ -100,5 +102,27 @@ describe("reference prices", () => {
     const t = await new Watcher(chain.public, bare, { watch: WATCH }).snapshot();
     expect(Object.keys(t.prices)).toHaveLength(0);
     expect(t.priceSkips!.map((k) => k.source)).toEqual(Object.keys(bare.tokens).map(() => "none"));
+  });
+
+  it("reads an adapter that answers only latestAnswer, dated by its base feed; without the base's round, no price", async () => {
+    const s = await new Watcher(chain.public, world, { watch: WATCH }).snapshot();
+    const wsteth = s.prices[world.tokens.wstETH.address]!;
+    const base = await chain.public.readContract({
+      address: world.feeds.WETH,
+      abi: aggregatorAbi,
+      functionName: "latestRoundData",
+      blockNumber: s.blockNumber,
+    });
+    expect(wsteth.usd8).toBe(await oraclePrice(world.tokens.wstETH.address, s.blockNumber));
+    expect(wsteth.updatedAt).toBe(base[3]);
+
+    // An adapter over the wstETH adapter: its base answers, but has no round to date the answer by.
+    const stacked = await deploy(chain, ratioPriceAdapter(), [world.feeds.wstETH, 18, 10n ** 18n, "stacked"]);
+    const deployment = { ...world, feeds: { ...world.feeds, wstETH: stacked } } as unknown as Deployment;
+    const t = await new Watcher(chain.public, deployment, { watch: WATCH }).snapshot();
+    expect(t.prices[world.tokens.wstETH.address]).toBeUndefined();
+    const skip = t.priceSkips!.find((k) => k.symbol === "wstETH")!;
+    expect(skip.skip.code).toBe("price-check");
+    expect(skip.skip.message).toContain(`base feed ${world.feeds.wstETH}`);
   });
 });

@@ -23,13 +23,14 @@ import {
   type PoolArbitrage,
   type TokenSymbol,
   type V2PairName,
+  type V3PoolName,
   type World,
 } from "../../src/world/index.js";
 import { referencePrice } from "../../src/world/prices.js";
 import { poolActorArtifact } from "../../src/world/uniswapV2.js";
 import { v2PairAbi, v3PoolAbi } from "../helpers/abis.js";
 
-type PoolName = V2PairName | "WETH_USDC_3000";
+type PoolName = V2PairName | V3PoolName;
 
 /** A pool's exact state and the feeds' reference, token1 per token0 in raw units. */
 type PoolState =
@@ -55,11 +56,19 @@ async function readPools(chain: InProcessChain, world: World): Promise<PoolState
     });
     out.push({ kind: "v2", name, reserve0, reserve1, ref: ref(p.token0, p.token1) });
   }
-  const pool = world.uniswapV3.pools.WETH_USDC_3000;
-  const [sqrtP] = await chain.public.readContract({ address: pool.address, abi: v3PoolAbi, functionName: "slot0" });
-  out.push({ kind: "v3", name: "WETH_USDC_3000", sqrtP, ref: ref(pool.token0, pool.token1) });
+  for (const name of Object.keys(world.uniswapV3.pools) as V3PoolName[]) {
+    const pool = world.uniswapV3.pools[name];
+    const [sqrtP] = await chain.public.readContract({ address: pool.address, abi: v3PoolAbi, functionName: "slot0" });
+    out.push({ kind: "v3", name, sqrtP, ref: ref(pool.token0, pool.token1) });
+  }
   return out;
 }
+
+/** Already on the feed: no integer V2 trade gets closer, or the V3 sqrt price is the floor of the reference's. */
+const onFeed = (s: PoolState): boolean =>
+  s.kind === "v2"
+    ? v2RebalanceToReference({ reserve0: s.reserve0, reserve1: s.reserve1 }, s.ref) === null
+    : s.sqrtP === sqrtPriceX96FromPrice(s.ref);
 
 const priceOf = (s: PoolState): Rational =>
   s.kind === "v2" ? { num: s.reserve1, den: s.reserve0 } : { num: s.sqrtP * s.sqrtP, den: 1n << 192n };
@@ -100,7 +109,10 @@ function expectOnFeed(states: PoolState[]): void {
   }
 }
 
-/** A world whose four pools are all off the feeds: ETH -12% and BTC +10% (WBTC/WETH then 25% off). */
+/**
+ * A world whose pools are off the feeds, ETH -12% and BTC +10% (WBTC/WETH then 25% off), except those of tokens that
+ * move together (wstETH follows ETH through its rate; USDT/USDC): those stay on the feed.
+ */
 async function skewedWorld(): Promise<{ chain: InProcessChain; world: World }> {
   const chain = await createInProcessChain();
   const world = await deployWorld(chain, { aaveBorrowers: 0, morphoBorrowers: 0 });
@@ -119,6 +131,10 @@ describe("arbitrageStep", () => {
       const a = after[i];
       const step = steps[i];
       expect(step.pool).toBe(b.name);
+      if (onFeed(b)) {
+        expect(step.txHash, b.name).toBeNull();
+        continue;
+      }
       expect(step.txHash, b.name).not.toBeNull();
       expect(step.amountIn, b.name).toBeGreaterThan(0n);
       // 0.3 of the gap closed: target = p + 3/10·(ref - p).
@@ -134,8 +150,10 @@ describe("arbitrageStep", () => {
 
   it("at strength 1 lands on the feed, and a second step on pools at the feed sends nothing", async () => {
     const { chain, world } = await skewedWorld();
+    const before = await readPools(chain, world);
+    expect(before.filter((s) => !onFeed(s)).length).toBeGreaterThanOrEqual(7);
     const first = await arbitrageStep(chain, world, { strength: 1 });
-    expect(first.every((p) => p.txHash !== null)).toBe(true);
+    for (const [i, p] of first.entries()) expect(p.txHash !== null, p.pool).toBe(!onFeed(before[i]!));
     expectOnFeed(await readPools(chain, world));
 
     const block = await chain.public.getBlockNumber();
@@ -270,7 +288,16 @@ describe("runArbitrageurs", () => {
     await setPrice(chain, world, "WETH", (DEFAULT_PRICES.WETH * 90n) / 100n); // a market block
     await waitSteps(2);
     const moved = steps[1].pools.filter((p) => p.txHash !== null).map((p) => p.pool);
-    expect(moved.sort()).toEqual(["WBTC_WETH", "WETH_USDC", "WETH_USDC_3000"]);
+    // Every pool pricing WETH against a token that did not move with it (wstETH moves with WETH, through its rate).
+    const pools = [...Object.entries(world.uniswapV2.pairs), ...Object.entries(world.uniswapV3.pools)];
+    const withWeth = pools
+      .filter(([, p]) => {
+        const symbols = [symbolOf(world, p.token0), symbolOf(world, p.token1)];
+        return symbols.includes("WETH") && !symbols.includes("wstETH");
+      })
+      .map(([name]) => name);
+    expect(moved.sort()).toEqual(withWeth.sort());
+    expect(moved).toEqual(expect.arrayContaining(["WBTC_WETH", "WETH_USDC", "WETH_USDC_3000"]));
     const afterFirst = await readPools(chain, world);
 
     // Its own swaps mined blocks; with no other block it does not act again.

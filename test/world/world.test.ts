@@ -34,7 +34,7 @@ describe("deployWorld", () => {
     deployMs = performance.now() - t0;
   });
 
-  it("deploys all four protocols, three tokens and 10+10 borrowers quickly", () => {
+  it("deploys all four protocols, six tokens and 10+10 borrowers quickly", () => {
     // The target is < 3 s on a quiet machine (bench:world measures it: ~0.9 s median). Test files run in
     // parallel on shared 2-core machines, so this only guards against a gross regression.
     expect(deployMs).toBeLessThan(10_000);
@@ -65,16 +65,17 @@ describe("deployWorld", () => {
     }
   });
 
-  it("initialises the V3 pool exactly at the feeds' price, with in-range liquidity", async () => {
+  it("initialises every V3 pool exactly at the feeds' price, with in-range liquidity", async () => {
     const prices = await getPrices(chain, world);
-    const pool = world.uniswapV3.pools.WETH_USDC_3000;
-    const [sqrtP] = await chain.public.readContract({ address: pool.address, abi: v3PoolAbi, functionName: "slot0" });
-    const t0 = world.tokens[symbolOf(world, pool.token0)];
-    const t1 = world.tokens[symbolOf(world, pool.token1)];
-    expect(sqrtP).toBe(sqrtPriceX96(referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol])));
-    expect(
-      await chain.public.readContract({ address: pool.address, abi: v3PoolAbi, functionName: "liquidity" }),
-    ).toBeGreaterThan(0n);
+    for (const pool of Object.values(world.uniswapV3.pools)) {
+      const [sqrtP] = await chain.public.readContract({ address: pool.address, abi: v3PoolAbi, functionName: "slot0" });
+      const t0 = world.tokens[symbolOf(world, pool.token0)];
+      const t1 = world.tokens[symbolOf(world, pool.token1)];
+      expect(sqrtP).toBe(sqrtPriceX96(referencePrice(t0, prices[t0.symbol], t1, prices[t1.symbol])));
+      expect(
+        await chain.public.readContract({ address: pool.address, abi: v3PoolAbi, functionName: "liquidity" }),
+      ).toBeGreaterThan(0n);
+    }
   });
 
   it("opens every Aave borrower as a real, healthy position with debt", async () => {
@@ -91,31 +92,44 @@ describe("deployWorld", () => {
     }
   });
 
-  it("opens every Morpho borrower below LLTV and prices the market from the same feeds", async () => {
-    const price = await chain.public.readContract({
-      address: world.morpho.oracle,
-      abi: morphoOracleAbi,
-      functionName: "price",
-    });
-    expect(price).toBe(3000n * 10n ** 24n); // 3000 USDC (6 dec) per WETH (18 dec), scaled 1e36
-    const m = await chain.public.readContract({
-      address: world.morpho.morpho,
-      abi: morphoAbi,
-      functionName: "market",
-      args: [world.morpho.marketId],
-    });
-    for (const b of world.borrowers.morpho) {
-      const [, shares, collateral] = await chain.public.readContract({
+  it("opens every Morpho borrower below LLTV in its market, each market priced from the same feeds", async () => {
+    const prices = await getPrices(chain, world);
+    expect(world.morpho.markets[0]).toEqual({ id: world.morpho.marketId, params: world.morpho.marketParams });
+    const seen = new Set<string>();
+    for (const { id, params } of world.morpho.markets) {
+      const price = await chain.public.readContract({
+        address: params.oracle,
+        abi: morphoOracleAbi,
+        functionName: "price",
+      });
+      // Loan units per collateral unit, scaled 1e36 (Morpho's ORACLE_PRICE_SCALE), from the two USD prices.
+      const c = world.tokens[symbolOf(world, params.collateralToken)];
+      const l = world.tokens[symbolOf(world, params.loanToken)];
+      const ref = referencePrice(c, prices[c.symbol], l, prices[l.symbol]);
+      expect(price).toBe((ref.num * 10n ** 36n) / ref.den);
+      const m = await chain.public.readContract({
         address: world.morpho.morpho,
         abi: morphoAbi,
-        functionName: "position",
-        args: [world.morpho.marketId, b],
+        functionName: "market",
+        args: [id],
       });
-      const borrowed = (BigInt(shares) * (m[2] + 1n)) / (m[3] + 1_000_000n);
-      const maxBorrow = (((BigInt(collateral) * price) / 10n ** 36n) * world.morpho.marketParams.lltv) / 10n ** 18n;
-      expect(borrowed).toBeGreaterThan(0n);
-      expect(borrowed).toBeLessThan(maxBorrow);
+      for (const b of world.borrowers.morpho) {
+        const [, shares, collateral] = await chain.public.readContract({
+          address: world.morpho.morpho,
+          abi: morphoAbi,
+          functionName: "position",
+          args: [id, b],
+        });
+        if (collateral === 0n) continue;
+        seen.add(b);
+        const borrowed = (BigInt(shares) * (m[2] + 1n)) / (m[3] + 1_000_000n);
+        const maxBorrow = (((BigInt(collateral) * price) / 10n ** 36n) * params.lltv) / 10n ** 18n;
+        expect(borrowed).toBeGreaterThan(0n);
+        expect(borrowed).toBeLessThan(maxBorrow);
+      }
     }
+    // Every borrower has its position in exactly one of the markets.
+    expect(seen.size).toBe(world.borrowers.morpho.length);
   });
 
   it("skews a V2 pair by the requested bps with a real swap", async () => {

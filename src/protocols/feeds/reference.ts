@@ -1,13 +1,25 @@
 /**
  * Reference USD prices for every token of the deployment: a Chainlink feed where the deployment lists one, else the
  * Aave oracle's `getAssetPrice` (the price the pool liquidates at). Feed decimals and the oracle's
- * BASE_CURRENCY_UNIT are read once and kept. A source that reverts, answers nothing usable or is missing is a skip
- * with its reason, never a failed snapshot: the keeper then simply has no price for that token this block.
+ * BASE_CURRENCY_UNIT are read once and kept. A feed without `latestRoundData` that answers `latestAnswer` (Aave's
+ * CAPO and exchange-rate adapters, which is all AaveOracle calls) is read through `latestAnswer`; its answer is as
+ * fresh as its base feed (`BASE_TO_USD_AGGREGATOR()`'s round), or, for an adapter that names no base, as the block.
+ * A source that reverts, answers nothing usable or is missing is a skip with its reason, never a failed snapshot:
+ * the keeper then simply has no price for that token this block.
  */
-import { parseAbi, type Address, type Chain, type PublicClient, type Transport } from "viem";
+import { getAddress, parseAbi, type Address, type Chain, type PublicClient, type Transport } from "viem";
 import { readBatched, type BatchedReadOptions, type ReadCall } from "../../chain/multicall.js";
 import { skip, type SkipReason } from "../../skip.js";
 import { aggregatorAbi, type TokenPrice } from "./read.js";
+
+/** The surface of an adapter that answers only `latestAnswer` (Aave's CAPO adapters). */
+const answerAdapterAbi = parseAbi([
+  "function latestAnswer() view returns (int256)",
+  "function BASE_TO_USD_AGGREGATOR() view returns (address)",
+]);
+
+/** How a feed is read: Chainlink's round, or an adapter's bare answer (aged by its base feed's round, if any). */
+type FeedShape = { mode: "round" } | { mode: "answer"; base?: Address };
 
 const aaveOracleAbi = parseAbi([
   "function getAssetPrice(address asset) view returns (uint256)",
@@ -59,6 +71,8 @@ export class ReferencePriceReader {
   private readonly feedUnits = new Map<Address, bigint>();
   /** BASE_CURRENCY_UNIT of each oracle, once read. */
   private readonly oracleUnits = new Map<Address, bigint>();
+  /** How each feed answers, found with its decimals. */
+  private readonly feedShapes = new Map<Address, FeedShape>();
   /** decimals()/BASE_CURRENCY_UNIT calls made so far (a unit is read once: tests check it). */
   unitReads = 0;
 
@@ -68,7 +82,13 @@ export class ReferencePriceReader {
   async read(client: PublicClient<Transport, Chain>, at: ReferenceReadAt = {}): Promise<ReferencePrices> {
     const skipped: PriceSkip[] = [];
     const unitFailures = await this.readUnits(client, at);
-    const priced: { source: PriceSourceConfig; kind: PriceSourceKind; unit: bigint; call: ReadCall }[] = [];
+    const priced: {
+      source: PriceSourceConfig;
+      kind: PriceSourceKind;
+      unit: bigint;
+      call: ReadCall;
+      shape?: FeedShape;
+    }[] = [];
     for (const s of this.sources) {
       const kind: PriceSourceKind | undefined = s.feed ? "feed" : s.oracle ? "aave-oracle" : undefined;
       if (!kind) {
@@ -93,19 +113,30 @@ export class ReferencePriceReader {
         });
         continue;
       }
+      const shape = kind === "feed" ? this.feedShapes.get(address) : undefined;
       const call: ReadCall =
-        kind === "feed"
-          ? { address, abi: aggregatorAbi, functionName: "latestRoundData" }
-          : { address, abi: aaveOracleAbi, functionName: "getAssetPrice", args: [s.token] };
-      priced.push({ source: s, kind, unit, call });
+        kind === "aave-oracle"
+          ? { address, abi: aaveOracleAbi, functionName: "getAssetPrice", args: [s.token] }
+          : shape?.mode === "answer"
+            ? { address, abi: answerAdapterAbi, functionName: "latestAnswer" }
+            : { address, abi: aggregatorAbi, functionName: "latestRoundData" };
+      priced.push({ source: s, kind, unit, call, shape });
     }
+    // Adapters' base feeds are read in the same batch, after the prices: their rounds date the adapters' answers.
+    const bases = [
+      ...new Set(priced.flatMap((p) => (p.shape?.mode === "answer" && p.shape.base ? [p.shape.base] : []))),
+    ];
     const res = await readBatched<unknown>(
       client,
-      priced.map((p) => p.call),
+      [
+        ...priced.map((p) => p.call),
+        ...bases.map((address) => ({ address, abi: aggregatorAbi, functionName: "latestRoundData" })),
+      ],
       at,
     );
+    const baseRounds = new Map(bases.map((b, i) => [b, res[priced.length + i]!]));
     const prices: TokenPrice[] = [];
-    priced.forEach(({ source: s, kind, unit }, i) => {
+    priced.forEach(({ source: s, kind, unit, shape }, i) => {
       const r = res[i];
       const where = kind === "feed" ? `feed ${s.feed}` : `Aave oracle ${s.oracle}`;
       if (!r.ok) {
@@ -117,10 +148,26 @@ export class ReferencePriceReader {
         });
         return;
       }
-      const [answer, updatedAt] =
-        kind === "feed"
-          ? [(r.value as readonly bigint[])[1], (r.value as readonly bigint[])[3]]
-          : [r.value as bigint, at.timestamp ?? 0n];
+      let answer: bigint;
+      let updatedAt: bigint;
+      if (kind === "aave-oracle") [answer, updatedAt] = [r.value as bigint, at.timestamp ?? 0n];
+      else if (shape?.mode !== "answer")
+        [answer, updatedAt] = [(r.value as readonly bigint[])[1]!, (r.value as readonly bigint[])[3]!];
+      else if (!shape.base) [answer, updatedAt] = [r.value as bigint, at.timestamp ?? 0n];
+      else {
+        const base = baseRounds.get(shape.base)!;
+        if (!base.ok) {
+          // The adapter's answer is only as good as its base feed: without the base's round, no price.
+          skipped.push({
+            token: s.token,
+            symbol: s.symbol,
+            source: kind,
+            skip: skip("price-check", `${s.symbol}: base feed ${shape.base} of ${where} reverted: ${base.error}`),
+          });
+          return;
+        }
+        [answer, updatedAt] = [r.value as bigint, (base.value as readonly bigint[])[3]!];
+      }
       if (answer <= 0n) {
         // A keeper must never act on a zero or negative price.
         skipped.push({
@@ -151,7 +198,14 @@ export class ReferencePriceReader {
       ...oracles.map((address) => ({ address, abi: aaveOracleAbi, functionName: "BASE_CURRENCY_UNIT" })),
     ];
     this.unitReads += calls.length;
-    const res = await readBatched<unknown>(client, calls, at);
+    // Each new feed's shape, probed in the same batch: a feed whose latestRoundData reverts but whose latestAnswer
+    // answers is an adapter (not counted as unit reads).
+    const probes: ReadCall[] = feeds.flatMap((address) => [
+      { address, abi: aggregatorAbi, functionName: "latestRoundData" },
+      { address, abi: answerAdapterAbi, functionName: "latestAnswer" },
+      { address, abi: answerAdapterAbi, functionName: "BASE_TO_USD_AGGREGATOR" },
+    ]);
+    const res = await readBatched<unknown>(client, [...calls, ...probes], at);
     calls.forEach((c, i) => {
       const r = res[i];
       const isFeed = i < feeds.length;
@@ -159,6 +213,19 @@ export class ReferencePriceReader {
       const unit = isFeed ? 10n ** BigInt(Number(r.value)) : BigInt(r.value as bigint);
       if (unit <= 0n) return void failures.set(c.address, "zero unit");
       (isFeed ? this.feedUnits : this.oracleUnits).set(c.address, unit);
+      if (isFeed) {
+        const [round, answer, base] = res.slice(calls.length + 3 * i, calls.length + 3 * i + 3);
+        this.feedShapes.set(
+          c.address,
+          !round!.ok && answer!.ok
+            ? {
+                mode: "answer",
+                base:
+                  base!.ok && BigInt(base!.value as Address) !== 0n ? getAddress(base!.value as Address) : undefined,
+              }
+            : { mode: "round" },
+        );
+      }
     });
     return failures;
   }
