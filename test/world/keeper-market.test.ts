@@ -1,7 +1,7 @@
 /**
  * The keeper on the market-shaped world: after a market move it plans, simulates and sends liquidations of the new
- * kinds of positions (a USDT debt, several collaterals and several debts, a near-dust position, the wstETH/WETH and
- * WBTC/USDT Morpho markets) through its executor, routing the seized collateral through the world's pools.
+ * kinds of positions (a USDT debt, several collaterals and several debts, an ETH-correlated eMode position after a
+ * wstETH depeg, a near-dust position, the wstETH/WETH and WBTC/USDT Morpho markets) through its executor, routing the seized collateral through the world's pools.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Address } from "viem";
@@ -53,6 +53,14 @@ describe("the keeper on the market-shaped world", () => {
       debt: "USDC",
       moreDebt: [{ symbol: "USDT", shareBps: 4_000n }],
       healthFactorBps: 10_600n,
+    });
+    aave.eMode = await createAaveBorrower(chain, world, {
+      collateral: "wstETH",
+      debt: "WETH",
+      collateralUsd: 80_000n * USD,
+      // The least HF the category's 93% LTV lets it borrow at (LT 95%): a 3% depeg sinks it.
+      healthFactorBps: 10_250n,
+      eModeCategory: 1,
     });
     aave.nearDust = await createAaveBorrower(chain, world, {
       collateral: "WETH",
@@ -131,6 +139,11 @@ describe("the keeper on the market-shaped world", () => {
     for (const u of Object.values(aave)) expect(Object.keys(snapshot.aave!.positions)).toContain(u);
     const plan = planSequence(snapshot, strategy);
     const ids = plan.transactions.map((t) => t.opportunity.id.toLowerCase());
+    // Every Aave member's notes: the eMode borrower is sized in its category, the multi-asset one says why its pair.
+    const contexts = plan.transactions.flatMap((t) => [t, ...(t.members ?? [])]).map((c) => c.context);
+    const noteOf = (u: Address) => contexts.find((c) => c.borrower === u);
+    expect(noteOf(aave.eMode)?.eMode).toBe("ETH correlated (1)");
+    expect(noteOf(aave.multi)?.choice).toMatch(/^chose \w+\/\w+ nets \$[\d.]+ at a [\d.]+% bonus; over /);
     const mined: string[] = [];
     for (const t of plan.transactions) {
       const out = await execute(t, snapshot);
@@ -157,9 +170,4 @@ describe("the keeper on the market-shaped world", () => {
     }
     expect(mined.length).toBe(plan.transactions.length);
   });
-
-  // On this world the keeper plans an eMode liquidation (wstETH collateral, WETH debt) at a seizure about 0.17% above
-  // what Aave v3.6 seizes, so its own simulation stops it (RouteOutputTooLow): the eMode math is being reworked in
-  // src/risk/aave; this test waits for it.
-  it.todo("liquidates an ETH-correlated eMode position after a wstETH depeg");
 });
