@@ -14,6 +14,7 @@ import { Watcher } from "../watcher/watcher.js";
 import {
   createAaveBorrower,
   deployWorld,
+  getPrices,
   mine,
   setPrice,
   skewV2Pool,
@@ -41,6 +42,10 @@ export async function verifyDemo(report: KeeperReport, healthyBefore: ReadonlySe
   for (const protocol of ["aave-v3", "morpho-blue"]) {
     if (!report.liquidations.some((l) => l.protocol === protocol)) problems.push(`no ${protocol} liquidation was made`);
   }
+  if (!report.liquidations.some((l) => l.eMode))
+    problems.push("no eMode liquidation was made (the staked-ETH borrower after the depeg)");
+  if (!report.liquidations.some((l) => l.choice))
+    problems.push("no liquidation of a borrower with several collaterals says which pair it chose and why");
   for (const protocol of ["uniswap-v2", "uniswap-v3"]) {
     if (!report.rebalances.some((r) => r.protocol === protocol)) problems.push(`no ${protocol} rebalance was made`);
   }
@@ -65,8 +70,9 @@ export async function verifyDemo(report: KeeperReport, healthyBefore: ReadonlySe
 /**
  * `npm start`: the keeper end to end on an embedded chain. Deploys the world of real protocols and our executor,
  * starts the keeper, then plays a market scenario block by block: calm, an ETH crash that sinks some Aave
- * borrowers (and leaves others healthy or too small to be worth their gas), then a whale's swap that skews the
- * WETH/USDC V2 pair. The keeper reacts on its own; the run ends with a summary checked against chain state.
+ * borrowers (and leaves others healthy or too small to be worth their gas; a borrower with two collaterals is
+ * liquidated on the pair that nets most, and says why), a staked-ETH depeg that sinks an eMode borrower, then
+ * whales' swaps that skew the WETH/USDC V2 pair and V3 pool. The keeper reacts on its own; the run ends with a summary checked against chain state.
  */
 export interface DemoResult {
   report: KeeperReport;
@@ -75,7 +81,7 @@ export interface DemoResult {
   world: World;
   executor: Address;
   owner: Address;
-  stage: { whale: Address; dust: Address; safe: Address };
+  stage: { whale: Address; dust: Address; safe: Address; staked: Address; multi: Address };
 }
 
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
@@ -107,6 +113,23 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     collateralUsd: 15n * 10n ** 8n,
     healthFactorBps: 10_500n,
   });
+  // An ETH-correlated eMode borrower (wstETH against WETH at the category's 95% LT), which an ETH crash leaves alone
+  // and a staked-ETH depeg sinks; and a borrower with two collaterals and two debts, for the keeper to pick from.
+  const staked = await createAaveBorrower(chain, world, {
+    collateral: "wstETH",
+    debt: "WETH",
+    collateralUsd: 120_000n * 10n ** 8n,
+    healthFactorBps: 10_250n,
+    eModeCategory: 1,
+  });
+  const multi = await createAaveBorrower(chain, world, {
+    collateral: "WETH",
+    collateralUsd: 90_000n * 10n ** 8n,
+    moreCollateral: [{ symbol: "WBTC", usd: 60_000n * 10n ** 8n }],
+    debt: "USDC",
+    moreDebt: [{ symbol: "USDT", shareBps: 4_000n }],
+    healthFactorBps: 10_600n,
+  });
   const safe = await createAaveBorrower(chain, world, {
     collateral: "WETH",
     debt: "USDC",
@@ -118,7 +141,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       `${world.borrowers.aave.length} Aave borrowers, V2 WETH/USDC ${world.uniswapV2.pairs.WETH_USDC.address}, V3 WETH/USDC ${world.uniswapV3.pools.WETH_USDC_3000.address}`,
   );
   print(`KeeperExecutor ${executor} (owner ${ownerWallet.account.address}, keeper ${keeperWallet.account.address})`);
-  print(`stage: whale ${whale} ($150k WETH, HF 1.06), dust ${dust} ($15, HF 1.05), safe ${safe} ($80k, HF 1.70)\n`);
+  print(`stage: whale ${whale} ($150k WETH, HF 1.06), dust ${dust} ($15, HF 1.05), safe ${safe} ($80k, HF 1.70)`);
+  print(
+    `       staked ${staked} ($120k wstETH against WETH in eMode "ETH correlated", HF 1.025), ` +
+      `multi ${multi} ($90k WETH + $60k WBTC against USDC and USDT, HF 1.06)\n`,
+  );
 
   // The market maker's inventory for V3 rebalances: the owner stocks the executor (test tokens mint freely here).
   const erc20 = parseAbi(["function mint(address,uint256)"]);
@@ -186,6 +213,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   await mine(chain, 1);
   await keeper.processBlock();
 
+  print("\n3b. Staked ETH depegs: wstETH's exchange rate to ETH falls 3%. The eMode borrower sinks; the pools follow.");
+  const rate = (await getPrices(chain, world)).wstETH;
+  await setPrice(chain, world, "wstETH", (rate * 97n) / 100n);
+  await syncPoolsToFeeds(chain, world);
+  // Healthy through both shocks: none of these may be liquidated.
+  const healthyAfterDepeg = await healthyBorrowers(chain.public, world);
+  for (const b of healthyBefore) if (!healthyAfterDepeg.has(b)) healthyBefore.delete(b);
+  await keeper.processBlock();
+
   print("\n4. A whale dumps WETH into the V2 WETH/USDC pair: its price drops about 4.5% under the feed.");
   await skewV2Pool(chain, world, "WETH_USDC", -450);
   await keeper.processBlock();
@@ -215,7 +251,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   );
   send.journal.close();
   if (!options.keepOpen) await chain.close();
-  return { report, problems, chain, world, executor, owner: ownerWallet.account.address, stage: { whale, dust, safe } };
+  return {
+    report,
+    problems,
+    chain,
+    world,
+    executor,
+    owner: ownerWallet.account.address,
+    stage: { whale, dust, safe, staked, multi },
+  };
 }
 
 async function healthyBorrowers(client: InProcessChainPublic, world: World): Promise<Set<Address>> {
